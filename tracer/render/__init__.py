@@ -1,0 +1,1 @@
+"""Offline rendering of parsed diagrams to SVG and PNG."""

@@ -1,0 +1,1 @@
+"""The .wsd sequence-diagram dialect: model, parser, writer and exporters."""
