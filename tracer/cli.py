@@ -1,0 +1,46 @@
+"""The `osflow` command line: parses options and calls the library, nothing more."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from tracer import PINNED_RELEASE
+from tracer.errors import OsflowError
+
+SOURCE_HELP = (
+    "Release (e.g. 34.0.0), a directory holding nova/, or REPO@REF. "
+    f"Default: {PINNED_RELEASE}."
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show Python tracebacks on errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """osflow: sequence diagrams of OpenStack operations, derived from source."""
+    ctx.obj = {"debug": debug}
+
+
+def main() -> None:
+    """Console entry point: bad input becomes one `error:` line and exit 2."""
+    debug = "--debug" in sys.argv[1:]
+    try:
+        cli.main(standalone_mode=False)
+    except OsflowError as exc:
+        if debug:
+            raise
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except click.exceptions.Abort:
+        click.echo("error: aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        # Usage errors: click's own message, but as one `error:` line, exit 2.
+        if isinstance(exc, click.UsageError) and exc.ctx is not None:
+            click.echo(exc.ctx.get_usage(), err=True)
+        click.echo(f"error: {exc.format_message()}", err=True)
+        sys.exit(2)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)

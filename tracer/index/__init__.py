@@ -1,0 +1,250 @@
+"""The index of one source tree: modules summarised lazily, cached, and name resolution.
+
+Nothing here imports or runs the analysed code: files are read as bytes and parsed.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from tracer.index import ir
+from tracer.index.cache import SummaryCache
+from tracer.index.summarize import content_key, summarize
+
+# Below this many uncached modules a process pool costs more than it saves.
+PARALLEL_THRESHOLD = 12
+
+
+@dataclass(slots=True)
+class ClassRef:
+    module: ir.Module
+    cls: ir.Class
+
+    @property
+    def dotted(self) -> str:
+        return f"{self.module.name}.{self.cls.name}"
+
+
+@dataclass(slots=True)
+class FunctionRef:
+    module: ir.Module
+    function: ir.Function
+    owner: ir.Class | None = None
+
+    @property
+    def dotted(self) -> str:
+        return f"{self.module.name}.{self.function.qualname}"
+
+
+@dataclass(slots=True)
+class ModuleRef:
+    module: ir.Module
+
+
+@dataclass(slots=True)
+class ValueRef:
+    """A module-level value (constant, option list, instance) and the module it lives in."""
+
+    module: ir.Module
+    name: str
+    value: ir.Expr
+
+
+Ref = ClassRef | FunctionRef | ModuleRef | ValueRef
+
+
+def _summarize_file(args: tuple[str, str]) -> ir.Module:
+    root, rel = args
+    return summarize(rel, (Path(root) / rel).read_bytes())
+
+
+class Index:
+    """Modules of the tree under `root` (the folder holding `nova/`), read on demand."""
+
+    def __init__(self, root: Path, cache: SummaryCache | None = None) -> None:
+        self.root = Path(root)
+        self.cache = cache
+        self._modules: dict[str, ir.Module | None] = {}
+        self._files: list[str] | None = None
+        self.problems: list[ir.ParseProblem] = []
+
+    # ------------------------------------------------------------------ files
+
+    def source_files(self, package: str = "nova") -> list[str]:
+        """Every non-test module of `package`, as sorted relative paths."""
+        if self._files is None:
+            found = []
+            base = self.root / package
+            for dirpath, dirnames, filenames in os.walk(base):
+                dirnames[:] = sorted(d for d in dirnames if d != "tests" and not d.startswith("."))
+                rel_dir = os.path.relpath(dirpath, self.root)
+                for name in filenames:
+                    if name.endswith(".py"):
+                        found.append(f"{rel_dir}/{name}".replace(os.sep, "/"))
+            self._files = sorted(found)
+        return self._files
+
+    def files_containing(self, *needles: bytes) -> list[str]:
+        """A cheap text pre-filter: modules whose bytes contain any needle."""
+        out = []
+        for rel in self.source_files():
+            data = (self.root / rel).read_bytes()
+            if any(n in data for n in needles):
+                out.append(rel)
+        return out
+
+    def path_of(self, dotted: str) -> str | None:
+        base = dotted.replace(".", "/")
+        for rel in (f"{base}.py", f"{base}/__init__.py"):
+            if (self.root / rel).is_file():
+                return rel
+        return None
+
+    # ------------------------------------------------------------------ modules
+
+    def module(self, dotted: str) -> ir.Module | None:
+        """The summary of module `dotted`, or None when the tree has no such module."""
+        if dotted in self._modules:
+            return self._modules[dotted]
+        rel = self.path_of(dotted)
+        mod = self._load(rel) if rel else None
+        self._modules[dotted] = mod
+        return mod
+
+    def module_at(self, rel: str) -> ir.Module | None:
+        from tracer.index.summarize import module_name
+
+        return self.module(module_name(rel))
+
+    def _load(self, rel: str) -> ir.Module | None:
+        source = (self.root / rel).read_bytes()
+        digest = content_key(rel, source)
+        mod = self.cache.load(digest) if self.cache else None
+        if mod is None:
+            mod = summarize(rel, source)
+            if self.cache:
+                self.cache.store(mod)
+        self._note_problem(mod)
+        return mod
+
+    def _note_problem(self, mod: ir.Module) -> None:
+        if mod.problem is not None:
+            self.problems.append(mod.problem)
+
+    def prefetch(self, rels: list[str], workers: int | None = None) -> None:
+        """Summarise many modules at once, in parallel when enough of them are uncached."""
+        from tracer.index.summarize import module_name
+
+        todo: list[str] = []
+        for rel in rels:
+            name = module_name(rel)
+            if name in self._modules:
+                continue
+            source = (self.root / rel).read_bytes()
+            mod = self.cache.load(content_key(rel, source)) if self.cache else None
+            if mod is None:
+                todo.append(rel)
+            else:
+                self._modules[name] = mod
+                self._note_problem(mod)
+        if not todo:
+            return
+        workers = workers or os.cpu_count() or 1
+        if len(todo) < PARALLEL_THRESHOLD or workers < 2:
+            results = [_summarize_file((str(self.root), rel)) for rel in todo]
+        else:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                results = list(pool.map(_summarize_file, [(str(self.root), r) for r in todo],
+                                        chunksize=4))
+        for mod in results:
+            self._modules[mod.name] = mod
+            self._note_problem(mod)
+            if self.cache:
+                self.cache.store(mod)
+
+    # ------------------------------------------------------------------ resolution
+
+    def resolve(self, module: ir.Module, name: str) -> Ref | None:
+        """What a top-level name of `module` refers to, following imports."""
+        if name in module.classes:
+            return ClassRef(module, module.classes[name])
+        if name in module.functions:
+            return FunctionRef(module, module.functions[name])
+        if name in module.imports:
+            return self.resolve_dotted(module.imports[name].target)
+        if name in module.assigns:
+            return ValueRef(module, name, module.assigns[name])
+        return None
+
+    def resolve_dotted(self, dotted: str, _depth: int = 0) -> Ref | None:
+        """`nova.compute.rpcapi.ComputeAPI` -> the class; a module path -> the module."""
+        if _depth > 8:
+            return None
+        mod = self.module(dotted)
+        if mod is not None:
+            return ModuleRef(mod)
+        head, _, attr = dotted.rpartition(".")
+        if not head:
+            return None
+        parent = self.resolve_dotted(head, _depth + 1)
+        if isinstance(parent, ModuleRef):
+            return self._member(parent.module, attr, _depth)
+        if isinstance(parent, ClassRef):
+            method = self.find_method(parent, attr)
+            return method
+        return None
+
+    def _member(self, module: ir.Module, name: str, depth: int) -> Ref | None:
+        if name in module.imports and depth < 8:
+            return self.resolve_dotted(module.imports[name].target, depth + 1)
+        return self.resolve(module, name)
+
+    def resolve_expr(self, module: ir.Module, expr: ir.Expr) -> Ref | None:
+        """A dotted expression (`manager.Manager`, `rpcapi.ComputeAPI`) at module level."""
+        if isinstance(expr, ir.Name):
+            return self.resolve(module, expr.id)
+        if isinstance(expr, ir.Attr):
+            base = self.resolve_expr(module, expr.value)
+            if isinstance(base, ModuleRef):
+                return self._member(base.module, expr.attr, 0)
+            if isinstance(base, ClassRef):
+                return self.find_method(base, expr.attr)
+        return None
+
+    def bases(self, ref: ClassRef) -> list[ClassRef]:
+        out = []
+        for base in ref.cls.bases:
+            found = self.resolve_expr(ref.module, base)
+            if isinstance(found, ClassRef):
+                out.append(found)
+        return out
+
+    def mro(self, ref: ClassRef) -> list[ClassRef]:
+        """Depth-first, left-to-right ancestry (good enough for Nova's single inheritance)."""
+        seen: set[str] = set()
+        order: list[ClassRef] = []
+        stack = [ref]
+        while stack:
+            current = stack.pop(0)
+            if current.dotted in seen:
+                continue
+            seen.add(current.dotted)
+            order.append(current)
+            stack = self.bases(current) + stack
+        return order
+
+    def find_method(self, ref: ClassRef, name: str) -> FunctionRef | None:
+        for klass in self.mro(ref):
+            fn = klass.cls.methods.get(name)
+            if fn is not None:
+                return FunctionRef(klass.module, fn, klass.cls)
+        return None
+
+    def class_attr(self, ref: ClassRef, name: str) -> tuple[ClassRef, ir.Expr] | None:
+        for klass in self.mro(ref):
+            if name in klass.cls.attrs:
+                return klass, klass.cls.attrs[name]
+        return None

@@ -1,0 +1,61 @@
+"""Per-module summaries cached on disk by content hash.
+
+Entries are pickles of `ir.Module` written by osflow itself (never by the analysed tree),
+stored under `summaries/<format>/<aa>/<sha256>.pickle`. A corrupted or truncated entry is
+detected on load, removed and rebuilt. Writes go to a temporary file renamed into place,
+so concurrent or interrupted runs leave either no entry or a whole one.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import tempfile
+from pathlib import Path
+
+from tracer.index import ir
+
+# Bump when the summary format or the summariser's output changes.
+FORMAT = "ir-1"
+
+
+class SummaryCache:
+    def __init__(self, root: Path) -> None:
+        self.dir = root / "summaries" / FORMAT
+        self.hits = 0
+        self.misses = 0
+
+    def _path(self, digest: str) -> Path:
+        return self.dir / digest[:2] / f"{digest}.pickle"
+
+    def load(self, digest: str) -> ir.Module | None:
+        path = self._path(digest)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            self.misses += 1
+            return None
+        try:
+            module = pickle.loads(data)
+            if not isinstance(module, ir.Module) or module.digest != digest:
+                raise ValueError("entry does not match its key")
+        except Exception:  # any corruption: drop the entry and rebuild it
+            self.misses += 1
+            try:
+                path.unlink()
+            except OSError:
+                pass
+            return None
+        self.hits += 1
+        return module
+
+    def store(self, module: ir.Module) -> None:
+        path = self._path(module.digest)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(module, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except OSError:
+            pass  # a read-only or full cache only costs speed

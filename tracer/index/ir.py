@@ -1,0 +1,243 @@
+"""The compact summary of one module: a slim, picklable intermediate form of its code.
+
+Only what the analyses need survives: names, attribute chains, calls with their arguments,
+constants, assignments, control flow (with the source text of conditions) and definitions.
+Arithmetic, formatting, comprehensions and the like collapse into `Other`, keeping their
+text so notes can still quote them. Summaries are cached per content hash, so this is the
+only form in which a module is seen after its first parse.
+
+The classes are mutable slotted dataclasses on purpose: unpickling frozen ones goes through
+Python-level `__setstate__` and triples the warm load time. Treat them as read-only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+# ----------------------------------------------------------------------------- expressions
+
+
+@dataclass(slots=True)
+class Name:
+    id: str
+
+
+@dataclass(slots=True)
+class Attr:
+    value: "Expr"
+    attr: str
+
+
+@dataclass(slots=True)
+class Const:
+    value: object  # str, bytes, int, float, bool or None
+
+
+@dataclass(slots=True)
+class Call:
+    func: "Expr"
+    args: tuple["Expr", ...]
+    # keyword arguments in order; a None key is `**expr`
+    kwargs: tuple[tuple[str | None, "Expr"], ...]
+    line: int
+
+
+@dataclass(slots=True)
+class Starred:
+    value: "Expr"
+
+
+@dataclass(slots=True)
+class IfExp:
+    test: "Expr"
+    body: "Expr"
+    orelse: "Expr"
+    text: str
+
+
+@dataclass(slots=True)
+class DictExpr:
+    keys: tuple["Expr | None", ...]  # None key: `**mapping`
+    values: tuple["Expr", ...]
+
+
+@dataclass(slots=True)
+class Seq:
+    """A list, tuple or set display."""
+
+    items: tuple["Expr", ...]
+
+
+@dataclass(slots=True)
+class Lambda:
+    params: tuple[str, ...]
+    body: "Expr"
+
+
+@dataclass(slots=True)
+class Other:
+    """Any other expression; `calls` keeps the calls nested inside it, in source order."""
+
+    text: str
+    calls: tuple[Call, ...] = ()
+
+
+Expr = Union[Name, Attr, Const, Call, Starred, IfExp, DictExpr, Seq, Lambda, Other]
+
+# ------------------------------------------------------------------------------ statements
+
+
+@dataclass(slots=True)
+class Assign:
+    targets: tuple[Expr, ...]
+    value: Expr
+    line: int
+    augmented: bool = False
+
+
+@dataclass(slots=True)
+class ExprStmt:
+    value: Expr
+    line: int
+
+
+@dataclass(slots=True)
+class Return:
+    value: Expr | None
+    line: int
+
+
+@dataclass(slots=True)
+class Raise:
+    exc: Expr | None
+    line: int
+
+
+@dataclass(slots=True)
+class If:
+    test: Expr
+    text: str
+    body: tuple["Stmt", ...]
+    orelse: tuple["Stmt", ...]
+    line: int
+
+
+@dataclass(slots=True)
+class Loop:
+    kind: str  # "for" or "while"
+    target: Expr | None
+    iter: Expr  # the iterable (for) or the condition (while)
+    text: str
+    body: tuple["Stmt", ...]
+    orelse: tuple["Stmt", ...]
+    line: int
+
+
+@dataclass(slots=True)
+class Handler:
+    type_text: str
+    name: str | None
+    body: tuple["Stmt", ...]
+    line: int
+
+
+@dataclass(slots=True)
+class Try:
+    body: tuple["Stmt", ...]
+    handlers: tuple[Handler, ...]
+    orelse: tuple["Stmt", ...]
+    finalbody: tuple["Stmt", ...]
+    line: int
+
+
+@dataclass(slots=True)
+class With:
+    items: tuple[tuple[Expr, Expr | None], ...]
+    body: tuple["Stmt", ...]
+    line: int
+
+
+@dataclass(slots=True)
+class Param:
+    name: str
+    default: Expr | None = None
+    kind: str = "normal"  # normal, vararg (*args), kwonly, kwarg (**kw)
+
+
+@dataclass(slots=True)
+class Function:
+    name: str
+    qualname: str  # Class.method or outer.<locals>.inner
+    params: tuple[Param, ...]
+    decorators: tuple[Expr, ...]
+    body: tuple["Stmt", ...]
+    line: int
+    end_line: int
+    is_async: bool = False
+    is_property: bool = False
+    is_static: bool = False
+    is_classmethod: bool = False
+
+
+@dataclass(slots=True)
+class Class:
+    name: str
+    bases: tuple[Expr, ...]
+    decorators: tuple[Expr, ...]
+    methods: dict[str, Function]
+    # class-level assignments: name -> value (the last one wins, as at run time)
+    attrs: dict[str, Expr]
+    line: int
+    end_line: int
+
+
+@dataclass(slots=True)
+class FunctionDef:
+    """A def nested in a body (inner functions, decorators' wrappers)."""
+
+    function: Function
+    line: int
+
+
+@dataclass(slots=True)
+class ClassDef:
+    cls: Class
+    line: int
+
+
+Stmt = Union[Assign, ExprStmt, Return, Raise, If, Loop, Try, With, FunctionDef, ClassDef]
+
+
+@dataclass(slots=True)
+class Import:
+    """`local` names `target`: a module (`import a.b as local`) or `module.attr`."""
+
+    local: str
+    target: str
+    line: int
+
+
+@dataclass(slots=True)
+class ParseProblem:
+    path: str
+    line: int
+    message: str
+
+
+@dataclass(slots=True)
+class Module:
+    name: str  # dotted, e.g. nova.compute.api
+    path: str  # relative to the tree root, e.g. nova/compute/api.py
+    digest: str  # sha256 of the bytes summarised
+    imports: dict[str, Import] = field(default_factory=dict)
+    # module-level assignments: name -> value (the last one wins)
+    assigns: dict[str, Expr] = field(default_factory=dict)
+    classes: dict[str, Class] = field(default_factory=dict)
+    functions: dict[str, Function] = field(default_factory=dict)
+    # module-level statements other than defs and imports, in order (option lists,
+    # registrations): kept for analyses that read configuration defaults
+    body: tuple[Stmt, ...] = ()
+    problem: ParseProblem | None = None
+    # parsed with an older grammar (Python-2-era names such as `async`)
+    legacy_grammar: bool = False

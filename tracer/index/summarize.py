@@ -1,0 +1,350 @@
+"""Source bytes -> `ir.Module`: parse with CPython's `ast` and keep the slim form.
+
+Why `ast` and not libcst: the summary needs no concrete syntax (no whitespace, comments or
+round-tripping), and on Nova's compute manager alone libcst takes ~2 s to parse and ~3 s
+more to compute positions, against 0.17 s for `ast` with positions included. See
+BENCHMARKS.md. Python-2-era modules (`async` as a name) parse with the 3.6 grammar.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+
+from tracer.index import ir
+
+# Oldest grammar CPython still accepts; it takes `async`/`await` as plain names.
+LEGACY_FEATURE_VERSION = (3, 6)
+
+
+def module_name(path: str) -> str:
+    """nova/compute/api.py -> nova.compute.api; nova/compute/__init__.py -> nova.compute."""
+    parts = path[:-3].split("/")
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def content_key(path: str, source: bytes) -> str:
+    """The cache key: the path is part of it, since a summary records its module's name."""
+    return hashlib.sha256(path.encode() + b"\0" + source).hexdigest()
+
+
+def summarize(path: str, source: bytes) -> ir.Module:
+    """Summarise one module; a module that cannot be parsed carries `problem` instead."""
+    name = module_name(path)
+    digest = content_key(path, source)
+    legacy = False
+    try:
+        tree = ast.parse(source, filename=path)
+    except SyntaxError:
+        try:
+            tree = ast.parse(source, filename=path, feature_version=LEGACY_FEATURE_VERSION)
+            legacy = True
+        except SyntaxError as exc:
+            return _broken(name, path, digest, exc.lineno or 0, exc.msg)
+    except (ValueError, RecursionError, MemoryError) as exc:
+        return _broken(name, path, digest, 0, type(exc).__name__)
+    try:
+        return _Summarizer(name, path, source).module(tree, digest, legacy)
+    except RecursionError:
+        return _broken(name, path, digest, 0, "too deeply nested to summarise")
+
+
+def _broken(name: str, path: str, digest: str, line: int, message: str) -> ir.Module:
+    return ir.Module(name=name, path=path, digest=digest,
+                     problem=ir.ParseProblem(path, line, message))
+
+
+class _Summarizer:
+    """One module's conversion; keeps the source to quote conditions."""
+
+    def __init__(self, name: str, path: str, source: bytes) -> None:
+        self.name = name
+        self.path = path
+        self.source = source
+        self.is_package = path.endswith("__init__.py")
+        self._line_starts = [0]
+        for i, byte in enumerate(source):
+            if byte == 10:  # newline
+                self._line_starts.append(i + 1)
+
+    # ------------------------------------------------------------------ module level
+
+    def module(self, tree: ast.Module, digest: str, legacy: bool) -> ir.Module:
+        mod = ir.Module(name=self.name, path=self.path, digest=digest, legacy_grammar=legacy)
+        body: list[ir.Stmt] = []
+        self._module_body(tree.body, mod, body)
+        mod.body = tuple(body)
+        return mod
+
+    def _module_body(self, stmts: list[ast.stmt], mod: ir.Module, body: list[ir.Stmt]) -> None:
+        for node in stmts:
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                for imp in self._imports(node):
+                    mod.imports[imp.local] = imp
+            elif isinstance(node, ast.ClassDef):
+                mod.classes[node.name] = self._class(node, prefix="")
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                mod.functions[node.name] = self._function(node, qualname=node.name)
+            elif isinstance(node, ast.If) and _is_type_checking(node.test):
+                self._module_body(node.body, mod, body)
+            elif isinstance(node, ast.Try):
+                # `try: import x except ImportError: x = None` -- keep the imports
+                self._module_body(node.body, mod, body)
+            else:
+                converted = self._stmt(node, scope="")
+                if converted is None:
+                    continue
+                body.append(converted)
+                if isinstance(converted, ir.Assign):
+                    for target in converted.targets:
+                        if isinstance(target, ir.Name):
+                            mod.assigns[target.id] = converted.value
+
+    def _imports(self, node: ast.Import | ast.ImportFrom) -> list[ir.Import]:
+        out = []
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    out.append(ir.Import(alias.asname, alias.name, node.lineno))
+                else:
+                    # `import a.b` binds `a`
+                    head = alias.name.split(".")[0]
+                    out.append(ir.Import(head, head, node.lineno))
+            return out
+        base = self._from_base(node)
+        for alias in node.names:
+            if alias.name == "*":
+                continue
+            target = f"{base}.{alias.name}" if base else alias.name
+            out.append(ir.Import(alias.asname or alias.name, target, node.lineno))
+        return out
+
+    def _from_base(self, node: ast.ImportFrom) -> str:
+        if not node.level:
+            return node.module or ""
+        package = self.name.split(".")
+        if not self.is_package:
+            package = package[:-1]
+        if node.level > 1:
+            package = package[: len(package) - (node.level - 1)]
+        parts = package + ([node.module] if node.module else [])
+        return ".".join(p for p in parts if p)
+
+    # ------------------------------------------------------------------ definitions
+
+    def _class(self, node: ast.ClassDef, prefix: str) -> ir.Class:
+        qual = f"{prefix}{node.name}"
+        methods: dict[str, ir.Function] = {}
+        attrs: dict[str, ir.Expr] = {}
+        for item in node.body:
+            if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                fn = self._function(item, qualname=f"{qual}.{item.name}")
+                if fn.name in methods and _is_setter(item):
+                    continue  # keep the property getter, not its setter
+                methods[item.name] = fn
+            elif isinstance(item, ast.Assign):
+                value = self._expr(item.value)
+                for target in item.targets:
+                    if isinstance(target, ast.Name):
+                        attrs[target.id] = value
+            elif isinstance(item, ast.AnnAssign) and item.value is not None:
+                if isinstance(item.target, ast.Name):
+                    attrs[item.target.id] = self._expr(item.value)
+        return ir.Class(
+            name=node.name,
+            bases=tuple(self._expr(b) for b in node.bases),
+            decorators=tuple(self._expr(d) for d in node.decorator_list),
+            methods=methods,
+            attrs=attrs,
+            line=node.lineno,
+            end_line=node.end_lineno or node.lineno,
+        )
+
+    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str) -> ir.Function:
+        decorators = tuple(self._expr(d) for d in node.decorator_list)
+        names = {_dotted_tail(d) for d in node.decorator_list}
+        return ir.Function(
+            name=node.name,
+            qualname=qualname,
+            params=self._params(node.args),
+            decorators=decorators,
+            body=self._body(node.body, scope=f"{qualname}.<locals>."),
+            line=node.lineno,
+            end_line=node.end_lineno or node.lineno,
+            is_async=isinstance(node, ast.AsyncFunctionDef),
+            is_property="property" in names or "cached_property" in names,
+            is_static="staticmethod" in names,
+            is_classmethod="classmethod" in names,
+        )
+
+    def _params(self, args: ast.arguments) -> tuple[ir.Param, ...]:
+        positional = list(args.posonlyargs) + list(args.args)
+        defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults))
+        defaults += list(args.defaults)
+        out = [ir.Param(a.arg, self._opt(d)) for a, d in zip(positional, defaults)]
+        if args.vararg:
+            out.append(ir.Param(args.vararg.arg, None, "vararg"))
+        for a, d in zip(args.kwonlyargs, args.kw_defaults):
+            out.append(ir.Param(a.arg, self._opt(d), "kwonly"))
+        if args.kwarg:
+            out.append(ir.Param(args.kwarg.arg, None, "kwarg"))
+        return tuple(out)
+
+    # ------------------------------------------------------------------ statements
+
+    def _body(self, stmts: list[ast.stmt], scope: str) -> tuple[ir.Stmt, ...]:
+        out = []
+        for node in stmts:
+            converted = self._stmt(node, scope)
+            if converted is not None:
+                out.append(converted)
+        return tuple(out)
+
+    def _stmt(self, node: ast.stmt, scope: str) -> ir.Stmt | None:
+        line = node.lineno
+        if isinstance(node, ast.Expr):
+            if isinstance(node.value, ast.Constant):
+                return None  # docstrings
+            return ir.ExprStmt(self._expr(node.value), line)
+        if isinstance(node, ast.Assign):
+            return ir.Assign(tuple(self._expr(t) for t in node.targets),
+                             self._expr(node.value), line)
+        if isinstance(node, ast.AnnAssign):
+            if node.value is None:
+                return None
+            return ir.Assign((self._expr(node.target),), self._expr(node.value), line)
+        if isinstance(node, ast.AugAssign):
+            return ir.Assign((self._expr(node.target),), self._expr(node.value), line,
+                             augmented=True)
+        if isinstance(node, ast.Return):
+            return ir.Return(self._opt(node.value), line)
+        if isinstance(node, ast.Raise):
+            return ir.Raise(self._opt(node.exc), line)
+        if isinstance(node, ast.If):
+            return ir.If(self._expr(node.test), self._text(node.test),
+                         self._body(node.body, scope), self._body(node.orelse, scope), line)
+        if isinstance(node, (ast.For, ast.AsyncFor)):
+            return ir.Loop("for", self._expr(node.target), self._expr(node.iter),
+                           f"{self._text(node.target)} in {self._text(node.iter)}",
+                           self._body(node.body, scope), self._body(node.orelse, scope), line)
+        if isinstance(node, ast.While):
+            return ir.Loop("while", None, self._expr(node.test), self._text(node.test),
+                           self._body(node.body, scope), self._body(node.orelse, scope), line)
+        if isinstance(node, (ast.With, ast.AsyncWith)):
+            items = tuple((self._expr(i.context_expr), self._opt(i.optional_vars))
+                          for i in node.items)
+            return ir.With(items, self._body(node.body, scope), line)
+        if isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
+            handlers = tuple(
+                ir.Handler(self._text(h.type) if h.type else "", h.name,
+                           self._body(h.body, scope), h.lineno)
+                for h in node.handlers)
+            return ir.Try(self._body(node.body, scope), handlers,
+                          self._body(node.orelse, scope), self._body(node.finalbody, scope),
+                          line)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return ir.FunctionDef(self._function(node, qualname=f"{scope}{node.name}"), line)
+        if isinstance(node, ast.ClassDef):
+            return ir.ClassDef(self._class(node, prefix=scope), line)
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            # imports inside functions: record as assignments of a module reference
+            imps = self._imports(node)
+            if not imps:
+                return None
+            return ir.Assign(tuple(ir.Name(i.local) for i in imps),
+                             ir.Other(f"import {imps[0].target}"), line)
+        if hasattr(ast, "Match") and isinstance(node, ast.Match):
+            cases = tuple(self._body(c.body, scope) for c in node.cases)
+            flat = tuple(s for case in cases for s in case)
+            return ir.If(self._expr(node.subject), f"match {self._text(node.subject)}",
+                         flat, (), line)
+        return None  # pass, del, global, nonlocal, assert, break, continue
+
+    # ------------------------------------------------------------------ expressions
+
+    def _opt(self, node: ast.expr | None) -> ir.Expr | None:
+        return None if node is None else self._expr(node)
+
+    def _expr(self, node: ast.expr) -> ir.Expr:
+        if isinstance(node, ast.Name):
+            return ir.Name(node.id)
+        if isinstance(node, ast.Attribute):
+            return ir.Attr(self._expr(node.value), node.attr)
+        if isinstance(node, ast.Constant):
+            value = node.value
+            if value is Ellipsis or isinstance(value, complex):
+                return ir.Other("...")
+            return ir.Const(value)
+        if isinstance(node, ast.Call):
+            return self._call(node)
+        if isinstance(node, ast.Starred):
+            return ir.Starred(self._expr(node.value))
+        if isinstance(node, ast.IfExp):
+            return ir.IfExp(self._expr(node.test), self._expr(node.body),
+                            self._expr(node.orelse), self._text(node.test))
+        if isinstance(node, ast.Dict):
+            return ir.DictExpr(tuple(self._opt(k) for k in node.keys),
+                               tuple(self._expr(v) for v in node.values))
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+            return ir.Seq(tuple(self._expr(e) for e in node.elts))
+        if isinstance(node, ast.Lambda):
+            params = tuple(p.name for p in self._params(node.args))
+            return ir.Lambda(params, self._expr(node.body))
+        if isinstance(node, ast.Await):
+            return self._expr(node.value)
+        return ir.Other(self._text(node), self._nested_calls(node))
+
+    def _call(self, node: ast.Call) -> ir.Call:
+        return ir.Call(
+            func=self._expr(node.func),
+            args=tuple(self._expr(a) for a in node.args),
+            kwargs=tuple((k.arg, self._expr(k.value)) for k in node.keywords),
+            line=node.lineno,
+        )
+
+    def _nested_calls(self, node: ast.expr) -> tuple[ir.Call, ...]:
+        """Calls inside an expression we do not model (`a and b()`, `x + f()`, f-strings)."""
+        found: list[ir.Call] = []
+        stack = list(ast.iter_child_nodes(node))
+        while stack:
+            child = stack.pop()
+            if isinstance(child, ast.Call):
+                found.append(self._call(child))
+            elif isinstance(child, (ast.Lambda,)):
+                continue
+            else:
+                stack.extend(ast.iter_child_nodes(child))
+        found.sort(key=lambda c: c.line)
+        return tuple(found)
+
+    def _text(self, node: ast.AST) -> str:
+        """The source text of a node, on one line (conditions and labels quote it)."""
+        try:
+            start = self._line_starts[node.lineno - 1] + node.col_offset
+            end = self._line_starts[node.end_lineno - 1] + node.end_col_offset
+        except (AttributeError, IndexError, TypeError):
+            return ""
+        text = self.source[start:end].decode("utf-8", "replace")
+        return " ".join(text.split())
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+
+
+def _is_setter(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    return any(isinstance(d, ast.Attribute) and d.attr in {"setter", "deleter"}
+               for d in node.decorator_list)
+
+
+def _dotted_tail(node: ast.expr) -> str:
+    if isinstance(node, ast.Call):
+        node = node.func
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Name):
+        return node.id
+    return ""

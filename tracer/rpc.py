@@ -1,0 +1,883 @@
+"""The RPC model of a tree: client classes, what each client method sends, and its handler.
+
+A client method is read by a small abstract interpreter over its summary: values are RPC
+clients, prepared contexts (`client.prepare(...)`), bound send methods (`cctxt.cast`),
+constants and dicts. Assignments are followed in order, branches are joined, helper methods
+of the client (`self._ver(...)`, `self.prepare_for_alt_rpcserver(...)`, the `router`
+property) are evaluated with their arguments bound. Every send reached is recorded with the
+conditions guarding it, so a kind chosen at run time (`if do_cast:`) is reported as both
+kinds together with the argument that decides it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from tracer.index import ClassRef, FunctionRef, Index, ModuleRef, ValueRef, ir
+from tracer.model import RpcMethod, RpcModel, Service
+
+# Files that can hold an RPC client must mention one of these and send with one of those.
+CLIENT_NEEDLES = (b"prepare(", b"get_client(", b"RPCClient(")
+SEND_NEEDLES = (b".cast(", b".call(", b"cctxt.cast", b"cctxt.call")
+CLIENT_FACTORIES = {"get_client", "RPCClient", "get_rpc_client"}
+ROUTERS = {"ClientRouter"}
+MAX_HELPER_DEPTH = 5
+# The service of a client whose topic is chosen by its caller and served everywhere.
+EVERY_SERVICE = "nova-*"
+MANAGER_PATH = re.compile(r"^nova\.([a-z_]+)\.manager\.[A-Z]\w*$")
+# Modules that name each service's manager class, across releases.
+MANAGER_REGISTRIES = ("nova.service", "nova.conductor.api", "nova.cells.opts")
+
+# ----------------------------------------------------------------------------- values
+
+
+@dataclass(frozen=True)
+class Target:
+    topic_text: str
+    version: str | None
+    namespace: str | None
+    module: str  # where the Target was built, to resolve the topic
+    topic: ir.Expr | None = field(default=None, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class Client:
+    targets: tuple[Target, ...]
+
+
+@dataclass(frozen=True)
+class Prepared:
+    client: Client
+    opts: tuple[tuple[str, tuple], ...]  # keyword -> tuple of values
+
+    def get(self, key: str) -> tuple:
+        for k, vals in self.opts:
+            if k == key:
+                return vals
+        return ()
+
+
+@dataclass(frozen=True)
+class Guard:
+    text: str
+    param: str | None  # the method parameter tested, when the test is a bare name
+    positive: bool
+
+
+@dataclass(frozen=True)
+class SendFn:
+    kind: str  # call or cast
+    prepared: Prepared
+    guard: Guard | None = None
+
+
+@dataclass(frozen=True)
+class Const:
+    value: object
+
+
+@dataclass(frozen=True)
+class DictVal:
+    items: tuple[tuple[str, tuple], ...]
+
+
+@dataclass(frozen=True)
+class Text:
+    """A value we do not model, kept as its source text (for server=, timeout=)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class SelfRef:
+    pass
+
+
+Value = Target | Client | Prepared | SendFn | Const | DictVal | Text | SelfRef
+Values = frozenset
+
+
+@dataclass
+class Send:
+    kind: str
+    method: str | None
+    prepared: Prepared
+    guards: tuple[Guard, ...]
+    line: int
+
+
+@dataclass
+class _Frame:
+    env: dict[str, Values]
+    params: set[str]
+    guards: list[Guard] = field(default_factory=list)
+
+
+def expr_text(expr: ir.Expr | None) -> str:
+    """Dotted text of simple expressions (CONF.long_rpc_timeout, _compute_host(host, i))."""
+    if expr is None:
+        return ""
+    if isinstance(expr, ir.Name):
+        return expr.id
+    if isinstance(expr, ir.Attr):
+        return f"{expr_text(expr.value)}.{expr.attr}"
+    if isinstance(expr, ir.Const):
+        return repr(expr.value)
+    if isinstance(expr, ir.Call):
+        args = [expr_text(a) for a in expr.args]
+        args += [f"{k}={expr_text(v)}" if k else f"**{expr_text(v)}" for k, v in expr.kwargs]
+        return f"{expr_text(expr.func)}({', '.join(args)})"
+    if isinstance(expr, ir.Starred):
+        return f"*{expr_text(expr.value)}"
+    if isinstance(expr, ir.Other):
+        return expr.text
+    if isinstance(expr, ir.IfExp):
+        return f"{expr_text(expr.body)} if {expr.text} else {expr_text(expr.orelse)}"
+    return "..."
+
+
+def _tail(expr: ir.Expr) -> str:
+    if isinstance(expr, ir.Attr):
+        return expr.attr
+    if isinstance(expr, ir.Name):
+        return expr.id
+    return ""
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(p) for p in version.split("."))
+    except ValueError:
+        return (0,)
+
+
+# ----------------------------------------------------------------------------- interpreter
+
+
+class ClassEvaluator:
+    """Evaluates the methods of one class abstractly, tracking RPC clients and sends."""
+
+    def __init__(self, index: Index, ref: ClassRef) -> None:
+        self.index = index
+        self.ref = ref
+        self._self_attrs: dict[str, Values] | None = None
+        self._active: list[str] = []
+
+    # -- self attributes ----------------------------------------------------------
+
+    def self_attrs(self) -> dict[str, Values]:
+        """`self.x = ...` values from every `__init__` in the ancestry."""
+        if self._self_attrs is None:
+            self._self_attrs = {}
+            for klass in reversed(self.index.mro(self.ref)):
+                init = klass.cls.methods.get("__init__")
+                if init is not None:
+                    self.run(FunctionRef(klass.module, init, klass.cls), {}, [])
+        return self._self_attrs
+
+    # -- running a function -------------------------------------------------------
+
+    def run(self, fn: FunctionRef, bound: dict[str, Values], sends: list[Send],
+            guards: list[Guard] | None = None) -> Values:
+        """Evaluate `fn` with `bound` arguments; sends go to `sends`; returns its results."""
+        key = fn.dotted
+        if key in self._active or len(self._active) >= MAX_HELPER_DEPTH:
+            return frozenset()
+        self._active.append(key)
+        try:
+            params = {p.name for p in fn.function.params}
+            env: dict[str, Values] = {}
+            for p in fn.function.params:
+                if p.name in bound:
+                    env[p.name] = bound[p.name]
+                elif p.default is not None:
+                    env[p.name] = self.eval(fn, p.default, _Frame({}, params), sends)
+            returns: list[Values] = []
+            frame = _Frame(env, params, list(guards or []))
+            self._block(fn, fn.function.body, frame, sends, returns)
+            out: frozenset = frozenset()
+            for r in returns:
+                out |= r
+            return out
+        finally:
+            self._active.pop()
+
+    def _block(self, fn: FunctionRef, body: tuple, frame: _Frame, sends: list[Send],
+               returns: list[Values]) -> bool:
+        """Run statements in order; False when every path through them has returned."""
+        pushed = 0
+        try:
+            for stmt in body:
+                if not self._stmt(fn, stmt, frame, sends, returns):
+                    return False
+                if isinstance(stmt, ir.If) and self._terminates(stmt.body):
+                    # `if do_cast: return cctxt.cast(...)` -- what follows runs when not
+                    frame.guards.append(self._guard(stmt, frame, positive=False))
+                    pushed += 1
+            return True
+        finally:
+            del frame.guards[len(frame.guards) - pushed:]
+
+    @staticmethod
+    def _terminates(body: tuple) -> bool:
+        return bool(body) and isinstance(body[-1], (ir.Return, ir.Raise))
+
+    def _guard(self, stmt: ir.If, frame: _Frame, positive: bool) -> Guard:
+        param = None
+        test = stmt.test
+        if isinstance(test, ir.Name) and test.id in frame.params:
+            param = test.id
+        elif isinstance(test, ir.Other) and test.text.startswith("not "):
+            name = test.text[4:].strip()
+            if name in frame.params:
+                param, positive = name, not positive
+        return Guard(stmt.text, param, positive)
+
+    def _stmt(self, fn: FunctionRef, stmt: ir.Stmt, frame: _Frame, sends: list[Send],
+              returns: list[Values]) -> bool:
+        if isinstance(stmt, ir.Assign):
+            value = self.eval(fn, stmt.value, frame, sends)
+            for target in stmt.targets:
+                self._assign(target, value, frame, stmt.augmented)
+            return True
+        if isinstance(stmt, ir.ExprStmt):
+            self.eval(fn, stmt.value, frame, sends)
+            return True
+        if isinstance(stmt, ir.Return):
+            returns.append(self.eval(fn, stmt.value, frame, sends) if stmt.value else frozenset())
+            return False
+        if isinstance(stmt, ir.Raise):
+            return False
+        if isinstance(stmt, ir.If):
+            return self._if(fn, stmt, frame, sends, returns)
+        if isinstance(stmt, (ir.Loop, ir.With, ir.Try)):
+            for body in _sub_bodies(stmt):
+                branch = _Frame(dict(frame.env), frame.params, list(frame.guards))
+                self._block(fn, body, branch, sends, returns)
+                _join_into(frame.env, branch.env)
+            return True
+        return True
+
+    def _if(self, fn: FunctionRef, stmt: ir.If, frame: _Frame, sends: list[Send],
+            returns: list[Values]) -> bool:
+        self.eval(fn, stmt.test, frame, sends)
+        live = []
+        for body, positive in ((stmt.body, True), (stmt.orelse, False)):
+            branch = _Frame(dict(frame.env), frame.params,
+                            frame.guards + [self._guard(stmt, frame, positive)])
+            if self._block(fn, body, branch, sends, returns):
+                live.append(branch.env)
+        if not live:
+            return False
+        merged: dict[str, Values] = dict(live[0])
+        for env in live[1:]:
+            _join_into(merged, env)
+        frame.env.clear()
+        frame.env.update(merged)
+        return True
+
+    def _assign(self, target: ir.Expr, value: Values, frame: _Frame, augmented: bool) -> None:
+        if isinstance(target, ir.Name):
+            frame.env[target.id] = (frame.env.get(target.id, frozenset()) | value
+                                    if augmented else value)
+        elif (isinstance(target, ir.Attr) and isinstance(target.value, ir.Name)
+              and target.value.id == "self" and self._self_attrs is not None):
+            self._self_attrs[target.attr] = self._self_attrs.get(target.attr, frozenset()) | value
+
+    # -- expressions --------------------------------------------------------------
+
+    def eval(self, fn: FunctionRef, expr: ir.Expr, frame: _Frame, sends: list[Send]) -> Values:
+        if isinstance(expr, ir.Const):
+            return frozenset({Const(expr.value)})
+        if isinstance(expr, ir.Name):
+            if expr.id in frame.env:
+                return frame.env[expr.id]
+            if expr.id == "self":
+                return frozenset({SelfRef()})
+            return self._module_value(fn, expr)
+        if isinstance(expr, ir.Attr):
+            return self._attr(fn, expr, frame, sends)
+        if isinstance(expr, ir.Call):
+            return self._call(fn, expr, frame, sends)
+        if isinstance(expr, ir.IfExp):
+            guard_pos = self._guard(ir.If(expr.test, expr.text, (), (), 0), frame, True)
+            guard_neg = Guard(guard_pos.text, guard_pos.param, not guard_pos.positive)
+            body = self.eval(fn, expr.body, frame, sends)
+            orelse = self.eval(fn, expr.orelse, frame, sends)
+            return _with_guard(body, guard_pos) | _with_guard(orelse, guard_neg)
+        if isinstance(expr, ir.DictExpr):
+            items = []
+            for k, v in zip(expr.keys, expr.values):
+                if isinstance(k, ir.Const) and isinstance(k.value, str):
+                    items.append((k.value, tuple(self.eval(fn, v, frame, sends))))
+            return frozenset({DictVal(tuple(items))})
+        if isinstance(expr, ir.Other):
+            for call in expr.calls:
+                self._call(fn, call, frame, sends)
+            return frozenset({Text(expr.text)})
+        return frozenset({Text(expr_text(expr))})
+
+    def _module_value(self, fn: FunctionRef, expr: ir.Name) -> Values:
+        """A module-level constant (RPC_TOPIC = 'compute'), else the name as text."""
+        value = fn.module.assigns.get(expr.id)
+        if isinstance(value, ir.Const):
+            return frozenset({Const(value.value)})
+        return frozenset({Text(expr.id)})
+
+    def _attr(self, fn: FunctionRef, expr: ir.Attr, frame: _Frame, sends: list[Send]) -> Values:
+        base = self.eval(fn, expr.value, frame, sends)
+        out: set = set()
+        for value in base:
+            if isinstance(value, SelfRef):
+                out |= self._self_member(expr.attr, sends)
+            elif expr.attr in ("cast", "call") and isinstance(value, (Prepared, Client)):
+                prepared = value if isinstance(value, Prepared) else Prepared(value, ())
+                out.add(SendFn(expr.attr, prepared))
+        return frozenset(out) if out else frozenset({Text(expr_text(expr))})
+
+    def _self_member(self, name: str, sends: list[Send]) -> Values:
+        attrs = self.self_attrs()
+        if name in attrs:
+            return attrs[name]
+        method = self.index.find_method(self.ref, name)
+        if method is not None and method.function.is_property:
+            return self.run(method, {}, sends)
+        return frozenset()
+
+    def _call(self, fn: FunctionRef, call: ir.Call, frame: _Frame, sends: list[Send]) -> Values:
+        func = call.func
+        name = _tail(func)
+        if name in CLIENT_FACTORIES:
+            return frozenset({Client(self._targets(fn, call, frame, sends))})
+        if name in ROUTERS:
+            return self._first_arg(fn, call, frame, sends)
+        if name == "Target":
+            return frozenset({self._target(fn, call, frame, sends)})
+        if isinstance(func, ir.Attr):
+            owner = self.eval(fn, func.value, frame, sends)
+            if func.attr == "prepare":
+                clients = [v for v in owner if isinstance(v, (Client, Prepared))]
+                if clients:
+                    opts = self._kwargs(fn, call, frame, sends)
+                    return frozenset(Prepared(_client_of(c), opts) for c in clients)
+            if func.attr == "client" and any(isinstance(v, Client) for v in owner):
+                return frozenset(v for v in owner if isinstance(v, Client))
+            if any(isinstance(v, SelfRef) for v in owner):
+                method = self.index.find_method(self.ref, func.attr)
+                if method is not None and not method.function.is_property:
+                    return self.run(method, self._bind(fn, method, call, frame, sends), sends,
+                                    frame.guards)
+        callee = self.eval(fn, func, frame, sends)
+        for value in callee:
+            if isinstance(value, SendFn):
+                self._record(fn, value, call, frame, sends)
+        for arg in call.args:
+            self.eval(fn, arg, frame, sends)
+        for _, arg in call.kwargs:
+            self.eval(fn, arg, frame, sends)
+        return frozenset({Text(expr_text(call))})
+
+    def _record(self, fn: FunctionRef, send: SendFn, call: ir.Call, frame: _Frame,
+                sends: list[Send]) -> None:
+        method = None
+        if len(call.args) >= 2:
+            names = [v.value for v in self.eval(fn, call.args[1], frame, sends)
+                     if isinstance(v, Const) and isinstance(v.value, str)]
+            method = names[0] if len(names) == 1 else None
+        else:
+            for key, value in call.kwargs:
+                if key == "method" and isinstance(value, ir.Const):
+                    method = str(value.value)
+        guards = tuple(frame.guards) + ((send.guard,) if send.guard else ())
+        sends.append(Send(send.kind, method, send.prepared, guards, call.line))
+
+    def _first_arg(self, fn, call, frame, sends) -> Values:
+        if call.args:
+            return self.eval(fn, call.args[0], frame, sends)
+        return frozenset()
+
+    def _targets(self, fn, call, frame, sends) -> tuple[Target, ...]:
+        exprs = list(call.args[:1]) + [v for k, v in call.kwargs if k == "target"]
+        found = []
+        for expr in exprs:
+            found += [v for v in self.eval(fn, expr, frame, sends) if isinstance(v, Target)]
+        return tuple(sorted(set(found), key=repr))
+
+    def _target(self, fn, call, frame, sends) -> Target:
+        kw = dict((k, v) for k, v in call.kwargs if k)
+        topic = kw.get("topic")
+        if isinstance(topic, ir.Name) and topic.id in frame.env:
+            consts = [v for v in frame.env[topic.id] if isinstance(v, Const)]
+            topic = ir.Const(consts[0].value) if len(consts) == 1 else topic
+        return Target(expr_text(topic), _module_str(fn.module, kw.get("version")),
+                      _module_str(fn.module, kw.get("namespace")), fn.module.name, topic)
+
+    def _kwargs(self, fn, call, frame, sends) -> tuple[tuple[str, tuple], ...]:
+        opts: dict[str, set] = {}
+        for key, value in call.kwargs:
+            values = self.eval(fn, value, frame, sends)
+            if key is None:  # **params
+                for v in values:
+                    if isinstance(v, DictVal):
+                        for k, vs in v.items:
+                            opts.setdefault(k, set()).update(vs)
+            else:
+                opts.setdefault(key, set()).update(values)
+        return tuple(sorted((k, tuple(sorted(v, key=repr))) for k, v in opts.items()))
+
+    def _bind(self, fn, method: FunctionRef, call: ir.Call, frame, sends) -> dict[str, Values]:
+        params = [p for p in method.function.params if p.kind in ("normal", "kwonly")]
+        if not method.function.is_static:
+            params = params[1:]
+        bound: dict[str, Values] = {}
+        for param, arg in zip(params, call.args):
+            if isinstance(arg, ir.Starred):
+                break
+            bound[param.name] = self.eval(fn, arg, frame, sends)
+        for key, value in call.kwargs:
+            if key is not None:
+                bound[key] = self.eval(fn, value, frame, sends)
+        return bound
+
+
+def _client_of(value: Client | Prepared) -> Client:
+    return value if isinstance(value, Client) else value.client
+
+
+def _const_str(expr: ir.Expr | None) -> str | None:
+    if isinstance(expr, ir.Const) and isinstance(expr.value, str):
+        return expr.value
+    return None
+
+
+def _module_str(module: ir.Module, expr: ir.Expr | None) -> str | None:
+    """A string literal, or a module constant holding one (`namespace=_NAMESPACE`)."""
+    if isinstance(expr, ir.Name):
+        expr = module.assigns.get(expr.id)
+    return _const_str(expr)
+
+
+def _with_guard(values: Values, guard: Guard) -> Values:
+    return frozenset(SendFn(v.kind, v.prepared, guard) if isinstance(v, SendFn) else v
+                     for v in values)
+
+
+def _join_into(env: dict[str, Values], other: dict[str, Values]) -> None:
+    for key, values in other.items():
+        env[key] = env.get(key, frozenset()) | values
+
+
+def _sub_bodies(stmt: ir.Stmt) -> list[tuple]:
+    if isinstance(stmt, ir.Loop):
+        return [stmt.body, stmt.orelse]
+    if isinstance(stmt, ir.With):
+        return [stmt.body]
+    if isinstance(stmt, ir.Try):
+        return [stmt.body, stmt.orelse, stmt.finalbody] + [h.body for h in stmt.handlers]
+    return []
+
+
+# ----------------------------------------------------------------------------- clients
+
+
+@dataclass
+class ClientMethod:
+    """What one client method sends: the raw result of evaluating it."""
+
+    ref: FunctionRef
+    cls: ClassRef
+    sends: list[Send]
+    targets: tuple[Target, ...]
+
+
+def find_client_methods(index: Index) -> tuple[list[ClientMethod], list[str]]:
+    """Every public method of every class that sends an RPC, in file order."""
+    rels = [r for r in index.files_containing(*CLIENT_NEEDLES)]
+    rels = [r for r in rels if _mentions(index, r, SEND_NEEDLES)]
+    index.prefetch(rels)
+    found: list[ClientMethod] = []
+    notes: list[str] = []
+    for rel in rels:
+        mod = index.module_at(rel)
+        if mod is None or mod.problem is not None:
+            continue
+        for cls in mod.classes.values():
+            found += _client_methods_of(index, ClassRef(mod, cls), notes)
+    return found, notes
+
+
+def _mentions(index: Index, rel: str, needles: tuple[bytes, ...]) -> bool:
+    data = (index.root / rel).read_bytes()
+    return any(n in data for n in needles)
+
+
+def _client_methods_of(index: Index, ref: ClassRef, notes: list[str]) -> list[ClientMethod]:
+    evaluator = ClassEvaluator(index, ref)
+    out = []
+    for name, fn in ref.cls.methods.items():
+        if name.startswith("_") or fn.is_property:
+            continue
+        sends: list[Send] = []
+        fref = FunctionRef(ref.module, fn, ref.cls)
+        evaluator.run(fref, {}, sends)
+        if not sends:
+            continue
+        targets = tuple(sorted({t for s in sends for t in s.prepared.client.targets}, key=repr))
+        out.append(ClientMethod(fref, ref, sends, targets))
+    return out
+
+
+# ----------------------------------------------------------------------------- services
+
+
+def resolve_topic(index: Index, target: Target) -> str | None:
+    """The topic a client targets: a literal, a module constant, or a config default."""
+    topic = target.topic
+    if isinstance(topic, ir.Const) and isinstance(topic.value, str):
+        return topic.value
+    module = index.module(target.module)
+    if module is None or topic is None:
+        return None
+    if isinstance(topic, ir.Name):
+        value = module.assigns.get(topic.id)
+        if isinstance(value, ir.Const) and isinstance(value.value, str):
+            return value.value
+        ref = index.resolve(module, topic.id)
+        if isinstance(ref, ValueRef) and isinstance(ref.value, ir.Const):
+            return str(ref.value.value)
+    if isinstance(topic, ir.Attr):
+        # CONF.compute_topic or CONF.conductor.topic: read the option's default
+        option = topic.attr
+        group = topic.value.attr if isinstance(topic.value, ir.Attr) else None
+        default = option_default(index, module, option, group)
+        if default:
+            return default
+        if option.endswith("_topic"):
+            return option[: -len("_topic")]
+        if group:
+            return group
+    return None
+
+
+def option_default(index: Index, module: ir.Module, option: str,
+                   group: str | None) -> str | None:
+    """The default of `cfg.StrOpt(option, default=...)` in `module` or the ones it names."""
+    places = [module]
+    for call in _module_calls(module):
+        # CONF.import_opt('topic', 'nova.conductor.api', group='conductor')
+        if _tail(call.func) == "import_opt" and len(call.args) >= 2:
+            where = call.args[1]
+            if isinstance(where, ir.Const) and isinstance(where.value, str):
+                other = index.module(where.value)
+                if other is not None:
+                    places.append(other)
+    for place in places:
+        for call in _module_calls(place):
+            if _tail(call.func).endswith("Opt") and call.args:
+                first = call.args[0]
+                if isinstance(first, ir.Const) and first.value == option:
+                    for key, value in call.kwargs:
+                        if key == "default" and isinstance(value, ir.Const):
+                            return str(value.value)
+    return None
+
+
+def _module_calls(module: ir.Module):
+    """Calls made at module level, including inside lists of options."""
+    stack: list = [s for s in module.body]
+    while stack:
+        node = stack.pop(0)
+        if isinstance(node, ir.Assign):
+            stack.append(node.value)
+        elif isinstance(node, ir.ExprStmt):
+            stack.append(node.value)
+        elif isinstance(node, ir.Call):
+            yield node
+            stack.extend(node.args)
+            stack.extend(v for _, v in node.kwargs)
+            stack.append(node.func)
+        elif isinstance(node, ir.Attr):
+            stack.append(node.value)
+        elif isinstance(node, ir.Seq):
+            stack.extend(node.items)
+        elif isinstance(node, ir.DictExpr):
+            stack.extend(node.values)
+        elif isinstance(node, ir.Other):
+            stack.extend(node.calls)
+
+
+def service_managers(index: Index) -> dict[str, str]:
+    """binary -> dotted manager class, from SERVICE_MANAGERS or the *_manager options."""
+    found: dict[str, str] = {}
+    for name in MANAGER_REGISTRIES:
+        module = index.module(name)
+        if module is None:
+            continue
+        for text in _module_strings(module):
+            match = MANAGER_PATH.match(text)
+            if match:
+                found.setdefault(f"nova-{match.group(1)}", text)
+    return found
+
+
+def _module_strings(module: ir.Module):
+    stack: list = list(module.body)
+    while stack:
+        node = stack.pop(0)
+        if isinstance(node, ir.Const) and isinstance(node.value, str):
+            yield node.value
+        elif isinstance(node, (ir.Assign, ir.ExprStmt)):
+            stack.append(node.value)
+        elif isinstance(node, ir.Call):
+            stack.extend(node.args)
+            stack.extend(v for _, v in node.kwargs)
+        elif isinstance(node, ir.Seq):
+            stack.extend(node.items)
+        elif isinstance(node, ir.DictExpr):
+            stack.extend(node.values)
+
+
+@dataclass
+class Endpoint:
+    """A class an RPC server dispatches to, with its messaging target."""
+
+    ref: ClassRef
+    namespace: str | None
+    version: str | None
+
+
+def endpoints_of(index: Index, manager: str) -> list[Endpoint]:
+    """The manager class and its `additional_endpoints` (conductor tasks, version proxies)."""
+    ref = index.resolve_dotted(manager)
+    if not isinstance(ref, ClassRef):
+        return []
+    classes = [ref]
+    for klass in index.mro(ref):
+        init = klass.cls.methods.get("__init__")
+        if init is not None:
+            classes += _appended_endpoints(index, klass.module, init)
+    out = []
+    for klass in classes:
+        namespace, version = _target_of(index, klass)
+        out.append(Endpoint(klass, namespace, version))
+    return out
+
+
+def _appended_endpoints(index: Index, module: ir.Module, init: ir.Function) -> list[ClassRef]:
+    """Classes instantiated in `self.additional_endpoints.append(X(...))` / `.extend([...])`."""
+    out = []
+    for call in _calls_in(init.body):
+        func = call.func
+        if not (isinstance(func, ir.Attr) and func.attr in ("append", "extend")
+                and _tail(func.value) == "additional_endpoints"):
+            continue
+        items = list(call.args)
+        if items and isinstance(items[0], ir.Seq):
+            items = list(items[0].items)
+        for item in items:
+            expr = item.func if isinstance(item, ir.Call) else item
+            ref = index.resolve_expr(module, expr)
+            if isinstance(ref, ClassRef):
+                out.append(ref)
+            elif isinstance(item, ir.Attr) and isinstance(item.value, ir.Name):
+                # self.compute_task_mgr = ComputeTaskManager(); append(self.compute_task_mgr)
+                out += _self_attr_classes(index, module, init, item.attr)
+    return out
+
+
+def _self_attr_classes(index: Index, module: ir.Module, init: ir.Function,
+                       attr: str) -> list[ClassRef]:
+    out = []
+    for stmt in _walk(init.body):
+        if isinstance(stmt, ir.Assign) and isinstance(stmt.value, ir.Call):
+            for target in stmt.targets:
+                if isinstance(target, ir.Attr) and target.attr == attr:
+                    ref = index.resolve_expr(module, stmt.value.func)
+                    if isinstance(ref, ClassRef):
+                        out.append(ref)
+    return out
+
+
+def _target_of(index: Index, ref: ClassRef) -> tuple[str | None, str | None]:
+    found = index.class_attr(ref, "target")
+    if found is None or not isinstance(found[1], ir.Call):
+        return None, None
+    kw = {k: v for k, v in found[1].kwargs if k}
+    module = found[0].module
+    return _module_str(module, kw.get("namespace")), _module_str(module, kw.get("version"))
+
+
+def _walk(body: tuple):
+    for stmt in body:
+        yield stmt
+        if isinstance(stmt, ir.If):
+            yield from _walk(stmt.body)
+            yield from _walk(stmt.orelse)
+        else:
+            for sub in _sub_bodies(stmt):
+                yield from _walk(sub)
+
+
+def _calls_in(body: tuple):
+    for stmt in _walk(body):
+        if isinstance(stmt, ir.ExprStmt) and isinstance(stmt.value, ir.Call):
+            yield stmt.value
+
+
+def find_handler(index: Index, endpoints: list[Endpoint], namespace: str | None,
+                 version: str | None, method: str) -> FunctionRef | None:
+    """The method that serves `method`: same namespace, same major version first."""
+    same_ns = [e for e in endpoints if e.namespace == namespace]
+    major = version.split(".")[0] if version else None
+    ranked = sorted(same_ns, key=lambda e: (
+        0 if major and e.version and e.version.split(".")[0] == major else 1))
+    for endpoint in ranked:
+        fn = index.find_method(endpoint.ref, method)
+        if fn is not None:
+            return fn
+    return None
+
+
+# ----------------------------------------------------------------------------- the model
+
+
+def build_rpc_model(index: Index, label: str) -> RpcModel:
+    client_methods, notes = find_client_methods(index)
+    managers = service_managers(index)
+    endpoints_cache: dict[str, list[Endpoint]] = {}
+    services: dict[str, Service] = {}
+    methods: list[RpcMethod] = []
+    warnings: list[str] = list(notes)
+    for cm in client_methods:
+        topic = _topic_of(index, cm)
+        binary = f"nova-{topic}" if topic else None
+        if binary and binary not in services:
+            manager = managers.get(binary)
+            eps = endpoints_of(index, manager) if manager else []
+            endpoints_cache[binary] = eps
+            services[binary] = Service(binary, topic, manager,
+                                       tuple(e.ref.dotted for e in eps))
+        elif binary is None and (shared := _shared_endpoints(index, cm)):
+            # baserpc: the caller names the topic, and every service serves the namespace
+            binary = EVERY_SERVICE
+            endpoints_cache[binary] = shared
+            services.setdefault(binary, Service(binary, None, None,
+                                                tuple(e.ref.dotted for e in shared)))
+        for wire, sends in _group_by_wire(cm.sends).items():
+            methods.append(_rpc_method(index, cm, binary, topic, wire, sends,
+                                       endpoints_cache.get(binary or "", [])))
+    for problem in index.problems:
+        warnings.append(f"{problem.path}:{problem.line}: cannot parse ({problem.message}); "
+                        "skipped")
+    methods.sort(key=lambda m: (m.service, m.method, m.client))
+    return RpcModel(label, tuple(methods),
+                    tuple(sorted(services.values(), key=lambda s: s.binary)),
+                    tuple(warnings))
+
+
+def _shared_endpoints(index: Index, cm: ClientMethod) -> list[Endpoint]:
+    """Endpoints in the client's own module serving its namespace (nova/baserpc.py)."""
+    namespaces = {t.namespace for t in cm.targets} - {None}
+    if len(namespaces) != 1:
+        return []
+    namespace = namespaces.pop()
+    out = []
+    for cls in cm.ref.module.classes.values():
+        ref = ClassRef(cm.ref.module, cls)
+        ns, version = _target_of(index, ref)
+        if ns == namespace and ref.dotted != cm.cls.dotted:
+            out.append(Endpoint(ref, ns, version))
+    return out
+
+
+def _topic_of(index: Index, cm: ClientMethod) -> str | None:
+    topics = {resolve_topic(index, t) for t in cm.targets} - {None}
+    if len(topics) == 1:
+        return topics.pop()
+    # No Target built in the class: the package names the service (nova/cert/rpcapi.py).
+    parts = cm.ref.module.name.split(".")
+    return parts[1] if len(parts) > 2 and parts[-1] == "rpcapi" else None
+
+
+def _group_by_wire(sends: list[Send]) -> dict[str | None, list[Send]]:
+    grouped: dict[str | None, list[Send]] = {}
+    for send in sends:
+        grouped.setdefault(send.method, []).append(send)
+    return grouped
+
+
+def _rpc_method(index: Index, cm: ClientMethod, binary: str | None, topic: str | None,
+                wire: str | None, sends: list[Send], endpoints: list[Endpoint]) -> RpcMethod:
+    kinds = tuple(sorted({s.kind for s in sends}))
+    versions = sorted({str(v.value) for s in sends for v in s.prepared.get("version")
+                       if isinstance(v, Const) and isinstance(v.value, str)}, key=version_key)
+    target_versions = sorted({t.version for t in cm.targets if t.version}, key=version_key)
+    version = versions[-1] if versions else (target_versions[-1] if target_versions else None)
+    namespaces = {t.namespace for t in cm.targets}
+    namespace = namespaces.pop() if len(namespaces) == 1 else None
+    fanout = any(isinstance(v, Const) and v.value is True
+                 for s in sends for v in s.prepared.get("fanout"))
+    kind_param, kind_if_true, condition = _kind_decider(sends, kinds)
+    notes = []
+    handler = None
+    if wire is None:
+        notes.append("the method name sent is not a constant; cannot name it statically")
+    elif binary is None:
+        notes.append("cannot tell which service the client targets")
+    else:
+        handler = find_handler(index, endpoints, namespace, version, wire)
+        if handler is None:
+            notes.append(f"no method {wire} on the {binary} endpoints")
+    fn = cm.ref.function
+    return RpcMethod(
+        service=binary or "unknown",
+        method=wire or "?",
+        kinds=kinds,
+        fanout=fanout,
+        version=version,
+        client=cm.ref.dotted,
+        handler=handler.dotted if handler else None,
+        file=cm.ref.module.path,
+        line=fn.line,
+        versions=tuple(versions),
+        namespace=namespace,
+        topic=topic,
+        kind_param=kind_param,
+        kind_if_true=kind_if_true,
+        kind_condition=condition,
+        server=_opt_text(sends, "server"),
+        timeout=_opt_text(sends, "timeout"),
+        handler_file=handler.module.path if handler else None,
+        handler_line=handler.function.line if handler else None,
+        handler_params=tuple(p.name for p in handler.function.params[1:]) if handler else (),
+        notes=tuple(notes),
+    )
+
+
+def _kind_decider(sends: list[Send], kinds: tuple[str, ...]):
+    """When both kinds are sent, the method parameter and condition that choose."""
+    if len(kinds) < 2:
+        return None, None, None
+    for send in sends:
+        for guard in reversed(send.guards):
+            if guard.param:
+                if_true = send.kind if guard.positive else _other(send.kind)
+                return guard.param, if_true, guard.text
+    texts = [g.text for s in sends for g in s.guards]
+    return None, None, (texts[-1] if texts else None)
+
+
+def _other(kind: str) -> str:
+    return "call" if kind == "cast" else "cast"
+
+
+def _opt_text(sends: list[Send], key: str) -> str | None:
+    texts = set()
+    for send in sends:
+        for value in send.prepared.get(key):
+            if isinstance(value, Text):
+                texts.add(value.text)
+            elif isinstance(value, Const) and value.value is not None:
+                texts.add(repr(value.value))
+    return " | ".join(sorted(texts)) if texts else None
