@@ -44,3 +44,30 @@ def main() -> None:
         sys.exit(2)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
+
+
+def _warn(messages) -> None:
+    for message in messages:
+        click.echo(f"warning: {message}", err=True)
+
+
+@cli.command()
+@click.option("-s", "--source", "spec", metavar="SPEC", help=SOURCE_HELP)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@click.option("--service", "services", multiple=True, metavar="BINARY",
+              help="Only this service (e.g. nova-compute); repeatable.")
+def rpc(spec: str | None, fmt: str, services: tuple[str, ...]) -> None:
+    """Every RPC method of every service: kind, version, client and handler."""
+    from tracer import report
+    from tracer.rpc import build_rpc_model
+    from tracer.workspace import open_workspace
+
+    ws = open_workspace(spec)
+    model = build_rpc_model(ws.index, ws.source.label)
+    _warn(model.warnings)
+    methods = [m for m in model.methods if not services or m.service in services]
+    if fmt == "json":
+        click.echo(report.rpc_json(methods))
+    else:
+        report.rpc_table(methods, model.source)

@@ -1,0 +1,92 @@
+"""Lazy loading, name resolution, the content-hash cache, and never importing the tree."""
+
+from __future__ import annotations
+
+from tests.trees import MODERN, write_tree
+from tracer.index import ClassRef, FunctionRef, Index, ModuleRef
+from tracer.index.cache import SummaryCache
+from tracer.rpc import build_rpc_model
+
+
+def test_modules_load_lazily(tmp_path):
+    index = Index(write_tree(tmp_path, MODERN))
+    assert index.module("nova.scheduler.manager") is not None
+    assert set(index._modules) == {"nova.scheduler.manager"}
+    assert index.module("nova.no_such_module") is None
+
+
+def test_resolve_through_imports_and_bases(tmp_path):
+    index = Index(write_tree(tmp_path, MODERN))
+    ref = index.resolve_dotted("nova.scheduler.manager.SchedulerManager")
+    assert isinstance(ref, ClassRef)
+    assert [c.dotted for c in index.mro(ref)] == [
+        "nova.scheduler.manager.SchedulerManager", "nova.manager.Manager"]
+    method = index.find_method(ref, "reset")
+    assert isinstance(method, FunctionRef) and method.dotted == "nova.manager.Manager.reset"
+    assert isinstance(index.resolve_dotted("nova.compute"), ModuleRef)
+
+
+def test_second_run_parses_nothing(tmp_path):
+    root = write_tree(tmp_path / "tree", MODERN)
+    cold = SummaryCache(tmp_path / "cache")
+    first = build_rpc_model(Index(root, cold), "t")
+    assert cold.misses > 0 and cold.hits == 0
+    warm = SummaryCache(tmp_path / "cache")
+    second = build_rpc_model(Index(root, warm), "t")
+    assert warm.misses == 0 and warm.hits == cold.misses
+    assert first.methods == second.methods
+
+
+def test_corrupted_cache_entry_is_rebuilt(tmp_path):
+    root = write_tree(tmp_path / "tree", MODERN)
+    cache = SummaryCache(tmp_path / "cache")
+    build_rpc_model(Index(root, cache), "t")
+    entries = sorted(cache.dir.rglob("*.pickle"))
+    assert entries
+    for entry in entries:
+        entry.write_bytes(b"garbage")
+    again = SummaryCache(tmp_path / "cache")
+    model = build_rpc_model(Index(root, again), "t")
+    assert again.hits == 0 and model.methods
+    assert all(e.read_bytes() != b"garbage" for e in sorted(again.dir.rglob("*.pickle")))
+
+
+def test_changed_file_is_re_summarised(tmp_path):
+    root = write_tree(tmp_path / "tree", MODERN)
+    build_rpc_model(Index(root, SummaryCache(tmp_path / "cache")), "t")
+    path = root / "nova/scheduler/rpcapi.py"
+    path.write_text(path.read_text().replace("'select_destinations'", "'select_hosts'"))
+    model = build_rpc_model(Index(root, SummaryCache(tmp_path / "cache")), "t")
+    assert "select_hosts" in {m.method for m in model.methods}
+
+
+def test_analysed_code_is_never_imported(tmp_path):
+    marker = tmp_path / "IMPORTED"
+    payload = f"open({str(marker)!r}, 'w').write('x')\n"
+    root = write_tree(tmp_path / "tree", MODERN)
+    for path in root.rglob("*.py"):
+        path.write_text(payload + path.read_text())
+    (root / "setup.py").write_text(payload)
+    model = build_rpc_model(Index(root, SummaryCache(tmp_path / "cache")), "t")
+    assert model.methods
+    assert not marker.exists()
+
+
+def test_parallel_prefetch_matches_serial(tmp_path):
+    root = write_tree(tmp_path / "tree", MODERN)
+    serial = Index(root)
+    parallel = Index(root)
+    rels = serial.source_files()
+    serial.prefetch(rels, workers=1)
+    parallel.prefetch(rels * 1, workers=2)
+    import tracer.index as idx
+
+    old = idx.PARALLEL_THRESHOLD
+    idx.PARALLEL_THRESHOLD = 1
+    try:
+        forced = Index(root)
+        forced.prefetch(rels, workers=2)
+    finally:
+        idx.PARALLEL_THRESHOLD = old
+    for rel in rels:
+        assert serial.module_at(rel) == forced.module_at(rel)

@@ -1,0 +1,137 @@
+"""The RPC model on synthetic trees: one test per client/server pattern."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.trees import LEGACY, MODERN, write_tree
+from tracer.index import Index
+from tracer.rpc import build_rpc_model
+
+
+def _model(tmp_path, files):
+    return build_rpc_model(Index(write_tree(tmp_path, files)), "test")
+
+
+def _by_client(model):
+    return {m.client.rsplit(".", 2)[-2] + "." + m.client.rsplit(".", 1)[-1]: m
+            for m in model.methods}
+
+
+@pytest.fixture
+def modern(tmp_path):
+    return _by_client(_model(tmp_path, MODERN))
+
+
+@pytest.fixture
+def legacy(tmp_path):
+    return _model(tmp_path, LEGACY)
+
+
+def test_router_client_cast_with_helper_version(modern):
+    m = modern["ComputeAPI.pause_instance"]
+    assert (m.service, m.method, m.kinds, m.fanout) == ("nova-compute", "pause_instance",
+                                                        ("cast",), False)
+    # _ver() returns '6.0' or the old version it is given
+    assert m.versions == ("5.0", "6.0") and m.version == "6.0"
+    assert m.handler == "nova.compute.manager.ComputeManager.pause_instance"
+    assert m.server == "_compute_host(None, instance)"
+    assert m.file == "nova/compute/rpcapi.py" and m.line > 0
+
+
+def test_helper_returning_prepared_context(modern):
+    m = modern["ComputeAPI.check_can_live_migrate_source"]
+    assert m.kinds == ("call",)
+    assert m.method == "check_can_live_migrate_source"
+    assert m.handler == "nova.compute.manager.ComputeManager.check_can_live_migrate_source"
+
+
+def test_kind_chosen_by_conditional_expression(modern):
+    m = modern["ComputeAPI.confirm_resize"]
+    assert m.kinds == ("call", "cast")
+    assert (m.kind_param, m.kind_if_true) == ("cast", "cast")
+    m = modern["ComputeAPI.stop_instance"]
+    assert (m.kinds, m.kind_param, m.kind_if_true) == (("call", "cast"), "do_cast", "cast")
+
+
+def test_kind_chosen_by_early_return(modern):
+    m = modern["ComputeTaskAPI.migrate_server"]
+    assert m.kinds == ("call", "cast")
+    assert (m.kind_param, m.kind_if_true, m.kind_condition) == ("do_cast", "cast", "do_cast")
+    # the negotiation chain: newest first, every fallback listed
+    assert m.version == "1.20" and m.versions == ("1.11", "1.13", "1.20")
+    assert m.timeout == "CONF.long_rpc_timeout"
+
+
+def test_conductor_task_namespace_resolves_to_task_manager(modern):
+    m = modern["ComputeTaskAPI.build_instances"]
+    assert m.namespace == "compute_task"
+    assert m.handler == "nova.conductor.manager.ComputeTaskManager.build_instances"
+
+
+def test_fanout_and_call(modern):
+    assert modern["SchedulerAPI.update_aggregates"].fanout is True
+    sel = modern["SchedulerAPI.select_destinations"]
+    assert (sel.kinds, sel.fanout, sel.service) == (("call",), False, "nova-scheduler")
+
+
+def test_send_through_private_helper_is_reported_on_public_method(modern):
+    m = modern["ComputeAPI.reset_network"]
+    assert m.method == "reset_network" and m.kinds == ("cast",)
+    # only the v5 proxy has it: the handler falls back to the endpoint that serves it
+    assert m.handler == "nova.compute.manager._ComputeV5Proxy.reset_network"
+
+
+def test_missing_handler_is_said_not_dropped(modern):
+    m = modern["SchedulerAPI.forgotten"]
+    assert m.handler is None
+    assert any("no method no_such_handler" in note for note in m.notes)
+
+
+def test_private_helpers_are_not_client_methods(modern):
+    assert not any(name.split(".")[1].startswith("_") for name in modern)
+
+
+def test_legacy_topics_from_options_and_import_opt(legacy):
+    by_method = {m.method: m for m in legacy.methods}
+    assert by_method["pause_instance"].service == "nova-compute"
+    assert by_method["object_action"].service == "nova-conductor"
+    assert by_method["object_action"].handler == (
+        "nova.conductor.manager.ConductorManager.object_action")
+
+
+def test_legacy_handler_found_on_base_manager(legacy):
+    m = {m.method: m for m in legacy.methods}["get_console_output"]
+    assert m.handler == "nova.manager.Manager.get_console_output"
+
+
+def test_baserpc_served_by_every_service(legacy):
+    m = {m.method: m for m in legacy.methods}["ping"]
+    assert m.service == "nova-*"
+    assert m.handler == "nova.baserpc.BaseRPCAPI.ping"
+
+
+def test_services_and_their_endpoints(tmp_path):
+    model = _model(tmp_path, MODERN)
+    services = {s.binary: s for s in model.services}
+    assert services["nova-conductor"].endpoints == (
+        "nova.conductor.manager.ConductorManager", "nova.conductor.manager.ComputeTaskManager")
+    assert services["nova-compute"].endpoints[1] == "nova.compute.manager._ComputeV5Proxy"
+
+
+def test_output_is_sorted_and_deterministic(tmp_path):
+    a = _model(tmp_path / "a", MODERN)
+    b = _model(tmp_path / "b", MODERN)
+    assert a.methods == b.methods
+    keys = [(m.service, m.method, m.client) for m in a.methods]
+    assert keys == sorted(keys)
+
+
+def test_unparseable_module_is_a_warning_not_a_crash(tmp_path):
+    files = dict(MODERN)
+    files["nova/compute/rpcapi.py"] = files["nova/compute/rpcapi.py"] + "\n    def broken(:\n"
+    model = _model(tmp_path, files)
+    assert any(w.startswith("nova/compute/rpcapi.py:") and "cannot parse" in w
+               for w in model.warnings)
+    # the rest of the tree is still analysed
+    assert any(m.service == "nova-scheduler" for m in model.methods)

@@ -1,0 +1,48 @@
+"""Terminal and JSON presentation of analysis results (tables via rich)."""
+
+from __future__ import annotations
+
+import json
+from itertools import groupby
+
+from rich.console import Console
+from rich.table import Table
+
+from tracer.model import RpcMethod
+
+
+def rpc_json(methods: list[RpcMethod]) -> str:
+    return json.dumps([m.to_json() for m in methods], indent=2, sort_keys=True)
+
+
+def _short(dotted: str | None, keep: int = 2) -> str:
+    if not dotted:
+        return "-"
+    return ".".join(dotted.split(".")[-keep:])
+
+
+def _kind(m: RpcMethod) -> str:
+    if len(m.kinds) == 2 and m.kind_param:
+        other = "call" if m.kind_if_true == "cast" else "cast"
+        return f"{m.kind_if_true} if {m.kind_param} else {other}"
+    return " | ".join(m.kinds)
+
+
+def rpc_table(methods: list[RpcMethod], label: str, console: Console | None = None) -> None:
+    console = console or Console()
+    for service, group in groupby(methods, key=lambda m: m.service):
+        rows = list(group)
+        table = Table(title=f"{service}  ({len(rows)} methods, {label})", title_justify="left",
+                      show_lines=False, expand=False)
+        table.add_column("method", style="bold")
+        table.add_column("kind")
+        table.add_column("version")
+        table.add_column("client")
+        table.add_column("handler")
+        for m in rows:
+            kind = _kind(m) + (" fanout" if m.fanout else "")
+            style = "cyan" if m.kinds == ("call",) else ("magenta" if len(m.kinds) > 1 else "")
+            handler = _short(m.handler) if m.handler else "[red]none found[/red]"
+            table.add_row(m.method, f"[{style}]{kind}[/{style}]" if style else kind,
+                          m.version or "-", _short(m.client), handler)
+        console.print(table)
