@@ -103,3 +103,47 @@ def text_width(line: str, size: float, bold: bool = False) -> float:
     """Width in pixels of one line of text at `size` px (tabs count as four spaces)."""
     line = line.replace("\t", "    ")
     return _line_units(line, bold) * size / UNITS_PER_EM
+
+
+def wrap_text(text: str, size: float, max_width: float, bold: bool = False) -> list[str]:
+    """Lines of `text` no wider than `max_width` px where words allow.
+
+    Explicit line breaks are kept; each paragraph is filled greedily word by word. A single
+    word wider than the limit is split by characters rather than allowed to push a column
+    to an unreadable width (long dotted paths and UUID-like tokens do this).
+    """
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        words = paragraph.split()
+        if not words:
+            lines.append("")
+            continue
+        current = ""
+        for word in words:
+            for piece in _split_long_word(word, size, max_width, bold):
+                trial = f"{current} {piece}" if current else piece
+                if current and text_width(trial, size, bold) > max_width:
+                    lines.append(current)
+                    current = piece
+                else:
+                    current = trial
+        lines.append(current)
+    return lines
+
+
+def _split_long_word(word: str, size: float, max_width: float, bold: bool) -> list[str]:
+    """A word as one piece, or as several pieces each within `max_width` (linear time)."""
+    if text_width(word, size, bold) <= max_width:
+        return [word]
+    table = BOLD_WIDTHS if bold else REGULAR_WIDTHS
+    limit = max_width * UNITS_PER_EM / size
+    pieces: list[str] = []
+    start, used = 0, 0
+    for index, ch in enumerate(word):
+        units = _char_units(ch, table)
+        if index > start and used + units > limit:
+            pieces.append(word[start:index])
+            start, used = index, 0
+        used += units
+    pieces.append(word[start:])
+    return pieces
