@@ -71,3 +71,35 @@ def rpc(spec: str | None, fmt: str, services: tuple[str, ...]) -> None:
         click.echo(report.rpc_json(methods))
     else:
         report.rpc_table(methods, model.source)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("-o", "--output", "out_dir", metavar="DIR", type=click.Path(file_okay=False),
+              help="Write pictures under DIR (folders keep their relative paths). "
+                   "Default: next to each input.")
+@click.option("--format", "fmt", type=click.Choice(["svg", "png"]), default="svg",
+              show_default=True)
+@click.option("--tag", metavar="TAG",
+              help="Nova release tag: provenance links go to opendev at this tag.")
+def render(paths: tuple[str, ...], out_dir: str | None, fmt: str,
+           tag: str | None) -> None:
+    """Render .wsd diagrams (files, or folders recursively) to SVG or PNG."""
+    from pathlib import Path
+
+    from tracer.render.batch import render_paths
+    from tracer.render.svg import RenderOptions
+
+    target = Path(out_dir) if out_dir else None
+    result = render_paths([Path(p) for p in paths], target, fmt, RenderOptions(tag=tag))
+    for path in result.written:
+        click.echo(str(path))
+    if not result.failures:
+        return
+    if len(result.jobs) == 1:
+        raise OsflowError(result.failures[0])  # the only input is bad: exit 2
+    for failure in result.failures:
+        click.echo(f"error: {failure}", err=True)
+    # sys.exit, not ctx.exit: main() runs click with standalone_mode=False, which turns
+    # ctx.exit into a return value that it does not pass on.
+    sys.exit(1)

@@ -1,0 +1,128 @@
+"""`osflow render`: find the .wsd inputs, render each, write outputs atomically.
+
+One failing input never stops the others; the caller decides the exit status from the
+result. Outputs are only replaced when their content changes, so a re-render that changes
+nothing leaves timestamps alone (friendly to make and to git).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tracer.errors import OsflowError
+from tracer.render.png import svg_to_png
+from tracer.render.svg import RenderOptions, render_svg
+from tracer.wsd.parser import parse_file
+
+FORMATS = ("svg", "png")
+
+
+@dataclass(frozen=True)
+class Job:
+    """One input file and where its picture goes."""
+
+    source: Path
+    output: Path
+
+
+@dataclass
+class BatchResult:
+    """What happened: files written (or already up to date) and one message per failure."""
+
+    jobs: list[Job] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+    unchanged: list[Path] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+
+def plan(paths: list[Path], out_dir: Path | None, fmt: str) -> list[Job]:
+    """The jobs for these inputs: folders are searched recursively for .wsd files.
+
+    Missing inputs and folders without diagrams are usage errors, raised before anything
+    is written. With `out_dir`, a folder's files keep their path relative to that folder.
+    """
+    if fmt not in FORMATS:
+        raise OsflowError(f"unknown format {fmt!r}, expected one of: {', '.join(FORMATS)}")
+    jobs: list[Job] = []
+    seen: dict[Path, Path] = {}
+    for path in paths:
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*.wsd") if p.is_file())
+            if not found:
+                raise OsflowError(f"{path}: no .wsd files in this folder")
+            pairs = [(p, p.relative_to(path)) for p in found]
+        elif path.is_file():
+            pairs = [(path, Path(path.name))]
+        else:
+            raise OsflowError(f"{path}: no such file or folder")
+        for source, relative in pairs:
+            base = out_dir / relative if out_dir is not None else source
+            output = base.with_suffix("." + fmt)
+            key = output.resolve()
+            if key in seen:
+                if seen[key] == source.resolve():
+                    continue  # the same file named twice
+                raise OsflowError(
+                    f"{source}: would overwrite {output}, also rendered from {seen[key]}; "
+                    "render these inputs into different folders"
+                )
+            seen[key] = source.resolve()
+            jobs.append(Job(source, output))
+    return jobs
+
+
+def render_one(source: Path, fmt: str, options: RenderOptions) -> bytes:
+    """The rendered bytes of one .wsd file; raises OsflowError naming file and line."""
+    diagram = parse_file(source, display=str(source))
+    svg = render_svg(diagram, options)
+    if fmt == "png":
+        try:
+            return svg_to_png(svg)
+        except OsflowError as exc:
+            raise OsflowError(f"{source}: {exc}") from None
+    return svg.encode("utf-8")
+
+
+def write_atomic(path: Path, data: bytes) -> bool:
+    """Write via a temporary file in the same folder and os.replace; False if unchanged."""
+    try:
+        if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return True
+
+
+def render_paths(paths: list[Path], out_dir: Path | None, fmt: str = "svg",
+                 options: RenderOptions | None = None) -> BatchResult:
+    """Render every input; collect failures instead of stopping at the first."""
+    options = options or RenderOptions()
+    result = BatchResult(jobs=plan(paths, out_dir, fmt))
+    for job in result.jobs:
+        try:
+            data = render_one(job.source, fmt, options)
+            changed = write_atomic(job.output, data)
+        except OsflowError as exc:
+            result.failures.append(str(exc))
+            continue
+        except OSError as exc:
+            result.failures.append(f"{job.output}: cannot write: {exc.strerror or exc}")
+            continue
+        (result.written if changed else result.unchanged).append(job.output)
+    return result
