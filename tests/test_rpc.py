@@ -135,3 +135,14 @@ def test_unparseable_module_is_a_warning_not_a_crash(tmp_path):
                for w in model.warnings)
     # the rest of the tree is still analysed
     assert any(m.service == "nova-scheduler" for m in model.methods)
+
+
+def test_old_and_or_spelling_of_the_kind_choice(legacy):
+    m = {m.client.rsplit(".", 1)[-1]: m for m in legacy.methods}["object_action_maybe_async"]
+    assert m.kinds == ("call", "cast")
+    assert (m.kind_param, m.kind_if_true) == ("do_cast", "cast")
+
+
+def test_send_on_the_client_without_prepare(legacy):
+    m = {m.client.rsplit(".", 1)[-1]: m for m in legacy.methods}["object_action_unprepared"]
+    assert (m.kinds, m.method, m.service) == (("call",), "object_action", "nova-conductor")

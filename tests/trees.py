@@ -351,6 +351,14 @@ LEGACY = {
             def object_action(self, context, objinst, objmethod, args, kwargs):
                 cctxt = self.client.prepare()
                 return cctxt.call(context, 'object_action', objinst=objinst)
+
+            def object_action_maybe_async(self, context, objinst, do_cast=True):
+                cctxt = self.client.prepare(version='3.0')
+                method = do_cast and cctxt.cast or cctxt.call
+                return method(context, 'object_action', objinst=objinst)
+
+            def object_action_unprepared(self, context, objinst):
+                return self.client.call(context, 'object_action', objinst=objinst)
         """,
     "nova/conductor/manager.py": """
         import oslo_messaging as messaging

@@ -27,7 +27,8 @@ MAX_HELPER_DEPTH = 5
 EVERY_SERVICE = "nova-*"
 MANAGER_PATH = re.compile(r"^nova\.([a-z_]+)\.manager\.[A-Z]\w*$")
 # Modules that name each service's manager class, across releases.
-MANAGER_REGISTRIES = ("nova.service", "nova.conductor.api", "nova.cells.opts")
+MANAGER_REGISTRIES = ("nova.service", "nova.conductor.api", "nova.cells.opts",
+                      "nova.conf.service", "nova.conf.network")
 
 # ----------------------------------------------------------------------------- values
 
@@ -306,6 +307,8 @@ class ClassEvaluator:
             body = self.eval(fn, expr.body, frame, sends)
             orelse = self.eval(fn, expr.orelse, frame, sends)
             return _with_guard(body, guard_pos) | _with_guard(orelse, guard_neg)
+        if isinstance(expr, ir.BoolOp):
+            return self._boolop(fn, expr, frame, sends)
         if isinstance(expr, ir.DictExpr):
             items = []
             for k, v in zip(expr.keys, expr.values):
@@ -317,6 +320,28 @@ class ClassEvaluator:
                 self._call(fn, call, frame, sends)
             return frozenset({Text(expr.text)})
         return frozenset({Text(expr_text(expr))})
+
+    def _boolop(self, fn: FunctionRef, expr: ir.BoolOp, frame: _Frame,
+                sends: list[Send]) -> Values:
+        """`do_cast and cctxt.cast or cctxt.call`: the old spelling of a conditional."""
+        out: frozenset = frozenset()
+        if expr.op == "and":
+            test, *rest = expr.values
+            guard = self._guard(ir.If(test, _expr_source(test), (), (), 0), frame, True)
+            for value in rest:
+                out |= _with_guard(self.eval(fn, value, frame, sends), guard)
+            return out
+        first, *rest = expr.values
+        out = self.eval(fn, first, frame, sends)
+        negated = None
+        if isinstance(first, ir.BoolOp) and first.op == "and":
+            g = self._guard(ir.If(first.values[0], _expr_source(first.values[0]), (), (), 0),
+                            frame, False)
+            negated = g
+        for value in rest:
+            values = self.eval(fn, value, frame, sends)
+            out |= _with_guard(values, negated) if negated else values
+        return out
 
     def _module_value(self, fn: FunctionRef, expr: ir.Name) -> Values:
         """A module-level constant (RPC_TOPIC = 'compute'), else the name as text."""
@@ -361,7 +386,8 @@ class ClassEvaluator:
                 if clients:
                     opts = self._kwargs(fn, call, frame, sends)
                     return frozenset(Prepared(_client_of(c), opts) for c in clients)
-            if func.attr == "client" and any(isinstance(v, Client) for v in owner):
+            if func.attr not in ("cast", "call") and any(isinstance(v, Client) for v in owner):
+                # router.client(ctxt), router.by_instance(ctxt, instance), by_host(...)
                 return frozenset(v for v in owner if isinstance(v, Client))
             if any(isinstance(v, SelfRef) for v in owner):
                 method = self.index.find_method(self.ref, func.attr)
@@ -398,7 +424,8 @@ class ClassEvaluator:
         return frozenset()
 
     def _targets(self, fn, call, frame, sends) -> tuple[Target, ...]:
-        exprs = list(call.args[:1]) + [v for k, v in call.kwargs if k == "target"]
+        # get_client(target, ...) and RPCClient(transport, target, ...)
+        exprs = list(call.args[:2]) + [v for k, v in call.kwargs if k == "target"]
         found = []
         for expr in exprs:
             found += [v for v in self.eval(fn, expr, frame, sends) if isinstance(v, Target)]
@@ -439,6 +466,12 @@ class ClassEvaluator:
             if key is not None:
                 bound[key] = self.eval(fn, value, frame, sends)
         return bound
+
+
+def _expr_source(expr: ir.Expr) -> str:
+    if isinstance(expr, (ir.Other, ir.IfExp, ir.BoolOp)):
+        return expr.text
+    return expr_text(expr)
 
 
 def _client_of(value: Client | Prepared) -> Client:
@@ -630,8 +663,9 @@ def _module_strings(module: ir.Module):
         elif isinstance(node, (ir.Assign, ir.ExprStmt)):
             stack.append(node.value)
         elif isinstance(node, ir.Call):
-            stack.extend(node.args)
-            stack.extend(v for _, v in node.kwargs)
+            # cfg.StrOpt('network_manager', choices=(...), default='...'): the default only
+            stack.extend(a for a in node.args if not isinstance(a, ir.Const))
+            stack.extend(v for k, v in node.kwargs if k == "default")
         elif isinstance(node, ir.Seq):
             stack.extend(node.items)
         elif isinstance(node, ir.DictExpr):
@@ -759,14 +793,22 @@ def build_rpc_model(index: Index, label: str) -> RpcModel:
             services[binary] = Service(binary, topic, manager,
                                        tuple(e.ref.dotted for e in eps))
         elif binary is None and (shared := _shared_endpoints(index, cm)):
-            # baserpc: the caller names the topic, and every service serves the namespace
-            binary = EVERY_SERVICE
-            endpoints_cache[binary] = shared
-            services.setdefault(binary, Service(binary, None, None,
-                                                tuple(e.ref.dotted for e in shared)))
+            package = f"nova-{cm.ref.module.name.split('.')[1]}"
+            if package in services or package in managers:
+                # a topic built at run time (cells' inter-cell queues): the package's
+                # service, served by an endpoint class of the client's own module
+                binary = package
+                endpoints_cache[f"{binary}/{cm.ref.module.name}"] = shared
+            else:
+                # baserpc: the caller names the topic; every service serves the namespace
+                binary = EVERY_SERVICE
+                endpoints_cache[binary] = shared
+                services.setdefault(binary, Service(binary, None, None,
+                                                    tuple(e.ref.dotted for e in shared)))
+        endpoints = endpoints_cache.get(f"{binary}/{cm.ref.module.name}") or \
+            endpoints_cache.get(binary or "", [])
         for wire, sends in _group_by_wire(cm.sends).items():
-            methods.append(_rpc_method(index, cm, binary, topic, wire, sends,
-                                       endpoints_cache.get(binary or "", [])))
+            methods.append(_rpc_method(index, cm, binary, topic, wire, sends, endpoints))
     for problem in index.problems:
         warnings.append(f"{problem.path}:{problem.line}: cannot parse ({problem.message}); "
                         "skipped")
@@ -778,13 +820,15 @@ def build_rpc_model(index: Index, label: str) -> RpcModel:
 
 def _shared_endpoints(index: Index, cm: ClientMethod) -> list[Endpoint]:
     """Endpoints in the client's own module serving its namespace (nova/baserpc.py)."""
-    namespaces = {t.namespace for t in cm.targets} - {None}
+    namespaces = {t.namespace for t in cm.targets}
     if len(namespaces) != 1:
         return []
     namespace = namespaces.pop()
     out = []
     for cls in cm.ref.module.classes.values():
         ref = ClassRef(cm.ref.module, cls)
+        if index.class_attr(ref, "target") is None:
+            continue
         ns, version = _target_of(index, ref)
         if ns == namespace and ref.dotted != cm.cls.dotted:
             out.append(Endpoint(ref, ns, version))

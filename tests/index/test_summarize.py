@@ -113,7 +113,7 @@ def test_deep_nesting_does_not_crash():
 def test_calls_inside_other_expressions_are_kept():
     mod = _summary("""
         def f(self):
-            return a and self.compute_rpcapi.pause_instance(ctxt)
+            return a + self.compute_rpcapi.pause_instance(ctxt)
         """)
     ret = mod.functions["f"].body[0]
     assert isinstance(ret.value, ir.Other)

@@ -16,7 +16,7 @@ from pathlib import Path
 from tracer.index import ir
 
 # Bump when the summary format or the summariser's output changes.
-FORMAT = "ir-1"
+FORMAT = "ir-2"
 
 
 class SummaryCache:

@@ -76,6 +76,13 @@ class Lambda:
 
 
 @dataclass(slots=True)
+class BoolOp:
+    op: str  # "and" or "or"
+    values: tuple["Expr", ...]
+    text: str
+
+
+@dataclass(slots=True)
 class Other:
     """Any other expression; `calls` keeps the calls nested inside it, in source order."""
 
@@ -83,7 +90,7 @@ class Other:
     calls: tuple[Call, ...] = ()
 
 
-Expr = Union[Name, Attr, Const, Call, Starred, IfExp, DictExpr, Seq, Lambda, Other]
+Expr = Union[Name, Attr, Const, Call, Starred, IfExp, BoolOp, DictExpr, Seq, Lambda, Other]
 
 # ------------------------------------------------------------------------------ statements
 

@@ -284,6 +284,9 @@ class _Summarizer:
         if isinstance(node, ast.IfExp):
             return ir.IfExp(self._expr(node.test), self._expr(node.body),
                             self._expr(node.orelse), self._text(node.test))
+        if isinstance(node, ast.BoolOp):
+            op = "and" if isinstance(node.op, ast.And) else "or"
+            return ir.BoolOp(op, tuple(self._expr(v) for v in node.values), self._text(node))
         if isinstance(node, ast.Dict):
             return ir.DictExpr(tuple(self._opt(k) for k in node.keys),
                                tuple(self._expr(v) for v in node.values))
