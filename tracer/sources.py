@@ -1,0 +1,895 @@
+"""Turn a `-s SPEC` string into a Nova tree on disk, without importing or running any of it.
+
+Three kinds of SPEC (SPEC.md, "Sources"):
+
+- a release `X.Y.Z` of `nova` from the package index: `pip download` of the wheel only
+  (`--no-deps --only-binary=:all:`, so no setup.py can ever run), unpacked safely into
+  `<cache>/releases/nova-X.Y.Z/`;
+- a directory holding `nova/` (or the `nova` package folder itself);
+- `REPO@REF`: a git repository (bare or not) read at a tag, branch or commit, with no
+  checkout, into `<cache>/git/<sha>/`.
+
+A bare version string always means a release: write `./34.0.0` for a folder of that name.
+
+Cache entries are built in a temporary folder next to their final name and moved into place
+with one `os.replace`, under an `fcntl.flock` lock per entry, so a killed run never leaves a
+half tree and concurrent runs neither collide nor download twice. Each entry holds a
+manifest (`.osflow-source.json`) listing every file with its size and sha256; an entry whose
+files no longer match it is treated as corrupt and rebuilt.
+
+How a release wheel is checked (what works here, with pip pointed at PyPI plus local
+`file://` mirrors by its config):
+
+1. pip itself verifies the download against the `#sha256=` the index publishes for the file
+   (pip trusts index link hashes even without `--require-hashes`).
+2. We then check independently: pip's `--log` names the index page that listed the chosen
+   wheel ("Found link ... (from PAGE)"); we read that page ourselves (PEP 691 JSON, else the
+   PEP 503 HTML `#sha256=` fragment) through the same index pip was configured with, and
+   compare its sha256 with the one we compute. A mismatch is fatal and nothing is cached.
+3. Where no index hash can be had (a `--find-links` folder, a mirror that publishes none, the
+   page unreachable a second time), the wheel's own sha256 is recorded in the manifest with
+   `hash_check` saying why it is unverified, and a warning is logged.
+4. Every extracted file is also checked against the wheel's own `RECORD`.
+
+A cached release is served from the cache with no network access at all.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import csv
+import fcntl
+import hashlib
+import io
+import json
+import logging
+import os
+import re
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+import urllib.parse
+import urllib.request
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path, PurePosixPath
+
+from tracer import PINNED_RELEASE
+from tracer.config import cache_dir
+from tracer.errors import OsflowError
+
+__all__ = [
+    "SourceTree",
+    "open_source",
+    "Downloaded",
+    "download_wheel",
+    "published_sha256",
+    "unpack_wheel",
+    "read_manifest",
+    "verify_tree",
+    "cached_releases",
+    "UnsafeArchiveError",
+    "IndexUnreachableError",
+    "MANIFEST_NAME",
+]
+
+log = logging.getLogger(__name__)
+
+# PEP 440 release numbers as Nova tags them: 34.0.0, 17.0.13, 34.0.0.0rc1.
+VERSION_RE = re.compile(r"^\d+(?:\.\d+){1,3}(?:(?:a|b|rc)\d+)?$")
+FINAL_VERSION_RE = re.compile(r"^\d+(?:\.\d+)*$")
+
+MANIFEST_NAME = ".osflow-source.json"
+MANIFEST_FORMAT = 1
+
+# A Nova wheel unpacks to ~28 MB in ~2300 files; these caps only stop archive bombs.
+MAX_TREE_BYTES = 512 * 1024 * 1024
+MAX_MEMBERS = 50_000
+
+PIP_TIMEOUT_S = 1800
+INDEX_PAGE_TIMEOUT_S = 30
+GIT_TIMEOUT_S = 600
+
+# The oldest release the package index has (older ones must come from git).
+OLDEST_ON_INDEX = "15.1.5"
+
+
+@dataclass(frozen=True)
+class SourceTree:
+    spec: str  # what the user gave ("34.0.0", "/path", "/repo@tag")
+    kind: str  # "release" | "directory" | "git"
+    root: Path  # the folder that holds nova/
+    label: str  # human label: "34.0.0", "nova@12.0.0 (abc1234)", or the dir path
+    tag: str | None  # a release/tag name usable in an opendev URL, when known
+
+
+class UnsafeArchiveError(OsflowError):
+    """An archive member would land outside the extraction folder, or is a link/device."""
+
+
+class IndexUnreachableError(OsflowError):
+    """pip could not reach the package index (offline, proxy, DNS, TLS)."""
+
+
+# --------------------------------------------------------------------------------------
+# Entry point
+
+
+def open_source(spec: str | None = None, *, cache: Path | None = None) -> SourceTree:
+    """Resolve SPEC (default: the pinned release) to a tree on disk, fetching if needed."""
+    if spec is None:
+        spec = PINNED_RELEASE
+    if not spec.strip():
+        raise OsflowError(
+            f"empty source; give a release like {PINNED_RELEASE}, a folder that holds "
+            "nova/, or REPO@REF"
+        )
+    cache = Path(cache) if cache is not None else cache_dir()
+    # A bare version is always a release, so that a stray folder named "34.0.0" in the
+    # current directory can't silently change what gets analysed.
+    if VERSION_RE.match(spec):
+        return _open_release(spec, cache)
+    path = Path(spec).expanduser()
+    if path.exists():
+        return _open_directory(spec, path)
+    split = _split_git_spec(spec)
+    if split is not None:
+        return _open_git(spec, split[0], split[1], cache)
+    raise OsflowError(
+        f"{spec}: no such directory; give a release like {PINNED_RELEASE}, "
+        "a folder that holds nova/, or REPO@REF"
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Directories
+
+
+def _open_directory(spec: str, path: Path) -> SourceTree:
+    if not path.is_dir():
+        raise OsflowError(f"{spec}: not a directory; give the folder that holds nova/")
+    path = path.resolve()
+    if (path / "nova" / "__init__.py").is_file():
+        root = path
+    elif path.name == "nova" and (path / "__init__.py").is_file():
+        # The user pointed at the package itself; the tree root is the folder above it.
+        root = path.parent
+    else:
+        raise OsflowError(f"{spec}: no nova/ package here; give the folder that holds nova/")
+    return SourceTree(
+        spec=spec, kind="directory", root=root, label=str(root), tag=_version_in_folder(root)
+    )
+
+
+def _version_in_folder(root: Path) -> str | None:
+    """The release an unpacked tree came from, when it says so (our manifest, PKG-INFO)."""
+    manifest = read_manifest(root)
+    if manifest and manifest.get("kind") == "release":
+        return manifest.get("version")
+    candidates = [root / "PKG-INFO", root / "nova.egg-info" / "PKG-INFO"]
+    candidates += sorted(root.glob("nova-*.dist-info/METADATA"))
+    for meta in candidates:
+        try:
+            head = meta.read_text(encoding="utf-8", errors="replace")[:4096]
+        except OSError:
+            continue
+        name = re.search(r"^Name:\s*(\S+)", head, re.M)
+        version = re.search(r"^Version:\s*(\S+)", head, re.M)
+        # Only plain releases are tags on opendev; a pbr dev version (34.1.0.dev12) is not.
+        if name and version and name.group(1).lower() == "nova":
+            if VERSION_RE.match(version.group(1)):
+                return version.group(1)
+    return None
+
+
+# --------------------------------------------------------------------------------------
+# Cache entries: manifest, integrity, atomic build under a lock
+
+
+def read_manifest(root: Path) -> dict | None:
+    """The manifest of a cache entry, or None when absent or unreadable."""
+    try:
+        data = json.loads((Path(root) / MANIFEST_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT:
+        return None
+    if not isinstance(data.get("files"), dict):
+        return None
+    return data
+
+
+def verify_tree(root: Path, *, deep: bool = False) -> bool:
+    """Does the entry still hold exactly the files its manifest lists (sizes; hashes if deep)?
+
+    The shallow check only stats files (a few ms for a whole Nova tree), so it runs on every
+    use; `deep` also re-hashes every file.
+    """
+    return _intact_manifest(Path(root), deep=deep) is not None
+
+
+def _intact_manifest(root: Path, *, deep: bool = False) -> dict | None:
+    """The entry's manifest if every file matches it, else None."""
+    manifest = read_manifest(root)
+    if manifest is None:
+        return None
+    expected: dict = manifest["files"]
+    found: dict[str, int] = {}
+    # Plain scandir and string paths: this runs on every warm start, so keep it to stats.
+    stack = [("", os.fspath(root))]
+    while stack:
+        prefix, folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            return None
+        for entry in entries:
+            rel = prefix + entry.name
+            if entry.is_symlink():
+                return None  # we never create links; one here was planted
+            if entry.is_dir():
+                stack.append((rel + "/", entry.path))
+            elif entry.is_file() and rel != MANIFEST_NAME:
+                found[rel] = entry.stat().st_size
+            elif rel != MANIFEST_NAME:
+                return None  # a fifo or device
+    if len(found) != len(expected):
+        return None
+    for rel, size in found.items():
+        want = expected.get(rel)
+        if not want or want[0] != size:
+            return None
+        if deep and _sha256_file(Path(root, rel)) != want[1]:
+            return None
+    return manifest
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@contextlib.contextmanager
+def _locked(lock_path: Path) -> Iterator[None]:
+    """Hold an exclusive flock; the kernel drops it if the process dies, so no stale locks."""
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a+b") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _materialise(final: Path, build: Callable[[Path], dict]) -> dict:
+    """Make `final` a complete, verified entry; `build(tmp)` fills tmp and returns metadata.
+
+    Returns the manifest. The fast path (entry present and intact) takes no lock and
+    touches no network.
+    """
+    manifest = _intact_manifest(final)
+    if manifest is not None:
+        return manifest
+    parent = final.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    with _locked(parent / f".{final.name}.lock"):
+        # Another run may have finished it while we waited for the lock.
+        manifest = _intact_manifest(final)
+        if manifest is not None:
+            return manifest
+        _clear_leftovers(final)
+        tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{final.name}-", dir=parent))
+        try:
+            meta = build(tmp)
+            meta["format"] = MANIFEST_FORMAT
+            meta["files"] = _inventory(tmp)
+            os.chmod(tmp, 0o755)  # mkdtemp makes it 0700; a tree is meant to be read
+            (tmp / MANIFEST_NAME).write_text(json.dumps(meta, sort_keys=True), "utf-8")
+            os.replace(tmp, final)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return meta
+
+
+def _clear_leftovers(final: Path) -> None:
+    """Remove what killed runs left: temp folders, and a corrupt final entry.
+
+    Only called with the entry's lock held, so every `.tmp-NAME-*` belongs to a dead run.
+    A corrupt entry is first renamed away so that a crash mid-delete can't leave a
+    half-deleted tree under the final name.
+    """
+    parent = final.parent
+    if final.exists() or final.is_symlink():
+        log.warning("cache entry %s is incomplete or damaged; rebuilding it", final)
+        if final.is_dir() and not final.is_symlink():
+            doomed = Path(tempfile.mkdtemp(prefix=f".tmp-{final.name}-stale-", dir=parent))
+            os.replace(final, doomed / "old")
+        else:
+            final.unlink()
+    for leftover in parent.glob(f".tmp-{final.name}-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _inventory(root: Path) -> dict[str, list]:
+    """{relative path: [size, sha256]} of every file in a freshly built entry."""
+    files: dict[str, list] = {}
+    for dirpath, _dirnames, filenames in os.walk(root):
+        for name in filenames:
+            full = Path(dirpath, name)
+            files[full.relative_to(root).as_posix()] = [full.stat().st_size, _sha256_file(full)]
+    return files
+
+
+# --------------------------------------------------------------------------------------
+# Safe extraction (shared by wheels and git trees)
+
+
+def _safe_relpath(name: str, archive: str) -> PurePosixPath:
+    """Validate an archive member name; raise UnsafeArchiveError if it could escape."""
+    reason = None
+    if not name or "\x00" in name:
+        reason = "empty or NUL in name"
+    elif "\\" in name:
+        reason = "backslash in name"
+    elif name.startswith("/") or re.match(r"^[A-Za-z]:", name):
+        reason = "absolute path"
+    else:
+        parts = name.rstrip("/").split("/")
+        if any(p in ("", ".", "..") for p in parts):
+            reason = "'..', '.' or empty path component"
+    if reason:
+        raise UnsafeArchiveError(
+            f"{archive}: member {name!r} is unsafe ({reason}); refusing to unpack this archive"
+        )
+    return PurePosixPath(name.rstrip("/"))
+
+
+def _target(dest: Path, rel: PurePosixPath, archive: str) -> Path:
+    """dest/rel, after checking (belt and braces) that it resolves inside dest."""
+    target = dest.joinpath(*rel.parts)
+    base = dest.resolve()
+    if not target.resolve().is_relative_to(base):
+        raise UnsafeArchiveError(
+            f"{archive}: member {rel.as_posix()!r} resolves outside the extraction folder; "
+            "refusing to unpack this archive"
+        )
+    return target
+
+
+def _write_member(dest: Path, rel: PurePosixPath, data: bytes, archive: str) -> None:
+    target = _target(dest, rel, archive)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # "xb": never follow or overwrite anything already there (duplicates, planted links).
+    with open(target, "xb") as fh:
+        fh.write(data)
+
+
+def _under_nova(rel: PurePosixPath) -> bool:
+    return len(rel.parts) >= 2 and rel.parts[0] == "nova"
+
+
+# --------------------------------------------------------------------------------------
+# Wheels
+
+
+def unpack_wheel(wheel: Path, dest: Path, *, max_bytes: int = MAX_TREE_BYTES) -> int:
+    """Extract the `nova/` members of `wheel` into the (empty) folder `dest`; return the count.
+
+    Every member of the archive is validated first, extracted or not: an absolute path,
+    a `..` component, a symlink or other special file anywhere means a crafted archive and
+    the whole wheel is refused. Only `nova/...` files are written (not `*.data/`, not
+    `*.dist-info/`), each checked against the wheel's RECORD when it has one. The declared
+    and the actual sizes are both capped by `max_bytes`.
+    """
+    name = Path(wheel).name
+    try:
+        zf = zipfile.ZipFile(wheel)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise OsflowError(f"{wheel}: not a readable wheel ({exc}); delete it and retry") from exc
+    with zf:
+        members = _checked_members(zf, name, max_bytes)
+        record = _read_record(zf, name)
+        written = 0
+        total = 0
+        for info, rel in members:
+            if info.is_dir() or not _under_nova(rel):
+                continue
+            data = _read_capped(zf, info, max_bytes - total, name)
+            total += len(data)
+            _check_record(record, rel, data, name)
+            _write_member(dest, rel, data, name)
+            written += 1
+    if written == 0 or not (dest / "nova" / "__init__.py").is_file():
+        raise OsflowError(f"{name}: the wheel holds no nova/ package; is it really nova?")
+    return written
+
+
+def _checked_members(
+    zf: zipfile.ZipFile, archive: str, max_bytes: int
+) -> list[tuple[zipfile.ZipInfo, PurePosixPath]]:
+    infos = zf.infolist()
+    if len(infos) > MAX_MEMBERS:
+        raise UnsafeArchiveError(f"{archive}: {len(infos)} members is more than a Nova wheel has")
+    seen: set[str] = set()
+    out = []
+    declared = 0
+    for info in infos:
+        rel = _safe_relpath(info.filename, archive)
+        mode = (info.external_attr >> 16) & 0o170000
+        # 0 means "no Unix mode recorded": a plain file or folder.
+        if mode not in (0, stat.S_IFREG, stat.S_IFDIR):
+            kind = "symlink" if mode == stat.S_IFLNK else "special file"
+            raise UnsafeArchiveError(
+                f"{archive}: member {info.filename!r} is a {kind}; refusing to unpack this archive"
+            )
+        key = rel.as_posix()
+        if key in seen and not info.is_dir():
+            raise UnsafeArchiveError(f"{archive}: member {key!r} appears twice; refusing it")
+        seen.add(key)
+        declared += info.file_size
+        out.append((info, rel))
+    if declared > max_bytes:
+        raise UnsafeArchiveError(
+            f"{archive}: unpacks to {declared} bytes, over the {max_bytes}-byte cap; refusing it"
+        )
+    return out
+
+
+def _read_capped(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, archive: str) -> bytes:
+    """Read one member, never more than `budget` bytes whatever its header claims."""
+    with zf.open(info) as fh:
+        data = fh.read(budget + 1)
+    if len(data) > budget:
+        raise UnsafeArchiveError(f"{archive}: unpacks to more than the size cap; refusing it")
+    return data
+
+
+def _read_record(zf: zipfile.ZipFile, archive: str) -> dict[str, str] | None:
+    """{path: 'sha256=...'} from *.dist-info/RECORD, or None if the wheel has none."""
+    records = [
+        n for n in zf.namelist() if re.fullmatch(r"[^/]+\.dist-info/RECORD", n)
+    ]
+    if len(records) != 1:
+        return None
+    text = zf.read(records[0]).decode("utf-8", errors="replace")
+    return {row[0]: row[1] for row in csv.reader(io.StringIO(text)) if len(row) >= 2 and row[1]}
+
+
+def _check_record(
+    record: dict[str, str] | None, rel: PurePosixPath, data: bytes, archive: str
+) -> None:
+    if record is None:
+        return
+    want = record.get(rel.as_posix())
+    if want is None:
+        raise OsflowError(
+            f"{archive}: {rel.as_posix()} is not in the wheel's RECORD; corrupt wheel"
+        )
+    algo, _, value = want.partition("=")
+    if algo not in hashlib.algorithms_guaranteed:
+        return
+    got = base64.urlsafe_b64encode(hashlib.new(algo, data).digest()).rstrip(b"=").decode()
+    if got != value:
+        raise OsflowError(
+            f"{archive}: {rel.as_posix()} does not match the wheel's RECORD; corrupt wheel"
+        )
+
+
+# --------------------------------------------------------------------------------------
+# Releases from the package index
+
+
+@dataclass(frozen=True)
+class Downloaded:
+    wheel: Path  # the downloaded .whl
+    index_page: str | None  # the index page pip found it on (None for a find-links folder)
+
+
+def _open_release(spec: str, cache: Path) -> SourceTree:
+    final = cache / "releases" / f"nova-{spec}"
+    try:
+        _materialise(final, lambda tmp: _build_release(spec, tmp))
+    except IndexUnreachableError as exc:
+        cached = cached_releases(cache)
+        have = f"cached here: {', '.join(cached)}" if cached else "no release is cached yet"
+        message = f"{exc}; {have}; a folder or REPO@REF also works offline"
+        raise IndexUnreachableError(message) from exc
+    return SourceTree(spec=spec, kind="release", root=final, label=spec, tag=spec)
+
+
+def _build_release(version: str, tmp: Path) -> dict:
+    download_dir = tmp / ".download"
+    download_dir.mkdir()
+    got = download_wheel(version, download_dir)
+    wheel_sha = _sha256_file(got.wheel)
+    check = _check_wheel_hash(got, wheel_sha)
+    unpack_wheel(got.wheel, tmp)
+    shutil.rmtree(download_dir)
+    return {
+        "kind": "release",
+        "version": version,
+        "wheel": got.wheel.name,
+        "wheel_sha256": wheel_sha,
+        "index_page": got.index_page,
+        "hash_check": check,
+    }
+
+
+def _check_wheel_hash(got: Downloaded, wheel_sha: str) -> str:
+    """Compare with the index's published sha256; return how the wheel was checked."""
+    name = got.wheel.name
+    if got.index_page is None:
+        reason = "unverified: not found through an index page (find-links?)"
+    else:
+        try:
+            published = published_sha256(got.index_page, name)
+        except (OSError, ValueError) as exc:
+            published = None
+            reason = f"unverified: index page unreadable ({_one_line(str(exc))})"
+        else:
+            reason = "unverified: the index publishes no sha256 for it"
+        if published is not None:
+            if published.lower() != wheel_sha:
+                raise OsflowError(
+                    f"{name}: sha256 {wheel_sha} differs from the index's {published}; "
+                    "refusing it (a tampered mirror or a broken download; retry later)"
+                )
+            return "index-sha256"
+    log.warning("%s: %s; recorded its sha256 %s in the cache manifest", name, reason, wheel_sha)
+    return reason
+
+
+def download_wheel(version: str, dest: Path) -> Downloaded:
+    """`pip download` the nova==VERSION wheel into dest (never a source archive, never deps).
+
+    Runs pip as a subprocess with the user's pip configuration (index, mirrors, proxy,
+    certificates) and turns its failures into one-line OsflowErrors.
+    """
+    log_file = dest / "pip.log"
+    cmd = [
+        sys.executable, "-m", "pip", "download",
+        "--no-deps", "--only-binary=:all:", "--no-input", "--disable-pip-version-check",
+        "--progress-bar", "off", "--log", str(log_file),
+        "-d", str(dest), f"nova=={version}",
+    ]  # fmt: skip
+    try:
+        proc = subprocess.run(
+            cmd, capture_output=True, text=True, timeout=PIP_TIMEOUT_S, stdin=subprocess.DEVNULL
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise OsflowError(
+            f"pip download nova=={version} took over {PIP_TIMEOUT_S}s; check the network"
+        ) from exc
+    # The --log file has pip's debug lines: the index page behind each link, and the
+    # connection errors that pip only shows on stderr when it retries.
+    log_text = log_file.read_text(encoding="utf-8", errors="replace") if log_file.exists() else ""
+    log_file.unlink(missing_ok=True)
+    if proc.returncode != 0:
+        raise _explain_pip_failure(version, proc.stderr, log_text)
+    wheels = sorted(dest.glob("nova-*.whl"))
+    if len(wheels) != 1:
+        found = ", ".join(w.name for w in wheels) or "nothing"
+        raise OsflowError(f"pip download nova=={version} gave no single nova wheel (got {found})")
+    return Downloaded(wheels[0], _index_page_from_log(log_text, wheels[0].name))
+
+
+_CONNECTION_HINTS = (
+    "Retrying (",
+    "NewConnectionError",
+    "connection error",
+    "Max retries exceeded",
+    "Temporary failure in name resolution",
+    "ProxyError",
+    "SSLError",
+)
+
+
+def _explain_pip_failure(version: str, stderr: str, log_text: str = "") -> OsflowError:
+    """One line saying what went wrong with pip download, and what to do."""
+    found = re.search(r"\(from versions: ([^)]*)\)", stderr)
+    if found and found.group(1).strip() != "none":
+        versions = [v.strip() for v in found.group(1).split(",") if v.strip()]
+        return OsflowError(
+            f"nova=={version} is not on the package index; {_summarise_versions(version, versions)}"
+        )
+    network = [ln for ln in (stderr + "\n" + log_text).splitlines()
+               if any(hint in ln for hint in _CONNECTION_HINTS)]  # fmt: skip
+    if network:
+        return IndexUnreachableError(
+            f"cannot reach the package index to download nova=={version} "
+            f"({_pip_reason(chr(10).join(network))}); check the network or pip's index "
+            "settings (pip config list)"
+        )
+    if found:
+        return OsflowError(
+            f"nova=={version}: the package index has no nova wheels at all; check pip's "
+            "index settings (pip config list)"
+        )
+    return OsflowError(f"pip download nova=={version} failed: {_pip_reason(stderr)}")
+
+
+def _pip_reason(stderr: str) -> str:
+    """The telling part of pip's stderr: the socket error behind retries, else its last ERROR."""
+    errno = re.search(r"(\[Errno -?\d+\][^'\")]*)", stderr)
+    if errno:
+        return _one_line(errno.group(1))
+    lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
+    errors = [ln for ln in lines if ln.startswith("ERROR:")]
+    if errors:
+        return _one_line(errors[-1].removeprefix("ERROR:"))
+    return _one_line(lines[-1]) if lines else "no output"
+
+
+def _one_line(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _version_key(v: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in re.findall(r"\d+", v.split("rc")[0].split("a")[0].split("b")[0]))
+
+
+def _summarise_versions(wanted: str, versions: list[str]) -> str:
+    """'available: 15.1.5 to 34.0.0 (150 versions; in 33.x: ...), newest 34.0.0' + hints."""
+    finals = [v for v in versions if FINAL_VERSION_RE.match(v)] or versions
+    finals.sort(key=_version_key)
+    newest = finals[-1]
+    text = f"available: {finals[0]} to {newest} ({len(versions)} versions"
+    series = wanted.split(".")[0]
+    same = [v for v in finals if v.split(".")[0] == series]
+    if same:
+        text += f"; in {series}.x: {', '.join(same[-8:])}"
+    text += f"), newest {newest}"
+    if _version_key(wanted) < _version_key(finals[0]):
+        text += (
+            f"; releases before {finals[0]} (e.g. Liberty 12.0.0) are not on the index: "
+            "use a git clone of openstack/nova, -s /path/to/nova@12.0.0"
+        )
+    return text
+
+
+def _index_page_from_log(log_text: str, wheel_name: str) -> str | None:
+    """The index page pip listed the chosen wheel on: 'Found link URL (from PAGE)'."""
+    for match in re.finditer(r"Found link (\S+) \(from (\S+?)\)", log_text):
+        url, page = match.groups()
+        leaf = urllib.parse.unquote(urllib.parse.urlsplit(url).path.rsplit("/", 1)[-1])
+        if leaf == wheel_name:
+            return page
+    return None
+
+
+class _LinkParser(HTMLParser):
+    """Collect (filename, sha256) from the <a href="...#sha256=..."> of a PEP 503 page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hashes: dict[str, str] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag != "a":
+            return
+        href = dict(attrs).get("href") or ""
+        parts = urllib.parse.urlsplit(href)
+        leaf = urllib.parse.unquote(parts.path.rsplit("/", 1)[-1])
+        frag = urllib.parse.parse_qs(parts.fragment)
+        if leaf and "sha256" in frag:
+            self.hashes[leaf] = frag["sha256"][0]
+
+
+def published_sha256(page_url: str, filename: str) -> str | None:
+    """The sha256 an index page (PEP 691 JSON or PEP 503 HTML) publishes for filename."""
+    body, content_type = _fetch_index_page(page_url)
+    if "json" in content_type:
+        data = json.loads(body)
+        for entry in data.get("files", []):
+            if entry.get("filename") == filename:
+                return (entry.get("hashes") or {}).get("sha256")
+        return None
+    parser = _LinkParser()
+    parser.feed(body.decode("utf-8", errors="replace"))
+    return parser.hashes.get(filename)
+
+
+def _fetch_index_page(page_url: str) -> tuple[bytes, str]:
+    parts = urllib.parse.urlsplit(page_url)
+    if parts.scheme == "file":
+        # pip reads a file:// index folder's index.html; so do we.
+        path = Path(urllib.request.url2pathname(parts.path))
+        if path.is_dir():
+            path = path / "index.html"
+        body = path.read_bytes()
+        return body, "application/json" if body.lstrip().startswith(b"{") else "text/html"
+    if parts.scheme not in ("http", "https"):
+        raise ValueError(f"unsupported index URL scheme {parts.scheme!r}")
+    request = urllib.request.Request(
+        page_url,
+        headers={"Accept": "application/vnd.pypi.simple.v1+json, text/html;q=0.1"},
+    )
+    with urllib.request.urlopen(request, timeout=INDEX_PAGE_TIMEOUT_S) as resp:
+        return resp.read(), resp.headers.get("Content-Type", "")
+
+
+def cached_releases(cache: Path | None = None) -> list[str]:
+    """Release versions already complete in the cache (usable offline)."""
+    base = (Path(cache) if cache is not None else cache_dir()) / "releases"
+    if not base.is_dir():
+        return []
+    found = [
+        p.name[len("nova-"):]
+        for p in base.iterdir()
+        if p.name.startswith("nova-") and (p / MANIFEST_NAME).is_file()
+    ]
+    return sorted(found, key=_version_key)
+
+
+# --------------------------------------------------------------------------------------
+# Git repositories
+
+
+def _split_git_spec(spec: str) -> tuple[str, str] | None:
+    """REPO@REF, split at the last '@' whose left side exists (refs may hold '@', as in @{1})."""
+    positions = [i for i, ch in enumerate(spec) if ch == "@"]
+    if not positions:
+        return None
+    for i in reversed(positions):
+        if Path(spec[:i]).expanduser().exists():
+            return spec[:i], spec[i + 1 :]
+    i = positions[-1]
+    return spec[:i], spec[i + 1 :]
+
+
+def _open_git(spec: str, repo_text: str, ref: str, cache: Path) -> SourceTree:
+    repo = Path(repo_text).expanduser()
+    if not repo_text or not repo.exists():
+        raise OsflowError(
+            f"{repo_text or spec}: no such git repository (from -s {spec}); "
+            "give REPO@REF with REPO the path of a git clone"
+        )
+    if not ref or ref.startswith("-"):
+        raise OsflowError(
+            f"{spec}: give a tag, branch or commit after '@', as in {repo_text}@12.0.0"
+        )
+    git_dir = _git_dir(repo)
+    sha = _resolve_ref(git_dir, repo_text, ref)
+    tag_name = ref.removeprefix("refs/").removeprefix("tags/")
+    is_tag = _git(git_dir, "rev-parse", "--verify", "--quiet", f"refs/tags/{tag_name}", check=False)
+    tag = tag_name if is_tag.returncode == 0 else None
+    final = cache / "git" / sha
+    _materialise(final, lambda tmp: _build_git(git_dir, sha, repo_text, ref, tmp))
+    name = repo.resolve().name
+    name = name[:-4] if name.endswith(".git") and len(name) > 4 else name
+    return SourceTree(
+        spec=spec, kind="git", root=final, label=f"{name}@{ref} ({sha[:7]})", tag=tag
+    )
+
+
+def _git_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update(
+        GIT_CONFIG_NOSYSTEM="1",  # no machine-wide config (aliases, filters, hooks paths)
+        GIT_TERMINAL_PROMPT="0",  # never wait on a credential prompt
+        GIT_OPTIONAL_LOCKS="0",  # read-only: don't even refresh the repo's index
+        GIT_NO_LAZY_FETCH="1",  # a partial clone must not reach the network for blobs
+        LC_ALL="C",  # stable, parseable messages
+    )
+    return env
+
+
+def _git(
+    git_dir: Path, *args: str, check: bool = True, input: bytes | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    """Run a read-only git plumbing command with hooks and fsmonitor disabled.
+
+    We only use rev-parse, ls-tree and cat-file (never archive or checkout): these apply
+    no gitattributes filters, so no command configured by the repository can run.
+    """
+    cmd = [
+        "git", "--no-pager", f"--git-dir={git_dir}",
+        "-c", "core.hooksPath=/dev/null", "-c", "core.fsmonitor=false",
+        *args,
+    ]  # fmt: skip
+    try:
+        proc = subprocess.run(
+            cmd, input=input, capture_output=True, env=_git_env(), timeout=GIT_TIMEOUT_S,
+            stdin=None if input is not None else subprocess.DEVNULL,
+        )  # fmt: skip
+    except FileNotFoundError as exc:
+        raise OsflowError("git is not installed; install it to read REPO@REF sources") from exc
+    except subprocess.TimeoutExpired as exc:
+        raise OsflowError(f"git {args[0]} in {git_dir} took over {GIT_TIMEOUT_S}s") from exc
+    if check and proc.returncode != 0:
+        msg = _one_line(proc.stderr.decode("utf-8", errors="replace")) or "failed"
+        raise OsflowError(f"git {args[0]} in {git_dir}: {msg}")
+    return proc
+
+
+def _git_dir(repo: Path) -> Path:
+    """The repository's git dir: repo/.git (folder or gitfile) for a clone, repo when bare.
+
+    Passing it explicitly as --git-dir stops git searching parent folders, so a plain
+    folder inside some other repository is not mistaken for a nova clone.
+    """
+    dot_git = repo / ".git"
+    git_dir = dot_git if dot_git.exists() else repo
+    probe = _git(git_dir, "rev-parse", "--git-dir", check=False)
+    if probe.returncode != 0:
+        raise OsflowError(f"{repo}: not a git repository; give REPO@REF with REPO a git clone")
+    return git_dir.resolve()
+
+
+def _resolve_ref(git_dir: Path, repo_text: str, ref: str) -> str:
+    proc = _git(
+        git_dir, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}",
+        check=False,
+    )  # fmt: skip
+    sha = proc.stdout.decode().strip()
+    if proc.returncode != 0 or not re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", sha):
+        raise OsflowError(f"{ref}: no such tag, branch or commit in {repo_text}")
+    return sha
+
+
+def _build_git(git_dir: Path, sha: str, repo_text: str, ref: str, tmp: Path) -> dict:
+    label = f"{repo_text}@{ref}"
+    entries = _git_tree_entries(git_dir, sha, label)
+    blobs = [e for e in entries if e[0] in ("100644", "100755")]
+    skipped = [e[3].as_posix() for e in entries if e[0] not in ("100644", "100755")]
+    if skipped:
+        # Symlinks and submodules are never materialised: a link could point anywhere.
+        log.warning("%s: skipped %d symlink/submodule entries under nova/: %s",
+                    label, len(skipped), ", ".join(skipped[:5]))  # fmt: skip
+    total = sum(e[2] for e in blobs)
+    if total > MAX_TREE_BYTES or len(blobs) > MAX_MEMBERS:
+        raise UnsafeArchiveError(
+            f"{label}: nova/ is {total} bytes in {len(blobs)} files; over the cap"
+        )
+    if not any(e[3].as_posix() == "nova/__init__.py" for e in blobs):
+        raise OsflowError(
+            f"{label}: commit {sha[:7]} has no nova/__init__.py; is {repo_text} a nova repository?"
+        )
+    for (_mode, oid, size, rel), data in zip(blobs, _git_blobs(git_dir, blobs, label)):
+        _write_member(tmp, rel, data, label)
+    return {"kind": "git", "commit": sha, "ref": ref, "skipped": skipped}
+
+
+def _git_tree_entries(
+    git_dir: Path, sha: str, label: str
+) -> list[tuple[str, str, int, PurePosixPath]]:
+    """(mode, oid, size, path) of everything under nova/ at the commit, paths validated."""
+    out = _git(git_dir, "ls-tree", "-r", "-z", "-l", "--full-tree", sha, "--", "nova").stdout
+    entries = []
+    for record in out.split(b"\0"):
+        if not record:
+            continue
+        meta, _, raw_path = record.partition(b"\t")
+        mode, kind, oid, size = meta.decode().split()
+        rel = _safe_relpath(os.fsdecode(raw_path), label)
+        if not _under_nova(rel):
+            continue  # "nova" itself as a file or link: then there is no package to read
+        entries.append((mode, oid, int(size) if size.isdigit() else 0, rel))
+    return entries
+
+
+def _git_blobs(
+    git_dir: Path, blobs: list[tuple[str, str, int, PurePosixPath]], label: str
+) -> Iterator[bytes]:
+    """Raw blob contents in order, via one `git cat-file --batch` (no filters applied)."""
+    request = "".join(f"{oid}\n" for _m, oid, _s, _r in blobs).encode()
+    out = _git(git_dir, "cat-file", "--batch", input=request).stdout
+    pos = 0
+    for _mode, oid, size, rel in blobs:
+        eol = out.index(b"\n", pos)
+        header = out[pos:eol].decode().split()
+        if len(header) != 3 or header[0] != oid or header[1] != "blob" or int(header[2]) != size:
+            raise OsflowError(f"{label}: git returned unexpected data for {rel.as_posix()}")
+        start = eol + 1
+        yield out[start : start + size]
+        pos = start + size + 1  # each object is followed by a newline
