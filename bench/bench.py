@@ -1,0 +1,129 @@
+"""osflow benchmark: one run, one tree, ratios against CPython's `ast` parse floor.
+
+    python bench/bench.py [-s SPEC] [--repeat N] [--write]
+
+Measures, on the same tree:
+  floor  CPython `ast.parse` of every non-test module (in this process, best of N);
+  rpc    `osflow rpc -s TREE --format json` cold (empty parse cache) and warm, as
+         subprocesses (interpreter start included), with their peak RSS.
+With --write, the figures replace the generated section of BENCHMARKS.md.
+Not part of the test suite: timings belong here, not in tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import datetime
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+MARK_BEGIN = "<!-- bench:begin -->"
+MARK_END = "<!-- bench:end -->"
+
+
+def ast_floor(root: Path, repeat: int) -> tuple[float, int]:
+    files = [p for p in sorted((root / "nova").rglob("*.py")) if "tests" not in p.parts]
+    sources = [p.read_bytes() for p in files]
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for src in sources:
+            try:
+                ast.parse(src)
+            except SyntaxError:
+                ast.parse(src, feature_version=(3, 6))
+        best = min(best, time.perf_counter() - start)
+    return best, len(files)
+
+
+def run(cmd: list[str], env: dict[str, str]) -> tuple[float, int]:
+    """Wall time and peak RSS (MiB) of one subprocess."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"error: {' '.join(cmd)} failed: {proc.stderr.read().decode()[-500:]}")
+    return elapsed, usage.ru_maxrss // 1024
+
+
+def best_of(cmd, env, repeat, before=None):
+    results = []
+    for _ in range(repeat):
+        if before:
+            before()
+        results.append(run(cmd, env))
+    return min(results)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-s", "--source", default=None, help="SPEC (default: pinned release)")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
+    args = parser.parse_args()
+
+    from tracer.sources import open_source  # the tree is fetched once, outside the timing
+
+    tree = open_source(args.source)
+    floor, nfiles = ast_floor(tree.root, args.repeat)
+    osflow = [sys.executable, "-m", "tracer", "rpc", "-s", str(tree.root), "--format", "json"]
+    scratch = Path(tempfile.mkdtemp(prefix="osflow-bench-"))
+    env = dict(os.environ, OSFLOW_CACHE_DIR=str(scratch))
+
+    def empty_cache():
+        shutil.rmtree(scratch, ignore_errors=True)
+        scratch.mkdir()
+
+    cold = best_of(osflow, env, args.repeat, before=empty_cache)
+    warm = best_of(osflow, env, args.repeat)
+    shutil.rmtree(scratch, ignore_errors=True)
+
+    rows = [
+        ("ast floor (parse every non-test module)", floor, None),
+        ("osflow rpc, cold (empty parse cache)", cold[0], cold[1]),
+        ("osflow rpc, warm", warm[0], warm[1]),
+    ]
+    table = _table(tree.label, nfiles, floor, rows)
+    print(table)
+    if args.write:
+        _write(table)
+
+
+def _table(label: str, nfiles: int, floor: float, rows) -> str:
+    when = datetime.date.today().isoformat()
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    lines = [
+        f"Tree: nova {label} ({nfiles} non-test modules). Machine: {machine}. Date: {when}.",
+        "",
+        "| measure | seconds | x ast floor | peak RSS (MiB) |",
+        "|---|---:|---:|---:|",
+    ]
+    for name, secs, rss in rows:
+        lines.append(f"| {name} | {secs:.2f} | {secs / floor:.2f} | {rss if rss else '-'} |")
+    return "\n".join(lines)
+
+
+def _write(table: str) -> None:
+    path = HERE.parent / "BENCHMARKS.md"
+    text = path.read_text() if path.exists() else ""
+    block = f"{MARK_BEGIN}\n{table}\n{MARK_END}"
+    if MARK_BEGIN in text and MARK_END in text:
+        head, rest = text.split(MARK_BEGIN, 1)
+        tail = rest.split(MARK_END, 1)[1]
+        text = head + block + tail
+    else:
+        text = text + "\n" + block + "\n"
+    path.write_text(text)
+
+
+if __name__ == "__main__":
+    main()
