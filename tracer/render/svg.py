@@ -59,6 +59,7 @@ ROW_GAP = 10.0
 FRAME_PAD = 10.0
 MARGIN = 16.0
 HEAD_LEN, HEAD_HALF = 9.0, 4.5
+REPEAT_NAMES = 1100.0  # long diagrams repeat participant names on the lifelines this often
 
 # Colours: calm, print-friendly, with casts set apart from calls.
 INK = "#1f2328"
@@ -297,6 +298,7 @@ class _Renderer:
         self.anchor: float | None = None  # y of the last arrow, while nothing follows it
         self.last_prov: Provenance | None = None
         y = self.box_h + 20.0 if self.d.participants else 0.0
+        self.next_names = y + REPEAT_NAMES
         for part in self.d.participants:
             if part.id not in self.created:
                 self.draw_box(part, 0.0)
@@ -310,6 +312,8 @@ class _Renderer:
         return self.serialise()
 
     def step(self, kind: str, obj: object, depth: int, y: float) -> float:
+        if y >= self.next_names and (kind == OPEN or isinstance(obj, (Message, Note))):
+            y = self.name_tags(y)
         if kind == OPEN:
             assert isinstance(obj, Group)
             self.section(obj.provenance, y)
@@ -328,6 +332,25 @@ class _Renderer:
         if isinstance(obj, Activation):
             return self.activation(obj, y)
         return y  # comments and autonumber switches draw nothing
+
+    def name_tags(self, y: float) -> float:
+        """A row of small participant name tags, so a tall diagram stays readable mid-page."""
+        top = y
+        for part in self.d.participants:
+            if part.id not in self.starts or part.id in self.ended:
+                continue
+            x = self.x[self.index[part.id]]
+            label = part.label.split("\n")[0]
+            width = text_width(label, SMALL, True) + 10
+            self.boxes.append(
+                f'<rect x="{num(x - width / 2)}" y="{num(top)}" width="{num(width)}" height="16" '
+                f'rx="8" fill="{BOX_FILL}" stroke="{BOX_STROKE}" stroke-opacity="0.5"/>'
+                + _text(x, top + 12, label, "middle", font_size=num(SMALL), font_weight="bold",
+                        fill=BOX_STROKE)
+            )
+        self.anchor = None
+        self.next_names = top + 16 + REPEAT_NAMES
+        return top + 16 + ROW_GAP
 
     def section(self, prov: Provenance | None, y: float) -> None:
         """Start a new gutter section where the source function changes."""
