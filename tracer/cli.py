@@ -60,11 +60,9 @@ def _warn(messages) -> None:
 def rpc(spec: str | None, fmt: str, services: tuple[str, ...]) -> None:
     """Every RPC method of every service: kind, version, client and handler."""
     from tracer import report
-    from tracer.rpc import build_rpc_model
     from tracer.workspace import open_workspace
 
-    ws = open_workspace(spec)
-    model = build_rpc_model(ws.index, ws.source.label)
+    model = open_workspace(spec).rpc_model()
     _warn(model.warnings)
     methods = [m for m in model.methods if not services or m.service in services]
     if fmt == "json":

@@ -29,16 +29,20 @@ def _kind(m: RpcMethod) -> str:
 
 
 def rpc_table(methods: list[RpcMethod], label: str, console: Console | None = None) -> None:
+    # piped output keeps full names: at least 140 columns when not a terminal
     console = console or Console()
+    if not console.is_terminal:
+        console = Console(width=max(console.width, 140))
     for service, group in groupby(methods, key=lambda m: m.service):
         rows = list(group)
         table = Table(title=f"{service}  ({len(rows)} methods, {label})", title_justify="left",
                       show_lines=False, expand=False)
-        table.add_column("method", style="bold")
-        table.add_column("kind")
-        table.add_column("version")
-        table.add_column("client")
-        table.add_column("handler")
+        # fold, never truncate: a cut method name is worse than a wrapped one
+        table.add_column("method", style="bold", overflow="fold")
+        table.add_column("kind", overflow="fold")
+        table.add_column("version", no_wrap=True)
+        table.add_column("client", overflow="fold")
+        table.add_column("handler", overflow="fold")
         for m in rows:
             kind = _kind(m) + (" fanout" if m.fanout else "")
             style = "cyan" if m.kinds == ("call",) else ("magenta" if len(m.kinds) > 1 else "")

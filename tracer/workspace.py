@@ -1,24 +1,46 @@
-"""A source tree opened for analysis: where it came from and its index."""
+"""A source tree opened for analysis: where it came from, its index and its result cache."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from tracer.config import cache_dir
 from tracer.index import Index
-from tracer.index.cache import SummaryCache
+from tracer.index.cache import ResultCache, SummaryCache
+from tracer.model import RpcModel
 from tracer.sources import SourceTree, open_source
+
+T = TypeVar("T")
 
 
 @dataclass
 class Workspace:
     source: SourceTree
     index: Index
+    results: ResultCache | None = None
+
+    def cached(self, kind: str, compute: Callable[[], T], *key_parts: str) -> T:
+        """`compute()` once per tree content and osflow version; later runs load it."""
+        if self.results is None:
+            return compute()
+        key = self.results.key(self.index.fingerprint(), self.source.label, *key_parts)
+        value = self.results.load(kind, key)
+        if value is None:
+            value = compute()
+            self.results.store(kind, key, value)
+        return value
+
+    def rpc_model(self) -> RpcModel:
+        from tracer.rpc import build_rpc_model
+
+        return self.cached("rpc", lambda: build_rpc_model(self.index, self.source.label))
 
 
 def open_workspace(spec: str | None = None, *, cache: Path | None = None) -> Workspace:
     """Resolve `spec` (release, directory or REPO@REF) and index the tree it names."""
     root = cache or cache_dir()
     source = open_source(spec, cache=root)
-    return Workspace(source, Index(source.root, SummaryCache(root)))
+    return Workspace(source, Index(source.root, SummaryCache(root)), ResultCache(root))

@@ -5,6 +5,7 @@ Nothing here imports or runs the analysed code: files are read as bytes and pars
 
 from __future__ import annotations
 
+import hashlib
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -69,6 +70,8 @@ class Index:
         self.cache = cache
         self._modules: dict[str, ir.Module | None] = {}
         self._files: list[str] | None = None
+        self._sources: dict[str, bytes] = {}
+        self._fingerprint: str | None = None
         self.problems: list[ir.ParseProblem] = []
 
     # ------------------------------------------------------------------ files
@@ -87,14 +90,26 @@ class Index:
             self._files = sorted(found)
         return self._files
 
+    def _bytes(self, rel: str) -> bytes:
+        data = self._sources.get(rel)
+        if data is None:
+            data = self._sources[rel] = (self.root / rel).read_bytes()
+        return data
+
     def files_containing(self, *needles: bytes) -> list[str]:
         """A cheap text pre-filter: modules whose bytes contain any needle."""
-        out = []
-        for rel in self.source_files():
-            data = (self.root / rel).read_bytes()
-            if any(n in data for n in needles):
-                out.append(rel)
-        return out
+        return [rel for rel in self.source_files()
+                if any(n in self._bytes(rel) for n in needles)]
+
+    def fingerprint(self) -> str:
+        """A digest of every non-test module's path and bytes: the tree's identity."""
+        if self._fingerprint is None:
+            digest = hashlib.sha256()
+            for rel in self.source_files():
+                digest.update(rel.encode() + b"\0")
+                digest.update(hashlib.sha256(self._bytes(rel)).digest())
+            self._fingerprint = digest.hexdigest()
+        return self._fingerprint
 
     def path_of(self, dotted: str) -> str | None:
         base = dotted.replace(".", "/")
@@ -120,7 +135,7 @@ class Index:
         return self.module(module_name(rel))
 
     def _load(self, rel: str) -> ir.Module | None:
-        source = (self.root / rel).read_bytes()
+        source = self._bytes(rel)
         digest = content_key(rel, source)
         mod = self.cache.load(digest) if self.cache else None
         if mod is None:
@@ -143,7 +158,7 @@ class Index:
             name = module_name(rel)
             if name in self._modules:
                 continue
-            source = (self.root / rel).read_bytes()
+            source = self._bytes(rel)
             mod = self.cache.load(content_key(rel, source)) if self.cache else None
             if mod is None:
                 todo.append(rel)

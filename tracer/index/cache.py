@@ -8,6 +8,7 @@ so concurrent or interrupted runs leave either no entry or a whole one.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
 import tempfile
@@ -59,3 +60,58 @@ class SummaryCache:
             os.replace(tmp, path)
         except OSError:
             pass  # a read-only or full cache only costs speed
+
+
+def code_version() -> str:
+    """A digest of osflow's own source: derived results are invalid once the code changes."""
+    global _CODE_VERSION
+    if _CODE_VERSION is None:
+        package = Path(__file__).resolve().parent.parent
+        digest = hashlib.sha256()
+        for path in sorted(package.rglob("*.py")):
+            digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
+        _CODE_VERSION = digest.hexdigest()
+    return _CODE_VERSION
+
+
+_CODE_VERSION: str | None = None
+
+
+class ResultCache:
+    """Whole-tree results (the RPC model, later flows) keyed by tree fingerprint and code.
+
+    Same layout and guarantees as SummaryCache: atomic writes, corruption means a miss.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.dir = root / "results"
+
+    def _path(self, kind: str, key: str) -> Path:
+        return self.dir / kind / f"{key}.pickle"
+
+    def key(self, fingerprint: str, *parts: str) -> str:
+        return hashlib.sha256("\0".join((code_version(), fingerprint) + parts).encode()).hexdigest()
+
+    def load(self, kind: str, key: str):
+        path = self._path(kind, key)
+        try:
+            return pickle.loads(path.read_bytes())
+        except OSError:
+            return None
+        except Exception:
+            try:
+                path.unlink()
+            except OSError:
+                pass
+            return None
+
+    def store(self, kind: str, key: str, value) -> None:
+        path = self._path(kind, key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except OSError:
+            pass

@@ -1,0 +1,82 @@
+"""`osflow rpc` as a user runs it: output shapes, and one clean line on bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.trees import MODERN, write_tree
+
+
+def osflow(*args: str, cache) -> subprocess.CompletedProcess:
+    env = dict(os.environ, OSFLOW_CACHE_DIR=str(cache))
+    return subprocess.run([sys.executable, "-m", "tracer", *args], capture_output=True,
+                          text=True, env=env, timeout=120)
+
+
+@pytest.fixture
+def tree(tmp_path):
+    return write_tree(tmp_path / "tree", MODERN)
+
+
+def test_json_shape(tree, tmp_path):
+    result = osflow("rpc", "-s", str(tree), "--format", "json", cache=tmp_path / "c")
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    required = {"service", "method", "kinds", "fanout", "client", "handler", "version",
+                "file", "line"}
+    assert rows and all(required <= set(r) for r in rows)
+    pause = next(r for r in rows if r["method"] == "pause_instance")
+    assert pause["client"] == "nova.compute.rpcapi.ComputeAPI.pause_instance"
+    assert pause["kinds"] == ["cast"] and pause["service"] == "nova-compute"
+
+
+def test_table_groups_by_service_and_warm_run_is_identical(tree, tmp_path):
+    first = osflow("rpc", "-s", str(tree), cache=tmp_path / "c")
+    second = osflow("rpc", "-s", str(tree), cache=tmp_path / "c")
+    assert first.returncode == 0, first.stderr
+    for binary in ("nova-compute", "nova-conductor", "nova-scheduler"):
+        assert binary in first.stdout
+    assert "cast if do_cast else call" in first.stdout
+    assert first.stdout == second.stdout
+
+
+def test_service_filter(tree, tmp_path):
+    result = osflow("rpc", "-s", str(tree), "--format", "json", "--service", "nova-scheduler",
+                    cache=tmp_path / "c")
+    assert {r["service"] for r in json.loads(result.stdout)} == {"nova-scheduler"}
+
+
+@pytest.mark.parametrize("spec, expected", [
+    ("/no/such/dir", "/no/such/dir"),
+    ("{tmp}", "no nova/ package here"),
+    ("{tmp}@v1", "{tmp}"),
+])
+def test_bad_sources_give_one_line_and_exit_2(spec, expected, tmp_path):
+    spec = spec.format(tmp=tmp_path)
+    result = osflow("rpc", "-s", spec, cache=tmp_path / "c")
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ")
+    assert expected.format(tmp=tmp_path) in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_usage_error_exit_2(tmp_path):
+    result = osflow("rpc", "--format", "yaml", cache=tmp_path / "c")
+    assert result.returncode == 2
+    assert "error:" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_parse_problem_is_a_warning_with_file_and_line(tree, tmp_path):
+    (tree / "nova/compute/api.py").write_text("def broken(:\n")
+    (tree / "nova/compute/rpcapi.py").write_text(
+        (tree / "nova/compute/rpcapi.py").read_text() + "\nx = (\n")
+    result = osflow("rpc", "-s", str(tree), cache=tmp_path / "c")
+    assert result.returncode == 0
+    assert "warning: nova/compute/rpcapi.py:" in result.stderr
+    assert "nova-scheduler" in result.stdout
