@@ -44,6 +44,27 @@ def ast_floor(root: Path, repeat: int) -> tuple[float, int]:
     return best, len(files)
 
 
+def libcst_reference(root: Path) -> tuple[float, int] | None:
+    """libcst parse of just the modules `osflow rpc` reads (why the index uses `ast`)."""
+    try:
+        import libcst
+    except ImportError:
+        return None
+    from tracer.index import Index
+    from tracer.rpc import build_rpc_model
+
+    index = Index(root)
+    build_rpc_model(index, "bench")
+    rels = sorted(m.path for m in index._modules.values() if m is not None)
+    start = time.perf_counter()
+    for rel in rels:
+        try:
+            libcst.parse_module((root / rel).read_bytes())
+        except Exception:
+            pass
+    return time.perf_counter() - start, len(rels)
+
+
 def run(cmd: list[str], env: dict[str, str]) -> tuple[float, int]:
     """Wall time and peak RSS (MiB) of one subprocess."""
     start = time.perf_counter()
@@ -92,6 +113,10 @@ def main() -> None:
         ("osflow rpc, cold (empty parse cache)", cold[0], cold[1]),
         ("osflow rpc, warm", warm[0], warm[1]),
     ]
+    reference = libcst_reference(tree.root)
+    if reference:
+        rows.append((f"libcst parse only, of the {reference[1]} modules rpc reads (reference)",
+                     reference[0], None))
     table = _table(tree.label, nfiles, floor, rows)
     print(table)
     if args.write:
