@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from tracer.index import ClassRef, FunctionRef, Index, ModuleRef, ValueRef, ir
+from tracer.index import ClassRef, FunctionRef, Index, ValueRef, ir
+from tracer.index.ir import expr_text
 from tracer.model import RpcMethod, RpcModel, Service
 
 # Files that can hold an RPC client must mention one of these and send with one of those.
@@ -113,29 +114,6 @@ class _Frame:
     env: dict[str, Values]
     params: set[str]
     guards: list[Guard] = field(default_factory=list)
-
-
-def expr_text(expr: ir.Expr | None) -> str:
-    """Dotted text of simple expressions (CONF.long_rpc_timeout, _compute_host(host, i))."""
-    if expr is None:
-        return ""
-    if isinstance(expr, ir.Name):
-        return expr.id
-    if isinstance(expr, ir.Attr):
-        return f"{expr_text(expr.value)}.{expr.attr}"
-    if isinstance(expr, ir.Const):
-        return repr(expr.value)
-    if isinstance(expr, ir.Call):
-        args = [expr_text(a) for a in expr.args]
-        args += [f"{k}={expr_text(v)}" if k else f"**{expr_text(v)}" for k, v in expr.kwargs]
-        return f"{expr_text(expr.func)}({', '.join(args)})"
-    if isinstance(expr, ir.Starred):
-        return f"*{expr_text(expr.value)}"
-    if isinstance(expr, ir.Other):
-        return expr.text
-    if isinstance(expr, ir.IfExp):
-        return f"{expr_text(expr.body)} if {expr.text} else {expr_text(expr.orelse)}"
-    return "..."
 
 
 def _tail(expr: ir.Expr) -> str:
@@ -541,8 +519,7 @@ def find_client_methods(index: Index) -> tuple[list[ClientMethod], list[str]]:
 
 
 def _mentions(index: Index, rel: str, needles: tuple[bytes, ...]) -> bool:
-    data = (index.root / rel).read_bytes()
-    return any(n in data for n in needles)
+    return any(n in index._bytes(rel) for n in needles)
 
 
 def _client_methods_of(index: Index, ref: ClassRef, notes: list[str]) -> list[ClientMethod]:

@@ -215,7 +215,13 @@ class Index:
     def _member(self, module: ir.Module, name: str, depth: int) -> Ref | None:
         if name in module.imports and depth < 8:
             return self.resolve_dotted(module.imports[name].target, depth + 1)
-        return self.resolve(module, name)
+        found = self.resolve(module, name)
+        if found is None:
+            # `consoleauth.rpcapi` after `import nova.consoleauth.rpcapi` elsewhere
+            sub = self.module(f"{module.name}.{name}")
+            if sub is not None:
+                return ModuleRef(sub)
+        return found
 
     def resolve_expr(self, module: ir.Module, expr: ir.Expr) -> Ref | None:
         """A dotted expression (`manager.Manager`, `rpcapi.ComputeAPI`) at module level."""

@@ -92,6 +92,29 @@ class Other:
 
 Expr = Union[Name, Attr, Const, Call, Starred, IfExp, BoolOp, DictExpr, Seq, Lambda, Other]
 
+def expr_text(expr: Expr | None) -> str:
+    """Dotted text of simple expressions (CONF.long_rpc_timeout, _compute_host(host, i))."""
+    if expr is None:
+        return ""
+    if isinstance(expr, Name):
+        return expr.id
+    if isinstance(expr, Attr):
+        return f"{expr_text(expr.value)}.{expr.attr}"
+    if isinstance(expr, Const):
+        return repr(expr.value)
+    if isinstance(expr, Call):
+        args = [expr_text(a) for a in expr.args]
+        args += [f"{k}={expr_text(v)}" if k else f"**{expr_text(v)}" for k, v in expr.kwargs]
+        return f"{expr_text(expr.func)}({', '.join(args)})"
+    if isinstance(expr, Starred):
+        return f"*{expr_text(expr.value)}"
+    if isinstance(expr, Other):
+        return expr.text
+    if isinstance(expr, IfExp):
+        return f"{expr_text(expr.body)} if {expr.text} else {expr_text(expr.orelse)}"
+    return "..."
+
+
 # ------------------------------------------------------------------------------ statements
 
 
