@@ -8,7 +8,7 @@ import re
 from tracer.errors import OsflowError
 
 # A pixel budget keeps memory bounded for very long diagrams (RGBA: 4 bytes a pixel).
-MAX_PIXELS = 60_000_000
+MAX_PIXELS = 32_000_000
 DEFAULT_ZOOM = 2.0  # crisp on high-density screens and in documents
 
 _SIZE = re.compile(r'<svg\b[^>]*?\bwidth="([\d.]+)"[^>]*?\bheight="([\d.]+)"')
