@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 
 import click
@@ -23,9 +24,20 @@ def cli(ctx: click.Context, debug: bool) -> None:
     ctx.obj = {"debug": debug}
 
 
+class _WarningLines(logging.Handler):
+    """Library warnings (a rebuilt cache entry, an unverified hash) as `warning:` lines."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(f"warning: {record.getMessage()}", err=True)
+
+
 def main() -> None:
     """Console entry point: bad input becomes one `error:` line and exit 2."""
     debug = "--debug" in sys.argv[1:]
+    root_log = logging.getLogger("tracer")
+    root_log.addHandler(_WarningLines(level=logging.DEBUG if debug else logging.WARNING))
+    root_log.setLevel(logging.DEBUG if debug else logging.WARNING)
+    root_log.propagate = False
     try:
         cli.main(standalone_mode=False)
     except OsflowError as exc:
@@ -46,6 +58,13 @@ def main() -> None:
         sys.exit(exc.exit_code)
 
 
+def _status(message: str):
+    """A spinner on stderr while a slow step runs (a download, a cold parse), TTY only."""
+    from rich.console import Console
+
+    return Console(stderr=True).status(message)
+
+
 def _warn(messages) -> None:
     for message in messages:
         click.echo(f"warning: {message}", err=True)
@@ -62,7 +81,8 @@ def rpc(spec: str | None, fmt: str, services: tuple[str, ...]) -> None:
     from tracer import report
     from tracer.workspace import open_workspace
 
-    model = open_workspace(spec).rpc_model()
+    with _status(f"Reading {spec or PINNED_RELEASE}"):
+        model = open_workspace(spec).rpc_model()
     _warn(model.warnings)
     methods = [m for m in model.methods if not services or m.service in services]
     if fmt == "json":
