@@ -10,8 +10,12 @@ import pytest
 from tracer.config import cache_dir
 from tracer.workspace import open_workspace
 
-# Two releases from the package index, far apart: Train-era and the pinned newest.
-RELEASES = ("20.0.0", "34.0.0")
+# One release of every series on the package index, Ocata (15) to the pinned newest (34).
+RELEASES = ("15.1.5", "16.1.8", "17.0.13", "18.3.0", "19.3.2", "20.0.0", "21.2.4", "22.4.0",
+            "23.2.2", "24.2.1", "25.3.0", "26.3.0", "27.5.1", "28.3.1", "29.0.0", "30.3.0",
+            "31.3.1", "32.2.1", "33.0.2", "34.0.0")
+# Releases whose known shapes are spelled out in test_known_shapes.
+DETAILED = ("20.0.0", "34.0.0")
 
 
 def _shared_cache() -> Path:

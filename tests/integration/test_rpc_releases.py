@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.integration.conftest import DETAILED
 from tracer.rpc import build_rpc_model
 
 pytestmark = pytest.mark.integration
@@ -68,7 +69,11 @@ def test_every_client_method_is_found_with_the_kinds_its_code_sends(models):
 def test_every_rpc_method_resolves_to_its_handler(models):
     _, model = models
     unresolved = [(m.client, m.method, m.notes) for m in model.methods if m.handler is None]
-    assert not unresolved
+    # cells v1 (until 19.x) forwards arbitrary messages by a runtime name: noted, not dropped
+    assert all(c == "nova.cells.messaging._TargetedMessageMethods.proxy_rpc_to_manager"
+               and n for c, _, n in unresolved)
+    model = type(model)(model.source, tuple(m for m in model.methods if m.handler),
+                        model.services, model.warnings)
     for m in model.methods:
         # the handler serves the very name sent on the wire
         assert m.handler.rsplit(".", 1)[-1] == m.method
@@ -76,6 +81,8 @@ def test_every_rpc_method_resolves_to_its_handler(models):
 
 def test_known_shapes(models):
     ws, model = models
+    if ws.source.label not in DETAILED:
+        pytest.skip("shapes spelled out for 20.0.0 and 34.0.0 only")
     by_client = {m.client: m for m in model.methods}
     sel = by_client["nova.scheduler.rpcapi.SchedulerAPI.select_destinations"]
     assert (sel.service, sel.kinds, sel.fanout) == ("nova-scheduler", ("call",), False)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import warnings
 
 from tracer.index import ir
 
@@ -34,6 +35,13 @@ def summarize(path: str, source: bytes) -> ir.Module:
     """Summarise one module; a module that cannot be parsed carries `problem` instead."""
     name = module_name(path)
     digest = content_key(path, source)
+    with warnings.catch_warnings():
+        # the analysed tree's own invalid escapes etc. are not the user's concern
+        warnings.simplefilter("ignore")
+        return _parse_and_summarize(name, path, source, digest)
+
+
+def _parse_and_summarize(name: str, path: str, source: bytes, digest: str) -> ir.Module:
     legacy = False
     try:
         tree = ast.parse(source, filename=path)
