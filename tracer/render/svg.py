@@ -181,7 +181,7 @@ class _Renderer:
         self.maxx = self.maxy = -math.inf
         self.x: list[float] = []
         self.box_w: list[float] = []
-        self.box_h = 0.0
+        self.box_h = self.rect_h = 0.0
         self.created = self._created()
         self.gutter: list[_Section] = []
 
@@ -232,7 +232,8 @@ class _Renderer:
             self.blocks[id(part)] = block
             self.box_w.append(max(MIN_BOX, block.width + 2 * BOX_PAD_X))
             heights.append(block.height)
-        self.box_h = (max(heights) if heights else LINE) + 2 * BOX_PAD_Y
+        self.rect_h = (max(heights) if heights else LINE) + 2 * BOX_PAD_Y
+        self.box_h = self.rect_h
         if any(p.kind == "actor" for p in parts):
             self.box_h += 30.0  # room for the stick figure
         count = len(parts)
@@ -301,7 +302,7 @@ class _Renderer:
         self.next_names = y + REPEAT_NAMES
         for part in self.d.participants:
             if part.id not in self.created:
-                self.draw_box(part, 0.0)
+                self.draw_box(part, 0.0, 1.0)
                 self.starts[part.id] = self.box_h
         for kind, obj, depth in events(self.d.items):
             y = self.step(kind, obj, depth, y)
@@ -429,8 +430,9 @@ class _Renderer:
         creating = msg.target in self.created and msg.target not in self.starts
         if creating:
             part = self.d.participants[self.index[msg.target]]
-            self.draw_box(part, arrow_y - self.box_h / 2)
-            self.starts[msg.target] = arrow_y + self.box_h / 2
+            self.draw_box(part, arrow_y - self.box_h / 2, 0.5)
+            half_h = (self.box_h if part.kind == "actor" else self.rect_h) / 2
+            self.starts[msg.target] = arrow_y + half_h
         if msg.activate_target:
             self.activate(msg.target, arrow_y + drop)
         tx = self.x[self.index[msg.target]]
@@ -661,26 +663,33 @@ class _Renderer:
 
     # participants and lifelines -----------------------------------------------------------
 
-    def draw_box(self, part: Participant, top: float) -> None:
+    def draw_box(self, part: Participant, top: float, align: float) -> None:
+        """A participant's box in the header area starting at `top`.
+
+        Header areas are as tall as the tallest participant (an actor's figure adds height);
+        `align` places shorter boxes in it: 1 at the bottom (top row, next to the lifelines),
+        0 at the top (bottom row), 0.5 centred (a box created mid-diagram).
+        """
         i = self.index[part.id]
-        x, width, height = self.x[i], self.box_w[i], self.box_h
+        x, width = self.x[i], self.box_w[i]
         block = self.blocks[id(part)]
         out = []
-        text_top = top + BOX_PAD_Y
         if part.kind == "actor":
             out.append(self.stick_figure(x, top + 2))
-            text_top = top + 32 + BOX_PAD_Y / 2
+            text_top = top + self.box_h - self.rect_h + BOX_PAD_Y
         else:
+            rect_top = top + (self.box_h - self.rect_h) * align
             out.append(
-                f'<rect x="{num(x - width / 2)}" y="{num(top)}" width="{num(width)}" '
-                f'height="{num(height)}" rx="4" fill="{BOX_FILL}" stroke="{BOX_STROKE}" '
+                f'<rect x="{num(x - width / 2)}" y="{num(rect_top)}" width="{num(width)}" '
+                f'height="{num(self.rect_h)}" rx="4" fill="{BOX_FILL}" stroke="{BOX_STROKE}" '
                 f'stroke-width="1.3"/>'
             )
+            text_top = rect_top + BOX_PAD_Y
         for k, line in enumerate(block.lines):
             out.append(_text(x, text_top + (k + 1) * LINE - 4, line, "middle",
                              font_weight="bold", font_size=num(PART_FONT)))
         self.boxes.append("".join(out))
-        self.extend(x - width / 2, top, x + width / 2, top + height)
+        self.extend(x - width / 2, top, x + width / 2, top + self.box_h)
 
     @staticmethod
     def stick_figure(x: float, top: float) -> str:
@@ -707,7 +716,7 @@ class _Renderer:
                 f'stroke-dasharray="4 3" fill="none"/>'
             )
             if part.id not in self.ended:
-                self.draw_box(part, bottom)
+                self.draw_box(part, bottom, 0.0)
 
     # output -------------------------------------------------------------------------------
 
