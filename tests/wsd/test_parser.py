@@ -282,3 +282,12 @@ def test_examples_parse(path):
     messages = [obj for _k, obj, _d in events(diagram.items) if isinstance(obj, Message)]
     assert messages and all(m.line > 0 for m in messages)
     assert any(m.provenance is not None for m in messages)
+
+
+def test_statement_count_is_bounded_including_note_lines():
+    from tracer.wsd.parser import MAX_STATEMENTS
+
+    many = "\n".join("A->B: x" for _ in range(MAX_STATEMENTS + 1))
+    assert f"more than {MAX_STATEMENTS}" in error(many)
+    giant_note = "note over A\n" + "line\n" * (MAX_STATEMENTS + 1) + "end note"
+    assert f"more than {MAX_STATEMENTS}" in error(giant_note)

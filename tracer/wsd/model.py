@@ -181,27 +181,6 @@ class Diagram:
         return None
 
 
-def walk(items: list[Element]) -> list[tuple[Element, int]]:
-    """Every element in document order with its nesting depth, without recursion.
-
-    Groups appear before their contents. Iterative so that a deeply nested diagram cannot
-    exhaust the Python stack in any later stage.
-    """
-    out: list[tuple[Element, int]] = []
-    stack: list[tuple[list[Element], int, int]] = [(items, 0, 0)]
-    while stack:
-        seq, index, depth = stack.pop()
-        if index >= len(seq):
-            continue
-        item = seq[index]
-        stack.append((seq, index + 1, depth))
-        out.append((item, depth))
-        if isinstance(item, Group):
-            for branch in reversed(item.branches):
-                stack.append((branch.items, 0, depth + 1))
-    return out
-
-
 # Event kinds produced by `events`.
 OPEN, ELSE, CLOSE, ITEM = "open", "else", "close", "item"
 

@@ -35,7 +35,7 @@ from tracer.wsd.model import (
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_LINE_CHARS = 10_000
-MAX_STATEMENTS = 20_000
+MAX_STATEMENTS = 10_000
 MAX_DEPTH = 32
 MAX_PARTICIPANTS = 200
 
@@ -300,6 +300,9 @@ class _Parser:
             self.pending = None
             self.add(pending.note, pending.note.line)
             return
+        self.statements += 1  # note lines count too, so one giant note is bounded as well
+        if self.statements > MAX_STATEMENTS:
+            raise self.error(number, f"more than {MAX_STATEMENTS} lines of statements and notes, the limit; split the diagram")
         pending.lines.append(line)
 
     def open_group(self, kind: GroupKind, rest: str, number: int) -> None:
