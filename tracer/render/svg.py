@@ -757,6 +757,8 @@ class _Renderer:
         return rules, names
 
     def serialise(self) -> str:
+        # The title centres over the diagram itself, not over the gutter beside it.
+        body_minx, body_maxx = self.minx, self.maxx
         rules, names = self.gutter_parts()
         if self.minx > self.maxx:  # nothing drawn at all
             self.minx = self.maxx = self.miny = self.maxy = 0.0
@@ -765,7 +767,7 @@ class _Renderer:
         if self.d.title:
             block = _block(self.d.title, max(self.maxx - self.minx, 400.0), TITLE_FONT, True)
             title_h = block.height + 14.0
-            centre = (self.minx + self.maxx) / 2
+            centre = (body_minx + body_maxx) / 2 if body_minx <= body_maxx else 0.0
             for k, line in enumerate(block.lines):
                 title.append(_text(centre, self.miny - title_h + (k + 1) * LINE * TITLE_FONT / FONT - 4,
                                    line, "middle", font_size=num(TITLE_FONT), font_weight="bold"))
