@@ -124,3 +124,10 @@ def test_examples_folder_renders_byte_identical(tmp_path):
     assert names == sorted(p.stem + ".svg" for p in example_files())
     for name in names:
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
+
+
+def test_refuses_to_overwrite_its_input(tmp_path):
+    (tmp_path / "x.svg").write_text(GOOD)
+    done = osflow("render", "x.svg", cwd=tmp_path)
+    assert done.returncode == 2 and "same file" in done.stderr
+    assert (tmp_path / "x.svg").read_text() == GOOD

@@ -62,6 +62,9 @@ def plan(paths: list[Path], out_dir: Path | None, fmt: str) -> list[Job]:
             base = out_dir / relative if out_dir is not None else source
             output = base.with_suffix("." + fmt)
             key = output.resolve()
+            if key == source.resolve():
+                raise OsflowError(f"{source}: input and output are the same file; "
+                                  "give .wsd files or use -o DIR")
             if key in seen:
                 if seen[key] == source.resolve():
                     continue  # the same file named twice
