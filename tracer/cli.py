@@ -39,7 +39,10 @@ def main() -> None:
     root_log.setLevel(logging.DEBUG if debug else logging.WARNING)
     root_log.propagate = False
     try:
-        cli.main(standalone_mode=False)
+        # standalone_mode=False returns ctx.exit(code)'s code instead of exiting
+        code = cli.main(standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except OsflowError as exc:
         if debug:
             raise
