@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from tracer.index import ClassRef, FunctionRef, Index, ValueRef, ir
-from tracer.index.ir import expr_text
+from tracer.index.ir import expr_text, sub_bodies, walk
 from tracer.model import RpcMethod, RpcModel, Service
 
 # Files that can hold an RPC client must mention one of these and send with one of those.
@@ -231,7 +231,7 @@ class ClassEvaluator:
         if isinstance(stmt, ir.If):
             return self._if(fn, stmt, frame, sends, returns)
         if isinstance(stmt, (ir.Loop, ir.With, ir.Try)):
-            for body in _sub_bodies(stmt):
+            for body in sub_bodies(stmt):
                 branch = _Frame(dict(frame.env), frame.params, list(frame.guards))
                 self._block(fn, body, branch, sends, returns)
                 _join_into(frame.env, branch.env)
@@ -479,16 +479,6 @@ def _join_into(env: dict[str, Values], other: dict[str, Values]) -> None:
         env[key] = env.get(key, frozenset()) | values
 
 
-def _sub_bodies(stmt: ir.Stmt) -> list[tuple]:
-    if isinstance(stmt, ir.Loop):
-        return [stmt.body, stmt.orelse]
-    if isinstance(stmt, ir.With):
-        return [stmt.body]
-    if isinstance(stmt, ir.Try):
-        return [stmt.body, stmt.orelse, stmt.finalbody] + [h.body for h in stmt.handlers]
-    return []
-
-
 # ----------------------------------------------------------------------------- clients
 
 
@@ -700,7 +690,7 @@ def _appended_endpoints(index: Index, module: ir.Module, init: ir.Function) -> l
 def _self_attr_classes(index: Index, module: ir.Module, init: ir.Function,
                        attr: str) -> list[ClassRef]:
     out = []
-    for stmt in _walk(init.body):
+    for stmt in walk(init.body):
         if isinstance(stmt, ir.Assign) and isinstance(stmt.value, ir.Call):
             for target in stmt.targets:
                 if isinstance(target, ir.Attr) and target.attr == attr:
@@ -719,19 +709,8 @@ def _target_of(index: Index, ref: ClassRef) -> tuple[str | None, str | None]:
     return _module_str(module, kw.get("namespace")), _module_str(module, kw.get("version"))
 
 
-def _walk(body: tuple):
-    for stmt in body:
-        yield stmt
-        if isinstance(stmt, ir.If):
-            yield from _walk(stmt.body)
-            yield from _walk(stmt.orelse)
-        else:
-            for sub in _sub_bodies(stmt):
-                yield from _walk(sub)
-
-
 def _calls_in(body: tuple):
-    for stmt in _walk(body):
+    for stmt in walk(body):
         if isinstance(stmt, ir.ExprStmt) and isinstance(stmt.value, ir.Call):
             yield stmt.value
 

@@ -51,15 +51,19 @@ class SummaryCache:
         return module
 
     def store(self, module: ir.Module) -> None:
-        path = self._path(module.digest)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(module, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
-        except OSError:
-            pass  # a read-only or full cache only costs speed
+        _write_pickle(self._path(module.digest), module)
+
+
+def _write_pickle(path: Path, value: object) -> None:
+    """Temporary file then rename: readers see no entry or a whole one."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only or full cache only costs speed
 
 
 def code_version() -> str:
@@ -106,12 +110,4 @@ class ResultCache:
             return None
 
     def store(self, kind: str, key: str, value) -> None:
-        path = self._path(kind, key)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
-        except OSError:
-            pass
+        _write_pickle(self._path(kind, key), value)

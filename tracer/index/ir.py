@@ -271,3 +271,22 @@ class Module:
     problem: ParseProblem | None = None
     # parsed with an older grammar (Python-2-era names such as `async`)
     legacy_grammar: bool = False
+
+
+def sub_bodies(stmt: "Stmt") -> list[tuple]:
+    """The statement lists nested directly in `stmt` (branches, loop and try bodies)."""
+    if isinstance(stmt, (If, Loop)):
+        return [stmt.body, stmt.orelse]
+    if isinstance(stmt, With):
+        return [stmt.body]
+    if isinstance(stmt, Try):
+        return [stmt.body, stmt.orelse, stmt.finalbody] + [h.body for h in stmt.handlers]
+    return []
+
+
+def walk(body: tuple):
+    """Every statement of `body`, nested ones included (not into inner defs), in order."""
+    for stmt in body:
+        yield stmt
+        for sub in sub_bodies(stmt):
+            yield from walk(sub)

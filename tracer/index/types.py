@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tracer.index import ClassRef, FunctionRef, Index, ValueRef, ir
-from tracer.index.ir import expr_text
+from tracer.index.ir import expr_text, walk
 
 MAX_DEPTH = 4
 
@@ -54,12 +54,12 @@ def _factory_returns(index: Index, fn: FunctionRef, depth: int) -> Construction:
     """A module function used as a constructor: every class its returns can build."""
     out = Construction()
     local: dict[str, list[ir.Expr]] = {}
-    for stmt in _walk(fn.function.body):
+    for stmt in walk(fn.function.body):
         if isinstance(stmt, ir.Assign):
             for target in stmt.targets:
                 if isinstance(target, ir.Name):
                     local.setdefault(target.id, []).append(stmt.value)
-    for stmt in _walk(fn.function.body):
+    for stmt in walk(fn.function.body):
         if isinstance(stmt, ir.Return) and stmt.value is not None:
             value = stmt.value
             func = value.func if isinstance(value, ir.Call) else value
@@ -68,7 +68,7 @@ def _factory_returns(index: Index, fn: FunctionRef, depth: int) -> Construction:
                     out.add(constructed(index, fn.module, bound, depth))
             else:
                 out.add(constructed(index, fn.module, value, depth))
-    choices = [s.text for s in _walk(fn.function.body) if isinstance(s, ir.If)]
+    choices = [s.text for s in walk(fn.function.body) if isinstance(s, ir.If)]
     if len(out.classes) > 1 and choices:
         out.notes.append(f"{fn.dotted} chooses by {'; '.join(choices)}")
     elif not out.classes:
@@ -84,7 +84,7 @@ def self_attributes(index: Index, ref: ClassRef) -> dict[str, Construction]:
         init = klass.cls.methods.get("__init__")
         if init is None:
             continue
-        for stmt in _walk(init.body):
+        for stmt in walk(init.body):
             if not (isinstance(stmt, ir.Assign) and isinstance(stmt.value, ir.Call)):
                 continue
             for target in stmt.targets:
@@ -100,22 +100,3 @@ def _is_factory_call(index: Index, module: ir.Module, call: ir.Call) -> bool:
     """`network.API()` whose class is picked at run time: kept, with its note."""
     target = index.resolve_expr(module, call.func)
     return isinstance(target, FunctionRef) and target.owner is None
-
-
-def _walk(body: tuple):
-    for stmt in body:
-        yield stmt
-        for sub in _bodies(stmt):
-            yield from _walk(sub)
-
-
-def _bodies(stmt: ir.Stmt) -> list[tuple]:
-    if isinstance(stmt, ir.If):
-        return [stmt.body, stmt.orelse]
-    if isinstance(stmt, ir.Loop):
-        return [stmt.body, stmt.orelse]
-    if isinstance(stmt, ir.With):
-        return [stmt.body]
-    if isinstance(stmt, ir.Try):
-        return [stmt.body, stmt.orelse, stmt.finalbody] + [h.body for h in stmt.handlers]
-    return []
