@@ -379,3 +379,442 @@ LEGACY = {
             return None
         """,
 }
+
+
+# A tree for the tracer: a REST controller, the compute API, RPC clients and managers of
+# compute, conductor (with a task class) and scheduler, a virt driver that calls back into
+# the manager, Nova objects and a neutron client. Each part exercises one pattern the
+# tracer must follow; tests/trace/test_engine.py names which.
+TRACE = {
+    "nova/service.py": """
+        SERVICE_MANAGERS = {
+            'nova-compute': 'nova.compute.manager.ComputeManager',
+            'nova-conductor': 'nova.conductor.manager.ConductorManager',
+            'nova-scheduler': 'nova.scheduler.manager.SchedulerManager',
+        }
+        """,
+    "nova/rpc.py": """
+        import oslo_messaging as messaging
+
+        def get_client(target, version_cap=None, serializer=None):
+            return messaging.RPCClient(None, target, version_cap=version_cap)
+        """,
+    "nova/manager.py": """
+        class Manager(object):
+            def __init__(self):
+                self.additional_endpoints = []
+        """,
+    "nova/objects/__init__.py": "",
+    "nova/utils.py": """
+        def spawn(func, *args, **kwargs):
+            return func(*args, **kwargs)
+        """,
+    "nova/api/openstack/common.py": """
+        def get_instance(compute_api, context, instance_id):
+            return compute_api.get(context, instance_id)
+        """,
+    "nova/api/openstack/wsgi.py": """
+        def action(name):
+            def decorator(func):
+                return func
+            return decorator
+
+        def response(code):
+            def decorator(func):
+                return func
+            return decorator
+
+        class Controller(object):
+            pass
+        """,
+    "nova/policies/servers.py": """
+        POLICY_ROOT = 'os_compute_api:servers:%s'
+        """,
+    "nova/api/openstack/compute/servers.py": """
+        from nova.api.openstack import common
+        from nova.api.openstack import wsgi
+        from nova import compute
+        from nova.policies import servers as server_policies
+
+        class ServersController(wsgi.Controller):
+            def __init__(self):
+                self.compute_api = compute.API()
+
+            @wsgi.response(202)
+            @wsgi.action('pause')
+            def _pause(self, req, id, body):
+                context = req.environ['nova.context']
+                instance = common.get_instance(self.compute_api, context, id)
+                context.can(server_policies.POLICY_ROOT % 'pause')
+                self.compute_api.pause(context, instance)
+
+            @wsgi.response(202)
+            @wsgi.action('os-stop')
+            def _stop(self, req, id, body):
+                context = req.environ['nova.context']
+                instance = common.get_instance(self.compute_api, context, id)
+                self.compute_api.stop(context, instance)
+
+            @wsgi.response(202)
+            @wsgi.action('os-migrateLive')
+            def _migrate_live(self, req, id, body):
+                context = req.environ['nova.context']
+                instance = common.get_instance(self.compute_api, context, id)
+                host = body['os-migrateLive'].get('host')
+                self.compute_api.live_migrate(context, instance, host)
+
+            @wsgi.action('unknown')
+            def _unknown(self, req, id, body):
+                self.mystery_api.frobnicate(id)
+        """,
+    "nova/compute/__init__.py": """
+        from nova.compute.api import API
+        """,
+    "nova/compute/api.py": """
+        import functools
+
+        from nova.compute import rpcapi as compute_rpcapi
+        from nova.compute import task_states
+        from nova.compute import vm_states
+        from nova import conductor
+        from nova import objects
+
+        def check_instance_lock(function):
+            @functools.wraps(function)
+            def inner(self, context, instance, *args, **kwargs):
+                return function(self, context, instance, *args, **kwargs)
+            return inner
+
+        def check_instance_state(vm_state=None, task_state=(None,)):
+            def outer(f):
+                return f
+            return outer
+
+        class API(object):
+            def __init__(self):
+                self.compute_rpcapi = compute_rpcapi.ComputeAPI()
+                self.compute_task_api = conductor.ComputeTaskAPI()
+
+            def get(self, context, instance_id):
+                return objects.Instance.get_by_uuid(context, instance_id)
+
+            def _record_action_start(self, context, instance, action):
+                objects.InstanceAction.action_start(context, instance.uuid, action)
+
+            @check_instance_lock
+            @check_instance_state(vm_state=[vm_states.ACTIVE])
+            def pause(self, context, instance):
+                instance.task_state = task_states.PAUSING
+                instance.save(expected_task_state=[None])
+                self._record_action_start(context, instance, 'pause')
+                self.compute_rpcapi.pause_instance(context, instance)
+
+            def stop(self, context, instance, do_cast=True):
+                instance.task_state = task_states.POWERING_OFF
+                instance.save()
+                self.compute_rpcapi.stop_instance(context, instance, do_cast=do_cast)
+
+            def live_migrate(self, context, instance, host_name):
+                instance.task_state = task_states.MIGRATING
+                instance.save()
+                self.compute_task_api.live_migrate_instance(context, instance, host_name)
+        """,
+    "nova/compute/task_states.py": """
+        PAUSING = 'pausing'
+        POWERING_OFF = 'powering-off'
+        MIGRATING = 'migrating'
+        """,
+    "nova/compute/vm_states.py": """
+        ACTIVE = 'active'
+        PAUSED = 'paused'
+        """,
+    "nova/compute/rpcapi.py": """
+        import oslo_messaging as messaging
+        from nova import rpc
+
+        def _compute_host(host, instance):
+            return host or instance.host
+
+        class ComputeAPI(object):
+            def __init__(self):
+                target = messaging.Target(topic='compute', version='6.0')
+                self.client = rpc.get_client(target)
+
+            def pause_instance(self, ctxt, instance):
+                cctxt = self.client.prepare(server=_compute_host(None, instance),
+                                            version='6.0')
+                cctxt.cast(ctxt, 'pause_instance', instance=instance)
+
+            def stop_instance(self, ctxt, instance, do_cast=True):
+                cctxt = self.client.prepare(server=_compute_host(None, instance),
+                                            version='6.0')
+                rpc_method = cctxt.cast if do_cast else cctxt.call
+                return rpc_method(ctxt, 'stop_instance', instance=instance)
+
+            def check_can_live_migrate_destination(self, ctxt, instance, destination):
+                cctxt = self.client.prepare(server=destination, version='6.0')
+                return cctxt.call(ctxt, 'check_can_live_migrate_destination',
+                                  instance=instance)
+
+            def live_migration(self, ctxt, instance, dest, host):
+                cctxt = self.client.prepare(server=host, version='6.0')
+                cctxt.cast(ctxt, 'live_migration', instance=instance, dest=dest)
+
+            def pre_live_migration(self, ctxt, instance, host):
+                cctxt = self.client.prepare(server=host, version='6.0')
+                return cctxt.call(ctxt, 'pre_live_migration', instance=instance)
+        """,
+    "nova/compute/manager.py": """
+        import oslo_messaging as messaging
+        from nova.compute import rpcapi as compute_rpcapi
+        from nova.compute import utils as compute_utils
+        from nova.compute import vm_states
+        from nova import manager
+        from nova.network import neutron
+        from nova import utils
+        from nova.virt import driver
+
+        def wrap_instance_event(prefix):
+            def helper(function):
+                return function
+            return helper
+
+        class ComputeManager(manager.Manager):
+            target = messaging.Target(version='6.0')
+
+            def __init__(self, compute_driver=None):
+                super(ComputeManager, self).__init__()
+                self.driver = driver.load_compute_driver(None, compute_driver)
+                self.network_api = neutron.API()
+                self.compute_rpcapi = compute_rpcapi.ComputeAPI()
+
+            def _notify_about_instance_usage(self, context, instance, event_suffix):
+                pass
+
+            @wrap_instance_event(prefix='compute')
+            def pause_instance(self, context, instance):
+                self._notify_about_instance_usage(context, instance, 'pause.start')
+                self.driver.pause(instance)
+                instance.vm_state = vm_states.PAUSED
+                instance.task_state = None
+                instance.save()
+                compute_utils.notify_about_instance_action(
+                    context, instance, action='pause', phase='end')
+
+            def stop_instance(self, context, instance):
+                self.driver.power_off(instance)
+
+            def check_can_live_migrate_destination(self, ctxt, instance):
+                return self.driver.check_can_live_migrate_destination(ctxt, instance)
+
+            def live_migration(self, context, dest, instance):
+                utils.spawn(self._do_live_migration, context, dest, instance)
+
+            def _do_live_migration(self, context, dest, instance):
+                self.compute_rpcapi.pre_live_migration(context, instance, dest)
+                self.driver.live_migration(context, instance, dest,
+                                           self._post_live_migration)
+
+            def _post_live_migration(self, context, instance, dest):
+                self.network_api.migrate_instance_start(context, instance)
+
+            def pre_live_migration(self, context, instance):
+                self.network_api.setup_networks_on_host(context, instance)
+        """,
+    "nova/compute/utils.py": """
+        def notify_about_instance_action(context, instance, action=None, phase=None):
+            pass
+        """,
+    "nova/network/neutron.py": """
+        class API(object):
+            def migrate_instance_start(self, context, instance):
+                pass
+
+            def setup_networks_on_host(self, context, instance):
+                pass
+        """,
+    "nova/virt/driver.py": """
+        from oslo_utils import importutils
+
+        class ComputeDriver(object):
+            def pause(self, instance):
+                raise NotImplementedError()
+
+        def load_compute_driver(virtapi, compute_driver=None):
+            return importutils.import_object('nova.virt.%s' % compute_driver, virtapi)
+        """,
+    "nova/virt/libvirt/__init__.py": """
+        from nova.virt.libvirt import driver
+        LibvirtDriver = driver.LibvirtDriver
+        """,
+    "nova/virt/libvirt/host.py": """
+        class Host(object):
+            def get_guest(self, instance):
+                return instance
+        """,
+    "nova/virt/libvirt/driver.py": """
+        from nova.virt import driver
+        from nova.virt.libvirt import host
+
+        class LibvirtDriver(driver.ComputeDriver):
+            def __init__(self, virtapi):
+                self._host = host.Host()
+
+            def pause(self, instance):
+                self._host.get_guest(instance)
+
+            def power_off(self, instance):
+                self._host.get_guest(instance)
+
+            def check_can_live_migrate_destination(self, ctxt, instance):
+                return {}
+
+            def live_migration(self, context, instance, dest, post_method):
+                self._monitor(context, instance, dest, post_method)
+
+            def _monitor(self, context, instance, dest, post_method):
+                post_method(context, instance, dest)
+        """,
+    "nova/virt/fake.py": """
+        from nova.virt import driver
+
+        class FakeDriver(driver.ComputeDriver):
+            def pause(self, instance):
+                pass
+        """,
+    "nova/conductor/__init__.py": """
+        from nova.conductor import api as conductor_api
+        ComputeTaskAPI = conductor_api.ComputeTaskAPI
+        """,
+    "nova/conductor/api.py": """
+        from nova.conductor import rpcapi
+
+        class ComputeTaskAPI(object):
+            def __init__(self):
+                self.conductor_compute_rpcapi = rpcapi.ComputeTaskAPI()
+
+            def live_migrate_instance(self, context, instance, host_name):
+                self.conductor_compute_rpcapi.migrate_server(
+                    context, instance, {'host': host_name}, True, False)
+        """,
+    "nova/conductor/rpcapi.py": """
+        import oslo_messaging as messaging
+        from nova import rpc
+
+        class ComputeTaskAPI(object):
+            def __init__(self):
+                target = messaging.Target(topic='conductor', namespace='compute_task',
+                                          version='1.0')
+                self.client = rpc.get_client(target)
+
+            def migrate_server(self, context, instance, scheduler_hint, live, rebuild):
+                cctxt = self.client.prepare(version='1.20')
+                return cctxt.call(context, 'migrate_server', instance=instance,
+                                  scheduler_hint=scheduler_hint, live=live,
+                                  rebuild=rebuild)
+        """,
+    "nova/conductor/manager.py": """
+        import oslo_messaging as messaging
+        from nova.compute import rpcapi as compute_rpcapi
+        from nova.conductor.tasks import live_migrate
+        from nova import manager
+        from nova.scheduler.client import query
+
+        class ConductorManager(manager.Manager):
+            target = messaging.Target(version='3.0')
+
+            def __init__(self):
+                super(ConductorManager, self).__init__()
+                self.compute_task_mgr = ComputeTaskManager()
+                self.additional_endpoints.append(self.compute_task_mgr)
+
+        class ComputeTaskManager(object):
+            target = messaging.Target(namespace='compute_task', version='1.26')
+
+            def __init__(self):
+                self.compute_rpcapi = compute_rpcapi.ComputeAPI()
+                self.query_client = query.SchedulerQueryClient()
+
+            def migrate_server(self, context, instance, scheduler_hint, live, rebuild):
+                if live and not rebuild:
+                    self._live_migrate(context, instance, scheduler_hint)
+                elif not live:
+                    self._cold_migrate(context, instance)
+
+            def _cold_migrate(self, context, instance):
+                self.compute_rpcapi.stop_instance(context, instance, do_cast=False)
+
+            def _build_live_migrate_task(self, context, instance, destination):
+                return live_migrate.LiveMigrationTask(context, instance, destination,
+                                                      self.compute_rpcapi,
+                                                      self.query_client)
+
+            def _live_migrate(self, context, instance, scheduler_hint):
+                destination = scheduler_hint.get('host')
+                task = self._build_live_migrate_task(context, instance, destination)
+                task.execute()
+        """,
+    "nova/conductor/tasks/base.py": """
+        class TaskBase(object):
+            def __init__(self, context, instance):
+                self.context = context
+                self.instance = instance
+
+            def execute(self):
+                return self._execute()
+        """,
+    "nova/conductor/tasks/live_migrate.py": """
+        from nova.conductor.tasks import base
+
+        class LiveMigrationTask(base.TaskBase):
+            def __init__(self, context, instance, destination, compute_rpcapi,
+                         query_client):
+                super(LiveMigrationTask, self).__init__(context, instance)
+                self.destination = destination
+                self.source = instance.host
+                self.compute_rpcapi = compute_rpcapi
+                self.query_client = query_client
+
+            def _execute(self):
+                if not self.destination:
+                    self.destination = self.query_client.select_destinations(
+                        self.context, self.instance)
+                self.compute_rpcapi.check_can_live_migrate_destination(
+                    self.context, self.instance, self.destination)
+                self.compute_rpcapi.live_migration(self.context, self.instance,
+                                                   self.destination, host=self.source)
+        """,
+    "nova/scheduler/client/query.py": """
+        from nova.scheduler import rpcapi as scheduler_rpcapi
+
+        class SchedulerQueryClient(object):
+            def __init__(self):
+                self.scheduler_rpcapi = scheduler_rpcapi.SchedulerAPI()
+
+            def select_destinations(self, context, spec_obj):
+                return self.scheduler_rpcapi.select_destinations(context, spec_obj)
+        """,
+    "nova/scheduler/rpcapi.py": """
+        import oslo_messaging as messaging
+        from nova import rpc
+
+        class SchedulerAPI(object):
+            def __init__(self):
+                target = messaging.Target(topic='scheduler', version='4.0')
+                self.client = rpc.get_client(target)
+
+            def select_destinations(self, ctxt, spec_obj):
+                cctxt = self.client.prepare(version='4.5')
+                return cctxt.call(ctxt, 'select_destinations', spec_obj=spec_obj)
+        """,
+    "nova/scheduler/manager.py": """
+        import oslo_messaging as messaging
+        from nova import manager
+
+        class SchedulerManager(manager.Manager):
+            target = messaging.Target(version='4.5')
+
+            def select_destinations(self, ctxt, spec_obj):
+                return []
+        """,
+}

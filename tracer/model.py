@@ -58,3 +58,110 @@ class RpcModel:
     methods: tuple[RpcMethod, ...]
     services: tuple[Service, ...]
     warnings: tuple[str, ...] = field(default_factory=tuple)
+
+
+# ------------------------------------------------------------------------------- flows
+#
+# A Flow is one operation traced end to end: a tree of steps (messages between
+# participants, notes) and blocks (opt/alt/loop around them). It is the model behind every
+# output format: the .wsd draft, json, PlantUML and Mermaid are all drawn from it.
+
+# Step kinds. Messages have a target; notes and markers do not.
+REQUEST, RESPONSE = "request", "response"  # REST in and out
+CALL, CAST, RETURN = "call", "cast", "return"  # RPC (and a call's reply)
+DB, DB_RETURN = "db", "db-return"  # objects reaching the database
+SERVICE, SERVICE_RETURN = "service", "service-return"  # glance, neutron, cinder, placement
+DRIVER, DRIVER_RETURN = "driver", "driver-return"  # the virt driver
+CALLBACK = "callback"  # the driver calling back into the manager
+NOTE = "note"  # policy, state checks, notifications, helpers, what was not followed
+ENTER = "enter"  # invisible: a traced function starts here (annotations anchor on it)
+START = "start"  # invisible: a cast's receiver begins its work (drawn after the sender)
+DONE = "done"  # invisible: that work has finished
+
+
+@dataclass(frozen=True)
+class Step:
+    kind: str
+    source: str  # the participant that acts
+    target: str | None  # the receiving participant of a message
+    text: str
+    anchor: str  # dotted path of the traced function the step comes from
+    file: str  # that function's file, relative to the tree root
+    line: int  # the source line of the step
+    fanout: bool = False
+    rpc: str | None = None  # "service method" of an RPC message
+
+    @property
+    def qualname(self) -> str:
+        """The function part of the anchor (API.pause), for provenance comments."""
+        module = self.file[:-3].replace("/", ".").removesuffix(".__init__")
+        return self.anchor[len(module) + 1:] if self.anchor.startswith(module + ".") \
+            else self.anchor
+
+    def to_json(self) -> dict:
+        data = {"kind": self.kind, "source": self.source, "target": self.target,
+                "text": self.text, "anchor": self.anchor, "file": self.file,
+                "line": self.line}
+        if self.fanout:
+            data["fanout"] = True
+        if self.rpc:
+            data["rpc"] = self.rpc
+        return data
+
+
+@dataclass(frozen=True)
+class Branch:
+    label: str  # the condition, e.g. "if instance.host", or "else"
+    nodes: tuple["Node", ...]
+
+    def to_json(self) -> dict:
+        return {"label": self.label, "nodes": [n.to_json() for n in self.nodes]}
+
+
+@dataclass(frozen=True)
+class Block:
+    kind: str  # opt, alt or loop
+    branches: tuple[Branch, ...]
+    anchor: str
+    file: str
+    line: int
+
+    def to_json(self) -> dict:
+        return {"kind": self.kind, "anchor": self.anchor, "file": self.file,
+                "line": self.line, "branches": [b.to_json() for b in self.branches]}
+
+
+Node = Step | Block
+
+
+@dataclass(frozen=True)
+class Flow:
+    """One operation, traced from its REST handler across every service it reaches."""
+
+    operation: str  # canonical name, e.g. live-migrate
+    source: str  # label of the tree
+    title: str
+    request: str  # e.g. "POST /servers/{server_id}/action (os-migrateLive)"
+    participants: tuple[str, ...]  # in SPEC order
+    nodes: tuple[Node, ...]
+    notes: tuple[str, ...] = ()  # choices made (configuration) and limits met
+
+    def to_json(self) -> dict:
+        return {"operation": self.operation, "source": self.source, "title": self.title,
+                "request": self.request, "participants": list(self.participants),
+                "notes": list(self.notes), "nodes": [n.to_json() for n in self.nodes]}
+
+
+def iter_steps(nodes) -> "list[Step]":
+    """Every step of a node tree, depth first, in order."""
+    out: list[Step] = []
+    stack = [iter(nodes)]
+    while stack:
+        node = next(stack[-1], None)
+        if node is None:
+            stack.pop()
+        elif isinstance(node, Block):
+            stack.append(iter([n for b in node.branches for n in b.nodes]))
+        else:
+            out.append(node)
+    return out

@@ -1,0 +1,171 @@
+"""The tracer on a synthetic tree: one test per pattern it must follow (tests/trees.TRACE)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from tracer.diagram import flow_nodes_text
+from tracer.errors import OsflowError
+from tracer.index import Index
+from tracer.model import Block, iter_steps
+from tracer.rpc import build_rpc_model
+from tracer.trace import Options, trace_operation
+from tests.trees import TRACE, write_tree
+
+CONTROLLER = "nova.api.openstack.compute.servers.ServersController"
+
+
+@dataclass(frozen=True)
+class Op:
+    """The catalogue fields the tracer reads."""
+
+    name: str
+    handler: str
+    method: str = "POST"
+    path: str = "/servers/{id}/action"
+    action: str | None = None
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory):
+    root = write_tree(tmp_path_factory.mktemp("trace"), TRACE)
+    index = Index(root)
+    return index, build_rpc_model(index, "synthetic")
+
+
+def trace(tree, name, method, **options):
+    index, rpc = tree
+    return trace_operation(index, rpc, Op(name, f"{CONTROLLER}.{method}", action=name),
+                           Options(**options))
+
+
+def messages(flow, *kinds):
+    return [(s.kind, s.source, s.target, s.text) for s in iter_steps(flow.nodes)
+            if s.kind in kinds]
+
+
+def test_rest_request_and_response_frame_the_api_work(tree):
+    flow = trace(tree, "pause", "_pause")
+    steps = [s for s in iter_steps(flow.nodes) if s.kind not in ("enter",)]
+    assert (steps[0].kind, steps[0].source, steps[0].target) == ("request", "client", "nova_api")
+    assert steps[0].text == "POST /servers/{id}/action (pause)"
+    response = next(s for s in steps if s.kind == "response")
+    assert response.text == "202"  # from @wsgi.response(202)
+
+
+def test_cast_crosses_to_compute_after_the_response(tree):
+    flow = trace(tree, "pause", "_pause")
+    kinds = [s.kind for s in iter_steps(flow.nodes) if s.kind != "enter"]
+    assert messages(flow, "cast") == [("cast", "nova_api", "nova_compute", "pause_instance")]
+    # the compute host's work is drawn after the API has answered
+    assert kinds.index("response") < kinds.index("driver")
+    assert flow.participants == ("client", "nova_api", "nova_compute", "database", "libvirt")
+
+
+def test_database_writes_carry_the_fields_set_before_save(tree):
+    flow = trace(tree, "pause", "_pause")
+    db = [t for _, _, _, t in messages(flow, "db")]
+    assert db == ["Instance.get_by_uuid", "instance.save (task_state=PAUSING)",
+                  "InstanceAction.action_start", "instance.save (vm_state=PAUSED, task_state=None)"]
+
+
+def test_policy_decorators_and_notifications_become_notes(tree):
+    flow = trace(tree, "pause", "_pause")
+    notes = [s.text for s in iter_steps(flow.nodes) if s.kind == "note"]
+    assert "policy: os_compute_api:servers:pause" in notes  # POLICY_ROOT % 'pause' resolved
+    assert "check instance lock" in notes
+    assert "check state: vm_state in [ACTIVE]" in notes
+    assert "record instance action event (start/finish)" in notes
+    assert "notify: pause.start" in notes and "notify: pause.end" in notes
+
+
+def test_driver_is_chosen_by_option_and_drawn_as_its_own_participant(tree):
+    flow = trace(tree, "pause", "_pause")
+    assert ("driver", "nova_compute", "libvirt", "pause") in messages(flow, "driver")
+    assert any("virt driver: libvirt" in n for n in flow.notes)
+    fake = trace(tree, "pause", "_pause", driver="fake")
+    assert ("driver", "nova_compute", "fake", "pause") in messages(fake, "driver")
+
+
+def test_unknown_driver_is_bad_input_naming_the_choices(tree):
+    with pytest.raises(OsflowError, match="unknown virt driver 'nope'.*fake.*libvirt"):
+        trace(tree, "pause", "_pause", driver="nope")
+
+
+def test_constant_argument_decides_a_runtime_kind(tree):
+    # API.stop passes do_cast=True (its default) to a client choosing cast or call
+    flow = trace(tree, "stop", "_stop")
+    assert messages(flow, "cast", "call") == [
+        ("cast", "nova_api", "nova_compute", "stop_instance")]
+
+
+def test_conductor_task_class_is_followed_with_two_compute_hosts(tree):
+    flow = trace(tree, "live-migrate", "_migrate_live")
+    rpcs = messages(flow, "call", "cast", "return")
+    assert rpcs == [
+        ("call", "nova_api", "nova_conductor", "migrate_server"),
+        ("call", "nova_conductor", "nova_scheduler", "select_destinations"),
+        ("return", "nova_conductor", "nova_scheduler", "select_destinations returns"),
+        ("call", "nova_conductor", "nova_compute_dest", "check_can_live_migrate_destination"),
+        ("return", "nova_conductor", "nova_compute_dest",
+         "check_can_live_migrate_destination returns"),
+        ("cast", "nova_conductor", "nova_compute_src", "live_migration"),
+        ("return", "nova_api", "nova_conductor", "migrate_server returns"),
+        ("call", "nova_compute_src", "nova_compute_dest", "pre_live_migration"),
+        ("return", "nova_compute_src", "nova_compute_dest", "pre_live_migration returns"),
+    ]
+    # live=True, rebuild=False came down from the API: the cold branch is not drawn
+    assert "stop_instance" not in {t for *_, t in rpcs}
+
+
+def test_scheduler_branch_is_kept_as_opt_with_its_condition(tree):
+    flow = trace(tree, "live-migrate", "_migrate_live")
+    blocks = [n for n in _walk_blocks(flow.nodes)]
+    assert any(b.kind == "opt" and b.branches[0].label == "if not self.destination"
+               for b in blocks)
+
+
+def test_driver_callback_runs_on_the_compute_host(tree):
+    flow = trace(tree, "live-migrate", "_migrate_live")
+    assert ("callback", "libvirt_src", "nova_compute_src", "_post_live_migration") in \
+        messages(flow, "callback")
+    assert ("service", "nova_compute_src", "neutron", "migrate_instance_start") in \
+        messages(flow, "service")
+    assert "in a new thread: _do_live_migration" in \
+        [s.text for s in iter_steps(flow.nodes) if s.kind == "note"]
+
+
+def test_unfollowable_call_is_a_note_not_a_gap(tree):
+    flow = trace(tree, "unknown", "_unknown")
+    notes = [s.text for s in iter_steps(flow.nodes) if s.kind == "note"]
+    assert any("not followed: self.mystery_api.frobnicate()" in n for n in notes)
+
+
+def test_depth_zero_keeps_rpcs_and_notes_helpers(tree):
+    full = trace(tree, "live-migrate", "_migrate_live")
+    shallow = trace(tree, "live-migrate", "_migrate_live", depth=0)
+    assert messages(shallow, "call", "cast") == messages(full, "call", "cast")
+    assert len(list(iter_steps(shallow.nodes))) < len(list(iter_steps(full.nodes)))
+
+
+def test_provenance_anchors_every_step(tree):
+    flow = trace(tree, "pause", "_pause")
+    for step in iter_steps(flow.nodes):
+        assert step.anchor.startswith("nova.") and step.file.endswith(".py") and step.line > 0
+    save = next(s for s in iter_steps(flow.nodes) if s.text.startswith("instance.save (task"))
+    assert (save.anchor, save.qualname) == ("nova.compute.api.API.pause", "API.pause")
+
+
+def test_same_input_same_flow(tree):
+    first = flow_nodes_text(trace(tree, "live-migrate", "_migrate_live").nodes)
+    assert first == flow_nodes_text(trace(tree, "live-migrate", "_migrate_live").nodes)
+
+
+def _walk_blocks(nodes):
+    for node in nodes:
+        if isinstance(node, Block):
+            yield node
+            for branch in node.branches:
+                yield from _walk_blocks(branch.nodes)

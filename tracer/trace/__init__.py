@@ -1,0 +1,155 @@
+"""Trace one REST operation into a Flow: the entry point of the tracing stage.
+
+`trace_operation` starts at the operation's REST handler (from the catalogue), lets the
+engine follow it across services, then lays the result out: the request, the API's work,
+the response, and the work cast to other services after it.
+"""
+
+from __future__ import annotations
+
+import os
+
+from tracer.errors import OsflowError
+from tracer.index import ClassRef, FunctionRef, Index
+from tracer.model import REQUEST, RESPONSE, Flow, RpcModel, Step, iter_steps
+from tracer.trace import patterns
+from tracer.trace.engine import Engine, Options
+
+__all__ = ["Options", "trace_operation", "TWO_HOST_OPERATIONS", "participant_order"]
+
+# Operations in which two compute hosts take part (SPEC: nova_compute_src/_dest).
+TWO_HOST_OPERATIONS = {"migrate", "resize", "live-migrate", "evacuate", "resize-confirm",
+                       "resize-revert"}
+
+# SPEC order of participants; other nova services follow the compute hosts, other
+# external services follow cinder, and the virt driver comes last.
+_ORDER = ["client", "nova_api", "nova_conductor", "nova_scheduler", "nova_compute",
+          "nova_compute_src", "nova_compute_dest"]
+_EXTERNAL = ["database", "placement", "glance", "neutron", "cinder"]
+
+
+def participant_order(names: set[str], driver: str) -> tuple[str, ...]:
+    def key(name: str):
+        if name in _ORDER:
+            return (0, _ORDER.index(name), name)
+        if name.startswith("nova_"):
+            return (1, 0, name)
+        if name in _EXTERNAL:
+            return (2, _EXTERNAL.index(name), name)
+        if name == driver or name.startswith(driver + "_"):
+            return (4, 0, name)
+        return (3, 0, name)
+
+    return tuple(sorted(names, key=key))
+
+
+def config_choices(index: Index, options: Options) -> tuple[dict[str, str], dict[str, str]]:
+    """Factories that pick a class from configuration, and the class this trace uses.
+
+    Each is the production default unless an option says otherwise; every choice made is
+    reported in the flow's notes."""
+    network = (["nova.network.api.API"] if options.network == "nova-network" else
+               ["nova.network.neutronv2.api.API", "nova.network.neutron.API"])
+    local = options.use_local
+    wanted = {
+        "nova.compute.API": ["nova.compute.api.API"],
+        "nova.compute.HostAPI": ["nova.compute.api.HostAPI"],
+        "nova.compute.InstanceActionAPI": ["nova.compute.api.InstanceActionAPI"],
+        "nova.network.API": network,
+        "nova.volume.API": ["nova.volume.cinder.API"],
+        "nova.conductor.API": ["nova.conductor.api.LocalAPI" if local
+                               else "nova.conductor.api.API"],
+        "nova.conductor.ComputeTaskAPI": ["nova.conductor.api.LocalComputeTaskAPI" if local
+                                          else "nova.conductor.api.ComputeTaskAPI"],
+    }
+    why = {
+        "nova.compute.API": "compute API: nova.compute.api.API (cells v1 off, the default)",
+        "nova.network.API": f"network API: {options.network} (CONF.network_api_class; "
+                            "--network to change)",
+        "nova.conductor.API": "conductor: "
+                              + ("local (use_local=True)" if local else
+                                 "over RPC (CONF.conductor.use_local=False, the default)"),
+        "nova.volume.API": "volume API: cinder",
+    }
+    choices: dict[str, str] = {}
+    for factory, classes in wanted.items():
+        if not isinstance(index.resolve_dotted(factory), FunctionRef):
+            continue  # not a factory in this release: the import names the class itself
+        for dotted in classes:
+            if isinstance(index.resolve_dotted(dotted), ClassRef):
+                choices[factory] = dotted
+                break
+    driver = driver_class(index, options.driver)
+    choices["nova.virt.driver.load_compute_driver"] = driver
+    choices["driver"] = driver
+    why["nova.virt.driver.load_compute_driver"] = \
+        f"virt driver: {options.driver} ({driver}; --driver to change)"
+    return choices, why
+
+
+def driver_class(index: Index, name: str) -> str:
+    """`libvirt` (or CONF's form `libvirt.LibvirtDriver`) -> the driver class's path."""
+    if "." in name:
+        ref = index.resolve_dotted(f"nova.virt.{name}")
+        if isinstance(ref, ClassRef):
+            return ref.dotted
+    base = name.split(".")[0]
+    for module_name in (f"nova.virt.{base}.driver", f"nova.virt.{base}"):
+        module = index.module(module_name)
+        if module is None:
+            continue
+        for cls in module.classes.values():
+            ref = ClassRef(module, cls)
+            if cls.name.endswith("Driver") and any(
+                    k.cls.name == "ComputeDriver" for k in index.mro(ref)[1:]):
+                return ref.dotted
+    raise OsflowError(f"unknown virt driver {name!r}; choose one of: "
+                      f"{', '.join(available_drivers(index))}")
+
+
+def available_drivers(index: Index) -> list[str]:
+    virt = index.root / "nova" / "virt"
+    names = []
+    for entry in sorted(os.listdir(virt)) if virt.is_dir() else []:
+        if (virt / entry / "driver.py").is_file() or entry == "fake.py":
+            names.append(entry.removesuffix(".py"))
+    return names
+
+
+def trace_operation(index: Index, rpc: RpcModel, operation, options: Options) -> Flow:
+    """The flow of `operation` (a catalogue Operation) in the tree of `index`."""
+    handler = index.resolve_dotted(operation.handler)
+    controller = index.resolve_dotted(operation.handler.rsplit(".", 1)[0])
+    if not isinstance(handler, FunctionRef) or not isinstance(controller, ClassRef):
+        raise OsflowError(f"cannot find the handler {operation.handler} of "
+                          f"{operation.name} in {rpc.source}")
+    if operation.name in TWO_HOST_OPERATIONS:
+        options.two_hosts = True
+    choices, why = config_choices(index, options)
+    engine = Engine(index, rpc.methods, options, choices, why)
+    request_text = f"{operation.method} {operation.path}" + \
+        (f" ({operation.action})" if operation.action else "")
+    fn = handler.function
+    request = Step(REQUEST, "client", "nova_api", request_text, handler.dotted,
+                   handler.module.path, fn.line)
+    self_value = engine.instance(controller, "nova_api")
+    body = engine.collect(lambda: engine.activation(handler, self_value, "nova_api", {}))
+    status = patterns.response_status(fn.decorators)
+    response = Step(RESPONSE, "nova_api", "client", status, handler.dotted,
+                    handler.module.path, fn.end_line)
+    casts = engine.drain_casts()
+    nodes = (request, *body, response, *casts)
+    names = {"client", "nova_api"}
+    for step in iter_steps(nodes):
+        names.add(step.source)
+        if step.target:
+            names.add(step.target)
+    if engine.skipped_handlers:
+        engine.flow_note(f"{engine.skipped_handlers} exception handlers (error and rollback "
+                         "paths) are not drawn; --errors draws them")
+    problems = [f"{p.path}:{p.line}: cannot parse ({p.message}); its steps are missing"
+                for p in index.problems]
+    return Flow(operation=operation.name, source=rpc.source,
+                title=f"{operation.name} (nova {rpc.source})", request=request_text,
+                participants=participant_order(names, options.driver), nodes=nodes,
+                notes=tuple(engine.notes + problems))

@@ -1,0 +1,1023 @@
+"""Follow one operation through Nova's code, statically, into a tree of steps.
+
+The engine interprets function bodies of the index's IR over abstract values (values.py):
+assignments bind names, calls are resolved through imports, attributes set by `__init__`,
+factories, base classes and `super()`, and each call is either drawn (an RPC, a database
+access through an object, another service, the virt driver, a notification, a policy check)
+or followed into its body in the same process. RPC calls are followed into their handler on
+the receiving service; casts are queued and drawn after the sender's activation ends, the
+way people draw asynchronous work.
+
+Detail is bounded by `depth`: functions nested deeper than that are still followed, but only
+what crosses a process boundary is kept from them, behind one short note naming the helper.
+Nothing is silently dropped: a call whose target cannot be known is a note saying so.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from dataclasses import dataclass, field
+
+from tracer.index import ClassRef, FunctionRef, Index, ModuleRef, ValueRef, ir
+from tracer.index.ir import expr_text
+from tracer.model import (
+    CALL, CALLBACK, CAST, DB, DB_RETURN, DONE, DRIVER, DRIVER_RETURN, ENTER, NOTE, RETURN,
+    SERVICE, SERVICE_RETURN, START, Block, Branch, Node, RpcMethod, Step,
+)
+from tracer.trace import patterns
+from tracer.trace.values import (
+    ClassV, ConstV, FuncV, ModuleV, Obj, SuperV, Text, Value, text_of,
+)
+
+# Modules whose code is plumbing for a diagram: never followed into.
+QUIET_MODULES = (
+    "nova.i18n", "nova.exception", "nova.utils", "nova.safe_utils", "nova.context",
+    "nova.objects", "nova.db", "nova.policy", "nova.api.validation", "nova.rpc",
+    "nova.api.openstack.wsgi", "nova.api.openstack.api_version_request", "nova.conf",
+    "nova.notifications.objects", "nova.network.model", "nova.virt.hardware", "nova.privsep",
+    "nova.compute.provider_tree", "nova.loadables", "nova.filters", "nova.weights",
+    "nova.cmd", "nova.service", "nova.manager", "nova.baserpc", "nova.profiler",
+)
+# Clients of other services: calls on them are drawn to the service, not followed.
+SERVICE_MODULES = (
+    ("nova.image.glance", "glance"), ("nova.image.api", "glance"),
+    ("nova.network.neutronv2", "neutron"), ("nova.network.neutron", "neutron"),
+    ("nova.network.security_group.neutron_driver", "neutron"),
+    ("nova.volume.cinder", "cinder"), ("nova.scheduler.client.report", "placement"),
+    ("nova.accelerator.cyborg", "cyborg"), ("nova.share.manila", "manila"),
+)
+# Callables that run their first argument (in a new green thread or later).
+SPAWNERS = {"spawn", "spawn_n", "spawn_on", "spawn_after", "submit"}
+OBJECT_CLASS_CALL = re.compile(r"^(?:objects|obj)\.([A-Z]\w*)\.(\w+)$")
+DB_MODULE = re.compile(r"^nova\.db(\.|$)")
+
+SUMMARY_SLACK = 10  # how much deeper than `depth` to look for RPCs and callbacks
+MAX_FRAMES = 20000  # a safety budget per operation
+QUIET_DEPTH = 3  # how deep `__init__` runs go to learn attribute types
+
+
+@dataclass
+class Options:
+    depth: int = 3
+    driver: str = "libvirt"
+    network: str = "neutron"  # or nova-network (Liberty and before)
+    use_local: bool = False  # Liberty's CONF.conductor.use_local
+    two_hosts: bool = False  # draw nova_compute_src and nova_compute_dest
+    errors: bool = False  # draw exception handlers (error and rollback paths)
+
+
+@dataclass
+class Frame:
+    fn: FunctionRef
+    env: dict[str, Value]
+    participant: str
+    depth: int
+    self_value: Value | None = None
+    returns: list[Value] = field(default_factory=list)
+
+    @property
+    def module(self) -> ir.Module:
+        return self.fn.module
+
+
+@dataclass
+class Cast:
+    """A cast's handler, to be traced once the sending activation is drawn."""
+
+    method: RpcMethod
+    participant: str
+    bound: dict[str, Value]
+
+
+class _Stop(Exception):
+    """A body ended (return or raise)."""
+
+
+def participant_of_service(binary: str) -> str:
+    return "nova_" + binary.removeprefix("nova-").replace("-", "_")
+
+
+class Engine:
+    def __init__(self, index: Index, rpc_methods: tuple[RpcMethod, ...], options: Options,
+                 choices: dict[str, str], why: dict[str, str] | None = None) -> None:
+        self.index = index
+        self.options = options
+        self.choices = choices  # factory dotted path -> class dotted path
+        self.why = why or {}  # factory -> the note saying which class was chosen and why
+        self.by_client: dict[str, list[RpcMethod]] = {}
+        for method in rpc_methods:
+            self.by_client.setdefault(method.client, []).append(method)
+        self.out: list[list[Node]] = [[]]
+        self.stack: list[str] = []
+        self.quiet = 0
+        self.frames = 0
+        self.queue: deque[Cast] = deque()
+        self.queued: set[tuple[str, str]] = set()
+        self.drawn: set[tuple[str, str]] = set()  # (handler, participant) already traced
+        # helpers beyond `depth` that crossed no process: (function, participant) -> whether
+        # they drew anything (then a note names them)
+        # fields set on an object since its last save, by helpers too (a helper sets
+        # vm_state, its caller saves): (participant, receiver text) -> [(field, value)]
+        self.pending: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        self.skipped_handlers = 0  # exception handlers left out (Options.errors)
+        self.plain_helpers: dict[tuple[str, str], tuple[bool, Value]] = {}
+        self.notes: list[str] = []
+        self.participants: set[str] = set()
+
+    # ------------------------------------------------------------------ output
+
+    def emit(self, node: Node) -> None:
+        if not self.quiet:
+            self.out[-1].append(node)
+
+    def step(self, frame: Frame, kind: str, text: str, line: int,
+             target: str | None = None, **extra) -> None:
+        if self.quiet:
+            return
+        self.participants.add(frame.participant)
+        if target:
+            self.participants.add(target)
+        self.emit(Step(kind, frame.participant, target, text, frame.fn.dotted,
+                       frame.module.path, line, **extra))
+
+    def mark(self, kind: str, participant: str, text: str, frame: Frame, line: int) -> None:
+        """An invisible step of another participant (its work starts or ends here)."""
+        self.emit(Step(kind, participant, None, text, frame.fn.dotted, frame.module.path, line))
+
+    def note(self, frame: Frame, text: str, line: int) -> None:
+        self.step(frame, NOTE, text, line)
+
+    def flow_note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.append(text)
+
+    def collect(self, run) -> list[Node]:
+        self.out.append([])
+        try:
+            run()
+        finally:
+            nodes = self.out.pop()
+        return nodes
+
+    # ------------------------------------------------------------------ entry points
+
+    def activation(self, fn: FunctionRef, self_value: Value | None, participant: str,
+                   bound: dict[str, Value]) -> Value:
+        """Run a handler (REST or RPC) as the start of work in `participant`."""
+        frame = self._frame(fn, self_value, participant, 0, (), bound)
+        return self.run(frame)
+
+    def drain_casts(self) -> list[Node]:
+        """Trace every queued cast's handler, in order; each may queue more."""
+        nodes: list[Node] = []
+        while self.queue:
+            cast = self.queue.popleft()
+            handler = self.handler_of(cast.method)
+            if handler is None:
+                continue
+            fn, owner = handler
+            self_value = self.instance(owner, cast.participant)
+            body = self.collect(lambda: self.activation(fn, self_value, cast.participant,
+                                                         cast.bound))
+            start = Step(START, cast.participant, None, cast.method.method, fn.dotted,
+                         fn.module.path, fn.function.line)
+            done = Step(DONE, cast.participant, None, cast.method.method, fn.dotted,
+                        fn.module.path, fn.function.end_line)
+            nodes += [start, *body, done]
+        return nodes
+
+    # ------------------------------------------------------------------ frames
+
+    def _frame(self, fn: FunctionRef, self_value: Value | None, participant: str, depth: int,
+               args: tuple[Value, ...], kwargs: dict[str, Value],
+               closure: dict[str, Value] | None = None) -> Frame:
+        env = dict(closure or {})
+        params = list(fn.function.params)
+        if self_value is not None and params and not fn.function.is_static:
+            env[params[0].name] = self_value
+            params = params[1:]
+        positional = [p for p in params if p.kind == "normal"]
+        for param, value in zip(positional, args):
+            env[param.name] = value
+        for param in params:
+            if param.name in env:
+                continue
+            if param.name in kwargs:
+                env[param.name] = kwargs[param.name]
+            elif isinstance(param.default, ir.Const):
+                env[param.name] = ConstV(param.default.value)
+            else:
+                env[param.name] = Text(param.name)
+        return Frame(fn, env, participant, depth, self_value)
+
+    def run(self, frame: Frame) -> Value:
+        """Interpret a function body; the value it returns (the first one known)."""
+        self.frames += 1
+        self.stack.append(frame.fn.dotted)
+        try:
+            if not self.quiet:
+                self.step(frame, ENTER, frame.fn.dotted, frame.fn.function.line)
+                for dec in frame.fn.function.decorators:
+                    text = patterns.decorator_note(dec, frame.fn.function.name)
+                    if text:
+                        self.note(frame, text, frame.fn.function.line)
+            try:
+                self.body(frame.fn.function.body, frame)
+            except _Stop:
+                pass
+        finally:
+            self.stack.pop()
+        for value in frame.returns:
+            if not isinstance(value, Text):
+                return value
+        return frame.returns[0] if frame.returns else ConstV(None)
+
+    # ------------------------------------------------------------------ statements
+
+    def body(self, stmts: tuple, frame: Frame) -> None:
+        for stmt in stmts:
+            self.statement(stmt, frame)
+
+    def statement(self, stmt: ir.Stmt, frame: Frame) -> None:
+        if isinstance(stmt, ir.Assign):
+            value = self.eval(stmt.value, frame)
+            for target in stmt.targets:
+                self.assign(target, value, stmt.value, frame, stmt.augmented)
+        elif isinstance(stmt, ir.ExprStmt):
+            self.eval(stmt.value, frame)
+        elif isinstance(stmt, ir.Return):
+            frame.returns.append(self.eval(stmt.value, frame) if stmt.value is not None
+                                 else ConstV(None))
+            raise _Stop
+        elif isinstance(stmt, ir.Raise):
+            raise _Stop
+        elif isinstance(stmt, ir.If):
+            self.if_(stmt, frame)
+        elif isinstance(stmt, ir.Loop):
+            self.eval(stmt.iter, frame)
+            if isinstance(stmt.target, ir.Name):
+                frame.env[stmt.target.id] = Text(stmt.target.id)
+            label = (f"for {expr_text(stmt.target)} in {_clip(expr_text(stmt.iter))}"
+                     if stmt.kind == "for" else f"while {_clip(stmt.text)}")
+            self.block("loop", [(label, stmt.body)], frame, stmt.line)
+            self.body(stmt.orelse, frame)
+        elif isinstance(stmt, ir.Try):
+            self.body(stmt.body, frame)
+            self.body(stmt.orelse, frame)
+            for handler in stmt.handlers:
+                if not self.options.errors:
+                    self.skipped_handlers += _draws_something(handler.body)
+                    continue
+                if handler.name:
+                    frame.env[handler.name] = Text(handler.name)
+                label = f"on {handler.type_text or 'any error'}"
+                self.block("opt", [(label, handler.body)], frame, handler.line)
+            self.body(stmt.finalbody, frame)
+        elif isinstance(stmt, ir.With):
+            # context managers do real work on entry (`with self._build_resources(...)`
+            # allocates networks and volumes); their whole body is followed
+            for context, name in stmt.items:
+                self.eval(context, frame)
+                if isinstance(name, ir.Name):
+                    frame.env[name.id] = Text(name.id)
+            self.body(stmt.body, frame)
+        elif isinstance(stmt, ir.FunctionDef):
+            frame.env[stmt.function.name] = FuncV(
+                FunctionRef(frame.module, stmt.function, frame.fn.owner),
+                None, frame.participant, closure=frame.env)
+
+    def assign(self, target: ir.Expr, value: Value, source: ir.Expr, frame: Frame,
+               augmented: bool) -> None:
+        if isinstance(target, ir.Name):
+            frame.env[target.id] = value if not augmented else Text(target.id)
+        elif isinstance(target, ir.Attr):
+            base = self.eval_quiet(target.value, frame)
+            if isinstance(base, Obj) and base.role != "object":
+                base.attrs[target.attr] = value
+                return
+            receiver = expr_text(target.value)
+            if (isinstance(base, Obj) and base.role == "object") or \
+                    patterns.object_receiver(target.value):
+                fields = self.pending.setdefault((frame.participant, receiver), [])
+                fields[:] = [f for f in fields if f[0] != target.attr]
+                fields.append((target.attr, patterns.field_value(source)))
+        elif isinstance(target, ir.Seq):
+            for item in target.items:
+                self.assign(item, Text(expr_text(item)), item, frame, False)
+
+    def if_(self, stmt: ir.If, frame: Frame) -> None:
+        self.eval(stmt.test, frame)
+        decided = self.truth(stmt.test, frame)
+        if decided is True:
+            self.body(stmt.body, frame)
+            return
+        if decided is False:
+            self.body(stmt.orelse, frame)
+            return
+        arms = [(f"if {_clip(stmt.text)}", stmt.body)]
+        rest = stmt.orelse
+        # elif chains become one alt with several arms
+        while len(rest) == 1 and isinstance(rest[0], ir.If):
+            self.eval(rest[0].test, frame)
+            arms.append((f"if {_clip(rest[0].text)}", rest[0].body))
+            rest = rest[0].orelse
+        if rest:
+            arms.append(("", rest))
+        self.block("alt" if len(arms) > 1 else "opt", arms, frame, stmt.line)
+
+    def truth(self, test: ir.Expr, frame: Frame) -> bool | None:
+        """A condition decided by constants in scope (`live=True`, `do_cast=True` passed
+        down by the caller); None when it depends on run time."""
+        if isinstance(test, ir.Const):
+            return bool(test.value)
+        if isinstance(test, (ir.Name, ir.Attr)):
+            value = self.eval_quiet(test, frame)
+            return bool(value.value) if isinstance(value, ConstV) else None
+        if isinstance(test, ir.BoolOp):
+            parts = [self.truth(v, frame) for v in test.values]
+            stop = test.op == "or"  # the value that decides: True for or, False for and
+            if stop in parts:
+                return stop
+            return (not stop) if all(p is not None for p in parts) else None
+        if isinstance(test, ir.Other):
+            text = test.text.strip()
+            match = re.fullmatch(r"not\s+([\w.]+)", text)
+            if match:
+                inner = self.truth(_dotted_expr(match.group(1)), frame)
+                return None if inner is None else not inner
+            match = re.fullmatch(r"(\w+)\s+is\s+(not\s+)?None", text)
+            if match and isinstance(frame.env.get(match.group(1)), ConstV):
+                is_none = frame.env[match.group(1)].value is None
+                return is_none != bool(match.group(2))
+        return None
+
+    def block(self, kind: str, arms: list[tuple[str, tuple]], frame: Frame, line: int) -> None:
+        branches = []
+        for label, stmts in arms:
+            def run(stmts=stmts):
+                try:
+                    self.body(stmts, frame)
+                except _Stop:
+                    pass
+            branches.append(Branch(label, tuple(self.collect(run))))
+        if self.quiet or not any(_visible(b.nodes) for b in branches):
+            # nothing drawn inside: keep only the anchors, flat
+            for branch in branches:
+                for node in branch.nodes:
+                    self.emit(node)
+            return
+        if kind == "alt":
+            # arms that draw nothing are left out (their anchors kept); a lone arm is an opt
+            shown = [b for b in branches if _visible(b.nodes)]
+            for branch in branches:
+                if branch not in shown:
+                    for node in branch.nodes:
+                        self.emit(node)
+            if len(shown) == 1:
+                label = shown[0].label or \
+                    f"if not ({branches[0].label.removeprefix('if ')})"
+                kind, branches = "opt", [Branch(label, shown[0].nodes)]
+            else:
+                if not shown[0].label:
+                    shown[0] = Branch(f"if not ({branches[0].label.removeprefix('if ')})",
+                                      shown[0].nodes)
+                branches = shown
+        self.emit(Block(kind, tuple(branches), frame.fn.dotted, frame.module.path, line))
+
+    # ------------------------------------------------------------------ expressions
+
+    def eval_quiet(self, expr: ir.Expr, frame: Frame) -> Value:
+        if isinstance(expr, ir.Name):
+            return self.name(expr.id, frame)
+        if isinstance(expr, ir.Attr):
+            return self.attr(self.eval_quiet(expr.value, frame), expr.attr, frame, expr)
+        return Text(expr_text(expr))
+
+    def eval(self, expr: ir.Expr | None, frame: Frame) -> Value:
+        if expr is None:
+            return ConstV(None)
+        if isinstance(expr, ir.Const):
+            return ConstV(expr.value)
+        if isinstance(expr, ir.Name):
+            return self.name(expr.id, frame)
+        if isinstance(expr, ir.Attr):
+            return self.attr(self.eval(expr.value, frame), expr.attr, frame, expr)
+        if isinstance(expr, ir.Call):
+            return self.call(expr, frame)
+        if isinstance(expr, ir.Starred):
+            self.eval(expr.value, frame)
+        elif isinstance(expr, ir.IfExp):
+            self.eval(expr.test, frame)
+            decided = self.truth(expr.test, frame)
+            if decided is not None:
+                return self.eval(expr.body if decided else expr.orelse, frame)
+            body = self.eval(expr.body, frame)
+            self.eval(expr.orelse, frame)
+            return body
+        elif isinstance(expr, ir.BoolOp):
+            for value in expr.values:
+                self.eval(value, frame)
+        elif isinstance(expr, ir.Seq):
+            for item in expr.items:
+                self.eval(item, frame)
+        elif isinstance(expr, ir.DictExpr):
+            for item in (*[k for k in expr.keys if k is not None], *expr.values):
+                self.eval(item, frame)
+        elif isinstance(expr, ir.Other):
+            for call in expr.calls:
+                self.call(call, frame)
+        return Text(expr_text(expr))
+
+    def name(self, name: str, frame: Frame) -> Value:
+        if name in frame.env:
+            return frame.env[name]
+        ref = self.index.resolve(frame.module, name)
+        return self.ref_value(ref, name) if ref is not None else Text(name)
+
+    def ref_value(self, ref, text: str, depth: int = 0) -> Value:
+        if isinstance(ref, ClassRef):
+            return ClassV(ref)
+        if isinstance(ref, FunctionRef):
+            return FuncV(ref)
+        if isinstance(ref, ModuleRef):
+            return ModuleV(ref.module)
+        if isinstance(ref, ValueRef):
+            if isinstance(ref.value, ir.Const):
+                return ConstV(ref.value.value)
+            if isinstance(ref.value, (ir.Name, ir.Attr)) and depth < 4:
+                inner = self.index.resolve_expr(ref.module, ref.value)
+                if inner is not None:
+                    return self.ref_value(inner, text, depth + 1)
+        return Text(text)
+
+    def attr(self, base: Value, name: str, frame: Frame, expr: ir.Expr) -> Value:
+        if isinstance(base, Obj):
+            return self.obj_attr(base, name, frame, expr)
+        if isinstance(base, SuperV):
+            owner = self.index.resolve_dotted(base.owner)
+            if isinstance(owner, ClassRef):
+                for klass in self.index.mro(self._class_of(base.obj))[1:]:
+                    if klass.dotted == base.owner:
+                        continue
+                    fn = klass.cls.methods.get(name)
+                    if fn is not None and self._after(base.obj, base.owner, klass):
+                        return FuncV(FunctionRef(klass.module, fn, klass.cls), base.obj,
+                                     frame.participant)
+            return Text(expr_text(expr))
+        if isinstance(base, ClassV):
+            fn = self.index.find_method(base.cls, name)
+            if fn is not None:
+                if fn.function.is_classmethod:
+                    return FuncV(fn, base)
+                return FuncV(fn)
+            found = self.index.class_attr(base.cls, name)
+            if found is not None:
+                klass, value = found
+                if isinstance(value, ir.Const):
+                    return ConstV(value.value)
+                ref = self.index.resolve_expr(klass.module, value)
+                if ref is not None:
+                    return self.ref_value(ref, expr_text(expr))
+            return Text(expr_text(expr))
+        if isinstance(base, ModuleV):
+            ref = self.index.resolve_expr(base.module, ir.Name(name)) \
+                if name in base.module.classes or name in base.module.functions \
+                or name in base.module.imports or name in base.module.assigns \
+                else self.index.resolve_dotted(f"{base.module.name}.{name}")
+            return self.ref_value(ref, expr_text(expr)) if ref is not None \
+                else Text(expr_text(expr))
+        return Text(expr_text(expr))
+
+    def _class_of(self, obj: Obj) -> ClassRef:
+        return obj.cls
+
+    def _after(self, obj: Obj, owner: str, klass: ClassRef) -> bool:
+        """Whether `klass` comes after `owner` in the MRO of `obj`'s class."""
+        order = [k.dotted for k in self.index.mro(obj.cls)]
+        return owner in order and klass.dotted in order \
+            and order.index(klass.dotted) > order.index(owner)
+
+    def obj_attr(self, obj: Obj, name: str, frame: Frame, expr: ir.Expr) -> Value:
+        if name in obj.attrs:
+            return obj.attrs[name]
+        fn = self.index.find_method(obj.cls, name)
+        if fn is not None:
+            if fn.function.is_property:
+                return self.invoke(FuncV(fn, obj, frame.participant), (), {}, frame,
+                                   fn.function.line, quiet=True)
+            if fn.function.is_static:
+                return FuncV(fn, None, obj.participant or frame.participant)
+            return FuncV(fn, obj, obj.participant or frame.participant)
+        found = self.index.class_attr(obj.cls, name)
+        if found is not None:
+            klass, value = found
+            if isinstance(value, ir.Const):
+                return ConstV(value.value)
+            ref = self.index.resolve_expr(klass.module, value)
+            if ref is not None:
+                return self.ref_value(ref, expr_text(expr))
+        return Text(expr_text(expr))
+
+    # ------------------------------------------------------------------ objects
+
+    def instance(self, cls: ClassRef, participant: str, args=(), kwargs=None,
+                 frame: Frame | None = None) -> Obj:
+        """A new object of `cls`, its attributes learnt by running `__init__` quietly."""
+        role, runs_in = self.role_of(cls, participant)
+        obj = Obj(cls, {}, role, runs_in)
+        if role in (None, "driver"):
+            init = self.index.find_method(cls, "__init__")
+            if init is not None and self.quiet < QUIET_DEPTH \
+                    and init.dotted not in self.stack:
+                self.quiet += 1
+                try:
+                    self.run(self._frame(init, obj, participant,
+                                         frame.depth + 1 if frame else 0,
+                                         tuple(args), dict(kwargs or {})))
+                finally:
+                    self.quiet -= 1
+        return obj
+
+    def role_of(self, cls: ClassRef, participant: str) -> tuple[str | None, str | None]:
+        module = cls.module.name
+        if module.startswith("nova.objects"):
+            return "object", None
+        for prefix, service in SERVICE_MODULES:
+            if module == prefix or module.startswith(prefix + "."):
+                return "service", service
+        if module.startswith("nova.virt.") and cls.dotted == self.choices.get("driver"):
+            return "driver", self.driver_participant(participant)
+        return None, None
+
+    def driver_participant(self, participant: str) -> str:
+        if participant.startswith(self.options.driver):
+            return participant
+        suffix = participant.rsplit("_", 1)[-1] if participant.endswith(("_src", "_dest")) \
+            else ""
+        return self.options.driver + (f"_{suffix}" if suffix else "")
+
+    # ------------------------------------------------------------------ calls
+
+    def call(self, call: ir.Call, frame: Frame) -> Value:
+        callee = self.eval(call.func, frame)
+        args = tuple(self.eval(a, frame) for a in call.args)
+        kwargs = {k: self.eval(v, frame) for k, v in call.kwargs if k}
+        for key, value in call.kwargs:
+            if key is None:
+                self.eval(value, frame)
+        name = call.func.attr if isinstance(call.func, ir.Attr) else \
+            call.func.id if isinstance(call.func, ir.Name) else ""
+        drawn = self.recognise(call, name, callee, frame)
+        if drawn is not None:
+            return drawn
+        if name == "partial" and args and isinstance(args[0], FuncV):
+            first = args[0]
+            return FuncV(first.fn, first.self_value, first.participant,
+                         first.pre_args + args[1:], first.closure)
+        spawned = next((i for i, a in enumerate(args) if isinstance(a, FuncV)), None) \
+            if name in SPAWNERS or not self.followable(callee) else None
+        if spawned is not None:
+            # executor.submit(fn, ...), utils.spawn(fn, ...), NetworkInfoAsyncWrapper(fn):
+            # code we do not follow runs the function it is handed, often in a thread
+            work = args[spawned]
+            how = "in a new thread" if name in SPAWNERS else f"through {name or 'a wrapper'}"
+            self.note(frame, f"{how}: {work.fn.function.name}", call.line)
+            return self.invoke(work, args[spawned + 1:], kwargs, frame, call.line)
+        if isinstance(callee, FuncV):
+            return self.call_function(callee, call, name, args, kwargs, frame)
+        if isinstance(callee, ClassV):
+            return self.construct(callee.cls, args, kwargs, frame)
+        if isinstance(callee, SuperV) or (isinstance(call.func, ir.Name)
+                                          and call.func.id == "super"):
+            return self._super(frame)
+        return self.unknown_call(call, name, callee, frame)
+
+    def followable(self, callee: Value) -> bool:
+        """Whether a call to `callee` is drawn or followed (else it is opaque to us)."""
+        if isinstance(callee, FuncV):
+            return not callee.fn.module.name.startswith(QUIET_MODULES) or \
+                callee.fn.dotted in self.choices
+        if isinstance(callee, ClassV):
+            return not callee.cls.module.name.startswith(QUIET_MODULES)
+        return isinstance(callee, SuperV)
+
+    def _super(self, frame: Frame) -> Value:
+        self_value = frame.self_value
+        if isinstance(self_value, Obj) and frame.fn.owner is not None:
+            owner = f"{frame.fn.module.name}.{frame.fn.owner.name}"
+            return SuperV(self_value, owner)
+        return Text("super()")
+
+    def recognise(self, call: ir.Call, name: str, callee: Value, frame: Frame) -> Value | None:
+        """Calls drawn as a note without being followed: notifications and policy checks."""
+        event = patterns.notification(call, name)
+        if event is not None:
+            self.note(frame, f"notify: {event}", call.line)
+            return ConstV(None)
+        if name in patterns.POLICY_METHODS and self._is_policy(call, name, callee):
+            self.note(frame, f"policy: {self.policy_text(call, name, frame)}", call.line)
+            return ConstV(True)
+        return None
+
+    def _is_policy(self, call: ir.Call, name: str, callee: Value) -> bool:
+        if name == "can":
+            return isinstance(call.func, ir.Attr) and \
+                re.search(r"(context|ctxt|ctx)$", expr_text(call.func.value)) is not None
+        if name == "authorize":
+            return not isinstance(callee, FuncV) or \
+                callee.fn.module.name.startswith(("nova.api", "nova.policy"))
+        return isinstance(callee, (Text, FuncV))
+
+    def policy_text(self, call: ir.Call, name: str, frame: Frame) -> str:
+        if name == "authorize" and isinstance(call.func, ir.Name):
+            alias = frame.module.assigns.get("ALIAS")
+            rule = f"os_compute_api:{alias.value}" if isinstance(alias, ir.Const) \
+                else "os_compute_api"
+            action = next((v for k, v in call.kwargs if k == "action"), None)
+            if isinstance(action, ir.Const):
+                rule += f":{action.value}"
+            return rule
+        if name == "check_policy" and len(call.args) > 1 and isinstance(call.args[1], ir.Const):
+            return f"compute:{call.args[1].value}"
+        rule = call.args[0] if call.args and name != "check_policy" else \
+            (call.args[1] if len(call.args) > 1 else None)
+        if rule is None:
+            return name
+        text = expr_text(rule)
+        constants = {}
+        for dotted in re.findall(r"[A-Za-z_][\w.]*", text):
+            value = self.eval_quiet(_dotted_expr(dotted), frame)
+            if isinstance(value, ConstV) and isinstance(value.value, str):
+                constants[dotted] = value.value
+        return patterns.policy_rule(text, constants)
+
+    def call_function(self, callee: FuncV, call: ir.Call, name: str, args: tuple,
+                      kwargs: dict, frame: Frame) -> Value:
+        fn = callee.fn
+        dotted = fn.dotted
+        if dotted in self.by_client:
+            return self.rpc(callee, call, args, kwargs, frame)
+        if dotted in self.choices:
+            return self.chosen(dotted, frame, args, kwargs)
+        owner = callee.self_value
+        if isinstance(owner, Obj) and owner.role == "service":
+            return self.service_call(owner, name, call.line, frame)
+        if isinstance(owner, Obj) and owner.role == "driver" and \
+                frame.participant != owner.participant:
+            return self.driver_call(callee, call, name, args, kwargs, frame)
+        module = fn.module.name
+        if module.startswith("nova.objects"):
+            return self.object_call(callee, call, name, frame)
+        if DB_MODULE.match(module):
+            self.db(frame, f"db.{fn.function.name}", call.line)
+            return Text(name)
+        if module.startswith(QUIET_MODULES):
+            return Text(name)
+        return self.invoke(callee, args, kwargs, frame, call.line)
+
+    def invoke(self, callee: FuncV, args: tuple, kwargs: dict, frame: Frame, line: int,
+               quiet: bool = False) -> Value:
+        """Follow a call into the body of `callee`, in the process that owns it."""
+        fn = callee.fn
+        owner = callee.self_value
+        if isinstance(owner, Obj) and owner.role == "service":
+            return self.service_call(owner, fn.function.name, line, frame)
+        if fn.dotted in self.stack or self.frames > MAX_FRAMES:
+            if self.frames > MAX_FRAMES:
+                self.flow_note("trace cut short: the step budget ran out")
+            return Text(fn.function.name)
+        # an inner function (a decorator's wrapper, a locked do_x) adds no level of detail
+        depth = frame.depth + (0 if callee.closure is not None else 1)
+        if depth > self.options.depth + SUMMARY_SLACK:
+            return Text(fn.function.name)
+        participant = callee.participant or frame.participant
+        if participant != frame.participant and not self.quiet:
+            self.step(frame, CALLBACK, fn.function.name, line, target=participant)
+        callee_frame = self._frame(fn, callee.self_value, participant, depth,
+                                   callee.pre_args + tuple(args), kwargs, callee.closure)
+        if self.quiet and not quiet and fn.function.name != "__init__":
+            return Text(fn.function.name)  # learning attributes: constructors only
+        if quiet or self.quiet:
+            self.quiet += 1
+            try:
+                return self.run(callee_frame)
+            finally:
+                self.quiet -= 1
+        summary = depth > self.options.depth
+        key = (fn.dotted, participant)
+        if summary and not any(isinstance(a, FuncV) for a in (*args, *kwargs.values())):
+            # A helper seen before that crossed no process boundary: its note is all
+            # there is to draw, so skip walking it again (the hot path of big flows).
+            seen = self.plain_helpers.get(key)
+            if seen is not None:
+                drew, value = seen
+                if drew:
+                    self.emit(self._helper_note(fn, frame, line))
+                return value
+        result: list[Value] = []
+        nodes = self.collect(lambda: result.append(self.run(callee_frame)))
+        if summary:
+            crossed = _visible(_crossing(nodes, frame.participant, False))
+            nodes = self.summarise(nodes, fn, frame, line)
+            if not crossed and not any(isinstance(a, FuncV) for a in (*args,
+                                                                       *kwargs.values())):
+                self.plain_helpers[key] = (_visible(nodes),
+                                           result[0] if result else Text(fn.function.name))
+        for node in nodes:
+            self.emit(node)
+        return result[0] if result else Text(fn.function.name)
+
+    def summarise(self, nodes: list[Node], fn: FunctionRef, frame: Frame,
+                  line: int) -> list[Node]:
+        """Beyond `depth`: keep what crosses processes, note the rest as the helper's name."""
+        in_driver = frame.participant == self.driver_participant(frame.participant)
+        kept = _crossing(nodes, frame.participant, in_driver)
+        driver_level = in_driver and frame.depth <= self.options.depth
+        if (_visible(nodes) or driver_level) and not _visible(kept):
+            return [self._helper_note(fn, frame, line), *kept]
+        return kept
+
+    def _helper_note(self, fn: FunctionRef, frame: Frame, line: int) -> Step:
+        return Step(NOTE, frame.participant, None, _pretty(fn.function.name),
+                    frame.fn.dotted, frame.module.path, line)
+
+    def construct(self, cls: ClassRef, args: tuple, kwargs: dict, frame: Frame) -> Value:
+        if cls.module.name.startswith("nova.exception") or _is_exception(self.index, cls):
+            return Text(cls.cls.name)
+        return self.instance(cls, frame.participant, args, kwargs, frame)
+
+    def chosen(self, factory: str, frame: Frame, args: tuple, kwargs: dict) -> Value:
+        """A factory that picks its class by configuration: the class chosen for the trace."""
+        ref = self.index.resolve_dotted(self.choices[factory])
+        if factory in self.why:
+            self.flow_note(self.why[factory])
+        if isinstance(ref, ClassRef):
+            return self.instance(ref, frame.participant, args, kwargs, frame)
+        return Text(factory)
+
+    # ------------------------------------------------------------------ drawn calls
+
+    def db(self, frame: Frame, text: str, line: int) -> None:
+        self.step(frame, DB, text, line, target="database")
+        self.step(frame, DB_RETURN, "", line, target="database")
+
+    def object_call(self, callee: FuncV, call: ir.Call, name: str, frame: Frame) -> Value:
+        owner = callee.self_value
+        remotable = any(patterns.decorator_name(d).startswith("remotable")
+                        for d in callee.fn.function.decorators)
+        if isinstance(owner, ClassV) and remotable:  # a query or a write, by conductor
+            self.db(frame, f"{owner.cls.cls.name}.{name}", call.line)
+            return Obj(owner.cls, {}, "object") if name.startswith("get_") else Text(name)
+        if isinstance(owner, Obj) and (remotable or name in patterns.OBJECT_WRITES):
+            receiver = expr_text(call.func.value) if isinstance(call.func, ir.Attr) else name
+            self.object_write(receiver, name, call, frame)
+        return Text(name)
+
+    def object_write(self, receiver: str, name: str, call: ir.Call, frame: Frame) -> None:
+        text = f"{receiver}.{name}"
+        fields = self.pending.pop((frame.participant, receiver), [])
+        if name == "save" and fields:
+            text += " (" + ", ".join(f"{k}={v}" for k, v in fields) + ")"
+        self.db(frame, text, call.line)
+
+    def unknown_call(self, call: ir.Call, name: str, callee: Value, frame: Frame) -> Value:
+        """A call to something the index cannot see: drawn when Nova's conventions say what
+        it is, noted when it looks like a wrapper we failed to type, else left out."""
+        func = call.func
+        text = expr_text(func)
+        match = OBJECT_CLASS_CALL.match(text)
+        if match:
+            self.db(frame, f"{match.group(1)}.{match.group(2)}", call.line)
+            return Text(text)
+        if isinstance(func, ir.Attr) and name in patterns.OBJECT_WRITES:
+            receiver = patterns.object_receiver(func.value)
+            if receiver:
+                self.object_write(receiver, name, call, frame)
+                return Text(text)
+        if isinstance(func, ir.Attr) and isinstance(func.value, ir.Attr) and \
+                isinstance(func.value.value, ir.Name) and func.value.value.id == "self" and \
+                re.search(r"(api|rpcapi|client|driver)$", func.value.attr):
+            self.note(frame, f"not followed: self.{func.value.attr}.{name}() "
+                             "(its class is not known statically)", call.line)
+        return Text(text)
+
+    def service_call(self, owner: Obj, name: str, line: int, frame: Frame) -> Value:
+        target = owner.participant or "service"
+        self.step(frame, SERVICE, name, line, target=target)
+        self.step(frame, SERVICE_RETURN, "", line, target=target)
+        return Text(name)
+
+    def driver_call(self, callee: FuncV, call: ir.Call, name: str, args: tuple,
+                    kwargs: dict, frame: Frame) -> Value:
+        driver = callee.self_value.participant
+        self.step(frame, DRIVER, name, call.line, target=driver)
+        inner = FuncV(callee.fn, callee.self_value, driver, callee.pre_args, callee.closure)
+        driver_frame = Frame(frame.fn, frame.env, driver, self.options.depth - 1)
+        result = self.invoke(inner, args, kwargs, driver_frame, call.line)
+        self.step(frame, DRIVER_RETURN, "", call.line, target=driver)
+        return result
+
+    # ------------------------------------------------------------------ RPC
+
+    def rpc(self, callee: FuncV, call: ir.Call, args: tuple, kwargs: dict,
+            frame: Frame) -> Value:
+        methods = self.by_client[callee.fn.dotted]
+        client_frame = self._frame(callee.fn, callee.self_value, frame.participant, 0,
+                                   callee.pre_args + args, kwargs)
+        bound = client_frame.env
+        result: Value = Text(callee.fn.function.name)
+        for method in methods:
+            if method.service == "nova-*":
+                continue
+            target = self.target_of(method, bound, _arg_texts(callee, call), frame)
+            kind = self.kind_of(method, bound)
+            extra = {"fanout": method.fanout, "rpc": f"{method.service} {method.method}"}
+            text = method.method + (" (fanout)" if method.fanout else "")
+            if kind is None:
+                condition = method.kind_condition or method.kind_param or "at run time"
+                first = method.kind_if_true or "cast"
+                second = CALL if first == CAST else CAST
+                arms = []
+                for label, chosen in ((f"if {condition}", first), ("", second)):
+                    arms.append(Branch(label, tuple(self.collect(
+                        lambda chosen=chosen: self.step(frame, chosen, text, call.line,
+                                                        target=target, **extra)))))
+                self.emit(Block("alt", tuple(arms), frame.fn.dotted, frame.module.path,
+                                call.line))
+                # drawn once, after the choice; no reply arrow since a cast has none
+                self.mark(START, target, method.method, frame, call.line)
+                result = self.handle_call(method, target, bound)
+                self.mark(DONE, target, method.method, frame, call.line)
+                continue
+            else:
+                self.step(frame, kind, text, call.line, target=target, **extra)
+            if kind == CAST:
+                self.enqueue(method, target, bound)
+                continue
+            result = self.handle_call(method, target, bound)
+            self.step(frame, RETURN, f"{method.method} returns", call.line, target=target,
+                      rpc=extra["rpc"])
+        return result
+
+    def handle_call(self, method: RpcMethod, participant: str, bound: dict) -> Value:
+        handler = self.handler_of(method)
+        if handler is None or self.quiet:
+            if handler is None and method.handler is None:
+                self.flow_note(f"no handler found for {method.service} {method.method}")
+            return Text(method.method)
+        fn, owner = handler
+        if fn.dotted in self.stack:
+            return Text(method.method)
+        if (fn.dotted, participant) in self.drawn:
+            # drawn once already: say so rather than draw the same work again
+            self.emit(Step(NOTE, participant, None, f"{method.method}: as above",
+                           fn.dotted, fn.module.path, fn.function.line))
+            return Text(method.method)
+        self.drawn.add((fn.dotted, participant))
+        self_value = self.instance(owner, participant)
+        return self.activation(fn, self_value, participant, bound)
+
+    def enqueue(self, method: RpcMethod, participant: str, bound: dict) -> None:
+        key = (method.handler or method.method, participant)
+        if key in self.queued or self.quiet:
+            return
+        self.queued.add(key)
+        self.queue.append(Cast(method, participant, dict(bound)))
+
+    def handler_of(self, method: RpcMethod) -> tuple[FunctionRef, ClassRef] | None:
+        if not method.handler:
+            return None
+        owner = self.index.resolve_dotted(method.handler.rsplit(".", 1)[0])
+        if not isinstance(owner, ClassRef):
+            return None
+        fn = self.index.find_method(owner, method.method)
+        return (fn, owner) if fn is not None else None
+
+    def kind_of(self, method: RpcMethod, bound: dict) -> str | None:
+        if len(method.kinds) == 1:
+            return method.kinds[0]
+        if method.kind_param and isinstance(bound.get(method.kind_param), ConstV):
+            truth = bool(bound[method.kind_param].value)
+            first = method.kind_if_true or CAST
+            return first if truth else (CALL if first == CAST else CAST)
+        return None
+
+    def target_of(self, method: RpcMethod, bound: dict, passed: dict[str, str],
+                  frame: Frame) -> str:
+        base = participant_of_service(method.service)
+        if base != "nova_compute" or not self.options.two_hosts:
+            return base
+        server = method.server or ""
+        # _compute_host(host, instance): `host` when given, else the instance's own host
+        helper = re.fullmatch(r"_compute_host\((.*),\s*\w+\)", server)
+        if helper:
+            server = helper.group(1).strip()
+        if server == "None":
+            role = "src"
+        else:
+            # the client's parameters stand for what the caller wrote (`self.source`,
+            # `migration.dest_compute`), else for the value that reached it
+            words = re.split(r"(\W+)", server)
+            written = "".join(passed.get(w, w) for w in words)
+            reached = "".join(text_of(bound[w]) if isinstance(bound.get(w), Text) else w
+                              for w in words)
+            role = patterns.host_role(written) or patterns.host_role(reached) or \
+                patterns.host_role(server)
+        if role is None:
+            role = frame.participant.rsplit("_", 1)[-1] \
+                if frame.participant.startswith("nova_compute_") else "src"
+            self.flow_note(f"{method.method}: the receiving host ({method.server or '?'}) "
+                           f"is not evident; drawn on nova_compute_{role}")
+        return f"nova_compute_{role}"
+
+
+# ------------------------------------------------------------------------------ helpers
+
+_INVISIBLE = {ENTER, DONE, START}
+# Kept from helpers beyond `depth`: whatever leaves the process (RPC, other services,
+# the driver) and database writes; reads and notes become the helper's one-line note.
+_CROSSING = {CALL, CAST, RETURN, CALLBACK, DONE, START, DRIVER, DRIVER_RETURN, SERVICE,
+             SERVICE_RETURN}
+_DRIVER_CROSSING = {CALL, CAST, RETURN, CALLBACK, DONE, START, ENTER}
+_DB_READ = re.compile(r"\.(get|from_|obj_|refresh|_from_db|lazy)|^$")
+
+
+def _is_write(text: str) -> bool:
+    return not _DB_READ.search(text)
+
+
+def _visible(nodes) -> bool:
+    for node in nodes:
+        if isinstance(node, Block):
+            if any(_visible(b.nodes) for b in node.branches):
+                return True
+        elif node.kind not in _INVISIBLE:
+            return True
+    return False
+
+
+def _crossing(nodes: list[Node], participant: str, in_driver: bool) -> list[Node]:
+    """Only the anchors and what crosses processes, keeping the blocks around them.
+
+    Work done by another participant (an RPC handler, a manager callback) is kept whole:
+    it was drawn at its own depth when it began. Inside the driver only RPCs and callbacks
+    into the manager are kept: its bookkeeping through the virt API is noise in a diagram."""
+    out: list[Node] = []
+    for node in nodes:
+        if isinstance(node, Block):
+            branches = tuple(Branch(b.label,
+                                    tuple(_crossing(list(b.nodes), participant, in_driver)))
+                             for b in node.branches)
+            if any(_visible(b.nodes) for b in branches):
+                out.append(Block(node.kind, branches, node.anchor, node.file, node.line))
+            else:
+                out += [n for b in branches for n in b.nodes]
+        elif in_driver:
+            if node.kind in _DRIVER_CROSSING or node.source != participant:
+                out.append(node)
+        elif node.kind in _CROSSING or node.kind == ENTER or node.source != participant \
+                or (node.kind in (DB, DB_RETURN) and _is_write(node.text)):
+            out.append(node)
+    return out
+
+
+def _draws_something(body: tuple) -> int:
+    """1 when a skipped block holds a call (so leaving it out is worth a note), else 0."""
+    for stmt in ir.walk(body):
+        if isinstance(stmt, (ir.ExprStmt, ir.Assign)) and isinstance(stmt.value, ir.Call):
+            return 1
+    return 0
+
+
+def _arg_texts(callee: FuncV, call: ir.Call) -> dict[str, str]:
+    """Client parameter -> the source text of the argument the call site passed for it."""
+    params = [p.name for p in callee.fn.function.params if p.kind == "normal"]
+    if callee.self_value is not None and params:
+        params = params[1:]
+    params = params[len(callee.pre_args):]
+    texts = {name: expr_text(arg) for name, arg in zip(params, call.args)}
+    texts.update({key: expr_text(value) for key, value in call.kwargs if key})
+    return texts
+
+
+def _is_exception(index: Index, cls: ClassRef) -> bool:
+    return any(k.cls.name.endswith(("Exception", "Error")) for k in index.mro(cls)) or \
+        any(expr_text(b).endswith(("Exception", "Error")) for b in cls.cls.bases)
+
+
+def _dotted_expr(dotted: str) -> ir.Expr:
+    parts = dotted.split(".")
+    expr: ir.Expr = ir.Name(parts[0])
+    for part in parts[1:]:
+        expr = ir.Attr(expr, part)
+    return expr
+
+
+def _pretty(name: str) -> str:
+    return name.strip("_").replace("_", " ")
+
+
+def _clip(text: str, limit: int = 70) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 3] + "..."

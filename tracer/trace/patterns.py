@@ -1,0 +1,188 @@
+"""Nova's idioms, recognised by shape: what a decorator checks, which calls notify, which
+reach the database or another service, and which host an RPC is sent to.
+
+Everything here reads expressions of the index's IR and returns text or a category; the
+engine (engine.py) decides where the resulting steps go. Each rule names the Nova pattern it
+stands for, so a release that changes an idiom shows up as a failing unit test here.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tracer.index import ir
+from tracer.index.ir import expr_text
+
+# ----------------------------------------------------------------------------- decorators
+
+# Decorators that only wrap errors, validate input or register a handler: not drawn.
+SILENT_DECORATORS = {
+    "wrap_exception", "wrap_instance_fault", "reverts_task_state", "expected_errors",
+    "response", "action", "schema", "query_schema", "response_body_schema", "api_version",
+    "expected_exceptions", "object_compat", "synchronized", "wraps", "removed",
+    "delete_image_on_error", "errors_out_migration", "serialize_args", "targets_cell",
+    "log_exception", "validated", "required", "extends", "Controller", "property",
+    "staticmethod", "classmethod", "cached_property", "rollback_wrapper", "reset_context",
+    "deprecated", "trace_class", "profile", "retry_if_timeout", "add_if_not_exists",
+}
+
+
+def decorator_name(dec: ir.Expr) -> str:
+    func = dec.func if isinstance(dec, ir.Call) else dec
+    if isinstance(func, ir.Attr):
+        return func.attr
+    if isinstance(func, ir.Name):
+        return func.id
+    return ""
+
+
+def _short(expr: ir.Expr) -> str:
+    """`[vm_states.ACTIVE, vm_states.PAUSED]` -> `ACTIVE, PAUSED`."""
+    if isinstance(expr, ir.Seq):
+        return ", ".join(_short(item) for item in expr.items)
+    if isinstance(expr, ir.Attr) and expr.attr.isupper():
+        return expr.attr
+    if isinstance(expr, ir.Const) and isinstance(expr.value, str):
+        return expr.value
+    return expr_text(expr)
+
+
+def decorator_note(dec: ir.Expr, function_name: str) -> str | None:
+    """The check a decorator makes, as note text; None for decorators not worth drawing."""
+    name = decorator_name(dec)
+    if not name or name in SILENT_DECORATORS:
+        return None
+    call = dec if isinstance(dec, ir.Call) else None
+    if name == "check_instance_lock":
+        return "check instance lock"
+    if name == "check_instance_state":
+        parts = []
+        for key, value in call.kwargs if call else ():
+            if key in ("vm_state", "task_state"):
+                parts.append(f"{key} in [{_short(value)}]")
+        for value, key in zip(call.args if call else (), ("vm_state", "task_state")):
+            parts.append(f"{key} in [{_short(value)}]")
+        return "check state: " + "; ".join(parts) if parts else "check instance state"
+    if name == "check_instance_cell":
+        return "check instance cell"
+    if name == "check_instance_host":
+        return "check instance has a host"
+    if name in ("wrap_check_policy", "policy_decorator"):
+        return f"policy: compute:{function_name}"
+    if name == "wrap_instance_event":
+        return "record instance action event (start/finish)"
+    if name.startswith(("reject_", "block_", "check_")):
+        args = ", ".join(_short(a) for a in call.args) if call else ""
+        text = name.replace("_", " ")
+        return f"{text} ({args})" if args else text
+    return None
+
+
+def response_status(decorators: tuple[ir.Expr, ...]) -> str:
+    """The status a REST handler answers with: `@wsgi.response(202)`, else 200."""
+    for dec in decorators:
+        if (decorator_name(dec) == "response" and isinstance(dec, ir.Call) and dec.args
+                and isinstance(dec.args[0], ir.Const)):
+            return str(dec.args[0].value)
+    return "200"
+
+
+# ----------------------------------------------------------------------------- notes from calls
+
+
+def _kwarg(call: ir.Call, key: str) -> ir.Expr | None:
+    for name, value in call.kwargs:
+        if name == key:
+            return value
+    return None
+
+
+def notification(call: ir.Call, func_name: str) -> str | None:
+    """`notify_about_instance_action(..., action=PAUSE, phase=START)` -> `pause.start`;
+    `_notify_about_instance_usage(ctxt, inst, 'pause.start')` -> `pause.start`."""
+    if func_name in ("_notify_about_instance_usage", "notify_about_instance_usage",
+                     "_send_legacy_notification"):
+        for arg in call.args:
+            if isinstance(arg, ir.Const) and isinstance(arg.value, str):
+                return arg.value
+        event = _kwarg(call, "event_suffix")
+        return expr_text(event).strip("'") if event is not None else "instance usage"
+    if func_name.startswith("notify_about_") or func_name == "send_update":
+        action, phase = _kwarg(call, "action"), _kwarg(call, "phase")
+        what = func_name.removeprefix("notify_about_").replace("_", " ")
+        if action is not None:
+            text = _short(action).lower()
+            if phase is not None:
+                text += "." + _short(phase).lower()
+            return text
+        return what
+    if func_name == "notify_usage_exists":
+        return "compute.instance.exists"
+    return None
+
+
+POLICY_METHODS = ("can", "authorize", "enforce", "check_policy")
+
+
+def policy_rule(text: str, constants: dict[str, str]) -> str:
+    """`ps_policies.POLICY_ROOT % 'pause'` with POLICY_ROOT known -> the rule's name."""
+    match = re.fullmatch(r"([\w.]+)\s*%\s*'([^']*)'", text.strip())
+    if match and match.group(1) in constants:
+        try:
+            return constants[match.group(1)] % match.group(2)
+        except (TypeError, ValueError):
+            return text
+    return constants.get(text.strip(), text.strip().strip("'\""))
+
+
+# ----------------------------------------------------------------------------- objects
+
+# Methods of a Nova object instance that reach the database.
+OBJECT_WRITES = {"save", "create", "destroy", "refresh", "obj_refresh", "delete"}
+# Receivers that hold Nova objects by convention, when their class cannot be known.
+OBJECT_NAMES = re.compile(
+    r"^(instance|inst|migration|bdm|\w+_bdm|volume_bdm|request_spec|reqspec|"
+    r"instance_mapping|inst_mapping|mapping|compute_node|cn|service|aggregate|"
+    r"migration_context|instance_action|keypair|flavor|instance_group|group)$")
+STATE_MODULES = ("task_states", "vm_states", "power_state", "fields")
+
+
+def object_receiver(expr: ir.Expr) -> str | None:
+    """The receiver text when `expr` names an object by Nova's conventions."""
+    text = expr_text(expr)
+    last = text.rsplit(".", 1)[-1]
+    if OBJECT_NAMES.match(last):
+        return text
+    return None
+
+
+def field_value(expr: ir.Expr) -> str:
+    """`task_states.PAUSING` -> `PAUSING`; other values as short source text."""
+    if isinstance(expr, ir.Attr) and isinstance(expr.value, ir.Name) \
+            and expr.value.id in STATE_MODULES:
+        return expr.attr
+    if isinstance(expr, ir.Call):
+        func = expr_text(expr.func).rsplit(".", 1)[-1]
+        return f"{func}()"
+    text = expr_text(expr)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+# ----------------------------------------------------------------------------- hosts
+
+_DEST = re.compile(r"dest|target|destination|new_host|selection|selected|host_state|"
+                   r"chosen|scheduled", re.I)
+_SRC = re.compile(r"source|src|instance\.host\b|origin|orig_host|prev_host", re.I)
+
+
+def host_role(text: str) -> str | None:
+    """Which of two compute hosts an RPC goes to, from the text of its `server=` value.
+
+    `migration.dest_compute`, `self.destination`, `dest` -> dest; `migration.source_compute`,
+    `instance.host`, `self.source` -> src. None when the text does not say.
+    """
+    if _DEST.search(text):
+        return "dest"
+    if _SRC.search(text):
+        return "src"
+    return None

@@ -1,0 +1,87 @@
+"""The abstract values the tracer computes: what a name or expression holds, statically.
+
+The tracer runs function bodies over these instead of real objects: an instance of a known
+class with the attributes its `__init__` set, a class, a module, a function (bound to its
+`self` and to the process it runs in), a constant, or the source text of anything else. Text
+is kept on purpose: it is what decides a host (`migration.dest_compute`) or labels a branch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tracer.index import ClassRef, FunctionRef, ir
+
+
+@dataclass(eq=False)
+class Obj:
+    """An instance of `cls`. `role` says what it stands for when it is not plain Nova code:
+    "object" (a Nova versioned object), "service" (a client of glance, neutron, ...),
+    "driver" (the virt driver); `participant` is who runs its methods, for those roles."""
+
+    cls: ClassRef
+    attrs: dict[str, "Value"] = field(default_factory=dict)
+    role: str | None = None
+    participant: str | None = None
+
+
+@dataclass(frozen=True)
+class ClassV:
+    cls: ClassRef
+
+
+@dataclass(frozen=True)
+class ModuleV:
+    module: ir.Module
+
+
+@dataclass(eq=False)
+class FuncV:
+    """A function as a value: plain, bound to `self_value`, or partially applied.
+
+    `participant` is the process whose code it is (a manager method handed to the driver as
+    a callback still runs on the compute host); `closure` is the defining frame's locals for
+    functions defined inside functions."""
+
+    fn: FunctionRef
+    self_value: "Obj | ClassV | None" = None
+    participant: str | None = None
+    pre_args: tuple["Value", ...] = ()
+    closure: dict[str, "Value"] | None = None
+
+
+@dataclass(frozen=True)
+class SuperV:
+    """`super()` inside a method of `owner`: attribute lookups start after it in the MRO."""
+
+    obj: Obj
+    owner: str  # dotted path of the class whose method called super()
+
+
+@dataclass(frozen=True)
+class ConstV:
+    value: object
+
+
+@dataclass(frozen=True)
+class Text:
+    """Anything not modelled, as the source text that produced it."""
+
+    text: str
+
+
+Value = Obj | ClassV | ModuleV | FuncV | SuperV | ConstV | Text
+
+
+def text_of(value: Value) -> str:
+    if isinstance(value, Text):
+        return value.text
+    if isinstance(value, ConstV):
+        return repr(value.value)
+    if isinstance(value, FuncV):
+        return value.fn.function.name
+    if isinstance(value, (Obj, ClassV)):
+        return value.cls.cls.name
+    if isinstance(value, ModuleV):
+        return value.module.name
+    return "super()"
