@@ -241,9 +241,24 @@ class Engine:
 
     def statement(self, stmt: ir.Stmt, frame: Frame) -> None:
         if isinstance(stmt, ir.Assign):
-            value = self.eval(stmt.value, frame)
+            value = stmt.value
+            if len(stmt.targets) == 1 and isinstance(stmt.targets[0], ir.Seq) and \
+                    isinstance(value, ir.Seq) and \
+                    len(value.items) == len(stmt.targets[0].items):
+                # `host, node = selection.service_host, selection.nodename`: pairwise
+                for target, item in zip(stmt.targets[0].items, value.items):
+                    self.assign(target, self.eval(item, frame), item, frame, False)
+                return
+            if isinstance(value, ir.Other) and value.text.startswith("import ") and \
+                    len(stmt.targets) == 1 and isinstance(stmt.targets[0], ir.Name):
+                # an import inside a function (lazy imports in properties)
+                ref = self.index.resolve_dotted(value.text.removeprefix("import "))
+                frame.env[stmt.targets[0].id] = self.ref_value(ref, stmt.targets[0].id) \
+                    if ref is not None else Text(stmt.targets[0].id)
+                return
+            result = self.eval(value, frame)
             for target in stmt.targets:
-                self.assign(target, value, stmt.value, frame, stmt.augmented)
+                self.assign(target, result, value, frame, stmt.augmented)
         elif isinstance(stmt, ir.ExprStmt):
             self.eval(stmt.value, frame)
         elif isinstance(stmt, ir.Return):
@@ -346,10 +361,11 @@ class Engine:
             if match:
                 inner = self.truth(_dotted_expr(match.group(1)), frame)
                 return None if inner is None else not inner
-            match = re.fullmatch(r"(\w+)\s+is\s+(not\s+)?None", text)
-            if match and isinstance(frame.env.get(match.group(1)), ConstV):
-                is_none = frame.env[match.group(1)].value is None
-                return is_none != bool(match.group(2))
+            match = re.fullmatch(r"([\w.]+)\s+is\s+(not\s+)?None", text)
+            if match:
+                value = self.eval_quiet(_dotted_expr(match.group(1)), frame)
+                if isinstance(value, ConstV):
+                    return (value.value is None) != bool(match.group(2))
         return None
 
     def block(self, kind: str, arms: list[tuple[str, tuple]], frame: Frame, line: int) -> None:
@@ -571,6 +587,14 @@ class Engine:
         drawn = self.recognise(call, name, callee, frame)
         if drawn is not None:
             return drawn
+        if name in ("import_class", "import_object") and call.args and \
+                isinstance(call.args[0], ir.Const) and isinstance(call.args[0].value, str):
+            # importutils.import_class('nova.scheduler.client.query.SchedulerQueryClient'):
+            # a literal class path is as good as an import
+            ref = self.index.resolve_dotted(call.args[0].value)
+            if isinstance(ref, ClassRef):
+                return ClassV(ref) if name == "import_class" else \
+                    self.construct(ref, args[1:], kwargs, frame)
         if name == "partial" and args and isinstance(args[0], FuncV):
             first = args[0]
             return FuncV(first.fn, first.self_value, first.participant,
@@ -745,6 +769,10 @@ class Engine:
     def construct(self, cls: ClassRef, args: tuple, kwargs: dict, frame: Frame) -> Value:
         if cls.module.name.startswith("nova.exception") or _is_exception(self.index, cls):
             return Text(cls.cls.name)
+        if args and isinstance(args[0], ClassV) and \
+                self.index.find_method(cls, "__getattr__") is not None:
+            # LazyLoader(SomeClass): a proxy forwarding every attribute to SomeClass()
+            return self.instance(args[0].cls, frame.participant, args[1:], kwargs, frame)
         return self.instance(cls, frame.participant, args, kwargs, frame)
 
     def chosen(self, factory: str, frame: Frame, args: tuple, kwargs: dict) -> Value:
@@ -924,6 +952,8 @@ class Engine:
                               for w in words)
             role = patterns.host_role(written) or patterns.host_role(reached) or \
                 patterns.host_role(server)
+        if role is None:
+            role = patterns.host_role_of_method(method.method)
         if role is None:
             role = frame.participant.rsplit("_", 1)[-1] \
                 if frame.participant.startswith("nova_compute_") else "src"

@@ -186,3 +186,20 @@ def host_role(text: str) -> str | None:
     if _SRC.search(text):
         return "src"
     return None
+
+
+# Compute methods whose name says which host serves them, for when the text at the call
+# site does not (`host` passed down from a scheduler selection several frames up).
+_METHOD_DEST = re.compile(r"(_at_dest(ination)?$|^prep_resize$|^finish_resize$|"
+                          r"^pre_live_migration$|^prep_snapshot_based_resize_at_dest$|"
+                          r"^rebuild_instance$)")
+_METHOD_SRC = re.compile(r"(_at_source$|^resize_instance$|^finish_revert_resize$|"
+                         r"^confirm_resize$|^live_migration$)")
+
+
+def host_role_of_method(method: str) -> str | None:
+    if _METHOD_DEST.search(method):
+        return "dest"
+    if _METHOD_SRC.search(method):
+        return "src"
+    return None
