@@ -124,3 +124,41 @@ def render(paths: tuple[str, ...], out_dir: str | None, fmt: str,
     # sys.exit, not ctx.exit: main() runs click with standalone_mode=False, which turns
     # ctx.exit into a return value that it does not pass on.
     sys.exit(1)
+
+
+@cli.command()
+@click.argument("operation")
+@click.option("-s", "--source", "spec", metavar="SPEC", help=SOURCE_HELP)
+@click.option("--format", "fmt", type=click.Choice(["wsd", "json", "plantuml", "mermaid"]),
+              default="wsd", show_default=True)
+@click.option("-o", "--output", "out", metavar="FILE", type=click.Path(dir_okay=False),
+              help="Write to FILE (atomically) instead of stdout.")
+@click.option("--depth", type=click.IntRange(0, 12), default=2, show_default=True,
+              help="How many nested helper calls per service are drawn in full; deeper "
+                   "ones become a note (their RPCs are still drawn).")
+@click.option("--driver", default="libvirt", show_default=True, metavar="NAME",
+              help="Virt driver to follow (libvirt, ironic, vmwareapi, fake, ...).")
+@click.option("--network", type=click.Choice(["neutron", "nova-network"]),
+              default="neutron", show_default=True,
+              help="Network API for trees that choose it by configuration (Liberty).")
+@click.option("--use-local", is_flag=True,
+              help="Liberty: follow CONF.conductor.use_local=True (conductor in-process).")
+def trace(operation: str, spec: str | None, fmt: str, out: str | None, depth: int,
+          driver: str, network: str, use_local: bool) -> None:
+    """The draft sequence diagram of one operation (e.g. pause, live-migrate)."""
+    from tracer.diagram import flow_text
+    from tracer.trace import Options
+    from tracer.workspace import open_workspace
+
+    options = Options(depth=depth, driver=driver, network=network, use_local=use_local)
+    with _status(f"Tracing {operation} in {spec or PINNED_RELEASE}"):
+        flow = open_workspace(spec).flow(operation, options)
+    text = flow_text(flow, fmt)
+    if out:
+        from pathlib import Path
+
+        from tracer.render.batch import write_atomic
+
+        write_atomic(Path(out), text.encode())
+    else:
+        click.echo(text, nl=False)

@@ -39,6 +39,18 @@ class Workspace:
         return self.cached("rpc", lambda: build_rpc_model(self.index, self.source.label))
 
 
+    def flow(self, operation: str, options=None):
+        """The traced flow of one operation (a client name or alias), cached."""
+        from tracer.catalogue import find_operation
+        from tracer.trace import Options, trace_operation
+
+        options = options or Options()
+        op = find_operation(self.catalogue(), operation)
+        key = f"{op.name}:{options.depth}:{options.driver}:{options.network}:{options.use_local}"
+        return self.cached("flow", lambda: trace_operation(self.index, self.rpc_model(), op,
+                                                           options), key)
+
+
 def open_workspace(spec: str | None = None, *, cache: Path | None = None) -> Workspace:
     """Resolve `spec` (release, directory or REPO@REF) and index the tree it names."""
     root = cache or cache_dir()

@@ -370,13 +370,21 @@ class Engine:
 
     def block(self, kind: str, arms: list[tuple[str, tuple]], frame: Frame, line: int) -> None:
         branches = []
+        before = {key: list(fields) for key, fields in self.pending.items()}
+        outcomes = []
         for label, stmts in arms:
+            self.pending = {key: list(fields) for key, fields in before.items()}
+
             def run(stmts=stmts):
                 try:
                     self.body(stmts, frame)
                 except _Stop:
                     pass
             branches.append(Branch(label, tuple(self.collect(run))))
+            outcomes.append(self.pending)
+        if kind != "alt" or arms[-1][0]:
+            outcomes.append(before)  # no else arm: the fields may stay as they were
+        self.pending = _merge_pending(outcomes)
         if self.quiet or not any(_visible(b.nodes) for b in branches):
             # nothing drawn inside: keep only the anchors, flat
             for branch in branches:
@@ -763,8 +771,11 @@ class Engine:
         return kept
 
     def _helper_note(self, fn: FunctionRef, frame: Frame, line: int) -> Step:
-        return Step(NOTE, frame.participant, None, _pretty(fn.function.name),
-                    frame.fn.dotted, frame.module.path, line)
+        text = _pretty(fn.function.name)
+        if " " not in text and fn.owner is not None:
+            text = f"{fn.owner.name}.{fn.function.name}"  # `get` alone says too little
+        return Step(NOTE, frame.participant, None, text, frame.fn.dotted, frame.module.path,
+                    line)
 
     def construct(self, cls: ClassRef, args: tuple, kwargs: dict, frame: Frame) -> Value:
         if cls.module.name.startswith("nova.exception") or _is_exception(self.index, cls):
@@ -1010,6 +1021,22 @@ def _crossing(nodes: list[Node], participant: str, in_driver: bool) -> list[Node
                 or (node.kind in (DB, DB_RETURN) and _is_write(node.text)):
             out.append(node)
     return out
+
+
+def _merge_pending(outcomes: list[dict]) -> dict:
+    """Fields set differently by the arms of a branch: `task_state=REBOOTING or
+    REBOOTING_HARD` on the save that follows."""
+    merged: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for key in dict.fromkeys(k for outcome in outcomes for k in outcome):
+        names = list(dict.fromkeys(name for outcome in outcomes
+                                   for name, _ in outcome.get(key, [])))
+        fields = []
+        for name in names:
+            values = [dict(outcome.get(key, [])).get(name) for outcome in outcomes]
+            shown = list(dict.fromkeys(v for v in values if v is not None))
+            fields.append((name, " or ".join(shown)))
+        merged[key] = fields
+    return merged
 
 
 def _draws_something(body: tuple) -> int:
