@@ -1,0 +1,105 @@
+"""Flow -> diagram layout (tracer/diagram.py), on hand-built flows and a traced one."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tracer.diagram import FORMATS, flow_text, flow_to_diagram
+from tracer.model import Block, Branch, Flow, Step
+from tracer.wsd.model import Activation, Group, Message, Note
+from tracer.wsd.parser import parse_text
+
+
+def step(kind, source, target, text, anchor="nova.compute.api.API.pause", line=10):
+    return Step(kind, source, target, text, anchor, "nova/compute/api.py", line)
+
+
+def flow(*nodes):
+    names = ("client", "nova_api", "nova_compute", "database", "libvirt")
+    return Flow("pause", "test", "pause (nova test)", "POST /x", names, tuple(nodes),
+                notes=("virt driver: libvirt",))
+
+
+PAUSE = flow(
+    step("request", "client", "nova_api", "POST /servers/{id}/action (pause)"),
+    step("note", "nova_api", None, "check instance lock"),
+    step("note", "nova_api", None, "check state: vm_state in [ACTIVE]"),
+    step("db", "nova_api", "database", "instance.save (task_state=PAUSING)"),
+    step("db-return", "nova_api", "database", ""),
+    step("cast", "nova_api", "nova_compute", "pause_instance"),
+    step("response", "nova_api", "client", "202"),
+    step("start", "nova_compute", None, "pause_instance", "nova.compute.manager.CM.pause_instance"),
+    step("driver", "nova_compute", "libvirt", "pause", "nova.compute.manager.CM.pause_instance"),
+    step("driver-return", "nova_compute", "libvirt", "", "nova.compute.manager.CM.pause_instance"),
+    step("done", "nova_compute", None, "pause_instance", "nova.compute.manager.CM.pause_instance"),
+)
+
+
+def test_arrows_follow_the_spec_conventions():
+    items = flow_to_diagram(PAUSE).items
+    messages = [(m.source, m.target, m.text, m.dashed, m.head.value)
+                for m in items if isinstance(m, Message)]
+    assert messages == [
+        ("client", "nova_api", "POST /servers/{id}/action (pause)", False, "filled"),
+        ("nova_api", "database", "instance.save (task_state=PAUSING)", False, "filled"),
+        ("database", "nova_api", "", True, "filled"),
+        ("nova_api", "nova_compute", "pause_instance", False, "open"),  # cast: ->>
+        ("nova_api", "client", "202", True, "filled"),
+        ("nova_compute", "libvirt", "pause", False, "filled"),
+        ("libvirt", "nova_compute", "", True, "filled"),
+    ]
+
+
+def test_activations_balance_per_participant():
+    depth: dict[str, int] = {}
+    for item in flow_to_diagram(PAUSE).items:
+        if isinstance(item, Activation):
+            change = 1 if item.action.value == "activate" else -1
+            depth[item.participant] = depth.get(item.participant, 0) + change
+            assert depth[item.participant] >= 0
+    assert set(depth.values()) == {0}
+
+
+def test_consecutive_notes_of_one_function_share_a_box():
+    notes = [n for n in flow_to_diagram(PAUSE).items if isinstance(n, Note)]
+    assert [n.text for n in notes] == ["check instance lock\ncheck state: vm_state in [ACTIVE]"]
+
+
+def test_wsd_has_provenance_and_parses_back():
+    text = flow_text(PAUSE, "wsd")
+    assert "# nova/compute/api.py API.pause" in text
+    assert "nova_api->>nova_compute: pause_instance" in text
+    assert "# note: virt driver: libvirt" in text
+    parsed = parse_text(text)
+    assert [p.id for p in parsed.participants] == list(PAUSE.participants)
+
+
+def test_blocks_become_groups_with_their_labels():
+    nodes = (Block("alt", (Branch("if reboot_type == 'SOFT'", (step("note", "nova_api", None, "soft"),)),
+                           Branch("", (step("note", "nova_api", None, "hard"),))),
+                   "nova.compute.api.API.reboot", "nova/compute/api.py", 5),)
+    group = [g for g in flow_to_diagram(flow(*nodes)).items if isinstance(g, Group)][0]
+    assert group.kind.value == "alt"
+    assert [b.label for b in group.branches] == ["if reboot_type == 'SOFT'", ""]
+    text = flow_text(flow(*nodes), "wsd")
+    assert "alt if reboot_type == 'SOFT'" in text and "\nelse\n" in text
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_format_is_deterministic(fmt):
+    assert flow_text(PAUSE, fmt) == flow_text(PAUSE, fmt)
+
+
+def test_json_is_the_flow_model():
+    data = json.loads(flow_text(PAUSE, "json"))
+    assert data["operation"] == "pause" and data["participants"][0] == "client"
+    assert data["nodes"][5] == {"kind": "cast", "source": "nova_api", "target": "nova_compute",
+                                "text": "pause_instance", "anchor": "nova.compute.api.API.pause",
+                                "file": "nova/compute/api.py", "line": 10}
+
+
+def test_plantuml_and_mermaid_keep_the_cast():
+    assert "nova_api ->> nova_compute : pause_instance" in flow_text(PAUSE, "plantuml")
+    assert "nova_api-)nova_compute: pause_instance" in flow_text(PAUSE, "mermaid")

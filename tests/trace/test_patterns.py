@@ -1,0 +1,89 @@
+"""Nova idioms recognised by shape (tracer/trace/patterns.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tracer.index.summarize import summarize
+from tracer.trace import patterns
+
+
+def expr(source: str):
+    """The IR of one expression, through the real summariser."""
+    module = summarize("nova/x.py", f"def f():\n    return {source}\n".encode())
+    return module.functions["f"].body[0].value
+
+
+def decorator(source: str):
+    module = summarize("nova/x.py", f"@{source}\ndef f():\n    pass\n".encode())
+    return module.functions["f"].decorators[0]
+
+
+@pytest.mark.parametrize("source, note", [
+    ("check_instance_lock", "check instance lock"),
+    ("check_instance_state(vm_state=[vm_states.ACTIVE, vm_states.PAUSED])",
+     "check state: vm_state in [ACTIVE, PAUSED]"),
+    ("check_instance_state(vm_state=[vm_states.ACTIVE], task_state=[None])",
+     "check state: vm_state in [ACTIVE]; task_state in [None]"),
+    ("check_instance_cell", "check instance cell"),
+    ("check_instance_host()", "check instance has a host"),
+    ("wrap_check_policy", "policy: compute:pause"),
+    ("wrap_instance_event(prefix='compute')", "record instance action event (start/finish)"),
+    ("reject_vdpa_instances(instance_actions.SUSPEND)", "reject vdpa instances (SUSPEND)"),
+    ("wrap_exception()", None),
+    ("wsgi.response(202)", None),
+    ("reverts_task_state", None),
+])
+def test_decorator_notes(source, note):
+    assert patterns.decorator_note(decorator(source), "pause") == note
+
+
+def test_response_status_from_wsgi_response():
+    assert patterns.response_status((decorator("wsgi.response(202)"),)) == "202"
+    assert patterns.response_status(()) == "200"
+
+
+@pytest.mark.parametrize("source, event", [
+    ("compute_utils.notify_about_instance_action(ctx, inst, host, "
+     "action=fields.NotificationAction.PAUSE, phase=fields.NotificationPhase.START)",
+     "pause.start"),
+    ("self._notify_about_instance_usage(ctx, inst, 'pause.end')", "pause.end"),
+    ("compute_utils.notify_usage_exists(notifier, ctx, inst)", "compute.instance.exists"),
+])
+def test_notifications(source, event):
+    call = expr(source)
+    name = call.func.attr
+    assert patterns.notification(call, name) == event
+
+
+def test_policy_rule_formats_a_known_root():
+    assert patterns.policy_rule("ps_policies.POLICY_ROOT % 'pause'",
+                                {"ps_policies.POLICY_ROOT": "os_compute_api:os-pause-server:%s"}
+                                ) == "os_compute_api:os-pause-server:pause"
+    assert patterns.policy_rule("'compute:get'", {}) == "compute:get"
+
+
+@pytest.mark.parametrize("text, role", [
+    ("migration.dest_compute", "dest"), ("self.destination", "dest"), ("dest", "dest"),
+    ("selection.service_host", "dest"), ("migration.source_compute", "src"),
+    ("self.source", "src"), ("instance.host", "src"), ("host", None),
+])
+def test_host_role(text, role):
+    assert patterns.host_role(text) == role
+
+
+@pytest.mark.parametrize("method, role", [
+    ("post_live_migration_at_destination", "dest"), ("prep_resize", "dest"),
+    ("resize_instance", "src"), ("finish_revert_resize", "src"),
+    ("rollback_live_migration_at_source", "src"), ("pause_instance", None),
+])
+def test_host_role_of_method(method, role):
+    assert patterns.host_role_of_method(method) == role
+
+
+def test_field_values_are_short():
+    assert patterns.field_value(expr("task_states.PAUSING")) == "PAUSING"
+    assert patterns.field_value(expr("self._get_power_state(instance)")) == "_get_power_state()"
+    assert patterns.object_receiver(expr("instance")) == "instance"
+    assert patterns.object_receiver(expr("self.migration")) == "self.migration"
+    assert patterns.object_receiver(expr("context")) is None
