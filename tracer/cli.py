@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 
@@ -34,6 +35,10 @@ class _WarningLines(logging.Handler):
 def main() -> None:
     """Console entry point: bad input becomes one `error:` line and exit 2."""
     debug = "--debug" in sys.argv[1:]
+    # The index and the tracer allocate millions of small objects and free few of them;
+    # CPython's default collection every 700 allocations costs more than half the run
+    # time (measured: a boot trace 1.63 s -> 0.77 s). Collect rarely instead.
+    gc.set_threshold(100_000, 50, 1000)
     root_log = logging.getLogger("tracer")
     root_log.addHandler(_WarningLines(level=logging.DEBUG if debug else logging.WARNING))
     root_log.setLevel(logging.DEBUG if debug else logging.WARNING)

@@ -384,7 +384,7 @@ class Engine:
             outcomes.append(self.pending)
         if kind != "alt" or arms[-1][0]:
             outcomes.append(before)  # no else arm: the fields may stay as they were
-        self.pending = _merge_pending(outcomes)
+        self.pending = _merge_pending(outcomes, before)
         if self.quiet or not any(_visible(b.nodes) for b in branches):
             # nothing drawn inside: keep only the anchors, flat
             for branch in branches:
@@ -1023,11 +1023,13 @@ def _crossing(nodes: list[Node], participant: str, in_driver: bool) -> list[Node
     return out
 
 
-def _merge_pending(outcomes: list[dict]) -> dict:
+def _merge_pending(outcomes: list[dict], before: dict) -> dict:
     """Fields set differently by the arms of a branch: `task_state=REBOOTING or
     REBOOTING_HARD` on the save that follows."""
-    merged: dict[tuple[str, str], list[tuple[str, str]]] = {}
-    for key in dict.fromkeys(k for outcome in outcomes for k in outcome):
+    merged = dict(before)
+    changed = {key for outcome in outcomes for key, fields in outcome.items()
+               if fields != before.get(key)}
+    for key in sorted(changed):
         names = list(dict.fromkeys(name for outcome in outcomes
                                    for name, _ in outcome.get(key, [])))
         fields = []
@@ -1036,6 +1038,8 @@ def _merge_pending(outcomes: list[dict]) -> dict:
             shown = list(dict.fromkeys(v for v in values if v is not None))
             fields.append((name, " or ".join(shown)))
         merged[key] = fields
+    for key in [k for k in merged if not any(k in outcome for outcome in outcomes)]:
+        del merged[key]  # saved (and so cleared) in every arm
     return merged
 
 
