@@ -8,6 +8,7 @@ the response, and the work cast to other services after it.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 
 from tracer.errors import OsflowError
 from tracer.index import ClassRef, FunctionRef, Index
@@ -123,8 +124,7 @@ def trace_operation(index: Index, rpc: RpcModel, operation, options: Options) ->
     if not isinstance(handler, FunctionRef) or not isinstance(controller, ClassRef):
         raise OsflowError(f"cannot find the handler {operation.handler} of "
                           f"{operation.name} in {rpc.source}")
-    if operation.name in TWO_HOST_OPERATIONS:
-        options.two_hosts = True
+    options = replace(options, two_hosts=operation.name in TWO_HOST_OPERATIONS)
     choices, why = config_choices(index, options)
     engine = Engine(index, rpc.methods, options, choices, why)
     request_text = f"{operation.method} {operation.path}" + \
