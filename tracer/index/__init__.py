@@ -73,6 +73,7 @@ class Index:
         self._sources: dict[str, bytes] = {}
         self._fingerprint: str | None = None
         self.problems: list[ir.ParseProblem] = []
+        self._mro: dict[str, tuple[ir.Class, list[ClassRef]]] = {}
 
     # ------------------------------------------------------------------ files
 
@@ -245,6 +246,13 @@ class Index:
 
     def mro(self, ref: ClassRef) -> list[ClassRef]:
         """Depth-first, left-to-right ancestry (good enough for Nova's single inheritance)."""
+        key = ref.dotted
+        cached = self._mro.get(key)
+        if cached is None or cached[0] is not ref.cls:
+            cached = self._mro[key] = (ref.cls, self._compute_mro(ref))
+        return cached[1]
+
+    def _compute_mro(self, ref: ClassRef) -> list[ClassRef]:
         seen: set[str] = set()
         order: list[ClassRef] = []
         stack = [ref]

@@ -977,15 +977,16 @@ class Engine:
 
 _INVISIBLE = {ENTER, DONE, START}
 # Kept from helpers beyond `depth`: whatever leaves the process (RPC, other services,
-# the driver) and database writes; reads and notes become the helper's one-line note.
+# the driver) and writes of the instance's or migration's state; other database access
+# and notes become the helper's one-line note.
 _CROSSING = {CALL, CAST, RETURN, CALLBACK, DONE, START, DRIVER, DRIVER_RETURN, SERVICE,
              SERVICE_RETURN}
 _DRIVER_CROSSING = {CALL, CAST, RETURN, CALLBACK, DONE, START, ENTER}
-_DB_READ = re.compile(r"\.(get|from_|obj_|refresh|_from_db|lazy)|^$")
+_STATE_WRITE = re.compile(r"^(self\.)?(instance|migration)\.(save|create|destroy)\b")
 
 
 def _is_write(text: str) -> bool:
-    return not _DB_READ.search(text)
+    return _STATE_WRITE.match(text) is not None
 
 
 def _visible(nodes) -> bool:
