@@ -38,7 +38,8 @@ def participant_order(names: set[str], driver: str) -> tuple[str, ...]:
         if name in _EXTERNAL:
             return (2, _EXTERNAL.index(name), name)
         if name == driver or name.startswith(driver + "_"):
-            return (4, 0, name)
+            return (4, ["", "_src", "_dest"].index(name[len(driver):])
+                    if name[len(driver):] in ("", "_src", "_dest") else 3, name)
         return (3, 0, name)
 
     return tuple(sorted(names, key=key))

@@ -563,13 +563,27 @@ class Engine:
                     self.quiet -= 1
         return obj
 
+    @staticmethod
+    def service_of(module: ir.Module) -> str | None:
+        for prefix, service in SERVICE_MODULES:
+            if module.name == prefix or module.name.startswith(prefix + "."):
+                return service
+        return None
+
+    def service_client(self, module: ir.Module, frame: Frame) -> Obj | None:
+        """The client class a service module's factory function hands out."""
+        for cls in module.classes.values():
+            if cls.name.endswith(("Client", "API")):
+                return Obj(ClassRef(module, cls), {}, "service", self.service_of(module))
+        return None
+
     def role_of(self, cls: ClassRef, participant: str) -> tuple[str | None, str | None]:
         module = cls.module.name
         if module.startswith("nova.objects"):
             return "object", None
-        for prefix, service in SERVICE_MODULES:
-            if module == prefix or module.startswith(prefix + "."):
-                return "service", service
+        service = self.service_of(cls.module)
+        if service is not None:
+            return "service", service
         if module.startswith("nova.virt.") and cls.dotted == self.choices.get("driver"):
             return "driver", self.driver_participant(participant)
         return None, None
@@ -695,6 +709,12 @@ class Engine:
         owner = callee.self_value
         if isinstance(owner, Obj) and owner.role == "service":
             return self.service_call(owner, name, call.line, frame)
+        if owner is None and fn.owner is None and self.service_of(fn.module) and \
+                self.service_of(frame.module) is None:
+            # report.report_client_singleton(), cyborg.get_client(context): a client
+            client = self.service_client(fn.module, frame)
+            if client is not None:
+                return client
         if isinstance(owner, Obj) and owner.role == "driver" and \
                 frame.participant != owner.participant:
             return self.driver_call(callee, call, name, args, kwargs, frame)
