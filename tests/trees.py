@@ -426,9 +426,32 @@ TRACE = {
 
         class Controller(object):
             pass
+
+        class Resource(object):
+            def __init__(self, controller):
+                self.controller = controller
         """,
     "nova/policies/servers.py": """
         POLICY_ROOT = 'os_compute_api:servers:%s'
+        """,
+    "nova/api/openstack/compute/routes.py": """
+        import functools
+
+        from nova.api.openstack.compute import servers
+        from nova.api.openstack import wsgi
+
+        def _create_controller(main_controller, action_controller_list):
+            controller = wsgi.Resource(main_controller())
+            return controller
+
+        server_controller = functools.partial(_create_controller,
+            servers.ServersController, [])
+
+        ROUTE_LIST = (
+            ('/servers/{id}/action', {
+                'POST': [server_controller, 'action']
+            }),
+        )
         """,
     "nova/api/openstack/compute/servers.py": """
         from nova.api.openstack import common

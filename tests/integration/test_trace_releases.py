@@ -1,0 +1,139 @@
+"""Traced operations of real releases: the RPC messages between services, checked against
+what the code does (read by hand for these releases) and against the RPC model."""
+
+from __future__ import annotations
+
+import pytest
+
+from tracer.model import CALL, CAST, iter_steps
+from tracer.trace import Options
+
+from tests.integration.conftest import _shared_cache
+from tracer.workspace import open_workspace
+
+OPERATIONS = ("boot", "pause", "reboot", "live-migrate", "resize", "shelve", "volume-attach")
+
+API, COND, SCHED = "nova_api", "nova_conductor", "nova_scheduler"
+COMPUTE, SRC, DEST = "nova_compute", "nova_compute_src", "nova_compute_dest"
+
+# Messages each operation must send, in order of first appearance (more may come between:
+# alternatives, fanout updates). Read from the releases' code: compute/api.py,
+# conductor/manager.py and tasks, compute/manager.py.
+EXPECTED = {
+    "34.0.0": {
+        "pause": [(CAST, API, COMPUTE, "pause_instance")],
+        "reboot": [(CAST, API, COMPUTE, "reboot_instance")],
+        "shelve": [(CAST, API, COMPUTE, "shelve_instance"),
+                   (CAST, API, COMPUTE, "shelve_offload_instance")],
+        "boot": [(CAST, API, COND, "schedule_and_build_instances"),
+                 (CALL, COND, SCHED, "select_destinations"),
+                 (CAST, COND, COMPUTE, "build_and_run_instance")],
+        "live-migrate": [(CAST, API, COND, "live_migrate_instance"),  # microversion >= 2.25
+                         (CALL, API, COND, "migrate_server"),  # older microversions
+                         (CALL, COND, SCHED, "select_destinations"),
+                         (CALL, COND, DEST, "check_can_live_migrate_destination"),
+                         (CALL, DEST, SRC, "check_can_live_migrate_source"),
+                         (CAST, COND, SRC, "live_migration"),
+                         (CALL, SRC, DEST, "pre_live_migration"),
+                         (CALL, SRC, DEST, "post_live_migration_at_destination")],
+        "resize": [(CAST, API, COND, "migrate_server"),
+                   (CALL, COND, SCHED, "select_destinations"),
+                   (CAST, COND, DEST, "prep_resize"),
+                   (CAST, DEST, SRC, "resize_instance"),
+                   (CAST, SRC, DEST, "finish_resize")],
+        # 34.0.0 attaches through the conductor; the API casts unless it needs the device
+        "volume-attach": [(CAST, API, COND, "attach_volume"),
+                          (CALL, API, COND, "attach_volume"),
+                          (CALL, COND, COMPUTE, "reserve_block_device_name"),
+                          (CAST, COND, COMPUTE, "attach_volume")],
+    },
+    "12.0.0": {
+        "pause": [(CAST, API, COMPUTE, "pause_instance")],
+        "reboot": [(CAST, API, COMPUTE, "reboot_instance")],
+        "shelve": [(CAST, API, COMPUTE, "shelve_instance"),
+                   (CAST, API, COMPUTE, "shelve_offload_instance")],
+        "boot": [(CAST, API, COND, "build_instances"),
+                 (CALL, COND, SCHED, "select_destinations"),
+                 (CAST, COND, COMPUTE, "build_and_run_instance")],
+        "live-migrate": [(CALL, API, COND, "migrate_server"),
+                         (CALL, COND, SCHED, "select_destinations"),
+                         (CALL, COND, DEST, "check_can_live_migrate_destination"),
+                         (CALL, DEST, SRC, "check_can_live_migrate_source"),
+                         (CAST, COND, SRC, "live_migration"),
+                         (CALL, SRC, DEST, "pre_live_migration"),
+                         (CAST, SRC, DEST, "post_live_migration_at_destination")],
+        "resize": [(CALL, API, COND, "migrate_server"),
+                   (CALL, COND, SCHED, "select_destinations"),
+                   (CAST, COND, DEST, "prep_resize"),
+                   (CAST, DEST, SRC, "resize_instance"),
+                   (CAST, SRC, DEST, "finish_resize")],
+        "volume-attach": [(CALL, API, COMPUTE, "reserve_block_device_name"),
+                          (CAST, API, COMPUTE, "attach_volume")],
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def modern():
+    return open_workspace("34.0.0", cache=_shared_cache())
+
+
+def rpc_messages(flow):
+    seen = []
+    for step in iter_steps(flow.nodes):
+        if step.kind in (CALL, CAST):
+            message = (step.kind, step.source, step.target, step.text.removesuffix(" (fanout)"))
+            if message not in seen:
+                seen.append(message)
+    return seen
+
+
+def check(workspace, release, operation):
+    flow = workspace.flow(operation, Options())
+    got = rpc_messages(flow)
+    expected = EXPECTED[release][operation]
+    missing = [m for m in expected if m not in got]
+    assert not missing, f"{operation} on {release}: missing {missing}; traced {got}"
+    positions = [got.index(m) for m in expected]
+    assert positions == sorted(positions), f"{operation}: out of order {got}"
+    # every message agrees with the RPC model: a real method of the receiving service,
+    # sent with a kind its client can send
+    model = {(m.service, m.method): m for m in workspace.rpc_model().methods}
+    for step in iter_steps(flow.nodes):
+        if step.kind in (CALL, CAST):
+            service, method = step.rpc.split(" ")
+            assert step.kind in model[(service, method)].kinds, step
+            assert step.target.startswith(service.replace("-", "_")), step
+    return flow
+
+
+@pytest.mark.parametrize("operation", OPERATIONS)
+def test_34_0_0(modern, operation):
+    check(modern, "34.0.0", operation)
+
+
+@pytest.mark.parametrize("operation", OPERATIONS)
+def test_liberty(liberty, operation):
+    check(liberty, "12.0.0", operation)
+
+
+def test_two_compute_hosts_only_where_two_take_part(modern):
+    assert {"nova_compute_src", "nova_compute_dest"} <= \
+        set(modern.flow("live-migrate", Options()).participants)
+    assert "nova_compute_src" not in modern.flow("pause", Options()).participants
+
+
+def test_driver_option_changes_the_driver_participant(modern):
+    flow = modern.flow("pause", Options(driver="ironic"))
+    assert "ironic" in flow.participants and "libvirt" not in flow.participants
+
+
+def test_trace_is_deterministic(modern):
+    from tracer.diagram import flow_text
+    from tracer.trace import trace_operation
+    from tracer.catalogue import find_operation
+
+    op = find_operation(modern.catalogue(), "live-migrate")
+    texts = {flow_text(trace_operation(modern.index, modern.rpc_model(), op, Options()), "wsd")
+             for _ in range(2)}
+    assert len(texts) == 1

@@ -1,0 +1,105 @@
+"""`osflow trace` end to end on a synthetic tree: formats, files, options, bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from tracer.cli import cli
+from tests.trees import TRACE, write_tree
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory):
+    return write_tree(tmp_path_factory.mktemp("trace-cli"), TRACE)
+
+
+@pytest.fixture
+def run(tree, tmp_path, monkeypatch):
+    monkeypatch.setenv("OSFLOW_CACHE_DIR", str(tmp_path / "cache"))
+
+    def invoke(*args):
+        return CliRunner().invoke(cli, ["trace", *args, "-s", str(tree)])
+    return invoke
+
+
+def test_wsd_by_default_with_cast_and_provenance(run):
+    result = run("pause")
+    assert result.exit_code == 0, result.output
+    assert "nova_api->>nova_compute: pause_instance" in result.output
+    assert "# nova/compute/api.py API.pause" in result.output
+    assert result.output.startswith("title pause (nova ")
+
+
+def test_aliases_resolve_to_the_same_operation(run):
+    assert run("os-migrateLive").output == run("live-migrate").output
+    assert run("live_migrate").output == run("live-migrate").output
+
+
+@pytest.mark.parametrize("fmt, marker", [("plantuml", "@startuml"), ("mermaid", "sequenceDiagram"),
+                                         ("json", '"operation": "pause"')])
+def test_other_formats(run, fmt, marker):
+    result = run("pause", "--format", fmt)
+    assert result.exit_code == 0 and marker in result.output
+
+
+def test_json_is_the_flow_model(run):
+    data = json.loads(run("live-migrate", "--format", "json").output)
+    kinds = [n["kind"] for n in data["nodes"] if "kind" in n]
+    assert data["participants"][:3] == ["client", "nova_api", "nova_conductor"]
+    assert "request" in kinds and "response" in kinds
+
+
+def test_output_file_is_written(run, tmp_path):
+    target = tmp_path / "pause.wsd"
+    result = run("pause", "-o", str(target))
+    assert result.exit_code == 0 and result.output == ""
+    assert "pause_instance" in target.read_text()
+
+
+def test_driver_option(run):
+    assert "nova_compute->fake: pause" in run("pause", "--driver", "fake").output
+
+
+def test_depth_zero_still_shows_every_rpc(run):
+    shallow = run("live-migrate", "--depth", "0").output
+    for method in ("migrate_server", "select_destinations", "live_migration",
+                   "pre_live_migration"):
+        assert method in shallow
+
+
+def osflow(*args, cache):
+    """The real console entry point: error mapping, exit codes, stderr."""
+    return subprocess.run([sys.executable, "-m", "tracer", *args], capture_output=True,
+                          text=True, env={**os.environ, "OSFLOW_CACHE_DIR": str(cache)})
+
+
+def test_unknown_operation_is_one_error_line_naming_the_closest(tree, tmp_path):
+    result = osflow("trace", "pauze", "-s", str(tree), cache=tmp_path)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == "error: unknown operation 'pauze'; closest: pause\n"
+
+
+def test_unknown_driver_is_bad_input(tree, tmp_path):
+    result = osflow("trace", "pause", "-s", str(tree), "--driver", "nope", cache=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: unknown virt driver 'nope'; choose one of: ")
+    assert "Traceback" not in result.stderr
+
+
+def test_analysed_code_is_never_run(tree, tmp_path):
+    # a module that would leave a marker if imported or executed
+    marker = tmp_path / "ran"
+    booby = tree / "nova" / "compute" / "rpcapi.py"
+    original = booby.read_text()
+    booby.write_text(f"open({str(marker)!r}, 'w').close()\n" + original)
+    try:
+        assert osflow("trace", "pause", "-s", str(tree), cache=tmp_path).returncode == 0
+    finally:
+        booby.write_text(original)
+    assert not marker.exists()
