@@ -1,11 +1,13 @@
 """osflow benchmark: one run, one tree, ratios against CPython's `ast` parse floor.
 
-    python bench/bench.py [-s SPEC] [--repeat N] [--write]
+    python bench/bench.py [-s SPEC] [--repeat N] [--operation OP] [--write]
 
 Measures, on the same tree:
   floor  CPython `ast.parse` of every non-test module (in this process, best of N);
   rpc    `osflow rpc -s TREE --format json` cold (empty parse cache) and warm, as
-         subprocesses (interpreter start included), with their peak RSS.
+         subprocesses (interpreter start included), with their peak RSS;
+  trace  `osflow trace live-migrate -s TREE` cold, with module summaries cached but no
+         results (the cost of tracing a new operation), and warm (its flow cached).
 With --write, the figures replace the generated section of BENCHMARKS.md.
 Not part of the test suite: timings belong here, not in tests.
 """
@@ -90,6 +92,7 @@ def main() -> None:
     parser.add_argument("-s", "--source", default=None, help="SPEC (default: pinned release)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
+    parser.add_argument("--operation", default="live-migrate", help="operation to trace")
     args = parser.parse_args()
 
     from tracer.sources import open_source  # the tree is fetched once, outside the timing
@@ -106,12 +109,24 @@ def main() -> None:
 
     cold = best_of(osflow, env, args.repeat, before=empty_cache)
     warm = best_of(osflow, env, args.repeat)
+
+    def no_results():
+        shutil.rmtree(scratch / "results", ignore_errors=True)
+
+    trace = [sys.executable, "-m", "tracer", "trace", args.operation, "-s", str(tree.root)]
+    trace_cold = best_of(trace, env, args.repeat, before=empty_cache)
+    trace_fresh = best_of(trace, env, args.repeat, before=no_results)
+    trace_warm = best_of(trace, env, args.repeat)
     shutil.rmtree(scratch, ignore_errors=True)
 
     rows = [
         ("ast floor (parse every non-test module)", floor, None),
         ("osflow rpc, cold (empty parse cache)", cold[0], cold[1]),
         ("osflow rpc, warm", warm[0], warm[1]),
+        (f"osflow trace {args.operation}, cold (empty cache)", trace_cold[0], trace_cold[1]),
+        (f"osflow trace {args.operation}, summaries cached, not its flow",
+         trace_fresh[0], trace_fresh[1]),
+        (f"osflow trace {args.operation}, warm", trace_warm[0], trace_warm[1]),
     ]
     reference = libcst_reference(tree.root)
     if reference:

@@ -30,7 +30,8 @@ PAUSE = flow(
     step("db-return", "nova_api", "database", ""),
     step("cast", "nova_api", "nova_compute", "pause_instance"),
     step("response", "nova_api", "client", "202"),
-    step("start", "nova_compute", None, "pause_instance", "nova.compute.manager.CM.pause_instance"),
+    step("start", "nova_compute", None, "pause_instance",
+         "nova.compute.manager.CM.pause_instance"),
     step("driver", "nova_compute", "libvirt", "pause", "nova.compute.manager.CM.pause_instance"),
     step("driver-return", "nova_compute", "libvirt", "", "nova.compute.manager.CM.pause_instance"),
     step("done", "nova_compute", None, "pause_instance", "nova.compute.manager.CM.pause_instance"),
@@ -77,9 +78,10 @@ def test_wsd_has_provenance_and_parses_back():
 
 
 def test_blocks_become_groups_with_their_labels():
-    nodes = (Block("alt", (Branch("if reboot_type == 'SOFT'", (step("note", "nova_api", None, "soft"),)),
-                           Branch("", (step("note", "nova_api", None, "hard"),))),
-                   "nova.compute.api.API.reboot", "nova/compute/api.py", 5),)
+    soft = Branch("if reboot_type == 'SOFT'", (step("note", "nova_api", None, "soft"),))
+    hard = Branch("", (step("note", "nova_api", None, "hard"),))
+    nodes = (Block("alt", (soft, hard), "nova.compute.api.API.reboot", "nova/compute/api.py",
+                   5),)
     group = [g for g in flow_to_diagram(flow(*nodes)).items if isinstance(g, Group)][0]
     assert group.kind.value == "alt"
     assert [b.label for b in group.branches] == ["if reboot_type == 'SOFT'", ""]

@@ -462,6 +462,20 @@ TRACE = {
         class ServersController(wsgi.Controller):
             def __init__(self):
                 self.compute_api = compute.API()
+                self.handlers = {'vnc': self.compute_api.get_vnc_console,
+                                 'spice': self.compute_api.get_spice_console}
+
+            @wsgi.action('os-getConsole')
+            def _console(self, req, id, body):
+                context = req.environ['nova.context']
+                instance = common.get_instance(self.compute_api, context, id)
+                handler = self.handlers[body['protocol']]
+                return handler(context, instance)
+
+            @wsgi.action('os-dynamic')
+            def _dynamic(self, req, id, body):
+                fn = getattr(self.compute_api, body['name'])
+                fn(id)
 
             @wsgi.response(202)
             @wsgi.action('pause')
@@ -537,6 +551,12 @@ TRACE = {
                 instance.save()
                 self.compute_rpcapi.stop_instance(context, instance, do_cast=do_cast)
 
+            def get_vnc_console(self, context, instance):
+                return self.compute_rpcapi.get_vnc_console(context, instance)
+
+            def get_spice_console(self, context, instance):
+                return self.compute_rpcapi.get_spice_console(context, instance)
+
             def live_migrate(self, context, instance, host_name):
                 instance.task_state = task_states.MIGRATING
                 instance.save()
@@ -573,6 +593,16 @@ TRACE = {
                                             version='6.0')
                 rpc_method = cctxt.cast if do_cast else cctxt.call
                 return rpc_method(ctxt, 'stop_instance', instance=instance)
+
+            def get_vnc_console(self, ctxt, instance):
+                cctxt = self.client.prepare(server=_compute_host(None, instance),
+                                            version='6.0')
+                return cctxt.call(ctxt, 'get_vnc_console', instance=instance)
+
+            def get_spice_console(self, ctxt, instance):
+                cctxt = self.client.prepare(server=_compute_host(None, instance),
+                                            version='6.0')
+                return cctxt.call(ctxt, 'get_spice_console', instance=instance)
 
             def check_can_live_migrate_destination(self, ctxt, instance, destination):
                 cctxt = self.client.prepare(server=destination, version='6.0')
@@ -626,6 +656,12 @@ TRACE = {
 
             def stop_instance(self, context, instance):
                 self.driver.power_off(instance)
+
+            def get_vnc_console(self, context, instance):
+                return {}
+
+            def get_spice_console(self, context, instance):
+                return {}
 
             def check_can_live_migrate_destination(self, ctxt, instance):
                 return self.driver.check_can_live_migrate_destination(ctxt, instance)

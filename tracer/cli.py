@@ -100,6 +100,24 @@ def rpc(spec: str | None, fmt: str, services: tuple[str, ...]) -> None:
 
 
 @cli.command()
+@click.option("-s", "--source", "spec", metavar="SPEC", help=SOURCE_HELP)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+def ops(spec: str | None, fmt: str) -> None:
+    """Every server operation: its names, HTTP method and path, REST action, handler."""
+    from tracer import report
+    from tracer.workspace import open_workspace
+
+    with _status(f"Reading {spec or PINNED_RELEASE}"):
+        catalogue = open_workspace(spec).catalogue()
+    _warn(catalogue.warnings)
+    if fmt == "json":
+        click.echo(report.ops_json(catalogue.operations))
+    else:
+        report.ops_table(catalogue)
+
+
+@cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("-o", "--output", "out_dir", metavar="DIR", type=click.Path(file_okay=False),
               help="Write pictures under DIR (folders keep their relative paths). "

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from itertools import groupby
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 
 from tracer.model import RpcMethod
+
+if TYPE_CHECKING:
+    from tracer.catalogue import Catalogue, Operation
 
 
 def rpc_json(methods: list[RpcMethod]) -> str:
@@ -50,3 +55,32 @@ def rpc_table(methods: list[RpcMethod], label: str, console: Console | None = No
             table.add_row(m.method, f"[{style}]{kind}[/{style}]" if style else kind,
                           m.version or "-", _short(m.client), handler)
         console.print(table)
+
+
+def ops_json(operations: Iterable[Operation]) -> str:
+    return json.dumps([op.to_json() for op in operations], indent=2, sort_keys=True)
+
+
+def ops_table(catalogue: Catalogue, console: Console | None = None) -> None:
+    # piped output keeps each row on one line: at least 180 columns when not a terminal
+    console = console or Console()
+    if not console.is_terminal:
+        console = Console(width=max(console.width, 180))
+    ops = catalogue.operations
+    table = Table(title=f"operations  ({len(ops)}, {catalogue.source})", title_justify="left")
+    table.add_column("name", style="bold", no_wrap=True)
+    table.add_column("request", overflow="fold")
+    table.add_column("handler", overflow="fold")
+    table.add_column("aliases", overflow="fold", max_width=32)
+    for op in ops:
+        request = f"{op.method} {op.path}" + (f" ({op.action})" if op.action else "")
+        table.add_row(op.name, request, _short(op.handler), ", ".join(op.aliases) or "-")
+    console.print(table)
+    if catalogue.missing:
+        gaps = Table(title=f"not in {catalogue.source}  ({len(catalogue.missing)})",
+                     title_justify="left")
+        gaps.add_column("name", style="bold", overflow="fold")
+        gaps.add_column("why", overflow="fold")
+        for gap in catalogue.missing:
+            gaps.add_row(gap.name, gap.reason)
+        console.print(gaps)

@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from tracer.config import cache_dir
 from tracer.index import Index
 from tracer.index.cache import ResultCache, SummaryCache
 from tracer.model import RpcModel
 from tracer.sources import SourceTree, open_source
+
+if TYPE_CHECKING:
+    from tracer.catalogue import Catalogue
 
 T = TypeVar("T")
 
@@ -37,6 +40,11 @@ class Workspace:
         from tracer.rpc import build_rpc_model
 
         return self.cached("rpc", lambda: build_rpc_model(self.index, self.source.label))
+
+    def catalogue(self) -> Catalogue:
+        from tracer.catalogue import build_catalogue
+
+        return self.cached("catalogue", lambda: build_catalogue(self.index, self.source.label))
 
 
     def flow(self, operation: str, options=None):

@@ -68,7 +68,8 @@ def test_database_writes_carry_the_fields_set_before_save(tree):
     flow = trace(tree, "pause", "_pause")
     db = [t for _, _, _, t in messages(flow, "db")]
     assert db == ["Instance.get_by_uuid", "instance.save (task_state=PAUSING)",
-                  "InstanceAction.action_start", "instance.save (vm_state=PAUSED, task_state=None)"]
+                  "InstanceAction.action_start",
+                  "instance.save (vm_state=PAUSED, task_state=None)"]
 
 
 def test_policy_decorators_and_notifications_become_notes(tree):
@@ -141,6 +142,23 @@ def test_unfollowable_call_is_a_note_not_a_gap(tree):
     flow = trace(tree, "unknown", "_unknown")
     notes = [s.text for s in iter_steps(flow.nodes) if s.kind == "note"]
     assert any("not followed: self.mystery_api.frobnicate()" in n for n in notes)
+
+
+def test_dispatch_table_becomes_one_alternative_per_entry(tree):
+    flow = trace(tree, "get-console", "_console")
+    block = next(_walk_blocks(flow.nodes))
+    assert [b.label for b in block.branches] == [
+        "if body['protocol'] == 'vnc'", "if body['protocol'] == 'spice'"]
+    assert messages(flow, "call") == [
+        ("call", "nova_api", "nova_compute", "get_vnc_console"),
+        ("call", "nova_api", "nova_compute", "get_spice_console")]
+
+
+def test_callable_chosen_at_run_time_is_a_note(tree):
+    flow = trace(tree, "dynamic", "_dynamic")
+    notes = [s.text for s in iter_steps(flow.nodes) if s.kind == "note"]
+    assert "not followed: fn() is chosen at run time (getattr(self.compute_api, body['name']))" \
+        in notes
 
 
 def test_depth_zero_keeps_rpcs_and_notes_helpers(tree):

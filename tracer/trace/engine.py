@@ -27,7 +27,7 @@ from tracer.model import (
 )
 from tracer.trace import patterns
 from tracer.trace.values import (
-    ClassV, ConstV, FuncV, ModuleV, Obj, SuperV, Text, Value, text_of,
+    ChoiceV, ClassV, ConstV, DictV, FuncV, ModuleV, Obj, SuperV, Text, Value, text_of,
 )
 
 # Modules whose code is plumbing for a diagram: never followed into.
@@ -49,6 +49,8 @@ SERVICE_MODULES = (
 )
 # Callables that run their first argument (in a new green thread or later).
 SPAWNERS = {"spawn", "spawn_n", "spawn_on", "spawn_after", "submit"}
+POLICY_MODULES = ("nova.api", "nova.policy", "nova.compute.api")
+SUBSCRIPT = re.compile(r"([A-Za-z_][\w.]*)\[([^\[\]]+)\]")
 OBJECT_CLASS_CALL = re.compile(r"^(?:objects|obj)\.([A-Z]\w*)\.(\w+)$")
 DB_MODULE = re.compile(r"^nova\.db(\.|$)")
 
@@ -446,12 +448,34 @@ class Engine:
             for item in expr.items:
                 self.eval(item, frame)
         elif isinstance(expr, ir.DictExpr):
-            for item in (*[k for k in expr.keys if k is not None], *expr.values):
-                self.eval(item, frame)
+            for key in expr.keys:
+                if key is not None:
+                    self.eval(key, frame)
+            values = [self.eval(value, frame) for value in expr.values]
+            return DictV(tuple((expr_text(k), v) for k, v in zip(expr.keys, values)
+                               if isinstance(k, ir.Const)))
         elif isinstance(expr, ir.Other):
             for call in expr.calls:
                 self.call(call, frame)
+            return self.subscript(expr.text, frame) or Text(expr.text)
         return Text(expr_text(expr))
+
+    def subscript(self, text: str, frame: Frame) -> Value | None:
+        """`self.handlers[protocol]` on a dict we know: the item, or a run-time choice."""
+        match = SUBSCRIPT.fullmatch(text.strip())
+        if not match:
+            return None
+        table = self.eval_quiet(_dotted_expr(match.group(1)), frame)
+        if not isinstance(table, DictV) or not table.items:
+            return None
+        key = match.group(2).strip()
+        for item_key, value in table.items:
+            if item_key == key:
+                return value
+        bound = frame.env.get(key)
+        if isinstance(bound, ConstV):
+            return dict(table.items).get(repr(bound.value))
+        return ChoiceV(key, table.items)
 
     def name(self, name: str, frame: Frame) -> Value:
         if name in frame.env:
@@ -630,6 +654,8 @@ class Engine:
             how = "in a new thread" if name in SPAWNERS else f"through {name or 'a wrapper'}"
             self.note(frame, f"{how}: {work.fn.function.name}", call.line)
             return self.invoke(work, args[spawned + 1:], kwargs, frame, call.line)
+        if isinstance(callee, ChoiceV):
+            return self.choose(callee, call, args, kwargs, frame)
         if isinstance(callee, FuncV):
             return self.call_function(callee, call, name, args, kwargs, frame)
         if isinstance(callee, ClassV):
@@ -638,6 +664,21 @@ class Engine:
                                           and call.func.id == "super"):
             return self._super(frame)
         return self.unknown_call(call, name, callee, frame)
+
+    def choose(self, choice: ChoiceV, call: ir.Call, args: tuple, kwargs: dict,
+               frame: Frame) -> Value:
+        """A call through a dispatch table: one alternative per entry."""
+        arms = []
+        for key, option in choice.options:
+            def run(option=option):
+                if isinstance(option, FuncV):
+                    self.call_function(option, call, option.fn.function.name, args, kwargs,
+                                       frame)
+            arms.append(Branch(f"if {choice.subject} == {key}", tuple(self.collect(run))))
+        if any(_visible(arm.nodes) for arm in arms):
+            self.emit(Block("alt", tuple(arms), frame.fn.dotted, frame.module.path,
+                            call.line))
+        return Text(choice.subject)
 
     def followable(self, callee: Value) -> bool:
         """Whether a call to `callee` is drawn or followed (else it is opaque to us)."""
@@ -670,10 +711,12 @@ class Engine:
         if name == "can":
             return isinstance(call.func, ir.Attr) and \
                 re.search(r"(context|ctxt|ctx)$", expr_text(call.func.value)) is not None
-        if name == "authorize":
-            return not isinstance(callee, FuncV) or \
-                callee.fn.module.name.startswith(("nova.api", "nova.policy"))
-        return isinstance(callee, (Text, FuncV))
+        if isinstance(callee, FuncV):
+            return callee.fn.module.name.startswith(POLICY_MODULES)
+        # `authorize(context, action=...)` (Liberty's module-level authorizer) or
+        # `policy.enforce(...)`; not `token.authorize(ttl)` on some object
+        return isinstance(call.func, ir.Name) or expr_text(call.func).startswith(
+            ("policy.", "nova.policy.", "self.policy"))
 
     def policy_text(self, call: ir.Call, name: str, frame: Frame) -> str:
         if name == "authorize" and isinstance(call.func, ir.Name):
@@ -841,6 +884,7 @@ class Engine:
         self.db(frame, text, call.line)
 
     def unknown_call(self, call: ir.Call, name: str, callee: Value, frame: Frame) -> Value:
+        result = Text(expr_text(call))
         """A call to something the index cannot see: drawn when Nova's conventions say what
         it is, noted when it looks like a wrapper we failed to type, else left out."""
         func = call.func
@@ -848,18 +892,24 @@ class Engine:
         match = OBJECT_CLASS_CALL.match(text)
         if match:
             self.db(frame, f"{match.group(1)}.{match.group(2)}", call.line)
-            return Text(text)
+            return result
         if isinstance(func, ir.Attr) and name in patterns.OBJECT_WRITES:
             receiver = patterns.object_receiver(func.value)
             if receiver:
                 self.object_write(receiver, name, call, frame)
-                return Text(text)
+                return result
+        if isinstance(func, ir.Name) and isinstance(frame.env.get(func.id), Text) and \
+                func.id not in {p.name for p in frame.fn.function.params}:
+            origin = frame.env[func.id].text
+            self.note(frame, f"not followed: {func.id}() is chosen at run time "
+                             f"({_clip(origin, 50)})", call.line)
+            return result
         if isinstance(func, ir.Attr) and isinstance(func.value, ir.Attr) and \
                 isinstance(func.value.value, ir.Name) and func.value.value.id == "self" and \
                 re.search(r"(api|rpcapi|client|driver)$", func.value.attr):
             self.note(frame, f"not followed: self.{func.value.attr}.{name}() "
                              "(its class is not known statically)", call.line)
-        return Text(text)
+        return result
 
     def service_call(self, owner: Obj, name: str, line: int, frame: Frame) -> Value:
         target = owner.participant or "service"

@@ -70,7 +70,23 @@ class Text:
     text: str
 
 
-Value = Obj | ClassV | ModuleV | FuncV | SuperV | ConstV | Text
+@dataclass(frozen=True)
+class DictV:
+    """A dict display: its constant keys (as source text) and values. Nova dispatches
+    through these (`self.handlers = {'vnc': self.compute_api.get_vnc_console, ...}`)."""
+
+    items: tuple[tuple[str, "Value"], ...]
+
+
+@dataclass(frozen=True)
+class ChoiceV:
+    """One of several values, picked at run time by `subject` (a dict indexed by it)."""
+
+    subject: str
+    options: tuple[tuple[str, "Value"], ...]
+
+
+Value = Obj | ClassV | ModuleV | FuncV | SuperV | ConstV | Text | DictV | ChoiceV
 
 
 def text_of(value: Value) -> str:

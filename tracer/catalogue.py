@@ -1,0 +1,749 @@
+"""The REST operation catalogue: every server operation of a tree, its route and handler.
+
+Nova's compute API is read statically, in one of its two layouts:
+
+- `nova/api/openstack/compute/routes.py` (16.0.0 and later): `ROUTE_LIST` maps each path
+  and HTTP method to a controller factory and a controller method; each factory is a
+  `functools.partial(_create_controller, MainController, [extension controllers...])`.
+- v2.1 extensions (12.0.0 Liberty to 15.x Ocata): classes deriving from
+  `V21APIExtensionBase` declare resources in `get_resources()` (`ResourceExtension(...)`,
+  routed like `routes.Mapper.resource`) and add controllers to existing resources in
+  `get_controller_extensions()` (`ControllerExtension(self, 'servers', Controller())`).
+
+A route served by the controller method `action` (`POST /servers/{id}/action`) fans out to
+every `@wsgi.action('...')` method of the controllers behind it. A handler that never
+succeeds (`@wsgi.removed(...)`, or an unconditional `raise exc.HTTPGone()` or other HTTP
+error that no earlier `return` skips) is not an operation: it is recorded as missing, with
+the reason, so `find_operation` can say why.
+
+Scope: `/servers` and everything below it, plus `/os-server-external-events` and
+`/os-migrations`; other collections (flavors, aggregates, hypervisors, ...) are left out.
+
+Names: the nova client's command names are canonical (CLIENT_COMMANDS says which route and
+action each one sends); other operations are named after their REST action, or
+`server-<resource>-<verb>`. Aliases: the REST action name, the seed-style snake_case name,
+and other client commands served by the same handler.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, replace
+
+from tracer.errors import OsflowError
+from tracer.index import ClassRef, FunctionRef, Index, ir
+from tracer.index.ir import expr_text, walk
+
+API_DIR = "nova/api/openstack/compute/"
+ROUTES_MODULE = "nova.api.openstack.compute.routes"
+WSGI_MODULE = "nova.api.openstack.wsgi"
+EXTENSION_BASE = "V21APIExtensionBase"
+# Top-level collections that belong to servers (everything under /servers is included).
+SERVER_COLLECTIONS = ("/os-server-external-events", "/os-migrations")
+
+# nova client command -> (HTTP method, path as novaclient sends it, REST action or None)
+CLIENT_COMMANDS: dict[str, tuple[str, str, str | None]] = {
+    "boot": ("POST", "/servers", None),
+    "list": ("GET", "/servers/detail", None),
+    "show": ("GET", "/servers/{server_id}", None),
+    "update": ("PUT", "/servers/{server_id}", None),
+    "rename": ("PUT", "/servers/{server_id}", None),
+    "delete": ("DELETE", "/servers/{server_id}", None),
+    "force-delete": ("POST", "/servers/{server_id}/action", "forceDelete"),
+    "restore": ("POST", "/servers/{server_id}/action", "restore"),
+    "stop": ("POST", "/servers/{server_id}/action", "os-stop"),
+    "start": ("POST", "/servers/{server_id}/action", "os-start"),
+    "reboot": ("POST", "/servers/{server_id}/action", "reboot"),
+    "migrate": ("POST", "/servers/{server_id}/action", "migrate"),
+    "live-migrate": ("POST", "/servers/{server_id}/action", "os-migrateLive"),
+    "resize": ("POST", "/servers/{server_id}/action", "resize"),
+    "resize-confirm": ("POST", "/servers/{server_id}/action", "confirmResize"),
+    "resize-revert": ("POST", "/servers/{server_id}/action", "revertResize"),
+    "rebuild": ("POST", "/servers/{server_id}/action", "rebuild"),
+    "evacuate": ("POST", "/servers/{server_id}/action", "evacuate"),
+    "reset-state": ("POST", "/servers/{server_id}/action", "os-resetState"),
+    "reset-network": ("POST", "/servers/{server_id}/action", "resetNetwork"),
+    "image-create": ("POST", "/servers/{server_id}/action", "createImage"),
+    "backup": ("POST", "/servers/{server_id}/action", "createBackup"),
+    "lock": ("POST", "/servers/{server_id}/action", "lock"),
+    "unlock": ("POST", "/servers/{server_id}/action", "unlock"),
+    "set-password": ("POST", "/servers/{server_id}/action", "changePassword"),
+    "pause": ("POST", "/servers/{server_id}/action", "pause"),
+    "unpause": ("POST", "/servers/{server_id}/action", "unpause"),
+    "suspend": ("POST", "/servers/{server_id}/action", "suspend"),
+    "resume": ("POST", "/servers/{server_id}/action", "resume"),
+    "shelve": ("POST", "/servers/{server_id}/action", "shelve"),
+    "unshelve": ("POST", "/servers/{server_id}/action", "unshelve"),
+    "shelve-offload": ("POST", "/servers/{server_id}/action", "shelveOffload"),
+    "rescue": ("POST", "/servers/{server_id}/action", "rescue"),
+    "unrescue": ("POST", "/servers/{server_id}/action", "unrescue"),
+    "trigger-crash-dump": ("POST", "/servers/{server_id}/action", "trigger_crash_dump"),
+    "console-log": ("POST", "/servers/{server_id}/action", "os-getConsoleOutput"),
+    "get-vnc-console": ("POST", "/servers/{server_id}/action", "os-getVNCConsole"),
+    "get-spice-console": ("POST", "/servers/{server_id}/action", "os-getSPICEConsole"),
+    "get-rdp-console": ("POST", "/servers/{server_id}/action", "os-getRDPConsole"),
+    "get-serial-console": ("POST", "/servers/{server_id}/action", "os-getSerialConsole"),
+    "add-secgroup": ("POST", "/servers/{server_id}/action", "addSecurityGroup"),
+    "remove-secgroup": ("POST", "/servers/{server_id}/action", "removeSecurityGroup"),
+    "add-fixed-ip": ("POST", "/servers/{server_id}/action", "addFixedIp"),
+    "remove-fixed-ip": ("POST", "/servers/{server_id}/action", "removeFixedIp"),
+    "list-secgroup": ("GET", "/servers/{server_id}/os-security-groups", None),
+    "volume-attach": ("POST", "/servers/{server_id}/os-volume_attachments", None),
+    "volume-attachments": ("GET", "/servers/{server_id}/os-volume_attachments", None),
+    "volume-update": ("PUT", "/servers/{server_id}/os-volume_attachments/{volume_id}", None),
+    "volume-detach": ("DELETE", "/servers/{server_id}/os-volume_attachments/{volume_id}",
+                      None),
+    "interface-attach": ("POST", "/servers/{server_id}/os-interface", None),
+    "interface-list": ("GET", "/servers/{server_id}/os-interface", None),
+    "interface-detach": ("DELETE", "/servers/{server_id}/os-interface/{port_id}", None),
+    "instance-action-list": ("GET", "/servers/{server_id}/os-instance-actions", None),
+    "instance-action": ("GET", "/servers/{server_id}/os-instance-actions/{request_id}", None),
+    "diagnostics": ("GET", "/servers/{server_id}/diagnostics", None),
+    "get-password": ("GET", "/servers/{server_id}/os-server-password", None),
+    "clear-password": ("DELETE", "/servers/{server_id}/os-server-password", None),
+    "server-migration-list": ("GET", "/servers/{server_id}/migrations", None),
+    "server-migration-show": ("GET", "/servers/{server_id}/migrations/{migration_id}", None),
+    "live-migration-abort": ("DELETE", "/servers/{server_id}/migrations/{migration_id}",
+                             None),
+    "live-migration-force-complete": ("POST",
+                                      "/servers/{server_id}/migrations/{migration_id}/action",
+                                      "force_complete"),
+    "server-tag-list": ("GET", "/servers/{server_id}/tags", None),
+    "server-tag-set": ("PUT", "/servers/{server_id}/tags", None),
+    "server-tag-delete-all": ("DELETE", "/servers/{server_id}/tags", None),
+    "server-tag-add": ("PUT", "/servers/{server_id}/tags/{tag}", None),
+    "server-tag-delete": ("DELETE", "/servers/{server_id}/tags/{tag}", None),
+    "migration-list": ("GET", "/os-migrations", None),
+}
+
+# Where a client command goes when the route above is missing or gone in a release
+# (novaclient sends the VNC console request to remote-consoles from microversion 2.6 on).
+CLIENT_FALLBACKS: dict[str, tuple[str, str, str | None]] = {
+    "get-vnc-console": ("POST", "/servers/{server_id}/remote-consoles", None),
+}
+
+# Names of the hand-drawn seed diagrams that differ from the client's.
+SEED_ALIASES: dict[str, tuple[str, ...]] = {
+    "boot": ("create",),
+    "image-create": ("snapshot",),
+}
+
+# Controller method -> verb of a derived name.
+_VERBS = {"index": "list", "detail": "list-detail"}
+_PLACEHOLDER = re.compile(r"\{[^}]*\}")
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One REST operation: its names, the request that starts it, and its handler."""
+
+    name: str  # canonical: the nova client command, else a derived name
+    aliases: tuple[str, ...]  # REST action, seed-style name, other client names
+    method: str  # HTTP method
+    path: str  # e.g. /servers/{id}/action, with the route's own placeholders
+    action: str | None  # the @wsgi.action name, else None
+    handler: str  # dotted path of the controller method
+    file: str  # the handler's file, relative to the tree root
+    line: int
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data["aliases"] = list(self.aliases)
+        return data
+
+
+@dataclass(frozen=True)
+class Missing:
+    """A known operation this tree does not have, and why (named for find_operation)."""
+
+    name: str
+    aliases: tuple[str, ...]
+    reason: str
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    source: str
+    operations: tuple[Operation, ...]  # sorted by name
+    warnings: tuple[str, ...] = ()
+    missing: tuple[Missing, ...] = ()  # sorted by name
+
+
+# ----------------------------------------------------------------------------- routes
+
+
+@dataclass
+class _Route:
+    method: str
+    path: str
+    classes: tuple[ClassRef, ...]  # the main controller first, then extension controllers
+    target: str  # the controller method; `action` fans out to @wsgi.action methods
+    declared: bool = True  # False: a standard route of a resource, served only if defined
+
+
+def _in_scope(path: str) -> bool:
+    return path == "/servers" or path.startswith("/servers/") or path in SERVER_COLLECTIONS
+
+
+def _const(expr: ir.Expr | None):
+    return expr.value if isinstance(expr, ir.Const) else None
+
+
+def _items(expr: ir.Expr | None) -> tuple[ir.Expr, ...]:
+    return expr.items if isinstance(expr, ir.Seq) else ()
+
+
+def _routes_from_route_list(index: Index, warnings: list[str]) -> list[_Route] | None:
+    """Routes of a routes.py tree (16.0.0 on), or None when the tree has no ROUTE_LIST."""
+    module = index.module(ROUTES_MODULE)
+    if module is None or "ROUTE_LIST" not in module.assigns:
+        return None
+    entries: list[tuple[str, str, str, str]] = []  # path, method, factory, target
+    for entry in _items(module.assigns["ROUTE_LIST"]):
+        parts = _items(entry)
+        path = _const(parts[0]) if parts else None
+        if len(parts) != 2 or not isinstance(path, str) or not isinstance(parts[1], ir.DictExpr):
+            continue  # a redirect ('', '/') or something we do not read
+        if not _in_scope(path):
+            continue
+        for key, value in zip(parts[1].keys, parts[1].values):
+            info = _items(value)  # [controller_factory, 'method']
+            method = _const(key)
+            target = _const(info[1]) if len(info) == 2 else None
+            if not (isinstance(method, str) and isinstance(target, str)
+                    and isinstance(info[0], ir.Name)):
+                warnings.append(f"{module.path}: cannot read the route {path}")
+                continue
+            entries.append((path, method, info[0].id, target))
+    factories = {factory for _, _, factory, _ in entries}
+    _prefetch_controllers(index, module, factories)
+    classes = {name: _factory_classes(index, module, name, warnings)
+               for name in sorted(factories)}
+    return [_Route(method, path, classes[factory], target)
+            for path, method, factory, target in entries if classes[factory]]
+
+
+def _factory_class_exprs(module: ir.Module, name: str) -> list[ir.Expr]:
+    """`functools.partial(_create_controller, Main, [Ext, ...], ...)` -> Main, Ext, ..."""
+    call = module.assigns.get(name)
+    if not isinstance(call, ir.Call) or not expr_text(call.func).endswith("partial"):
+        return []
+    exprs: list[ir.Expr] = []
+    for arg in call.args[1:]:
+        exprs.extend(arg.items if isinstance(arg, ir.Seq) else (arg,))
+    return exprs
+
+
+def _prefetch_controllers(index: Index, module: ir.Module, factories: set[str]) -> None:
+    """Parse the controller modules the routes name in one (parallel) batch."""
+    rels = {index.path_of(WSGI_MODULE)}
+    for name in factories:
+        for expr in _factory_class_exprs(module, name):
+            head = expr
+            while isinstance(head, ir.Attr):
+                head = head.value
+            if isinstance(head, ir.Name) and head.id in module.imports:
+                rels.add(index.path_of(module.imports[head.id].target))
+    index.prefetch(sorted(r for r in rels if r))
+
+
+def _factory_classes(index: Index, module: ir.Module, name: str,
+                     warnings: list[str]) -> tuple[ClassRef, ...]:
+    exprs = _factory_class_exprs(module, name)
+    if not exprs:
+        warnings.append(f"{module.path}: cannot read the controller factory {name}")
+        return ()
+    found = []
+    for expr in exprs:
+        ref = index.resolve_expr(module, expr)
+        if isinstance(ref, ClassRef):
+            found.append(ref)
+        else:
+            warnings.append(f"{module.path}: {name}: cannot find the controller "
+                            f"{expr_text(expr)}")
+    return tuple(found)
+
+
+# --------------------------------------------------------------- v2.1 extensions (<= 15)
+
+
+def _iter_calls(expr: ir.Expr | None) -> Iterator[ir.Call]:
+    if expr is None:
+        return
+    if isinstance(expr, ir.Call):
+        yield expr
+        yield from _iter_calls(expr.func)
+        for arg in expr.args:
+            yield from _iter_calls(arg)
+        for _, value in expr.kwargs:
+            yield from _iter_calls(value)
+    elif isinstance(expr, ir.Seq):
+        for item in expr.items:
+            yield from _iter_calls(item)
+    elif isinstance(expr, ir.DictExpr):
+        for value in expr.values:
+            yield from _iter_calls(value)
+    elif isinstance(expr, (ir.Starred, ir.Attr)):
+        yield from _iter_calls(expr.value)
+    elif isinstance(expr, ir.IfExp):
+        yield from _iter_calls(expr.body)
+        yield from _iter_calls(expr.orelse)
+    elif isinstance(expr, ir.BoolOp):
+        for value in expr.values:
+            yield from _iter_calls(value)
+    elif isinstance(expr, ir.Other):
+        yield from expr.calls
+
+
+def _calls_with_env(fn: ir.Function) -> Iterator[tuple[ir.Call, dict[str, ir.Expr]]]:
+    """Every call in `fn`, with the local names bound before it (in statement order)."""
+    env: dict[str, ir.Expr] = {}
+    for stmt in walk(fn.body):
+        value = getattr(stmt, "value", None) if isinstance(
+            stmt, (ir.Assign, ir.ExprStmt, ir.Return)) else None
+        for call in _iter_calls(value):
+            yield call, env
+        if isinstance(stmt, ir.Assign) and not stmt.augmented:
+            for target in stmt.targets:
+                if isinstance(target, ir.Name):
+                    env = {**env, target.id: stmt.value}
+
+
+def _bind(call: ir.Call, params: tuple[str, ...]) -> dict[str, ir.Expr]:
+    bound = {name: arg for name, arg in zip(params, call.args)}
+    bound.update({k: v for k, v in call.kwargs if k})
+    return bound
+
+
+def _deref(expr: ir.Expr | None, env: dict[str, ir.Expr], module: ir.Module,
+           depth: int = 0) -> ir.Expr | None:
+    """Follow local and module-level names to the expression they stand for."""
+    while isinstance(expr, ir.Name) and depth < 8:
+        depth += 1
+        if expr.id in env:
+            expr = env[expr.id]
+        elif expr.id in module.assigns:
+            expr = module.assigns[expr.id]
+        else:
+            break
+    return expr
+
+
+def _dict(expr: ir.Expr | None, env: dict[str, ir.Expr], module: ir.Module) -> dict[str, str]:
+    expr = _deref(expr, env, module)
+    pairs: list[tuple[object, ir.Expr]] = []
+    if isinstance(expr, ir.DictExpr):
+        pairs = [(_const(_deref(k, env, module)), v) for k, v in zip(expr.keys, expr.values)]
+    elif isinstance(expr, ir.Call) and expr_text(expr.func) == "dict":  # dict(member_name=..)
+        pairs = [(k, v) for k, v in expr.kwargs if k]
+    out: dict[str, str] = {}
+    for key, value in pairs:
+        value_v = _const(_deref(value, env, module))
+        if isinstance(key, str) and isinstance(value_v, str):
+            out[key] = value_v
+    return out
+
+
+def _controller(index: Index, expr: ir.Expr | None, env: dict[str, ir.Expr],
+                module: ir.Module) -> ClassRef | None:
+    """`Controller()` (directly or through a local name) -> the class."""
+    expr = _deref(expr, env, module)
+    if isinstance(expr, ir.Call):
+        ref = index.resolve_expr(module, expr.func)
+        return ref if isinstance(ref, ClassRef) else None
+    return None
+
+
+_RESOURCE_PARAMS = ("collection", "controller", "parent", "collection_actions",
+                    "member_actions", "custom_routes_fn", "inherits", "member_name")
+_CONTROLLER_EXT_PARAMS = ("extension", "collection", "controller")
+
+
+@dataclass
+class _Resource:
+    collection: str
+    controller: ClassRef
+    parent: dict[str, str]
+    collection_actions: dict[str, str]
+    member_actions: dict[str, str]
+    custom_routes: list[tuple[str, str, str]]  # method, path, controller method
+
+
+def _extension_routes(index: Index, warnings: list[str]) -> list[_Route]:
+    """Routes of a tree that builds its API from v2.1 extensions (12.0.0 .. 15.x)."""
+    rels = [rel for rel in index.files_containing(EXTENSION_BASE.encode())
+            if rel.startswith(API_DIR) and "/" not in rel[len(API_DIR):]]
+    index.prefetch(rels + [p for p in [index.path_of(WSGI_MODULE)] if p])
+    resources: list[_Resource] = []
+    extensions: dict[str, list[ClassRef]] = {}
+    for rel in rels:
+        module = index.module_at(rel)
+        if module is None:
+            continue
+        for cls in module.classes.values():
+            if not any(expr_text(b).endswith(EXTENSION_BASE) for b in cls.bases):
+                continue
+            ext = ClassRef(module, cls)
+            resources.extend(_resources_of(index, ext, warnings))
+            for collection, ref in _controller_extensions_of(index, ext):
+                extensions.setdefault(collection, []).append(ref)
+    routes: list[_Route] = []
+    for res in resources:
+        parent = res.parent
+        prefix = (f"/{parent['collection_name']}/{{{parent['member_name']}_id}}"
+                  if parent.get("collection_name") and parent.get("member_name") else "")
+        base = f"{prefix}/{res.collection}"
+        classes = (res.controller,) + (tuple(extensions.get(res.collection, ()))
+                                       if not prefix else ())
+        for method, path, target, declared in _resource_routes(base, res):
+            if _in_scope(path):
+                routes.append(_Route(method, path, classes, target, declared))
+    return routes
+
+
+def _resource_routes(base: str, res: _Resource) -> list[tuple[str, str, str, bool]]:
+    """The routes `routes.Mapper.resource` connects (index/create/show/update/delete and
+    the collection and member actions), then the resource's custom routes."""
+    member = f"{base}/{{id}}"
+    out = [("GET", base, "index", False), ("GET", member, "show", False)]
+    collection: dict[str, list[str]] = {"POST": ["create"]}
+    for action, method in res.collection_actions.items():
+        collection.setdefault(method.upper(), []).append(action)
+    for method, actions in collection.items():
+        primary = actions[0] if method != "GET" else None
+        for action in actions[1:] if primary else actions:
+            out.append((method, f"{base}/{action}", action, True))
+        if primary:
+            out.append((method, base, primary, primary != "create"))
+    members: dict[str, list[str]] = {"PUT": ["update"], "DELETE": ["delete"]}
+    for action, method in res.member_actions.items():
+        members.setdefault(method.upper(), []).append(action)
+    for method, actions in members.items():
+        primary = actions[0] if method not in ("POST", "GET", "ANY") else None
+        for action in actions[1:] if primary else actions:
+            out.append((method, f"{member}/{action}", action, True))
+        if primary:
+            out.append((method, member, primary, primary not in ("update", "delete")))
+    out.extend((method, path, target, True) for method, path, target in res.custom_routes)
+    return out
+
+
+def _resources_of(index: Index, ext: ClassRef, warnings: list[str]) -> list[_Resource]:
+    fn = ext.cls.methods.get("get_resources")
+    if fn is None:
+        return []
+    module = ext.module
+    found = []
+    for call, env in _calls_with_env(fn):
+        if expr_text(call.func).rpartition(".")[2] != "ResourceExtension":
+            continue
+        args = _bind(call, _RESOURCE_PARAMS)
+        collection = _const(_deref(args.get("collection"), env, module))
+        if not isinstance(collection, str):
+            warnings.append(f"{module.path}:{call.line}: cannot read the resource's name")
+            continue
+        controller = _controller(index, args.get("controller"), env, module)
+        if controller is None:
+            if "inherits" not in args:  # os-volumes_boot reuses the servers controller
+                warnings.append(f"{module.path}:{call.line}: cannot find the controller of "
+                                f"resource {collection}")
+            continue
+        custom = _custom_routes(ext, _deref(args.get("custom_routes_fn"), env, module))
+        found.append(_Resource(collection, controller,
+                               _dict(args.get("parent"), env, module),
+                               _dict(args.get("collection_actions"), env, module),
+                               _dict(args.get("member_actions"), env, module), custom))
+    return found
+
+
+def _custom_routes(ext: ClassRef, fn_expr: ir.Expr | None) -> list[tuple[str, str, str]]:
+    """`custom_routes_fn=self.server_metadata_map`: its `mapper.connect(...)` calls."""
+    if not (isinstance(fn_expr, ir.Attr) and isinstance(fn_expr.value, ir.Name)
+            and fn_expr.value.id == "self"):
+        return []
+    fn = ext.cls.methods.get(fn_expr.attr)
+    if fn is None:
+        return []
+    out = []
+    for call, env in _calls_with_env(fn):
+        if expr_text(call.func).rpartition(".")[2] != "connect" or len(call.args) < 2:
+            continue
+        path = _const(_deref(call.args[1], env, ext.module))
+        kwargs = {k: v for k, v in call.kwargs if k}
+        target = _const(kwargs.get("action"))
+        if not isinstance(path, str) or not isinstance(target, str):
+            continue
+        path = path.removeprefix("/{project_id}")  # the same route with the project in it
+        conditions = _deref(kwargs.get("conditions"), env, ext.module)
+        methods: list[str] = []
+        if isinstance(conditions, ir.DictExpr):
+            for key, value in zip(conditions.keys, conditions.values):
+                if _const(key) == "method":
+                    methods = [m for m in (_const(i) for i in _items(value) or (value,))
+                               if isinstance(m, str)]
+        out.extend((m.upper(), path, target) for m in methods or ["GET"])
+    return out
+
+
+def _controller_extensions_of(index: Index, ext: ClassRef) -> list[tuple[str, ClassRef]]:
+    fn = ext.cls.methods.get("get_controller_extensions")
+    if fn is None:
+        return []
+    out = []
+    for call, env in _calls_with_env(fn):
+        if expr_text(call.func).rpartition(".")[2] != "ControllerExtension":
+            continue
+        args = _bind(call, _CONTROLLER_EXT_PARAMS)
+        collection = _const(_deref(args.get("collection"), env, ext.module))
+        controller = _controller(index, args.get("controller"), env, ext.module)
+        if isinstance(collection, str) and controller is not None:
+            out.append((collection, controller))
+    return out
+
+
+# ------------------------------------------------------------------------- handlers
+
+
+@dataclass
+class _Found:
+    method: str
+    path: str
+    action: str | None
+    controller: ClassRef
+    fn: FunctionRef
+    gone: str | None  # why the handler only answers 410 Gone, else None
+
+    @property
+    def handler(self) -> str:
+        return f"{self.controller.dotted}.{self.fn.function.name}"
+
+    @property
+    def where(self) -> str:
+        return f"{self.fn.module.path}:{self.fn.function.line}"
+
+
+def _action_name(fn: ir.Function) -> str | None:
+    for deco in fn.decorators:
+        if isinstance(deco, ir.Call) and expr_text(deco.func).rpartition(".")[2] == "action":
+            name = _const(deco.args[0]) if deco.args else _const(dict(
+                (k, v) for k, v in deco.kwargs if k).get("name"))
+            if isinstance(name, str):
+                return name
+    return None
+
+
+def _gone(fn: ir.Function) -> str | None:
+    """Why a handler always answers 410 Gone, or None when it does real work."""
+    for deco in fn.decorators:
+        if isinstance(deco, ir.Call) and expr_text(deco.func).rpartition(".")[2] == "removed":
+            version = _const(deco.args[0]) if deco.args else None
+            return (f"answers 410 Gone (removed in {version})"
+                    if isinstance(version, str) else "answers 410 Gone (@wsgi.removed)")
+    # An unconditional `raise exc.HTTPGone()` (or another HTTP error) that no earlier
+    # `return` can skip: the handler never succeeds. A raise inside a branch is a check.
+    for stmt in fn.body:
+        if isinstance(stmt, ir.Raise):
+            error = expr_text(stmt.exc).rpartition("(")[0].rpartition(".")[2]
+            if error.startswith("HTTP"):
+                return f"always raises {error}" + (" (410)" if error == "HTTPGone" else "")
+        if any(isinstance(s, ir.Return) for s in walk((stmt,))):
+            break
+    return None
+
+
+def _actions(index: Index, classes: tuple[ClassRef, ...]) -> Iterator[tuple[str, ClassRef,
+                                                                           FunctionRef]]:
+    """Every @wsgi.action method of the controllers, each action name once."""
+    seen: set[str] = set()
+    for cls in classes:
+        methods: dict[str, FunctionRef] = {}
+        for klass in index.mro(cls):
+            for name, fn in klass.cls.methods.items():
+                methods.setdefault(name, FunctionRef(klass.module, fn, klass.cls))
+        for fn_ref in sorted(methods.values(), key=lambda f: f.function.line):
+            action = _action_name(fn_ref.function)
+            if action is not None and action not in seen:
+                seen.add(action)
+                yield action, cls, fn_ref
+
+
+def _handlers(index: Index, routes: list[_Route], warnings: list[str]) -> list[_Found]:
+    found: list[_Found] = []
+    seen: set[tuple[str, str, str | None]] = set()
+    for route in routes:
+        if route.target == "action":
+            pairs = [(action, cls, fn) for action, cls, fn in _actions(index, route.classes)]
+            if not pairs:
+                warnings.append(f"{route.method} {route.path}: no @wsgi.action handlers on "
+                                f"{', '.join(c.dotted for c in route.classes)}")
+        else:
+            main = route.classes[0]
+            fn = index.find_method(main, route.target)
+            if fn is None:
+                if route.declared:
+                    warnings.append(f"{route.method} {route.path}: {main.dotted} has no "
+                                    f"method {route.target}")
+                continue
+            pairs = [(None, main, fn)]
+        for action, cls, fn in pairs:
+            key = (route.method, _shape(route.path), action)
+            if key in seen:
+                continue  # the first route to a request wins, as in the mapper
+            seen.add(key)
+            found.append(_Found(route.method, route.path, action, cls, fn, _gone(fn.function)))
+    return found
+
+
+# -------------------------------------------------------------------------- naming
+
+
+def _shape(path: str) -> str:
+    return _PLACEHOLDER.sub("{}", path)
+
+
+def _key(name: str) -> str:
+    return name.strip().lower().replace("_", "-")
+
+
+def _derived_name(found: _Found) -> str:
+    if found.action:
+        return found.action
+    literal = [s for s in found.path.strip("/").split("/") if s and not s.startswith("{")]
+    words = [s.removeprefix("os-").replace("_", "-") for s in literal]
+    if words and words[0] == "servers":
+        words[0] = "server"
+    verb = _VERBS.get(found.fn.function.name, found.fn.function.name.replace("_", "-"))
+    return "-".join(words + [verb])
+
+
+def _client_index(table: dict[str, tuple[str, str, str | None]]) -> dict[tuple, list[str]]:
+    out: dict[tuple, list[str]] = {}
+    for name, (method, path, action) in table.items():
+        out.setdefault((method, _shape(path), action), []).append(name)
+    return out
+
+
+def _aliases(name: str, action: str | None, others: list[str]) -> tuple[str, ...]:
+    out: list[str] = []
+    for alias in (name.replace("-", "_"), action, *SEED_ALIASES.get(name, ()),
+                  *[o for o in others if o != name]):
+        if alias and alias != name and alias not in out:
+            out.append(alias)
+    return tuple(out)
+
+
+def _operation(name: str, aliases: tuple[str, ...], found: _Found) -> Operation:
+    return Operation(name=name, aliases=aliases, method=found.method, path=found.path,
+                     action=found.action, handler=found.handler, file=found.fn.module.path,
+                     line=found.fn.function.line)
+
+
+def build_catalogue(index: Index, label: str) -> Catalogue:
+    """Every server operation of the tree under `index`: routes, actions and handlers."""
+    warnings: list[str] = []
+    routes = _routes_from_route_list(index, warnings)
+    if routes is None:
+        routes = _extension_routes(index, warnings)
+    if not routes:
+        warnings.append("no REST routes found: neither nova/api/openstack/compute/routes.py "
+                        "(ROUTE_LIST) nor v2.1 API extensions")
+    found = _handlers(index, routes, warnings)
+    clients = _client_index(CLIENT_COMMANDS)
+    live = {(f.method, _shape(f.path), f.action): f for f in found if not f.gone}
+    gone = {(f.method, _shape(f.path), f.action): f for f in found if f.gone}
+
+    operations: dict[str, Operation] = {}
+    missing: dict[str, Missing] = {}
+
+    def add(op: Operation) -> None:
+        taken = {_key(n): n for n in operations}
+        if _key(op.name) in taken:  # two handlers would answer to one name: keep both
+            first = operations[taken[_key(op.name)]]
+            n = 2
+            while _key(f"{op.name}-{n}") in taken:
+                n += 1
+            warnings.append(f"two operations named {op.name}: {first.handler} and "
+                            f"{op.handler} (the second is {op.name}-{n})")
+            op = replace(op, name=f"{op.name}-{n}")
+        operations[op.name] = op
+
+    for key, f in sorted(live.items(), key=lambda kv: (kv[1].path, kv[1].method,
+                                                       kv[1].action or "")):
+        names = clients.get(key, [])
+        if names:
+            for name in names:
+                add(_operation(name, _aliases(name, f.action, names), f))
+        else:
+            add(_operation(_derived_name(f), (), f))
+
+    for name, (method, path, action) in CLIENT_COMMANDS.items() if routes else ():
+        if name in operations:
+            continue
+        key = (method, _shape(path), action)
+        fallback = CLIENT_FALLBACKS.get(name)
+        if fallback and (fallback[0], _shape(fallback[1]), fallback[2]) in live:
+            f = live[(fallback[0], _shape(fallback[1]), fallback[2])]
+            add(_operation(name, _aliases(name, action, []), f))
+            continue
+        what = f"action {action}" if action else f"{method} {path}"
+        if key in gone:
+            g = gone[key]
+            reason = f"the handler of {what}, {g.handler} ({g.where}), {g.gone}"
+        elif action:
+            reason = f"no handler for action {action} (POST {path})"
+        else:
+            reason = f"no route for {method} {path}"
+        missing[name] = Missing(name, _aliases(name, action, []), reason)
+    for key, g in gone.items():
+        if clients.get(key):
+            continue
+        name = _derived_name(g)
+        what = f"action {g.action}" if g.action else f"{g.method} {g.path}"
+        missing.setdefault(name, Missing(name, (), f"the handler of {what}, {g.handler} "
+                                                   f"({g.where}), {g.gone}"))
+
+    problems = sorted({f"{p.path}:{p.line}: cannot parse ({p.message}); its routes are missing"
+                       for p in index.problems if p.path.startswith("nova/api/")})
+    return Catalogue(source=label,
+                     operations=tuple(operations[n] for n in sorted(operations)),
+                     warnings=tuple(warnings + problems),
+                     missing=tuple(missing[n] for n in sorted(missing)))
+
+
+# --------------------------------------------------------------------------- lookup
+
+
+def find_operation(catalogue: Catalogue, name: str) -> Operation:
+    """The operation called `name` (a canonical name or an alias; case, `_` and `-` do not
+    matter). Unknown names and operations this release lacks raise OsflowError."""
+    key = _key(name)
+    for op in catalogue.operations:
+        if _key(op.name) == key:
+            return op
+    for op in catalogue.operations:
+        if any(_key(a) == key for a in op.aliases):
+            return op
+    if not catalogue.operations:
+        raise OsflowError(f"unknown operation {name!r}: no REST operations found in "
+                          f"{catalogue.source}")
+    for gap in catalogue.missing:
+        if _key(gap.name) == key or any(_key(a) == key for a in gap.aliases):
+            return _raise_missing(catalogue, name, gap)
+    candidates: dict[str, str] = {}
+    for op in catalogue.operations:
+        for label in (op.name, *op.aliases):
+            candidates.setdefault(_key(label), label)
+    close = difflib.get_close_matches(key, list(candidates), n=3, cutoff=0.6)
+    if close:
+        raise OsflowError(f"unknown operation {name!r}; closest: "
+                          f"{', '.join(candidates[c] for c in close)}")
+    raise OsflowError(f"unknown operation {name!r} in {catalogue.source}; `osflow ops` "
+                      "lists the operations")
+
+
+def _raise_missing(catalogue: Catalogue, name: str, gap: Missing) -> Operation:
+    shown = f"'{name}'" if _key(gap.name) == _key(name) else f"'{name}' ({gap.name})"
+    raise OsflowError(f"operation {shown} does not exist in {catalogue.source}: "
+                      f"{gap.reason}")
