@@ -50,7 +50,7 @@ SERVICE_MODULES = (
 # Callables that run their first argument (in a new green thread or later).
 SPAWNERS = {"spawn", "spawn_n", "spawn_on", "spawn_after", "submit"}
 POLICY_MODULES = ("nova.api", "nova.policy", "nova.compute.api")
-SUBSCRIPT = re.compile(r"([A-Za-z_][\w.]*)\[([^\[\]]+)\]")
+SUBSCRIPT = re.compile(r"([A-Za-z_][\w.]*)\[(.+)\]")
 OBJECT_CLASS_CALL = re.compile(r"^(?:objects|obj)\.([A-Z]\w*)\.(\w+)$")
 DB_MODULE = re.compile(r"^nova\.db(\.|$)")
 
