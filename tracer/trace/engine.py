@@ -122,7 +122,13 @@ class Engine:
         # fields set on an object since its last save, by helpers too (a helper sets
         # vm_state, its caller saves): (participant, receiver text) -> [(field, value)]
         self.pending: dict[tuple[str, str], list[tuple[str, str]]] = {}
-        self.skipped_handlers = 0  # exception handlers left out (Options.errors)
+        self.skipped_handlers = 0
+        self.object_classes: dict[str, ClassRef | None] = {}
+        # Before Newton the report client updated compute nodes through the database:
+        # it is placement only where it speaks to /resource_providers.
+        self.services = tuple(
+            (prefix, service) for prefix, service in SERVICE_MODULES
+            if service != "placement" or index.files_containing(b"/resource_providers"))  # exception handlers left out (Options.errors)
         self.plain_helpers: dict[tuple[str, str], tuple[bool, Value]] = {}
         self.notes: list[str] = []
         self.participants: set[str] = set()
@@ -587,9 +593,8 @@ class Engine:
                     self.quiet -= 1
         return obj
 
-    @staticmethod
-    def service_of(module: ir.Module) -> str | None:
-        for prefix, service in SERVICE_MODULES:
+    def service_of(self, module: ir.Module) -> str | None:
+        for prefix, service in self.services:
             if module.name == prefix or module.name.startswith(prefix + "."):
                 return service
         return None
@@ -884,13 +889,19 @@ class Engine:
         self.db(frame, text, call.line)
 
     def unknown_call(self, call: ir.Call, name: str, callee: Value, frame: Frame) -> Value:
-        result = Text(expr_text(call))
         """A call to something the index cannot see: drawn when Nova's conventions say what
         it is, noted when it looks like a wrapper we failed to type, else left out."""
+        result = Text(expr_text(call))
         func = call.func
         text = expr_text(func)
         match = OBJECT_CLASS_CALL.match(text)
         if match:
+            # objects.Instance.get_by_uuid: nova.objects registers its classes at run
+            # time, so find the class by name among the object modules
+            cls = self.object_class(match.group(1))
+            method = self.index.find_method(cls, match.group(2)) if cls else None
+            if method is not None:
+                return self.object_call(FuncV(method, ClassV(cls)), call, name, frame)
             self.db(frame, f"{match.group(1)}.{match.group(2)}", call.line)
             return result
         if isinstance(func, ir.Attr) and name in patterns.OBJECT_WRITES:
@@ -910,6 +921,17 @@ class Engine:
             self.note(frame, f"not followed: self.{func.value.attr}.{name}() "
                              "(its class is not known statically)", call.line)
         return result
+
+    def object_class(self, name: str) -> ClassRef | None:
+        if name not in self.object_classes:
+            found = None
+            for rel in self.index.files_containing(f"class {name}(".encode()):
+                module = self.index.module_at(rel) if rel.startswith("nova/objects/") else None
+                if module is not None and name in module.classes:
+                    found = ClassRef(module, module.classes[name])
+                    break
+            self.object_classes[name] = found
+        return self.object_classes[name]
 
     def service_call(self, owner: Obj, name: str, line: int, frame: Frame) -> Value:
         target = owner.participant or "service"
