@@ -39,6 +39,9 @@ def main() -> None:
     # CPython's default collection every 700 allocations costs more than half the run
     # time (measured: a boot trace 1.63 s -> 0.77 s). Collect rarely instead.
     gc.set_threshold(100_000, 50, 1000)
+    from tracer.index import cache
+
+    cache.FREEZE_LOADED = True
     root_log = logging.getLogger("tracer")
     root_log.addHandler(_WarningLines(level=logging.DEBUG if debug else logging.WARNING))
     root_log.setLevel(logging.DEBUG if debug else logging.WARNING)
@@ -166,14 +169,17 @@ def render(paths: tuple[str, ...], out_dir: str | None, fmt: str,
               help="Network API for trees that choose it by configuration (Liberty).")
 @click.option("--use-local", is_flag=True,
               help="Liberty: follow CONF.conductor.use_local=True (conductor in-process).")
+@click.option("--errors", is_flag=True,
+              help="Also draw exception handlers (error and rollback paths).")
 def trace(operation: str, spec: str | None, fmt: str, out: str | None, depth: int,
-          driver: str, network: str, use_local: bool) -> None:
+          driver: str, network: str, use_local: bool, errors: bool) -> None:
     """The draft sequence diagram of one operation (e.g. pause, live-migrate)."""
     from tracer.diagram import flow_text
     from tracer.trace import Options
     from tracer.workspace import open_workspace
 
-    options = Options(depth=depth, driver=driver, network=network, use_local=use_local)
+    options = Options(depth=depth, driver=driver, network=network, use_local=use_local,
+                      errors=errors)
     with _status(f"Tracing {operation} in {spec or PINNED_RELEASE}"):
         flow = open_workspace(spec).flow(operation, options)
     text = flow_text(flow, fmt)

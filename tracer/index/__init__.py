@@ -91,6 +91,10 @@ class Index:
             self._files = sorted(found)
         return self._files
 
+    def source(self, rel: str) -> bytes:
+        """The bytes of one module of the tree (read once)."""
+        return self._bytes(rel)
+
     def _bytes(self, rel: str) -> bytes:
         data = self._sources.get(rel)
         if data is None:

@@ -8,6 +8,7 @@ so concurrent or interrupted runs leave either no entry or a whole one.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
@@ -37,7 +38,7 @@ class SummaryCache:
             self.misses += 1
             return None
         try:
-            module = pickle.loads(data)
+            module = _loads(data)
             if not isinstance(module, ir.Module) or module.digest != digest:
                 raise ValueError("entry does not match its key")
         except Exception:  # any corruption: drop the entry and rebuild it
@@ -52,6 +53,20 @@ class SummaryCache:
 
     def store(self, module: ir.Module) -> None:
         _write_pickle(self._path(module.digest), module)
+
+
+# Set by the command line (one short process per run): after each load, move what exists
+# to the collector's permanent generation. A summary lives as long as the process, and
+# rescanning it at every collection costs more than the load itself (gc.freeze is a list
+# splice). Off in long-lived processes (tests), where frozen objects would never be freed.
+FREEZE_LOADED = False
+
+
+def _loads(data: bytes):
+    module = pickle.loads(data)
+    if FREEZE_LOADED:
+        gc.freeze()
+    return module
 
 
 def _write_pickle(path: Path, value: object) -> None:

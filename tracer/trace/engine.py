@@ -55,6 +55,9 @@ OBJECT_CLASS_CALL = re.compile(r"^(?:objects|obj)\.([A-Z]\w*)\.(\w+)$")
 DB_MODULE = re.compile(r"^nova\.db(\.|$)")
 
 SUMMARY_SLACK = 10  # how much deeper than `depth` to look for RPCs and callbacks
+# Inside the virt driver only callbacks into the manager matter beyond `depth`; they sit a
+# few calls down (live_migration -> _live_migration -> _live_migration_monitor -> post).
+DRIVER_SLACK = 4
 MAX_FRAMES = 20000  # a safety budget per operation
 QUIET_DEPTH = 3  # how deep `__init__` runs go to learn attribute types
 
@@ -124,11 +127,14 @@ class Engine:
         self.pending: dict[tuple[str, str], list[tuple[str, str]]] = {}
         self.skipped_handlers = 0
         self.object_classes: dict[str, ClassRef | None] = {}
+        self.managers: dict[tuple[str, str], Obj] = {}
         # Before Newton the report client updated compute nodes through the database:
         # it is placement only where it speaks to /resource_providers.
+        report = index.path_of("nova.scheduler.client.report")
+        speaks_placement = report is not None and b"/resource_providers" in index.source(report)
         self.services = tuple(
             (prefix, service) for prefix, service in SERVICE_MODULES
-            if service != "placement" or index.files_containing(b"/resource_providers"))  # exception handlers left out (Options.errors)
+            if service != "placement" or speaks_placement)  # exception handlers left out (Options.errors)
         self.plain_helpers: dict[tuple[str, str], tuple[bool, Value]] = {}
         self.notes: list[str] = []
         self.participants: set[str] = set()
@@ -185,7 +191,7 @@ class Engine:
             if handler is None:
                 continue
             fn, owner = handler
-            self_value = self.instance(owner, cast.participant)
+            self_value = self.service_self(owner, cast.participant)
             body = self.collect(lambda: self.activation(fn, self_value, cast.participant,
                                                          cast.bound))
             start = Step(START, cast.participant, None, cast.method.method, fn.dotted,
@@ -468,7 +474,7 @@ class Engine:
 
     def subscript(self, text: str, frame: Frame) -> Value | None:
         """`self.handlers[protocol]` on a dict we know: the item, or a run-time choice."""
-        match = SUBSCRIPT.fullmatch(text.strip())
+        match = SUBSCRIPT.fullmatch(text.strip()) if "[" in text else None
         if not match:
             return None
         table = self.eval_quiet(_dotted_expr(match.group(1)), frame)
@@ -605,6 +611,13 @@ class Engine:
             if cls.name.endswith(("Client", "API")):
                 return Obj(ClassRef(module, cls), {}, "service", self.service_of(module))
         return None
+
+    def service_self(self, cls: ClassRef, participant: str) -> Obj:
+        """The manager object of a service: built once per participant and flow."""
+        key = (cls.dotted, participant)
+        if key not in self.managers:
+            self.managers[key] = self.instance(cls, participant)
+        return self.managers[key]
 
     def role_of(self, cls: ClassRef, participant: str) -> tuple[str | None, str | None]:
         module = cls.module.name
@@ -789,7 +802,9 @@ class Engine:
             return Text(fn.function.name)
         # an inner function (a decorator's wrapper, a locked do_x) adds no level of detail
         depth = frame.depth + (0 if callee.closure is not None else 1)
-        if depth > self.options.depth + SUMMARY_SLACK:
+        slack = DRIVER_SLACK if frame.participant == self.driver_participant(
+            frame.participant) else SUMMARY_SLACK
+        if depth > self.options.depth + slack:
             return Text(fn.function.name)
         participant = callee.participant or frame.participant
         if participant != frame.participant and not self.quiet:
@@ -925,8 +940,11 @@ class Engine:
     def object_class(self, name: str) -> ClassRef | None:
         if name not in self.object_classes:
             found = None
-            for rel in self.index.files_containing(f"class {name}(".encode()):
-                module = self.index.module_at(rel) if rel.startswith("nova/objects/") else None
+            needle = f"class {name}(".encode()
+            for rel in self.index.source_files():
+                if not rel.startswith("nova/objects/") or needle not in self.index.source(rel):
+                    continue
+                module = self.index.module_at(rel)
                 if module is not None and name in module.classes:
                     found = ClassRef(module, module.classes[name])
                     break
@@ -1006,8 +1024,7 @@ class Engine:
                            fn.dotted, fn.module.path, fn.function.line))
             return Text(method.method)
         self.drawn.add((fn.dotted, participant))
-        self_value = self.instance(owner, participant)
-        return self.activation(fn, self_value, participant, bound)
+        return self.activation(fn, self.service_self(owner, participant), participant, bound)
 
     def enqueue(self, method: RpcMethod, participant: str, bound: dict) -> None:
         key = (method.handler or method.method, participant)
