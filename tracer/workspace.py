@@ -54,7 +54,8 @@ class Workspace:
 
         options = options or Options()
         op = find_operation(self.catalogue(), operation)
-        key = f"{op.name}:{options.depth}:{options.driver}:{options.network}:{options.use_local}"
+        key = (f"{op.name}:{options.depth}:{options.driver}:{options.network}:"
+               f"{options.use_local}:{options.errors}")
         return self.cached("flow", lambda: trace_operation(self.index, self.rpc_model(), op,
                                                            options), key)
 
