@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 from tracer.index import ClassRef, FunctionRef, Index, ValueRef, ir
 from tracer.index.ir import expr_text, sub_bodies, walk
+from tracer.index.options import module_calls as _module_calls
+from tracer.index.options import option_default
 from tracer.model import RpcMethod, RpcModel, Service
 
 # Files that can hold an RPC client must mention one of these and send with one of those.
@@ -558,53 +560,6 @@ def resolve_topic(index: Index, target: Target) -> str | None:
         if group:
             return group
     return None
-
-
-def option_default(index: Index, module: ir.Module, option: str,
-                   group: str | None) -> str | None:
-    """The default of `cfg.StrOpt(option, default=...)` in `module` or the ones it names."""
-    places = [module]
-    for call in _module_calls(module):
-        # CONF.import_opt('topic', 'nova.conductor.api', group='conductor')
-        if _tail(call.func) == "import_opt" and len(call.args) >= 2:
-            where = call.args[1]
-            if isinstance(where, ir.Const) and isinstance(where.value, str):
-                other = index.module(where.value)
-                if other is not None:
-                    places.append(other)
-    for place in places:
-        for call in _module_calls(place):
-            if _tail(call.func).endswith("Opt") and call.args:
-                first = call.args[0]
-                if isinstance(first, ir.Const) and first.value == option:
-                    for key, value in call.kwargs:
-                        if key == "default" and isinstance(value, ir.Const):
-                            return str(value.value)
-    return None
-
-
-def _module_calls(module: ir.Module):
-    """Calls made at module level, including inside lists of options."""
-    stack: list = [s for s in module.body]
-    while stack:
-        node = stack.pop(0)
-        if isinstance(node, ir.Assign):
-            stack.append(node.value)
-        elif isinstance(node, ir.ExprStmt):
-            stack.append(node.value)
-        elif isinstance(node, ir.Call):
-            yield node
-            stack.extend(node.args)
-            stack.extend(v for _, v in node.kwargs)
-            stack.append(node.func)
-        elif isinstance(node, ir.Attr):
-            stack.append(node.value)
-        elif isinstance(node, ir.Seq):
-            stack.extend(node.items)
-        elif isinstance(node, ir.DictExpr):
-            stack.extend(node.values)
-        elif isinstance(node, ir.Other):
-            stack.extend(node.calls)
 
 
 def service_managers(index: Index) -> dict[str, str]:

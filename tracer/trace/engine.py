@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from tracer.index import ClassRef, FunctionRef, Index, ModuleRef, ValueRef, ir
 from tracer.index.ir import expr_text
+from tracer.index.options import conf_default
 from tracer.model import (
     CALL, CALLBACK, CAST, DB, DB_RETURN, DONE, DRIVER, DRIVER_RETURN, ENTER, NOTE, RETURN,
     SERVICE, SERVICE_RETURN, START, Block, Branch, Node, RpcMethod, Step,
@@ -454,8 +455,13 @@ class Engine:
             self.eval(expr.orelse, frame)
             return body
         elif isinstance(expr, ir.BoolOp):
-            for value in expr.values:
-                self.eval(value, frame)
+            values = [self.eval(value, frame) for value in expr.values]
+            if expr.op == "or":
+                # `image_api or image.API()`: the first operand that can be true
+                for value in values:
+                    if not isinstance(value, (Text, ConstV)) or \
+                            (isinstance(value, ConstV) and value.value):
+                        return value
         elif isinstance(expr, ir.Seq):
             for item in expr.items:
                 self.eval(item, frame)
@@ -651,11 +657,12 @@ class Engine:
         drawn = self.recognise(call, name, callee, frame)
         if drawn is not None:
             return drawn
-        if name in ("import_class", "import_object") and call.args and \
-                isinstance(call.args[0], ir.Const) and isinstance(call.args[0].value, str):
-            # importutils.import_class('nova.scheduler.client.query.SchedulerQueryClient'):
-            # a literal class path is as good as an import
-            ref = self.index.resolve_dotted(call.args[0].value)
+        if name in ("import_class", "import_object") and args:
+            # importutils.import_class('nova.scheduler.client.query.SchedulerQueryClient'),
+            # import_object(CONF.scheduler_driver): a literal class path, or an option's
+            # default, is as good as an import
+            path = self.class_path(args[0], frame)
+            ref = self.index.resolve_dotted(path) if path else None
             if isinstance(ref, ClassRef):
                 return ClassV(ref) if name == "import_class" else \
                     self.construct(ref, args[1:], kwargs, frame)
@@ -682,6 +689,16 @@ class Engine:
                                           and call.func.id == "super"):
             return self._super(frame)
         return self.unknown_call(call, name, callee, frame)
+
+    def class_path(self, value: Value, frame: Frame) -> str | None:
+        if isinstance(value, ConstV) and isinstance(value.value, str):
+            return value.value
+        if isinstance(value, Text) and value.text.startswith("CONF."):
+            default = conf_default(self.index, frame.module, value.text)
+            if default and "." in default:
+                self.flow_note(f"{value.text}: its default, {default}")
+                return default
+        return None
 
     def choose(self, choice: ChoiceV, call: ir.Call, args: tuple, kwargs: dict,
                frame: Frame) -> Value:
@@ -811,8 +828,10 @@ class Engine:
             self.step(frame, CALLBACK, fn.function.name, line, target=participant)
         callee_frame = self._frame(fn, callee.self_value, participant, depth,
                                    callee.pre_args + tuple(args), kwargs, callee.closure)
-        if self.quiet and not quiet and fn.function.name != "__init__":
-            return Text(fn.function.name)  # learning attributes: constructors only
+        if self.quiet and not quiet and fn.function.name != "__init__" and \
+                (fn.owner is not None or self.quiet > QUIET_DEPTH):
+            # learning attributes: constructors and factory functions (`image.API()`) only
+            return Text(fn.function.name)
         if quiet or self.quiet:
             self.quiet += 1
             try:
