@@ -87,3 +87,11 @@ def test_field_values_are_short():
     assert patterns.object_receiver(expr("instance")) == "instance"
     assert patterns.object_receiver(expr("self.migration")) == "self.migration"
     assert patterns.object_receiver(expr("context")) is None
+
+
+def test_state_constants_that_reach_a_field_show_by_name():
+    assert patterns.state_text("task_state", "image_pending_upload") == "IMAGE_PENDING_UPLOAD"
+    assert patterns.state_text("task_state", "powering-off") == "POWERING_OFF"
+    assert patterns.state_text("host", "node1") == "'node1'"
+    assert patterns.field_text("task_states.IMAGE_UPLOADING") == "IMAGE_UPLOADING"
+    assert patterns.field_text("migration.dest_compute") == "migration.dest_compute"

@@ -331,7 +331,13 @@ class Engine:
                     patterns.object_receiver(target.value):
                 fields = self.pending.setdefault((frame.participant, receiver), [])
                 fields[:] = [f for f in fields if f[0] != target.attr]
-                fields.append((target.attr, patterns.field_value(source)))
+                shown = patterns.field_value(source)
+                if isinstance(source, ir.Name) and isinstance(value, (Text, ConstV)) and \
+                        text_of(value) != source.id:
+                    # `instance.task_state = task_state`: what the caller passed
+                    shown = patterns.state_text(target.attr, value.value) \
+                        if isinstance(value, ConstV) else patterns.field_text(value.text)
+                fields.append((target.attr, shown))
         elif isinstance(target, ir.Seq):
             for item in target.items:
                 self.assign(item, Text(expr_text(item)), item, frame, False)

@@ -156,6 +156,22 @@ def object_receiver(expr: ir.Expr) -> str | None:
     return None
 
 
+def field_text(text: str) -> str:
+    """`task_states.IMAGE_UPLOADING` -> `IMAGE_UPLOADING`, as field_value does."""
+    module, _, name = text.rpartition(".")
+    if module in STATE_MODULES and name:
+        return name
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def state_text(field: str, value: object) -> str:
+    """A constant that reached a state field: task_states.IMAGE_UPLOADING is the string
+    'image_uploading'; show it by its name, as the code spells it."""
+    if field in ("task_state", "vm_state") and isinstance(value, str):
+        return value.upper().replace("-", "_")
+    return repr(value)
+
+
 def field_value(expr: ir.Expr) -> str:
     """`task_states.PAUSING` -> `PAUSING`; other values as short source text."""
     if isinstance(expr, ir.Attr) and isinstance(expr.value, ir.Name) \
