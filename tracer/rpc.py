@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from tracer.index import ClassRef, FunctionRef, Index, ValueRef, ir
 from tracer.index.ir import expr_text, sub_bodies, walk
 from tracer.index.options import module_calls as _module_calls
+from tracer.index.options import tail as _tail
 from tracer.index.options import option_default
 from tracer.model import RpcMethod, RpcModel, Service
 
@@ -116,14 +117,6 @@ class _Frame:
     env: dict[str, Values]
     params: set[str]
     guards: list[Guard] = field(default_factory=list)
-
-
-def _tail(expr: ir.Expr) -> str:
-    if isinstance(expr, ir.Attr):
-        return expr.attr
-    if isinstance(expr, ir.Name):
-        return expr.id
-    return ""
 
 
 def version_key(version: str) -> tuple[int, ...]:

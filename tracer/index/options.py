@@ -9,7 +9,8 @@ from __future__ import annotations
 from tracer.index import Index, ir
 
 
-def _tail(expr: ir.Expr) -> str:
+def tail(expr: ir.Expr) -> str:
+    """The last name of a dotted expression: `cfg.StrOpt` -> `StrOpt`."""
     if isinstance(expr, ir.Attr):
         return expr.attr
     if isinstance(expr, ir.Name):
@@ -23,7 +24,7 @@ def option_default(index: Index, module: ir.Module, option: str,
     places = [module]
     for call in module_calls(module):
         # CONF.import_opt('topic', 'nova.conductor.api', group='conductor')
-        if _tail(call.func) == "import_opt" and len(call.args) >= 2:
+        if tail(call.func) == "import_opt" and len(call.args) >= 2:
             where = call.args[1]
             if isinstance(where, ir.Const) and isinstance(where.value, str):
                 other = index.module(where.value)
@@ -31,7 +32,7 @@ def option_default(index: Index, module: ir.Module, option: str,
                     places.append(other)
     for place in places:
         for call in module_calls(place):
-            if _tail(call.func).endswith("Opt") and call.args:
+            if tail(call.func).endswith("Opt") and call.args:
                 first = call.args[0]
                 if isinstance(first, ir.Const) and first.value == option:
                     for key, value in call.kwargs:

@@ -529,7 +529,7 @@ class Engine:
         if isinstance(base, SuperV):
             owner = self.index.resolve_dotted(base.owner)
             if isinstance(owner, ClassRef):
-                for klass in self.index.mro(self._class_of(base.obj))[1:]:
+                for klass in self.index.mro(base.obj.cls)[1:]:
                     if klass.dotted == base.owner:
                         continue
                     fn = klass.cls.methods.get(name)
@@ -543,15 +543,7 @@ class Engine:
                 if fn.function.is_classmethod:
                     return FuncV(fn, base)
                 return FuncV(fn)
-            found = self.index.class_attr(base.cls, name)
-            if found is not None:
-                klass, value = found
-                if isinstance(value, ir.Const):
-                    return ConstV(value.value)
-                ref = self.index.resolve_expr(klass.module, value)
-                if ref is not None:
-                    return self.ref_value(ref, expr_text(expr))
-            return Text(expr_text(expr))
+            return self.class_attr(base.cls, name, expr)
         if isinstance(base, ModuleV):
             ref = self.index.resolve_expr(base.module, ir.Name(name)) \
                 if name in base.module.classes or name in base.module.functions \
@@ -560,9 +552,6 @@ class Engine:
             return self.ref_value(ref, expr_text(expr)) if ref is not None \
                 else Text(expr_text(expr))
         return Text(expr_text(expr))
-
-    def _class_of(self, obj: Obj) -> ClassRef:
-        return obj.cls
 
     def _after(self, obj: Obj, owner: str, klass: ClassRef) -> bool:
         """Whether `klass` comes after `owner` in the MRO of `obj`'s class."""
@@ -581,7 +570,11 @@ class Engine:
             if fn.function.is_static:
                 return FuncV(fn, None, obj.participant or frame.participant)
             return FuncV(fn, obj, obj.participant or frame.participant)
-        found = self.index.class_attr(obj.cls, name)
+        return self.class_attr(obj.cls, name, expr)
+
+    def class_attr(self, cls: ClassRef, name: str, expr: ir.Expr) -> Value:
+        """A class-level assignment (`target = messaging.Target(...)`, `handlers = {}`)."""
+        found = self.index.class_attr(cls, name)
         if found is not None:
             klass, value = found
             if isinstance(value, ir.Const):
