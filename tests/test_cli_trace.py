@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 from click.testing import CliRunner
 
 from tracer.cli import cli
+from tests.test_cli_rpc import osflow  # the real entry point: exit codes, stderr
 from tests.trees import TRACE, write_tree
 
 
@@ -71,12 +69,6 @@ def test_depth_zero_still_shows_every_rpc(run):
     for method in ("migrate_server", "select_destinations", "live_migration",
                    "pre_live_migration"):
         assert method in shallow
-
-
-def osflow(*args, cache):
-    """The real console entry point: error mapping, exit codes, stderr."""
-    return subprocess.run([sys.executable, "-m", "tracer", *args], capture_output=True,
-                          text=True, env={**os.environ, "OSFLOW_CACHE_DIR": str(cache)})
 
 
 def test_unknown_operation_is_one_error_line_naming_the_closest(tree, tmp_path):
