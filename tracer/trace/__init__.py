@@ -53,6 +53,9 @@ def config_choices(index: Index, options: Options) -> tuple[dict[str, str], dict
     network = (["nova.network.api.API"] if options.network == "nova-network" else
                ["nova.network.neutronv2.api.API", "nova.network.neutron.API"])
     local = options.use_local
+    conductor = "conductor: " + ("in-process (CONF.conductor.use_local=True, --use-local)"
+                                 if local else
+                                 "over RPC (CONF.conductor.use_local=False, the default)")
     wanted = {
         "nova.compute.API": ["nova.compute.api.API"],
         "nova.compute.HostAPI": ["nova.compute.api.HostAPI"],
@@ -68,9 +71,8 @@ def config_choices(index: Index, options: Options) -> tuple[dict[str, str], dict
         "nova.compute.API": "compute API: nova.compute.api.API (cells v1 off, the default)",
         "nova.network.API": f"network API: {options.network} (CONF.network_api_class; "
                             "--network to change)",
-        "nova.conductor.API": "conductor: "
-                              + ("local (use_local=True)" if local else
-                                 "over RPC (CONF.conductor.use_local=False, the default)"),
+        "nova.conductor.API": conductor,
+        "nova.conductor.ComputeTaskAPI": conductor,
         "nova.volume.API": "volume API: cinder",
     }
     choices: dict[str, str] = {}

@@ -881,9 +881,12 @@ class Engine:
     def construct(self, cls: ClassRef, args: tuple, kwargs: dict, frame: Frame) -> Value:
         if cls.module.name.startswith("nova.exception") or _is_exception(self.index, cls):
             return Text(cls.cls.name)
-        if args and isinstance(args[0], ClassV) and \
+        if args and isinstance(args[0], (ClassV, Obj)) and \
                 self.index.find_method(cls, "__getattr__") is not None:
-            # LazyLoader(SomeClass): a proxy forwarding every attribute to SomeClass()
+            # LazyLoader(SomeClass), ExceptionHelper(manager): proxies that forward every
+            # attribute to the object they wrap
+            if isinstance(args[0], Obj):
+                return args[0]
             return self.instance(args[0].cls, frame.participant, args[1:], kwargs, frame)
         return self.instance(cls, frame.participant, args, kwargs, frame)
 
