@@ -99,7 +99,7 @@ def _step(step: Step) -> list:
         return [_message(step, src, dst, f"{step.text} (callback)")]
     if kind == NOTE:
         return [Note((src,), step.text, provenance=provenance(step))]
-    return []  # ENTER: an anchor only
+    return []  # ENTER, LEAVE: anchors only
 
 
 def flow_nodes_text(nodes: tuple[Node, ...]) -> str:
@@ -111,7 +111,7 @@ def flow_nodes_text(nodes: tuple[Node, ...]) -> str:
                 lines.append(f"[{node.kind} {branch.label}]")
                 lines += ["  " + line for line in flow_nodes_text(branch.nodes).splitlines()]
             lines.append("[end]")
-        elif node.kind not in ("enter",):
+        elif node.kind not in ("enter", "leave"):
             lines.append(f"{node.kind} {node.source}->{node.target}: {node.text}")
     return "\n".join(lines)
 

@@ -75,6 +75,7 @@ DRIVER, DRIVER_RETURN = "driver", "driver-return"  # the virt driver
 CALLBACK = "callback"  # the driver calling back into the manager
 NOTE = "note"  # policy, state checks, notifications, helpers, what was not followed
 ENTER = "enter"  # invisible: a traced function starts here (annotations anchor on it)
+LEAVE = "leave"  # invisible: ... and ends here
 START = "start"  # invisible: a cast's receiver begins its work (drawn after the sender)
 DONE = "done"  # invisible: that work has finished
 

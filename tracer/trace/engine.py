@@ -23,7 +23,8 @@ from tracer.index import ClassRef, FunctionRef, Index, ModuleRef, ValueRef, ir
 from tracer.index.ir import expr_text
 from tracer.index.options import conf_default
 from tracer.model import (
-    CALL, CALLBACK, CAST, DB, DB_RETURN, DONE, DRIVER, DRIVER_RETURN, ENTER, NOTE, RETURN,
+    CALL, CALLBACK, CAST, DB, DB_RETURN, DONE, DRIVER, DRIVER_RETURN, ENTER, LEAVE, NOTE,
+    RETURN,
     SERVICE, SERVICE_RETURN, START, Block, Branch, Node, RpcMethod, Step,
 )
 from tracer.trace import patterns
@@ -241,6 +242,8 @@ class Engine:
                 self.body(frame.fn.function.body, frame)
             except _Stop:
                 pass
+            if not self.quiet:
+                self.step(frame, LEAVE, frame.fn.dotted, frame.fn.function.end_line)
         finally:
             self.stack.pop()
         for value in frame.returns:
@@ -1105,13 +1108,13 @@ class Engine:
 
 # ------------------------------------------------------------------------------ helpers
 
-_INVISIBLE = {ENTER, DONE, START}
+_INVISIBLE = {ENTER, LEAVE, DONE, START}
 # Kept from helpers beyond `depth`: whatever leaves the process (RPC, other services,
 # the driver) and writes of the instance's or migration's state; other database access
 # and notes become the helper's one-line note.
 _CROSSING = {CALL, CAST, RETURN, CALLBACK, DONE, START, DRIVER, DRIVER_RETURN, SERVICE,
              SERVICE_RETURN}
-_DRIVER_CROSSING = {CALL, CAST, RETURN, CALLBACK, DONE, START, ENTER}
+_DRIVER_CROSSING = {CALL, CAST, RETURN, CALLBACK, DONE, START, ENTER, LEAVE}
 _STATE_WRITE = re.compile(r"^(self\.)?(instance|migration)\.(save|create|destroy)\b")
 
 
@@ -1148,7 +1151,8 @@ def _crossing(nodes: list[Node], participant: str, in_driver: bool) -> list[Node
         elif in_driver:
             if node.kind in _DRIVER_CROSSING or node.source != participant:
                 out.append(node)
-        elif node.kind in _CROSSING or node.kind == ENTER or node.source != participant \
+        elif node.kind in _CROSSING or node.kind in (ENTER, LEAVE) \
+                or node.source != participant \
                 or (node.kind in (DB, DB_RETURN) and _is_write(node.text)):
             out.append(node)
     return out
