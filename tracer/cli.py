@@ -186,7 +186,7 @@ def trace(operation: str, spec: str | None, fmt: str, out: str | None, depth: in
     if out:
         from pathlib import Path
 
-        from tracer.render.batch import write_atomic
+        from tracer.files import write_atomic
 
         write_atomic(Path(out), text.encode())
     else:

@@ -7,12 +7,11 @@ nothing leaves timestamps alone (friendly to make and to git).
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tracer.errors import OsflowError
+from tracer.files import write_atomic
 from tracer.render.png import svg_to_png
 from tracer.render.svg import RenderOptions, render_svg
 from tracer.wsd.parser import parse_file
@@ -87,29 +86,6 @@ def render_one(source: Path, fmt: str, options: RenderOptions) -> bytes:
         except OsflowError as exc:
             raise OsflowError(f"{source}: {exc}") from None
     return svg.encode("utf-8")
-
-
-def write_atomic(path: Path, data: bytes) -> bool:
-    """Write via a temporary file in the same folder and os.replace; False if unchanged."""
-    try:
-        if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
-            return False
-    except OSError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    return True
 
 
 def render_paths(paths: list[Path], out_dir: Path | None, fmt: str = "svg",
