@@ -191,3 +191,43 @@ def trace(operation: str, spec: str | None, fmt: str, out: str | None, depth: in
         write_atomic(Path(out), text.encode())
     else:
         click.echo(text, nl=False)
+
+
+@cli.command()
+@click.option("-s", "--source", "spec", metavar="SPEC", help=SOURCE_HELP)
+@click.option("--root", type=click.Path(file_okay=False), default=".", show_default=True,
+              help="Folder holding annotations/ and receiving workflows/ and output/.")
+@click.option("--op", "only", multiple=True, metavar="OP",
+              help="Only this operation (repeatable). Default: the whole catalogue.")
+@click.option("--png", is_flag=True, help="Also write PNG pictures.")
+@click.option("--strict", is_flag=True, help="Exit 1 when an annotation is stale.")
+def build(spec: str | None, root: str, only: tuple[str, ...], png: bool, strict: bool) -> None:
+    """Regenerate every diagram: trace, merge annotations, write workflows/ and output/."""
+    from pathlib import Path
+
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from tracer.build import build as run_build
+    from tracer.workspace import open_workspace
+
+    console = Console(stderr=True)
+    with _status(f"Reading {spec or PINNED_RELEASE}"):
+        workspace = open_workspace(spec)
+        total = len(only) or len(workspace.catalogue().operations)
+    columns = (TextColumn("{task.description:<32}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("building", total=total)
+
+        def advance(name: str) -> None:
+            bar.update(task, advance=1, description=name)
+
+        result = run_build(workspace, Path(root), only, png=png, progress=advance)
+    for line in result.stale:
+        click.echo(f"warning: {line}", err=True)
+    click.echo(f"{result.operations} operations of nova {result.label}: "
+               f"{len(result.written)} files written, {result.unchanged} unchanged"
+               + (f", {len(result.removed)} removed" if result.removed else "")
+               + (f", {len(result.stale)} stale annotations" if result.stale else ""))
+    if strict and result.stale:
+        sys.exit(1)

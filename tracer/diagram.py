@@ -9,7 +9,7 @@ prints `# nova/compute/api.py API.pause` where the source function changes.
 from __future__ import annotations
 
 from tracer.model import (
-    CALL, CALLBACK, CAST, DB, DB_RETURN, DONE, DRIVER, DRIVER_RETURN, NOTE, REQUEST,
+    ANNOTATION, CALL, CALLBACK, CAST, DB, DB_RETURN, DONE, DRIVER, DRIVER_RETURN, NOTE, REQUEST,
     RESPONSE, RETURN, SERVICE, SERVICE_RETURN, START, Block, Flow, Node, Step,
 )
 from tracer.wsd.model import (
@@ -17,7 +17,8 @@ from tracer.wsd.model import (
     Note, Participant, Provenance,
 )
 
-_GROUPS = {"opt": GroupKind.OPT, "alt": GroupKind.ALT, "loop": GroupKind.LOOP}
+_GROUPS = {"opt": GroupKind.OPT, "alt": GroupKind.ALT, "loop": GroupKind.LOOP,
+           "group": GroupKind.GROUP}
 
 
 def provenance(step: Step | Block) -> Provenance:
@@ -32,21 +33,29 @@ def flow_to_diagram(flow: Flow) -> Diagram:
               Comment(f"request: {flow.request}")]
     header += [Comment(f"note: {note}") for note in flow.notes]
     items = header + _items(flow.nodes)
+    labels = dict(flow.labels)
     return Diagram(title=flow.title,
-                   participants=[Participant(p, p, explicit=True) for p in flow.participants],
+                   participants=[Participant(p, labels.get(p, p), explicit=True)
+                                 for p in flow.participants],
                    items=items)
 
 
-def _items(nodes) -> list:
+def _items(nodes, written: set[int] | None = None) -> list:
+    written = set() if written is None else written
     out: list = []
     for node in nodes:
         if isinstance(node, Block):
-            branches = [Branch(b.label, items=_items(b.nodes)) for b in node.branches]
+            branches = [Branch(b.label, items=_items(b.nodes, written))
+                        for b in node.branches]
             out.append(Group(_GROUPS[node.kind], branches, provenance=provenance(node)))
             continue
         for item in _step(node):
             previous = out[-1] if out else None
-            if _mergeable(previous, item):
+            if node.kind == ANNOTATION:
+                item.multiline = "\n" in item.text
+                written.add(id(item))  # people's words keep a box of their own
+            elif previous is not None and id(previous) not in written and \
+                    _mergeable(previous, item):
                 if item.text not in previous.text.split("\n"):
                     previous.text += "\n" + item.text
                 # else: the same line twice in a row (legacy and versioned notification)
@@ -97,7 +106,7 @@ def _step(step: Step) -> list:
         return [_message(step, dst, src, step.text, dashed=True)]
     if kind == CALLBACK:
         return [_message(step, src, dst, f"{step.text} (callback)")]
-    if kind == NOTE:
+    if kind in (NOTE, ANNOTATION):
         return [Note((src,), step.text, provenance=provenance(step))]
     return []  # ENTER, LEAVE: anchors only
 

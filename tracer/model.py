@@ -74,6 +74,7 @@ SERVICE, SERVICE_RETURN = "service", "service-return"  # glance, neutron, cinder
 DRIVER, DRIVER_RETURN = "driver", "driver-return"  # the virt driver
 CALLBACK = "callback"  # the driver calling back into the manager
 NOTE = "note"  # policy, state checks, notifications, helpers, what was not followed
+ANNOTATION = "annotation"  # a note people wrote (annotations/nova/<op>.yaml)
 ENTER = "enter"  # invisible: a traced function starts here (annotations anchor on it)
 LEAVE = "leave"  # invisible: ... and ends here
 START = "start"  # invisible: a cast's receiver begins its work (drawn after the sender)
@@ -121,7 +122,7 @@ class Branch:
 
 @dataclass(frozen=True)
 class Block:
-    kind: str  # opt, alt or loop
+    kind: str  # opt, alt, loop; group (from annotations)
     branches: tuple[Branch, ...]
     anchor: str
     file: str
@@ -146,11 +147,15 @@ class Flow:
     participants: tuple[str, ...]  # in SPEC order
     nodes: tuple[Node, ...]
     notes: tuple[str, ...] = ()  # choices made (configuration) and limits met
+    labels: tuple[tuple[str, str], ...] = ()  # participant -> what its box says, if renamed
 
     def to_json(self) -> dict:
-        return {"operation": self.operation, "source": self.source, "title": self.title,
+        data = {"operation": self.operation, "source": self.source, "title": self.title,
                 "request": self.request, "participants": list(self.participants),
                 "notes": list(self.notes), "nodes": [n.to_json() for n in self.nodes]}
+        if self.labels:
+            data["labels"] = dict(self.labels)
+        return data
 
 
 def iter_steps(nodes) -> "list[Step]":

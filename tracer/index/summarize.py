@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import warnings
+from itertools import accumulate
 
 from tracer.index import ir
 
@@ -72,10 +73,9 @@ class _Summarizer:
         self.path = path
         self.source = source
         self.is_package = path.endswith("__init__.py")
-        self._line_starts = [0]
-        for i, byte in enumerate(source):
-            if byte == 10:  # newline
-                self._line_starts.append(i + 1)
+        # byte offset of each line's start (a Python loop over the bytes cost as much as
+        # parsing the module)
+        self._line_starts = [0, *accumulate(len(line) + 1 for line in source.split(b"\n"))]
 
     # ------------------------------------------------------------------ module level
 

@@ -1,0 +1,265 @@
+"""The make: trace the catalogue, merge annotations, write `workflows/` and `output/`.
+
+    root/annotations/nova/<op>.yaml   read (people's notes; see annotate.py)
+    root/workflows/nova/<op>.wsd      written: the draft with annotations merged
+    root/output/nova/<op>.svg (.png)  written: rendered from that .wsd
+    root/output/index.html            written: every diagram, its release and links
+
+Every annotation file is read and checked before anything is written, so a malformed one
+changes nothing. Files are written whole (temporary file, then rename) and only when their
+bytes change. A build remembers, in the cache, what each operation's files were made from
+(tree, osflow's code, options, annotation); an operation whose inputs did not change is
+neither traced nor rendered again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tracer import annotate
+from tracer.catalogue import Operation, find_operation
+from tracer.diagram import flow_to_diagram
+from tracer.errors import OsflowError
+from tracer.files import write_atomic
+from tracer.index.cache import code_version
+from tracer.trace import Options
+from tracer.workspace import Workspace
+from tracer.wsd.parser import parse_text
+from tracer.wsd.writer import to_wsd
+
+SERVICE = "nova"
+
+
+@dataclass
+class BuildResult:
+    label: str
+    operations: int = 0
+    written: list[str] = field(default_factory=list)  # paths relative to the root
+    unchanged: int = 0  # operations whose files were already current
+    removed: list[str] = field(default_factory=list)  # files of operations no longer traced
+    stale: list[str] = field(default_factory=list)  # annotation lines matching nothing
+
+
+@dataclass(frozen=True)
+class _Layout:
+    root: Path
+
+    @property
+    def annotations(self) -> Path:
+        return self.root / "annotations" / SERVICE
+
+    def wsd(self, op: str) -> Path:
+        return self.root / "workflows" / SERVICE / f"{op}.wsd"
+
+    def picture(self, op: str, fmt: str) -> Path:
+        return self.root / "output" / SERVICE / f"{op}.{fmt}"
+
+    @property
+    def index(self) -> Path:
+        return self.root / "output" / "index.html"
+
+
+def build(workspace: Workspace, root: Path, only: tuple[str, ...] = (), png: bool = False,
+          options: Options | None = None,
+          progress: Callable[[str], None] | None = None) -> BuildResult:
+    options = options or Options()
+    layout = _Layout(Path(root))
+    catalogue = workspace.catalogue()
+    operations = [find_operation(catalogue, name) for name in only] if only \
+        else list(catalogue.operations)
+    annotations, result = _read_annotations(layout, catalogue, workspace.source.label)
+    manifest_path = _manifest_path(workspace, layout)
+    manifest = _read_manifest(manifest_path)
+    formats = ("svg", "png") if png else ("svg",)
+    base = _base_digest(workspace, options, formats)
+    for op in operations:
+        if progress:
+            progress(op.name)
+        result.operations += 1
+        notes = annotations.get(op.name)
+        digest = _digest(base, op, notes)
+        outputs = [layout.wsd(op.name)] + [layout.picture(op.name, f) for f in formats]
+        entry = manifest.get(op.name, {})
+        if entry.get("digest") == digest and all(p.is_file() for p in outputs):
+            result.unchanged += 1
+            result.stale += entry.get("stale", [])
+            continue
+        written, stale = _make(workspace, layout, op, notes, options, formats)
+        result.written += [str(p.relative_to(layout.root)) for p in written]
+        result.unchanged += not written
+        result.stale += stale
+        manifest[op.name] = {"digest": digest, "stale": stale}
+    if not only:
+        result.removed = _remove_others(layout, {op.name for op in operations})
+    if write_atomic(layout.index, _index_page(layout, workspace.source.label, formats)):
+        result.written.append(str(layout.index.relative_to(layout.root)))
+    _write_manifest(manifest_path, manifest)
+    return result
+
+
+def _make(workspace: Workspace, layout: _Layout, op: Operation,
+          notes: annotate.Annotations | None, options: Options,
+          formats: tuple[str, ...]) -> tuple[list[Path], list[str]]:
+    """Trace (or load), annotate, write the .wsd, render it; the files that changed."""
+    flow = workspace.flow(op.name, options)
+    stale: list[str] = []
+    if notes is not None:
+        flow, found = annotate.apply(flow, notes)
+        stale = [str(s) for s in found]
+    text = to_wsd(flow_to_diagram(flow))
+    written = []
+    if write_atomic(layout.wsd(op.name), text.encode("utf-8")):
+        written.append(layout.wsd(op.name))
+    # Rendered from the text just written, so the picture is what the committed file says.
+    from tracer.render.png import svg_to_png
+    from tracer.render.svg import RenderOptions, render_svg
+
+    diagram = parse_text(text, str(layout.wsd(op.name).relative_to(layout.root)))
+    svg = render_svg(diagram, RenderOptions(tag=workspace.source.tag))
+    pictures = {"svg": svg.encode("utf-8")}
+    if "png" in formats:
+        pictures["png"] = svg_to_png(svg)
+    for fmt in formats:
+        if write_atomic(layout.picture(op.name, fmt), pictures[fmt]):
+            written.append(layout.picture(op.name, fmt))
+    return written, stale
+
+
+# ----------------------------------------------------------------------------- annotations
+
+
+def _read_annotations(layout: _Layout, catalogue, label: str):
+    """Every annotation file, checked before anything is written; the stale ones noted."""
+    result = BuildResult(label)
+    found: dict[str, annotate.Annotations] = {}
+    if not layout.annotations.is_dir():
+        return found, result
+    for path in sorted(layout.annotations.glob("*.yaml")):
+        shown = str(path.relative_to(layout.root))
+        notes = annotate.load(path, shown)  # raises on a malformed file
+        try:
+            op = find_operation(catalogue, path.stem)
+        except OsflowError:
+            result.stale.append(f"{shown}:1: stale annotation file: no operation "
+                                f"{path.stem!r} in {label}")
+            continue
+        if op.name in found:
+            raise OsflowError(f"{shown}: annotates {op.name} again "
+                              f"(also {found[op.name].path}); keep one file per operation")
+        found[op.name] = notes
+    return found, result
+
+
+# ----------------------------------------------------------------------------- incremental
+
+
+def _base_digest(workspace: Workspace, options: Options, formats: tuple[str, ...]) -> str:
+    digest = hashlib.sha256()
+    for part in (code_version(), workspace.index.fingerprint(), workspace.source.label,
+                 str(workspace.source.tag), repr(options), ",".join(formats)):
+        digest.update(part.encode() + b"\0")
+    return digest.hexdigest()
+
+
+def _digest(base: str, op: Operation, notes: annotate.Annotations | None) -> str:
+    digest = hashlib.sha256(base.encode())
+    digest.update(repr(op).encode())
+    digest.update(repr(notes).encode())
+    return digest.hexdigest()
+
+
+def _manifest_path(workspace: Workspace, layout: _Layout) -> Path | None:
+    if workspace.results is None:
+        return None
+    key = hashlib.sha256(str(layout.root.resolve()).encode()).hexdigest()[:32]
+    return workspace.results.dir / "builds" / f"{key}.json"
+
+
+def _read_manifest(path: Path | None) -> dict:
+    try:
+        data = json.loads(path.read_text()) if path else {}
+    except (OSError, ValueError):
+        return {}  # missing or damaged: everything is made again
+    return data if isinstance(data, dict) else {}
+
+
+def _write_manifest(path: Path | None, manifest: dict) -> None:
+    if path is None:
+        return
+    try:
+        write_atomic(path, json.dumps(manifest, sort_keys=True).encode())
+    except OSError:
+        pass  # a read-only cache only costs speed
+
+
+def _remove_others(layout: _Layout, names: set[str]) -> list[str]:
+    """Files of operations this build did not make (another release's): deleted."""
+    removed = []
+    folders = [(layout.root / "workflows" / SERVICE, "wsd")] + \
+        [(layout.root / "output" / SERVICE, fmt) for fmt in ("svg", "png")]
+    for folder, suffix in folders:
+        for path in sorted(folder.glob(f"*.{suffix}")) if folder.is_dir() else []:
+            if path.stem not in names:
+                path.unlink()
+                removed.append(str(path.relative_to(layout.root)))
+    return removed
+
+
+# ----------------------------------------------------------------------------- index page
+
+
+def _index_page(layout: _Layout, label: str, formats: tuple[str, ...]) -> bytes:
+    rows = []
+    for wsd in sorted(layout.wsd("x").parent.glob("*.wsd")):
+        op = wsd.stem
+        title, request = _heading(wsd)
+        links = [f'<a href="{SERVICE}/{html.escape(op)}.svg">svg</a>']
+        if (layout.picture(op, "png")).is_file():
+            links.append(f'<a href="{SERVICE}/{html.escape(op)}.png">png</a>')
+        links.append(f'<a href="../workflows/{SERVICE}/{html.escape(op)}.wsd">wsd</a>')
+        rows.append(f"<tr><td><a href=\"{SERVICE}/{html.escape(op)}.svg\">"
+                    f"{html.escape(op)}</a></td><td>{html.escape(title)}</td>"
+                    f"<td><code>{html.escape(request)}</code></td>"
+                    f"<td>{' · '.join(links)}</td></tr>")
+    page = f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Nova {html.escape(label)}: operation diagrams</title>
+<style>
+body {{ font-family: sans-serif; margin: 2em; color: #1f2328; }}
+table {{ border-collapse: collapse; }}
+td, th {{ padding: 0.3em 0.8em; border-bottom: 1px solid #d0d7de; text-align: left; }}
+code {{ font-size: 0.9em; }}
+</style>
+</head>
+<body>
+<h1>Nova {html.escape(label)}: how each operation flows</h1>
+<p>{len(rows)} sequence diagrams traced from the source of nova {html.escape(label)} by
+osflow, with the annotations in <code>annotations/{SERVICE}/</code>. Regenerate with
+<code>osflow build</code>.</p>
+<table>
+<tr><th>operation</th><th>title</th><th>request</th><th>files</th></tr>
+{chr(10).join(rows)}
+</table>
+</body>
+</html>
+"""
+    return page.encode("utf-8")
+
+
+def _heading(wsd: Path) -> tuple[str, str]:
+    """The title and request comment of a generated .wsd (the first lines)."""
+    title = request = ""
+    with wsd.open(encoding="utf-8") as handle:
+        for _, line in zip(range(40), handle):
+            if line.startswith("title "):
+                title = line[6:].strip()
+            elif line.startswith("# request: "):
+                request = line[11:].strip()
+    return title, request
