@@ -17,6 +17,8 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import os
+from concurrent.futures import Future, ProcessPoolExecutor
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +29,7 @@ from tracer.diagram import flow_to_diagram
 from tracer.errors import OsflowError
 from tracer.files import write_atomic
 from tracer.index.cache import code_version
-from tracer.trace import Options
+from tracer.trace import Options, Shared
 from tracer.workspace import Workspace
 from tracer.wsd.parser import parse_text
 from tracer.wsd.writer import to_wsd
@@ -77,9 +79,9 @@ def build(workspace: Workspace, root: Path, only: tuple[str, ...] = (), png: boo
     manifest = _read_manifest(manifest_path)
     formats = ("svg", "png") if png else ("svg",)
     base = _base_digest(workspace, options, formats)
+    shared = Shared(workspace.index)
+    todo = []
     for op in operations:
-        if progress:
-            progress(op.name)
         result.operations += 1
         notes = annotations.get(op.name)
         digest = _digest(base, op, notes)
@@ -88,12 +90,31 @@ def build(workspace: Workspace, root: Path, only: tuple[str, ...] = (), png: boo
         if entry.get("digest") == digest and all(p.is_file() for p in outputs):
             result.unchanged += 1
             result.stale += entry.get("stale", [])
+            if progress:
+                progress(op.name)
             continue
-        written, stale = _make(workspace, layout, op, notes, options, formats)
-        result.written += [str(p.relative_to(layout.root)) for p in written]
-        result.unchanged += not written
-        result.stale += stale
-        manifest[op.name] = {"digest": digest, "stale": stale}
+        todo.append((op, notes, digest))
+    # Tracing runs here; rendering, the other half of the work, in other processes as
+    # each .wsd is ready.
+    with _renderers(len(todo)) as pool:
+        pending = []
+        for op, notes, digest in todo:
+            text, stale = _draft(workspace, op, notes, options, shared)
+            written = [layout.wsd(op.name)] if write_atomic(layout.wsd(op.name),
+                                                             text.encode("utf-8")) else []
+            display = str(layout.wsd(op.name).relative_to(layout.root))
+            job = pool.submit(_render, text, display, workspace.source.tag, formats)
+            pending.append((op, digest, stale, written, job))
+        for op, digest, stale, written, job in pending:
+            for fmt, data in zip(formats, job.result()):
+                if write_atomic(layout.picture(op.name, fmt), data):
+                    written.append(layout.picture(op.name, fmt))
+            result.written += [str(p.relative_to(layout.root)) for p in written]
+            result.unchanged += not written
+            result.stale += stale
+            manifest[op.name] = {"digest": digest, "stale": stale}
+            if progress:
+                progress(op.name)
     if not only:
         result.removed = _remove_others(layout, {op.name for op in operations})
     if write_atomic(layout.index, _index_page(layout, workspace.source.label, formats)):
@@ -102,32 +123,46 @@ def build(workspace: Workspace, root: Path, only: tuple[str, ...] = (), png: boo
     return result
 
 
-def _make(workspace: Workspace, layout: _Layout, op: Operation,
-          notes: annotate.Annotations | None, options: Options,
-          formats: tuple[str, ...]) -> tuple[list[Path], list[str]]:
-    """Trace (or load), annotate, write the .wsd, render it; the files that changed."""
-    flow = workspace.flow(op.name, options)
+def _draft(workspace: Workspace, op: Operation, notes: annotate.Annotations | None,
+           options: Options, shared: Shared) -> tuple[str, list[str]]:
+    """The .wsd text of one operation with its annotations, and the stale ones."""
+    flow = workspace.flow(op.name, options, shared)
     stale: list[str] = []
     if notes is not None:
         flow, found = annotate.apply(flow, notes)
         stale = [str(s) for s in found]
-    text = to_wsd(flow_to_diagram(flow))
-    written = []
-    if write_atomic(layout.wsd(op.name), text.encode("utf-8")):
-        written.append(layout.wsd(op.name))
-    # Rendered from the text just written, so the picture is what the committed file says.
+    return to_wsd(flow_to_diagram(flow)), stale
+
+
+def _render(text: str, display: str, tag: str | None, formats: tuple[str, ...]) -> list[bytes]:
+    """Pictures of a .wsd text (parsed back, so they show what the committed file says)."""
     from tracer.render.png import svg_to_png
     from tracer.render.svg import RenderOptions, render_svg
 
-    diagram = parse_text(text, str(layout.wsd(op.name).relative_to(layout.root)))
-    svg = render_svg(diagram, RenderOptions(tag=workspace.source.tag))
-    pictures = {"svg": svg.encode("utf-8")}
-    if "png" in formats:
-        pictures["png"] = svg_to_png(svg)
-    for fmt in formats:
-        if write_atomic(layout.picture(op.name, fmt), pictures[fmt]):
-            written.append(layout.picture(op.name, fmt))
-    return written, stale
+    svg = render_svg(parse_text(text, display), RenderOptions(tag=tag))
+    return [svg.encode("utf-8") if fmt == "svg" else svg_to_png(svg) for fmt in formats]
+
+
+class _Inline:
+    """The executor interface, run in this process (few jobs, or one core)."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+    def submit(self, fn, *args) -> Future:
+        done: Future = Future()
+        done.set_result(fn(*args))
+        return done
+
+
+def _renderers(jobs: int):
+    workers = min((os.cpu_count() or 1) - 1, 4)
+    if jobs < 4 or workers < 1:
+        return _Inline()
+    return ProcessPoolExecutor(max_workers=workers)
 
 
 # ----------------------------------------------------------------------------- annotations

@@ -216,7 +216,8 @@ def build(spec: str | None, root: str, only: tuple[str, ...], png: bool, strict:
         workspace = open_workspace(spec)
         total = len(only) or len(workspace.catalogue().operations)
     columns = (TextColumn("{task.description:<32}"), BarColumn(), MofNCompleteColumn())
-    with Progress(*columns, console=console, transient=True) as bar:
+    with Progress(*columns, console=console, transient=True,
+                  disable=not console.is_terminal) as bar:
         task = bar.add_task("building", total=total)
 
         def advance(name: str) -> None:

@@ -47,8 +47,9 @@ class Workspace:
         return self.cached("catalogue", lambda: build_catalogue(self.index, self.source.label))
 
 
-    def flow(self, operation: str, options=None):
-        """The traced flow of one operation (a client name or alias), cached."""
+    def flow(self, operation: str, options=None, shared=None):
+        """The traced flow of one operation (a client name or alias), cached. `shared`
+        (trace.Shared) carries what tracing other operations of this tree learnt."""
         from tracer.catalogue import find_operation
         from tracer.trace import Options, trace_operation
 
@@ -57,7 +58,7 @@ class Workspace:
         key = (f"{op.name}:{options.depth}:{options.driver}:{options.network}:"
                f"{options.use_local}:{options.errors}")
         return self.cached("flow", lambda: trace_operation(self.index, self.rpc_model(), op,
-                                                           options), key)
+                                                           options, shared), key)
 
 
 def open_workspace(spec: str | None = None, *, cache: Path | None = None) -> Workspace:

@@ -14,9 +14,10 @@ from tracer.errors import OsflowError
 from tracer.index import ClassRef, FunctionRef, Index
 from tracer.model import REQUEST, RESPONSE, Flow, RpcModel, Step, iter_steps
 from tracer.trace import patterns
-from tracer.trace.engine import Engine, Options
+from tracer.trace.engine import Engine, Options, Shared
 
-__all__ = ["Options", "trace_operation", "TWO_HOST_OPERATIONS", "participant_order"]
+__all__ = ["Options", "Shared", "trace_operation", "TWO_HOST_OPERATIONS",
+           "participant_order"]
 
 # Operations in which two compute hosts take part (SPEC: nova_compute_src/_dest).
 TWO_HOST_OPERATIONS = {"migrate", "resize", "live-migrate", "evacuate", "resize-confirm",
@@ -120,7 +121,8 @@ def available_drivers(index: Index) -> list[str]:
     return names
 
 
-def trace_operation(index: Index, rpc: RpcModel, operation, options: Options) -> Flow:
+def trace_operation(index: Index, rpc: RpcModel, operation, options: Options,
+                    shared: Shared | None = None) -> Flow:
     """The flow of `operation` (a catalogue Operation) in the tree of `index`."""
     handler = index.resolve_dotted(operation.handler)
     controller = index.resolve_dotted(operation.handler.rsplit(".", 1)[0])
@@ -129,7 +131,7 @@ def trace_operation(index: Index, rpc: RpcModel, operation, options: Options) ->
                           f"{operation.name} in {rpc.source}")
     options = replace(options, two_hosts=operation.name in TWO_HOST_OPERATIONS)
     choices, why = config_choices(index, options)
-    engine = Engine(index, rpc.methods, options, choices, why)
+    engine = Engine(index, rpc.methods, options, choices, why, shared)
     request_text = f"{operation.method} {operation.path}" + \
         (f" ({operation.action})" if operation.action else "")
     fn = handler.function
@@ -148,8 +150,9 @@ def trace_operation(index: Index, rpc: RpcModel, operation, options: Options) ->
         if step.target:
             names.add(step.target)
     if engine.skipped_handlers:
-        engine.flow_note(f"{engine.skipped_handlers} exception handlers (error and rollback "
-                         "paths) are not drawn; --errors draws them")
+        # no count: helpers already known from other traces are not walked again
+        engine.flow_note("exception handlers (error and rollback paths) are not drawn; "
+                         "--errors draws them")
     problems = [f"{p.path}:{p.line}: cannot parse ({p.message}); its steps are missing"
                 for p in index.problems]
     return Flow(operation=operation.name, source=rpc.source,

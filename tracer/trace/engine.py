@@ -66,7 +66,7 @@ QUIET_DEPTH = 3  # how deep `__init__` runs go to learn attribute types
 
 @dataclass
 class Options:
-    depth: int = 3
+    depth: int = 2  # the CLI default too
     driver: str = "libvirt"
     network: str = "neutron"  # or nova-network (Liberty and before)
     use_local: bool = False  # Liberty's CONF.conductor.use_local
@@ -97,6 +97,23 @@ class Cast:
     bound: dict[str, Value]
 
 
+class Shared:
+    """Facts about one tree that every trace can reuse (a build traces the whole
+    catalogue): Nova object classes by name, the external services this release talks to.
+    Only facts of the tree, never results of a trace, so no diagram depends on another."""
+
+    def __init__(self, index: Index) -> None:
+        self.object_classes: dict[str, ClassRef | None] = {}
+        # Before Newton the report client updated compute nodes through the database:
+        # it is placement only where it speaks to /resource_providers.
+        report = index.path_of("nova.scheduler.client.report")
+        speaks_placement = report is not None and \
+            b"/resource_providers" in index.source(report)
+        self.services = tuple(
+            (prefix, service) for prefix, service in SERVICE_MODULES
+            if service != "placement" or speaks_placement)
+
+
 class _Stop(Exception):
     """A body ended (return or raise)."""
 
@@ -107,7 +124,8 @@ def participant_of_service(binary: str) -> str:
 
 class Engine:
     def __init__(self, index: Index, rpc_methods: tuple[RpcMethod, ...], options: Options,
-                 choices: dict[str, str], why: dict[str, str] | None = None) -> None:
+                 choices: dict[str, str], why: dict[str, str] | None = None,
+                 shared: "Shared | None" = None) -> None:
         self.index = index
         self.options = options
         self.choices = choices  # factory dotted path -> class dotted path
@@ -122,21 +140,18 @@ class Engine:
         self.queue: deque[Cast] = deque()
         self.queued: set[tuple[str, str]] = set()
         self.drawn: set[tuple[str, str]] = set()  # (handler, participant) already traced
-        # helpers beyond `depth` that crossed no process: (function, participant) -> whether
-        # they drew anything (then a note names them)
         # fields set on an object since its last save, by helpers too (a helper sets
         # vm_state, its caller saves): (participant, receiver text) -> [(field, value)]
         self.pending: dict[tuple[str, str], list[tuple[str, str]]] = {}
-        self.skipped_handlers = 0
-        self.object_classes: dict[str, ClassRef | None] = {}
+        self.skipped_handlers = 0  # exception handlers left out (Options.errors)
         self.managers: dict[tuple[str, str], Obj] = {}
-        # Before Newton the report client updated compute nodes through the database:
-        # it is placement only where it speaks to /resource_providers.
-        report = index.path_of("nova.scheduler.client.report")
-        speaks_placement = report is not None and b"/resource_providers" in index.source(report)
-        self.services = tuple(
-            (prefix, service) for prefix, service in SERVICE_MODULES
-            if service != "placement" or speaks_placement)  # exception handlers left out (Options.errors)
+        self.shared = shared or Shared(index)
+        self.services = self.shared.services
+        self.object_classes = self.shared.object_classes
+        # helpers beyond `depth` that crossed no process: (function, participant) ->
+        # (whether they drew anything, so a note names them; the value they returned).
+        # Per flow, not shared: what a helper draws depends on the constants it is given,
+        # and a diagram must not depend on which operations were traced before it.
         self.plain_helpers: dict[tuple[str, str], tuple[bool, Value]] = {}
         self.notes: list[str] = []
         self.participants: set[str] = set()

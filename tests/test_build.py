@@ -1,0 +1,171 @@
+"""`osflow build` on a synthetic tree: files, incrementality, annotations, bad input."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from tracer.build import build
+from tracer.workspace import open_workspace
+from tests.test_cli_rpc import osflow
+from tests.trees import TRACE, write_tree
+
+OPS = ("dynamic", "get-console", "live-migrate", "pause", "stop", "unknown")
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory):
+    return write_tree(tmp_path_factory.mktemp("build-tree"), TRACE)
+
+
+@pytest.fixture
+def root(tmp_path):
+    return tmp_path / "root"
+
+
+@pytest.fixture
+def workspace(tree, tmp_path):
+    return open_workspace(str(tree), cache=tmp_path / "cache")
+
+
+def annotate(root, op, text):
+    path = root / "annotations" / "nova" / f"{op}.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text).lstrip())
+    return path
+
+
+def snapshot(root):
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and "annotations" not in p.parts}
+
+
+def test_every_operation_gets_a_draft_a_picture_and_an_index_row(workspace, root):
+    names = [op.name for op in workspace.catalogue().operations]
+    result = build(workspace, root)
+    for name in names:
+        assert (root / "workflows" / "nova" / f"{name}.wsd").is_file()
+        assert "<svg" in (root / "output" / "nova" / f"{name}.svg").read_text()
+    page = (root / "output" / "index.html").read_text()
+    assert all(f'href="nova/{name}.svg"' in page for name in names)
+    assert result.operations == len(names) and not result.stale
+
+
+def test_second_build_writes_nothing(workspace, root):
+    build(workspace, root)
+    before = snapshot(root)
+    result = build(workspace, root)
+    assert result.written == [] and result.unchanged == result.operations
+    assert snapshot(root) == before
+
+
+def test_draft_equals_the_trace_of_the_operation(workspace, root, tree, tmp_path):
+    build(workspace, root)
+    traced = osflow("trace", "pause", "-s", str(tree), cache=tmp_path / "other-cache")
+    assert (root / "workflows" / "nova" / "pause.wsd").read_text() == traced.stdout
+
+
+def test_note_is_drawn_at_its_anchor_and_only_that_operation_is_remade(workspace, root):
+    build(workspace, root)
+    annotate(root, "pause", """
+        title: Pause a server
+        notes:
+          - at: nova.compute.api.API.pause
+            text: Only an ACTIVE, unlocked server can be paused
+        """)
+    result = build(workspace, root)
+    # the new title shows on the index page too
+    assert result.written == ["workflows/nova/pause.wsd", "output/nova/pause.svg",
+                              "output/index.html"]
+    text = (root / "workflows" / "nova" / "pause.wsd").read_text()
+    assert text.startswith("title Pause a server\n")
+    anchor = text.index("# nova/compute/api.py API.pause")
+    assert text.index("note over nova_api: Only an ACTIVE, unlocked server can be paused") > \
+        anchor
+    assert "Only an ACTIVE" in (root / "output" / "nova" / "pause.svg").read_text()
+
+
+def test_hide_group_and_rename(workspace, root):
+    annotate(root, "live-migrate", """
+        hide:
+          - at: nova.api.openstack.common.get_instance
+          - step: in a new thread
+        groups:
+          - at: nova.conductor.tasks.live_migrate.LiveMigrationTask._execute
+            label: the conductor's checks
+        rename:
+          nova_compute_src: source host
+        """)
+    result = build(workspace, root, only=("live-migrate",))
+    assert not result.stale
+    text = (root / "workflows" / "nova" / "live-migrate.wsd").read_text()
+    assert "Instance.get_by_uuid" not in text  # get_instance's work is hidden
+    assert "in a new thread" not in text
+    assert "group the conductor's checks" in text
+    assert 'participant "source host" as nova_compute_src' in text
+
+
+def test_stale_annotations_are_reported_with_file_and_line(workspace, root):
+    annotate(root, "pause", """
+        notes:
+          - at: nova.compute.api.API.pause
+            text: fine
+          - at: nova.compute.api.API.no_such_function
+            text: stale
+        """)
+    annotate(root, "no-such-op", "title: nothing\n")
+    result = build(workspace, root)
+    assert result.stale == [
+        "annotations/nova/no-such-op.yaml:1: stale annotation file: no operation "
+        f"'no-such-op' in {workspace.source.label}",
+        "annotations/nova/pause.yaml:4: stale note at nova.compute.api.API.no_such_function: "
+        "matches nothing in the flow",
+    ]
+    # reported again when nothing changed
+    assert build(workspace, root).stale == result.stale
+
+
+def test_cli_strict_exits_1_on_stale_and_prints_a_summary(tree, root, tmp_path):
+    annotate(root, "pause", "notes:\n  - at: nova.nowhere\n    text: x\n")
+    plain = osflow("build", "-s", str(tree), "--root", str(root), cache=tmp_path / "c")
+    assert plain.returncode == 0
+    assert "warning: annotations/nova/pause.yaml:2: stale note at nova.nowhere" in plain.stderr
+    assert "1 stale annotations" in plain.stdout
+    strict = osflow("build", "-s", str(tree), "--root", str(root), "--strict",
+                    cache=tmp_path / "c")
+    assert strict.returncode == 1
+
+
+@pytest.mark.parametrize("text, message", [
+    ("notes: [\n", "annotations/nova/pause.yaml:2: not valid YAML"),
+    ("colour: red\n", "annotations/nova/pause.yaml:1: unknown key 'colour'"),
+    ("notes:\n  - at: nova.compute.api.API.pause\n",
+     "annotations/nova/pause.yaml:2: a notes entry needs text"),
+    ("hide:\n  - at: x\n    step: y\n",
+     "annotations/nova/pause.yaml:2: a hide entry takes exactly one of"),
+    ("notes: hello\n", "annotations/nova/pause.yaml:1: notes must be a list"),
+])
+def test_malformed_annotation_is_refused_and_nothing_changes(tree, root, tmp_path, text,
+                                                             message):
+    osflow("build", "-s", str(tree), "--root", str(root), cache=tmp_path / "c")
+    before = snapshot(root)
+    annotate(root, "pause", text)
+    result = osflow("build", "-s", str(tree), "--root", str(root), cache=tmp_path / "c")
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"error: {message}"), result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert snapshot(root) == before
+
+
+def test_files_of_operations_no_longer_built_are_removed(workspace, root):
+    build(workspace, root)
+    ghost = root / "workflows" / "nova" / "vanished-op.wsd"
+    ghost.write_text("title gone\n")
+    result = build(workspace, root)
+    assert "workflows/nova/vanished-op.wsd" in result.removed and not ghost.exists()
+
+
+def test_png_on_request(workspace, root):
+    build(workspace, root, only=("pause",), png=True)
+    assert (root / "output" / "nova" / "pause.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
