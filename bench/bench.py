@@ -7,7 +7,9 @@ Measures, on the same tree:
   rpc    `osflow rpc -s TREE --format json` cold (empty parse cache) and warm, as
          subprocesses (interpreter start included), with their peak RSS;
   trace  `osflow trace live-migrate -s TREE` cold, with module summaries cached but no
-         results (the cost of tracing a new operation), and warm (its flow cached).
+         results (the cost of tracing a new operation), and warm (its flow cached);
+  build  `osflow build -s TREE` of the whole catalogue into a scratch folder, cold (empty
+         cache, no files) and warm (nothing changed).
 With --write, the figures replace the generated section of BENCHMARKS.md.
 Not part of the test suite: timings belong here, not in tests.
 """
@@ -117,6 +119,18 @@ def main() -> None:
     trace_cold = best_of(trace, env, args.repeat, before=empty_cache)
     trace_fresh = best_of(trace, env, args.repeat, before=no_results)
     trace_warm = best_of(trace, env, args.repeat)
+
+    site = Path(tempfile.mkdtemp(prefix="osflow-bench-site-"))
+    build = [sys.executable, "-m", "tracer", "build", "-s", str(tree.root), "--root", str(site)]
+
+    def nothing_built():
+        empty_cache()
+        shutil.rmtree(site, ignore_errors=True)
+
+    build_cold = best_of(build, env, args.repeat, before=nothing_built)
+    build_warm = best_of(build, env, args.repeat)
+    diagrams = len(list((site / "workflows" / "nova").glob("*.wsd")))
+    shutil.rmtree(site, ignore_errors=True)
     shutil.rmtree(scratch, ignore_errors=True)
 
     rows = [
@@ -127,6 +141,9 @@ def main() -> None:
         (f"osflow trace {args.operation}, summaries cached, not its flow",
          trace_fresh[0], trace_fresh[1]),
         (f"osflow trace {args.operation}, warm", trace_warm[0], trace_warm[1]),
+        (f"osflow build, whole catalogue ({diagrams} diagrams), cold (empty cache)",
+         build_cold[0], build_cold[1]),
+        ("osflow build, warm (nothing changed)", build_warm[0], build_warm[1]),
     ]
     reference = libcst_reference(tree.root)
     if reference:

@@ -23,16 +23,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tracer import annotate
+from typing import TYPE_CHECKING
+
 from tracer.catalogue import Operation, find_operation
-from tracer.diagram import flow_to_diagram
 from tracer.errors import OsflowError
 from tracer.files import write_atomic
 from tracer.index.cache import code_version
-from tracer.trace import Options, Shared
-from tracer.workspace import Workspace
-from tracer.wsd.parser import parse_text
-from tracer.wsd.writer import to_wsd
+
+if TYPE_CHECKING:  # imported where used: a build with nothing to do stays quick
+    from tracer import annotate
+    from tracer.trace import Options, Shared
+    from tracer.workspace import Workspace
 
 SERVICE = "nova"
 
@@ -69,6 +70,8 @@ class _Layout:
 def build(workspace: Workspace, root: Path, only: tuple[str, ...] = (), png: bool = False,
           options: Options | None = None,
           progress: Callable[[str], None] | None = None) -> BuildResult:
+    from tracer.trace import Options, Shared
+
     options = options or Options()
     layout = _Layout(Path(root))
     catalogue = workspace.catalogue()
@@ -126,6 +129,10 @@ def build(workspace: Workspace, root: Path, only: tuple[str, ...] = (), png: boo
 def _draft(workspace: Workspace, op: Operation, notes: annotate.Annotations | None,
            options: Options, shared: Shared) -> tuple[str, list[str]]:
     """The .wsd text of one operation with its annotations, and the stale ones."""
+    from tracer import annotate
+    from tracer.diagram import flow_to_diagram
+    from tracer.wsd.writer import to_wsd
+
     flow = workspace.flow(op.name, options, shared)
     stale: list[str] = []
     if notes is not None:
@@ -138,6 +145,7 @@ def _render(text: str, display: str, tag: str | None, formats: tuple[str, ...]) 
     """Pictures of a .wsd text (parsed back, so they show what the committed file says)."""
     from tracer.render.png import svg_to_png
     from tracer.render.svg import RenderOptions, render_svg
+    from tracer.wsd.parser import parse_text
 
     svg = render_svg(parse_text(text, display), RenderOptions(tag=tag))
     return [svg.encode("utf-8") if fmt == "svg" else svg_to_png(svg) for fmt in formats]
@@ -170,6 +178,8 @@ def _renderers(jobs: int):
 
 def _read_annotations(layout: _Layout, catalogue, label: str):
     """Every annotation file, checked before anything is written; the stale ones noted."""
+    from tracer import annotate
+
     result = BuildResult(label)
     found: dict[str, annotate.Annotations] = {}
     if not layout.annotations.is_dir():
