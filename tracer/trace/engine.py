@@ -269,7 +269,13 @@ class Engine:
     # ------------------------------------------------------------------ statements
 
     def body(self, stmts: tuple, frame: Frame) -> None:
-        for stmt in stmts:
+        for index, stmt in enumerate(stmts):
+            rest = stmts[index + 1:]
+            if isinstance(stmt, ir.If) and not stmt.orelse and rest and stmt.body and \
+                    isinstance(stmt.body[-1], (ir.Return, ir.Raise)):
+                # `if x: ...; return` then more: the rest runs only when x is false
+                self.if_(stmt, frame, tail=rest)
+                return
             self.statement(stmt, frame)
 
     def statement(self, stmt: ir.Stmt, frame: Frame) -> None:
@@ -314,12 +320,15 @@ class Engine:
             self.body(stmt.body, frame)
             self.body(stmt.orelse, frame)
             for handler in stmt.handlers:
-                if not self.options.errors:
+                # `except NotImplementedError: self._rebuild_default_impl(...)` is the
+                # normal path for drivers without their own: drawn, not an error path
+                fallback = handler.type_text.strip() == "NotImplementedError"
+                if not self.options.errors and not fallback:
                     self.skipped_handlers += _draws_something(handler.body)
                     continue
                 if handler.name:
                     frame.env[handler.name] = Text(handler.name)
-                label = f"on {handler.type_text or 'any error'}"
+                label = _handler_label(handler.type_text)
                 self.block("opt", [(label, handler.body)], frame, handler.line)
             self.body(stmt.finalbody, frame)
         elif isinstance(stmt, ir.With):
@@ -360,17 +369,17 @@ class Engine:
             for item in target.items:
                 self.assign(item, Text(expr_text(item)), item, frame, False)
 
-    def if_(self, stmt: ir.If, frame: Frame) -> None:
+    def if_(self, stmt: ir.If, frame: Frame, tail: tuple = ()) -> None:
         self.eval(stmt.test, frame)
         decided = self.truth(stmt.test, frame)
         if decided is True:
             self.body(stmt.body, frame)
             return
         if decided is False:
-            self.body(stmt.orelse, frame)
+            self.body(stmt.orelse or tail, frame)
             return
         arms = [(f"if {_clip(stmt.text)}", stmt.body)]
-        rest = stmt.orelse
+        rest = stmt.orelse or tail
         # elif chains become one alt with several arms
         while len(rest) == 1 and isinstance(rest[0], ir.If):
             self.eval(rest[0].test, frame)
@@ -378,7 +387,8 @@ class Engine:
             rest = rest[0].orelse
         if rest:
             arms.append(("", rest))
-        self.block("alt" if len(arms) > 1 else "opt", arms, frame, stmt.line)
+        self.block("alt" if len(arms) > 1 else "opt", arms, frame, stmt.line,
+                   guard=bool(tail))
 
     def truth(self, test: ir.Expr, frame: Frame) -> bool | None:
         """A condition decided by constants in scope (`live=True`, `do_cast=True` passed
@@ -407,7 +417,11 @@ class Engine:
                     return (value.value is None) != bool(match.group(2))
         return None
 
-    def block(self, kind: str, arms: list[tuple[str, tuple]], frame: Frame, line: int) -> None:
+    def block(self, kind: str, arms: list[tuple[str, tuple]], frame: Frame, line: int,
+              guard: bool = False) -> None:
+        """Branches as a fragment. `guard`: the first arm ends the function early and the
+        last is the rest of it; when the early exit draws nothing (a plain guard clause),
+        the rest is drawn flat rather than wrapped in `opt if not (...)`."""
         branches = []
         before = {key: list(fields) for key, fields in self.pending.items()}
         outcomes = []
@@ -424,6 +438,11 @@ class Engine:
         if kind != "alt" or arms[-1][0]:
             outcomes.append(before)  # no else arm: the fields may stay as they were
         self.pending = _merge_pending(outcomes, before)
+        if guard and not _visible(branches[0].nodes):
+            for branch in branches:
+                for node in branch.nodes:
+                    self.emit(node)
+            return
         if self.quiet or not any(_visible(b.nodes) for b in branches):
             # nothing drawn inside: keep only the anchors, flat
             for branch in branches:
@@ -1191,6 +1210,17 @@ def _merge_pending(outcomes: list[dict], before: dict) -> dict:
     for key in [k for k in merged if not any(k in outcome for outcome in outcomes)]:
         del merged[key]  # saved (and so cleared) in every arm
     return merged
+
+
+def _handler_label(type_text: str) -> str:
+    """`on (exception.NoValidHost, ...)`; comments inside the tuple are dropped."""
+    if not type_text:
+        return "on any error"
+    if "#" in type_text:
+        names = re.findall(r"[A-Za-z_][\w.]*(?:Error|Exception|Exc|NotFound|Invalid\w*|"
+                           r"Failed|Timeout|Host|Conflict)\b", type_text)
+        type_text = ", ".join(dict.fromkeys(names)) or "error"
+    return f"on {_clip(type_text, 90)}"
 
 
 def _draws_something(body: tuple) -> int:
