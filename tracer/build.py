@@ -100,6 +100,7 @@ def build(workspace: Workspace, root: Path, only: tuple[str, ...] = (), png: boo
     # Tracing runs here; rendering, the other half of the work, in other processes as
     # each .wsd is ready.
     with _renderers(len(todo)) as pool:
+        _read_ahead(pool, workspace, len(todo))
         pending = []
         for op, notes, digest in todo:
             text, stale = _draft(workspace, op, notes, options, shared)
@@ -124,6 +125,34 @@ def build(workspace: Workspace, root: Path, only: tuple[str, ...] = (), png: boo
         result.written.append(str(layout.index.relative_to(layout.root)))
     _write_manifest(manifest_path, manifest)
     return result
+
+
+# Where traces spend their time, in the order they get there: parsed ahead in the
+# renderers' process on a cold cache, while this one interprets what is already parsed.
+_READ_AHEAD = ("nova/api/openstack/", "nova/compute/", "nova/conductor/", "nova/scheduler/",
+               "nova/objects/", "nova/virt/", "nova/network/", "nova/volume/", "nova/image/",
+               "nova/accelerator/", "nova/policies/")
+
+
+def _read_ahead(pool, workspace: Workspace, jobs: int) -> None:
+    index = workspace.index
+    if index.cache is None or isinstance(pool, _Inline) or jobs < len(_READ_AHEAD):
+        return
+    rels = [rel for prefix in _READ_AHEAD for rel in index.source_files()
+            if rel.startswith(prefix)]
+    cold = [rel for rel in rels if not index.cache.has(index.content_key(rel))]
+    if len(cold) > 20:  # a warm cache has nothing to gain
+        pool.submit(_summarise_into_cache, str(index.root), str(index.cache.root), cold)
+
+
+def _summarise_into_cache(root: str, cache: str, rels: list[str]) -> list[bytes]:
+    from tracer.index import Index
+    from tracer.index.cache import SummaryCache
+
+    index = Index(Path(root), SummaryCache(Path(cache)))
+    for rel in rels:
+        index.module_at(rel)
+    return []
 
 
 def _draft(workspace: Workspace, op: Operation, notes: annotate.Annotations | None,

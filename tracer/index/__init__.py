@@ -116,6 +116,10 @@ class Index:
             self._fingerprint = digest.hexdigest()
         return self._fingerprint
 
+    def content_key(self, rel: str) -> str:
+        """The cache key of one module's summary: its path and bytes."""
+        return content_key(rel, self._bytes(rel))
+
     def path_of(self, dotted: str) -> str | None:
         base = dotted.replace(".", "/")
         for rel in (f"{base}.py", f"{base}/__init__.py"):

@@ -23,9 +23,13 @@ FORMAT = "ir-2"
 
 class SummaryCache:
     def __init__(self, root: Path) -> None:
+        self.root = root
         self.dir = root / "summaries" / FORMAT
         self.hits = 0
         self.misses = 0
+
+    def has(self, digest: str) -> bool:
+        return self._path(digest).is_file()
 
     def _path(self, digest: str) -> Path:
         return self.dir / digest[:2] / f"{digest}.pickle"
