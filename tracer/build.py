@@ -129,9 +129,9 @@ def build(workspace: Workspace, root: Path, only: tuple[str, ...] = (), png: boo
 
 # Where traces spend their time, in the order they get there: parsed ahead in the
 # renderers' process on a cold cache, while this one interprets what is already parsed.
-_READ_AHEAD = ("nova/api/openstack/", "nova/compute/", "nova/conductor/", "nova/scheduler/",
-               "nova/objects/", "nova/virt/", "nova/network/", "nova/volume/", "nova/image/",
-               "nova/accelerator/", "nova/policies/")
+_READ_AHEAD = ("nova/compute/", "nova/conductor/", "nova/virt/", "nova/objects/",
+               "nova/scheduler/", "nova/network/", "nova/volume/", "nova/image/",
+               "nova/api/openstack/", "nova/accelerator/", "nova/policies/")
 
 
 def _read_ahead(pool, workspace: Workspace, jobs: int) -> None:
@@ -142,6 +142,7 @@ def _read_ahead(pool, workspace: Workspace, jobs: int) -> None:
             if rel.startswith(prefix)]
     cold = [rel for rel in rels if not index.cache.has(index.content_key(rel))]
     if len(cold) > 20:  # a warm cache has nothing to gain
+        index.stored_elsewhere.update(cold)
         pool.submit(_summarise_into_cache, str(index.root), str(index.cache.root), cold)
 
 
