@@ -110,12 +110,14 @@ def num(value: float) -> str:
     return "0" if text == "-0" else text
 
 
+# Control characters other than tab are not allowed in XML: dropped.
+_XML_UNSAFE = {code: None for code in range(32) if code != 9}
+_XML_UNSAFE.update({ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord('"'): "&quot;"})
+
+
 def esc(text: str) -> str:
     """Text or attribute value made safe for XML (control characters dropped)."""
-    text = "".join(ch for ch in text if ch >= " " or ch == "\t")
-    return (
-        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-    )
+    return text.translate(_XML_UNSAFE)
 
 
 def _text(x: float, y: float, line: str, anchor: str = "start", **attrs: str) -> str:
