@@ -232,3 +232,28 @@ def build(spec: str | None, root: str, only: tuple[str, ...], png: bool, strict:
                + (f", {len(result.stale)} stale annotations" if result.stale else ""))
     if strict and result.stale:
         sys.exit(1)
+
+
+@cli.command()
+@click.argument("old", metavar="OLD")
+@click.argument("new", metavar="NEW")
+@click.option("--rpc", "rpc_api", is_flag=True, help="Compare the RPC APIs.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def diff(old: str, new: str, rpc_api: bool, fmt: str) -> None:
+    """What changed between two sources (each a release, directory or REPO@REF)."""
+    from tracer import report
+    from tracer.workspace import open_workspace
+
+    if not rpc_api:
+        raise OsflowError("comparing operations' flows is not built yet; use --rpc to "
+                          "compare the RPC APIs")
+    from tracer.diff import diff_rpc
+
+    with _status(f"Reading {old} and {new}"):
+        before, after = open_workspace(old).rpc_model(), open_workspace(new).rpc_model()
+    result = diff_rpc(before, after)
+    if fmt == "json":
+        click.echo(report.rpc_diff_json(result))
+    else:
+        report.rpc_diff_text(result)

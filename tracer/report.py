@@ -84,3 +84,46 @@ def ops_table(catalogue: Catalogue, console: Console | None = None) -> None:
         for gap in catalogue.missing:
             gaps.add_row(gap.name, gap.reason)
         console.print(gaps)
+
+
+def _console(console: Console | None) -> Console:
+    console = console or Console()
+    return console if console.is_terminal else Console(width=max(console.width, 140))
+
+
+def _value(value) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "-"
+    return "-" if value is None else str(value)
+
+
+def rpc_diff_text(diff, console: Console | None = None) -> None:
+    """Added, removed and changed RPC methods, a table each."""
+    console = _console(console)
+    console.print(f"RPC API: {diff.old} -> {diff.new}: {len(diff.added)} added, "
+                  f"{len(diff.removed)} removed, {len(diff.changed)} changed")
+    for title, methods, style in (("added", diff.added, "green"),
+                                  ("removed", diff.removed, "red")):
+        if not methods:
+            continue
+        table = Table(title=f"{title} ({len(methods)})", title_justify="left")
+        for column in ("service", "method", "kind", "version", "handler"):
+            table.add_column(column, overflow="fold")
+        for m in methods:
+            table.add_row(m.service, f"[{style}]{m.method}[/{style}]", _kind(m),
+                          m.version or "-", _short(m.handler))
+        console.print(table)
+    if diff.changed:
+        table = Table(title=f"changed ({len(diff.changed)})", title_justify="left")
+        for column in ("service", "method", "what", "old", "new"):
+            table.add_column(column, overflow="fold")
+        for change in diff.changed:
+            for position, (name, (old, new)) in enumerate(change.changes.items()):
+                first = position == 0
+                table.add_row(change.service if first else "", change.method if first else "",
+                              name, _value(old), _value(new))
+        console.print(table)
+
+
+def rpc_diff_json(diff) -> str:
+    return json.dumps(diff.to_json(), indent=2, sort_keys=True)
