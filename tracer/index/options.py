@@ -75,9 +75,12 @@ def conf_default(index: Index, module: ir.Module, text: str) -> str | None:
     found = option_default(index, module, option, group)
     if found is not None:
         return found
-    needle = f"'{option}'".encode()
-    for rel in index.source_files():
-        if rel.startswith("nova/conf/") and needle in index.source(rel):
+    needles = (f"'{option}'".encode(), f'"{option}"'.encode())
+    confs = [rel for rel in index.source_files() if rel.startswith("nova/conf/")]
+    if group:  # the group's own module first: nova/conf/scheduler.py for [scheduler]
+        confs.sort(key=lambda rel: rel != f"nova/conf/{group}.py")
+    for rel in confs:
+        if any(needle in index.source(rel) for needle in needles):
             conf = index.module_at(rel)
             if conf is not None:
                 found = option_default(index, conf, option, group)

@@ -702,6 +702,10 @@ class Engine:
             if isinstance(ref, ClassRef):
                 return ClassV(ref) if name == "import_class" else \
                     self.construct(ref, args[1:], kwargs, frame)
+        if name == "DriverManager" and len(args) >= 2:
+            loaded = self.entry_point(args[0], args[1], frame)
+            if loaded is not None:
+                return loaded
         if name == "partial" and args and isinstance(args[0], FuncV):
             first = args[0]
             return FuncV(first.fn, first.self_value, first.participant,
@@ -725,6 +729,30 @@ class Engine:
                                           and call.func.id == "super"):
             return self._super(frame)
         return self.unknown_call(call, name, callee, frame)
+
+    def entry_point(self, namespace: Value, name: Value, frame: Frame) -> Obj | None:
+        """stevedore's `DriverManager('nova.scheduler.driver', CONF.scheduler.driver)`:
+        setup.cfg is not in the tree, so the entry point is found by Nova's convention,
+        module `nova.scheduler.<name>`, the class named after it (filter_scheduler ->
+        FilterScheduler). `.driver` on the result is the loaded object."""
+        if not (isinstance(namespace, ConstV) and isinstance(namespace.value, str)):
+            return None
+        chosen = name.value if isinstance(name, ConstV) else \
+            conf_default(self.index, frame.module, name.text) if isinstance(name, Text) \
+            else None
+        if not isinstance(chosen, str) or not chosen.isidentifier():
+            return None
+        package = namespace.value.rsplit(".", 1)[0]
+        module = self.index.module(f"{package}.{chosen}")
+        wanted = "".join(part.title() for part in chosen.split("_"))
+        if module is None or wanted not in module.classes:
+            return None
+        self.flow_note(f"{namespace.value}: {chosen} ({module.name}.{wanted}; the "
+                       "configured default, by naming convention)")
+        loaded = self.instance(ClassRef(module, module.classes[wanted]), frame.participant,
+                               frame=frame)
+        loaded.attrs.setdefault("driver", loaded)  # DriverManager(...).driver
+        return loaded
 
     def class_path(self, value: Value, frame: Frame) -> str | None:
         if isinstance(value, ConstV) and isinstance(value.value, str):
