@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-from tracer.diff import diff_rpc
-from tracer.model import RpcMethod, RpcModel
+from tracer.diff import diff_flow, diff_rpc
+from tracer.model import Flow, RpcMethod, RpcModel, Step
 from tests.test_cli_rpc import osflow
-from tests.trees import MODERN, write_tree
+from tests.trees import MODERN, TRACE, write_tree
 
 
 def method(name, kinds=("cast",), version="6.0", handler=None, params=("context",),
@@ -72,8 +72,66 @@ def test_cli_json_shape_on_two_directories(tmp_path):
     assert "1 added, 1 removed" in text.stdout
 
 
-def test_flow_diff_not_yet_is_said_plainly(tmp_path):
-    tree = write_tree(tmp_path / "t", MODERN)
-    result = osflow("diff", str(tree), str(tree), cache=tmp_path / "c")
-    assert result.returncode == 2
-    assert result.stderr.startswith("error: comparing operations' flows is not built yet")
+# ----------------------------------------------------------------------------- flows
+
+
+def step(kind, source, target, text):
+    return Step(kind, source, target, text, "nova.x.f", "nova/x.py", 1)
+
+
+def flow(*steps, participants=("client", "nova_api", "nova_compute", "database")):
+    return Flow("op", "t", "op", "POST /x", participants, tuple(steps))
+
+
+def test_flow_steps_align_by_identity_not_position():
+    old = flow(step("note", "nova_api", None, "policy"),
+               step("cast", "nova_api", "nova_compute", "pause_instance"),
+               step("db", "nova_compute", "database", "instance.save (vm_state=PAUSED)"),
+               step("service", "nova_compute", "neutron", "get_instance_nw_info"))
+    new = flow(step("note", "nova_api", None, "a different note"),  # notes are not compared
+               step("db", "nova_api", "database", "Instance.get_by_uuid"),  # reads neither
+               step("call", "nova_api", "nova_compute", "pause_instance"),
+               step("db", "nova_compute", "database",
+                    "instance.save (vm_state=PAUSED, task_state=None)"),
+               step("service", "nova_compute", "cinder", "attachment_get_all"),
+               participants=("client", "nova_api", "nova_compute", "database", "cinder"))
+    result = diff_flow("op", old, new)
+    assert result.status == "changed"
+    assert [(a.kind, b.kind) for a, b in result.kind_changed] == [("cast", "call")]
+    assert [(a.fields, b.fields) for a, b in result.fields_changed] == [
+        ("vm_state=PAUSED", "vm_state=PAUSED, task_state=None")]
+    assert [m.text() for m in result.added] == ["nova_compute->cinder: attachment_get_all"]
+    assert [m.text() for m in result.removed] == [
+        "nova_compute->neutron: get_instance_nw_info"]
+    assert result.participants_added == ["cinder"]
+
+
+def test_moved_rpc_and_identical_flows():
+    a = step("call", "nova_api", "nova_conductor", "migrate_server")
+    b = step("call", "nova_conductor", "nova_scheduler", "select_destinations")
+    assert diff_flow("op", flow(a, b), flow(a, b)).status == "same"
+    moved = diff_flow("op", flow(a, b), flow(b, a))
+    # one of the two keeps its place (the matcher's choice), the other is reported moved
+    assert [m.name for m in moved.moved] == ["select_destinations"]
+    assert not moved.added and not moved.removed
+
+
+def test_operations_that_appear_or_disappear():
+    assert diff_flow("op", None, flow()).status == "added"
+    assert diff_flow("op", flow(), None).status == "removed"
+
+
+def test_cli_flow_diff_json(tmp_path):
+    old = write_tree(tmp_path / "old", TRACE)
+    new = write_tree(tmp_path / "new", TRACE)
+    api = new / "nova" / "compute" / "api.py"
+    api.write_text(api.read_text().replace(
+        "self.compute_rpcapi.stop_instance(context, instance, do_cast=do_cast)",
+        "self.compute_rpcapi.stop_instance(context, instance, do_cast=False)"))
+    result = osflow("diff", str(old), str(new), "--op", "stop", "--format", "json",
+                    cache=tmp_path / "c")
+    assert result.returncode == 0, result.stderr
+    ops = json.loads(result.stdout)["operations"]
+    assert [(o["operation"], o["status"]) for o in ops] == [("stop", "changed")]
+    assert [(c["old"]["kind"], c["new"]["kind"]) for c in ops[0]["kind_changed"]] == [
+        ("cast", "call")]

@@ -238,22 +238,26 @@ def build(spec: str | None, root: str, only: tuple[str, ...], png: bool, strict:
 @click.argument("old", metavar="OLD")
 @click.argument("new", metavar="NEW")
 @click.option("--rpc", "rpc_api", is_flag=True, help="Compare the RPC APIs.")
+@click.option("--op", "only", multiple=True, metavar="OP",
+              help="Compare this operation's flow (repeatable). Default: every operation.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
-def diff(old: str, new: str, rpc_api: bool, fmt: str) -> None:
+def diff(old: str, new: str, rpc_api: bool, only: tuple[str, ...], fmt: str) -> None:
     """What changed between two sources (each a release, directory or REPO@REF)."""
     from tracer import report
+    from tracer.diff import diff_operations, diff_rpc
     from tracer.workspace import open_workspace
 
-    if not rpc_api:
-        raise OsflowError("comparing operations' flows is not built yet; use --rpc to "
-                          "compare the RPC APIs")
-    from tracer.diff import diff_rpc
-
     with _status(f"Reading {old} and {new}"):
-        before, after = open_workspace(old).rpc_model(), open_workspace(new).rpc_model()
-    result = diff_rpc(before, after)
-    if fmt == "json":
-        click.echo(report.rpc_diff_json(result))
+        before, after = open_workspace(old), open_workspace(new)
+        if rpc_api:
+            result = diff_rpc(before.rpc_model(), after.rpc_model())
+        else:
+            flows = diff_operations(before, after, only)
+    labels = (before.source.label, after.source.label)
+    if rpc_api:
+        click.echo(report.rpc_diff_json(result)) if fmt == "json" \
+            else report.rpc_diff_text(result)
     else:
-        report.rpc_diff_text(result)
+        click.echo(report.flow_diff_json(*labels, flows)) if fmt == "json" \
+            else report.flow_diff_text(*labels, flows)

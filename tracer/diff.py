@@ -81,3 +81,179 @@ def diff_rpc(old: RpcModel, new: RpcModel) -> RpcDiff:
         if changes:
             result.changed.append(Change(key[0], key[1], changes))
     return result
+
+
+# ----------------------------------------------------------------------------- flows
+#
+# Two flows of one operation are compared as sequences of the steps that cross a process
+# (RPC messages, other services, the driver and its callbacks) and of the writes to the
+# database, aligned by identity (who sends what to whom), never by line: a message that
+# moved down the diagram is the same message. Notes and database reads are left out: they
+# change with every refactoring and say nothing about how services talk.
+
+from difflib import SequenceMatcher  # noqa: E402
+
+from tracer.model import (  # noqa: E402
+    CALL, CALLBACK, CAST, DB, DRIVER, SERVICE, Flow, iter_steps,
+)
+
+_RPC = {CALL, CAST}
+_COMPARED = _RPC | {SERVICE, DRIVER, CALLBACK, DB}
+
+
+@dataclass(frozen=True)
+class Message:
+    """One compared step: its identity (kind aside for RPC) and what may change."""
+
+    category: str  # rpc, service, driver, callback, db
+    source: str
+    target: str
+    name: str  # RPC method, service call, driver method; for db: object.method
+    kind: str  # call or cast for rpc; the step kind otherwise
+    fields: str = ""  # for db writes: the fields set, as drawn
+
+    @property
+    def identity(self) -> tuple:
+        return (self.category, self.source, self.target, self.name)
+
+    def text(self) -> str:
+        arrow = "->>" if self.kind == CAST else "->"
+        detail = f" ({self.fields})" if self.fields else ""
+        label = f"{self.kind} " if self.category == "rpc" else ""
+        return f"{label}{self.source}{arrow}{self.target}: {self.name}{detail}"
+
+    def to_json(self) -> dict:
+        data = {"category": self.category, "kind": self.kind, "source": self.source,
+                "target": self.target, "name": self.name}
+        if self.fields:
+            data["fields"] = self.fields
+        return data
+
+
+def messages(flow: Flow) -> list[Message]:
+    out = []
+    for step in iter_steps(flow.nodes):
+        if step.kind not in _COMPARED:
+            continue
+        if step.kind == DB:
+            name, _, fields = step.text.partition(" (")
+            if not _is_db_write(name):
+                continue
+            out.append(Message("db", step.source, step.target or "database", name, DB,
+                               fields.rstrip(")")))
+            continue
+        category = "rpc" if step.kind in _RPC else step.kind
+        name = step.text.removesuffix(" (fanout)").removesuffix(" (callback)")
+        out.append(Message(category, step.source, step.target or "", name, step.kind))
+    return out
+
+
+def _is_db_write(name: str) -> bool:
+    method = name.rsplit(".", 1)[-1]
+    return not method.startswith(("get", "refresh", "obj_", "from_", "lazy_load"))
+
+
+@dataclass
+class FlowDiff:
+    operation: str
+    status: str  # changed, same, added (only in new), removed (only in old)
+    added: list[Message] = field(default_factory=list)
+    removed: list[Message] = field(default_factory=list)
+    moved: list[Message] = field(default_factory=list)  # RPCs sent at another point
+    kind_changed: list[tuple[Message, Message]] = field(default_factory=list)
+    fields_changed: list[tuple[Message, Message]] = field(default_factory=list)
+    participants_added: list[str] = field(default_factory=list)
+    participants_removed: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {
+            "operation": self.operation, "status": self.status,
+            "added": [m.to_json() for m in self.added],
+            "removed": [m.to_json() for m in self.removed],
+            "moved": [m.to_json() for m in self.moved],
+            "kind_changed": [{"old": a.to_json(), "new": b.to_json()}
+                             for a, b in self.kind_changed],
+            "fields_changed": [{"old": a.to_json(), "new": b.to_json()}
+                               for a, b in self.fields_changed],
+            "participants_added": self.participants_added,
+            "participants_removed": self.participants_removed,
+        }
+
+
+def diff_flow(name: str, old: Flow | None, new: Flow | None) -> FlowDiff:
+    """RPC messages are the backbone: aligned as a sequence (order matters, kind changes
+    are reported). Calls to other services, the driver and database writes are compared
+    as counts per identity: their order moves with every refactoring, their presence is
+    what an upgrade changes."""
+    if old is None or new is None:
+        return FlowDiff(name, "added" if old is None else "removed")
+    before, after = messages(old), messages(new)
+    result = FlowDiff(name, "same")
+    rpc_before = [m for m in before if m.category == "rpc"]
+    rpc_after = [m for m in after if m.category == "rpc"]
+    matcher = SequenceMatcher(None, [m.identity for m in rpc_before],
+                              [m.identity for m in rpc_after], autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            result.kind_changed += [(a, b) for a, b in zip(rpc_before[i1:i2], rpc_after[j1:j2])
+                                    if a.kind != b.kind]
+            continue
+        result.removed += rpc_before[i1:i2]
+        result.added += rpc_after[j1:j2]
+    # the same message on both sides, at another point of the sequence: moved
+    for message in list(result.added):
+        twin = next((m for m in result.removed if m.identity == message.identity), None)
+        if twin is not None:
+            result.removed.remove(twin)
+            result.added.remove(message)
+            if twin.kind != message.kind:
+                result.kind_changed.append((twin, message))
+            else:
+                result.moved.append(message)
+    others_before = _first_by_identity(m for m in before if m.category != "rpc")
+    others_after = _first_by_identity(m for m in after if m.category != "rpc")
+    result.removed += [m for key, m in others_before.items() if key not in others_after]
+    result.added += [m for key, m in others_after.items() if key not in others_before]
+    for key in others_before.keys() & others_after.keys():
+        a, b = others_before[key], others_after[key]
+        if a.fields != b.fields:
+            result.fields_changed.append((a, b))
+    result.fields_changed.sort(key=lambda pair: pair[1].identity)
+    result.participants_added = sorted(set(new.participants) - set(old.participants))
+    result.participants_removed = sorted(set(old.participants) - set(new.participants))
+    if (result.added or result.removed or result.moved or result.kind_changed
+            or result.fields_changed or result.participants_added
+            or result.participants_removed):
+        result.status = "changed"
+    return result
+
+
+def diff_operations(old, new, only: tuple[str, ...] = ()) -> list[FlowDiff]:
+    """Every operation of either catalogue (or `only`), old workspace against new."""
+    from tracer.catalogue import find_operation
+
+    before = {op.name: op for op in old.catalogue().operations}
+    after = {op.name: op for op in new.catalogue().operations}
+    names = sorted(set(before) | set(after))
+    if only:
+        wanted = set()
+        for name in only:
+            for catalogue in (new.catalogue(), old.catalogue()):
+                try:
+                    wanted.add(find_operation(catalogue, name).name)
+                    break
+                except Exception:
+                    continue
+            else:
+                find_operation(new.catalogue(), name)  # the error that names the closest
+        names = sorted(wanted)
+    return [diff_flow(name, old.flow(name) if name in before else None,
+                      new.flow(name) if name in after else None) for name in names]
+
+
+def _first_by_identity(found) -> dict[tuple, Message]:
+    """One message per identity, the first drawn: where a write happens first."""
+    out: dict[tuple, Message] = {}
+    for message in found:
+        out.setdefault(message.identity, message)
+    return out

@@ -127,3 +127,37 @@ def rpc_diff_text(diff, console: Console | None = None) -> None:
 
 def rpc_diff_json(diff) -> str:
     return json.dumps(diff.to_json(), indent=2, sort_keys=True)
+
+
+def flow_diff_text(old: str, new: str, diffs, console: Console | None = None) -> None:
+    """Per operation: what appeared, vanished, moved or changed kind or fields."""
+    console = _console(console)
+    changed = [d for d in diffs if d.status != "same"]
+    console.print(f"operations: {old} -> {new}: {len(diffs)} compared, {len(changed)} "
+                  "differ (RPC messages, other services, the driver, database writes)")
+    for d in changed:
+        if d.status in ("added", "removed"):
+            word = "appeared" if d.status == "added" else "disappeared"
+            console.print(f"\n[bold]{d.operation}[/bold]: {word}")
+            continue
+        console.print(f"\n[bold]{d.operation}[/bold]")
+        for name in d.participants_added:
+            console.print(f"  [green]+ participant {name}[/green]")
+        for name in d.participants_removed:
+            console.print(f"  [red]- participant {name}[/red]")
+        for m in d.added:
+            console.print(f"  [green]+ {m.text()}[/green]", markup=True, highlight=False)
+        for m in d.removed:
+            console.print(f"  [red]- {m.text()}[/red]", markup=True, highlight=False)
+        for m in d.moved:
+            console.print(f"  ~ moved: {m.text()}", highlight=False)
+        for a, b in d.kind_changed:
+            console.print(f"  [magenta]~ {a.text()}  =>  {b.kind}[/magenta]", highlight=False)
+        for a, b in d.fields_changed:
+            console.print(f"  ~ {b.source}->{b.target}: {b.name} writes ({a.fields}) => "
+                          f"({b.fields})", highlight=False)
+
+
+def flow_diff_json(old: str, new: str, diffs) -> str:
+    return json.dumps({"old": old, "new": new, "operations": [d.to_json() for d in diffs]},
+                      indent=2, sort_keys=True)
