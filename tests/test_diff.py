@@ -135,3 +135,38 @@ def test_cli_flow_diff_json(tmp_path):
     assert [(o["operation"], o["status"]) for o in ops] == [("stop", "changed")]
     assert [(c["old"]["kind"], c["new"]["kind"]) for c in ops[0]["kind_changed"]] == [
         ("cast", "call")]
+
+
+# ----------------------------------------------------------------------------- history
+
+
+def test_history_tells_introduced_removed_and_kind_changes():
+    from tracer.diff import rpc_history
+
+    first = model("1", method("old_one"), method("stop_instance", kinds=("cast",)))
+    second = model("2", method("stop_instance", kinds=("call", "cast")), method("new_one"))
+    third = model("3", method("stop_instance", kinds=("call", "cast")), method("new_one"),
+                  method("old_one"))
+    rows = {r.method: r for r in rpc_history([first, second, third])}
+    assert (rows["new_one"].introduced, rows["new_one"].removed) == ("2", None)
+    assert (rows["old_one"].introduced, rows["old_one"].removed) == (None, "2")
+    assert rows["old_one"].kinds == {"1": ["cast"], "3": ["cast"]}  # gone, then back
+    assert rows["stop_instance"].kind_changes == [
+        {"release": "2", "old": ["cast"], "new": ["call", "cast"]}]
+
+
+def test_cli_history_json(tmp_path):
+    old = write_tree(tmp_path / "old", MODERN)
+    new = write_tree(tmp_path / "new", MODERN)
+    rpcapi = new / "nova" / "compute" / "rpcapi.py"
+    rpcapi.write_text(rpcapi.read_text().replace("'reset_network'", "'reset_networks'"))
+    result = osflow("history", str(old), str(new), "--rpc", "--format", "json",
+                    cache=tmp_path / "c")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["releases"] == [str(old), str(new)]
+    rows = {m["method"]: m for m in data["methods"]}
+    assert rows["reset_networks"]["introduced"] == str(new)
+    assert rows["reset_network"]["removed"] == str(new)
+    usage = osflow("history", str(old), "--rpc", cache=tmp_path / "c")
+    assert usage.returncode == 2 and "at least two sources" in usage.stderr

@@ -261,3 +261,26 @@ def diff(old: str, new: str, rpc_api: bool, only: tuple[str, ...], fmt: str) -> 
     else:
         click.echo(report.flow_diff_json(*labels, flows)) if fmt == "json" \
             else report.flow_diff_text(*labels, flows)
+
+
+@cli.command()
+@click.argument("specs", nargs=-1, required=True, metavar="SPEC SPEC...")
+@click.option("--rpc", "rpc_api", is_flag=True, required=True,
+              help="The RPC API across the sources (the only history so far).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def history(specs: tuple[str, ...], rpc_api: bool, fmt: str) -> None:
+    """RPC methods across a series of sources, oldest first: introduced, removed, kinds."""
+    from tracer import report
+    from tracer.diff import load_rpc_models, rpc_history
+
+    if len(specs) < 2:
+        raise OsflowError("history needs at least two sources, oldest first")
+    with _status(f"Reading {len(specs)} sources"):
+        models = load_rpc_models(list(specs))
+    labels = [m.source for m in models]
+    rows = rpc_history(models)
+    if fmt == "json":
+        click.echo(report.history_json(labels, rows))
+    else:
+        report.history_text(labels, rows)

@@ -257,3 +257,66 @@ def _first_by_identity(found) -> dict[tuple, Message]:
     for message in found:
         out.setdefault(message.identity, message)
     return out
+
+
+# ----------------------------------------------------------------------------- history
+
+
+@dataclass
+class MethodHistory:
+    service: str
+    method: str
+    kinds: dict[str, list[str]]  # release -> kinds, for the releases that have it
+    introduced: str | None = None  # first release with it, when not the first compared
+    removed: str | None = None  # first release without it after having it
+    kind_changes: list[dict] = field(default_factory=list)  # release, old, new
+
+    def to_json(self) -> dict:
+        return {"service": self.service, "method": self.method, "kinds": self.kinds,
+                "introduced": self.introduced, "removed": self.removed,
+                "kind_changes": self.kind_changes}
+
+
+def rpc_history(models: list[RpcModel]) -> list[MethodHistory]:
+    """Every RPC method across releases given in order: when it came, went and changed."""
+    labels = [m.source for m in models]
+    tables = [_by_identity(m) for m in models]
+    keys = sorted(set().union(*[t.keys() for t in tables]))
+    out = []
+    for key in keys:
+        kinds = {label: list(table[key].kinds) for label, table in zip(labels, tables)
+                 if key in table}
+        entry = MethodHistory(key[0], key[1], kinds)
+        present = [key in table for table in tables]
+        first = present.index(True)
+        if first > 0:
+            entry.introduced = labels[first]
+        gone = next((i for i in range(first, len(labels)) if not present[i]), None)
+        if gone is not None:
+            entry.removed = labels[gone]
+        previous = None
+        for label in labels:
+            now = kinds.get(label)
+            if now is not None and previous is not None and now != previous:
+                entry.kind_changes.append({"release": label, "old": previous, "new": now})
+            previous = now if now is not None else previous
+        out.append(entry)
+    return out
+
+
+def load_rpc_models(specs: list[str], workers: int | None = None) -> list[RpcModel]:
+    """The RPC model of each source, analysed in parallel (each cached once analysed)."""
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    workers = min(workers or os.cpu_count() or 1, len(specs))
+    if workers < 2:
+        return [_rpc_model(spec) for spec in specs]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(_rpc_model, specs))
+
+
+def _rpc_model(spec: str) -> RpcModel:
+    from tracer.workspace import open_workspace
+
+    return open_workspace(spec).rpc_model()

@@ -161,3 +161,34 @@ def flow_diff_text(old: str, new: str, diffs, console: Console | None = None) ->
 def flow_diff_json(old: str, new: str, diffs) -> str:
     return json.dumps({"old": old, "new": new, "operations": [d.to_json() for d in diffs]},
                       indent=2, sort_keys=True)
+
+
+def history_text(labels: list[str], rows, console: Console | None = None) -> None:
+    """A matrix: one row per RPC method, one column per release; events summarised."""
+    console = _console(console)
+    console = Console(width=max(console.width, 60 + 7 * len(labels)),
+                      force_terminal=console.is_terminal)
+    table = Table(title=f"RPC methods across {len(labels)} releases", title_justify="left")
+    table.add_column("service", overflow="fold")
+    table.add_column("method", overflow="fold")
+    for label in labels:
+        table.add_column(label, no_wrap=True)
+    table.add_column("events", overflow="fold")
+    marks = {("call",): "call", ("cast",): "cast", ("call", "cast"): "both"}
+    for row in rows:
+        cells = [marks.get(tuple(row.kinds[label]), "?") if label in row.kinds else "·"
+                 for label in labels]
+        events = []
+        if row.introduced:
+            events.append(f"new in {row.introduced}")
+        if row.removed:
+            events.append(f"gone in {row.removed}")
+        events += [f"{c['release']}: {'|'.join(c['old'])} -> {'|'.join(c['new'])}"
+                   for c in row.kind_changes]
+        table.add_row(row.service, row.method, *cells, "; ".join(events))
+    console.print(table)
+
+
+def history_json(labels: list[str], rows) -> str:
+    return json.dumps({"releases": labels, "methods": [r.to_json() for r in rows]},
+                      indent=2, sort_keys=True)
