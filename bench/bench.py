@@ -1,6 +1,6 @@
 """osflow benchmark: one run, one tree, ratios against CPython's `ast` parse floor.
 
-    python bench/bench.py [-s SPEC] [--repeat N] [--operation OP] [--write]
+    python bench/bench.py [-s SPEC] [--old SPEC] [--repeat N] [--operation OP] [--write]
 
 Measures, on the same tree:
   floor  CPython `ast.parse` of every non-test module (in this process, best of N);
@@ -9,7 +9,9 @@ Measures, on the same tree:
   trace  `osflow trace live-migrate -s TREE` cold, with module summaries cached but no
          results (the cost of tracing a new operation), and warm (its flow cached);
   build  `osflow build -s TREE` of the whole catalogue into a scratch folder, cold (empty
-         cache, no files) and warm (nothing changed).
+         cache, no files) and warm (nothing changed);
+  diff   `osflow diff OLD TREE --rpc`, and the flows of live-migrate and boot, both trees
+         already analysed (OLD: --old, default 20.0.0).
 With --write, the figures replace the generated section of BENCHMARKS.md.
 Not part of the test suite: timings belong here, not in tests.
 """
@@ -95,6 +97,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
     parser.add_argument("--operation", default="live-migrate", help="operation to trace")
+    parser.add_argument("--old", default="20.0.0", help="older SPEC for the diff rows")
     args = parser.parse_args()
 
     from tracer.sources import open_source  # the tree is fetched once, outside the timing
@@ -133,6 +136,14 @@ def main() -> None:
     build_cold = best_of(build, env, args.repeat, before=nothing_built)
     build_warm = best_of(build, env, args.repeat)
     diagrams = len(list((site / "workflows" / "nova").glob("*.wsd")))
+
+    old = open_source(args.old)  # fetched outside the timing
+    rpc_diff = [sys.executable, "-m", "tracer", "diff", str(old.root), str(tree.root), "--rpc"]
+    flow_diff = [sys.executable, "-m", "tracer", "diff", str(old.root), str(tree.root),
+                 "--op", "live-migrate", "--op", "boot"]
+    run(rpc_diff, env), run(flow_diff, env)  # both trees analysed once: a diff of cached trees
+    rpc_diff_warm = best_of(rpc_diff, env, args.repeat)
+    flow_diff_warm = best_of(flow_diff, env, args.repeat)
     shutil.rmtree(site, ignore_errors=True)
     shutil.rmtree(scratch, ignore_errors=True)
 
@@ -147,6 +158,10 @@ def main() -> None:
         (f"osflow build, whole catalogue ({diagrams} diagrams), cold (empty cache)",
          build_cold[0], build_cold[1]),
         ("osflow build, warm (nothing changed)", build_warm[0], build_warm[1]),
+        (f"osflow diff {old.label} {tree.label} --rpc (both cached)", rpc_diff_warm[0],
+         rpc_diff_warm[1]),
+        (f"osflow diff {old.label} {tree.label} --op live-migrate --op boot (cached)",
+         flow_diff_warm[0], flow_diff_warm[1]),
     ]
     reference = libcst_reference(tree.root)
     if reference:
