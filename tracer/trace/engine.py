@@ -367,7 +367,7 @@ class Engine:
                 fields.append((target.attr, shown))
         elif isinstance(target, ir.Seq):
             for item in target.items:
-                self.assign(item, Text(expr_text(item)), item, frame, False)
+                self.assign(item, Text.of(item), item, frame, False)
 
     def if_(self, stmt: ir.If, frame: Frame, tail: tuple = ()) -> None:
         self.eval(stmt.test, frame)
@@ -474,7 +474,7 @@ class Engine:
             return self.name(expr.id, frame)
         if isinstance(expr, ir.Attr):
             return self.attr(self.eval_quiet(expr.value, frame), expr.attr, frame, expr)
-        return Text(expr_text(expr))
+        return Text.of(expr)
 
     def eval(self, expr: ir.Expr | None, frame: Frame) -> Value:
         if expr is None:
@@ -519,7 +519,7 @@ class Engine:
             for call in expr.calls:
                 self.call(call, frame)
             return self.subscript(expr.text, frame) or Text(expr.text)
-        return Text(expr_text(expr))
+        return Text.of(expr)
 
     def subscript(self, text: str, frame: Frame) -> Value | None:
         """`self.handlers[protocol]` on a dict we know: the item, or a run-time choice."""
@@ -573,7 +573,7 @@ class Engine:
                     if fn is not None and self._after(base.obj, base.owner, klass):
                         return FuncV(FunctionRef(klass.module, fn, klass.cls), base.obj,
                                      frame.participant)
-            return Text(expr_text(expr))
+            return Text.of(expr)
         if isinstance(base, ClassV):
             fn = self.index.find_method(base.cls, name)
             if fn is not None:
@@ -587,8 +587,8 @@ class Engine:
                 or name in base.module.imports or name in base.module.assigns \
                 else self.index.resolve_dotted(f"{base.module.name}.{name}")
             return self.ref_value(ref, expr_text(expr)) if ref is not None \
-                else Text(expr_text(expr))
-        return Text(expr_text(expr))
+                else Text.of(expr)
+        return Text.of(expr)
 
     def _after(self, obj: Obj, owner: str, klass: ClassRef) -> bool:
         """Whether `klass` comes after `owner` in the MRO of `obj`'s class."""
@@ -619,7 +619,7 @@ class Engine:
             ref = self.index.resolve_expr(klass.module, value)
             if ref is not None:
                 return self.ref_value(ref, expr_text(expr))
-        return Text(expr_text(expr))
+        return Text.of(expr)
 
     # ------------------------------------------------------------------ objects
 
@@ -992,7 +992,7 @@ class Engine:
     def unknown_call(self, call: ir.Call, name: str, callee: Value, frame: Frame) -> Value:
         """A call to something the index cannot see: drawn when Nova's conventions say what
         it is, noted when it looks like a wrapper we failed to type, else left out."""
-        result = Text(expr_text(call))
+        result = Text.of(call)
         func = call.func
         text = expr_text(func)
         match = OBJECT_CLASS_CALL.match(text)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tracer.index import ClassRef, FunctionRef, ir
+from tracer.index.ir import expr_text
 
 
 @dataclass(eq=False)
@@ -63,11 +64,29 @@ class ConstV:
     value: object
 
 
-@dataclass(frozen=True)
 class Text:
-    """Anything not modelled, as the source text that produced it."""
+    """Anything not modelled, as the source text that produced it. Made from an
+    expression, the text is only written out when read: most unknown values never are,
+    and writing them all out was a tenth of the tracing time."""
 
-    text: str
+    __slots__ = ("_text", "_expr")
+
+    def __init__(self, text: str | None = None, expr: "ir.Expr | None" = None) -> None:
+        self._text = text
+        self._expr = expr
+
+    @classmethod
+    def of(cls, expr: "ir.Expr") -> "Text":
+        return cls(None, expr)
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = expr_text(self._expr)
+        return self._text
+
+    def __repr__(self) -> str:
+        return f"Text({self.text!r})"
 
 
 @dataclass(frozen=True)
