@@ -170,3 +170,40 @@ def test_cli_history_json(tmp_path):
     assert rows["reset_network"]["removed"] == str(new)
     usage = osflow("history", str(old), "--rpc", cache=tmp_path / "c")
     assert usage.returncode == 2 and "at least two sources" in usage.stderr
+
+
+# ----------------------------------------------------------------------------- visual diff
+
+
+def test_marked_flow_marks_added_and_strikes_removed():
+    from tracer.diff import STRIKE, marked_flow
+
+    a = step("call", "nova_api", "nova_conductor", "migrate_server")
+    b = step("call", "nova_conductor", "nova_scheduler", "select_destinations")
+    c = step("cast", "nova_conductor", "nova_compute", "live_migration")
+    gone = step("service", "nova_compute", "neutron", "list_ports")
+    new = flow(a, c, step("service", "nova_compute", "cinder", "attachment_get_all"))
+    old = flow(a, b, c, gone)
+    marked = marked_flow(new, diff_flow("op", old, new), "1.0")
+    texts = [s.text for s in marked.nodes]
+    assert texts[0] == "migrate_server"
+    assert texts[1] == "".join(ch + STRIKE for ch in "select_destinations")  # where it was
+    assert marked.nodes[1].kind == "call" and marked.nodes[1].target == "nova_scheduler"
+    assert "+ attachment_get_all" in texts
+    assert texts[-1].startswith("removed since 1.0:\n") and STRIKE in texts[-1]
+    assert "nova_scheduler" in marked.participants
+    assert marked.title == "op: changes since 1.0"
+
+
+def test_cli_writes_a_visual_diff_per_changed_operation(tmp_path):
+    old = write_tree(tmp_path / "old", TRACE)
+    new = write_tree(tmp_path / "new", TRACE)
+    api = new / "nova" / "compute" / "api.py"
+    api.write_text(api.read_text().replace(
+        "self.compute_rpcapi.stop_instance(context, instance, do_cast=do_cast)",
+        "self.compute_rpcapi.stop_instance(context, instance, do_cast=False)"))
+    out = tmp_path / "visual"
+    result = osflow("diff", str(old), str(new), "-o", str(out), cache=tmp_path / "c")
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["stop.svg", "stop.wsd"]
+    assert "stop_instance (was cast)" in (out / "stop.wsd").read_text()

@@ -242,7 +242,11 @@ def build(spec: str | None, root: str, only: tuple[str, ...], png: bool, strict:
               help="Compare this operation's flow (repeatable). Default: every operation.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
-def diff(old: str, new: str, rpc_api: bool, only: tuple[str, ...], fmt: str) -> None:
+@click.option("-o", "--output", "out_dir", metavar="DIR", type=click.Path(file_okay=False),
+              help="Also write a visual diff per changed operation: DIR/<op>.wsd and .svg "
+                   "(the new flow, added steps marked +, removed ones struck through).")
+def diff(old: str, new: str, rpc_api: bool, only: tuple[str, ...], fmt: str,
+         out_dir: str | None) -> None:
     """What changed between two sources (each a release, directory or REPO@REF)."""
     from tracer import report
     from tracer.diff import diff_operations, diff_rpc
@@ -261,6 +265,13 @@ def diff(old: str, new: str, rpc_api: bool, only: tuple[str, ...], fmt: str) -> 
     else:
         click.echo(report.flow_diff_json(*labels, flows)) if fmt == "json" \
             else report.flow_diff_text(*labels, flows)
+        if out_dir:
+            from pathlib import Path
+
+            from tracer.diff import write_visual_diffs
+
+            for path in write_visual_diffs(Path(out_dir), before, after, flows):
+                click.echo(str(path), err=True)
 
 
 @cli.command()

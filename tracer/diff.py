@@ -94,7 +94,7 @@ def diff_rpc(old: RpcModel, new: RpcModel) -> RpcDiff:
 from difflib import SequenceMatcher  # noqa: E402
 
 from tracer.model import (  # noqa: E402
-    CALL, CALLBACK, CAST, DB, DRIVER, SERVICE, Flow, iter_steps,
+    CALL, CALLBACK, CAST, DB, DRIVER, SERVICE, Flow, Step, iter_steps,
 )
 
 _RPC = {CALL, CAST}
@@ -160,6 +160,8 @@ class FlowDiff:
     added: list[Message] = field(default_factory=list)
     removed: list[Message] = field(default_factory=list)
     moved: list[Message] = field(default_factory=list)  # RPCs sent at another point
+    # removed RPCs with the index, in the new flow's RPC sequence, they would stand at
+    removed_at: list[tuple[int, Message]] = field(default_factory=list)
     kind_changed: list[tuple[Message, Message]] = field(default_factory=list)
     fields_changed: list[tuple[Message, Message]] = field(default_factory=list)
     participants_added: list[str] = field(default_factory=list)
@@ -200,11 +202,14 @@ def diff_flow(name: str, old: Flow | None, new: Flow | None) -> FlowDiff:
             continue
         result.removed += rpc_before[i1:i2]
         result.added += rpc_after[j1:j2]
+        # where a removed RPC would stand in the new sequence, for the visual diff
+        result.removed_at += [(j1, m) for m in rpc_before[i1:i2]]
     # the same message on both sides, at another point of the sequence: moved
     for message in list(result.added):
         twin = next((m for m in result.removed if m.identity == message.identity), None)
         if twin is not None:
             result.removed.remove(twin)
+            result.removed_at = [(i, m) for i, m in result.removed_at if m is not twin]
             result.added.remove(message)
             if twin.kind != message.kind:
                 result.kind_changed.append((twin, message))
@@ -320,3 +325,105 @@ def _rpc_model(spec: str) -> RpcModel:
     from tracer.workspace import open_workspace
 
     return open_workspace(spec).rpc_model()
+
+
+
+# ----------------------------------------------------------------------------- visual diff
+
+STRIKE = "\u0336"  # a combining long stroke after each character: struck-through text
+
+
+def struck(text: str) -> str:
+    return "".join(ch + STRIKE for ch in text)
+
+
+def marked_flow(new: Flow, result: FlowDiff, old_label: str) -> Flow:
+    """The new flow, its added steps marked `+`, kind changes noted, and the removed ones
+    drawn struck through: RPCs where they stood, the rest in a note at the end."""
+    from dataclasses import replace as copy
+
+    from tracer.model import NOTE, Block, Branch
+
+    added = {m.identity for m in result.added}
+    changed_kind = {b.identity: a.kind for a, b in result.kind_changed}
+    removed_rpc: dict[int, list[Message]] = {}
+    for position, message in result.removed_at:
+        removed_rpc.setdefault(position, []).append(message)
+    counter = {"rpc": 0}
+
+    def ghost(message: Message, like: Step) -> Step:
+        return Step(message.kind, message.source, message.target, struck(message.name),
+                    like.anchor, like.file, like.line)
+
+    def walk(nodes) -> list:
+        out = []
+        for node in nodes:
+            if isinstance(node, Block):
+                out.append(copy(node, branches=tuple(Branch(b.label, tuple(walk(b.nodes)))
+                                                     for b in node.branches)))
+                continue
+            identity = _identity_of(node)
+            if node.kind in _RPC:
+                out += [ghost(m, node) for m in removed_rpc.pop(counter["rpc"], [])]
+                counter["rpc"] += 1
+            if identity is not None and identity in added:
+                node = copy(node, text="+ " + node.text)
+                added.discard(identity)  # its first occurrence only
+            elif identity in changed_kind and node.kind in _RPC:
+                node = copy(node, text=f"{node.text} (was {changed_kind.pop(identity)})")
+            out.append(node)
+        return out
+
+    nodes = walk(new.nodes)
+    last = next((n for n in reversed(nodes) if isinstance(n, Step)), None)
+    leftover = [m for ms in removed_rpc.values() for m in ms]
+    gone = leftover + [m for m in result.removed if m.category != "rpc"]
+    if gone and last is not None:
+        lines = [f"removed since {old_label}:"] + [struck(m.text()) for m in gone]
+        nodes.append(Step(NOTE, new.participants[1] if len(new.participants) > 1 else
+                          new.participants[0], None, "\n".join(lines), last.anchor,
+                          last.file, last.line))
+    drawn = [m for _, m in result.removed_at]
+    participants = list(new.participants) + [
+        p for m in drawn for p in (m.source, m.target) if p not in new.participants]
+    from tracer.trace import participant_order
+
+    known = {"client", "database", "placement", "glance", "neutron", "cinder", "cyborg",
+             "manila"}
+    driver = next((p.split("_")[0] for p in new.participants
+                   if not p.startswith("nova_") and p not in known), "libvirt")
+    return copy(new, nodes=tuple(nodes),
+                participants=participant_order(set(participants), driver),
+                title=f"{new.title}: changes since {old_label}")
+
+
+def _identity_of(step: Step) -> tuple | None:
+    if step.kind not in _COMPARED:
+        return None
+    found = messages(Flow("", "", "", "", (), (step,)))
+    return found[0].identity if found else None
+
+
+def write_visual_diffs(folder, old_workspace, new_workspace, diffs: list[FlowDiff]) -> list:
+    """DIR/<op>.wsd and DIR/<op>.svg for every operation that changed; the paths written."""
+    from tracer.diagram import flow_to_diagram
+    from tracer.files import write_atomic
+    from tracer.render.svg import RenderOptions, render_svg
+    from tracer.wsd.parser import parse_text
+    from tracer.wsd.writer import to_wsd
+
+    written = []
+    for result in diffs:
+        if result.status != "changed":
+            continue
+        flow = marked_flow(new_workspace.flow(result.operation), result,
+                           old_workspace.source.label)
+        text = to_wsd(flow_to_diagram(flow))
+        wsd = folder / f"{result.operation}.wsd"
+        svg = render_svg(parse_text(text, str(wsd)),
+                         RenderOptions(tag=new_workspace.source.tag))
+        for path, data in ((wsd, text.encode("utf-8")), (wsd.with_suffix(".svg"),
+                                                         svg.encode("utf-8"))):
+            write_atomic(path, data)
+            written.append(path)
+    return written
