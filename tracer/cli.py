@@ -295,3 +295,70 @@ def history(specs: tuple[str, ...], rpc_api: bool, fmt: str) -> None:
         click.echo(report.history_json(labels, rows))
     else:
         report.history_text(labels, rows)
+
+
+@cli.command()
+@click.option("-s", "--source", "spec", metavar="SPEC", help=SOURCE_HELP)
+@click.option("--format", "fmt", type=click.Choice(["table", "dot", "graphml", "json",
+                                                    "mermaid"]),
+              default="table", show_default=True,
+              help="table: a summary per service; the others export the graph.")
+@click.option("--service", "services", multiple=True, metavar="BINARY",
+              help="Only what touches this service (repeatable).")
+@click.option("--method", "methods", multiple=True, metavar="NAME",
+              help="Only what touches this RPC method (repeatable).")
+def graph(spec: str | None, fmt: str, services: tuple[str, ...],
+          methods: tuple[str, ...]) -> None:
+    """The RPC call graph: services, their methods, and who sends what to whom."""
+    from tracer import graph as graphs
+    from tracer import report
+    from tracer.workspace import open_workspace
+
+    with _status(f"Reading {spec or PINNED_RELEASE}"):
+        whole = open_workspace(spec).graph()
+    part = graphs.select(whole, services, methods)
+    if fmt == "table":
+        report.graph_table(part)
+    else:
+        export = {"dot": graphs.to_dot, "graphml": graphs.to_graphml,
+                  "json": graphs.to_json, "mermaid": graphs.to_mermaid}[fmt]
+        click.echo(export(part), nl=False)
+
+
+@cli.command("check")
+@click.option("-s", "--source", "spec", metavar="SPEC", help=SOURCE_HELP)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@click.option("--strict", is_flag=True, help="Exit 1 on findings at or above --severity.")
+@click.option("--severity", type=click.Choice(["info", "warning", "error"]),
+              default="warning", show_default=True)
+@click.option("--suppress", "suppress_file", type=click.Path(dir_okay=False),
+              help="YAML list of accepted findings (- rule: ..., where: ...).")
+def check_cmd(spec: str | None, fmt: str, strict: bool, severity: str,
+              suppress_file: str | None) -> None:
+    """Review findings on the RPC call graph (nested calls, cycles, unserved methods...)."""
+    import json as jsonlib
+    from pathlib import Path
+
+    from tracer.check import SEVERITIES, check, load_suppressions
+    from tracer.workspace import open_workspace
+
+    accepted = load_suppressions(Path(suppress_file)) if suppress_file else set()
+    with _status(f"Reading {spec or PINNED_RELEASE}"):
+        workspace = open_workspace(spec)
+        findings = check(workspace.graph(), workspace.rpc_model())
+    findings = [f for f in findings if (f.rule, f.where) not in accepted]
+    if fmt == "json":
+        click.echo(jsonlib.dumps([f.to_json() for f in findings], indent=2))
+    else:
+        for f in findings:
+            where = f"{f.file}:{f.line}: " if f.file else ""
+            click.echo(f"{where}{f.severity}: {f.rule}: {f.where}: {f.message}")
+            if f.path:
+                click.echo("    " + " -> ".join(f.path))
+        counts = {s: sum(f.severity == s for f in findings) for s in SEVERITIES}
+        click.echo(f"{len(findings)} findings: " +
+                   ", ".join(f"{n} {s}" for s, n in counts.items()))
+    floor = SEVERITIES.index(severity)
+    if strict and any(SEVERITIES.index(f.severity) >= floor for f in findings):
+        sys.exit(1)

@@ -192,3 +192,29 @@ def history_text(labels: list[str], rows, console: Console | None = None) -> Non
 def history_json(labels: list[str], rows) -> str:
     return json.dumps({"releases": labels, "methods": [r.to_json() for r in rows]},
                       indent=2, sort_keys=True)
+
+
+def graph_table(graph, console: Console | None = None) -> None:
+    """Per service: methods served, and the calls and casts they send and receive."""
+    console = _console(console)
+    table = Table(title=f"RPC call graph ({graph.graph.get('source', '')})",
+                  title_justify="left")
+    for column in ("service", "methods", "calls in", "casts in", "calls out", "casts out"):
+        table.add_column(column, justify="left" if column == "service" else "right")
+    services = sorted(d["label"] for _, d in graph.nodes(data=True)
+                      if d.get("kind") == "service")
+    for service in services:
+        nodes = {n for n, d in graph.nodes(data=True)
+                 if d.get("kind") == "rpc" and d.get("service") == service}
+        counts = {"call_in": 0, "cast_in": 0, "call_out": 0, "cast_out": 0}
+        for source, target, data in graph.edges(data=True):
+            kind = data.get("kind")
+            if kind in ("call", "cast"):
+                if target in nodes:
+                    counts[f"{kind}_in"] += 1
+                if source in nodes:
+                    counts[f"{kind}_out"] += 1
+        table.add_row(service, str(len(nodes)), str(counts["call_in"]),
+                      str(counts["cast_in"]), str(counts["call_out"]),
+                      str(counts["cast_out"]))
+    console.print(table)

@@ -61,6 +61,14 @@ class Workspace:
                                                            options, shared), key)
 
 
+    def graph(self):
+        """The RPC call graph (tracer.graph), built once per tree and cached."""
+        from tracer.graph import build_graph
+
+        return self.cached("graph", lambda: build_graph(self.index, self.rpc_model(),
+                                                        self.catalogue()))
+
+
 def open_workspace(spec: str | None = None, *, cache: Path | None = None) -> Workspace:
     """Resolve `spec` (release, directory or REPO@REF) and index the tree it names."""
     root = cache or cache_dir()

@@ -25,7 +25,7 @@ from tracer.index.options import conf_default
 from tracer.model import (
     CALL, CALLBACK, CAST, DB, DB_RETURN, DONE, DRIVER, DRIVER_RETURN, ENTER, LEAVE, NOTE,
     RETURN,
-    SERVICE, SERVICE_RETURN, START, Block, Branch, Node, RpcMethod, Step,
+    SERVICE, SERVICE_RETURN, START, Block, Branch, Node, RpcMethod, Step, iter_steps,
 )
 from tracer.trace import patterns
 from tracer.trace.values import (
@@ -72,6 +72,7 @@ class Options:
     use_local: bool = False  # Liberty's CONF.conductor.use_local
     two_hosts: bool = False  # draw nova_compute_src and nova_compute_dest
     errors: bool = False  # draw exception handlers (error and rollback paths)
+    cross: bool = True  # follow RPCs into their handlers (False: record the send only)
 
 
 @dataclass
@@ -198,6 +199,18 @@ class Engine:
         """Run a handler (REST or RPC) as the start of work in `participant`."""
         frame = self._frame(fn, self_value, participant, 0, (), bound)
         return self.run(frame)
+
+    def sends_of(self, fn: FunctionRef, owner: ClassRef, participant: str) -> list[Step]:
+        """Every RPC that `fn` (a handler, or a REST entry) can send, following calls in its
+        own process only. One engine serves many handlers: helpers found to send nothing
+        are remembered and not walked again."""
+        self.out = [[]]
+        self.stack = []
+        self.queue.clear()
+        self.managers.clear()
+        nodes = self.collect(lambda: self.activation(fn, self.service_self(owner, participant),
+                                                     participant, {}))
+        return [s for s in iter_steps(nodes) if s.kind in (CALL, CAST) and s.rpc]
 
     def drain_casts(self) -> list[Node]:
         """Trace every queued cast's handler, in order; each may queue more."""
@@ -1080,6 +1093,8 @@ class Engine:
                                                         target=target, **extra)))))
                 self.emit(Block("alt", tuple(arms), frame.fn.dotted, frame.module.path,
                                 call.line))
+                if not self.options.cross:
+                    continue
                 # drawn once, after the choice; no reply arrow since a cast has none
                 self.mark(START, target, method.method, frame, call.line)
                 result = self.handle_call(method, target, bound)
@@ -1087,6 +1102,8 @@ class Engine:
                 continue
             else:
                 self.step(frame, kind, text, call.line, target=target, **extra)
+            if not self.options.cross:
+                continue  # one process at a time (the call graph): the send is the fact
             if kind == CAST:
                 self.enqueue(method, target, bound)
                 continue

@@ -1,0 +1,41 @@
+"""The RPC call graph and its findings on real releases."""
+
+from __future__ import annotations
+
+import json
+
+import networkx as nx
+import pytest
+
+from tests.integration.conftest import _shared_cache
+from tracer import graph as graphs
+from tracer.check import check
+from tracer.workspace import open_workspace
+
+pytestmark = pytest.mark.integration
+
+
+def call_edges(graph, source):
+    return {t for _, t, d in graph.out_edges(source, data=True) if d["kind"] == "call"}
+
+
+def test_34_0_0_bars():
+    workspace = open_workspace("34.0.0", cache=_shared_cache())
+    graph = workspace.graph()
+    assert "rpc:nova-scheduler:select_destinations" in \
+        call_edges(graph, "rpc:nova-conductor:migrate_server")
+    findings = check(graph, workspace.rpc_model())
+    chains = [f.path for f in findings if f.rule == "nested-call"]
+    assert ("api:live-migrate", "rpc:nova-conductor:migrate_server",
+            "rpc:nova-compute:check_can_live_migrate_destination",
+            "rpc:nova-compute:check_can_live_migrate_source") in chains
+    data = json.loads(graphs.to_json(graph))
+    assert nx.node_link_graph(data, edges="edges" if "edges" in data else "links")
+
+
+def test_liberty(liberty):
+    graph = liberty.graph()
+    assert "rpc:nova-scheduler:select_destinations" in \
+        call_edges(graph, "rpc:nova-conductor:migrate_server")
+    assert "rpc:nova-compute:check_can_live_migrate_source" in \
+        call_edges(graph, "rpc:nova-compute:check_can_live_migrate_destination")

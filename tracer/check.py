@@ -1,0 +1,182 @@
+"""Review findings on the RPC call graph: the shapes that hurt in production.
+
+- nested-call: a call made while serving a call (the caller's thread blocks on a chain of
+  services; API -> conductor -> compute -> compute in live migration), with its depth;
+- call-cycle: synchronous calls that can come back to a service already waiting (deadlock
+  risk when the RPC worker pool is exhausted);
+- cast-blocks: a cast whose handler blocks on a call (fire and forget, but not cheap);
+- no-handler: a client method whose message no handler serves;
+- unsent: a handler no traced REST operation or handler sends to (periodic tasks, other
+  tools or older clients may, so this is a question, not a verdict);
+- long-timeout: a call on a chain sent with a raised timeout (`CONF.long_rpc_timeout`).
+
+Each finding has a rule, a severity, a source location and the path that shows it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import networkx as nx
+
+from tracer.errors import OsflowError
+from tracer.model import RpcModel
+
+SEVERITIES = ("info", "warning", "error")
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: str
+    where: str  # the node the finding is about (rpc:service:method or api:op)
+    message: str
+    path: tuple[str, ...] = ()
+    file: str = ""
+    line: int = 0
+
+    def to_json(self) -> dict:
+        return {"rule": self.rule, "severity": self.severity, "where": self.where,
+                "message": self.message, "path": list(self.path), "file": self.file,
+                "line": self.line}
+
+
+def _calls(graph: nx.MultiDiGraph, node: str):
+    for _, target, data in graph.out_edges(node, data=True):
+        if data.get("kind") == "call":
+            yield target, data
+
+
+def check(graph: nx.MultiDiGraph, rpc: RpcModel) -> list[Finding]:
+    findings: list[Finding] = []
+    findings += _nested_calls(graph)
+    findings += _call_cycles(graph)
+    findings += _casts_that_block(graph)
+    findings += _no_handler(rpc)
+    findings += _unsent(graph)
+    findings += _long_timeouts(graph, rpc)
+    return sorted(findings, key=lambda f: (-SEVERITIES.index(f.severity), f.rule, f.where,
+                                           f.path))
+
+
+def _nested_calls(graph) -> list[Finding]:
+    """Maximal chains of calls starting from a REST operation: depth >= 2 is nested."""
+    out = []
+    for start in sorted(n for n, d in graph.nodes(data=True) if d.get("kind") == "api"):
+        for chain in _chains(graph, start, (start,)):
+            depth = len(chain) - 1
+            if depth < 2:
+                continue
+            last = graph.nodes[chain[-1]]
+            out.append(Finding(
+                "nested-call", "warning" if depth >= 3 else "info", chain[-1],
+                f"{depth} synchronous calls deep from {start}: each caller blocks until "
+                f"{last.get('label', chain[-1])} returns", tuple(chain),
+                last.get("file", ""), last.get("line", 0)))
+    return out
+
+
+def _chains(graph, node: str, path: tuple[str, ...]):
+    nexts = [target for target, _ in _calls(graph, node) if target not in path]
+    if not nexts:
+        yield path
+        return
+    for target in sorted(set(nexts)):
+        yield from _chains(graph, target, path + (target,))
+
+
+def _call_cycles(graph) -> list[Finding]:
+    calls = nx.DiGraph()
+    for source, target, data in graph.edges(data=True):
+        if data.get("kind") == "call" and source.startswith("rpc:"):
+            calls.add_edge(source, target)
+    out = []
+    for cycle in sorted(nx.simple_cycles(calls)):
+        where = min(cycle)
+        rotated = tuple(cycle[cycle.index(where):] + cycle[:cycle.index(where)] + [where])
+        node = graph.nodes[where]
+        out.append(Finding("call-cycle", "error", where,
+                           "synchronous calls form a cycle: a service can wait on itself",
+                           rotated, node.get("file", ""), node.get("line", 0)))
+    return out
+
+
+def _casts_that_block(graph) -> list[Finding]:
+    out = []
+    for source, target, data in sorted(graph.edges(data=True), key=lambda e: e[:2]):
+        if data.get("kind") != "cast" or not target.startswith("rpc:"):
+            continue
+        blocking = sorted({t for t, _ in _calls(graph, target)})
+        if blocking:
+            node = graph.nodes[target]
+            out.append(Finding("cast-blocks", "info", target,
+                               f"cast, but its handler calls {', '.join(b.split(':')[-1] for b in blocking)}",
+                               (source, target, blocking[0]), node.get("file", ""),
+                               node.get("line", 0)))
+    return _unique(out)
+
+
+def _no_handler(rpc: RpcModel) -> list[Finding]:
+    return [Finding("no-handler", "warning", f"rpc:{m.service}:{m.method}",
+                    f"{m.client} sends {m.method!r} but no handler of {m.service} serves it",
+                    (), m.file, m.line)
+            for m in rpc.methods if m.handler is None and m.service != "nova-*"]
+
+
+def _unsent(graph) -> list[Finding]:
+    out = []
+    for node, data in sorted(graph.nodes(data=True)):
+        if data.get("kind") != "rpc" or data.get("service") == "nova-*":
+            continue
+        senders = [s for s, _, d in graph.in_edges(node, data=True) if d.get("kind") != "serves"]
+        if not senders:
+            out.append(Finding("unsent", "info", node,
+                               "no traced REST operation or handler sends it (periodic "
+                               "tasks, nova-manage or other services may)", (),
+                               data.get("file", ""), data.get("line", 0)))
+    return out
+
+
+def _long_timeouts(graph, rpc: RpcModel) -> list[Finding]:
+    timeouts = {f"rpc:{m.service}:{m.method}": m.timeout for m in rpc.methods if m.timeout}
+    out = []
+    for source, target, data in sorted(graph.edges(data=True), key=lambda e: e[:2]):
+        if data.get("kind") == "call" and target in timeouts:
+            out.append(Finding("long-timeout", "info", target,
+                               f"called with timeout {timeouts[target]}",
+                               (source, target), data.get("file", ""), data.get("line", 0)))
+    return _unique(out)
+
+
+def _unique(findings: list[Finding]) -> list[Finding]:
+    seen, out = set(), []
+    for finding in findings:
+        key = (finding.rule, finding.where)
+        if key not in seen:
+            seen.add(key)
+            out.append(finding)
+    return out
+
+
+# ----------------------------------------------------------------------------- suppressions
+
+
+def load_suppressions(path: Path) -> set[tuple[str, str]]:
+    """A YAML list of accepted findings: `- rule: nested-call` / `  where: rpc:...`."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise OsflowError(f"{path}: cannot read: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        raise OsflowError(f"{path}:{line}: not valid YAML") from None
+    if data is None:
+        return set()
+    if not isinstance(data, list) or not all(
+            isinstance(item, dict) and set(item) == {"rule", "where"} for item in data):
+        raise OsflowError(f"{path}: expected a list of entries with 'rule' and 'where'")
+    return {(str(item["rule"]), str(item["where"])) for item in data}

@@ -1,0 +1,164 @@
+"""The RPC call graph of a tree: who sends what to whom, as a networkx graph.
+
+Nodes: services (`service:nova-compute`), RPC methods as their handlers serve them
+(`rpc:nova-compute:pause_instance`) and REST operations (`api:pause`). Edges: a service
+serves its methods; a REST operation or a handler sends RPCs, with the kind, fanout,
+version and the source location of the send. Sends are found by the tracer, following
+each handler's calls inside its own process (attributes, helpers, task classes), without
+crossing into the receiving handler: that one has its own node.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+
+from tracer.index import ClassRef, FunctionRef, Index
+from tracer.model import RpcModel
+
+
+def method_node(service: str, method: str) -> str:
+    return f"rpc:{service}:{method}"
+
+
+def build_graph(index: Index, rpc: RpcModel, catalogue) -> nx.MultiDiGraph:
+    from tracer.trace import Options, Shared, config_choices
+    from tracer.trace.engine import Engine
+
+    options = Options(depth=0, cross=False)
+    choices, why = config_choices(index, options)
+    engine = Engine(index, rpc.methods, options, choices, why, Shared(index))
+    graph = nx.MultiDiGraph(source=rpc.source)
+    for service in sorted({m.service for m in rpc.methods}):
+        graph.add_node(f"service:{service}", kind="service", label=service)
+    for method in rpc.methods:
+        node = method_node(method.service, method.method)
+        if node in graph:
+            continue
+        graph.add_node(node, kind="rpc", label=method.method, service=method.service,
+                       kinds=",".join(method.kinds), fanout=method.fanout,
+                       version=method.version or "", client=method.client,
+                       handler=method.handler or "", file=method.handler_file or method.file,
+                       line=method.handler_line or method.line)
+        graph.add_edge(f"service:{method.service}", node, kind="serves")
+    for method in rpc.methods:
+        handler = engine.handler_of(method) if method.service != "nova-*" else None
+        if handler is not None:
+            fn, owner = handler
+            _add_sends(graph, engine, method_node(method.service, method.method), fn, owner,
+                       "nova_" + method.service.removeprefix("nova-").replace("-", "_"), rpc)
+    for op in catalogue.operations:
+        fn = index.resolve_dotted(op.handler)
+        owner = index.resolve_dotted(op.handler.rsplit(".", 1)[0])
+        if not isinstance(fn, FunctionRef) or not isinstance(owner, ClassRef):
+            continue
+        node = f"api:{op.name}"
+        graph.add_node(node, kind="api", label=op.name, method=op.method, path=op.path,
+                       handler=op.handler, file=op.file, line=op.line)
+        _add_sends(graph, engine, node, fn, owner, "nova_api", rpc)
+    return graph
+
+
+def _add_sends(graph, engine, source: str, fn, owner, participant: str, rpc) -> None:
+    seen = set()
+    versions = {(m.service, m.method): m.version for m in rpc.methods}
+    for step in engine.sends_of(fn, owner, participant):
+        service, method = step.rpc.split(" ", 1)
+        target = method_node(service, method)
+        key = (target, step.kind, step.file, step.line)
+        if key in seen or target not in graph:
+            continue
+        seen.add(key)
+        graph.add_edge(source, target, kind=step.kind, fanout=step.fanout,
+                       version=versions.get((service, method)) or "", file=step.file,
+                       line=step.line, function=step.anchor)
+
+
+# ----------------------------------------------------------------------------- exports
+
+
+def select(graph: nx.MultiDiGraph, services: tuple[str, ...] = (),
+           methods: tuple[str, ...] = ()) -> nx.MultiDiGraph:
+    """The part of the graph touching these services or methods (and their neighbours)."""
+    if not services and not methods:
+        return graph
+    keep = set()
+    for node, data in graph.nodes(data=True):
+        service = data.get("service") or (data.get("label") if data.get("kind") == "service"
+                                          else None)
+        if (services and service in services) or (methods and data.get("label") in methods):
+            keep.add(node)
+    around = set(keep)
+    for node in keep:
+        around |= set(graph.predecessors(node)) | set(graph.successors(node))
+    return graph.subgraph(around).copy()
+
+
+def _stringly(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """GraphML takes strings, numbers and booleans only."""
+    out = nx.MultiDiGraph(**{k: str(v) for k, v in graph.graph.items()})
+    for node, data in graph.nodes(data=True):
+        out.add_node(node, **{k: v for k, v in data.items() if v is not None})
+    for source, target, data in graph.edges(data=True):
+        out.add_edge(source, target, **{k: v for k, v in data.items() if v is not None})
+    return out
+
+
+def to_json(graph: nx.MultiDiGraph) -> str:
+    import json
+
+    data = nx.node_link_data(graph, edges="edges") if _takes_edges() \
+        else nx.node_link_data(graph)
+    return json.dumps(data, indent=2, sort_keys=True, default=str)
+
+
+def _takes_edges() -> bool:
+    import inspect
+
+    return "edges" in inspect.signature(nx.node_link_data).parameters
+
+
+def to_graphml(graph: nx.MultiDiGraph) -> str:
+    return "\n".join(nx.generate_graphml(_stringly(graph))) + "\n"
+
+
+def _dot_id(node: str) -> str:
+    return '"' + node.replace('"', "'") + '"'
+
+
+def to_dot(graph: nx.MultiDiGraph) -> str:
+    """Graphviz: services as boxes holding their methods, sends as edges (dashed: cast)."""
+    lines = ["digraph osflow {", "  rankdir=LR;", '  node [fontname="DejaVu Sans", '
+             'fontsize=10, shape=box, style=rounded];']
+    services = sorted(n for n, d in graph.nodes(data=True) if d.get("kind") == "service")
+    for index, service in enumerate(services):
+        label = graph.nodes[service]["label"]
+        lines.append(f'  subgraph cluster_{index} {{ label="{label}"; color="#8c959f";')
+        for node, data in sorted(graph.nodes(data=True)):
+            if data.get("kind") == "rpc" and data.get("service") == label:
+                lines.append(f'    {_dot_id(node)} [label="{data["label"]}"];')
+        lines.append("  }")
+    for node, data in sorted(graph.nodes(data=True)):
+        if data.get("kind") == "api":
+            lines.append(f'  {_dot_id(node)} [label="{data["label"]}", shape=ellipse];')
+    for source, target, data in sorted(graph.edges(data=True), key=lambda e: e[:2]):
+        if data.get("kind") == "serves":
+            continue
+        style = "dashed" if data["kind"] == "cast" else "solid"
+        lines.append(f"  {_dot_id(source)} -> {_dot_id(target)} [style={style}];")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def to_mermaid(graph: nx.MultiDiGraph) -> str:
+    ids = {node: f"n{i}" for i, node in enumerate(sorted(graph.nodes))}
+    lines = ["flowchart LR"]
+    for node, data in sorted(graph.nodes(data=True)):
+        if data.get("kind") != "service":
+            label = f"{data.get('service', 'api')}: {data['label']}".replace('"', "'")
+            lines.append(f'    {ids[node]}["{label}"]')
+    for source, target, data in sorted(graph.edges(data=True), key=lambda e: e[:2]):
+        if data.get("kind") == "serves":
+            continue
+        arrow = "-.->" if data["kind"] == "cast" else "-->"
+        lines.append(f"    {ids[source]} {arrow}|{data['kind']}| {ids[target]}")
+    return "\n".join(lines) + "\n"
