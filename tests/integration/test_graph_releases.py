@@ -39,3 +39,11 @@ def test_liberty(liberty):
         call_edges(graph, "rpc:nova-conductor:migrate_server")
     assert "rpc:nova-compute:check_can_live_migrate_source" in \
         call_edges(graph, "rpc:nova-compute:check_can_live_migrate_destination")
+
+
+def test_every_release(release):
+    """Graph and findings build on each series (memory and time stay bounded)."""
+    graph = release.graph()
+    assert "rpc:nova-scheduler:select_destinations" in \
+        call_edges(graph, "rpc:nova-conductor:migrate_server")
+    assert check(graph, release.rpc_model())

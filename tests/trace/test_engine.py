@@ -187,3 +187,14 @@ def _walk_blocks(nodes):
             yield node
             for branch in node.branches:
                 yield from _walk_blocks(branch.nodes)
+
+
+def test_alternatives_of_a_field_stay_flat_and_few():
+    from tracer.trace.engine import MAX_ALTERNATIVES, _merge_pending
+
+    key = ("nova_compute", "instance")
+    outcomes = [{key: [("task_state", "A or B")]}, {key: [("task_state", "B or C")]},
+                {key: [("task_state", "D")]}, {key: [("task_state", "E or F")]}]
+    merged = _merge_pending(outcomes, {})
+    values = merged[key][0][1].split(" or ")
+    assert values[:MAX_ALTERNATIVES] == ["A", "B", "C", "D"] and values[-1] == "..."

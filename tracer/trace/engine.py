@@ -60,6 +60,7 @@ SUMMARY_SLACK = 10  # how much deeper than `depth` to look for RPCs and callback
 # Inside the virt driver only callbacks into the manager matter beyond `depth`; they sit a
 # few calls down (live_migration -> _live_migration -> _live_migration_monitor -> post).
 DRIVER_SLACK = 4
+MAX_ALTERNATIVES = 4  # values a field may have after branches, before "..."
 MAX_FRAMES = 20000  # a safety budget per operation
 QUIET_DEPTH = 3  # how deep `__init__` runs go to learn attribute types
 
@@ -208,6 +209,7 @@ class Engine:
         self.stack = []
         self.queue.clear()
         self.managers.clear()
+        self.pending = {}
         nodes = self.collect(lambda: self.activation(fn, self.service_self(owner, participant),
                                                      participant, {}))
         return [s for s in iter_steps(nodes) if s.kind in (CALL, CAST) and s.rpc]
@@ -1249,7 +1251,11 @@ def _merge_pending(outcomes: list[dict], before: dict) -> dict:
         fields = []
         for name in names:
             values = [dict(outcome.get(key, [])).get(name) for outcome in outcomes]
-            shown = list(dict.fromkeys(v for v in values if v is not None))
+            # alternatives of alternatives stay flat, and few: "A or B or C or ..."
+            shown = list(dict.fromkeys(part for value in values if value is not None
+                                       for part in value.split(" or ")))
+            if len(shown) > MAX_ALTERNATIVES:
+                shown = shown[:MAX_ALTERNATIVES] + ["..."]
             fields.append((name, " or ".join(shown)))
         merged[key] = fields
     for key in [k for k in merged if not any(k in outcome for outcome in outcomes)]:
