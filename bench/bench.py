@@ -11,7 +11,9 @@ Measures, on the same tree:
   build  `osflow build -s TREE` of the whole catalogue into a scratch folder, cold (empty
          cache, no files) and warm (nothing changed);
   diff   `osflow diff OLD TREE --rpc`, and the flows of live-migrate and boot, both trees
-         already analysed (OLD: --old, default 20.0.0).
+         already analysed (OLD: --old, default 20.0.0);
+  peers  pyan3 (when installed, or --pyan3 PATH) over the same modules, and how many RPC
+         methods each tool links from the client method to its handler.
 With --write, the figures replace the generated section of BENCHMARKS.md.
 Not part of the test suite: timings belong here, not in tests.
 """
@@ -82,6 +84,40 @@ def run(cmd: list[str], env: dict[str, str]) -> tuple[float, int]:
     return elapsed, usage.ru_maxrss // 1024
 
 
+def run_capture(cmd: list[str], env: dict[str, str], timeout: float):
+    """Wall time, peak RSS (MiB) and stdout of one subprocess; None on timeout."""
+    start = time.perf_counter()
+    with tempfile.TemporaryFile() as out:
+        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.DEVNULL)
+        deadline = start + timeout
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                proc.kill()
+                os.wait4(proc.pid, 0)
+                return None
+            time.sleep(0.2)
+        elapsed = time.perf_counter() - start
+        out.seek(0)
+        return elapsed, usage.ru_maxrss // 1024, out.read().decode("utf-8", "replace")
+
+
+def pyan3_row(pyan3: str, root: Path, env: dict[str, str], methods, timeout: float):
+    """pyan3 over every non-test module: its time, memory, and how many RPC methods it
+    links from the client method to the handler (it has no notion of a message name)."""
+    files = [str(p) for p in sorted((root / "nova").rglob("*.py")) if "tests" not in p.parts]
+    result = run_capture([pyan3, *files, "--dot", "--uses", "--no-defines",
+                          "--root", str(root)], env, timeout)
+    if result is None:
+        return None
+    secs, rss, dot = result
+    linked = sum(1 for m in methods if m.handler and
+                 f'"{m.client.replace(".", "__")}" -> "{m.handler.replace(".", "__")}"' in dot)
+    return secs, rss, linked
+
+
 def best_of(cmd, env, repeat, before=None):
     results = []
     for _ in range(repeat):
@@ -98,6 +134,9 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
     parser.add_argument("--operation", default="live-migrate", help="operation to trace")
     parser.add_argument("--old", default="20.0.0", help="older SPEC for the diff rows")
+    parser.add_argument("--pyan3", default=shutil.which("pyan3"),
+                        help="pyan3 executable for the peer row (default: on PATH)")
+    parser.add_argument("--peer-timeout", type=float, default=900.0)
     args = parser.parse_args()
 
     from tracer.sources import open_source  # the tree is fetched once, outside the timing
@@ -163,6 +202,21 @@ def main() -> None:
         (f"osflow diff {old.label} {tree.label} --op live-migrate --op boot (cached)",
          flow_diff_warm[0], flow_diff_warm[1]),
     ]
+    from tracer.workspace import open_workspace
+
+    methods = [m for m in open_workspace(str(tree.root)).rpc_model().methods
+               if m.service != "nova-*"]
+    linked = sum(1 for m in methods if m.handler)
+    rows.append((f"osflow: RPC methods linked client -> handler: {linked} of {len(methods)}",
+                 None, None))
+    if args.pyan3:
+        peer = pyan3_row(args.pyan3, tree.root, env, methods, args.peer_timeout)
+        if peer is None:
+            rows.append((f"pyan3 (peer): did not finish in {args.peer_timeout:.0f} s",
+                         None, None))
+        else:
+            rows.append((f"pyan3 (peer), whole tree: RPC methods linked client -> handler: "
+                         f"{peer[2]} of {len(methods)}", peer[0], peer[1]))
     reference = libcst_reference(tree.root)
     if reference:
         rows.append((f"libcst parse only, of the {reference[1]} modules rpc reads (reference)",
@@ -183,7 +237,11 @@ def _table(label: str, nfiles: int, floor: float, rows) -> str:
         "|---|---:|---:|---:|",
     ]
     for name, secs, rss in rows:
-        lines.append(f"| {name} | {secs:.2f} | {secs / floor:.2f} | {rss if rss else '-'} |")
+        if secs is None:
+            lines.append(f"| {name} | - | - | - |")
+        else:
+            lines.append(f"| {name} | {secs:.2f} | {secs / floor:.2f} | "
+                         f"{rss if rss else '-'} |")
     return "\n".join(lines)
 
 

@@ -56,6 +56,14 @@ def main() -> None:
             raise
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
+    except OSError as exc:
+        # an output or cache path that cannot be written: the path and the reason
+        if debug:
+            raise
+        where = exc.filename or ""
+        click.echo(f"error: {where}: cannot write or read: {exc.strerror or exc}"
+                   if where else f"error: {exc}", err=True)
+        sys.exit(2)
     except click.exceptions.Abort:
         click.echo("error: aborted", err=True)
         sys.exit(130)
@@ -95,6 +103,11 @@ def rpc(spec: str | None, fmt: str, services: tuple[str, ...]) -> None:
     with _status(f"Reading {spec or PINNED_RELEASE}"):
         model = open_workspace(spec).rpc_model()
     _warn(model.warnings)
+    known = sorted({m.service for m in model.methods})
+    unknown = [s for s in services if s not in known]
+    if unknown:
+        raise OsflowError(f"no service {unknown[0]!r} in {model.source}; services: "
+                          f"{', '.join(known)}")
     methods = [m for m in model.methods if not services or m.service in services]
     if fmt == "json":
         click.echo(report.rpc_json(methods))
@@ -317,6 +330,9 @@ def graph(spec: str | None, fmt: str, services: tuple[str, ...],
     with _status(f"Reading {spec or PINNED_RELEASE}"):
         whole = open_workspace(spec).graph()
     part = graphs.select(whole, services, methods)
+    if (services or methods) and part.number_of_nodes() == 0:
+        raise OsflowError(f"nothing in the graph of {whole.graph.get('source')} matches "
+                          f"{', '.join(services + methods)}; see `osflow rpc` for names")
     if fmt == "table":
         report.graph_table(part)
     else:

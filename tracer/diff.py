@@ -215,15 +215,19 @@ def diff_flow(name: str, old: Flow | None, new: Flow | None) -> FlowDiff:
                 result.kind_changed.append((twin, message))
             else:
                 result.moved.append(message)
-    others_before = _first_by_identity(m for m in before if m.category != "rpc")
-    others_after = _first_by_identity(m for m in after if m.category != "rpc")
-    result.removed += [m for key, m in others_before.items() if key not in others_after]
-    result.added += [m for key, m in others_after.items() if key not in others_before]
-    for key in others_before.keys() & others_after.keys():
-        a, b = others_before[key], others_after[key]
-        if a.fields != b.fields:
-            result.fields_changed.append((a, b))
-    result.fields_changed.sort(key=lambda pair: pair[1].identity)
+    others_before = _variants(m for m in before if m.category != "rpc")
+    others_after = _variants(m for m in after if m.category != "rpc")
+    for key in sorted(others_before.keys() | others_after.keys()):
+        was, now = others_before.get(key, {}), others_after.get(key, {})
+        if was.keys() == now.keys():
+            continue
+        if len(was) == 1 and len(now) == 1:  # the one write now sets other fields
+            result.fields_changed.append((next(iter(was.values())),
+                                          next(iter(now.values()))))
+            continue
+        # several writes of one object: each distinct set of fields is present or not
+        result.removed += [m for fields, m in was.items() if fields not in now]
+        result.added += [m for fields, m in now.items() if fields not in was]
     result.participants_added = sorted(set(new.participants) - set(old.participants))
     result.participants_removed = sorted(set(old.participants) - set(new.participants))
     if (result.added or result.removed or result.moved or result.kind_changed
@@ -256,11 +260,11 @@ def diff_operations(old, new, only: tuple[str, ...] = ()) -> list[FlowDiff]:
                       new.flow(name) if name in after else None) for name in names]
 
 
-def _first_by_identity(found) -> dict[tuple, Message]:
-    """One message per identity, the first drawn: where a write happens first."""
-    out: dict[tuple, Message] = {}
+def _variants(found) -> dict[tuple, dict[str, Message]]:
+    """Identity -> each distinct set of fields written (one entry for non-writes)."""
+    out: dict[tuple, dict[str, Message]] = {}
     for message in found:
-        out.setdefault(message.identity, message)
+        out.setdefault(message.identity, {}).setdefault(message.fields, message)
     return out
 
 

@@ -1312,4 +1312,7 @@ def _pretty(name: str) -> str:
 
 def _clip(text: str, limit: int = 70) -> str:
     text = " ".join(text.split())
+    if " # " in text or text.startswith("# "):
+        # a comment inside a multi-line condition: cut there rather than quote it
+        text = text.split("# ", 1)[0].rstrip() + " ..."
     return text if len(text) <= limit else text[:limit - 3] + "..."

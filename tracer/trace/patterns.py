@@ -57,11 +57,14 @@ def decorator_note(dec: ir.Expr, function_name: str) -> str | None:
         return "check instance lock"
     if name == "check_instance_state":
         parts = []
-        for key, value in call.kwargs if call else ():
-            if key in ("vm_state", "task_state"):
+        given = list(zip(call.args if call else (), ("vm_state", "task_state")))
+        given = [(key, value) for value, key in given] + \
+            [(key, value) for key, value in (call.kwargs if call else ())]
+        for key, value in given:
+            # `task_state=None` means "not checked", not "must be None"
+            if key in ("vm_state", "task_state") and not (
+                    isinstance(value, ir.Const) and value.value is None):
                 parts.append(f"{key} in [{_short(value)}]")
-        for value, key in zip(call.args if call else (), ("vm_state", "task_state")):
-            parts.append(f"{key} in [{_short(value)}]")
         return "check state: " + "; ".join(parts) if parts else "check instance state"
     if name == "check_instance_cell":
         return "check instance cell"
