@@ -95,3 +95,12 @@ def test_analysed_code_is_never_run(tree, tmp_path):
     finally:
         booby.write_text(original)
     assert not marker.exists()
+
+
+def test_an_unwritable_output_is_one_error_line(tree, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    result = osflow("trace", "pause", "-s", str(tree), "-o", str(blocker / "x.wsd"),
+                    cache=tmp_path / "c")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"error: {blocker / 'x.wsd'}: cannot write or read:")

@@ -207,3 +207,11 @@ def test_cli_writes_a_visual_diff_per_changed_operation(tmp_path):
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in out.iterdir()) == ["stop.svg", "stop.wsd"]
     assert "stop_instance (was cast)" in (out / "stop.wsd").read_text()
+
+
+def test_a_new_write_of_an_object_is_added_not_a_change():
+    keep = step("db", "nova_compute", "database", "instance.save (vm_state=ACTIVE)")
+    extra = step("db", "nova_compute", "database", "instance.save (vm_state=ERROR)")
+    result = diff_flow("op", flow(keep), flow(extra, keep))
+    assert [m.fields for m in result.added] == ["vm_state=ERROR"]
+    assert not result.fields_changed and not result.removed
