@@ -79,7 +79,7 @@ def test_note_is_drawn_at_its_anchor_and_only_that_operation_is_remade(workspace
     assert result.written == ["workflows/nova/pause.wsd", "output/nova/pause.svg",
                               "output/index.html"]
     text = (root / "workflows" / "nova" / "pause.wsd").read_text()
-    assert text.startswith("title Pause a server\n")
+    assert text.startswith(f"title Pause a server (nova {workspace.source.label})\n")
     anchor = text.index("# nova/compute/api.py API.pause")
     assert text.index("note over nova_api: Only an ACTIVE, unlocked server can be paused") > \
         anchor

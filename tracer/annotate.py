@@ -227,7 +227,9 @@ def apply(flow: Flow, notes: Annotations) -> tuple[Flow, list[Stale]]:
             stale.append(Stale(notes.path, spec.line, f"rename of {spec.participant}"))
             continue
         labels[spec.participant] = spec.label
-    return replace(flow, nodes=tuple(nodes), title=notes.title or flow.title,
+    # the release stays in the title: a picture without it is easily taken for current
+    title = f"{notes.title} (nova {flow.source})" if notes.title else flow.title
+    return replace(flow, nodes=tuple(nodes), title=title,
                    labels=tuple(sorted(labels.items()))), stale
 
 

@@ -283,8 +283,11 @@ def diff(old: str, new: str, rpc_api: bool, only: tuple[str, ...], fmt: str,
 
             from tracer.diff import write_visual_diffs
 
-            for path in write_visual_diffs(Path(out_dir), before, after, flows):
+            written = write_visual_diffs(Path(out_dir), before, after, flows)
+            for path in written:
                 click.echo(str(path), err=True)
+            if not written:
+                click.echo(f"no operation differs: nothing written to {out_dir}", err=True)
 
 
 @cli.command()
