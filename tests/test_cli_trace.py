@@ -104,3 +104,12 @@ def test_an_unwritable_output_is_one_error_line(tree, tmp_path):
                     cache=tmp_path / "c")
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert result.stderr.startswith(f"error: {blocker / 'x.wsd'}: cannot write or read:")
+
+
+def test_overview_keeps_the_backbone_only(run):
+    full, brief = run("live-migrate").output, run("live-migrate", "--overview").output
+    assert len(brief.splitlines()) < len(full.splitlines())
+    for method in ("migrate_server", "select_destinations", "live_migration",
+                   "pre_live_migration", "_post_live_migration (callback)"):
+        assert method in brief
+    assert "note over" not in brief and "neutron" not in brief

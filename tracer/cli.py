@@ -184,8 +184,12 @@ def render(paths: tuple[str, ...], out_dir: str | None, fmt: str,
               help="Liberty: follow CONF.conductor.use_local=True (conductor in-process).")
 @click.option("--errors", is_flag=True,
               help="Also draw exception handlers (error and rollback paths).")
+@click.option("--overview", is_flag=True,
+              help="Only the backbone (RPCs between services, callbacks, instance and "
+                   "migration state writes): the big picture of a long operation.")
 def trace(operation: str, spec: str | None, fmt: str, out: str | None, depth: int,
-          driver: str, network: str, use_local: bool, errors: bool) -> None:
+          driver: str, network: str, use_local: bool, errors: bool,
+          overview: bool) -> None:
     """The draft sequence diagram of one operation (e.g. pause, live-migrate)."""
     from tracer.diagram import flow_text
     from tracer.trace import Options
@@ -195,6 +199,10 @@ def trace(operation: str, spec: str | None, fmt: str, out: str | None, depth: in
                       errors=errors)
     with _status(f"Tracing {operation} in {spec or PINNED_RELEASE}"):
         flow = open_workspace(spec).flow(operation, options)
+    if overview:
+        from tracer.trace import overview as big_picture
+
+        flow = big_picture(flow)
     text = flow_text(flow, fmt)
     if out:
         from pathlib import Path

@@ -159,3 +159,50 @@ def trace_operation(index: Index, rpc: RpcModel, operation, options: Options,
                 title=f"{operation.name} (nova {rpc.source})", request=request_text,
                 participants=participant_order(names, options.driver), nodes=nodes,
                 notes=tuple(engine.notes + problems))
+
+
+def overview(flow: Flow) -> Flow:
+    """The backbone: the request, the RPCs between nova services, the driver's callbacks
+    and the instance's and migrations' state writes. Notes, reads, other services and
+    driver calls go, and the blocks left empty with them."""
+    from dataclasses import replace
+
+    from tracer.model import Block, Branch
+    from tracer.trace.engine import _is_write
+
+    keep = {"request", "response", "call", "cast", "return", "start", "done", "callback",
+            "enter", "leave", "annotation"}
+
+    def walk(nodes):
+        out = []
+        for index, node in enumerate(nodes):
+            if isinstance(node, Block):
+                branches = tuple(Branch(b.label, tuple(walk(b.nodes))) for b in node.branches)
+                if any(_drawn(b.nodes) for b in branches):
+                    out.append(replace(node, branches=branches))
+                continue
+            if node.kind in keep:
+                out.append(node)
+            elif node.kind == "db" and _is_write(node.text):
+                out.append(node)
+                if index + 1 < len(nodes) and getattr(nodes[index + 1], "kind", "") == \
+                        "db-return":
+                    out.append(nodes[index + 1])
+        return out
+
+    nodes = tuple(walk(flow.nodes))
+    names = {"client", "nova_api"}
+    for step in iter_steps(nodes):
+        names.add(step.source)
+        if step.target:
+            names.add(step.target)
+    participants = tuple(p for p in flow.participants if p in names)
+    return replace(flow, nodes=nodes, participants=participants,
+                   title=f"{flow.title}, overview")
+
+
+def _drawn(nodes) -> bool:
+    from tracer.model import Block
+
+    return any(_drawn([n for b in node.branches for n in b.nodes]) if isinstance(node, Block)
+               else node.kind not in ("enter", "leave", "start", "done") for node in nodes)
