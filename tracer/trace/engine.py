@@ -903,8 +903,12 @@ class Engine:
         if depth > self.options.depth + slack:
             return Text(fn.function.name)
         participant = callee.participant or frame.participant
-        if participant != frame.participant and not self.quiet:
-            self.step(frame, CALLBACK, fn.function.name, line, target=participant)
+        if participant != frame.participant:
+            if not self.quiet:
+                self.step(frame, CALLBACK, fn.function.name, line, target=participant)
+            # the manager's own work, called back from deep in the driver: it gets the
+            # search depth of a helper at the edge of `depth`, not the driver's stack
+            depth = min(depth, self.options.depth + 1)
         callee_frame = self._frame(fn, callee.self_value, participant, depth,
                                    callee.pre_args + tuple(args), kwargs, callee.closure)
         if self.quiet and not quiet and fn.function.name != "__init__" and \
