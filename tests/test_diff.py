@@ -54,11 +54,17 @@ def test_same_wire_name_on_two_services_are_two_methods():
         ("nova-conductor", "ping")]
 
 
-def test_cli_json_shape_on_two_directories(tmp_path):
+def renamed_method_trees(tmp_path):
+    """Two trees that differ by one wire name: reset_network became reset_networks."""
     old = write_tree(tmp_path / "old", MODERN)
     new = write_tree(tmp_path / "new", MODERN)
     rpcapi = new / "nova" / "compute" / "rpcapi.py"
     rpcapi.write_text(rpcapi.read_text().replace("'reset_network'", "'reset_networks'"))
+    return old, new
+
+
+def test_cli_json_shape_on_two_directories(tmp_path):
+    old, new = renamed_method_trees(tmp_path)
     result = osflow("diff", str(old), str(new), "--rpc", "--format", "json",
                     cache=tmp_path / "c")
     assert result.returncode == 0, result.stderr
@@ -156,10 +162,7 @@ def test_history_tells_introduced_removed_and_kind_changes():
 
 
 def test_cli_history_json(tmp_path):
-    old = write_tree(tmp_path / "old", MODERN)
-    new = write_tree(tmp_path / "new", MODERN)
-    rpcapi = new / "nova" / "compute" / "rpcapi.py"
-    rpcapi.write_text(rpcapi.read_text().replace("'reset_network'", "'reset_networks'"))
+    old, new = renamed_method_trees(tmp_path)
     result = osflow("history", str(old), str(new), "--rpc", "--format", "json",
                     cache=tmp_path / "c")
     assert result.returncode == 0, result.stderr
