@@ -127,13 +127,19 @@ def test_operations_that_appear_or_disappear():
     assert diff_flow("op", flow(), None).status == "removed"
 
 
-def test_cli_flow_diff_json(tmp_path):
+def stop_becomes_a_call(tmp_path):
+    """Two trees where API.stop passes do_cast=False: stop_instance turns from cast to call."""
     old = write_tree(tmp_path / "old", TRACE)
     new = write_tree(tmp_path / "new", TRACE)
     api = new / "nova" / "compute" / "api.py"
     api.write_text(api.read_text().replace(
         "self.compute_rpcapi.stop_instance(context, instance, do_cast=do_cast)",
         "self.compute_rpcapi.stop_instance(context, instance, do_cast=False)"))
+    return old, new
+
+
+def test_cli_flow_diff_json(tmp_path):
+    old, new = stop_becomes_a_call(tmp_path)
     result = osflow("diff", str(old), str(new), "--op", "stop", "--format", "json",
                     cache=tmp_path / "c")
     assert result.returncode == 0, result.stderr
@@ -199,12 +205,7 @@ def test_marked_flow_marks_added_and_strikes_removed():
 
 
 def test_cli_writes_a_visual_diff_per_changed_operation(tmp_path):
-    old = write_tree(tmp_path / "old", TRACE)
-    new = write_tree(tmp_path / "new", TRACE)
-    api = new / "nova" / "compute" / "api.py"
-    api.write_text(api.read_text().replace(
-        "self.compute_rpcapi.stop_instance(context, instance, do_cast=do_cast)",
-        "self.compute_rpcapi.stop_instance(context, instance, do_cast=False)"))
+    old, new = stop_becomes_a_call(tmp_path)
     out = tmp_path / "visual"
     result = osflow("diff", str(old), str(new), "-o", str(out), cache=tmp_path / "c")
     assert result.returncode == 0, result.stderr

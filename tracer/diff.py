@@ -11,8 +11,11 @@ method whose client or handler moved is the same method, changed. What is compar
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 
-from tracer.model import RpcMethod, RpcModel
+from tracer.model import (
+    CALL, CALLBACK, CAST, DB, DRIVER, SERVICE, Flow, RpcMethod, RpcModel, Step, iter_steps,
+)
 
 # Compared fields, in the order changes are listed.
 _FIELDS = (
@@ -90,12 +93,6 @@ def diff_rpc(old: RpcModel, new: RpcModel) -> RpcDiff:
 # database, aligned by identity (who sends what to whom), never by line: a message that
 # moved down the diagram is the same message. Notes and database reads are left out: they
 # change with every refactoring and say nothing about how services talk.
-
-from difflib import SequenceMatcher  # noqa: E402
-
-from tracer.model import (  # noqa: E402
-    CALL, CALLBACK, CAST, DB, DRIVER, SERVICE, Flow, Step, iter_steps,
-)
 
 _RPC = {CALL, CAST}
 _COMPARED = _RPC | {SERVICE, DRIVER, CALLBACK, DB}

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 
 from tracer.index import ClassRef, FunctionRef, Index, ValueRef, ir
 from tracer.index.ir import expr_text, sub_bodies, walk
-from tracer.index.options import module_calls as _module_calls
 from tracer.index.options import tail as _tail
 from tracer.index.options import option_default
 from tracer.model import RpcMethod, RpcModel, Service

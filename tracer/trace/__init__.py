@@ -168,7 +168,7 @@ def overview(flow: Flow) -> Flow:
     from dataclasses import replace
 
     from tracer.model import Block, Branch
-    from tracer.trace.engine import _is_write
+    from tracer.trace.engine import _is_write, _visible
 
     keep = {"request", "response", "call", "cast", "return", "start", "done", "callback",
             "enter", "leave", "annotation"}
@@ -178,7 +178,7 @@ def overview(flow: Flow) -> Flow:
         for index, node in enumerate(nodes):
             if isinstance(node, Block):
                 branches = tuple(Branch(b.label, tuple(walk(b.nodes))) for b in node.branches)
-                if any(_drawn(b.nodes) for b in branches):
+                if any(_visible(b.nodes) for b in branches):
                     out.append(replace(node, branches=branches))
                 continue
             if node.kind in keep:
@@ -200,9 +200,3 @@ def overview(flow: Flow) -> Flow:
     return replace(flow, nodes=nodes, participants=participants,
                    title=f"{flow.title}, overview")
 
-
-def _drawn(nodes) -> bool:
-    from tracer.model import Block
-
-    return any(_drawn([n for b in node.branches for n in b.nodes]) if isinstance(node, Block)
-               else node.kind not in ("enter", "leave", "start", "done") for node in nodes)
