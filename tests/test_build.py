@@ -169,3 +169,19 @@ def test_files_of_operations_no_longer_built_are_removed(workspace, root):
 def test_png_on_request(workspace, root):
     build(workspace, root, only=("pause",), png=True)
     assert (root / "output" / "nova" / "pause.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_helper_processes_make_the_same_files_as_one_process(workspace, root, tmp_path,
+                                                             monkeypatch):
+    import tracer.build
+
+    monkeypatch.setattr(tracer.build, "HELPER_MIN_JOBS", 10_000)
+    build(workspace, root)
+    alone = snapshot(root)
+    monkeypatch.setattr(tracer.build, "HELPER_MIN_JOBS", 1)
+    monkeypatch.setattr(tracer.build.os, "cpu_count", lambda: 4)  # three helpers
+    other = open_workspace(str(workspace.source.root), cache=tmp_path / "cold-cache")
+    seen = []
+    build(other, tmp_path / "helped", progress=seen.append)
+    assert snapshot(tmp_path / "helped") == alone
+    assert sorted(seen) == sorted(op.name for op in other.catalogue().operations)

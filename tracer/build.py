@@ -18,7 +18,9 @@ import hashlib
 import html
 import json
 import os
-from concurrent.futures import Future, ProcessPoolExecutor
+import multiprocessing
+import sys
+from concurrent.futures import Future, ProcessPoolExecutor, wait
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,7 +72,7 @@ class _Layout:
 def build(workspace: Workspace, root: Path, only: tuple[str, ...] = (), png: bool = False,
           options: Options | None = None,
           progress: Callable[[str], None] | None = None) -> BuildResult:
-    from tracer.trace import Options, Shared
+    from tracer.trace import Options
 
     options = options or Options()
     layout = _Layout(Path(root))
@@ -82,7 +84,6 @@ def build(workspace: Workspace, root: Path, only: tuple[str, ...] = (), png: boo
     manifest = _read_manifest(manifest_path)
     formats = ("svg", "png") if png else ("svg",)
     base = _base_digest(workspace, options, formats)
-    shared = Shared(workspace.index)
     todo = []
     for op in operations:
         result.operations += 1
@@ -97,28 +98,15 @@ def build(workspace: Workspace, root: Path, only: tuple[str, ...] = (), png: boo
                 progress(op.name)
             continue
         todo.append((op, notes, digest))
-    # Tracing runs here; rendering, the other half of the work, in other processes as
-    # each .wsd is ready.
-    with _renderers(len(todo)) as pool:
-        _read_ahead(pool, workspace, len(todo))
-        pending = []
-        for op, notes, digest in todo:
-            text, stale = _draft(workspace, op, notes, options, shared)
-            written = [layout.wsd(op.name)] if write_atomic(layout.wsd(op.name),
-                                                             text.encode("utf-8")) else []
-            display = str(layout.wsd(op.name).relative_to(layout.root))
-            job = pool.submit(_render, text, display, workspace.source.tag, formats)
-            pending.append((op, digest, stale, written, job))
-        for op, digest, stale, written, job in pending:
-            for fmt, data in zip(formats, job.result()):
-                if write_atomic(layout.picture(op.name, fmt), data):
-                    written.append(layout.picture(op.name, fmt))
-            result.written += [str(p.relative_to(layout.root)) for p in written]
-            result.unchanged += not written
-            result.stale += stale
-            manifest[op.name] = {"digest": digest, "stale": stale}
-            if progress:
-                progress(op.name)
+    made = _make_all(workspace, todo, options, formats, layout, progress)
+    for (op, notes, digest), (text, stale, pictures) in zip(todo, made):
+        written = [p for p, data in [(layout.wsd(op.name), text.encode("utf-8"))] +
+                   [(layout.picture(op.name, f), d) for f, d in zip(formats, pictures)]
+                   if write_atomic(p, data)]
+        result.written += [str(p.relative_to(layout.root)) for p in written]
+        result.unchanged += not written
+        result.stale += stale
+        manifest[op.name] = {"digest": digest, "stale": stale}
     if not only:
         result.removed = _remove_others(layout, {op.name for op in operations})
     if write_atomic(layout.index, _index_page(layout, workspace.source.label, formats)):
@@ -127,33 +115,51 @@ def build(workspace: Workspace, root: Path, only: tuple[str, ...] = (), png: boo
     return result
 
 
-# Where traces spend their time, in the order they get there: parsed ahead in the
-# renderers' process on a cold cache, while this one interprets what is already parsed.
-_READ_AHEAD = ("nova/compute/", "nova/conductor/", "nova/virt/", "nova/objects/",
-               "nova/scheduler/", "nova/network/", "nova/volume/", "nova/image/",
-               "nova/api/openstack/", "nova/accelerator/", "nova/policies/")
+# ----------------------------------------------------------------------------- making
 
 
-def _read_ahead(pool, workspace: Workspace, jobs: int) -> None:
-    index = workspace.index
-    if index.cache is None or isinstance(pool, _Inline) or jobs < len(_READ_AHEAD):
-        return
-    rels = [rel for prefix in _READ_AHEAD for rel in index.source_files()
-            if rel.startswith(prefix)]
-    cold = [rel for rel in rels if not index.cache.has(index.content_key(rel))]
-    if len(cold) > 20:  # a warm cache has nothing to gain
-        index.stored_elsewhere.update(cold)
-        pool.submit(_summarise_into_cache, str(index.root), str(index.cache.root), cold)
+_Made = tuple[str, list[str], list[bytes]]  # .wsd text, stale annotations, pictures
 
 
-def _summarise_into_cache(root: str, cache: str, rels: list[str]) -> list[bytes]:
-    from tracer.index import Index
-    from tracer.index.cache import SummaryCache
+def _make_one(workspace: Workspace, op: Operation, notes: annotate.Annotations | None,
+              options: Options, shared: Shared, formats: tuple[str, ...],
+              display: str) -> _Made:
+    text, stale = _draft(workspace, op, notes, options, shared)
+    return text, stale, _render(text, display, workspace.source.tag, formats)
 
-    index = Index(Path(root), SummaryCache(Path(cache)))
-    for rel in rels:
-        index.module_at(rel)
-    return []
+
+def _make_all(workspace: Workspace, todo: list, options: Options, formats: tuple[str, ...],
+              layout: _Layout, progress: Callable[[str], None] | None) -> list[_Made]:
+    """Trace and render every operation of `todo`, in order of `todo`.
+
+    A cold build is CPU work (parse, trace, render) on a handful of cores: one helper
+    process per spare core takes operations from the back of the list while this one
+    takes them from the front, so neither waits on the other. Each operation's result
+    depends only on the tree, never on which process made it or what it made before."""
+    from tracer.trace import Shared
+
+    jobs = [(op, notes, str(layout.wsd(op.name).relative_to(layout.root)))
+            for op, notes, _ in todo]
+    helpers = _helper_count(workspace, len(jobs))
+    claims = _Claims(len(jobs), helpers)
+    made: dict[int, _Made] = {}
+    with ProcessPoolExecutor(max_workers=helpers, mp_context=_HELPERS,
+                             initializer=_Claims.adopt, initargs=(claims,)) \
+            if helpers else _NoPool() as pool:
+        running = [pool.submit(_helper, workspace.source, workspace.index.cache.root, jobs,
+                               options, formats, slot) for slot in range(1, helpers + 1)]
+        shared = Shared(workspace.index)
+        while (i := claims.take(0)) is not None:
+            op, notes, display = jobs[i]
+            made[i] = _make_one(workspace, op, notes, options, shared, formats, display)
+            _report(progress, claims, jobs, i)
+        for future in running:
+            while not future.done():
+                _report(progress, claims, jobs, None)
+                wait([future], timeout=0.1)
+            made.update(future.result())
+        _report(progress, claims, jobs, None)
+    return [made[i] for i in range(len(jobs))]
 
 
 def _draft(workspace: Workspace, op: Operation, notes: annotate.Annotations | None,
@@ -181,26 +187,132 @@ def _render(text: str, display: str, tag: str | None, formats: tuple[str, ...]) 
     return [svg.encode("utf-8") if fmt == "svg" else svg_to_png(svg) for fmt in formats]
 
 
-class _Inline:
-    """The executor interface, run in this process (few jobs, or one core)."""
+def _report(progress, claims: "_Claims", jobs: list, own: int | None) -> None:
+    """Advance the progress bar for this process's operation and the helpers' done ones."""
+    if progress is None:
+        return
+    for i in ([own] if own is not None else []) + claims.newly_done():
+        progress(jobs[i][0].name)
 
+
+# Forked where that is safe (Linux): a helper starts at once, with osflow imported and the
+# catalogue in memory; spawning costs each helper about 0.2 s of start-up. The progress
+# bar's thread only ever runs in this process.
+_HELPERS = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+
+# The modules nearly every trace enters. A helper parses them and what they import while
+# this process builds the RPC model, so that the traces that follow find them summarised.
+_CORE_MODULES = ("nova/compute/api.py", "nova/virt/libvirt/driver.py",
+                 "nova/conductor/manager.py", "nova/compute/manager.py")
+
+
+# Fewer operations than this are made in this process: a helper would cost more than it saves.
+HELPER_MIN_JOBS = 8
+
+
+def _helper_count(workspace: Workspace, jobs: int) -> int:
+    if workspace.index.cache is None or workspace.results is None or jobs < HELPER_MIN_JOBS:
+        return 0  # without a shared cache a helper would redo everything
+    return min((os.cpu_count() or 1) - 1, 3)
+
+
+def _helper(source, cache_root: Path, jobs: list, options: Options,
+            formats: tuple[str, ...], slot: int) -> dict[int, _Made]:
+    """A helper process: read ahead, then make operations from the back of the list."""
+    import gc
+
+    from tracer.index import Index, cache
+    from tracer.index.cache import ResultCache, SummaryCache
+    from tracer.trace import Shared
+    from tracer.workspace import Workspace
+
+    gc.set_threshold(100_000, 50, 1000)  # as the command line does: a short-lived process
+    cache.FREEZE_LOADED = True
+    workspace = Workspace(source, Index(source.root, SummaryCache(cache_root)),
+                          ResultCache(cache_root))
+    if slot == 1:
+        _read_ahead(workspace.index)
+    shared = Shared(workspace.index)
+    made: dict[int, _Made] = {}
+    while (i := _Claims.adopted.take(slot)) is not None:
+        op, notes, display = jobs[i]
+        made[i] = _make_one(workspace, op, notes, options, shared, formats, display)
+        _Claims.adopted.finish(i)
+    return made
+
+
+def _read_ahead(index) -> None:
+    """Summarise the core modules and the modules they import, largest first."""
+    core = [rel for rel in _CORE_MODULES if index.path_of(_dotted(rel))]
+    for rel in core:
+        index.module_at(rel)
+    imported = set()
+    for rel in core:
+        module = index.module_at(rel)
+        for imp in module.imports.values() if module else ():
+            path = index.path_of(imp.target) or index.path_of(imp.target.rpartition(".")[0])
+            if path and path not in core:
+                imported.add(path)
+    for rel in sorted(imported, key=lambda r: (-len(index.source(r)), r)):
+        if not index.cache.has(index.content_key(rel)):  # another process got there first
+            index.module_at(rel)
+
+
+def _dotted(rel: str) -> str:
+    return rel[:-3].replace("/", ".").removesuffix(".__init__")
+
+
+class _Claims:
+    """Which process makes which operation: a shared array of states. This process
+    (slot 0) takes from the front, helpers from the back."""
+
+    FREE, DONE, REPORTED = -1, -2, -3
+    adopted: "_Claims"  # in a helper process: the parent's claims
+
+    def __init__(self, size: int, helpers: int) -> None:
+        self.states = _HELPERS.Array("b", [self.FREE] * size) if helpers else \
+            [self.FREE] * size
+        self.lock = self.states.get_lock() if helpers else _NoLock()
+
+    @staticmethod
+    def adopt(claims: "_Claims") -> None:
+        _Claims.adopted = claims
+
+    def take(self, slot: int) -> int | None:
+        order = range(len(self.states)) if slot == 0 else range(len(self.states) - 1, -1, -1)
+        with self.lock:
+            for i in order:
+                if self.states[i] == self.FREE:
+                    self.states[i] = slot
+                    return i
+        return None
+
+    def finish(self, i: int) -> None:
+        with self.lock:
+            self.states[i] = self.DONE
+
+    def newly_done(self) -> list[int]:
+        """Operations helpers finished since the last call."""
+        with self.lock:
+            done = [i for i in range(len(self.states)) if self.states[i] == self.DONE]
+            for i in done:
+                self.states[i] = self.REPORTED
+        return done
+
+
+class _NoLock:
     def __enter__(self):
         return self
 
     def __exit__(self, *exc) -> None:
         return None
 
+
+class _NoPool(_NoLock):
+    """The executor interface with no process: nothing is ever submitted."""
+
     def submit(self, fn, *args) -> Future:
-        done: Future = Future()
-        done.set_result(fn(*args))
-        return done
-
-
-def _renderers(jobs: int):
-    workers = min((os.cpu_count() or 1) - 1, 4)
-    if jobs < 4 or workers < 1:
-        return _Inline()
-    return ProcessPoolExecutor(max_workers=workers)
+        raise AssertionError("no helpers to submit to")
 
 
 # ----------------------------------------------------------------------------- annotations

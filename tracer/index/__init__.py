@@ -74,9 +74,6 @@ class Index:
         self._fingerprint: str | None = None
         self.problems: list[ir.ParseProblem] = []
         self._mro: dict[str, tuple[ir.Class, list[ClassRef]]] = {}
-        # modules another process is summarising into the same cache (a build's read-ahead):
-        # parsed here if needed first, but stored only once, by that process
-        self.stored_elsewhere: set[str] = set()
 
     # ------------------------------------------------------------------ files
 
@@ -152,7 +149,7 @@ class Index:
         mod = self.cache.load(digest) if self.cache else None
         if mod is None:
             mod = summarize(rel, source)
-            if self.cache and rel not in self.stored_elsewhere:
+            if self.cache:
                 self.cache.store(mod)
         self._note_problem(mod)
         return mod

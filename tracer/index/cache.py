@@ -18,7 +18,7 @@ from pathlib import Path
 from tracer.index import ir
 
 # Bump when the summary format or the summariser's output changes.
-FORMAT = "ir-2"
+FORMAT = "ir-3"
 
 
 class SummaryCache:

@@ -76,6 +76,12 @@ class _Summarizer:
         # byte offset of each line's start (a Python loop over the bytes cost as much as
         # parsing the module)
         self._line_starts = [0, *accumulate(len(line) + 1 for line in source.split(b"\n"))]
+        # Equal leaves are one object (summaries are read-only): `self`, `context` and
+        # `self.compute_rpcapi` recur thousands of times in a module, and a shared object is
+        # pickled, stored and unpickled once.
+        self._names: dict[str, ir.Name] = {}
+        self._attrs: dict[tuple[int, str], ir.Attr] = {}
+        self._consts: dict[tuple[type, object], ir.Const] = {}
 
     # ------------------------------------------------------------------ module level
 
@@ -277,14 +283,21 @@ class _Summarizer:
 
     def _expr(self, node: ast.expr) -> ir.Expr:
         if isinstance(node, ast.Name):
-            return ir.Name(node.id)
+            name = self._names.get(node.id)
+            if name is None:
+                name = self._names[node.id] = ir.Name(node.id)
+            return name
         if isinstance(node, ast.Attribute):
-            return ir.Attr(self._expr(node.value), node.attr)
+            value = self._expr(node.value)
+            key = (id(value), node.attr)
+            attr = self._attrs.get(key)
+            if attr is None:
+                attr = ir.Attr(value, node.attr)
+                if isinstance(value, (ir.Name, ir.Attr)):  # shared itself, so id() is stable
+                    self._attrs[key] = attr
+            return attr
         if isinstance(node, ast.Constant):
-            value = node.value
-            if value is Ellipsis or isinstance(value, complex):
-                return ir.Other("...")
-            return ir.Const(value)
+            return self._const(node.value)
         if isinstance(node, ast.Call):
             return self._call(node)
         if isinstance(node, ast.Starred):
@@ -306,6 +319,15 @@ class _Summarizer:
         if isinstance(node, ast.Await):
             return self._expr(node.value)
         return ir.Other(self._text(node), self._nested_calls(node))
+
+    def _const(self, value: object) -> ir.Expr:
+        if value is Ellipsis or isinstance(value, complex):
+            return ir.Other("...")
+        key = (type(value), value)
+        const = self._consts.get(key)
+        if const is None:
+            const = self._consts[key] = ir.Const(value)
+        return const
 
     def _call(self, node: ast.Call) -> ir.Call:
         return ir.Call(
