@@ -137,7 +137,7 @@ def trace_operation(index: Index, rpc: RpcModel, operation, options: Options,
     fn = handler.function
     request = Step(REQUEST, "client", "nova_api", request_text, handler.dotted,
                    handler.module.path, fn.line)
-    self_value = engine.instance(controller, "nova_api")
+    self_value = engine.fresh_instance(controller, "nova_api")
     body = engine.collect(lambda: engine.activation(handler, self_value, "nova_api", {}))
     status = patterns.response_status(fn.decorators)
     response = Step(RESPONSE, "nova_api", "client", status, handler.dotted,

@@ -108,6 +108,43 @@ class ChoiceV:
 Value = Obj | ClassV | ModuleV | FuncV | SuperV | ConstV | Text | DictV | ChoiceV
 
 
+def clone(value: Value, memo: dict[int, object] | None = None) -> Value:
+    """A copy of `value` that shares nothing mutable with it (objects, bound functions and
+    closures are copied; classes, modules, constants and texts are immutable and shared).
+    Cycles (a manager's driver holding the manager's callbacks) are kept as cycles."""
+    memo = {} if memo is None else memo
+    if isinstance(value, (Obj, FuncV, SuperV, DictV, ChoiceV)) and id(value) in memo:
+        return memo[id(value)]
+    if isinstance(value, Obj):
+        copy = memo[id(value)] = Obj(value.cls, {}, value.role, value.participant)
+        copy.attrs.update((k, clone(v, memo)) for k, v in value.attrs.items())
+        return copy
+    if isinstance(value, FuncV):
+        copy = memo[id(value)] = FuncV(value.fn, None, value.participant)
+        copy.self_value = clone(value.self_value, memo) if value.self_value else None
+        copy.pre_args = tuple(clone(v, memo) for v in value.pre_args)
+        copy.closure = _clone_env(value.closure, memo) if value.closure is not None else None
+        return copy
+    if isinstance(value, SuperV):
+        copy = memo[id(value)] = SuperV(clone(value.obj, memo), value.owner)
+        return copy
+    if isinstance(value, DictV):
+        copy = memo[id(value)] = DictV(tuple((k, clone(v, memo)) for k, v in value.items))
+        return copy
+    if isinstance(value, ChoiceV):
+        copy = memo[id(value)] = ChoiceV(value.subject,
+                                         tuple((k, clone(v, memo)) for k, v in value.options))
+        return copy
+    return value
+
+
+def _clone_env(env: dict[str, Value], memo: dict[int, object]) -> dict[str, Value]:
+    if id(env) not in memo:
+        copy = memo[id(env)] = {}
+        copy.update((k, clone(v, memo)) for k, v in env.items())
+    return memo[id(env)]
+
+
 def text_of(value: Value) -> str:
     if isinstance(value, Text):
         return value.text
