@@ -288,12 +288,12 @@ class Engine:
     # ------------------------------------------------------------------ statements
 
     def body(self, stmts: tuple, frame: Frame) -> None:
+        last = len(stmts) - 1
         for index, stmt in enumerate(stmts):
-            rest = stmts[index + 1:]
-            if isinstance(stmt, ir.If) and not stmt.orelse and rest and stmt.body and \
+            if type(stmt) is ir.If and not stmt.orelse and index < last and stmt.body and \
                     isinstance(stmt.body[-1], (ir.Return, ir.Raise)):
                 # `if x: ...; return` then more: the rest runs only when x is false
-                self.if_(stmt, frame, tail=rest)
+                self.if_(stmt, frame, tail=stmts[index + 1:])
                 return
             self.statement(stmt, frame)
 
@@ -496,16 +496,19 @@ class Engine:
         return Text.of(expr)
 
     def eval(self, expr: ir.Expr | None, frame: Frame) -> Value:
+        # exact types first: this is the interpreter's innermost dispatch
+        kind = type(expr)
+        if kind is ir.Name:
+            env = frame.env
+            return env[expr.id] if expr.id in env else self.name(expr.id, frame)
+        if kind is ir.Attr:
+            return self.attr(self.eval(expr.value, frame), expr.attr, frame, expr)
+        if kind is ir.Call:
+            return self.call(expr, frame)
+        if kind is ir.Const:
+            return ConstV(expr.value)
         if expr is None:
             return ConstV(None)
-        if isinstance(expr, ir.Const):
-            return ConstV(expr.value)
-        if isinstance(expr, ir.Name):
-            return self.name(expr.id, frame)
-        if isinstance(expr, ir.Attr):
-            return self.attr(self.eval(expr.value, frame), expr.attr, frame, expr)
-        if isinstance(expr, ir.Call):
-            return self.call(expr, frame)
         if isinstance(expr, ir.Starred):
             self.eval(expr.value, frame)
         elif isinstance(expr, ir.IfExp):
