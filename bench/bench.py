@@ -1,8 +1,10 @@
 """osflow benchmark: one run, one tree, ratios against CPython's `ast` parse floor.
 
-    python bench/bench.py [-s SPEC] [--old SPEC] [--repeat N] [--operation OP] [--write]
+    python bench/bench.py [-s SPEC] [--git REPO [--master]] [--old SPEC] [--repeat N]
+                          [--operation OP] [--write]
 
-Measures, on the same tree:
+Measures, on each tree (SPEC, by default the pinned release; with --git, or
+$OSFLOW_NOVA_GIT, also 12.0.0 from that clone, and its master with --master):
   floor  CPython `ast.parse` of every non-test module (in this process, best of N);
   rpc    `osflow rpc -s TREE --format json` cold (empty parse cache) and warm, as
          subprocesses (interpreter start included), with their peak RSS;
@@ -10,6 +12,9 @@ Measures, on the same tree:
          results (the cost of tracing a new operation), and warm (its flow cached);
   build  `osflow build -s TREE` of the whole catalogue into a scratch folder, cold (empty
          cache, no files) and warm (nothing changed);
+  graph  `osflow graph -s TREE --format json` with summaries cached, and warm;
+  growth every operation traced on a tree already read (in this process): mean and slowest;
+and on the first tree only:
   diff   `osflow diff OLD TREE --rpc`, and the flows of live-migrate and boot, both trees
          already analysed (OLD: --old, default 20.0.0);
   peers  pyan3 (when installed, or --pyan3 PATH) over the same modules, and how many RPC
@@ -23,6 +28,7 @@ from __future__ import annotations
 import argparse
 import ast
 import datetime
+import json
 import os
 import platform
 import shutil
@@ -128,8 +134,16 @@ def best_of(cmd, env, repeat, before=None):
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["--per-operation"]:
+        print(json.dumps(per_operation(Path(sys.argv[2]), Path(sys.argv[3]))))
+        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-s", "--source", default=None, help="SPEC (default: pinned release)")
+    parser.add_argument("--git", default=os.environ.get("OSFLOW_NOVA_GIT"),
+                        help="a nova git clone: also measure 12.0.0 (Liberty) from it "
+                             "(default: $OSFLOW_NOVA_GIT)")
+    parser.add_argument("--master", action="store_true",
+                        help="with --git, also measure its master branch")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
     parser.add_argument("--operation", default="live-migrate", help="operation to trace")
@@ -139,34 +153,50 @@ def main() -> None:
     parser.add_argument("--peer-timeout", type=float, default=900.0)
     args = parser.parse_args()
 
-    from tracer.sources import open_source  # the tree is fetched once, outside the timing
+    from tracer.sources import open_source  # trees are fetched once, outside the timing
 
-    tree = open_source(args.source)
-    floor, nfiles = ast_floor(tree.root, args.repeat)
-    osflow = [sys.executable, "-m", "tracer", "rpc", "-s", str(tree.root), "--format", "json"]
+    specs = [args.source] + ([f"{args.git}@12.0.0"] if args.git else []) + \
+        ([f"{args.git}@master"] if args.git and args.master else [])
+    tables, growth = [], []
+    for number, spec in enumerate(specs):
+        tree = open_source(spec)
+        floor, nfiles = ast_floor(tree.root, args.repeat)
+        rows, facts = measure(tree, args, peers=number == 0)
+        tables.append(_table(tree.label, nfiles, floor, rows))
+        growth.append((tree.label, nfiles, floor, *facts))
+    text = "\n\n".join(tables + [_growth_table(growth)])
+    print(text)
+    if args.write:
+        _write(text)
+
+
+def measure(tree, args, peers: bool):
+    """Every row for one tree; with `peers`, the diff, pyan3 and libcst rows too. Also the
+    facts of the growth table: cold build seconds, operations, per-operation trace times."""
     scratch = Path(tempfile.mkdtemp(prefix="osflow-bench-"))
     env = dict(os.environ, OSFLOW_CACHE_DIR=str(scratch))
     # Installed, osflow runs from compiled bytecode; a sandbox that forbids writing it would
     # add the compilation of osflow itself to every run measured.
     env.pop("PYTHONDONTWRITEBYTECODE", None)
+    spec = str(tree.root)  # a folder: a git tree is not unpacked again on each cold run
+    osflow = [sys.executable, "-m", "tracer"]
 
     def empty_cache():
         shutil.rmtree(scratch, ignore_errors=True)
         scratch.mkdir()
 
-    cold = best_of(osflow, env, args.repeat, before=empty_cache)
-    warm = best_of(osflow, env, args.repeat)
-
     def no_results():
         shutil.rmtree(scratch / "results", ignore_errors=True)
 
-    trace = [sys.executable, "-m", "tracer", "trace", args.operation, "-s", str(tree.root)]
+    rpc = osflow + ["rpc", "-s", spec, "--format", "json"]
+    cold = best_of(rpc, env, args.repeat, before=empty_cache)
+    warm = best_of(rpc, env, args.repeat)
+    trace = osflow + ["trace", args.operation, "-s", spec]
     trace_cold = best_of(trace, env, args.repeat, before=empty_cache)
     trace_fresh = best_of(trace, env, args.repeat, before=no_results)
     trace_warm = best_of(trace, env, args.repeat)
-
     site = Path(tempfile.mkdtemp(prefix="osflow-bench-site-"))
-    build = [sys.executable, "-m", "tracer", "build", "-s", str(tree.root), "--root", str(site)]
+    build = osflow + ["build", "-s", spec, "--root", str(site)]
 
     def nothing_built():
         empty_cache()
@@ -175,35 +205,76 @@ def main() -> None:
     build_cold = best_of(build, env, args.repeat, before=nothing_built)
     build_warm = best_of(build, env, args.repeat)
     diagrams = len(list((site / "workflows" / "nova").glob("*.wsd")))
-
-    old = open_source(args.old)  # fetched outside the timing
-    rpc_diff = [sys.executable, "-m", "tracer", "diff", str(old.root), str(tree.root), "--rpc"]
-    flow_diff = [sys.executable, "-m", "tracer", "diff", str(old.root), str(tree.root),
-                 "--op", "live-migrate", "--op", "boot"]
-    run(rpc_diff, env), run(flow_diff, env)  # both trees analysed once: a diff of cached trees
-    rpc_diff_warm = best_of(rpc_diff, env, args.repeat)
-    flow_diff_warm = best_of(flow_diff, env, args.repeat)
+    graph = osflow + ["graph", "-s", spec, "--format", "json"]
+    graph_fresh = best_of(graph, env, args.repeat, before=no_results)
+    graph_warm = best_of(graph, env, args.repeat)
+    # in a child process: Linux keeps a process's peak RSS across exec, so work done in this
+    # process would show in the RSS of every command it starts afterwards
+    per_op = json.loads(subprocess.run(
+        [sys.executable, __file__, "--per-operation", str(tree.root), str(scratch)],
+        env=env, check=True, capture_output=True, text=True).stdout)
+    rows = [
+        ("ast floor (parse every non-test module)", None, None),
+        ("osflow rpc, cold (empty parse cache)", *cold),
+        ("osflow rpc, warm", *warm),
+        (f"osflow trace {args.operation}, cold (empty cache)", *trace_cold),
+        (f"osflow trace {args.operation}, summaries cached, not its flow", *trace_fresh),
+        (f"osflow trace {args.operation}, warm", *trace_warm),
+        (f"osflow build, whole catalogue ({diagrams} diagrams), cold (empty cache)",
+         *build_cold),
+        ("osflow build, warm (nothing changed)", *build_warm),
+        ("osflow graph, summaries cached, not the graph", *graph_fresh),
+        ("osflow graph, warm", *graph_warm),
+    ]
+    if peers:
+        rows += peer_rows(tree, args, env, osflow)
     shutil.rmtree(site, ignore_errors=True)
     shutil.rmtree(scratch, ignore_errors=True)
+    return rows, (build_cold[0], diagrams, per_op)
 
-    rows = [
-        ("ast floor (parse every non-test module)", floor, None),
-        ("osflow rpc, cold (empty parse cache)", cold[0], cold[1]),
-        ("osflow rpc, warm", warm[0], warm[1]),
-        (f"osflow trace {args.operation}, cold (empty cache)", trace_cold[0], trace_cold[1]),
-        (f"osflow trace {args.operation}, summaries cached, not its flow",
-         trace_fresh[0], trace_fresh[1]),
-        (f"osflow trace {args.operation}, warm", trace_warm[0], trace_warm[1]),
-        (f"osflow build, whole catalogue ({diagrams} diagrams), cold (empty cache)",
-         build_cold[0], build_cold[1]),
-        ("osflow build, warm (nothing changed)", build_warm[0], build_warm[1]),
-        (f"osflow diff {old.label} {tree.label} --rpc (both cached)", rpc_diff_warm[0],
-         rpc_diff_warm[1]),
-        (f"osflow diff {old.label} {tree.label} --op live-migrate --op boot (cached)",
-         flow_diff_warm[0], flow_diff_warm[1]),
-    ]
+
+def per_operation(root: Path, cache: Path) -> list[tuple[float, str]]:
+    """Seconds to trace each operation on a tree already read (in this process, the
+    summaries loaded once before the timing): how the cost of one operation grows."""
+    import gc
+
+    gc.set_threshold(100_000, 50, 1000)  # as the command line runs
+    from tracer.index import Index
+    from tracer.index.cache import SummaryCache
+    from tracer.catalogue import build_catalogue
+    from tracer.rpc import build_rpc_model
+    from tracer.trace import Options, Shared, trace_operation
+
+    index = Index(root, SummaryCache(cache))
+    model, catalogue = build_rpc_model(index, "bench"), build_catalogue(index, "bench")
+    shared = Shared(index)
+    for op in catalogue.operations:  # load every summary the operations reach
+        trace_operation(index, model, op, Options(), shared)
+    times = []
+    gc.collect()
+    for op in catalogue.operations:
+        start = time.perf_counter()
+        trace_operation(index, model, op, Options(), Shared(index))
+        times.append((time.perf_counter() - start, op.name))
+    return times
+
+
+def peer_rows(tree, args, env, osflow):
+    """Diff rows (against --old), pyan3, and the libcst reference."""
+    from tracer.sources import open_source
     from tracer.workspace import open_workspace
 
+    old = open_source(args.old)  # fetched outside the timing
+    rpc_diff = osflow + ["diff", str(old.root), str(tree.root), "--rpc"]
+    flow_diff = osflow + ["diff", str(old.root), str(tree.root),
+                          "--op", "live-migrate", "--op", "boot"]
+    run(rpc_diff, env), run(flow_diff, env)  # both trees analysed once: a diff of cached trees
+    rows = [
+        (f"osflow diff {old.label} {tree.label} --rpc (both cached)",
+         *best_of(rpc_diff, env, args.repeat)),
+        (f"osflow diff {old.label} {tree.label} --op live-migrate --op boot (cached)",
+         *best_of(flow_diff, env, args.repeat)),
+    ]
     methods = [m for m in open_workspace(str(tree.root)).rpc_model().methods
                if m.service != "nova-*"]
     linked = sum(1 for m in methods if m.handler)
@@ -221,10 +292,24 @@ def main() -> None:
     if reference:
         rows.append((f"libcst parse only, of the {reference[1]} modules rpc reads (reference)",
                      reference[0], None))
-    table = _table(tree.label, nfiles, floor, rows)
-    print(table)
-    if args.write:
-        _write(table)
+    return rows
+
+
+def _growth_table(growth) -> str:
+    lines = [
+        "How the cost grows with the tree (per operation: tracing it on a tree already "
+        "read, in one process):",
+        "",
+        "| tree | modules | ast floor (s) | build cold (s) | x floor | operations | "
+        "trace per operation, mean (ms) | slowest operation (ms) |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for label, nfiles, floor, cold, diagrams, per_op in growth:
+        mean = 1000 * sum(t for t, _ in per_op) / max(len(per_op), 1)
+        slowest = max(per_op) if per_op else (0.0, "-")
+        lines.append(f"| {label} | {nfiles} | {floor:.2f} | {cold:.2f} | {cold / floor:.2f} | "
+                     f"{diagrams} | {mean:.0f} | {slowest[1]} {1000 * slowest[0]:.0f} |")
+    return "\n".join(lines)
 
 
 def _table(label: str, nfiles: int, floor: float, rows) -> str:
@@ -236,6 +321,8 @@ def _table(label: str, nfiles: int, floor: float, rows) -> str:
         "| measure | seconds | x ast floor | peak RSS (MiB) |",
         "|---|---:|---:|---:|",
     ]
+    rows = [(name, floor if name.startswith("ast floor") else secs, rss)
+            for name, secs, rss in rows]
     for name, secs, rss in rows:
         if secs is None:
             lines.append(f"| {name} | - | - | - |")
