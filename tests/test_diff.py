@@ -299,3 +299,15 @@ def test_a_write_that_moved_below_depth_is_no_difference(tmp_path):
     assert json.loads(result.stdout)["operations"][0]["status"] == "same"
     shallow = osflow("trace", "pause", "-s", str(new), cache=tmp_path / "c")
     assert "note over nova_api: write action" in shallow.stdout  # the diagram keeps its depth
+
+
+def test_a_changed_write_pairs_with_the_most_alike_of_its_object_s_writes():
+    disabled = step("db", "nova_compute", "database", "instance.save (host=h, node=n)")
+    claimed = step("db", "nova_compute", "database",
+                   "instance.save (numa_topology=t, host=h, node=n)")
+    now = step("db", "nova_compute", "database",
+               "instance.save (numa_topology=t, host=h, node=n, compute_id=c)")
+    result = diff_flow("op", flow(disabled, claimed), flow(now))
+    assert [(a.fields, b.fields) for a, b in result.fields_changed] == [
+        ("numa_topology=t, host=h, node=n", "numa_topology=t, host=h, node=n, compute_id=c")]
+    assert [m.fields for m in result.removed] == ["host=h, node=n"]

@@ -250,23 +250,28 @@ RENAME_RATIO = 0.6
 
 
 def _pair_changes(result: FlowDiff, before: list[Message], after: list[Message]) -> None:
-    """Removed and added steps that are one step changed: of the same kind, between the
-    same participants, at the same place (between the same unchanged steps, or aligned
-    with each other). A write of the same object now setting other fields is a fields
-    change; a similar name, or the only such pair taken by the same function, a rename."""
+    """Removed and added steps that are one step changed, of the same kind between the
+    same participants. A write of the same object setting other fields is a fields change
+    (paired with the most alike); a step at the same place (aligned, or between the same
+    unchanged steps) with a similar name, or the only such pair taken by one function, is
+    a rename."""
     old_place, new_place = _places(before, after)
     pairs = []
     for gone in result.removed:
         for came in result.added:
             if (gone.category, gone.kind, gone.source, gone.target) != \
-                    (came.category, came.kind, came.source, came.target) or \
-                    old_place[gone.at] & new_place[came.at] == set():
+                    (came.category, came.kind, came.source, came.target):
                 continue
-            likeness = 2.0 if gone.name == came.name else \
-                SequenceMatcher(None, gone.name, came.name).ratio()
+            if gone.name == came.name:
+                # one object's writes pair by the fields they set, wherever they stand
+                likeness = 1 + SequenceMatcher(None, gone.fields, came.fields).ratio()
+            elif old_place[gone.at] & new_place[came.at]:
+                likeness = SequenceMatcher(None, gone.name, came.name).ratio()
+            else:
+                continue
             pairs.append((likeness, gone, came))
     same_function = _sole_pairs([(gone, came) for _, gone, came in pairs
-                                 if gone.anchor == came.anchor])
+                                 if gone.anchor == came.anchor and gone.name != came.name])
     paired: set[int] = set()
     for likeness, gone, came in sorted(pairs, key=lambda p: (-p[0], p[1].at, p[2].at)):
         if id(gone) in paired or id(came) in paired:
