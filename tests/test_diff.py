@@ -219,3 +219,95 @@ def test_a_new_write_of_an_object_is_added_not_a_change():
     result = diff_flow("op", flow(keep), flow(extra, keep))
     assert [m.fields for m in result.added] == ["vm_state=ERROR"]
     assert not result.fields_changed and not result.removed
+
+
+# ----------------------------------------------------------------------------- renamed
+
+
+def at(anchor, kind, source, target, text):
+    return Step(kind, source, target, text, anchor, "nova/x.py", 1)
+
+
+def test_a_step_renamed_at_its_place_is_one_change_not_a_removal_and_an_addition():
+    send = step("call", "nova_api", "nova_conductor", "migrate_server")
+    done = step("cast", "nova_conductor", "nova_compute", "live_migration")
+    old = flow(send, step("service", "nova_conductor", "neutron",
+                          "supports_port_binding_extension"),
+               at("nova.a.check", "service", "nova_conductor", "neutron", "get"),
+               done, step("service", "nova_compute", "neutron", "list_ports"))
+    new = flow(send, step("service", "nova_conductor", "neutron",
+                          "has_port_binding_extension"),
+               at("nova.a.check", "service", "nova_conductor", "neutron", "validate_name"),
+               done, step("service", "nova_compute", "cinder", "list_ports"))
+    result = diff_flow("op", old, new)
+    # alike names, or the only pair of such steps in one function: renamed
+    assert [(a.name, b.name) for a, b in result.renamed] == [
+        ("supports_port_binding_extension", "has_port_binding_extension"),
+        ("get", "validate_name")]
+    # another service is no rename, however alike the name
+    assert [m.text() for m in result.removed] == ["nova_compute->neutron: list_ports"]
+    assert [m.text() for m in result.added] == ["nova_compute->cinder: list_ports"]
+    data = result.to_json()["renamed"][0]
+    assert (data["old"]["name"], data["new"]["name"]) == (
+        "supports_port_binding_extension", "has_port_binding_extension")
+
+
+def test_unlike_steps_of_different_functions_stay_a_removal_and_an_addition():
+    old = flow(at("nova.a.f", "service", "nova_api", "neutron", "list_ports"))
+    new = flow(at("nova.a.g", "service", "nova_api", "neutron", "show_quota"))
+    result = diff_flow("op", old, new)
+    assert not result.renamed
+    assert ([m.name for m in result.removed], [m.name for m in result.added]) == (
+        ["list_ports"], ["show_quota"])
+
+
+def test_one_of_several_writes_setting_other_fields_is_a_fields_change():
+    first = step("db", "nova_compute", "database", "instance.save (vm_state=BUILDING)")
+    old = flow(first, step("db", "nova_compute", "database", "instance.save (node=a)"),
+               step("cast", "nova_compute", "nova_conductor", "build_instances"))
+    new = flow(first, step("db", "nova_compute", "database",
+                           "instance.save (node=a, compute_id=b)"),
+               step("cast", "nova_compute", "nova_conductor", "build_instances"))
+    result = diff_flow("op", old, new)
+    assert [(a.fields, b.fields) for a, b in result.fields_changed] == [
+        ("node=a", "node=a, compute_id=b")]
+    assert not result.added and not result.removed
+
+
+def test_the_visual_diff_says_what_a_renamed_step_was():
+    from tracer.diff import marked_flow
+
+    old = flow(step("service", "nova_conductor", "neutron", "supports_port_binding_extension"))
+    new = flow(step("service", "nova_conductor", "neutron", "has_port_binding_extension"))
+    marked = marked_flow(new, diff_flow("op", old, new), "1.0")
+    assert marked.nodes[0].text == \
+        "~ has_port_binding_extension (was supports_port_binding_extension)"
+
+
+def test_a_write_that_moved_below_depth_is_no_difference(tmp_path):
+    old = write_tree(tmp_path / "old", TRACE)
+    new = write_tree(tmp_path / "new", TRACE)
+    api = new / "nova" / "compute" / "api.py"
+    record = "        objects.InstanceAction.action_start(context, instance.uuid, action)"
+    assert record in api.read_text()
+    api.write_text(api.read_text().replace(record, (
+        "        self._write_action(context, instance, action)\n\n"
+        "    def _write_action(self, context, instance, action):\n" + record)))
+    result = osflow("diff", str(old), str(new), "--op", "pause", "--format", "json",
+                    cache=tmp_path / "c")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["operations"][0]["status"] == "same"
+    shallow = osflow("trace", "pause", "-s", str(new), cache=tmp_path / "c")
+    assert "note over nova_api: write action" in shallow.stdout  # the diagram keeps its depth
+
+
+def test_a_changed_write_pairs_with_the_most_alike_of_its_object_s_writes():
+    disabled = step("db", "nova_compute", "database", "instance.save (host=h, node=n)")
+    claimed = step("db", "nova_compute", "database",
+                   "instance.save (numa_topology=t, host=h, node=n)")
+    now = step("db", "nova_compute", "database",
+               "instance.save (numa_topology=t, host=h, node=n, compute_id=c)")
+    result = diff_flow("op", flow(disabled, claimed), flow(now))
+    assert [(a.fields, b.fields) for a, b in result.fields_changed] == [
+        ("numa_topology=t, host=h, node=n", "numa_topology=t, host=h, node=n, compute_id=c")]
+    assert [m.fields for m in result.removed] == ["host=h, node=n"]

@@ -685,6 +685,8 @@ TRACE = {
             pass
         """,
     "nova/network/neutron.py": """
+        from neutronclient.v2_0 import client as clientv20
+
         class API(object):
             def migrate_instance_start(self, context, instance):
                 pass

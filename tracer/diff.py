@@ -16,6 +16,8 @@ from difflib import SequenceMatcher
 from tracer.model import (
     CALL, CALLBACK, CAST, DB, DRIVER, SERVICE, Flow, RpcMethod, RpcModel, Step, iter_steps,
 )
+from tracer.trace import Options
+from tracer.trace.patterns import is_db_write
 
 # Compared fields, in the order changes are listed.
 _FIELDS = (
@@ -108,6 +110,10 @@ class Message:
     name: str  # RPC method, service call, driver method; for db: object.method
     kind: str  # call or cast for rpc; the step kind otherwise
     fields: str = ""  # for db writes: the fields set, as drawn
+    # where it stands, not part of what it is: its index among the flow's compared steps
+    # and the function that takes it
+    at: int = field(default=-1, compare=False)
+    anchor: str = field(default="", compare=False)
 
     @property
     def identity(self) -> tuple:
@@ -134,20 +140,16 @@ def messages(flow: Flow) -> list[Message]:
             continue
         if step.kind == DB:
             name, _, fields = step.text.partition(" (")
-            if not _is_db_write(name):
+            if not is_db_write(name):
                 continue
             out.append(Message("db", step.source, step.target or "database", name, DB,
-                               fields.rstrip(")")))
+                               fields.removesuffix(")"), len(out), step.anchor))
             continue
         category = "rpc" if step.kind in _RPC else step.kind
         name = step.text.removesuffix(" (fanout)").removesuffix(" (callback)")
-        out.append(Message(category, step.source, step.target or "", name, step.kind))
+        out.append(Message(category, step.source, step.target or "", name, step.kind,
+                           at=len(out), anchor=step.anchor))
     return out
-
-
-def _is_db_write(name: str) -> bool:
-    method = name.rsplit(".", 1)[-1]
-    return not method.startswith(("get", "refresh", "obj_", "from_", "lazy_load"))
 
 
 @dataclass
@@ -161,6 +163,7 @@ class FlowDiff:
     removed_at: list[tuple[int, Message]] = field(default_factory=list)
     kind_changed: list[tuple[Message, Message]] = field(default_factory=list)
     fields_changed: list[tuple[Message, Message]] = field(default_factory=list)
+    renamed: list[tuple[Message, Message]] = field(default_factory=list)  # old, new
     participants_added: list[str] = field(default_factory=list)
     participants_removed: list[str] = field(default_factory=list)
 
@@ -174,6 +177,7 @@ class FlowDiff:
                              for a, b in self.kind_changed],
             "fields_changed": [{"old": a.to_json(), "new": b.to_json()}
                                for a, b in self.fields_changed],
+            "renamed": [{"old": a.to_json(), "new": b.to_json()} for a, b in self.renamed],
             "participants_added": self.participants_added,
             "participants_removed": self.participants_removed,
         }
@@ -225,13 +229,92 @@ def diff_flow(name: str, old: Flow | None, new: Flow | None) -> FlowDiff:
         # several writes of one object: each distinct set of fields is present or not
         result.removed += [m for fields, m in was.items() if fields not in now]
         result.added += [m for fields, m in now.items() if fields not in was]
+    _pair_changes(result, before, after)
     result.participants_added = sorted(set(new.participants) - set(old.participants))
     result.participants_removed = sorted(set(old.participants) - set(new.participants))
     if (result.added or result.removed or result.moved or result.kind_changed
-            or result.fields_changed or result.participants_added
+            or result.fields_changed or result.renamed or result.participants_added
             or result.participants_removed):
         result.status = "changed"
     return result
+
+
+# Both releases are traced the same way, every database write kept whatever its depth:
+# a helper that moved a level down must not make its writes look removed.
+COMPARED_TRACE = Options(all_writes=True)
+
+# How alike (difflib's ratio) the names of a removed and an added step at the same place
+# must be for them to be one step renamed (supports_port_binding_extension and
+# has_port_binding_extension: 0.84).
+RENAME_RATIO = 0.6
+
+
+def _pair_changes(result: FlowDiff, before: list[Message], after: list[Message]) -> None:
+    """Removed and added steps that are one step changed, of the same kind between the
+    same participants. A write of the same object setting other fields is a fields change
+    (paired with the most alike); a step at the same place (aligned, or between the same
+    unchanged steps) with a similar name, or the only such pair taken by one function, is
+    a rename."""
+    old_place, new_place = _places(before, after)
+    pairs = []
+    for gone in result.removed:
+        for came in result.added:
+            if (gone.category, gone.kind, gone.source, gone.target) != \
+                    (came.category, came.kind, came.source, came.target):
+                continue
+            if gone.name == came.name:
+                # one object's writes pair by the fields they set, wherever they stand
+                likeness = 1 + SequenceMatcher(None, gone.fields, came.fields).ratio()
+            elif old_place[gone.at] & new_place[came.at]:
+                likeness = SequenceMatcher(None, gone.name, came.name).ratio()
+            else:
+                continue
+            pairs.append((likeness, gone, came))
+    same_function = _sole_pairs([(gone, came) for _, gone, came in pairs
+                                 if gone.anchor == came.anchor and gone.name != came.name])
+    paired: set[int] = set()
+    for likeness, gone, came in sorted(pairs, key=lambda p: (-p[0], p[1].at, p[2].at)):
+        if id(gone) in paired or id(came) in paired:
+            continue
+        if likeness < RENAME_RATIO and (id(gone), id(came)) not in same_function:
+            continue
+        paired |= {id(gone), id(came)}
+        result.removed = [m for m in result.removed if m is not gone]
+        result.added = [m for m in result.added if m is not came]
+        result.removed_at = [(i, m) for i, m in result.removed_at if m is not gone]
+        (result.fields_changed if gone.name == came.name else result.renamed).append(
+            (gone, came))
+
+
+def _places(before: list[Message], after: list[Message]) -> tuple[list[set], list[set]]:
+    """Where each step stands, comparable across the two flows: the steps of both are
+    aligned by identity; an aligned pair shares a place, and every step not aligned
+    takes the place of the gap between two aligned ones."""
+    matcher = SequenceMatcher(None, [m.identity for m in before],
+                              [m.identity for m in after], autojunk=False)
+    old_place: list[set] = [set() for _ in before]
+    new_place: list[set] = [set() for _ in after]
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            for offset in range(i2 - i1):
+                old_place[i1 + offset].add(("step", i1 + offset))
+                new_place[j1 + offset].add(("step", i1 + offset))
+            continue
+        for index in range(i1, i2):
+            old_place[index].add(("gap", i1))
+        for index in range(j1, j2):
+            new_place[index].add(("gap", i1))
+    return old_place, new_place
+
+
+def _sole_pairs(pairs: list[tuple[Message, Message]]) -> set[tuple[int, int]]:
+    """The pairs (by the ids of their steps) whose two steps have no other partner."""
+    count: dict[int, int] = {}
+    for gone, came in pairs:
+        count[id(gone)] = count.get(id(gone), 0) + 1
+        count[id(came)] = count.get(id(came), 0) + 1
+    return {(id(gone), id(came)) for gone, came in pairs
+            if count[id(gone)] == 1 and count[id(came)] == 1}
 
 
 def diff_operations(old, new, only: tuple[str, ...] = ()) -> list[FlowDiff]:
@@ -253,8 +336,9 @@ def diff_operations(old, new, only: tuple[str, ...] = ()) -> list[FlowDiff]:
             else:
                 find_operation(new.catalogue(), name)  # the error that names the closest
         names = sorted(wanted)
-    return [diff_flow(name, old.flow(name) if name in before else None,
-                      new.flow(name) if name in after else None) for name in names]
+    return [diff_flow(name, old.flow(name, COMPARED_TRACE) if name in before else None,
+                      new.flow(name, COMPARED_TRACE) if name in after else None)
+            for name in names]
 
 
 def _variants(found) -> dict[tuple, dict[str, Message]]:
@@ -347,6 +431,7 @@ def marked_flow(new: Flow, result: FlowDiff, old_label: str) -> Flow:
 
     added = {m.identity for m in result.added}
     changed_kind = {b.identity: a.kind for a, b in result.kind_changed}
+    renamed = {b.identity: a.name for a, b in result.renamed}
     removed_rpc: dict[int, list[Message]] = {}
     for position, message in result.removed_at:
         removed_rpc.setdefault(position, []).append(message)
@@ -372,6 +457,8 @@ def marked_flow(new: Flow, result: FlowDiff, old_label: str) -> Flow:
                 added.discard(identity)  # its first occurrence only
             elif identity in changed_kind and node.kind in _RPC:
                 node = copy(node, text=f"{node.text} (was {changed_kind.pop(identity)})")
+            elif identity in renamed:
+                node = copy(node, text=f"~ {node.text} (was {renamed.pop(identity)})")
             out.append(node)
         return out
 
@@ -417,7 +504,7 @@ def write_visual_diffs(folder, old_workspace, new_workspace, diffs: list[FlowDif
     for result in diffs:
         if result.status != "changed":
             continue
-        flow = marked_flow(new_workspace.flow(result.operation), result,
+        flow = marked_flow(new_workspace.flow(result.operation, COMPARED_TRACE), result,
                            old_workspace.source.label)
         text = to_wsd(flow_to_diagram(flow))
         wsd = folder / f"{result.operation}.wsd"

@@ -153,6 +153,8 @@ def flow_diff_text(old: str, new: str, diffs, console: Console | None = None) ->
             console.print(f"  ~ moved: {m.text()}", highlight=False)
         for a, b in d.kind_changed:
             console.print(f"  [magenta]~ {a.text()}  =>  {b.kind}[/magenta]", highlight=False)
+        for a, b in d.renamed:
+            console.print(f"  ~ renamed: {a.text()}  =>  {b.name}", highlight=False)
         for a, b in d.fields_changed:
             console.print(f"  ~ {b.source}->{b.target}: {b.name} writes ({a.fields}) => "
                           f"({b.fields})", highlight=False)

@@ -56,7 +56,7 @@ class Workspace:
         options = options or Options()
         op = find_operation(self.catalogue(), operation)
         key = (f"{op.name}:{options.depth}:{options.driver}:{options.network}:"
-               f"{options.use_local}:{options.errors}")
+               f"{options.use_local}:{options.errors}:{options.all_writes}")
         return self.cached("flow", lambda: trace_operation(self.index, self.rpc_model(), op,
                                                            options, shared), key)
 

@@ -198,3 +198,135 @@ def test_alternatives_of_a_field_stay_flat_and_few():
     merged = _merge_pending(outcomes, {})
     values = merged[key][0][1].split(" or ")
     assert values[:MAX_ALTERNATIVES] == ["A", "B", "C", "D"] and values[-1] == "..."
+
+
+# ----------------------------------------------------------------------------- checks
+
+
+def _checked_tree_files() -> dict[str, str]:
+    """TRACE with a live_migrate guarded by decorators of the tree, a helper with a
+    non-literal default, a database write below `depth` and a module of neutron helpers."""
+    files = dict(TRACE)
+    api = files["nova/compute/api.py"]
+    api = api.replace("from nova import objects\n", """from nova import objects
+        from nova.network import neutron
+        from nova.network import security_group_api
+
+        def block_extended_resource_request(function):
+            @functools.wraps(function)
+            def inner(self, context, instance, *args, **kwargs):
+                if self.network_api.instance_has_extended_resource_request(instance):
+                    raise ValueError()
+                return function(self, context, instance, *args, **kwargs)
+            return inner
+
+        def reject_group(group):
+            def outer(f):
+                def inner(self, context, instance, *args, **kw):
+                    security_group_api.validate_name(context, group)
+                    return f(self, context, instance, *args, **kw)
+                return inner
+            return outer
+""", 1)
+    api = api.replace("""                self.compute_task_api = conductor.ComputeTaskAPI()
+""", """                self.compute_task_api = conductor.ComputeTaskAPI()
+                self.network_api = neutron.API()
+""", 1)
+    api = api.replace("""            def live_migrate(self, context, instance, host_name):
+                instance.task_state = task_states.MIGRATING
+                instance.save()
+                self.compute_task_api.live_migrate_instance(context, instance, host_name)
+""", """            @block_extended_resource_request
+            @reject_group('admins')
+            def live_migrate(self, context, instance, host_name):
+                instance.task_state = task_states.MIGRATING
+                instance.save()
+                self._settle(instance)
+                self._settle(instance, vm_state=host_name.state)
+                self.compute_task_api.live_migrate_instance(context, instance, host_name)
+
+            def _settle(self, instance, vm_state=vm_states.ACTIVE):
+                instance.vm_state = vm_state
+                instance.save()
+                self._bookkeeping(instance)
+
+            def _bookkeeping(self, instance):
+                self._record(instance)
+
+            def _record(self, instance):
+                bdm = objects.BlockDeviceMapping()
+                bdm.save()
+""", 1)
+    files["nova/compute/api.py"] = api
+    files["nova/network/security_group_api.py"] = """
+        from neutronclient.common import exceptions as n_exc
+        from neutronclient.neutron import v2_0 as neutronv20
+        from nova.network import neutron as neutronapi
+
+        def validate_name(context, name):
+            neutron = neutronapi.get_client(context)
+            return neutronv20.find_resourceid_by_name_or_id(neutron, 'security_group', name)
+        """
+    files["nova/network/neutron.py"] = files["nova/network/neutron.py"].replace(
+        "class API(object):\n", """class API(object):
+            def instance_has_extended_resource_request(self, instance):
+                return False
+
+""", 1) + """
+        def get_client(context):
+            return API()
+        """
+    return files
+
+
+@pytest.fixture(scope="module")
+def checked_tree(tmp_path_factory):
+    root = write_tree(tmp_path_factory.mktemp("checked"), _checked_tree_files())
+    index = Index(root)
+    return index, build_rpc_model(index, "synthetic")
+
+
+def test_checks_of_decorators_of_the_tree_come_before_the_body(checked_tree):
+    flow = trace(checked_tree, "live-migrate", "_migrate_live")
+    steps = [(s.kind, s.target, s.text, s.anchor) for s in iter_steps(flow.nodes)
+             if s.kind in ("service", "db") and s.text != "Instance.get_by_uuid"]
+    assert steps[:3] == [
+        ("service", "neutron", "instance_has_extended_resource_request",
+         "nova.compute.api.block_extended_resource_request.<locals>.inner"),
+        ("service", "neutron", "validate_name",  # a factory's argument reaches the check
+         "nova.compute.api.reject_group.<locals>.outer.<locals>.inner"),
+        ("db", "database", "instance.save (task_state=MIGRATING)",
+         "nova.compute.api.API.live_migrate")]
+
+
+def test_functions_of_a_module_that_builds_a_neutron_client_are_neutron_calls():
+    from tracer.trace.patterns import client_service
+
+    assert client_service(b"from neutronclient.neutron import v2_0 as neutronv20\n") == \
+        "neutron"
+    assert client_service(b"import glanceclient\n") == "glance"
+    assert client_service(b"client = utils.get_sdk_adapter(\n    'accelerator', a)\n") == \
+        "cyborg"
+    assert client_service(b"url, {'service_type': 'placement'}\n") == "placement"
+    # catching a library's exceptions does not make a module its client
+    assert client_service(b"from cinderclient import exceptions as cinder_exception\n") \
+        is None
+    assert client_service(b"import glanceclient.exc\n") is None
+
+
+def test_a_default_left_out_is_drawn_as_written_and_a_passed_value_as_the_caller_wrote_it(
+        checked_tree):
+    flow = trace(checked_tree, "live-migrate", "_migrate_live")
+    saves = [s.text for s in iter_steps(flow.nodes) if s.text.startswith("instance.save")]
+    assert saves[1:] == ["instance.save (vm_state=ACTIVE)",
+                         "instance.save (vm_state=host_name.state)"]
+
+
+def test_every_write_below_depth_is_kept_when_asked(checked_tree):
+    def writes(**options):
+        flow = trace(checked_tree, "live-migrate", "_migrate_live", depth=0, **options)
+        return [s.text for s in iter_steps(flow.nodes) if s.kind == "db"]
+
+    assert "bdm.save" not in writes()  # a diagram keeps the instance's state writes
+    assert "instance.save (vm_state=ACTIVE)" in writes()
+    assert writes(all_writes=True).count("bdm.save") == 2

@@ -168,7 +168,7 @@ def overview(flow: Flow) -> Flow:
     from dataclasses import replace
 
     from tracer.model import Block, Branch
-    from tracer.trace.engine import _is_write, _visible
+    from tracer.trace.engine import _visible
 
     keep = {"request", "response", "call", "cast", "return", "start", "done", "callback",
             "enter", "leave", "annotation"}
@@ -183,7 +183,7 @@ def overview(flow: Flow) -> Flow:
                 continue
             if node.kind in keep:
                 out.append(node)
-            elif node.kind == "db" and _is_write(node.text):
+            elif node.kind == "db" and patterns.is_state_write(node.text):
                 out.append(node)
                 if index + 1 < len(nodes) and getattr(nodes[index + 1], "kind", "") == \
                         "db-return":

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
 from tracer.index import ClassRef, FunctionRef, Index, ModuleRef, ValueRef, ir
 from tracer.index.ir import expr_text
@@ -41,14 +42,9 @@ QUIET_MODULES = (
     "nova.compute.provider_tree", "nova.loadables", "nova.filters", "nova.weights",
     "nova.cmd", "nova.service", "nova.manager", "nova.baserpc", "nova.profiler",
 )
-# Clients of other services: calls on them are drawn to the service, not followed.
-SERVICE_MODULES = (
-    ("nova.image.glance", "glance"), ("nova.image.api", "glance"),
-    ("nova.network.neutronv2", "neutron"), ("nova.network.neutron", "neutron"),
-    ("nova.network.security_group.neutron_driver", "neutron"),
-    ("nova.volume.cinder", "cinder"), ("nova.scheduler.client.report", "placement"),
-    ("nova.accelerator.cyborg", "cyborg"), ("nova.share.manila", "manila"),
-)
+# Packages whose modules are never another service's client: the driver is its own
+# participant, the others are not traced.
+NOT_CLIENTS = ("nova.virt.", "nova.cmd.", "nova.conf.")
 # Callables that run their first argument (in a new green thread or later).
 SPAWNERS = {"spawn", "spawn_n", "spawn_on", "spawn_after", "submit"}
 POLICY_MODULES = ("nova.api", "nova.policy", "nova.compute.api")
@@ -74,6 +70,9 @@ class Options:
     two_hosts: bool = False  # draw nova_compute_src and nova_compute_dest
     errors: bool = False  # draw exception handlers (error and rollback paths)
     cross: bool = True  # follow RPCs into their handlers (False: record the send only)
+    # keep every database write beyond `depth`, not only the instance's and migration's
+    # state: flows compared between releases must not differ by where a cut-off falls
+    all_writes: bool = False
 
 
 @dataclass
@@ -109,14 +108,33 @@ class Shared:
         # (class, participant, options) -> an object as `__init__` leaves it, with the flow
         # notes, frames and skipped handlers building it cost (Engine.fresh_instance)
         self.instances: dict[tuple[str, str, Options], tuple[Obj, tuple[str, ...], int, int]] = {}
-        # Before Newton the report client updated compute nodes through the database:
-        # it is placement only where it speaks to /resource_providers.
-        report = index.path_of("nova.scheduler.client.report")
-        speaks_placement = report is not None and \
-            b"/resource_providers" in index.source(report)
-        self.services = tuple(
-            (prefix, service) for prefix, service in SERVICE_MODULES
-            if service != "placement" or speaks_placement)
+        self.services = client_modules(index)
+
+
+def client_modules(index: Index) -> dict[str, str]:
+    """Module -> the external service it is a client of (calls on its classes and
+    functions are drawn to that service, not followed), read from the tree: modules that
+    build a client (patterns.client_service), and modules of the same package that wrap
+    one of those (Train's nova.image.api over nova.image.glance)."""
+    modules = {rel.removesuffix(".py").removesuffix("/__init__").replace("/", "."): rel
+               for rel in index.source_files()}
+    found: dict[str, str] = {}
+    for name, rel in modules.items():
+        if not name.startswith(NOT_CLIENTS):
+            service = patterns.client_service(index.source(rel))
+            if service is not None:
+                found[name] = service
+    for client, service in list(found.items()):
+        package, _, last = client.rpartition(".")
+        for name, rel in modules.items():
+            if name.rpartition(".")[0] != package or name in found or \
+                    last.encode() not in index.source(rel):
+                continue  # a cheap test first: most modules are never parsed here
+            module = index.module_at(rel)
+            if module is not None and \
+                    any(i.target == client for i in module.imports.values()):
+                found[name] = service
+    return found
 
 
 class _Stop(Exception):
@@ -161,6 +179,8 @@ class Engine:
         self.plain_helpers: dict[tuple[str, str], tuple[bool, Value]] = {}
         self.notes: list[str] = []
         self.participants: set[str] = set()
+        self.kept_write = patterns.is_db_write if options.all_writes \
+            else patterns.is_state_write
 
     # ------------------------------------------------------------------ output
 
@@ -253,12 +273,8 @@ class Engine:
         for param in params:
             if param.name in env:
                 continue
-            if param.name in kwargs:
-                env[param.name] = kwargs[param.name]
-            elif isinstance(param.default, ir.Const):
-                env[param.name] = ConstV(param.default.value)
-            else:
-                env[param.name] = Text(param.name)
+            env[param.name] = kwargs[param.name] if param.name in kwargs \
+                else _default_value(param)
         return Frame(fn, env, participant, depth, self_value)
 
     def run(self, frame: Frame) -> Value:
@@ -272,6 +288,7 @@ class Engine:
                     text = patterns.decorator_note(dec, frame.fn.function.name)
                     if text:
                         self.note(frame, text, frame.fn.function.line)
+                    self.decorator_checks(dec, frame)
             try:
                 self.body(frame.fn.function.body, frame)
             except _Stop:
@@ -284,6 +301,56 @@ class Engine:
             if not isinstance(value, Text):
                 return value
         return frame.returns[0] if frame.returns else ConstV(None)
+
+    # ------------------------------------------------------------------ decorators
+
+    def decorator_checks(self, dec: ir.Expr, frame: Frame) -> None:
+        """What a decorator defined in the tree does before it calls the function it
+        wraps (`@block_extended_resource_request` asks neutron about the instance's ports
+        before live_migrate runs), drawn at the top of the decorated function."""
+        name = patterns.decorator_name(dec)
+        if name in patterns.SILENT_DECORATORS or name in patterns.POLICY_DECORATORS:
+            return
+        found = self.wrapper_of(dec, frame)
+        if found is None:
+            return
+        wrapper, closure = found
+        params = [p for p in frame.fn.function.params if p.kind == "normal"]
+        args = tuple(frame.env.get(p.name, Text(p.name)) for p in params)
+        kwargs = {p.name: frame.env[p.name] for p in frame.fn.function.params
+                  if p.kind == "kwonly" and p.name in frame.env}
+        self.run(self._frame(wrapper, None, frame.participant, frame.depth, args, kwargs,
+                             closure))
+
+    def wrapper_of(self, dec: ir.Expr, frame: Frame) -> tuple[FunctionRef, dict] | None:
+        """The wrapper a decorator of the tree returns, cut before its call of the wrapped
+        function, and the names it closes over: `@deco` is `def deco(function)` returning
+        `inner`; `@deco(args)` is a factory returning such a `deco`."""
+        factory = dec if isinstance(dec, ir.Call) else None
+        found = self.eval_quiet(factory.func if factory else dec, frame)
+        if not isinstance(found, FuncV) or found.fn.owner is not None or \
+                not self.followable(found):
+            return None
+        fn, closure = found.fn, {}
+        if factory is not None:
+            decorator = _returned_function(fn.function)
+            if decorator is None:
+                return None
+            args = tuple(ConstV(a.value) if isinstance(a, ir.Const) else
+                         self.eval_quiet(a, frame) for a in factory.args)
+            kwargs = {k: ConstV(v.value) if isinstance(v, ir.Const) else
+                      self.eval_quiet(v, frame) for k, v in factory.kwargs if k}
+            closure = self._frame(fn, None, frame.participant, frame.depth, args,
+                                  kwargs).env
+            fn = FunctionRef(fn.module, decorator)
+        params = [p.name for p in fn.function.params if p.kind == "normal"]
+        wrapper = _returned_function(fn.function)
+        if len(params) != 1 or wrapper is None:
+            return None
+        checks = _before_call_of(params[0], wrapper.body)
+        if not checks:
+            return None
+        return FunctionRef(fn.module, replace(wrapper, body=checks)), closure
 
     # ------------------------------------------------------------------ statements
 
@@ -373,6 +440,8 @@ class Engine:
                 base.attrs[target.attr] = value
                 return
             receiver = expr_text(target.value)
+            if target.attr.startswith("_"):
+                return  # `migration._context = ...`: the object's own state, not a field
             if (isinstance(base, Obj) and base.role == "object") or \
                     patterns.object_receiver(target.value):
                 fields = self.pending.setdefault((frame.participant, receiver), [])
@@ -664,10 +733,7 @@ class Engine:
         return obj
 
     def service_of(self, module: ir.Module) -> str | None:
-        for prefix, service in self.services:
-            if module.name == prefix or module.name.startswith(prefix + "."):
-                return service
-        return None
+        return self.services.get(module.name)
 
     def service_client(self, module: ir.Module, frame: Frame) -> Obj | None:
         """The client class a service module's factory function hands out."""
@@ -675,6 +741,17 @@ class Engine:
             if cls.name.endswith(("Client", "API")):
                 return Obj(ClassRef(module, cls), {}, "service", self.service_of(module))
         return None
+
+    def client_function(self, fn: FunctionRef, call: ir.Call, frame: Frame) -> Value:
+        """A module-level function of a client module: a factory hands out the client
+        (`report.report_client_singleton()`, `neutron.get_client(context)`), any other
+        function talks to the service (`security_group_api.validate_name(...)`)."""
+        client = self.service_client(fn.module, frame) \
+            if patterns.is_client_factory(fn.function.name) else None
+        if client is not None:
+            return client
+        return self.service_call(self.service_of(fn.module), fn.function.name, call.line,
+                                 frame)
 
     def service_self(self, cls: ClassRef, participant: str) -> Obj:
         """The manager object of a service: built once per participant and flow."""
@@ -893,13 +970,10 @@ class Engine:
             return self.chosen(dotted, frame, args, kwargs)
         owner = callee.self_value
         if isinstance(owner, Obj) and owner.role == "service":
-            return self.service_call(owner, name, call.line, frame)
+            return self.service_call(owner.participant, name, call.line, frame)
         if owner is None and fn.owner is None and self.service_of(fn.module) and \
                 self.service_of(frame.module) is None:
-            # report.report_client_singleton(), cyborg.get_client(context): a client
-            client = self.service_client(fn.module, frame)
-            if client is not None:
-                return client
+            return self.client_function(fn, call, frame)
         if isinstance(owner, Obj) and owner.role == "driver" and \
                 frame.participant != owner.participant:
             return self.driver_call(callee, call, name, args, kwargs, frame)
@@ -919,7 +993,7 @@ class Engine:
         fn = callee.fn
         owner = callee.self_value
         if isinstance(owner, Obj) and owner.role == "service":
-            return self.service_call(owner, fn.function.name, line, frame)
+            return self.service_call(owner.participant, fn.function.name, line, frame)
         if fn.dotted in self.stack or self.frames > MAX_FRAMES:
             if self.frames > MAX_FRAMES:
                 self.flow_note("trace cut short: the step budget ran out")
@@ -963,7 +1037,7 @@ class Engine:
         result: list[Value] = []
         nodes = self.collect(lambda: result.append(self.run(callee_frame)))
         if summary:
-            crossed = _visible(_crossing(nodes, frame.participant, False))
+            crossed = _visible(_crossing(nodes, frame.participant, False, self.kept_write))
             nodes = self.summarise(nodes, fn, frame, line)
             if not crossed and not any(isinstance(a, FuncV) for a in (*args,
                                                                        *kwargs.values())):
@@ -977,7 +1051,7 @@ class Engine:
                   line: int) -> list[Node]:
         """Beyond `depth`: keep what crosses processes, note the rest as the helper's name."""
         in_driver = frame.participant == self.driver_participant(frame.participant)
-        kept = _crossing(nodes, frame.participant, in_driver)
+        kept = _crossing(nodes, frame.participant, in_driver, self.kept_write)
         driver_level = in_driver and frame.depth <= self.options.depth
         if (_visible(nodes) or driver_level) and not _visible(kept):
             return [self._helper_note(fn, frame, line), *kept]
@@ -1084,8 +1158,8 @@ class Engine:
             self.object_classes[name] = found
         return self.object_classes[name]
 
-    def service_call(self, owner: Obj, name: str, line: int, frame: Frame) -> Value:
-        target = owner.participant or "service"
+    def service_call(self, service: str | None, name: str, line: int, frame: Frame) -> Value:
+        target = service or "service"
         self.step(frame, SERVICE, name, line, target=target)
         self.step(frame, SERVICE_RETURN, "", line, target=target)
         return Text(name)
@@ -1223,16 +1297,74 @@ class Engine:
 
 _INVISIBLE = {ENTER, LEAVE, DONE, START}
 # Kept from helpers beyond `depth`: whatever leaves the process (RPC, other services,
-# the driver) and writes of the instance's or migration's state; other database access
-# and notes become the helper's one-line note.
+# the driver) and the writes of the instance's or migration's state (every database
+# write with Options.all_writes); other database access and notes become the helper's
+# one-line note.
 _CROSSING = {CALL, CAST, RETURN, CALLBACK, DONE, START, DRIVER, DRIVER_RETURN, SERVICE,
              SERVICE_RETURN}
 _DRIVER_CROSSING = {CALL, CAST, RETURN, CALLBACK, DONE, START, ENTER, LEAVE}
-_STATE_WRITE = re.compile(r"^(self\.)?(instance|migration)\.(save|create|destroy)\b")
 
 
-def _is_write(text: str) -> bool:
-    return _STATE_WRITE.match(text) is not None
+def _returned_function(function: ir.Function) -> ir.Function | None:
+    """The function defined in `function`'s body and returned by it (a decorator's
+    wrapper), else None."""
+    defined = {stmt.function.name: stmt.function for stmt in function.body
+               if isinstance(stmt, ir.FunctionDef)}
+    for stmt in function.body:
+        if isinstance(stmt, ir.Return) and isinstance(stmt.value, ir.Name) and \
+                stmt.value.id in defined:
+            return defined[stmt.value.id]
+    return None
+
+
+def _before_call_of(name: str, body: tuple) -> tuple:
+    """The statements of `body` before the first one that calls `name`."""
+    for index, stmt in enumerate(body):
+        if any(_calls(expr, name) for inner in ir.walk((stmt,))
+               for expr in _expressions(inner)):
+            return body[:index]
+    return body
+
+
+def _expressions(stmt: ir.Stmt) -> tuple:
+    if isinstance(stmt, (ir.Assign, ir.ExprStmt, ir.Return)):
+        return (stmt.value,)
+    if isinstance(stmt, ir.If):
+        return (stmt.test,)
+    if isinstance(stmt, ir.Loop):
+        return (stmt.iter,)
+    if isinstance(stmt, ir.With):
+        return tuple(context for context, _ in stmt.items)
+    return ()
+
+
+def _calls(expr, name: str) -> bool:
+    """Whether `expr` calls the function bound to `name`, anywhere inside it."""
+    if isinstance(expr, ir.Call):
+        return (isinstance(expr.func, ir.Name) and expr.func.id == name) or \
+            any(_calls(part, name) for part in (expr.func, *expr.args,
+                                                *(value for _, value in expr.kwargs)))
+    if isinstance(expr, ir.Other):
+        return any(_calls(call, name) for call in expr.calls)
+    if isinstance(expr, (ir.Seq, ir.BoolOp)):
+        return any(_calls(part, name) for part in
+                   (expr.items if isinstance(expr, ir.Seq) else expr.values))
+    if isinstance(expr, ir.IfExp):
+        return any(_calls(part, name) for part in (expr.test, expr.body, expr.orelse))
+    if isinstance(expr, (ir.Attr, ir.Starred)):
+        return _calls(expr.value, name)
+    return False
+
+
+def _default_value(param: ir.Param) -> Value:
+    """What a parameter the caller left out holds: its default, a constant or the
+    expression as written (`vm_states.ACTIVE`); a parameter without one stands for
+    itself."""
+    if isinstance(param.default, ir.Const):
+        return ConstV(param.default.value)
+    if param.default is not None:
+        return Text.of(param.default)
+    return Text(param.name)
 
 
 def _visible(nodes) -> bool:
@@ -1245,17 +1377,21 @@ def _visible(nodes) -> bool:
     return False
 
 
-def _crossing(nodes: list[Node], participant: str, in_driver: bool) -> list[Node]:
+def _crossing(nodes: list[Node], participant: str, in_driver: bool,
+              kept_write: Callable[[str], bool]) -> list[Node]:
     """Only the anchors and what crosses processes, keeping the blocks around them.
 
     Work done by another participant (an RPC handler, a manager callback) is kept whole:
     it was drawn at its own depth when it began. Inside the driver only RPCs and callbacks
     into the manager are kept: its bookkeeping through the virt API is noise in a diagram."""
     out: list[Node] = []
+    write_kept = False  # the database's answer to a kept write is kept with it
     for node in nodes:
+        kept_before = len(out)
         if isinstance(node, Block):
             branches = tuple(Branch(b.label,
-                                    tuple(_crossing(list(b.nodes), participant, in_driver)))
+                                    tuple(_crossing(list(b.nodes), participant, in_driver,
+                                                    kept_write)))
                              for b in node.branches)
             if any(_visible(b.nodes) for b in branches):
                 out.append(Block(node.kind, branches, node.anchor, node.file, node.line))
@@ -1266,8 +1402,10 @@ def _crossing(nodes: list[Node], participant: str, in_driver: bool) -> list[Node
                 out.append(node)
         elif node.kind in _CROSSING or node.kind in (ENTER, LEAVE) \
                 or node.source != participant \
-                or (node.kind in (DB, DB_RETURN) and _is_write(node.text)):
+                or (node.kind == DB and kept_write(node.text)) \
+                or (node.kind == DB_RETURN and write_kept):
             out.append(node)
+        write_kept = len(out) > kept_before and isinstance(node, Step) and node.kind == DB
     return out
 
 

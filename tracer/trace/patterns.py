@@ -27,6 +27,11 @@ SILENT_DECORATORS = {
 }
 
 
+# Decorators that check a policy rule: their note names the rule, which following their
+# wrapper would only say again.
+POLICY_DECORATORS = {"wrap_check_policy", "policy_decorator"}
+
+
 def decorator_name(dec: ir.Expr) -> str:
     func = dec.func if isinstance(dec, ir.Call) else dec
     if isinstance(func, ir.Attr):
@@ -70,7 +75,7 @@ def decorator_note(dec: ir.Expr, function_name: str) -> str | None:
         return "check instance cell"
     if name == "check_instance_host":
         return "check instance has a host"
-    if name in ("wrap_check_policy", "policy_decorator"):
+    if name in POLICY_DECORATORS:
         return f"policy: compute:{function_name}"
     if name == "wrap_instance_event":
         return "record instance action event (start/finish)"
@@ -148,6 +153,24 @@ OBJECT_NAMES = re.compile(
     r"instance_mapping|inst_mapping|mapping|compute_node|cn|service|aggregate|"
     r"migration_context|instance_action|keypair|flavor|instance_group|group)$")
 STATE_MODULES = ("task_states", "vm_states", "power_state", "fields")
+# Object methods that change the database, by name: the rest (get_*, refresh, exists,
+# check_deltas, ...) only read it.
+_WRITE_METHOD = re.compile(r"^(save|create|destroy|delete|update\w*|drop_\w+|add_\w+|"
+                           r"remove_\w+|action_(start|finish)|event_(start|finish))$")
+# The writes that carry an instance's or a migration's state (`instance.save`,
+# `migrate_data.migration.save`): the backbone of a flow, drawn at any depth.
+_STATE_WRITE = re.compile(r"^(\w+\.)*(instance|migration)\.(save|create|destroy)\b")
+
+
+def is_db_write(text: str) -> bool:
+    """Whether a database step (`bdm.save (fields)`, `InstanceAction.action_start`)
+    writes rather than reads."""
+    method = text.partition(" (")[0].rsplit(".", 1)[-1]
+    return _WRITE_METHOD.match(method) is not None
+
+
+def is_state_write(text: str) -> bool:
+    return _STATE_WRITE.match(text) is not None
 
 
 def object_receiver(expr: ir.Expr) -> str | None:
@@ -185,6 +208,53 @@ def field_value(expr: ir.Expr) -> str:
         return f"{func}()"
     text = expr_text(expr)
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+# ----------------------------------------------------------------------------- other services
+
+# The services drawn as participants: by the client library a module builds its client
+# with, or by the service type it asks keystoneauth or openstacksdk an adapter for.
+CLIENT_LIBRARIES = {"neutronclient": "neutron", "glanceclient": "glance",
+                    "cinderclient": "cinder", "manilaclient": "manila"}
+SERVICE_TYPES = {"network": "neutron", "image": "glance", "volume": "cinder",
+                 "volumev2": "cinder", "volumev3": "cinder", "block-storage": "cinder",
+                 "placement": "placement", "accelerator": "cyborg",
+                 "shared-file-system": "manila"}
+_IMPORT = re.compile(rb"^[ \t]*(?:from[ \t]+(\w+)([\w.]*)[ \t]+import[ \t]+([^\n]+)"
+                     rb"|import[ \t]+(\w+)([\w.]*))", re.M)
+_SERVICE_TYPE = re.compile(rb"(?:get_(?:ksa|sdk)_adapter\(\s*|service_type['\"]?\s*[:=]\s*)"
+                           rb"['\"]([\w-]+)['\"]")
+_EXCEPTIONS = {"exceptions", "exc"}
+# Module-level functions of a client module that hand out its client rather than use it.
+_CLIENT_FACTORY = re.compile(r"client|singleton|_service$")
+
+
+def client_service(source: bytes) -> str | None:
+    """The service a module is a client of, from its source: it imports that service's
+    client library for more than its exceptions (`from neutronclient.v2_0 import
+    client`), or asks for an adapter of its service type (`get_sdk_adapter('placement')`,
+    `'service_type': 'placement'` before adapters). None for any other module."""
+    for match in _IMPORT.finditer(source):
+        library = (match.group(1) or match.group(4)).decode()
+        if library not in CLIENT_LIBRARIES:
+            continue
+        path = (match.group(2) or match.group(5) or b"").decode()
+        names = {name.split(" as ")[0].strip(" ()\\")
+                 for name in (match.group(3) or b"").decode().split(",")} - {""}
+        if path.rsplit(".", 1)[-1] in _EXCEPTIONS or (names and names <= _EXCEPTIONS):
+            continue  # `from cinderclient import exceptions`: it only catches its errors
+        return CLIENT_LIBRARIES[library]
+    for match in _SERVICE_TYPE.finditer(source):
+        service = SERVICE_TYPES.get(match.group(1).decode())
+        if service is not None:
+            return service
+    return None
+
+
+def is_client_factory(function_name: str) -> bool:
+    """`get_client`, `report_client_singleton`, `get_default_image_service`: functions of
+    a client module that return its client; its other functions talk to the service."""
+    return _CLIENT_FACTORY.search(function_name) is not None
 
 
 # ----------------------------------------------------------------------------- hosts
