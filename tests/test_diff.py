@@ -261,6 +261,18 @@ def test_unlike_steps_of_different_functions_stay_a_removal_and_an_addition():
         ["list_ports"], ["show_quota"])
 
 
+def test_a_step_renamed_alike_is_paired_even_where_the_steps_around_it_moved():
+    send = step("call", "nova_compute", "nova_compute_dest", "pre_live_migration")
+    tree = step("service", "nova_compute", "placement", "get_provider_tree_and_ensure_root")
+    subtree = step("service", "nova_compute", "placement",
+                   "get_provider_subtree_and_ensure_root")
+    other = step("service", "nova_compute", "placement", "list_traits")
+    result = diff_flow("op", flow(tree, send), flow(send, other, subtree))
+    assert [(a.name, b.name) for a, b in result.renamed] == [
+        ("get_provider_tree_and_ensure_root", "get_provider_subtree_and_ensure_root")]
+    assert [m.name for m in result.added] == ["list_traits"] and not result.removed
+
+
 def test_one_of_several_writes_setting_other_fields_is_a_fields_change():
     first = step("db", "nova_compute", "database", "instance.save (vm_state=BUILDING)")
     old = flow(first, step("db", "nova_compute", "database", "instance.save (node=a)"),

@@ -247,14 +247,17 @@ COMPARED_TRACE = Options(all_writes=True)
 # must be for them to be one step renamed (supports_port_binding_extension and
 # has_port_binding_extension: 0.84).
 RENAME_RATIO = 0.6
+# Names this alike are one step renamed wherever the two stand (steps around them may have
+# moved): get_provider_tree_and_ensure_root, get_provider_subtree_and_ensure_root: 0.97.
+CLOSE_RENAME_RATIO = 0.9
 
 
 def _pair_changes(result: FlowDiff, before: list[Message], after: list[Message]) -> None:
     """Removed and added steps that are one step changed, of the same kind between the
     same participants. A write of the same object setting other fields is a fields change
     (paired with the most alike); a step at the same place (aligned, or between the same
-    unchanged steps) with a similar name, or the only such pair taken by one function, is
-    a rename."""
+    unchanged steps) with a similar name, a step anywhere with a very similar name, or the
+    only such pair taken by one function, is a rename."""
     old_place, new_place = _places(before, after)
     pairs = []
     for gone in result.removed:
@@ -265,10 +268,11 @@ def _pair_changes(result: FlowDiff, before: list[Message], after: list[Message])
             if gone.name == came.name:
                 # one object's writes pair by the fields they set, wherever they stand
                 likeness = 1 + SequenceMatcher(None, gone.fields, came.fields).ratio()
-            elif old_place[gone.at] & new_place[came.at]:
-                likeness = SequenceMatcher(None, gone.name, came.name).ratio()
             else:
-                continue
+                likeness = SequenceMatcher(None, gone.name, came.name).ratio()
+                if likeness < CLOSE_RENAME_RATIO and \
+                        not old_place[gone.at] & new_place[came.at]:
+                    continue
             pairs.append((likeness, gone, came))
     same_function = _sole_pairs([(gone, came) for _, gone, came in pairs
                                  if gone.anchor == came.anchor and gone.name != came.name])
