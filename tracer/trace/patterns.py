@@ -225,6 +225,8 @@ _IMPORT = re.compile(rb"^[ \t]*(?:from[ \t]+(\w+)([\w.]*)[ \t]+import[ \t]+([^\n
 _SERVICE_TYPE = re.compile(rb"(?:get_(?:ksa|sdk)_adapter\(\s*|service_type['\"]?\s*[:=]\s*)"
                            rb"['\"]([\w-]+)['\"]")
 _EXCEPTIONS = {"exceptions", "exc"}
+_CLIENT_NEEDLES = tuple(name.encode() for name in CLIENT_LIBRARIES) + \
+    (b"_adapter(", b"service_type")
 # Module-level functions of a client module that hand out its client rather than use it.
 _CLIENT_FACTORY = re.compile(r"client|singleton|_service$")
 
@@ -234,6 +236,8 @@ def client_service(source: bytes) -> str | None:
     client library for more than its exceptions (`from neutronclient.v2_0 import
     client`), or asks for an adapter of its service type (`get_sdk_adapter('placement')`,
     `'service_type': 'placement'` before adapters). None for any other module."""
+    if not any(needle in source for needle in _CLIENT_NEEDLES):
+        return None  # most modules: a byte search is all they cost
     for match in _IMPORT.finditer(source):
         library = (match.group(1) or match.group(4)).decode()
         if library not in CLIENT_LIBRARIES:
