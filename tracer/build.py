@@ -10,6 +10,10 @@ changes nothing. Files are written whole (temporary file, then rename) and only 
 bytes change. A build remembers, in the cache, what each operation's files were made from
 (tree, osflow's code, options, annotation); an operation whose inputs did not change is
 neither traced nor rendered again.
+
+One build at a time per root: a build holds an flock on the root folder, so concurrent
+builds leave what one of them alone would have, and a build clears the temporary files a
+killed one left behind.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from typing import TYPE_CHECKING
 
 from tracer.catalogue import Operation, find_operation
 from tracer.errors import OsflowError
-from tracer.files import write_atomic
+from tracer.files import locked, remove_leftovers, write_atomic
 from tracer.index.cache import code_version
 
 if TYPE_CHECKING:  # imported where used: a build with nothing to do stays quick
@@ -46,6 +50,7 @@ class BuildResult:
     unchanged: int = 0  # operations whose files were already current
     removed: list[str] = field(default_factory=list)  # files of operations no longer traced
     stale: list[str] = field(default_factory=list)  # annotation lines matching nothing
+    gaps: list[str] = field(default_factory=list)  # modules that could not be parsed
 
 
 @dataclass(frozen=True)
@@ -66,14 +71,30 @@ class _Layout:
     def index(self) -> Path:
         return self.root / "output" / "index.html"
 
+    @property
+    def folders(self) -> tuple[Path, ...]:
+        """Every folder a build writes to."""
+        return (self.root / "workflows" / SERVICE, self.root / "output" / SERVICE,
+                self.root / "output")
+
 
 def build(workspace: Workspace, root: Path, only: tuple[str, ...] = (), png: bool = False,
           options: Options | None = None,
           progress: Callable[[str], None] | None = None) -> BuildResult:
-    from tracer.trace import Options, Shared
+    from tracer.trace import Options
 
-    options = options or Options()
     layout = _Layout(Path(root))
+    layout.root.mkdir(parents=True, exist_ok=True)
+    with locked(layout.root):
+        for folder in layout.folders:
+            remove_leftovers(folder)
+        return _build(workspace, layout, only, png, options or Options(), progress)
+
+
+def _build(workspace: Workspace, layout: _Layout, only: tuple[str, ...], png: bool,
+           options: Options, progress: Callable[[str], None] | None) -> BuildResult:
+    from tracer.trace import Shared
+
     catalogue = workspace.catalogue()
     operations = [find_operation(catalogue, name) for name in only] if only \
         else list(catalogue.operations)
@@ -93,6 +114,7 @@ def build(workspace: Workspace, root: Path, only: tuple[str, ...] = (), png: boo
         if entry.get("digest") == digest and all(p.is_file() for p in outputs):
             result.unchanged += 1
             result.stale += entry.get("stale", [])
+            result.gaps += entry.get("gaps", [])
             if progress:
                 progress(op.name)
             continue
@@ -103,20 +125,21 @@ def build(workspace: Workspace, root: Path, only: tuple[str, ...] = (), png: boo
         _read_ahead(pool, workspace, len(todo))
         pending = []
         for op, notes, digest in todo:
-            text, stale = _draft(workspace, op, notes, options, shared)
+            text, stale, gaps = _draft(workspace, op, notes, options, shared)
             written = [layout.wsd(op.name)] if write_atomic(layout.wsd(op.name),
                                                              text.encode("utf-8")) else []
             display = str(layout.wsd(op.name).relative_to(layout.root))
             job = pool.submit(_render, text, display, workspace.source.tag, formats)
-            pending.append((op, digest, stale, written, job))
-        for op, digest, stale, written, job in pending:
+            pending.append((op, digest, stale, gaps, written, job))
+        for op, digest, stale, gaps, written, job in pending:
             for fmt, data in zip(formats, job.result()):
                 if write_atomic(layout.picture(op.name, fmt), data):
                     written.append(layout.picture(op.name, fmt))
             result.written += [str(p.relative_to(layout.root)) for p in written]
             result.unchanged += not written
             result.stale += stale
-            manifest[op.name] = {"digest": digest, "stale": stale}
+            result.gaps += gaps
+            manifest[op.name] = {"digest": digest, "stale": stale, "gaps": gaps}
             if progress:
                 progress(op.name)
     if not only:
@@ -124,6 +147,7 @@ def build(workspace: Workspace, root: Path, only: tuple[str, ...] = (), png: boo
     if write_atomic(layout.index, _index_page(layout, workspace.source.label, formats)):
         result.written.append(str(layout.index.relative_to(layout.root)))
     _write_manifest(manifest_path, manifest)
+    result.gaps = sorted(set(result.gaps))
     return result
 
 
@@ -157,8 +181,9 @@ def _summarise_into_cache(root: str, cache: str, rels: list[str]) -> list[bytes]
 
 
 def _draft(workspace: Workspace, op: Operation, notes: annotate.Annotations | None,
-           options: Options, shared: Shared) -> tuple[str, list[str]]:
-    """The .wsd text of one operation with its annotations, and the stale ones."""
+           options: Options, shared: Shared) -> tuple[str, list[str], list[str]]:
+    """The .wsd text of one operation with its annotations, the stale ones, and the
+    modules left out because they could not be parsed."""
     from tracer import annotate
     from tracer.diagram import flow_to_diagram
     from tracer.wsd.writer import to_wsd
@@ -168,7 +193,7 @@ def _draft(workspace: Workspace, op: Operation, notes: annotate.Annotations | No
     if notes is not None:
         flow, found = annotate.apply(flow, notes)
         stale = [str(s) for s in found]
-    return to_wsd(flow_to_diagram(flow)), stale
+    return to_wsd(flow_to_diagram(flow)), stale, list(flow.gaps)
 
 
 def _render(text: str, display: str, tag: str | None, formats: tuple[str, ...]) -> list[bytes]:
