@@ -630,7 +630,8 @@ def _summarise_versions(wanted: str, versions: list[str]) -> str:
     finals = [v for v in versions if FINAL_VERSION_RE.match(v)] or versions
     finals.sort(key=_version_key)
     newest = finals[-1]
-    text = f"available: {finals[0]} to {newest} ({len(versions)} versions"
+    count = f"{len(versions)} version" + ("s" if len(versions) != 1 else "")
+    text = f"available: {finals[0]} to {newest} ({count}"
     series = wanted.split(".")[0]
     same = [v for v in finals if v.split(".")[0] == series]
     if same:
