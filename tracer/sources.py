@@ -601,6 +601,12 @@ def _explain_pip_failure(version: str, stderr: str, log_text: str = "") -> Osflo
             f"nova=={version}: the package index has no nova wheels at all; check pip's "
             "index settings (pip config list)"
         )
+    if "DO NOT MATCH THE HASHES" in stderr:
+        # pip's own words speak of a requirements file the user never wrote
+        return OsflowError(
+            f"nova=={version}: the downloaded wheel does not match the sha256 the package "
+            "index publishes; refusing it (a tampered mirror or a broken download; retry later)"
+        )
     return OsflowError(f"pip download nova=={version} failed: {_pip_reason(stderr)}")
 
 
