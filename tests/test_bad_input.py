@@ -8,6 +8,7 @@ index or a closed port, so no test here needs the network.
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 import textwrap
 from pathlib import Path
@@ -303,6 +304,27 @@ def test_annotation_errors(tmp_path: Path, tree: Path, text: str, expected: str 
         assert line == f"error: {expected}"
     after = {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and p != path}
     assert after == before  # nothing already written changed
+
+
+@pytest.mark.parametrize("kind", ["link to /dev/zero", "fifo", "folder", "too big"])
+def test_annotation_that_is_no_small_file(tmp_path: Path, tree: Path, kind: str) -> None:
+    path = tmp_path / "root" / "annotations" / "nova" / "pause.yaml"
+    path.parent.mkdir(parents=True)
+    expected = "annotations/nova/pause.yaml: not a regular file; an annotation is a YAML file"
+    if kind == "link to /dev/zero":
+        path.symlink_to("/dev/zero")
+    elif kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "folder":
+        path.mkdir()
+    else:
+        path.write_text("# " + "x" * 300_000 + "\n")
+        expected = ("annotations/nova/pause.yaml: over 262144 bytes; an annotation file "
+                    "holds at most 262144")
+    result = osflow("build", "-s", str(tree), "--root", str(tmp_path / "root"),
+                    cache=tmp_path / "c")
+    assert error_line(result) == f"error: {expected}"
+    assert not (tmp_path / "root" / "workflows").exists()
 
 
 def test_annotation_of_no_operation_is_a_stale_warning(tmp_path: Path, tree: Path) -> None:
