@@ -12,10 +12,18 @@ import pytest
 from tests.trees import MODERN, write_tree
 
 
-def osflow(*args: str, cache) -> subprocess.CompletedProcess:
-    env = dict(os.environ, OSFLOW_CACHE_DIR=str(cache))
+def osflow(*args: str, cache, env: dict[str, str] | None = None,
+           cwd=None) -> subprocess.CompletedProcess:
+    """Run the command line as a user does; `env` adds to (or, with None values, removes
+    from) the environment."""
+    full = dict(os.environ, OSFLOW_CACHE_DIR=str(cache))
+    for key, value in (env or {}).items():
+        if value is None:
+            full.pop(key, None)
+        else:
+            full[key] = value
     return subprocess.run([sys.executable, "-m", "tracer", *args], capture_output=True,
-                          text=True, env=env, timeout=120)
+                          text=True, env=full, cwd=cwd, timeout=300)
 
 
 @pytest.fixture

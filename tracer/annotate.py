@@ -95,12 +95,16 @@ class Stale:
 def load(path: Path, display: str | None = None) -> Annotations:
     """Read and check one annotation file; OsflowError naming file and line if malformed."""
     shown = display or str(path)
+    if not path.is_file():
+        # a link to /dev/zero or a fifo would never finish reading
+        raise OsflowError(f"{shown}: not a regular file; an annotation is a YAML file")
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
     except OSError as exc:
         raise OsflowError(f"{shown}: cannot read: {exc.strerror}") from None
     if len(data) > MAX_BYTES:
-        raise OsflowError(f"{shown}: {len(data)} bytes; an annotation file holds at most "
+        raise OsflowError(f"{shown}: over {MAX_BYTES} bytes; an annotation file holds at most "
                           f"{MAX_BYTES}")
     try:
         text = data.decode("utf-8")

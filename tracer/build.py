@@ -10,6 +10,10 @@ changes nothing. Files are written whole (temporary file, then rename) and only 
 bytes change. A build remembers, in the cache, what each operation's files were made from
 (tree, osflow's code, options, annotation); an operation whose inputs did not change is
 neither traced nor rendered again.
+
+One build at a time per root: a build holds an flock on the root folder, so concurrent
+builds leave what one of them alone would have, and a build clears the temporary files a
+killed one left behind.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ import os
 import multiprocessing
 import sys
 from concurrent.futures import Future, ProcessPoolExecutor, wait
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,7 +33,7 @@ from typing import TYPE_CHECKING
 
 from tracer.catalogue import Operation, find_operation
 from tracer.errors import OsflowError
-from tracer.files import write_atomic
+from tracer.files import locked, remove_leftovers, write_atomic
 from tracer.index.cache import code_version
 
 if TYPE_CHECKING:  # imported where used: a build with nothing to do stays quick
@@ -48,6 +52,7 @@ class BuildResult:
     unchanged: int = 0  # operations whose files were already current
     removed: list[str] = field(default_factory=list)  # files of operations no longer traced
     stale: list[str] = field(default_factory=list)  # annotation lines matching nothing
+    gaps: list[str] = field(default_factory=list)  # modules that could not be parsed
 
 
 @dataclass(frozen=True)
@@ -68,14 +73,28 @@ class _Layout:
     def index(self) -> Path:
         return self.root / "output" / "index.html"
 
+    @property
+    def folders(self) -> tuple[Path, ...]:
+        """Every folder a build writes to."""
+        return (self.root / "workflows" / SERVICE, self.root / "output" / SERVICE,
+                self.root / "output")
+
 
 def build(workspace: Workspace, root: Path, only: tuple[str, ...] = (), png: bool = False,
           options: Options | None = None,
           progress: Callable[[str], None] | None = None) -> BuildResult:
     from tracer.trace import Options
 
-    options = options or Options()
     layout = _Layout(Path(root))
+    layout.root.mkdir(parents=True, exist_ok=True)
+    with locked(layout.root):
+        for folder in layout.folders:
+            remove_leftovers(folder)
+        return _build(workspace, layout, only, png, options or Options(), progress)
+
+
+def _build(workspace: Workspace, layout: _Layout, only: tuple[str, ...], png: bool,
+           options: Options, progress: Callable[[str], None] | None) -> BuildResult:
     catalogue = workspace.catalogue()
     operations = [find_operation(catalogue, name) for name in only] if only \
         else list(catalogue.operations)
@@ -94,43 +113,50 @@ def build(workspace: Workspace, root: Path, only: tuple[str, ...] = (), png: boo
         if entry.get("digest") == digest and all(p.is_file() for p in outputs):
             result.unchanged += 1
             result.stale += entry.get("stale", [])
+            result.gaps += entry.get("gaps", [])
             if progress:
                 progress(op.name)
             continue
         todo.append((op, notes, digest))
-    made = _make_all(workspace, todo, options, formats, layout, progress)
-    for (op, notes, digest), (text, stale, pictures) in zip(todo, made):
+    for i, (text, stale, gaps, pictures) in _make_all(workspace, todo, options, formats,
+                                                      layout, progress):
+        op, notes, digest = todo[i]
         written = [p for p, data in [(layout.wsd(op.name), text.encode("utf-8"))] +
                    [(layout.picture(op.name, f), d) for f, d in zip(formats, pictures)]
                    if write_atomic(p, data)]
         result.written += [str(p.relative_to(layout.root)) for p in written]
         result.unchanged += not written
         result.stale += stale
-        manifest[op.name] = {"digest": digest, "stale": stale}
+        result.gaps += gaps
+        manifest[op.name] = {"digest": digest, "stale": stale, "gaps": gaps}
     if not only:
         result.removed = _remove_others(layout, {op.name for op in operations})
     if write_atomic(layout.index, _index_page(layout, workspace.source.label, formats)):
         result.written.append(str(layout.index.relative_to(layout.root)))
     _write_manifest(manifest_path, manifest)
+    result.gaps = sorted(set(result.gaps))
     return result
 
 
 # ----------------------------------------------------------------------------- making
 
 
-_Made = tuple[str, list[str], list[bytes]]  # .wsd text, stale annotations, pictures
+# .wsd text, stale annotations, modules that could not be parsed, pictures
+_Made = tuple[str, list[str], list[str], list[bytes]]
 
 
 def _make_one(workspace: Workspace, op: Operation, notes: annotate.Annotations | None,
               options: Options, shared: Shared, formats: tuple[str, ...],
               display: str) -> _Made:
-    text, stale = _draft(workspace, op, notes, options, shared)
-    return text, stale, _render(text, display, workspace.source.tag, formats)
+    text, stale, gaps = _draft(workspace, op, notes, options, shared)
+    return text, stale, gaps, _render(text, display, workspace.source.tag, formats)
 
 
 def _make_all(workspace: Workspace, todo: list, options: Options, formats: tuple[str, ...],
-              layout: _Layout, progress: Callable[[str], None] | None) -> list[_Made]:
-    """Trace and render every operation of `todo`, in order of `todo`.
+              layout: _Layout, progress: Callable[[str], None] | None
+              ) -> Iterator[tuple[int, _Made]]:
+    """Trace and render every operation of `todo`: (its index in `todo`, what was made),
+    this process's as each is made (so its files are written at once), then the helpers'.
 
     A cold build is CPU work (parse, trace, render) on a handful of cores: one helper
     process per spare core takes operations from the back of the list while this one
@@ -142,7 +168,6 @@ def _make_all(workspace: Workspace, todo: list, options: Options, formats: tuple
             for op, notes, _ in todo]
     helpers = _helper_count(workspace, len(jobs))
     claims = _Claims(len(jobs), helpers)
-    made: dict[int, _Made] = {}
     with ProcessPoolExecutor(max_workers=helpers, mp_context=_HELPERS,
                              initializer=_Claims.adopt, initargs=(claims,)) \
             if helpers else _NoPool() as pool:
@@ -151,20 +176,20 @@ def _make_all(workspace: Workspace, todo: list, options: Options, formats: tuple
         shared = Shared(workspace.index)
         while (i := claims.take(0)) is not None:
             op, notes, display = jobs[i]
-            made[i] = _make_one(workspace, op, notes, options, shared, formats, display)
+            yield i, _make_one(workspace, op, notes, options, shared, formats, display)
             _report(progress, claims, jobs, i)
         for future in running:
             while not future.done():
                 _report(progress, claims, jobs, None)
                 wait([future], timeout=0.1)
-            made.update(future.result())
+            yield from sorted(future.result().items())
         _report(progress, claims, jobs, None)
-    return [made[i] for i in range(len(jobs))]
 
 
 def _draft(workspace: Workspace, op: Operation, notes: annotate.Annotations | None,
-           options: Options, shared: Shared) -> tuple[str, list[str]]:
-    """The .wsd text of one operation with its annotations, and the stale ones."""
+           options: Options, shared: Shared) -> tuple[str, list[str], list[str]]:
+    """The .wsd text of one operation with its annotations, the stale ones, and the
+    modules left out because they could not be parsed."""
     from tracer import annotate
     from tracer.diagram import flow_to_diagram
     from tracer.wsd.writer import to_wsd
@@ -174,7 +199,7 @@ def _draft(workspace: Workspace, op: Operation, notes: annotate.Annotations | No
     if notes is not None:
         flow, found = annotate.apply(flow, notes)
         stale = [str(s) for s in found]
-    return to_wsd(flow_to_diagram(flow)), stale
+    return to_wsd(flow_to_diagram(flow)), stale, list(flow.gaps)
 
 
 def _render(text: str, display: str, tag: str | None, formats: tuple[str, ...]) -> list[bytes]:

@@ -33,6 +33,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, replace
 
 from tracer.errors import OsflowError
+from tracer.files import is_safe_file_stem
 from tracer.index import ClassRef, FunctionRef, Index, ir
 from tracer.index.ir import expr_text, walk
 
@@ -658,6 +659,12 @@ def build_catalogue(index: Index, label: str) -> Catalogue:
     missing: dict[str, Missing] = {}
 
     def add(op: Operation) -> None:
+        if not is_safe_file_stem(op.name):
+            # the name comes from the tree (an action or a route) and names files: a
+            # crafted `@wsgi.action('../../x')` must not write outside the build's root
+            warnings.append(f"{op.file}:{op.line}: operation name {op.name!r} cannot be a "
+                            "file name; operation skipped")
+            return
         taken = {_key(n): n for n in operations}
         if _key(op.name) in taken:  # two handlers would answer to one name: keep both
             first = operations[taken[_key(op.name)]]

@@ -199,6 +199,7 @@ def trace(operation: str, spec: str | None, fmt: str, out: str | None, depth: in
                       errors=errors)
     with _status(f"Tracing {operation} in {spec or PINNED_RELEASE}"):
         flow = open_workspace(spec).flow(operation, options)
+    _warn(flow.gaps)
     if overview:
         from tracer.trace import overview as big_picture
 
@@ -235,7 +236,9 @@ def build(spec: str | None, root: str, only: tuple[str, ...], png: bool, strict:
     console = Console(stderr=True)
     with _status(f"Reading {spec or PINNED_RELEASE}"):
         workspace = open_workspace(spec)
-        total = len(only) or len(workspace.catalogue().operations)
+        catalogue = workspace.catalogue()
+        total = len(only) or len(catalogue.operations)
+    _warn(catalogue.warnings)
     columns = (TextColumn("{task.description:<32}"), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, console=console, transient=True,
                   disable=not console.is_terminal) as bar:
@@ -245,8 +248,8 @@ def build(spec: str | None, root: str, only: tuple[str, ...], png: bool, strict:
             bar.update(task, advance=1, description=name)
 
         result = run_build(workspace, Path(root), only, png=png, progress=advance)
-    for line in result.stale:
-        click.echo(f"warning: {line}", err=True)
+    _warn(result.gaps)
+    _warn(result.stale)
     click.echo(f"{result.operations} operations of nova {result.label}: "
                f"{len(result.written)} files written, {result.unchanged} unchanged"
                + (f", {len(result.removed)} removed" if result.removed else "")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 
 
@@ -80,6 +81,9 @@ LEAVE = "leave"  # invisible: ... and ends here
 START = "start"  # invisible: a cast's receiver begins its work (drawn after the sender)
 DONE = "done"  # invisible: that work has finished
 
+# How the tracer notes a module it could not parse: "nova/x.py:12: cannot parse (why); ..."
+PARSE_GAP = re.compile(r"\S+\.py:\d+: cannot parse \(")
+
 
 @dataclass(frozen=True)
 class Step:
@@ -148,6 +152,12 @@ class Flow:
     nodes: tuple[Node, ...]
     notes: tuple[str, ...] = ()  # choices made (configuration) and limits met
     labels: tuple[tuple[str, str], ...] = ()  # participant -> what its box says, if renamed
+
+    @property
+    def gaps(self) -> tuple[str, ...]:
+        """The notes about modules that could not be parsed ("path:line: cannot parse
+        (why); ..."): the flow is complete except for their steps."""
+        return tuple(note for note in self.notes if PARSE_GAP.match(note))
 
     def to_json(self) -> dict:
         data = {"operation": self.operation, "source": self.source, "title": self.title,

@@ -37,9 +37,7 @@ A cached release is served from the cache with no network access at all.
 from __future__ import annotations
 
 import base64
-import contextlib
 import csv
-import fcntl
 import hashlib
 import io
 import json
@@ -62,6 +60,7 @@ from pathlib import Path, PurePosixPath
 from tracer import PINNED_RELEASE
 from tracer.config import cache_dir
 from tracer.errors import OsflowError
+from tracer.files import locked
 
 __all__ = [
     "SourceTree",
@@ -257,18 +256,6 @@ def _sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-@contextlib.contextmanager
-def _locked(lock_path: Path) -> Iterator[None]:
-    """Hold an exclusive flock; the kernel drops it if the process dies, so no stale locks."""
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "a+b") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
 def _materialise(final: Path, build: Callable[[Path], dict]) -> dict:
     """Make `final` a complete, verified entry; `build(tmp)` fills tmp and returns metadata.
 
@@ -280,7 +267,7 @@ def _materialise(final: Path, build: Callable[[Path], dict]) -> dict:
         return manifest
     parent = final.parent
     parent.mkdir(parents=True, exist_ok=True)
-    with _locked(parent / f".{final.name}.lock"):
+    with locked(parent / f".{final.name}.lock"):
         # Another run may have finished it while we waited for the lock.
         manifest = _intact_manifest(final)
         if manifest is not None:
@@ -614,6 +601,12 @@ def _explain_pip_failure(version: str, stderr: str, log_text: str = "") -> Osflo
             f"nova=={version}: the package index has no nova wheels at all; check pip's "
             "index settings (pip config list)"
         )
+    if "DO NOT MATCH THE HASHES" in stderr:
+        # pip's own words speak of a requirements file the user never wrote
+        return OsflowError(
+            f"nova=={version}: the downloaded wheel does not match the sha256 the package "
+            "index publishes; refusing it (a tampered mirror or a broken download; retry later)"
+        )
     return OsflowError(f"pip download nova=={version} failed: {_pip_reason(stderr)}")
 
 
@@ -643,7 +636,8 @@ def _summarise_versions(wanted: str, versions: list[str]) -> str:
     finals = [v for v in versions if FINAL_VERSION_RE.match(v)] or versions
     finals.sort(key=_version_key)
     newest = finals[-1]
-    text = f"available: {finals[0]} to {newest} ({len(versions)} versions"
+    count = f"{len(versions)} version" + ("s" if len(versions) != 1 else "")
+    text = f"available: {finals[0]} to {newest} ({count}"
     series = wanted.split(".")[0]
     same = [v for v in finals if v.split(".")[0] == series]
     if same:

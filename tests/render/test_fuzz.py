@@ -1,14 +1,42 @@
-"""Fuzz: any text either parses and renders, or fails with OsflowError; nothing else."""
+"""Fuzz: any text or bytes either parse and render, or fail with OsflowError; nothing else,
+in bounded time and memory.
+
+The suite runs a modest number of examples per test; a campaign sets OSFLOW_FUZZ_EXAMPLES
+(e.g. `OSFLOW_FUZZ_EXAMPLES=20000 pytest -q tests/render/test_fuzz.py`, figures in
+docs/reliability.md). tests/render/atheris_wsd.py is the coverage-guided counterpart.
+"""
 
 from __future__ import annotations
 
+import os
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tracer.errors import OsflowError
+from tracer.render.png import svg_to_png
 from tracer.render.svg import render_svg
-from tracer.wsd.parser import parse_text
+from tracer.wsd.mermaid import to_mermaid
+from tracer.wsd.parser import MAX_DEPTH, MAX_LINE_CHARS, MAX_PARTICIPANTS, MAX_STATEMENTS
+from tracer.wsd.parser import parse_file, parse_text
+from tracer.wsd.plantuml import to_plantuml
 from tracer.wsd.writer import to_wsd
+
+CAMPAIGN = int(os.environ.get("OSFLOW_FUZZ_EXAMPLES", "0"))
+
+
+def fuzz(default: int, **kwargs):
+    """Hypothesis settings: `default` examples in the suite, OSFLOW_FUZZ_EXAMPLES in a
+    campaign; 2 s per example at most (the time bound)."""
+    return settings(max_examples=CAMPAIGN or default, deadline=2000,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+                    **kwargs)
+
 
 NAMES = st.sampled_from(["A", "B", "nova_api", '"Long name"', "x-y", "note", ""])
 ARROWS = st.sampled_from(["->", "->>", "-->", "-->>", "-x", "--x", "<->", "->(2)", "->+", "->-",
@@ -26,27 +54,112 @@ STATEMENT = st.one_of(
     TEXT,
 )
 
+# Well-formed fragments nested at random: the renderer's layout of deep, wide structures,
+# which random lines rarely reach past the parser. Labels hold no line break (str.splitlines
+# splits at each of these).
+LABEL = st.text(alphabet=st.characters(blacklist_categories=("Cs",),
+                                       blacklist_characters="\n\r\x0b\x0c\x1c\x1d\x1e"
+                                                            "\x85\u2028\u2029"),
+                max_size=30)
+PARTICIPANT = st.sampled_from(["A", "B", "nova_api", '"Long name"', "x-y"])
+MESSAGE = st.builds(lambda a, r, b, t: [f"{a}{r}{b}: {t}"], PARTICIPANT,
+                    st.sampled_from(["->", "->>", "-->", "-->>", "-x", "--x", "->+", "->-"]),
+                    PARTICIPANT, LABEL)
+BLOCK = st.recursive(
+    MESSAGE,
+    lambda inner: st.one_of(
+        st.builds(lambda kind, label, body: [f"{kind} {label}", *body, "end"],
+                  st.sampled_from(["alt", "opt", "loop", "par", "group"]), LABEL, inner),
+        st.builds(lambda label, first, second: [f"alt {label}", *first, "else", *second, "end"],
+                  LABEL, inner, inner),
+        st.builds(lambda a, b: a + b, inner, inner),
+    ),
+    max_leaves=60,
+)
 
-@settings(max_examples=200, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(STATEMENT, max_size=40))
-def test_parse_and_render_never_crash(lines):
-    text = "\n".join(lines)
+
+def render_or_refuse(text: str, name: str = "fuzz.wsd"):
+    """The contract: a Diagram that renders, or an OsflowError naming the input."""
     try:
-        diagram = parse_text(text, "fuzz.wsd")
+        diagram = parse_text(text, name)
     except OsflowError as exc:
-        assert str(exc).startswith("fuzz.wsd")
-        return
+        assert str(exc).startswith(name)
+        return None
     svg = render_svg(diagram)
     assert svg.startswith("<?xml") and svg.endswith("</svg>\n")
-    # What the writer emits must parse again.
-    parse_text(to_wsd(diagram), "rewritten.wsd")
+    return diagram
 
 
-@settings(max_examples=100, deadline=2000)
+@fuzz(200)
+@given(st.lists(STATEMENT, max_size=40))
+def test_parse_and_render_never_crash(lines):
+    diagram = render_or_refuse("\n".join(lines))
+    if diagram is not None:
+        # What the writer emits must parse again; the other exports never fail.
+        parse_text(to_wsd(diagram), "rewritten.wsd")
+        to_plantuml(diagram)
+        to_mermaid(diagram)
+
+
+@fuzz(100)
+@given(BLOCK)
+def test_nested_fragments_render(lines):
+    assert render_or_refuse("\n".join(lines)) is not None
+
+
+@fuzz(100)
 @given(st.text(max_size=300))
 def test_arbitrary_text(text):
-    try:
-        diagram = parse_text(text, "any.wsd")
-    except OsflowError:
-        return
+    render_or_refuse(text, "any.wsd")
+
+
+@fuzz(100)
+@given(st.binary(max_size=300))
+def test_arbitrary_bytes_from_a_file(data):
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder, "bytes.wsd")
+        path.write_bytes(data)
+        try:
+            diagram = parse_file(path, "bytes.wsd")
+        except OsflowError as exc:
+            assert str(exc).startswith("bytes.wsd")
+            return
     render_svg(diagram)
+
+
+@fuzz(15)
+@given(st.lists(STATEMENT, max_size=20))
+def test_png_never_crashes(lines):
+    diagram = render_or_refuse("\n".join(lines))
+    if diagram is not None:
+        assert svg_to_png(render_svg(diagram)).startswith(b"\x89PNG")
+
+
+# The biggest inputs the parser accepts, each shaped to stress one part of the layout.
+AT_THE_LIMITS = {
+    "statements": "\n".join(f"P{i % 20}->P{(i + 7) % 20}: step {i}"
+                            for i in range(MAX_STATEMENTS - 1)),
+    "participants": "\n".join(f"P{i}->P{MAX_PARTICIPANTS - 1 - i}: m"
+                              for i in range(MAX_PARTICIPANTS)),
+    "depth": "\n".join(["alt c"] * MAX_DEPTH + ["A->B: x"] + ["end"] * MAX_DEPTH),
+    "long lines": "\n".join(f"A->B: {'w ' * (MAX_LINE_CHARS // 2 - 10)}" for _ in range(50)),
+    "activations": "\n".join(["A->+B: call", "B->+A: back"] * 2000),
+    "wide notes": "\n".join(f"note over P0,P{MAX_PARTICIPANTS - 1}: n{i}" for i in range(2000)),
+}
+TIME_LIMIT_S = 30
+MEMORY_LIMIT_MB = 300
+
+
+@pytest.mark.parametrize("shape", sorted(AT_THE_LIMITS))
+def test_inputs_at_the_limits_take_bounded_time_and_memory(shape):
+    tracemalloc.start()
+    started = time.monotonic()
+    try:
+        svg = render_svg(parse_text(AT_THE_LIMITS[shape], f"{shape}.wsd"))
+        elapsed = time.monotonic() - started
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert svg.endswith("</svg>\n")
+    assert elapsed < TIME_LIMIT_S, elapsed
+    assert peak < MEMORY_LIMIT_MB * 1024 * 1024, peak

@@ -52,12 +52,28 @@ def _parse_and_summarize(name: str, path: str, source: bytes, digest: str) -> ir
             legacy = True
         except SyntaxError as exc:
             return _broken(name, path, digest, exc.lineno or 0, exc.msg)
-    except (ValueError, RecursionError, MemoryError) as exc:
-        return _broken(name, path, digest, 0, type(exc).__name__)
+    except RecursionError:
+        # CPython's parser gives no position here; the whole file is the unit that failed
+        return _broken(name, path, digest, 1, "nested too deeply for Python's parser")
+    except (ValueError, MemoryError) as exc:
+        return _broken(name, path, digest, 1, f"{type(exc).__name__}: {exc}")
     try:
         return _Summarizer(name, path, source).module(tree, digest, legacy)
     except RecursionError:
-        return _broken(name, path, digest, 0, "too deeply nested to summarise")
+        return _broken(name, path, digest, _deepest_line(tree), "nested too deeply to summarise")
+
+
+def _deepest_line(tree: ast.AST) -> int:
+    """The line of the most deeply nested node (found without recursion, unlike ast.walk
+    users that recurse), to point the user at what broke the summariser."""
+    deepest, line = -1, 1
+    stack = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > deepest and getattr(node, "lineno", None):
+            deepest, line = depth, node.lineno
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return line
 
 
 def _broken(name: str, path: str, digest: str, line: int, message: str) -> ir.Module:

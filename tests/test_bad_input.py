@@ -1,0 +1,365 @@
+"""The bad-input table of docs/reliability.md: one test per row, run as a user runs osflow.
+
+Each row ends in one `error: ...` line and exit 2 with no traceback, or, where the rest can
+go on, `warning: ...` lines and a complete result. The package index is a local `file://`
+index or a closed port, so no test here needs the network.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.test_cli_rpc import osflow
+from tests.test_sources import make_wheel
+from tests.trees import TRACE, write_tree
+
+PIPELINE = "nova_api->>nova_compute: pause_instance"  # the pause flow reached its cast
+
+
+def error_line(result: subprocess.CompletedProcess) -> str:
+    """The one line a bad input gives, after checking its shape: exit 2, no traceback."""
+    assert result.returncode == 2, (result.returncode, result.stderr)
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    return lines[0]
+
+
+def warnings_of(result: subprocess.CompletedProcess) -> list[str]:
+    """The warning lines of a run that went on, after checking it succeeded."""
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.splitlines()
+    assert all(line.startswith("warning: ") for line in lines), result.stderr
+    return lines
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    return write_tree(tmp_path / "tree", TRACE)
+
+
+def tree_with(tmp_path: Path, changes: dict[str, str]) -> Path:
+    """The TRACE tree with some modules added or replaced."""
+    return write_tree(tmp_path / "changed", {**TRACE, **changes})
+
+
+# ----------------------------------------------------------------------------- sources
+
+
+def test_missing_path(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere"
+    result = osflow("trace", "pause", "-s", str(missing), cache=tmp_path / "c")
+    assert error_line(result) == (
+        f"error: {missing}: no such directory; give a release like 34.0.0, a folder that "
+        "holds nova/, or REPO@REF")
+
+
+@pytest.mark.parametrize("what", ["empty folder", "file", "nova without __init__"])
+def test_not_a_nova_tree(tmp_path: Path, what: str) -> None:
+    path = tmp_path / "t"
+    if what == "file":
+        path.write_text("x")
+        expected = f"error: {path}: not a directory; give the folder that holds nova/"
+    else:
+        (path / "nova" if what != "empty folder" else path).mkdir(parents=True)
+        expected = f"error: {path}: no nova/ package here; give the folder that holds nova/"
+    assert error_line(osflow("rpc", "-s", str(path), cache=tmp_path / "c")) == expected
+
+
+class LocalIndex:
+    """A PEP 503 package index in a folder, serving one nova wheel made from a tree; pip
+    is pointed at it alone (no user config, no find-links)."""
+
+    def __init__(self, root: Path, tree: Path, version: str = "33.0.0") -> None:
+        files = {p.relative_to(tree).as_posix(): p.read_bytes()
+                 for p in sorted(tree.rglob("*.py"))}
+        info = f"nova-{version}.dist-info"
+        files[f"{info}/METADATA"] = f"Metadata-Version: 2.1\nName: nova\nVersion: {version}\n" \
+            .encode()
+        files[f"{info}/WHEEL"] = b"Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+        name = f"nova-{version}-py3-none-any.whl"
+        wheel = make_wheel(root / "simple" / "nova" / name, files, version=version)
+        digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
+        (root / "simple" / "nova" / "index.html").write_text(
+            f'<html><body><a href="{name}#sha256={digest}">{name}</a></body></html>')
+        self.url = (root / "simple").as_uri()
+
+    def env(self, url: str | None = None) -> dict[str, str | None]:
+        return {"PIP_CONFIG_FILE": "/dev/null", "PIP_FIND_LINKS": None,
+                "PIP_EXTRA_INDEX_URL": None, "PIP_INDEX_URL": url or self.url,
+                "PIP_RETRIES": "0", "PIP_TIMEOUT": "5"}
+
+
+@pytest.fixture
+def index(tmp_path: Path, tree: Path) -> LocalIndex:
+    return LocalIndex(tmp_path / "index", tree)
+
+
+def test_unknown_release(tmp_path: Path, index: LocalIndex) -> None:
+    result = osflow("ops", "-s", "33.0.9", cache=tmp_path / "c", env=index.env())
+    assert error_line(result) == (
+        "error: nova==33.0.9 is not on the package index; available: 33.0.0 to 33.0.0 "
+        "(1 version; in 33.x: 33.0.0), newest 33.0.0")
+
+
+def test_release_older_than_the_index_points_to_git(tmp_path: Path, index: LocalIndex) -> None:
+    line = error_line(osflow("ops", "-s", "12.0.0", cache=tmp_path / "c", env=index.env()))
+    assert line.endswith("releases before 33.0.0 (e.g. Liberty 12.0.0) are not on the index: "
+                         "use a git clone of openstack/nova, -s /path/to/nova@12.0.0")
+
+
+def test_index_unreachable_and_cached_releases_still_work(tmp_path: Path,
+                                                          index: LocalIndex) -> None:
+    cache = tmp_path / "c"
+    online = osflow("ops", "-s", "33.0.0", "--format", "json", cache=cache, env=index.env())
+    assert online.returncode == 0, online.stderr
+    offline = index.env("http://127.0.0.1:9/simple")  # a closed port: connection refused
+    line = error_line(osflow("ops", "-s", "34.0.0", cache=cache, env=offline))
+    assert line.startswith("error: cannot reach the package index to download nova==34.0.0 (")
+    assert line.endswith("check the network or pip's index settings (pip config list); "
+                         "cached here: 33.0.0; a folder or REPO@REF also works offline")
+    again = osflow("ops", "-s", "33.0.0", "--format", "json", cache=cache, env=offline)
+    assert again.returncode == 0 and again.stdout == online.stdout
+
+
+def test_tampered_index_is_refused_and_nothing_cached(tmp_path: Path, index: LocalIndex) -> None:
+    wheel = next((tmp_path / "index").rglob("*.whl"))
+    wheel.write_bytes(wheel.read_bytes() + b"tampered")
+    line = error_line(osflow("ops", "-s", "33.0.0", cache=tmp_path / "c", env=index.env()))
+    assert line == ("error: nova==33.0.0: the downloaded wheel does not match the sha256 the "
+                    "package index publishes; refusing it (a tampered mirror or a broken "
+                    "download; retry later)")
+    assert not (tmp_path / "c" / "releases" / "nova-33.0.0").exists()
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True,
+                   env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "HOME": str(repo),
+                        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"})
+
+
+def test_missing_git_ref(tmp_path: Path, tree: Path) -> None:
+    git(tree, "init", "-q")
+    git(tree, "add", "-A")
+    git(tree, "commit", "-q", "-m", "tree")
+    result = osflow("rpc", "-s", f"{tree}@no-such-tag", cache=tmp_path / "c")
+    assert error_line(result) == f"error: no-such-tag: no such tag, branch or commit in {tree}"
+
+
+def test_missing_git_repository(tmp_path: Path) -> None:
+    result = osflow("rpc", "-s", f"{tmp_path}/gone@12.0.0", cache=tmp_path / "c")
+    assert error_line(result) == (
+        f"error: {tmp_path}/gone: no such git repository (from -s {tmp_path}/gone@12.0.0); "
+        "give REPO@REF with REPO the path of a git clone")
+
+
+# ----------------------------------------------------------------------------- the cache
+
+
+def test_corrupted_release_entry_is_detected_and_rebuilt(tmp_path: Path,
+                                                        index: LocalIndex) -> None:
+    cache = tmp_path / "c"
+    first = osflow("trace", "pause", "-s", "33.0.0", cache=cache, env=index.env())
+    assert first.returncode == 0, first.stderr
+    entry = cache / "releases" / "nova-33.0.0"
+    (entry / "nova" / "compute" / "api.py").write_text("# truncated\n")
+    again = osflow("trace", "pause", "-s", "33.0.0", cache=cache, env=index.env())
+    assert warnings_of(again) == [
+        f"warning: cache entry {entry} is incomplete or damaged; rebuilding it"]
+    assert again.stdout == first.stdout
+
+
+@pytest.mark.parametrize("damage", [b"", b"not a pickle", b"\x80\x05garbage"])
+def test_corrupted_parse_and_result_cache_entries_are_rebuilt(tmp_path: Path, tree: Path,
+                                                              damage: bytes) -> None:
+    cache = tmp_path / "c"
+    first = osflow("trace", "pause", "-s", str(tree), cache=cache)
+    entries = sorted(cache.rglob("*.pickle")) + sorted(cache.rglob("builds/*.json"))
+    assert entries
+    for entry in entries:
+        entry.write_bytes(damage)
+    again = osflow("trace", "pause", "-s", str(tree), cache=cache)
+    assert warnings_of(again) == [] and again.stdout == first.stdout
+    third = osflow("trace", "pause", "-s", str(tree), cache=cache)
+    assert third.stdout == first.stdout
+
+
+# ----------------------------------------------------------------------------- the tree
+
+
+def test_syntax_error_in_one_module(tmp_path: Path, tree: Path) -> None:
+    manager = tree / "nova" / "compute" / "manager.py"
+    lines = manager.read_text().splitlines()
+    manager.write_text("\n".join(lines + ["def broken(:"]) + "\n")
+    gap = f"nova/compute/manager.py:{len(lines) + 1}: cannot parse (invalid syntax); " \
+          "its steps are missing"
+    result = osflow("trace", "pause", "-s", str(tree), cache=tmp_path / "c")
+    assert warnings_of(result) == [f"warning: {gap}"]
+    assert f"# note: {gap}" in result.stdout  # the diagram says what it lacks
+    assert PIPELINE in result.stdout  # and the rest is traced
+    built = osflow("build", "-s", str(tree), "--root", str(tmp_path / "root"),
+                   cache=tmp_path / "c")
+    assert warnings_of(built) == [f"warning: {gap}"]
+    assert "6 operations" in built.stdout
+
+
+# Liberty-era code: `async` as a name (a keyword since Python 3.7) and, where a module was
+# never ported, Python 2 statements.
+PY2_NAMES = """
+    def notify_about_instance_action(context, instance, action=None, phase=None, async=False):
+        return async
+"""
+PY2_STATEMENTS = """
+    def notify_about_instance_action(context, instance, action=None, phase=None):
+        print "notify %s" % action
+"""
+
+
+def test_python2_era_names_are_read_with_the_older_grammar(tmp_path: Path) -> None:
+    tree = tree_with(tmp_path, {"nova/compute/utils.py": PY2_NAMES})
+    result = osflow("trace", "pause", "-s", str(tree), cache=tmp_path / "c")
+    assert warnings_of(result) == []
+    assert PIPELINE in result.stdout and "notify: pause.end" in result.stdout
+
+
+def test_python2_statements_are_a_parse_gap(tmp_path: Path) -> None:
+    tree = tree_with(tmp_path, {"nova/compute/utils.py": PY2_STATEMENTS})
+    result = osflow("trace", "pause", "-s", str(tree), cache=tmp_path / "c")
+    assert warnings_of(result) == [
+        "warning: nova/compute/utils.py:2: cannot parse (Missing parentheses in call to "
+        "'print'. Did you mean print(...)?); its steps are missing"]
+    assert PIPELINE in result.stdout and "nova_compute->libvirt: pause" in result.stdout
+
+
+def deep_manager(kind: str, size: int) -> str:
+    """compute/manager.py with its pause handler made huge or deeply nested."""
+    text = textwrap.dedent(TRACE["nova/compute/manager.py"]).lstrip("\n")
+    call = "        self.driver.pause(instance)\n"
+    pad = "        "
+    body = {
+        "nested ifs": "".join(f"{pad}{'    ' * i}if c{i}:\n" for i in range(size))
+        + f"{pad}{'    ' * size}self.driver.pause(instance)\n",
+        "elif chain": f"{pad}if c0:\n{call}"
+        + "".join(f"{pad}elif c{i}:\n{pad}    instance.save()\n" for i in range(1, size)),
+        "long body": call * size,
+        "long expression": f"{pad}x = " + " + ".join(f"f{i}()" for i in range(size)) + "\n" + call,
+        "call chain": f"{pad}x = self" + "".join(f".m{i}()" for i in range(size)) + "\n" + call,
+    }[kind]
+    assert call in text
+    return text.replace(call, body)
+
+
+@pytest.mark.parametrize("kind, size, parsed", [
+    ("nested ifs", 95, True),  # just under CPython's indentation limit (100)
+    ("nested ifs", 120, False),  # over it: a syntax error
+    ("elif chain", 900, False),  # parses, too deep for the summariser
+    ("elif chain", 3000, False),  # too deep for CPython's parser
+    ("long body", 5000, True),
+    ("long expression", 5000, False),
+    ("call chain", 3000, False),
+])
+def test_huge_or_deeply_nested_function(tmp_path: Path, kind: str, size: int,
+                                        parsed: bool) -> None:
+    tree = tree_with(tmp_path, {"nova/compute/manager.py": deep_manager(kind, size)})
+    result = osflow("trace", "pause", "-s", str(tree), cache=tmp_path / "c")
+    found = warnings_of(result)
+    assert PIPELINE in result.stdout
+    if parsed:
+        assert found == [] and "nova_compute->libvirt: pause" in result.stdout
+    else:
+        assert len(found) == 1 and found[0].startswith("warning: nova/compute/manager.py:")
+        line = int(found[0].split(":")[2])
+        assert line >= 1 and "cannot parse (" in found[0]
+
+
+# ----------------------------------------------------------------------------- annotations
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("notes:\n  - at: [\n", "annotations/nova/pause.yaml:3: not valid YAML: expected the node "
+                            "content, but found '<stream end>'"),
+    ("notes:\n  - text: hi\n", "annotations/nova/pause.yaml:2: a notes entry needs at"),
+    ("bogus: 1\n", "annotations/nova/pause.yaml:1: unknown key 'bogus'; expected one of "
+                   "groups, hide, notes, rename, title"),
+    ("\xff\xfe", None),
+])
+def test_annotation_errors(tmp_path: Path, tree: Path, text: str, expected: str | None) -> None:
+    root = tmp_path / "root"
+    cache = tmp_path / "c"
+    assert osflow("build", "-s", str(tree), "--root", str(root), cache=cache).returncode == 0
+    before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    path = root / "annotations" / "nova" / "pause.yaml"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(text.encode("latin-1") if expected is None else text.encode())
+    line = error_line(osflow("build", "-s", str(tree), "--root", str(root), cache=cache))
+    if expected is None:
+        assert line.startswith("error: annotations/nova/pause.yaml")
+    else:
+        assert line == f"error: {expected}"
+    after = {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and p != path}
+    assert after == before  # nothing already written changed
+
+
+@pytest.mark.parametrize("kind", ["link to /dev/zero", "fifo", "folder", "too big"])
+def test_annotation_that_is_no_small_file(tmp_path: Path, tree: Path, kind: str) -> None:
+    path = tmp_path / "root" / "annotations" / "nova" / "pause.yaml"
+    path.parent.mkdir(parents=True)
+    expected = "annotations/nova/pause.yaml: not a regular file; an annotation is a YAML file"
+    if kind == "link to /dev/zero":
+        path.symlink_to("/dev/zero")
+    elif kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "folder":
+        path.mkdir()
+    else:
+        path.write_text("# " + "x" * 300_000 + "\n")
+        expected = ("annotations/nova/pause.yaml: over 262144 bytes; an annotation file "
+                    "holds at most 262144")
+    result = osflow("build", "-s", str(tree), "--root", str(tmp_path / "root"),
+                    cache=tmp_path / "c")
+    assert error_line(result) == f"error: {expected}"
+    assert not (tmp_path / "root" / "workflows").exists()
+
+
+def test_annotation_of_no_operation_is_a_stale_warning(tmp_path: Path, tree: Path) -> None:
+    root = tmp_path / "root"
+    path = root / "annotations" / "nova" / "no-such-op.yaml"
+    path.parent.mkdir(parents=True)
+    path.write_text("title: x\n")
+    result = osflow("build", "-s", str(tree), "--root", str(root), "--strict",
+                    cache=tmp_path / "c")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr == (f"warning: annotations/nova/no-such-op.yaml:1: stale annotation "
+                             f"file: no operation 'no-such-op' in {tree}\n")
+
+
+# ----------------------------------------------------------------------------- .wsd files
+
+
+@pytest.mark.parametrize("data, expected", [
+    (b"A->B: x\nend\n", "bad.wsd:2: `end` without an open fragment (alt/opt/loop/par/group)"),
+    (b"\xff\xfe\x00bad", "bad.wsd:1: not UTF-8 text, expected a UTF-8 .wsd file"),
+    (None, "bad.wsd: no such file or folder"),
+])
+def test_malformed_wsd(tmp_path: Path, data: bytes | None, expected: str) -> None:
+    if data is not None:
+        (tmp_path / "bad.wsd").write_bytes(data)
+    result = osflow("render", "bad.wsd", cache=tmp_path / "c", cwd=tmp_path)
+    assert error_line(result) == f"error: {expected}"
+    assert not (tmp_path / "bad.svg").exists()
+
+
+def test_one_malformed_wsd_among_many_fails_alone(tmp_path: Path) -> None:
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "good.wsd").write_text("A->B: hello\n")
+    (tmp_path / "d" / "bad.wsd").write_text("alt x\nA->B: y\n")
+    result = osflow("render", "d", cache=tmp_path / "c", cwd=tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("error: d/bad.wsd:")
+    assert (tmp_path / "d" / "good.svg").is_file() and not (tmp_path / "d" / "bad.svg").exists()
