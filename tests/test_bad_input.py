@@ -209,6 +209,16 @@ def test_syntax_error_in_one_module(tmp_path: Path, tree: Path) -> None:
     assert "6 operations" in built.stdout
 
 
+def test_syntax_error_in_the_virt_driver_says_so_and_names_the_other_drivers(
+        tmp_path: Path, tree: Path) -> None:
+    driver = tree / "nova" / "virt" / "libvirt" / "driver.py"
+    driver.write_text("class LibvirtDriver(:\n")
+    result = osflow("trace", "pause", "-s", str(tree), cache=tmp_path / "c")
+    assert error_line(result).startswith(
+        "error: nova/virt/libvirt/driver.py:1: cannot parse (invalid syntax), so the libvirt "
+        "driver cannot be traced; fix the module or choose another driver with --driver (")
+
+
 # Liberty-era code: `async` as a name (a keyword since Python 3.7) and, where a module was
 # never ported, Python 2 statements.
 PY2_NAMES = """

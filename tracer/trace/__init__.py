@@ -103,6 +103,12 @@ def driver_class(index: Index, name: str) -> str:
         module = index.module(module_name)
         if module is None:
             continue
+        if module.problem is not None:
+            problem = module.problem
+            raise OsflowError(
+                f"{problem.path}:{problem.line}: cannot parse ({problem.message}), so the "
+                f"{base} driver cannot be traced; fix the module or choose another driver "
+                f"with --driver ({', '.join(available_drivers(index))})")
         for cls in module.classes.values():
             ref = ClassRef(module, cls)
             if cls.name.endswith("Driver") and any(
