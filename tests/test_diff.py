@@ -323,3 +323,23 @@ def test_a_changed_write_pairs_with_the_most_alike_of_its_object_s_writes():
     assert [(a.fields, b.fields) for a, b in result.fields_changed] == [
         ("numa_topology=t, host=h, node=n", "numa_topology=t, host=h, node=n, compute_id=c")]
     assert [m.fields for m in result.removed] == ["host=h, node=n"]
+
+
+def test_a_write_whose_values_only_rename_a_local_variable_is_no_change():
+    from tracer.diff import same_but_variables
+
+    old = step("db", "nova_compute", "database",
+               "bdm.save (attachment_id=source_bdm.attachment_id, "
+               "connection_info=source_bdm.connection_info)")
+    new = step("db", "nova_compute", "database",
+               "bdm.save (attachment_id=original_bdm.attachment_id, "
+               "connection_info=original_bdm.connection_info)")
+    result = diff_flow("op", flow(old), flow(new))
+    assert not result.fields_changed and not result.added and not result.removed
+    # constants, attributes, functions called and field names are not variables
+    assert not same_but_variables("task_state=REBOOTING", "task_state=REBOOT_PENDING")
+    assert not same_but_variables("host=self.host", "host=self.node")
+    assert not same_but_variables("node=get_node(a)", "node=get_host(a)")
+    assert not same_but_variables("vm_state=state", "task_state=state")
+    # one variable renamed two ways is a change
+    assert not same_but_variables("a=x.id, b=x.uuid", "a=y.id, b=z.uuid")

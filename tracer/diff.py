@@ -10,6 +10,9 @@ method whose client or handler moved is the same method, changed. What is compar
 
 from __future__ import annotations
 
+import keyword
+import re
+
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
@@ -223,8 +226,9 @@ def diff_flow(name: str, old: Flow | None, new: Flow | None) -> FlowDiff:
         if was.keys() == now.keys():
             continue
         if len(was) == 1 and len(now) == 1:  # the one write now sets other fields
-            result.fields_changed.append((next(iter(was.values())),
-                                          next(iter(now.values()))))
+            gone, came = next(iter(was.values())), next(iter(now.values()))
+            if not same_but_variables(gone.fields, came.fields):
+                result.fields_changed.append((gone, came))
             continue
         # several writes of one object: each distinct set of fields is present or not
         result.removed += [m for fields, m in was.items() if fields not in now]
@@ -286,8 +290,40 @@ def _pair_changes(result: FlowDiff, before: list[Message], after: list[Message])
         result.removed = [m for m in result.removed if m is not gone]
         result.added = [m for m in result.added if m is not came]
         result.removed_at = [(i, m) for i, m in result.removed_at if m is not gone]
-        (result.fields_changed if gone.name == came.name else result.renamed).append(
-            (gone, came))
+        if gone.name != came.name:
+            result.renamed.append((gone, came))
+        elif not same_but_variables(gone.fields, came.fields):
+            result.fields_changed.append((gone, came))
+
+
+_TOKEN = re.compile(r"[A-Za-z_]\w*|\S")
+
+
+def same_but_variables(old: str, new: str) -> bool:
+    """Whether two field lists differ only in the names of local variables, renamed
+    consistently (`attachment_id=source_bdm.attachment_id` and
+    `attachment_id=original_bdm.attachment_id`): the same write, not a change. Field
+    names, attributes (after a dot), functions called and constants (`ACTIVE`, `None`)
+    must stay as they were."""
+    before, after = _TOKEN.findall(old), _TOKEN.findall(new)
+    if len(before) != len(after):
+        return False
+    forward: dict[str, str] = {}
+    backward: dict[str, str] = {}
+    for index, (a, b) in enumerate(zip(before, after)):
+        variable = _is_variable(before, index) and _is_variable(after, index)
+        if a != b and not variable:
+            return False
+        if variable and (forward.setdefault(a, b) != b or backward.setdefault(b, a) != a):
+            return False
+    return True
+
+
+def _is_variable(tokens: list[str], index: int) -> bool:
+    token = tokens[index]
+    after = tokens[index + 1] if index + 1 < len(tokens) else ""
+    return token.isidentifier() and not keyword.iskeyword(token) and not token.isupper() \
+        and (index == 0 or tokens[index - 1] != ".") and after not in ("=", "(")
 
 
 def _places(before: list[Message], after: list[Message]) -> tuple[list[set], list[set]]:
