@@ -57,9 +57,14 @@ class ValueRef:
 Ref = ClassRef | FunctionRef | ModuleRef | ValueRef
 
 
-def _summarize_file(args: tuple[str, str]) -> ir.Module:
-    root, rel = args
-    return summarize(rel, (Path(root) / rel).read_bytes())
+def _summarize_file(args: tuple[str, str, str | None]) -> ir.Module:
+    """Summarise one module and store it in the cache (where the work is done: a pool's
+    workers store in parallel what the parent would otherwise store one by one)."""
+    root, rel, cache_root = args
+    module = summarize(rel, (Path(root) / rel).read_bytes())
+    if cache_root is not None:
+        SummaryCache(Path(cache_root)).store(module)
+    return module
 
 
 class Index:
@@ -177,17 +182,16 @@ class Index:
         if not todo:
             return
         workers = workers or os.cpu_count() or 1
+        cache_root = str(self.cache.root) if self.cache else None
+        jobs = [(str(self.root), rel, cache_root) for rel in todo]
         if len(todo) < PARALLEL_THRESHOLD or workers < 2:
-            results = [_summarize_file((str(self.root), rel)) for rel in todo]
+            results = [_summarize_file(job) for job in jobs]
         else:
             with ProcessPoolExecutor(max_workers=workers) as pool:
-                results = list(pool.map(_summarize_file, [(str(self.root), r) for r in todo],
-                                        chunksize=4))
+                results = list(pool.map(_summarize_file, jobs, chunksize=4))
         for mod in results:
             self._modules[mod.name] = mod
             self._note_problem(mod)
-            if self.cache:
-                self.cache.store(mod)
 
     # ------------------------------------------------------------------ resolution
 
