@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 from tracer.catalogue import Operation, find_operation
 from tracer.errors import OsflowError
 from tracer.files import locked, remove_leftovers, write_atomic
-from tracer.index.cache import code_version
+from tracer.index.cache import code_version, remove_stale_temporaries
 
 if TYPE_CHECKING:  # imported where used: a build with nothing to do stays quick
     from tracer import annotate
@@ -90,6 +90,8 @@ def build(workspace: Workspace, root: Path, only: tuple[str, ...] = (), png: boo
     with locked(layout.root):
         for folder in layout.folders:
             remove_leftovers(folder)
+        if workspace.index.cache is not None:
+            remove_stale_temporaries(workspace.index.cache.root)
         return _build(workspace, layout, only, png, options or Options(), progress)
 
 

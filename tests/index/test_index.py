@@ -90,3 +90,20 @@ def test_parallel_prefetch_matches_serial(tmp_path):
         idx.PARALLEL_THRESHOLD = old
     for rel in rels:
         assert serial.module_at(rel) == forced.module_at(rel)
+
+
+def test_old_temporary_files_of_killed_writes_are_removed_and_fresh_ones_kept(tmp_path):
+    import os
+
+    from tracer.index.cache import remove_stale_temporaries
+
+    old = tmp_path / "summaries" / "ir-x" / "ab" / ".tmp-killed"
+    fresh = tmp_path / "results" / "flow" / ".tmp-writing"
+    entry = tmp_path / "summaries" / "ir-x" / "ab" / "ab12.pickle"
+    for path in (old, fresh, entry):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"x")
+    os.utime(old, (0, 0))
+    os.utime(entry, (0, 0))
+    assert remove_stale_temporaries(tmp_path) == [old]
+    assert fresh.exists() and entry.exists() and not old.exists()

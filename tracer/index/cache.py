@@ -85,6 +85,27 @@ def _write_pickle(path: Path, value: object) -> None:
         pass  # a read-only or full cache only costs speed
 
 
+def remove_stale_temporaries(root: Path, older_than: float = 3600.0) -> list[Path]:
+    """Delete the temporary files of cache writes a killed run left behind (never read, but
+    they pile up). Only those older than `older_than` seconds: another run may be writing
+    now, and a write takes milliseconds."""
+    import time
+
+    deadline = time.time() - older_than
+    removed = []
+    for folder in (root / "summaries", root / "results"):
+        for dirpath, _, filenames in os.walk(folder):
+            for name in filenames:
+                path = Path(dirpath) / name
+                try:
+                    if name.startswith(".tmp-") and path.stat().st_mtime < deadline:
+                        path.unlink()
+                        removed.append(path)
+                except OSError:
+                    pass  # gone already, or not ours to delete
+    return removed
+
+
 def code_version() -> str:
     """A digest of osflow's own source: derived results are invalid once the code changes."""
     global _CODE_VERSION
