@@ -119,8 +119,9 @@ def pyan3_row(pyan3: str, root: Path, env: dict[str, str], methods, timeout: flo
     if result is None:
         return None
     secs, rss, dot = result
-    linked = sum(1 for m in methods if m.handler and
-                 f'"{m.client.replace(".", "__")}" -> "{m.handler.replace(".", "__")}"' in dot)
+    linked = sum(1 for m in methods if m["handler"] and
+                 f'"{m["client"].replace(".", "__")}" -> "{m["handler"].replace(".", "__")}"'
+                 in dot)
     return secs, rss, linked
 
 
@@ -134,8 +135,12 @@ def best_of(cmd, env, repeat, before=None):
 
 
 def main() -> None:
+    # modes for the child processes that do in-process work (see per_operation's caller)
     if sys.argv[1:2] == ["--per-operation"]:
         print(json.dumps(per_operation(Path(sys.argv[2]), Path(sys.argv[3]))))
+        return
+    if sys.argv[1:2] == ["--libcst-reference"]:
+        print(json.dumps(libcst_reference(Path(sys.argv[2]))))
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-s", "--source", default=None, help="SPEC (default: pinned release)")
@@ -208,8 +213,9 @@ def measure(tree, args, peers: bool):
     graph = osflow + ["graph", "-s", spec, "--format", "json"]
     graph_fresh = best_of(graph, env, args.repeat, before=no_results)
     graph_warm = best_of(graph, env, args.repeat)
-    # in a child process: Linux keeps a process's peak RSS across exec, so work done in this
-    # process would show in the RSS of every command it starts afterwards
+    # In a child process: Linux keeps a process's peak RSS across exec, so work done in this
+    # process would show in the RSS of every command it starts afterwards. For the same
+    # reason the libcst and RPC-link rows run in children too.
     per_op = json.loads(subprocess.run(
         [sys.executable, __file__, "--per-operation", str(tree.root), str(scratch)],
         env=env, check=True, capture_output=True, text=True).stdout)
@@ -262,7 +268,6 @@ def per_operation(root: Path, cache: Path) -> list[tuple[float, str]]:
 def peer_rows(tree, args, env, osflow):
     """Diff rows (against --old), pyan3, and the libcst reference."""
     from tracer.sources import open_source
-    from tracer.workspace import open_workspace
 
     old = open_source(args.old)  # fetched outside the timing
     rpc_diff = osflow + ["diff", str(old.root), str(tree.root), "--rpc"]
@@ -275,9 +280,11 @@ def peer_rows(tree, args, env, osflow):
         (f"osflow diff {old.label} {tree.label} --op live-migrate --op boot (cached)",
          *best_of(flow_diff, env, args.repeat)),
     ]
-    methods = [m for m in open_workspace(str(tree.root)).rpc_model().methods
-               if m.service != "nova-*"]
-    linked = sum(1 for m in methods if m.handler)
+    # read from `osflow rpc`'s json, not in this process (see per_operation's caller)
+    listing = subprocess.run(osflow + ["rpc", "-s", str(tree.root), "--format", "json"],
+                             env=env, check=True, capture_output=True, text=True).stdout
+    methods = [m for m in json.loads(listing) if m["service"] != "nova-*"]
+    linked = sum(1 for m in methods if m["handler"])
     rows.append((f"osflow: RPC methods linked client -> handler: {linked} of {len(methods)}",
                  None, None))
     if args.pyan3:
@@ -288,7 +295,9 @@ def peer_rows(tree, args, env, osflow):
         else:
             rows.append((f"pyan3 (peer), whole tree: RPC methods linked client -> handler: "
                          f"{peer[2]} of {len(methods)}", peer[0], peer[1]))
-    reference = libcst_reference(tree.root)
+    reference = json.loads(subprocess.run(
+        [sys.executable, __file__, "--libcst-reference", str(tree.root)],
+        env=env, check=True, capture_output=True, text=True).stdout)
     if reference:
         rows.append((f"libcst parse only, of the {reference[1]} modules rpc reads (reference)",
                      reference[0], None))
