@@ -687,12 +687,18 @@ TRACE = {
     "nova/network/neutron.py": """
         from neutronclient.v2_0 import client as clientv20
 
+        def get_client(context):
+            return clientv20.Client(context)
+
         class API(object):
             def migrate_instance_start(self, context, instance):
-                pass
+                self._update_port_binding(context, instance)
 
             def setup_networks_on_host(self, context, instance):
-                pass
+                get_client(context).list_ports(device_id=instance.uuid)
+
+            def _update_port_binding(self, context, instance):
+                get_client(context).update_port(instance.uuid)
         """,
     "nova/virt/driver.py": """
         from oslo_utils import importutils

@@ -270,41 +270,13 @@ def _factory_classes(index: Index, module: ir.Module, name: str,
 # --------------------------------------------------------------- v2.1 extensions (<= 15)
 
 
-def _iter_calls(expr: ir.Expr | None) -> Iterator[ir.Call]:
-    if expr is None:
-        return
-    if isinstance(expr, ir.Call):
-        yield expr
-        yield from _iter_calls(expr.func)
-        for arg in expr.args:
-            yield from _iter_calls(arg)
-        for _, value in expr.kwargs:
-            yield from _iter_calls(value)
-    elif isinstance(expr, ir.Seq):
-        for item in expr.items:
-            yield from _iter_calls(item)
-    elif isinstance(expr, ir.DictExpr):
-        for value in expr.values:
-            yield from _iter_calls(value)
-    elif isinstance(expr, (ir.Starred, ir.Attr)):
-        yield from _iter_calls(expr.value)
-    elif isinstance(expr, ir.IfExp):
-        yield from _iter_calls(expr.body)
-        yield from _iter_calls(expr.orelse)
-    elif isinstance(expr, ir.BoolOp):
-        for value in expr.values:
-            yield from _iter_calls(value)
-    elif isinstance(expr, ir.Other):
-        yield from expr.calls
-
-
 def _calls_with_env(fn: ir.Function) -> Iterator[tuple[ir.Call, dict[str, ir.Expr]]]:
     """Every call in `fn`, with the local names bound before it (in statement order)."""
     env: dict[str, ir.Expr] = {}
     for stmt in walk(fn.body):
         value = getattr(stmt, "value", None) if isinstance(
             stmt, (ir.Assign, ir.ExprStmt, ir.Return)) else None
-        for call in _iter_calls(value):
+        for call in ir.expr_calls(value):
             yield call, env
         if isinstance(stmt, ir.Assign) and not stmt.augmented:
             for target in stmt.targets:

@@ -270,12 +270,9 @@ def _checked_tree_files() -> dict[str, str]:
     files["nova/network/neutron.py"] = files["nova/network/neutron.py"].replace(
         "class API(object):\n", """class API(object):
             def instance_has_extended_resource_request(self, instance):
-                return False
+                return bool(get_client(None).list_ports(device_id=instance.uuid))
 
-""", 1) + """
-        def get_client(context):
-            return API()
-        """
+""", 1)
     return files
 
 
@@ -330,3 +327,52 @@ def test_every_write_below_depth_is_kept_when_asked(checked_tree):
     assert "bdm.save" not in writes()  # a diagram keeps the instance's state writes
     assert "instance.save (vm_state=ACTIVE)" in writes()
     assert writes(all_writes=True).count("bdm.save") == 2
+
+
+def _client_tree_files() -> dict[str, str]:
+    """The TRACE tree, its pause also asking neutron three things: one talks to neutron
+    through a method of its class, one is a local check reading the database, one is a
+    no-op inherited from a base class outside the client module."""
+    files = dict(TRACE)
+    files["nova/network/base_api.py"] = """
+        class NetworkAPI(object):
+            def ensure_default(self, context):
+                pass
+        """
+    files["nova/network/neutron.py"] = files["nova/network/neutron.py"].replace(
+        "class API(object):\n", """from nova import objects
+        from nova.network import base_api
+
+        class API(base_api.NetworkAPI):
+            def show_port(self, context, port_id):
+                return self._show(context, port_id)
+
+            def _show(self, context, port_id):
+                return get_client(context).show_port(port_id)
+
+            def check_ports(self, context, instance):
+                vifs = objects.VirtualInterfaceList.get_by_instance_uuid(context, instance.uuid)
+                if not vifs:
+                    raise ValueError(instance.uuid)
+
+""", 1)
+    files["nova/compute/api.py"] = files["nova/compute/api.py"].replace(
+        "from nova import objects\n", "from nova import objects\n"
+        "        from nova.network import neutron\n", 1).replace(
+        "                instance.task_state = task_states.PAUSING\n",
+        "                network = neutron.API()\n"
+        "                network.show_port(context, instance.uuid)\n"
+        "                network.check_ports(context, instance)\n"
+        "                network.ensure_default(context)\n"
+        "                instance.task_state = task_states.PAUSING\n", 1)
+    return files
+
+
+def test_only_client_methods_that_reach_a_client_are_messages_to_the_service(tmp_path):
+    root = write_tree(tmp_path, _client_tree_files())
+    index = Index(root)
+    flow = trace((index, build_rpc_model(index, "synthetic")), "pause", "_pause")
+    assert messages(flow, "service") == [("service", "nova_api", "neutron", "show_port")]
+    # the local check is followed in the API's own process: its database read is drawn
+    assert ("db", "nova_api", "database", "VirtualInterfaceList.get_by_instance_uuid") in \
+        messages(flow, "db")

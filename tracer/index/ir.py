@@ -284,6 +284,63 @@ def sub_bodies(stmt: "Stmt") -> list[tuple]:
     return []
 
 
+def expr_calls(expr: "Expr | None"):
+    """Every call inside an expression, outermost first (into lambdas and the calls kept
+    by `Other`)."""
+    if expr is None:
+        return
+    if isinstance(expr, Call):
+        yield expr
+        yield from expr_calls(expr.func)
+        for arg in expr.args:
+            yield from expr_calls(arg)
+        for _, value in expr.kwargs:
+            yield from expr_calls(value)
+    elif isinstance(expr, Seq):
+        for item in expr.items:
+            yield from expr_calls(item)
+    elif isinstance(expr, DictExpr):
+        for value in expr.values:
+            yield from expr_calls(value)
+    elif isinstance(expr, (Starred, Attr)):
+        yield from expr_calls(expr.value)
+    elif isinstance(expr, IfExp):
+        yield from expr_calls(expr.body)
+        yield from expr_calls(expr.orelse)
+    elif isinstance(expr, BoolOp):
+        for value in expr.values:
+            yield from expr_calls(value)
+    elif isinstance(expr, Lambda):
+        yield from expr_calls(expr.body)
+    elif isinstance(expr, Other):
+        for call in expr.calls:
+            yield from expr_calls(call)
+
+
+def statement_exprs(stmt: "Stmt") -> list:
+    """The expressions a statement evaluates itself (not those of its nested bodies)."""
+    if isinstance(stmt, Assign):
+        return [*stmt.targets, stmt.value]
+    if isinstance(stmt, (ExprStmt, Return)):
+        return [stmt.value]
+    if isinstance(stmt, Raise):
+        return [stmt.exc]
+    if isinstance(stmt, If):
+        return [stmt.test]
+    if isinstance(stmt, Loop):
+        return [stmt.target, stmt.iter]
+    if isinstance(stmt, With):
+        return [expr for item in stmt.items for expr in item]
+    return []
+
+
+def body_calls(body: tuple):
+    """Every call of a function body, nested statements included (not inner defs)."""
+    for stmt in walk(body):
+        for expr in statement_exprs(stmt):
+            yield from expr_calls(expr)
+
+
 def walk(body: tuple):
     """Every statement of `body`, nested ones included (not into inner defs), in order."""
     for stmt in body:

@@ -108,6 +108,9 @@ class Shared:
         # (class, participant, options) -> an object as `__init__` leaves it, with the flow
         # notes, frames and skipped handlers building it cost (Engine.fresh_instance)
         self.instances: dict[tuple[str, str, Options], tuple[Obj, tuple[str, ...], int, int]] = {}
+        # (function of a service client, class of its object) -> whether it talks to the
+        # service (Engine.reaches_service)
+        self.reaching: dict[tuple[str, str], bool] = {}
         self.services = client_modules(index)
 
 
@@ -143,6 +146,34 @@ class _Stop(Exception):
 
 def participant_of_service(binary: str) -> str:
     return "nova_" + binary.removeprefix("nova-").replace("-", "_")
+
+
+def _reaches_client(index: Index, fn: FunctionRef, cls: ClassRef | None, depth: int,
+                    seen: set[str]) -> bool:
+    if fn.dotted in seen or depth > 4:
+        return False
+    seen.add(fn.dotted)
+    for call in ir.body_calls(fn.function.body):
+        if patterns.CLIENT_USE.search(expr_text(call.func)):
+            return True
+        inner = _local_callee(index, fn, cls, call)
+        if inner is not None and _reaches_client(index, inner, cls, depth + 1, seen):
+            return True
+    return False
+
+
+def _local_callee(index: Index, fn: FunctionRef, cls: ClassRef | None,
+                  call: ir.Call) -> FunctionRef | None:
+    """The method of the object's class (`self.x()`, found from `cls`, the class of the
+    object, not the base that defines `fn`) or the function of the same module (`x()`)
+    a call names, if any."""
+    func = call.func
+    if isinstance(func, ir.Attr) and isinstance(func.value, ir.Name) and \
+            func.value.id == "self" and cls is not None:
+        return index.find_method(cls, func.attr)
+    if isinstance(func, ir.Name) and func.id in fn.module.functions:
+        return FunctionRef(fn.module, fn.module.functions[func.id], None)
+    return None
 
 
 class Engine:
@@ -742,16 +773,32 @@ class Engine:
                 return Obj(ClassRef(module, cls), {}, "service", self.service_of(module))
         return None
 
-    def client_function(self, fn: FunctionRef, call: ir.Call, frame: Frame) -> Value:
+    def client_function(self, fn: FunctionRef, call: ir.Call, frame: Frame) -> Value | None:
         """A module-level function of a client module: a factory hands out the client
-        (`report.report_client_singleton()`, `neutron.get_client(context)`), any other
-        function talks to the service (`security_group_api.validate_name(...)`)."""
+        (`report.report_client_singleton()`, `neutron.get_client(context)`), a function
+        that talks to the service is a message to it (`security_group_api.validate_name`);
+        None for local work, followed like any code."""
         client = self.service_client(fn.module, frame) \
             if patterns.is_client_factory(fn.function.name) else None
         if client is not None:
             return client
+        if not self.reaches_service(fn, None):
+            return None
         return self.service_call(self.service_of(fn.module), fn.function.name, call.line,
                                  frame)
+
+    def reaches_service(self, fn: FunctionRef, cls: ClassRef | None) -> bool:
+        """Whether a function of a service client talks to its service: it, or a method of
+        its class or a function of its module that it calls (four levels down), gets or
+        uses a client, an adapter or a session. Local work (cinder's
+        check_availability_zone, the report client's invalidate_resource_provider, an
+        inherited no-op such as Train's ensure_default) is followed like any code instead
+        of being drawn as a message to the service."""
+        key = (fn.dotted, cls.dotted if cls is not None else "")
+        known = self.shared.reaching.get(key)
+        if known is None:
+            known = self.shared.reaching[key] = _reaches_client(self.index, fn, cls, 0, set())
+        return known
 
     def service_self(self, cls: ClassRef, participant: str) -> Obj:
         """The manager object of a service: built once per participant and flow."""
@@ -969,11 +1016,14 @@ class Engine:
         if dotted in self.choices:
             return self.chosen(dotted, frame, args, kwargs)
         owner = callee.self_value
-        if isinstance(owner, Obj) and owner.role == "service":
+        if isinstance(owner, Obj) and owner.role == "service" and \
+                self.reaches_service(fn, owner.cls):
             return self.service_call(owner.participant, name, call.line, frame)
         if owner is None and fn.owner is None and self.service_of(fn.module) and \
                 self.service_of(frame.module) is None:
-            return self.client_function(fn, call, frame)
+            drawn = self.client_function(fn, call, frame)
+            if drawn is not None:
+                return drawn
         if isinstance(owner, Obj) and owner.role == "driver" and \
                 frame.participant != owner.participant:
             return self.driver_call(callee, call, name, args, kwargs, frame)
@@ -993,7 +1043,10 @@ class Engine:
         fn = callee.fn
         owner = callee.self_value
         if isinstance(owner, Obj) and owner.role == "service":
-            return self.service_call(owner.participant, fn.function.name, line, frame)
+            if self.reaches_service(fn, owner.cls):
+                return self.service_call(owner.participant, fn.function.name, line, frame)
+            # a client's local work runs in its caller's process
+            callee = FuncV(fn, owner, frame.participant, callee.pre_args, callee.closure)
         if fn.dotted in self.stack or self.frames > MAX_FRAMES:
             if self.frames > MAX_FRAMES:
                 self.flow_note("trace cut short: the step budget ran out")

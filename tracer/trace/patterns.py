@@ -255,6 +255,11 @@ def client_service(source: bytes) -> str | None:
     return None
 
 
+# What code that talks to a service touches: a client (`get_client(context)`,
+# `cinderclient(context)`, `self._client`), a keystoneauth adapter or session.
+CLIENT_USE = re.compile(r"client|adapter|session", re.IGNORECASE)
+
+
 def is_client_factory(function_name: str) -> bool:
     """`get_client`, `report_client_singleton`, `get_default_image_service`: functions of
     a client module that return its client; its other functions talk to the service."""
