@@ -330,9 +330,10 @@ def test_every_write_below_depth_is_kept_when_asked(checked_tree):
 
 
 def _client_tree_files() -> dict[str, str]:
-    """The TRACE tree, its pause also asking neutron three things: one talks to neutron
-    through a method of its class, one is a local check reading the database, one is a
-    no-op inherited from a base class outside the client module."""
+    """The TRACE tree, its pause also asking neutron four things: one talks to neutron
+    through a method of its class, one is a static method talking to it, one is a local
+    check reading the database, one is a no-op inherited from a base class outside the
+    client module."""
     files = dict(TRACE)
     files["nova/network/base_api.py"] = """
         class NetworkAPI(object):
@@ -350,6 +351,10 @@ def _client_tree_files() -> dict[str, str]:
             def _show(self, context, port_id):
                 return get_client(context).show_port(port_id)
 
+            @staticmethod
+            def port_url(context, port_id):
+                return get_client(context).url(port_id)
+
             def check_ports(self, context, instance):
                 vifs = objects.VirtualInterfaceList.get_by_instance_uuid(context, instance.uuid)
                 if not vifs:
@@ -362,6 +367,7 @@ def _client_tree_files() -> dict[str, str]:
         "                instance.task_state = task_states.PAUSING\n",
         "                network = neutron.API()\n"
         "                network.show_port(context, instance.uuid)\n"
+        "                network.port_url(context, instance.uuid)\n"
         "                network.check_ports(context, instance)\n"
         "                network.ensure_default(context)\n"
         "                instance.task_state = task_states.PAUSING\n", 1)
@@ -372,7 +378,9 @@ def test_only_client_methods_that_reach_a_client_are_messages_to_the_service(tmp
     root = write_tree(tmp_path, _client_tree_files())
     index = Index(root)
     flow = trace((index, build_rpc_model(index, "synthetic")), "pause", "_pause")
-    assert messages(flow, "service") == [("service", "nova_api", "neutron", "show_port")]
+    assert messages(flow, "service", "callback") == [
+        ("service", "nova_api", "neutron", "show_port"),
+        ("service", "nova_api", "neutron", "port_url")]
     # the local check is followed in the API's own process: its database read is drawn
     assert ("db", "nova_api", "database", "VirtualInterfaceList.get_by_instance_uuid") in \
         messages(flow, "db")

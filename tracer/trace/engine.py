@@ -787,6 +787,19 @@ class Engine:
         return self.service_call(self.service_of(fn.module), fn.function.name, call.line,
                                  frame)
 
+    def client_class(self, callee: FuncV) -> tuple[str | None, ClassRef] | None:
+        """The service and client class `callee` is a method of: bound to a client object,
+        or a static method of a client class (`glance.API().generate_image_url(...)`)."""
+        owner = callee.self_value
+        if isinstance(owner, Obj) and owner.role == "service":
+            return owner.participant, owner.cls
+        fn = callee.fn
+        if owner is None and fn.owner is not None:
+            service = self.service_of(fn.module)
+            if service is not None:
+                return service, ClassRef(fn.module, fn.owner)
+        return None
+
     def reaches_service(self, fn: FunctionRef, cls: ClassRef | None) -> bool:
         """Whether a function of a service client talks to its service: it, or a method of
         its class or a function of its module that it calls (four levels down), gets or
@@ -1042,9 +1055,11 @@ class Engine:
         """Follow a call into the body of `callee`, in the process that owns it."""
         fn = callee.fn
         owner = callee.self_value
-        if isinstance(owner, Obj) and owner.role == "service":
-            if self.reaches_service(fn, owner.cls):
-                return self.service_call(owner.participant, fn.function.name, line, frame)
+        client = self.client_class(callee)
+        if client is not None:
+            service, cls = client
+            if self.reaches_service(fn, cls):
+                return self.service_call(service, fn.function.name, line, frame)
             # a client's local work runs in its caller's process
             callee = FuncV(fn, owner, frame.participant, callee.pre_args, callee.closure)
         if fn.dotted in self.stack or self.frames > MAX_FRAMES:
