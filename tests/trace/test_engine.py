@@ -331,10 +331,16 @@ def test_every_write_below_depth_is_kept_when_asked(checked_tree):
 
 def _client_tree_files() -> dict[str, str]:
     """The TRACE tree, its pause also asking neutron four things: one talks to neutron
-    through a method of its class, one is a static method talking to it, one is a local
+    through a method of its class, one is a static method talking to it through another client module, one is a local
     check reading the database, one is a no-op inherited from a base class outside the
     client module."""
     files = dict(TRACE)
+    files["nova/network/neutron_util.py"] = """
+        from neutronclient.v2_0 import client as clientv20
+
+        def port_address(context, port_id):
+            return clientv20.Client(context).show_port(port_id)
+        """
     files["nova/network/base_api.py"] = """
         class NetworkAPI(object):
             def ensure_default(self, context):
@@ -343,6 +349,7 @@ def _client_tree_files() -> dict[str, str]:
     files["nova/network/neutron.py"] = files["nova/network/neutron.py"].replace(
         "class API(object):\n", """from nova import objects
         from nova.network import base_api
+        from nova.network import neutron_util
 
         class API(base_api.NetworkAPI):
             def show_port(self, context, port_id):
@@ -353,7 +360,7 @@ def _client_tree_files() -> dict[str, str]:
 
             @staticmethod
             def port_url(context, port_id):
-                return get_client(context).url(port_id)
+                return neutron_util.port_address(context, port_id)
 
             def check_ports(self, context, instance):
                 vifs = objects.VirtualInterfaceList.get_by_instance_uuid(context, instance.uuid)

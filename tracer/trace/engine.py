@@ -148,31 +148,34 @@ def participant_of_service(binary: str) -> str:
     return "nova_" + binary.removeprefix("nova-").replace("-", "_")
 
 
-def _reaches_client(index: Index, fn: FunctionRef, cls: ClassRef | None, depth: int,
-                    seen: set[str]) -> bool:
+def _reaches_client(index: Index, fn: FunctionRef, cls: ClassRef | None,
+                    clients: dict[str, str], depth: int, seen: set[str]) -> bool:
     if fn.dotted in seen or depth > 4:
         return False
     seen.add(fn.dotted)
     for call in ir.body_calls(fn.function.body):
         if patterns.CLIENT_USE.search(expr_text(call.func)):
             return True
-        inner = _local_callee(index, fn, cls, call)
-        if inner is not None and _reaches_client(index, inner, cls, depth + 1, seen):
+        inner = _client_callee(index, fn, cls, clients, call)
+        if inner is not None and _reaches_client(index, inner, cls, clients, depth + 1, seen):
             return True
     return False
 
 
-def _local_callee(index: Index, fn: FunctionRef, cls: ClassRef | None,
-                  call: ir.Call) -> FunctionRef | None:
-    """The method of the object's class (`self.x()`, found from `cls`, the class of the
-    object, not the base that defines `fn`) or the function of the same module (`x()`)
-    a call names, if any."""
+def _client_callee(index: Index, fn: FunctionRef, cls: ClassRef | None,
+                   clients: dict[str, str], call: ir.Call) -> FunctionRef | None:
+    """What a call inside client code names, where it may lead to the service: a method
+    of the object's class (`self.x()`, found from `cls`, not the base that defines `fn`),
+    or a function of this or another client module (`x()`, `glance.get_api_servers()`)."""
     func = call.func
     if isinstance(func, ir.Attr) and isinstance(func.value, ir.Name) and \
-            func.value.id == "self" and cls is not None:
-        return index.find_method(cls, func.attr)
+            func.value.id == "self":
+        return index.find_method(cls, func.attr) if cls is not None else None
     if isinstance(func, ir.Name) and func.id in fn.module.functions:
         return FunctionRef(fn.module, fn.module.functions[func.id], None)
+    ref = index.resolve_expr(fn.module, func) if isinstance(func, ir.Attr) else None
+    if isinstance(ref, FunctionRef) and ref.owner is None and ref.module.name in clients:
+        return ref
     return None
 
 
@@ -810,7 +813,8 @@ class Engine:
         key = (fn.dotted, cls.dotted if cls is not None else "")
         known = self.shared.reaching.get(key)
         if known is None:
-            known = self.shared.reaching[key] = _reaches_client(self.index, fn, cls, 0, set())
+            known = self.shared.reaching[key] = _reaches_client(
+                self.index, fn, cls, self.services, 0, set())
         return known
 
     def service_self(self, cls: ClassRef, participant: str) -> Obj:
