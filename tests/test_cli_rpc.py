@@ -53,6 +53,17 @@ def test_table_groups_by_service_and_warm_run_is_identical(tree, tmp_path):
     assert first.stdout == second.stdout
 
 
+def test_piped_table_keeps_each_method_on_one_line(tree, tmp_path):
+    rows = json.loads(osflow("rpc", "-s", str(tree), "--format", "json",
+                             cache=tmp_path / "c").stdout)
+    table = osflow("rpc", "-s", str(tree), cache=tmp_path / "c",
+                   env={"COLUMNS": "60"}).stdout  # a narrow terminal's setting, piped
+    lines = table.splitlines()
+    for row in rows:
+        client = ".".join(row["client"].split(".")[-2:])  # the table's short form
+        assert any(f" {row['method']} " in line and client in line for line in lines), row
+
+
 def test_service_filter(tree, tmp_path):
     result = osflow("rpc", "-s", str(tree), "--format", "json", "--service", "nova-scheduler",
                     cache=tmp_path / "c")

@@ -34,10 +34,7 @@ def _kind(m: RpcMethod) -> str:
 
 
 def rpc_table(methods: list[RpcMethod], label: str, console: Console | None = None) -> None:
-    # piped output keeps full names: at least 140 columns when not a terminal
-    console = console or Console()
-    if not console.is_terminal:
-        console = Console(width=max(console.width, 140))
+    console = _console(console)
     for service, group in groupby(methods, key=lambda m: m.service):
         rows = list(group)
         table = Table(title=f"{service}  ({len(rows)} methods, {label})", title_justify="left",
@@ -62,10 +59,7 @@ def ops_json(operations: Iterable[Operation]) -> str:
 
 
 def ops_table(catalogue: Catalogue, console: Console | None = None) -> None:
-    # piped output keeps each row on one line: at least 180 columns when not a terminal
-    console = console or Console()
-    if not console.is_terminal:
-        console = Console(width=max(console.width, 180))
+    console = _console(console)
     ops = catalogue.operations
     table = Table(title=f"operations  ({len(ops)}, {catalogue.source})", title_justify="left")
     table.add_column("name", style="bold", no_wrap=True)
@@ -86,9 +80,14 @@ def ops_table(catalogue: Catalogue, console: Console | None = None) -> None:
         console.print(gaps)
 
 
+# Piped or redirected output (`osflow rpc | grep ...`) keeps every row on one line: tables
+# take the width their content needs, up to this many columns.
+PIPED_WIDTH = 400
+
+
 def _console(console: Console | None) -> Console:
     console = console or Console()
-    return console if console.is_terminal else Console(width=max(console.width, 140))
+    return console if console.is_terminal else Console(width=PIPED_WIDTH)
 
 
 def _value(value) -> str:
