@@ -64,6 +64,15 @@ def test_piped_table_keeps_each_method_on_one_line(tree, tmp_path):
         assert any(f" {row['method']} " in line and client in line for line in lines), row
 
 
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_debug_shows_the_traceback_wherever_it_is_given(tree, tmp_path, where):
+    args = ["trace", "pauze", "-s", str(tree)]
+    args = ["--debug", *args] if where == "before" else [*args, "--debug"]
+    result = osflow(*args, cache=tmp_path / "c")
+    assert result.returncode != 0
+    assert "Traceback" in result.stderr and "unknown operation 'pauze'" in result.stderr
+
+
 def test_service_filter(tree, tmp_path):
     result = osflow("rpc", "-s", str(tree), "--format", "json", "--service", "nova-scheduler",
                     cache=tmp_path / "c")

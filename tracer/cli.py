@@ -34,7 +34,10 @@ class _WarningLines(logging.Handler):
 
 def main() -> None:
     """Console entry point: bad input becomes one `error:` line and exit 2."""
-    debug = "--debug" in sys.argv[1:]
+    args = sys.argv[1:]
+    debug = "--debug" in args
+    if debug:  # accepted anywhere (`osflow trace pause --debug`), handled by the group
+        args = ["--debug"] + [arg for arg in args if arg != "--debug"]
     # The index and the tracer allocate millions of small objects and free few of them;
     # CPython's default collection every 700 allocations costs more than half the run
     # time (measured: a boot trace 1.63 s -> 0.77 s). Collect rarely instead.
@@ -48,7 +51,7 @@ def main() -> None:
     root_log.propagate = False
     try:
         # standalone_mode=False returns ctx.exit(code)'s code instead of exiting
-        code = cli.main(standalone_mode=False)
+        code = cli.main(args=args, prog_name="osflow", standalone_mode=False)
         if isinstance(code, int) and code:
             sys.exit(code)
     except OsflowError as exc:
