@@ -92,6 +92,21 @@ def test_parallel_prefetch_matches_serial(tmp_path):
         assert serial.module_at(rel) == forced.module_at(rel)
 
 
+def test_a_parallel_prefetch_leaves_every_summary_in_the_cache(tmp_path, monkeypatch):
+    import tracer.index as idx
+
+    root = write_tree(tmp_path / "tree", MODERN)
+    monkeypatch.setattr(idx, "PARALLEL_THRESHOLD", 1)
+    cache = SummaryCache(tmp_path / "cache")
+    first = Index(root, cache)
+    rels = first.source_files()
+    first.prefetch(rels, workers=2)  # the pool's workers store what they summarise
+    assert all(cache.has(first.content_key(rel)) for rel in rels)
+    again = Index(root, SummaryCache(tmp_path / "cache"))
+    again.prefetch(rels, workers=2)
+    assert again.cache.hits == len(rels) and again.cache.misses == 0
+
+
 def test_old_temporary_files_of_killed_writes_are_removed_and_fresh_ones_kept(tmp_path):
     import os
 
