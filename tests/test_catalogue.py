@@ -82,7 +82,10 @@ def test_rename_and_update_are_two_entries_with_one_handler(modern):
 def test_derived_names_for_operations_without_a_client_command(modern):
     ops = _by_name(modern)
     assert ops["server-list"].path == "/servers"  # GET /servers: the brief list
-    assert ops["injectNetworkInfo"].aliases == ()
+    # an operation named after its camelCase action is found as people type it too
+    assert ops["injectNetworkInfo"].aliases == ("inject-network-info",)
+    assert find_operation(modern, "inject-network-info").name == "injectNetworkInfo"
+    assert ops["server-list"].aliases == ()
     assert ops["server-external-events-create"].path == "/os-server-external-events"
     assert ops["volume-attachments"].handler.endswith("VolumeAttachmentController.index")
 

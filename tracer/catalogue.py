@@ -607,6 +607,13 @@ def _aliases(name: str, action: str | None, others: list[str]) -> tuple[str, ...
     return tuple(out)
 
 
+def _kebab(action: str | None) -> str | None:
+    """`addFloatingIp` -> `add-floating-ip`, `os-migrateLive` -> `os-migrate-live`: how
+    people type an action named in camelCase."""
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", lambda m: "-" + m.group(1).lower(), action) \
+        if action else None
+
+
 def _operation(name: str, aliases: tuple[str, ...], found: _Found) -> Operation:
     return Operation(name=name, aliases=aliases, method=found.method, path=found.path,
                      action=found.action, handler=found.handler, file=found.fn.module.path,
@@ -655,7 +662,10 @@ def build_catalogue(index: Index, label: str) -> Catalogue:
             for name in names:
                 add(_operation(name, _aliases(name, f.action, names), f))
         else:
-            add(_operation(_derived_name(f), (), f))
+            # named after its REST action or route; a camelCase action is also found
+            # the way people type it (add-floating-ip)
+            name, typed = _derived_name(f), _kebab(f.action)
+            add(_operation(name, (typed,) if typed and typed != name else (), f))
 
     for name, (method, path, action) in CLIENT_COMMANDS.items() if routes else ():
         if name in operations:
