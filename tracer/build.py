@@ -270,7 +270,7 @@ def _helper(source, cache_root: Path, jobs: list, options: Options,
 
 def _read_ahead(index) -> None:
     """Summarise the core modules and the modules they import, largest first."""
-    core = [rel for rel in _CORE_MODULES if index.path_of(_dotted(rel))]
+    core = [rel for rel in _CORE_MODULES if (index.root / rel).is_file()]
     for rel in core:
         index.module_at(rel)
     imported = set()
@@ -283,10 +283,6 @@ def _read_ahead(index) -> None:
     for rel in sorted(imported, key=lambda r: (-len(index.source(r)), r)):
         if not index.cache.has(index.content_key(rel)):  # another process got there first
             index.module_at(rel)
-
-
-def _dotted(rel: str) -> str:
-    return rel[:-3].replace("/", ".").removesuffix(".__init__")
 
 
 class _Claims:
