@@ -828,7 +828,7 @@ class Engine:
         """An object built with no arguments (a manager, a REST controller), as any flow of
         this tree builds it. Its `__init__` is run once per tree, in an engine of its own so
         that nothing traced before changes it, and each flow gets a copy to change: the
-        compute manager's `__init__` (driver, resource tracker, clients) was a sixth of the
+        compute manager's `__init__` (driver, resource tracker, clients) was an eighth of the
         tracing time of a build when run again in every flow."""
         key = (cls.dotted, participant, self.options)
         made = self.shared.instances.get(key)
