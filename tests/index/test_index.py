@@ -112,8 +112,8 @@ def test_old_temporary_files_of_killed_writes_are_removed_and_fresh_ones_kept(tm
 
     from tracer.index.cache import remove_stale_temporaries
 
-    old = tmp_path / "summaries" / "ir-x" / "ab" / ".tmp-killed"
-    fresh = tmp_path / "results" / "flow" / ".tmp-writing"
+    old = tmp_path / "summaries" / "ir-x" / "ab" / ".ab12.pickle.killed.tmp"
+    fresh = tmp_path / "results" / "flow" / ".cd34.pickle.writing.tmp"
     entry = tmp_path / "summaries" / "ir-x" / "ab" / "ab12.pickle"
     for path in (old, fresh, entry):
         path.parent.mkdir(parents=True, exist_ok=True)

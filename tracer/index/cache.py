@@ -12,9 +12,9 @@ import gc
 import hashlib
 import os
 import pickle
-import tempfile
 from pathlib import Path
 
+from tracer.files import TEMP_SUFFIX, write_atomic
 from tracer.index import ir
 
 # Bump when the summary format or the summariser's output changes.
@@ -74,13 +74,9 @@ def _loads(data: bytes):
 
 
 def _write_pickle(path: Path, value: object) -> None:
-    """Temporary file then rename: readers see no entry or a whole one."""
+    """Written whole (files.write_atomic): readers see no entry or a whole one."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
+        write_atomic(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
     except OSError:
         pass  # a read-only or full cache only costs speed
 
@@ -98,7 +94,8 @@ def remove_stale_temporaries(root: Path, older_than: float = 3600.0) -> list[Pat
             for name in filenames:
                 path = Path(dirpath) / name
                 try:
-                    if name.startswith(".tmp-") and path.stat().st_mtime < deadline:
+                    if name.startswith(".") and name.endswith(TEMP_SUFFIX) and \
+                            path.stat().st_mtime < deadline:
                         path.unlink()
                         removed.append(path)
                 except OSError:
