@@ -46,7 +46,6 @@ class Workspace:
 
         return self.cached("catalogue", lambda: build_catalogue(self.index, self.source.label))
 
-
     def flow(self, operation: str, options=None, shared=None):
         """The traced flow of one operation (a client name or alias), cached. `shared`
         (trace.Shared) carries what tracing other operations of this tree learnt."""
@@ -55,11 +54,10 @@ class Workspace:
 
         options = options or Options()
         op = find_operation(self.catalogue(), operation)
-        key = (f"{op.name}:{options.depth}:{options.driver}:{options.network}:"
-               f"{options.use_local}:{options.errors}:{options.all_writes}")
+        # every option is part of the key: a field added to Options can't be left out
         return self.cached("flow", lambda: trace_operation(self.index, self.rpc_model(), op,
-                                                           options, shared), key)
-
+                                                           options, shared),
+                           op.name, repr(options))
 
     def graph(self):
         """The RPC call graph (tracer.graph), built once per tree and cached."""
