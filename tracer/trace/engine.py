@@ -1033,9 +1033,6 @@ class Engine:
         if dotted in self.choices:
             return self.chosen(dotted, frame, args, kwargs)
         owner = callee.self_value
-        if isinstance(owner, Obj) and owner.role == "service" and \
-                self.reaches_service(fn, owner.cls):
-            return self.service_call(owner.participant, name, call.line, frame)
         if owner is None and fn.owner is None and self.service_of(fn.module) and \
                 self.service_of(frame.module) is None:
             drawn = self.client_function(fn, call, frame)
