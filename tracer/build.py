@@ -18,13 +18,14 @@ killed one left behind.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import html
 import json
 import os
 import multiprocessing
 import sys
-from concurrent.futures import Future, ProcessPoolExecutor, wait
+from concurrent.futures import ProcessPoolExecutor, wait
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -172,7 +173,7 @@ def _make_all(workspace: Workspace, todo: list, options: Options, formats: tuple
     claims = _Claims(len(jobs), helpers)
     with ProcessPoolExecutor(max_workers=helpers, mp_context=_HELPERS,
                              initializer=_Claims.adopt, initargs=(claims,)) \
-            if helpers else _NoPool() as pool:
+            if helpers else contextlib.nullcontext() as pool:
         running = [pool.submit(_helper, workspace.source, workspace.index.cache.root, jobs,
                                options, formats, slot) for slot in range(1, helpers + 1)]
         shared = Shared(workspace.index)
@@ -295,7 +296,7 @@ class _Claims:
     def __init__(self, size: int, helpers: int) -> None:
         self.states = _HELPERS.Array("b", [self.FREE] * size) if helpers else \
             [self.FREE] * size
-        self.lock = self.states.get_lock() if helpers else _NoLock()
+        self.lock = self.states.get_lock() if helpers else contextlib.nullcontext()
 
     @staticmethod
     def adopt(claims: "_Claims") -> None:
@@ -321,21 +322,6 @@ class _Claims:
             for i in done:
                 self.states[i] = self.REPORTED
         return done
-
-
-class _NoLock:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc) -> None:
-        return None
-
-
-class _NoPool(_NoLock):
-    """The executor interface with no process: nothing is ever submitted."""
-
-    def submit(self, fn, *args) -> Future:
-        raise AssertionError("no helpers to submit to")
 
 
 # ----------------------------------------------------------------------------- annotations
