@@ -94,10 +94,6 @@ PIP_TIMEOUT_S = 1800
 INDEX_PAGE_TIMEOUT_S = 30
 GIT_TIMEOUT_S = 600
 
-# The oldest release the package index has (older ones must come from git).
-OLDEST_ON_INDEX = "15.1.5"
-
-
 @dataclass(frozen=True)
 class SourceTree:
     spec: str  # what the user gave ("34.0.0", "/path", "/repo@tag")
