@@ -219,6 +219,18 @@ def test_syntax_error_in_the_virt_driver_says_so_and_names_the_other_drivers(
         "driver cannot be traced; fix the module or choose another driver with --driver (")
 
 
+@pytest.mark.parametrize("option, expected", [
+    (("--network", "nova-network"), "error: --network nova-network: this tree has no "
+     "nova-network API to choose (nova.network.API); leave the default, neutron"),
+    (("--use-local",), "error: --use-local: this tree's conductor has no local mode to "
+     "choose (nova.conductor.API, CONF.conductor.use_local); leave it out"),
+])
+def test_a_choice_the_tree_cannot_make_is_refused(tmp_path: Path, tree: Path, option,
+                                                  expected) -> None:
+    result = osflow("trace", "pause", "-s", str(tree), *option, cache=tmp_path / "c")
+    assert error_line(result) == expected
+
+
 # Liberty-era code: `async` as a name (a keyword since Python 3.7) and, where a module was
 # never ported, Python 2 statements.
 PY2_NAMES = """

@@ -84,12 +84,25 @@ def config_choices(index: Index, options: Options) -> tuple[dict[str, str], dict
             if isinstance(index.resolve_dotted(dotted), ClassRef):
                 choices[factory] = dotted
                 break
+    _check_asked(choices, options)
     driver = driver_class(index, options.driver)
     choices["nova.virt.driver.load_compute_driver"] = driver
     choices["driver"] = driver
     why["nova.virt.driver.load_compute_driver"] = \
         f"virt driver: {options.driver} ({driver}; --driver to change)"
     return choices, why
+
+
+def _check_asked(choices: dict[str, str], options: Options) -> None:
+    """A non-default choice the tree cannot make is an error, not a silent default."""
+    if options.network == "nova-network" and \
+            choices.get("nova.network.API") != "nova.network.api.API":
+        raise OsflowError("--network nova-network: this tree has no nova-network API to "
+                          "choose (nova.network.API); leave the default, neutron")
+    if options.use_local and \
+            choices.get("nova.conductor.API") != "nova.conductor.api.LocalAPI":
+        raise OsflowError("--use-local: this tree's conductor has no local mode to choose "
+                          "(nova.conductor.API, CONF.conductor.use_local); leave it out")
 
 
 def driver_class(index: Index, name: str) -> str:
