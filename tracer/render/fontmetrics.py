@@ -132,18 +132,31 @@ def wrap_text(text: str, size: float, max_width: float, bold: bool = False) -> l
 
 
 def _split_long_word(word: str, size: float, max_width: float, bold: bool) -> list[str]:
-    """A word as one piece, or as several pieces each within `max_width` (linear time)."""
+    """A word as one piece, or as several pieces each within `max_width` (linear time),
+    cut after a separator where one fits (`os_compute_api:` / `os-pause-server:pause`,
+    not `...:paus` / `e`), else between any two characters."""
     if text_width(word, size, bold) <= max_width:
         return [word]
     table = BOLD_WIDTHS if bold else REGULAR_WIDTHS
     limit = max_width * UNITS_PER_EM / size
     pieces: list[str] = []
     start, used = 0, 0
+    cut, used_at_cut = 0, 0  # just after the piece's last separator, and the units to it
     for index, ch in enumerate(word):
         units = _char_units(ch, table)
         if index > start and used + units > limit:
-            pieces.append(word[start:index])
-            start, used = index, 0
+            if cut > start:
+                pieces.append(word[start:cut])
+                start, used = cut, used - used_at_cut
+            if index > start and used + units > limit:
+                pieces.append(word[start:index])
+                start, used = index, 0
         used += units
+        if ch in _BREAK_AFTER:
+            cut, used_at_cut = index + 1, used
     pieces.append(word[start:])
     return pieces
+
+
+# Where a long word may be cut with the least harm to reading it.
+_BREAK_AFTER = frozenset(":./_-,=")
