@@ -83,6 +83,11 @@ def _activation(action: ActivationAction, who: str, step: Step) -> Activation:
     return Activation(action, who, provenance=provenance(step))
 
 
+def _rpc_label(step: Step) -> str:
+    """An RPC's label: its method, and whether it goes to every host of the topic."""
+    return step.text + (" (fanout)" if step.fanout else "")
+
+
 def _step(step: Step) -> list:
     kind, src, dst = step.kind, step.source, step.target
     on, off = ActivationAction.ACTIVATE, ActivationAction.DEACTIVATE
@@ -90,12 +95,14 @@ def _step(step: Step) -> list:
         return [_message(step, src, dst, step.text), _activation(on, dst, step)]
     if kind == RESPONSE:
         return [_message(step, src, dst, step.text, dashed=True), _activation(off, src, step)]
-    if kind in (CALL, DRIVER):
+    if kind == CALL:
+        return [_message(step, src, dst, _rpc_label(step)), _activation(on, dst, step)]
+    if kind == DRIVER:
         return [_message(step, src, dst, step.text), _activation(on, dst, step)]
     if kind in (RETURN, DRIVER_RETURN):
         return [_message(step, dst, src, step.text, dashed=True), _activation(off, dst, step)]
     if kind == CAST:
-        return [_message(step, src, dst, step.text, head=Head.OPEN)]
+        return [_message(step, src, dst, _rpc_label(step), head=Head.OPEN)]
     if kind == START:
         return [_activation(on, src, step)]
     if kind == DONE:

@@ -149,8 +149,7 @@ def messages(flow: Flow) -> list[Message]:
                                fields.removesuffix(")"), len(out), step.anchor))
             continue
         category = "rpc" if step.kind in _RPC else step.kind
-        name = step.text.removesuffix(" (fanout)").removesuffix(" (callback)")
-        out.append(Message(category, step.source, step.target or "", name, step.kind,
+        out.append(Message(category, step.source, step.target or "", step.text, step.kind,
                            at=len(out), anchor=step.anchor))
     return out
 

@@ -82,7 +82,7 @@ def rpc_messages(flow):
     seen = []
     for step in iter_steps(flow.nodes):
         if step.kind in (CALL, CAST):
-            message = (step.kind, step.source, step.target, step.text.removesuffix(" (fanout)"))
+            message = (step.kind, step.source, step.target, step.text)
             if message not in seen:
                 seen.append(message)
     return seen

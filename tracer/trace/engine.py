@@ -1258,7 +1258,7 @@ class Engine:
             target = self.target_of(method, bound, _arg_texts(callee, call), frame)
             kind = self.kind_of(method, bound)
             extra = {"fanout": method.fanout, "rpc": f"{method.service} {method.method}"}
-            text = method.method + (" (fanout)" if method.fanout else "")
+            text = method.method
             if kind is None:
                 condition = method.kind_condition or method.kind_param or "at run time"
                 first = method.kind_if_true or "cast"
