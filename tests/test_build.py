@@ -175,13 +175,39 @@ def test_helper_processes_make_the_same_files_as_one_process(workspace, root, tm
                                                              monkeypatch):
     import tracer.build
 
-    monkeypatch.setattr(tracer.build, "HELPER_MIN_JOBS", 10_000)
+    monkeypatch.setattr(tracer.build, "_spare_cores", lambda: 0)
     build(workspace, root)
     alone = snapshot(root)
-    monkeypatch.setattr(tracer.build, "HELPER_MIN_JOBS", 1)
+    monkeypatch.undo()
     monkeypatch.setattr(tracer.build.os, "cpu_count", lambda: 4)  # three helpers
+    monkeypatch.setattr(tracer.build, "HELPER_MIN_JOBS", 1)
+    # a tree not read before: the helpers start before the catalogue, one reads ahead
     other = open_workspace(str(workspace.source.root), cache=tmp_path / "cold-cache")
-    seen = []
-    build(other, tmp_path / "helped", progress=seen.append)
+    assert tracer.build._worth_starting_early(other, ())
+    seen, started = [], []
+    build(other, tmp_path / "helped", progress=seen.append, started=started.append)
     assert snapshot(tmp_path / "helped") == alone
     assert sorted(seen) == sorted(op.name for op in other.catalogue().operations)
+    assert started == [other.catalogue()]
+    # summaries cached, another root: the helpers start once the operations are known
+    again = open_workspace(str(workspace.source.root), cache=tmp_path / "cold-cache")
+    assert not tracer.build._worth_starting_early(again, ())
+    build(again, tmp_path / "helped-late")
+    assert snapshot(tmp_path / "helped-late") == alone
+
+
+def test_claims_share_out_every_operation_once_front_and_back():
+    from tracer.build import _Claims
+
+    claims = _Claims(helpers=1)
+    assert claims.open(5)
+    taken = [claims.take(0), claims.take(1), claims.take(1), claims.take(0), claims.take(1)]
+    assert taken == [0, 4, 3, 1, 2] and claims.take(0) is None and claims.take(1) is None
+    claims.finish(4)
+    claims.finish(3)
+    assert claims.newly_done() == [3, 4] and claims.newly_done() == []
+    assert claims.first_reader() and not claims.first_reader()
+    # more operations than the shared array holds: this process makes them all
+    assert not _Claims(helpers=1).open(_Claims.CAPACITY + 1)
+    alone = _Claims(helpers=0)
+    assert alone.open(_Claims.CAPACITY + 1) and alone.take(0) == 0

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
-from tracer.catalogue import Operation, find_operation
+from tracer.catalogue import Catalogue, Operation, find_operation
 from tracer.errors import OsflowError
 from tracer.files import locked, remove_leftovers, write_atomic
 from tracer.index.cache import code_version, remove_stale_temporaries
@@ -83,7 +83,11 @@ class _Layout:
 
 def build(workspace: Workspace, root: Path, only: tuple[str, ...] = (), png: bool = False,
           options: Options | None = None,
-          progress: Callable[[str], None] | None = None) -> BuildResult:
+          progress: Callable[[str], None] | None = None,
+          started: Callable[[Catalogue], None] | None = None) -> BuildResult:
+    """Build the diagrams of `workspace` under `root`. `progress` is told each operation
+    as it is done; `started` gets the catalogue once it is known (helpers may be at work
+    before: on a new tree they start reading at once)."""
     from tracer.trace import Options
 
     layout = _Layout(Path(root))
@@ -93,45 +97,49 @@ def build(workspace: Workspace, root: Path, only: tuple[str, ...] = (), png: boo
             remove_leftovers(folder)
         if workspace.index.cache is not None:
             remove_stale_temporaries(workspace.index.cache.root)
-        return _build(workspace, layout, only, png, options or Options(), progress)
+        return _build(workspace, layout, only, png, options or Options(), progress, started)
 
 
 def _build(workspace: Workspace, layout: _Layout, only: tuple[str, ...], png: bool,
-           options: Options, progress: Callable[[str], None] | None) -> BuildResult:
-    catalogue = workspace.catalogue()
-    operations = [find_operation(catalogue, name) for name in only] if only \
-        else list(catalogue.operations)
-    annotations, result = _read_annotations(layout, catalogue, workspace.source.label)
-    manifest_path = _manifest_path(workspace, layout)
-    manifest = _read_manifest(manifest_path)
-    formats = ("svg", "png") if png else ("svg",)
-    base = _base_digest(workspace, options, formats)
-    todo = []
-    for op in operations:
-        result.operations += 1
-        notes = annotations.get(op.name)
-        digest = _digest(base, op, notes)
-        outputs = [layout.wsd(op.name)] + [layout.picture(op.name, f) for f in formats]
-        entry = manifest.get(op.name, {})
-        if entry.get("digest") == digest and all(p.is_file() for p in outputs):
-            result.unchanged += 1
-            result.stale += entry.get("stale", [])
-            result.gaps += entry.get("gaps", [])
-            if progress:
-                progress(op.name)
-            continue
-        todo.append((op, notes, digest))
-    for i, (text, stale, gaps, pictures) in _make_all(workspace, todo, options, formats,
-                                                      layout, progress):
-        op, notes, digest = todo[i]
-        written = [p for p, data in [(layout.wsd(op.name), text.encode("utf-8"))] +
-                   [(layout.picture(op.name, f), d) for f, d in zip(formats, pictures)]
-                   if write_atomic(p, data)]
-        result.written += [str(p.relative_to(layout.root)) for p in written]
-        result.unchanged += not written
-        result.stale += stale
-        result.gaps += gaps
-        manifest[op.name] = {"digest": digest, "stale": stale, "gaps": gaps}
+           options: Options, progress: Callable[[str], None] | None,
+           started: Callable[[Catalogue], None] | None) -> BuildResult:
+    with _Makers(workspace, early=_worth_starting_early(workspace, only)) as makers:
+        catalogue = workspace.catalogue()
+        if started:
+            started(catalogue)
+        operations = [find_operation(catalogue, name) for name in only] if only \
+            else list(catalogue.operations)
+        annotations, result = _read_annotations(layout, catalogue, workspace.source.label)
+        manifest_path = _manifest_path(workspace, layout)
+        manifest = _read_manifest(manifest_path)
+        formats = ("svg", "png") if png else ("svg",)
+        base = _base_digest(workspace, options, formats)
+        todo = []
+        for op in operations:
+            result.operations += 1
+            notes = annotations.get(op.name)
+            digest = _digest(base, op, notes)
+            outputs = [layout.wsd(op.name)] + [layout.picture(op.name, f) for f in formats]
+            entry = manifest.get(op.name, {})
+            if entry.get("digest") == digest and all(p.is_file() for p in outputs):
+                result.unchanged += 1
+                result.stale += entry.get("stale", [])
+                result.gaps += entry.get("gaps", [])
+                if progress:
+                    progress(op.name)
+                continue
+            todo.append((op, notes, digest))
+        for i, (text, stale, gaps, pictures) in makers.make(todo, options, formats, layout,
+                                                            progress):
+            op, notes, digest = todo[i]
+            written = [p for p, data in [(layout.wsd(op.name), text.encode("utf-8"))] +
+                       [(layout.picture(op.name, f), d) for f, d in zip(formats, pictures)]
+                       if write_atomic(p, data)]
+            result.written += [str(p.relative_to(layout.root)) for p in written]
+            result.unchanged += not written
+            result.stale += stale
+            result.gaps += gaps
+            manifest[op.name] = {"digest": digest, "stale": stale, "gaps": gaps}
     if not only:
         result.removed = _remove_others(layout, {op.name for op in operations})
     if write_atomic(layout.index, _index_page(layout, workspace.source.label, formats)):
@@ -155,51 +163,101 @@ def _make_one(workspace: Workspace, op: Operation, notes: annotate.Annotations |
     return text, stale, gaps, _render(text, display, workspace.source.tag, formats)
 
 
-def _make_all(workspace: Workspace, todo: list, options: Options, formats: tuple[str, ...],
-              layout: _Layout, progress: Callable[[str], None] | None
-              ) -> Iterator[tuple[int, _Made]]:
-    """Trace and render every operation of `todo`: (its index in `todo`, what was made),
-    this process's as each is made (so its files are written at once), then the helpers'.
+class _Makers:
+    """This process and its helpers, which trace and render operations side by side.
 
     A cold build is CPU work (parse, trace, render) on a handful of cores: one helper
     process per spare core takes operations from the back of the list while this one
     takes them from the front, so neither waits on the other. Each operation's result
-    depends only on the tree, never on which process made it or what it made before."""
-    from tracer.trace import Shared
+    depends only on the tree, never on which process made it or what it made before.
 
-    jobs = [(op, notes, str(layout.wsd(op.name).relative_to(layout.root)))
-            for op, notes, _ in todo]
-    helpers = _helper_count(workspace, len(jobs))
-    claims = _Claims(len(jobs), helpers)
-    with ProcessPoolExecutor(max_workers=helpers, mp_context=_HELPERS,
-                             initializer=_Claims.adopt, initargs=(claims,)) \
-            if helpers else contextlib.nullcontext() as pool:
-        running = [pool.submit(_helper, workspace.source, workspace.index.cache.root, jobs,
-                               options, formats, slot) for slot in range(1, helpers + 1)]
-        shared = Shared(workspace.index)
-        while (i := claims.take(0)) is not None:
+    On a tree not read before (`early`), the helpers start at once: the first reads ahead
+    the modules nearly every trace enters while this process builds the catalogue and
+    the RPC model, so no core waits for the list of operations."""
+
+    def __init__(self, workspace: Workspace, early: bool) -> None:
+        self.workspace = workspace
+        self.early = early
+        self.claims: _Claims | None = None
+        self.pool: ProcessPoolExecutor | None = None
+        self.helpers = 0
+
+    def __enter__(self) -> "_Makers":
+        if self.early:
+            self._start(_spare_cores(), read_ahead=True)
+            # the other cores are busy reading ahead: a pool for the catalogue would
+            # only compete with them
+            self.workspace.index.workers = 1
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.workspace.index.workers = None
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def _start(self, helpers: int, read_ahead: bool) -> None:
+        self.helpers = helpers
+        # A forked helper shares what this process imported; importing the tracer and
+        # the renderer here, once, spares each helper doing it (0.15 s) again.
+        import tracer.diagram, tracer.render.svg, tracer.trace  # noqa: E401, F401
+        import tracer.wsd.parser, tracer.wsd.writer  # noqa: E401, F401
+        self.claims = _Claims(helpers)
+        self.pool = ProcessPoolExecutor(
+            max_workers=helpers, mp_context=_HELPERS, initializer=_helper_start,
+            initargs=(self.claims, self.workspace.source, self.workspace.index.cache.root,
+                      read_ahead))
+        # A pool starts its processes with its first task. The reading ahead is done by
+        # the initializer: a task would wait for this process's queue threads, which
+        # wait for the GIL while the catalogue is parsed (0.3 s measured).
+        self.pool.submit(_started)
+
+    def make(self, todo: list, options: Options, formats: tuple[str, ...], layout: _Layout,
+             progress: Callable[[str], None] | None) -> Iterator[tuple[int, _Made]]:
+        """Every operation of `todo` made: (its index in `todo`, what was made), this
+        process's as each is made (so its files are written at once), then the helpers'."""
+        from tracer.trace import Shared
+
+        jobs = [(op, notes, str(layout.wsd(op.name).relative_to(layout.root)))
+                for op, notes, _ in todo]
+        if self.pool is None and len(jobs) >= HELPER_MIN_JOBS and self._can_help():
+            self._start(_spare_cores(), read_ahead=False)
+        running = []
+        if self.pool is not None and self.claims.open(len(jobs)):
+            running = [self.pool.submit(_helper, jobs, options, formats)
+                       for _ in range(self.helpers)]
+        else:
+            self.claims = _Claims(0)
+            self.claims.open(len(jobs))
+        shared = Shared(self.workspace.index)
+        while (i := self.claims.take(0)) is not None:
             op, notes, display = jobs[i]
-            yield i, _make_one(workspace, op, notes, options, shared, formats, display)
-            _report(progress, claims, jobs, i)
+            yield i, _make_one(self.workspace, op, notes, options, shared, formats, display)
+            _report(progress, self.claims, jobs, i)
         for future in running:
             while not future.done():
-                _report(progress, claims, jobs, None)
+                _report(progress, self.claims, jobs, None)
                 wait([future], timeout=0.1)
             yield from sorted(future.result().items())
-        _report(progress, claims, jobs, None)
+        _report(progress, self.claims, jobs, None)
+
+    def _can_help(self) -> bool:
+        # without a shared cache a helper would redo everything
+        return self.workspace.index.cache is not None and self.workspace.results is not None \
+            and _spare_cores() > 0
 
 
 def _draft(workspace: Workspace, op: Operation, notes: annotate.Annotations | None,
            options: Options, shared: Shared) -> tuple[str, list[str], list[str]]:
     """The .wsd text of one operation with its annotations, the stale ones, and the
     modules left out because they could not be parsed."""
-    from tracer import annotate
     from tracer.diagram import flow_to_diagram
     from tracer.wsd.writer import to_wsd
 
     flow = workspace.flow(op.name, options, shared)
     stale: list[str] = []
     if notes is not None:
+        from tracer import annotate
+
         flow, found = annotate.apply(flow, notes)
         stale = [str(s) for s in found]
     return to_wsd(flow_to_diagram(flow)), stale, list(flow.gaps)
@@ -224,45 +282,71 @@ def _report(progress, claims: "_Claims", jobs: list, own: int | None) -> None:
 
 
 # Forked where that is safe (Linux): a helper starts at once, with osflow imported and the
-# catalogue in memory; spawning costs each helper about 0.2 s of start-up. The progress
-# bar's thread only ever runs in this process.
+# tree opened; spawning costs each helper about 0.2 s of start-up. The progress bar's
+# thread only ever runs in this process.
 _HELPERS = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
 
 # The modules nearly every trace enters. A helper parses them and what they import while
-# this process builds the RPC model, so that the traces that follow find them summarised.
-_CORE_MODULES = ("nova/compute/api.py", "nova/virt/libvirt/driver.py",
-                 "nova/conductor/manager.py", "nova/compute/manager.py")
-
+# this process builds the catalogue and the RPC model, so that the traces that follow
+# find them summarised. The managers come last: the RPC model reads them here meanwhile,
+# and by then the helper finds them in the cache rather than parsing them a second time.
+_CORE_MODULES = (("nova/compute/api.py", "nova/virt/libvirt/driver.py"),
+                 ("nova/conductor/manager.py", "nova/compute/manager.py"))
 
 # Fewer operations than this are made in this process: a helper would cost more than it saves.
 HELPER_MIN_JOBS = 8
 
 
-def _helper_count(workspace: Workspace, jobs: int) -> int:
-    if workspace.index.cache is None or workspace.results is None or jobs < HELPER_MIN_JOBS:
-        return 0  # without a shared cache a helper would redo everything
+def _spare_cores() -> int:
     return min((os.cpu_count() or 1) - 1, 3)
 
 
-def _helper(source, cache_root: Path, jobs: list, options: Options,
-            formats: tuple[str, ...], slot: int) -> dict[int, _Made]:
-    """A helper process: read ahead, then make operations from the back of the list."""
+def _worth_starting_early(workspace: Workspace, only: tuple[str, ...]) -> bool:
+    """Whether helpers should start before the catalogue is known: on a tree whose core
+    modules are not summarised yet (so there is reading ahead to do), for a whole build or
+    enough named operations."""
+    index = workspace.index
+    if index.cache is None or workspace.results is None or _spare_cores() < 1 or \
+            (only and len(only) < HELPER_MIN_JOBS):
+        return False
+    return any(not index.cache.has(index.content_key(rel))
+               for group in _CORE_MODULES for rel in group if (index.root / rel).is_file())
+
+
+# A helper process's view of the tree, made when it starts and kept between its tasks.
+_HELPER_WORKSPACE: Workspace | None = None
+
+
+def _helper_start(claims: "_Claims", source, cache_root: Path, read_ahead: bool) -> None:
+    """A helper process starts: open the tree; the first helper reads ahead if asked."""
     import gc
 
     from tracer.index import Index, cache
     from tracer.index.cache import ResultCache, SummaryCache
-    from tracer.trace import Shared
     from tracer.workspace import Workspace
 
+    global _HELPER_WORKSPACE
+    _Claims.adopted = claims
     gc.set_threshold(100_000, 50, 1000)  # as the command line does: a short-lived process
     cache.FREEZE_LOADED = True
-    workspace = Workspace(source, Index(source.root, SummaryCache(cache_root)),
-                          ResultCache(cache_root))
-    if slot == 1:
-        _read_ahead(workspace.index)
+    _HELPER_WORKSPACE = Workspace(source, Index(source.root, SummaryCache(cache_root)),
+                                  ResultCache(cache_root))
+    if read_ahead and claims.first_reader():
+        _read_ahead(_HELPER_WORKSPACE.index)
+
+
+def _started() -> None:
+    """The task that starts a pool's processes (their initializer does the work)."""
+
+
+def _helper(jobs: list, options: Options, formats: tuple[str, ...]) -> dict[int, _Made]:
+    """A helper process: make operations from the back of the list."""
+    from tracer.trace import Shared
+
+    workspace = _HELPER_WORKSPACE
     shared = Shared(workspace.index)
     made: dict[int, _Made] = {}
-    while (i := _Claims.adopted.take(slot)) is not None:
+    while (i := _Claims.adopted.take(1)) is not None:
         op, notes, display = jobs[i]
         made[i] = _make_one(workspace, op, notes, options, shared, formats, display)
         _Claims.adopted.finish(i)
@@ -270,44 +354,73 @@ def _helper(source, cache_root: Path, jobs: list, options: Options,
 
 
 def _read_ahead(index) -> None:
-    """Summarise the core modules and the modules they import, largest first."""
-    core = [rel for rel in _CORE_MODULES if (index.root / rel).is_file()]
-    for rel in core:
-        index.module_at(rel)
-    imported = set()
-    for rel in core:
-        module = index.module_at(rel)
-        for imp in module.imports.values() if module else ():
-            path = index.path_of(imp.target) or index.path_of(imp.target.rpartition(".")[0])
-            if path and path not in core:
-                imported.add(path)
-    for rel in sorted(imported, key=lambda r: (-len(index.source(r)), r)):
-        if not index.cache.has(index.content_key(rel)):  # another process got there first
-            index.module_at(rel)
+    """Summarise the core modules and the modules they import, a group at a time, largest
+    first; what another process has summarised already is skipped."""
+    done: set[str] = set()
+    for group in _CORE_MODULES:
+        core = [rel for rel in group if (index.root / rel).is_file()]
+        imported = set()
+        for rel in core:
+            module = index.module_at(rel)
+            for imp in module.imports.values() if module else ():
+                path = index.path_of(imp.target) or \
+                    index.path_of(imp.target.rpartition(".")[0])
+                if path and path not in core and path not in done:
+                    imported.add(path)
+        for rel in sorted(imported, key=lambda r: (-len(index.source(r)), r)):
+            if not index.cache.has(index.content_key(rel)):
+                index.module_at(rel)
+        done |= imported | set(core)
 
 
 class _Claims:
-    """Which process makes which operation: a shared array of states. This process
-    (slot 0) takes from the front, helpers from the back."""
+    """Which process makes which operation: a shared array of states, opened once the
+    operations are known (helpers may start before). This process takes from the front,
+    helpers from the back."""
 
-    FREE, DONE, REPORTED = -1, -2, -3
+    FREE, DONE, REPORTED, TAKEN = -1, -2, -3, -4
+    # The array is made before the helpers start, so before the catalogue is known: a
+    # catalogue larger than this is made by this process alone.
+    CAPACITY = 4096
     adopted: "_Claims"  # in a helper process: the parent's claims
 
-    def __init__(self, size: int, helpers: int) -> None:
-        self.states = _HELPERS.Array("b", [self.FREE] * size) if helpers else \
-            [self.FREE] * size
+    def __init__(self, helpers: int) -> None:
+        self.shared = bool(helpers)
+        self.states = _HELPERS.Array("b", self.CAPACITY) if helpers else []
+        self.size = _HELPERS.Value("i", 0, lock=False) if helpers else None
+        self.readers = _HELPERS.Value("i", 0, lock=False) if helpers else None
         self.lock = self.states.get_lock() if helpers else contextlib.nullcontext()
 
-    @staticmethod
-    def adopt(claims: "_Claims") -> None:
-        _Claims.adopted = claims
+    def first_reader(self) -> bool:
+        """True for the first helper to ask: one helper reads ahead, the others would
+        only parse the same modules at the same time."""
+        with self.lock:
+            self.readers.value += 1
+            return self.readers.value == 1
+
+    def open(self, size: int) -> bool:
+        """Make `size` operations claimable; False if too many to share with helpers."""
+        if not self.shared:
+            self.states = [self.FREE] * size
+            return True
+        if size > self.CAPACITY:
+            return False
+        with self.lock:
+            self.states[:size] = [self.FREE] * size
+            self.size.value = size
+        return True
+
+    def _size(self) -> int:
+        return self.size.value if self.shared else len(self.states)
 
     def take(self, slot: int) -> int | None:
-        order = range(len(self.states)) if slot == 0 else range(len(self.states) - 1, -1, -1)
+        """Claim the next free operation: from the front for this process (slot 0), from
+        the back for a helper."""
         with self.lock:
-            for i in order:
+            size = self._size()
+            for i in range(size) if slot == 0 else range(size - 1, -1, -1):
                 if self.states[i] == self.FREE:
-                    self.states[i] = slot
+                    self.states[i] = self.TAKEN
                     return i
         return None
 
@@ -318,7 +431,7 @@ class _Claims:
     def newly_done(self) -> list[int]:
         """Operations helpers finished since the last call."""
         with self.lock:
-            done = [i for i in range(len(self.states)) if self.states[i] == self.DONE]
+            done = [i for i in range(self._size()) if self.states[i] == self.DONE]
             for i in done:
                 self.states[i] = self.REPORTED
         return done

@@ -239,18 +239,21 @@ def build(spec: str | None, root: str, only: tuple[str, ...], png: bool, strict:
     console = Console(stderr=True)
     with _status(f"Reading {spec or PINNED_RELEASE}"):
         workspace = open_workspace(spec)
-        catalogue = workspace.catalogue()
-        total = len(only) or len(catalogue.operations)
-    _warn(catalogue.warnings)
     columns = (TextColumn("{task.description:<32}"), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, console=console, transient=True,
                   disable=not console.is_terminal) as bar:
-        task = bar.add_task("building", total=total)
+        task = bar.add_task("reading the catalogue", total=None)
+
+        def started(catalogue) -> None:
+            _warn(catalogue.warnings)
+            bar.update(task, total=len(only) or len(catalogue.operations),
+                       description="building")
 
         def advance(name: str) -> None:
             bar.update(task, advance=1, description=name)
 
-        result = run_build(workspace, Path(root), only, png=png, progress=advance)
+        result = run_build(workspace, Path(root), only, png=png, progress=advance,
+                           started=started)
     _warn(result.gaps)
     _warn(result.stale)
     click.echo(f"{result.operations} operations of nova {result.label}: "

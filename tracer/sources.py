@@ -50,7 +50,6 @@ import subprocess
 import sys
 import tempfile
 import urllib.parse
-import urllib.request
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -690,6 +689,8 @@ def published_sha256(page_url: str, filename: str) -> str | None:
 
 
 def _fetch_index_page(page_url: str) -> tuple[bytes, str]:
+    import urllib.request  # only when downloading: its import (http.client) costs 45 ms
+
     parts = urllib.parse.urlsplit(page_url)
     if parts.scheme == "file":
         # pip reads a file:// index folder's index.html; so do we.

@@ -79,6 +79,9 @@ class Index:
         self._fingerprint: str | None = None
         self.problems: list[ir.ParseProblem] = []
         self._mro: dict[str, tuple[ir.Class, list[ClassRef]]] = {}
+        # processes `prefetch` may use (None: one per core); a build whose helpers are
+        # already busy on the other cores sets 1
+        self.workers: int | None = None
 
     # ------------------------------------------------------------------ files
 
@@ -181,7 +184,7 @@ class Index:
                 self._note_problem(mod)
         if not todo:
             return
-        workers = workers or os.cpu_count() or 1
+        workers = workers or self.workers or os.cpu_count() or 1
         cache_root = str(self.cache.root) if self.cache else None
         jobs = [(str(self.root), rel, cache_root) for rel in todo]
         if len(todo) < PARALLEL_THRESHOLD or workers < 2:

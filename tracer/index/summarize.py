@@ -11,7 +11,6 @@ from __future__ import annotations
 import ast
 import hashlib
 import warnings
-from itertools import accumulate
 
 from tracer.index import ir
 
@@ -89,9 +88,8 @@ class _Summarizer:
         self.path = path
         self.source = source
         self.is_package = path.endswith("__init__.py")
-        # byte offset of each line's start (a Python loop over the bytes cost as much as
-        # parsing the module)
-        self._line_starts = [0, *accumulate(len(line) + 1 for line in source.split(b"\n"))]
+        # ast positions are (line, byte offset in that line); one split, done in C
+        self._lines = source.split(b"\n")
         # Equal leaves are one object (summaries are read-only): `self`, `context` and
         # `self.compute_rpcapi` recur thousands of times in a module, and a shared object is
         # pickled, stored and unpickled once.
@@ -298,43 +296,47 @@ class _Summarizer:
         return None if node is None else self._expr(node)
 
     def _expr(self, node: ast.expr) -> ir.Expr:
-        if isinstance(node, ast.Name):
+        kind = type(node)  # the parser makes no subclasses: exact types, commonest first
+        if kind is ast.Name:
             name = self._names.get(node.id)
             if name is None:
                 name = self._names[node.id] = ir.Name(node.id)
             return name
-        if isinstance(node, ast.Attribute):
+        if kind is ast.Attribute:
             value = self._expr(node.value)
             key = (id(value), node.attr)
             attr = self._attrs.get(key)
             if attr is None:
                 attr = ir.Attr(value, node.attr)
-                if isinstance(value, (ir.Name, ir.Attr)):  # shared itself, so id() is stable
+                if type(value) is ir.Name or type(value) is ir.Attr:  # shared: id() is stable
                     self._attrs[key] = attr
             return attr
-        if isinstance(node, ast.Constant):
+        if kind is ast.Constant:
             return self._const(node.value)
-        if isinstance(node, ast.Call):
+        if kind is ast.Call:
             return self._call(node)
-        if isinstance(node, ast.Starred):
+        if kind is ast.Starred:
             return ir.Starred(self._expr(node.value))
-        if isinstance(node, ast.IfExp):
+        if kind is ast.IfExp:
             return ir.IfExp(self._expr(node.test), self._expr(node.body),
                             self._expr(node.orelse), self._text(node.test))
-        if isinstance(node, ast.BoolOp):
+        if kind is ast.BoolOp:
             op = "and" if isinstance(node.op, ast.And) else "or"
-            return ir.BoolOp(op, tuple(self._expr(v) for v in node.values), self._text(node))
-        if isinstance(node, ast.Dict):
-            return ir.DictExpr(tuple(self._opt(k) for k in node.keys),
-                               tuple(self._expr(v) for v in node.values))
-        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
-            return ir.Seq(tuple(self._expr(e) for e in node.elts))
-        if isinstance(node, ast.Lambda):
+            return ir.BoolOp(op, tuple([self._expr(v) for v in node.values]), self._text(node))
+        if kind is ast.Dict:
+            return ir.DictExpr(tuple([self._opt(k) for k in node.keys]),
+                               tuple([self._expr(v) for v in node.values]))
+        if kind is ast.List or kind is ast.Tuple or kind is ast.Set:
+            return ir.Seq(tuple([self._expr(e) for e in node.elts]))
+        if kind is ast.Lambda:
             params = tuple(p.name for p in self._params(node.args))
             return ir.Lambda(params, self._expr(node.body))
-        if isinstance(node, ast.Await):
+        if kind is ast.Await:
             return self._expr(node.value)
-        return ir.Other(self._text(node), self._nested_calls(node))
+        text = self._text(node)
+        # a call needs a parenthesis: most such expressions (`a + b`, `x[k]`, `not y`)
+        # have none, and need no walk
+        return ir.Other(text, self._nested_calls(node) if "(" in text or not text else ())
 
     def _const(self, value: object) -> ir.Expr:
         if value is Ellipsis or isinstance(value, complex):
@@ -346,12 +348,9 @@ class _Summarizer:
         return const
 
     def _call(self, node: ast.Call) -> ir.Call:
-        return ir.Call(
-            func=self._expr(node.func),
-            args=tuple(self._expr(a) for a in node.args),
-            kwargs=tuple((k.arg, self._expr(k.value)) for k in node.keywords),
-            line=node.lineno,
-        )
+        return ir.Call(self._expr(node.func), tuple([self._expr(a) for a in node.args]),
+                       tuple([(k.arg, self._expr(k.value)) for k in node.keywords]),
+                       node.lineno)
 
     def _nested_calls(self, node: ast.expr) -> tuple[ir.Call, ...]:
         """Calls inside an expression we do not model (`a and b()`, `x + f()`, f-strings)."""
@@ -371,12 +370,16 @@ class _Summarizer:
     def _text(self, node: ast.AST) -> str:
         """The source text of a node, on one line (conditions and labels quote it)."""
         try:
-            start = self._line_starts[node.lineno - 1] + node.col_offset
-            end = self._line_starts[node.end_lineno - 1] + node.end_col_offset
+            first, last = node.lineno - 1, node.end_lineno - 1
+            if first == last:
+                text = self._lines[first][node.col_offset:node.end_col_offset]
+            else:
+                text = b"\n".join([self._lines[first][node.col_offset:],
+                                   *self._lines[first + 1:last],
+                                   self._lines[last][:node.end_col_offset]])
         except (AttributeError, IndexError, TypeError):
             return ""
-        text = self.source[start:end].decode("utf-8", "replace")
-        return " ".join(text.split())
+        return " ".join(text.decode("utf-8", "replace").split())
 
 
 def _is_type_checking(test: ast.expr) -> bool:

@@ -867,13 +867,15 @@ class Engine:
 
     def call(self, call: ir.Call, frame: Frame) -> Value:
         callee = self.eval(call.func, frame)
-        args = tuple(self.eval(a, frame) for a in call.args)
-        kwargs = {k: self.eval(v, frame) for k, v in call.kwargs if k}
+        args = tuple([self.eval(a, frame) for a in call.args])
+        kwargs = {}
         for key, value in call.kwargs:
             if key is None:
-                self.eval(value, frame)
-        name = call.func.attr if isinstance(call.func, ir.Attr) else \
-            call.func.id if isinstance(call.func, ir.Name) else ""
+                self.eval(value, frame)  # **mapping: its calls still run
+            else:
+                kwargs[key] = self.eval(value, frame)
+        kind = type(call.func)
+        name = call.func.attr if kind is ir.Attr else call.func.id if kind is ir.Name else ""
         drawn = self.recognise(call, name, callee, frame)
         if drawn is not None:
             return drawn
@@ -1106,8 +1108,12 @@ class Engine:
         result: list[Value] = []
         nodes = self.collect(lambda: result.append(self.run(callee_frame)))
         if summary:
-            crossed = _visible(_crossing(nodes, frame.participant, False, self.kept_write))
-            nodes = self.summarise(nodes, fn, frame, line)
+            in_driver = frame.participant == self.driver_participant(frame.participant)
+            kept = _crossing(nodes, frame.participant, False, self.kept_write)
+            crossed = _visible(kept)
+            if in_driver:
+                kept = _crossing(nodes, frame.participant, True, self.kept_write)
+            nodes = self.summarise(nodes, kept, in_driver, fn, frame, line)
             if not crossed and not any(isinstance(a, FuncV) for a in (*args,
                                                                        *kwargs.values())):
                 self.plain_helpers[key] = (_visible(nodes),
@@ -1116,11 +1122,10 @@ class Engine:
             self.emit(node)
         return result[0] if result else Text(fn.function.name)
 
-    def summarise(self, nodes: list[Node], fn: FunctionRef, frame: Frame,
-                  line: int) -> list[Node]:
-        """Beyond `depth`: keep what crosses processes, note the rest as the helper's name."""
-        in_driver = frame.participant == self.driver_participant(frame.participant)
-        kept = _crossing(nodes, frame.participant, in_driver, self.kept_write)
+    def summarise(self, nodes: list[Node], kept: list[Node], in_driver: bool,
+                  fn: FunctionRef, frame: Frame, line: int) -> list[Node]:
+        """Beyond `depth`: keep what crosses processes (`kept`: `nodes` through
+        `_crossing`), note the rest as the helper's name."""
         driver_level = in_driver and frame.depth <= self.options.depth
         if (_visible(nodes) or driver_level) and not _visible(kept):
             return [self._helper_note(fn, frame, line), *kept]
