@@ -129,13 +129,10 @@ def _build(workspace: Workspace, layout: _Layout, only: tuple[str, ...], png: bo
                     progress(op.name)
                 continue
             todo.append((op, notes, digest))
-        for i, (text, stale, gaps, pictures) in makers.make(todo, options, formats, layout,
-                                                            progress):
+        for i, (written, stale, gaps) in makers.make(todo, options, formats, layout,
+                                                     progress):
             op, notes, digest = todo[i]
-            written = [p for p, data in [(layout.wsd(op.name), text.encode("utf-8"))] +
-                       [(layout.picture(op.name, f), d) for f, d in zip(formats, pictures)]
-                       if write_atomic(p, data)]
-            result.written += [str(p.relative_to(layout.root)) for p in written]
+            result.written += written
             result.unchanged += not written
             result.stale += stale
             result.gaps += gaps
@@ -152,15 +149,23 @@ def _build(workspace: Workspace, layout: _Layout, only: tuple[str, ...], png: bo
 # ----------------------------------------------------------------------------- making
 
 
-# .wsd text, stale annotations, modules that could not be parsed, pictures
-_Made = tuple[str, list[str], list[str], list[bytes]]
+# files written (relative to the root), stale annotations, modules that could not be parsed
+_Made = tuple[list[str], list[str], list[str]]
 
 
 def _make_one(workspace: Workspace, op: Operation, notes: annotate.Annotations | None,
               options: Options, shared: Shared, formats: tuple[str, ...],
-              display: str) -> _Made:
+              layout: _Layout) -> _Made:
+    """Trace, render and write one operation (by whichever process made it: files are
+    written whole, and only this operation's)."""
+    display = str(layout.wsd(op.name).relative_to(layout.root))
     text, stale, gaps = _draft(workspace, op, notes, options, shared)
-    return text, stale, gaps, _render(text, display, workspace.source.tag, formats)
+    pictures = _render(text, display, workspace.source.tag, formats)
+    outputs = [(layout.wsd(op.name), text.encode("utf-8"))] + \
+        [(layout.picture(op.name, f), data) for f, data in zip(formats, pictures)]
+    written = [str(path.relative_to(layout.root)) for path, data in outputs
+               if write_atomic(path, data)]
+    return written, stale, gaps
 
 
 class _Makers:
@@ -217,21 +222,20 @@ class _Makers:
         process's as each is made (so its files are written at once), then the helpers'."""
         from tracer.trace import Shared
 
-        jobs = [(op, notes, str(layout.wsd(op.name).relative_to(layout.root)))
-                for op, notes, _ in todo]
+        jobs = [(op, notes) for op, notes, _ in todo]
         if self.pool is None and len(jobs) >= HELPER_MIN_JOBS and self._can_help():
             self._start(_spare_cores(), read_ahead=False)
         running = []
         if self.pool is not None and self.claims.open(len(jobs)):
-            running = [self.pool.submit(_helper, jobs, options, formats)
+            running = [self.pool.submit(_helper, jobs, options, formats, layout)
                        for _ in range(self.helpers)]
         else:
             self.claims = _Claims(0)
             self.claims.open(len(jobs))
         shared = Shared(self.workspace.index)
         while (i := self.claims.take(0)) is not None:
-            op, notes, display = jobs[i]
-            yield i, _make_one(self.workspace, op, notes, options, shared, formats, display)
+            op, notes = jobs[i]
+            yield i, _make_one(self.workspace, op, notes, options, shared, formats, layout)
             _report(progress, self.claims, jobs, i)
         for future in running:
             while not future.done():
@@ -339,7 +343,8 @@ def _started() -> None:
     """The task that starts a pool's processes (their initializer does the work)."""
 
 
-def _helper(jobs: list, options: Options, formats: tuple[str, ...]) -> dict[int, _Made]:
+def _helper(jobs: list, options: Options, formats: tuple[str, ...],
+            layout: _Layout) -> dict[int, _Made]:
     """A helper process: make operations from the back of the list."""
     from tracer.trace import Shared
 
@@ -347,8 +352,8 @@ def _helper(jobs: list, options: Options, formats: tuple[str, ...]) -> dict[int,
     shared = Shared(workspace.index)
     made: dict[int, _Made] = {}
     while (i := _Claims.adopted.take(1)) is not None:
-        op, notes, display = jobs[i]
-        made[i] = _make_one(workspace, op, notes, options, shared, formats, display)
+        op, notes = jobs[i]
+        made[i] = _make_one(workspace, op, notes, options, shared, formats, layout)
         _Claims.adopted.finish(i)
     return made
 

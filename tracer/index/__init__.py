@@ -79,6 +79,7 @@ class Index:
         self._fingerprint: str | None = None
         self.problems: list[ir.ParseProblem] = []
         self._mro: dict[str, tuple[ir.Class, list[ClassRef]]] = {}
+        self._dotted: dict[str, Ref | None] = {}
         # processes `prefetch` may use (None: one per core); a build whose helpers are
         # already busy on the other cores sets 1
         self.workers: int | None = None
@@ -212,6 +213,15 @@ class Index:
 
     def resolve_dotted(self, dotted: str, _depth: int = 0) -> Ref | None:
         """`nova.compute.rpcapi.ComputeAPI` -> the class; a module path -> the module."""
+        if _depth == 0:
+            # remembered: a tracer resolves the same imported names (`objects`,
+            # `compute_utils`) at every use, and the tree does not change under it
+            if dotted not in self._dotted:
+                self._dotted[dotted] = self._resolve_dotted(dotted, 0)
+            return self._dotted[dotted]
+        return self._resolve_dotted(dotted, _depth)
+
+    def _resolve_dotted(self, dotted: str, _depth: int) -> Ref | None:
         if _depth > 8:
             return None
         mod = self.module(dotted)
