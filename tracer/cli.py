@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import sys
@@ -82,9 +83,38 @@ def main() -> None:
 
 def _status(message: str):
     """A spinner on stderr while a slow step runs (a download, a cold parse), TTY only."""
+    if not sys.stderr.isatty():
+        return contextlib.nullcontext()  # and no import of rich (50 ms) for scripts and CI
     from rich.console import Console
 
     return Console(stderr=True).status(message)
+
+
+@contextlib.contextmanager
+def _build_progress(only: int):
+    """A progress bar on stderr for `build`, TTY only: (started, advance) callbacks. The
+    total is known once the catalogue is (the build may start work before)."""
+    def started(catalogue) -> None:
+        _warn(catalogue.warnings)
+
+    if not sys.stderr.isatty():
+        yield started, None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    columns = (TextColumn("{task.description:<32}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("reading the catalogue", total=None)
+
+        def started_bar(catalogue) -> None:
+            started(catalogue)
+            bar.update(task, total=only or len(catalogue.operations), description="building")
+
+        def advance(name: str) -> None:
+            bar.update(task, advance=1, description=name)
+
+        yield started_bar, advance
 
 
 def _warn(messages) -> None:
@@ -230,28 +260,12 @@ def build(spec: str | None, root: str, only: tuple[str, ...], png: bool, strict:
     """Regenerate every diagram: trace, merge annotations, write workflows/ and output/."""
     from pathlib import Path
 
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
     from tracer.build import build as run_build
     from tracer.workspace import open_workspace
 
-    console = Console(stderr=True)
     with _status(f"Reading {spec or PINNED_RELEASE}"):
         workspace = open_workspace(spec)
-    columns = (TextColumn("{task.description:<32}"), BarColumn(), MofNCompleteColumn())
-    with Progress(*columns, console=console, transient=True,
-                  disable=not console.is_terminal) as bar:
-        task = bar.add_task("reading the catalogue", total=None)
-
-        def started(catalogue) -> None:
-            _warn(catalogue.warnings)
-            bar.update(task, total=len(only) or len(catalogue.operations),
-                       description="building")
-
-        def advance(name: str) -> None:
-            bar.update(task, advance=1, description=name)
-
+    with _build_progress(len(only)) as (started, advance):
         result = run_build(workspace, Path(root), only, png=png, progress=advance,
                            started=started)
     _warn(result.gaps)

@@ -399,36 +399,21 @@ class Engine:
             self.statement(stmt, frame)
 
     def statement(self, stmt: ir.Stmt, frame: Frame) -> None:
-        if isinstance(stmt, ir.Assign):
-            value = stmt.value
-            if len(stmt.targets) == 1 and isinstance(stmt.targets[0], ir.Seq) and \
-                    isinstance(value, ir.Seq) and \
-                    len(value.items) == len(stmt.targets[0].items):
-                # `host, node = selection.service_host, selection.nodename`: pairwise
-                for target, item in zip(stmt.targets[0].items, value.items):
-                    self.assign(target, self.eval(item, frame), item, frame, False)
-                return
-            if isinstance(value, ir.Other) and value.text.startswith("import ") and \
-                    len(stmt.targets) == 1 and isinstance(stmt.targets[0], ir.Name):
-                # an import inside a function (lazy imports in properties)
-                ref = self.index.resolve_dotted(value.text.removeprefix("import "))
-                frame.env[stmt.targets[0].id] = self.ref_value(ref, stmt.targets[0].id) \
-                    if ref is not None else Text(stmt.targets[0].id)
-                return
-            result = self.eval(value, frame)
-            for target in stmt.targets:
-                self.assign(target, result, value, frame, stmt.augmented)
-        elif isinstance(stmt, ir.ExprStmt):
+        # exact types (the summary has no subclasses), commonest first
+        kind = type(stmt)
+        if kind is ir.Assign:
+            self.assign_statement(stmt, frame)
+        elif kind is ir.ExprStmt:
             self.eval(stmt.value, frame)
-        elif isinstance(stmt, ir.Return):
+        elif kind is ir.If:
+            self.if_(stmt, frame)
+        elif kind is ir.Return:
             frame.returns.append(self.eval(stmt.value, frame) if stmt.value is not None
                                  else ConstV(None))
             raise _Stop
-        elif isinstance(stmt, ir.Raise):
+        elif kind is ir.Raise:
             raise _Stop
-        elif isinstance(stmt, ir.If):
-            self.if_(stmt, frame)
-        elif isinstance(stmt, ir.Loop):
+        elif kind is ir.Loop:
             self.eval(stmt.iter, frame)
             if isinstance(stmt.target, ir.Name):
                 frame.env[stmt.target.id] = Text(stmt.target.id)
@@ -436,22 +421,9 @@ class Engine:
                      if stmt.kind == "for" else f"while {_clip(stmt.text)}")
             self.block("loop", [(label, stmt.body)], frame, stmt.line)
             self.body(stmt.orelse, frame)
-        elif isinstance(stmt, ir.Try):
-            self.body(stmt.body, frame)
-            self.body(stmt.orelse, frame)
-            for handler in stmt.handlers:
-                # `except NotImplementedError: self._rebuild_default_impl(...)` is the
-                # normal path for drivers without their own: drawn, not an error path
-                fallback = handler.type_text.strip() == "NotImplementedError"
-                if not self.options.errors and not fallback:
-                    self.skipped_handlers += _draws_something(handler.body)
-                    continue
-                if handler.name:
-                    frame.env[handler.name] = Text(handler.name)
-                label = _handler_label(handler.type_text)
-                self.block("opt", [(label, handler.body)], frame, handler.line)
-            self.body(stmt.finalbody, frame)
-        elif isinstance(stmt, ir.With):
+        elif kind is ir.Try:
+            self.try_(stmt, frame)
+        elif kind is ir.With:
             # context managers do real work on entry (`with self._build_resources(...)`
             # allocates networks and volumes); their whole body is followed
             for context, name in stmt.items:
@@ -459,10 +431,46 @@ class Engine:
                 if isinstance(name, ir.Name):
                     frame.env[name.id] = Text(name.id)
             self.body(stmt.body, frame)
-        elif isinstance(stmt, ir.FunctionDef):
+        elif kind is ir.FunctionDef:
             frame.env[stmt.function.name] = FuncV(
                 FunctionRef(frame.module, stmt.function, frame.fn.owner),
                 None, frame.participant, closure=frame.env)
+
+    def assign_statement(self, stmt: ir.Assign, frame: Frame) -> None:
+        value = stmt.value
+        if len(stmt.targets) == 1 and isinstance(stmt.targets[0], ir.Seq) and \
+                isinstance(value, ir.Seq) and \
+                len(value.items) == len(stmt.targets[0].items):
+            # `host, node = selection.service_host, selection.nodename`: pairwise
+            for target, item in zip(stmt.targets[0].items, value.items):
+                self.assign(target, self.eval(item, frame), item, frame, False)
+            return
+        if type(value) is ir.Other and value.text.startswith("import ") and \
+                len(stmt.targets) == 1 and isinstance(stmt.targets[0], ir.Name):
+            # an import inside a function (lazy imports in properties)
+            ref = self.index.resolve_dotted(value.text.removeprefix("import "))
+            frame.env[stmt.targets[0].id] = self.ref_value(ref, stmt.targets[0].id) \
+                if ref is not None else Text(stmt.targets[0].id)
+            return
+        result = self.eval(value, frame)
+        for target in stmt.targets:
+            self.assign(target, result, value, frame, stmt.augmented)
+
+    def try_(self, stmt: ir.Try, frame: Frame) -> None:
+        self.body(stmt.body, frame)
+        self.body(stmt.orelse, frame)
+        for handler in stmt.handlers:
+            # `except NotImplementedError: self._rebuild_default_impl(...)` is the
+            # normal path for drivers without their own: drawn, not an error path
+            fallback = handler.type_text.strip() == "NotImplementedError"
+            if not self.options.errors and not fallback:
+                self.skipped_handlers += _draws_something(handler.body)
+                continue
+            if handler.name:
+                frame.env[handler.name] = Text(handler.name)
+            label = _handler_label(handler.type_text)
+            self.block("opt", [(label, handler.body)], frame, handler.line)
+        self.body(stmt.finalbody, frame)
 
     def assign(self, target: ir.Expr, value: Value, source: ir.Expr, frame: Frame,
                augmented: bool) -> None:
@@ -686,9 +694,12 @@ class Engine:
         return Text(text)
 
     def attr(self, base: Value, name: str, frame: Frame, expr: ir.Expr) -> Value:
-        if isinstance(base, Obj):
+        kind = type(base)  # values have no subclasses
+        if kind is Obj:
             return self.obj_attr(base, name, frame, expr)
-        if isinstance(base, SuperV):
+        if kind is Text:  # an attribute of something unknown is unknown
+            return Text.of(expr)
+        if kind is SuperV:
             owner = self.index.resolve_dotted(base.owner)
             if isinstance(owner, ClassRef):
                 for klass in self.index.mro(base.obj.cls)[1:]:
@@ -905,14 +916,14 @@ class Engine:
             how = "in a new thread" if name in SPAWNERS else f"through {name or 'a wrapper'}"
             self.note(frame, f"{how}: {work.fn.function.name}", call.line)
             return self.invoke(work, args[spawned + 1:], kwargs, frame, call.line)
-        if isinstance(callee, ChoiceV):
-            return self.choose(callee, call, args, kwargs, frame)
-        if isinstance(callee, FuncV):
+        kind = type(callee)
+        if kind is FuncV:
             return self.call_function(callee, call, name, args, kwargs, frame)
-        if isinstance(callee, ClassV):
+        if kind is ClassV:
             return self.construct(callee.cls, args, kwargs, frame)
-        if isinstance(callee, SuperV) or (isinstance(call.func, ir.Name)
-                                          and call.func.id == "super"):
+        if kind is ChoiceV:
+            return self.choose(callee, call, args, kwargs, frame)
+        if kind is SuperV or (type(call.func) is ir.Name and call.func.id == "super"):
             return self._super(frame)
         return self.unknown_call(call, name, callee, frame)
 
@@ -967,12 +978,13 @@ class Engine:
 
     def followable(self, callee: Value) -> bool:
         """Whether a call to `callee` is drawn or followed (else it is opaque to us)."""
-        if isinstance(callee, FuncV):
+        kind = type(callee)
+        if kind is FuncV:
             return not callee.fn.module.name.startswith(QUIET_MODULES) or \
                 callee.fn.dotted in self.choices
-        if isinstance(callee, ClassV):
+        if kind is ClassV:
             return not callee.cls.module.name.startswith(QUIET_MODULES)
-        return isinstance(callee, SuperV)
+        return kind is SuperV
 
     def _super(self, frame: Frame) -> Value:
         self_value = frame.self_value
