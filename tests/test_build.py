@@ -207,6 +207,11 @@ def test_claims_share_out_every_operation_once_front_and_back():
     claims.finish(3)
     assert claims.newly_done() == [3, 4] and claims.newly_done() == []
     assert claims.first_reader() and not claims.first_reader()
+    stopped = _Claims(helpers=1)
+    stopped.open(3)
+    stopped.take(0)
+    stopped.close()  # an error or Ctrl-C in the build: helpers find nothing more to take
+    assert stopped.take(1) is None and stopped.take(0) is None
     # more operations than the shared array holds: this process makes them all
     assert not _Claims(helpers=1).open(_Claims.CAPACITY + 1)
     alone = _Claims(helpers=0)

@@ -103,13 +103,14 @@ def build(workspace: Workspace, root: Path, only: tuple[str, ...] = (), png: boo
 def _build(workspace: Workspace, layout: _Layout, only: tuple[str, ...], png: bool,
            options: Options, progress: Callable[[str], None] | None,
            started: Callable[[Catalogue], None] | None) -> BuildResult:
+    loaded = _load_annotations(layout)
     with _Makers(workspace, early=_worth_starting_early(workspace, only)) as makers:
         catalogue = workspace.catalogue()
         if started:
             started(catalogue)
         operations = [find_operation(catalogue, name) for name in only] if only \
             else list(catalogue.operations)
-        annotations, result = _read_annotations(layout, catalogue, workspace.source.label)
+        annotations, result = _match_annotations(loaded, catalogue, workspace.source.label)
         manifest_path = _manifest_path(workspace, layout)
         manifest = _read_manifest(manifest_path)
         formats = ("svg", "png") if png else ("svg",)
@@ -198,6 +199,8 @@ class _Makers:
     def __exit__(self, *exc) -> None:
         self.workspace.index.workers = None
         if self.pool is not None:
+            if exc[0] is not None:
+                self.claims.close()  # an error or Ctrl-C: helpers stop after their operation
             self.pool.shutdown(wait=True, cancel_futures=True)
 
     def _start(self, helpers: int, read_ahead: bool) -> None:
@@ -336,7 +339,12 @@ def _helper_start(claims: "_Claims", source, cache_root: Path, read_ahead: bool)
     _HELPER_WORKSPACE = Workspace(source, Index(source.root, SummaryCache(cache_root)),
                                   ResultCache(cache_root))
     if read_ahead and claims.first_reader():
-        _read_ahead(_HELPER_WORKSPACE.index)
+        try:
+            _read_ahead(_HELPER_WORKSPACE.index)
+        except KeyboardInterrupt:
+            # Ctrl-C reaches the whole process group: the build process reports it and
+            # shuts the pool down; an initializer's traceback would only clutter that
+            pass
 
 
 def _started() -> None:
@@ -429,6 +437,13 @@ class _Claims:
                     return i
         return None
 
+    def close(self) -> None:
+        """Nothing more to take: what is still free is marked taken."""
+        with self.lock:
+            for i in range(self._size()):
+                if self.states[i] == self.FREE:
+                    self.states[i] = self.TAKEN
+
     def finish(self, i: int) -> None:
         with self.lock:
             self.states[i] = self.DONE
@@ -445,17 +460,25 @@ class _Claims:
 # ----------------------------------------------------------------------------- annotations
 
 
-def _read_annotations(layout: _Layout, catalogue, label: str):
-    """Every annotation file, checked before anything is written; the stale ones noted."""
+def _load_annotations(layout: _Layout) -> list:
+    """Every annotation file, read and checked (before anything starts or is written):
+    (file as shown to the user, its annotations)."""
     from tracer import annotate
 
-    result = BuildResult(label)
-    found: dict[str, annotate.Annotations] = {}
     if not layout.annotations.is_dir():
-        return found, result
+        return []
+    loaded = []
     for path in sorted(layout.annotations.glob("*.yaml")):
         shown = str(path.relative_to(layout.root))
-        notes = annotate.load(path, shown)  # raises on a malformed file
+        loaded.append((path, shown, annotate.load(path, shown)))  # raises when malformed
+    return loaded
+
+
+def _match_annotations(loaded: list, catalogue, label: str):
+    """The annotations of each operation; files naming no operation are stale."""
+    result = BuildResult(label)
+    found: dict = {}
+    for path, shown, notes in loaded:
         try:
             op = find_operation(catalogue, path.stem)
         except OsflowError:
