@@ -5,7 +5,8 @@
 
 Measures, on each tree (SPEC, by default the pinned release; with --git, or
 $OSFLOW_NOVA_GIT, also 12.0.0 from that clone, and its master with --master):
-  floor  CPython `ast.parse` of every non-test module (in this process, best of N);
+  floor  CPython `ast.parse` of every non-test module, in this process, sampled before
+         every measured run (the best sample: the machine's speed drifts over minutes);
   rpc    `osflow rpc -s TREE --format json` cold (empty parse cache) and warm, as
          subprocesses (interpreter start included), with their peak RSS;
   trace  `osflow trace live-migrate -s TREE` cold, with module summaries cached but no
@@ -43,19 +44,31 @@ MARK_BEGIN = "<!-- bench:begin -->"
 MARK_END = "<!-- bench:end -->"
 
 
-def ast_floor(root: Path, repeat: int) -> tuple[float, int]:
-    files = [p for p in sorted((root / "nova").rglob("*.py")) if "tests" not in p.parts]
-    sources = [p.read_bytes() for p in files]
-    best = float("inf")
-    for _ in range(repeat):
+class Floor:
+    """CPython's `ast.parse` of every non-test module of a tree, timed in this process.
+
+    Sampled once before each measured run, not only at the start: this VM's speed drifts
+    by a fifth within minutes, and a ratio of timings taken minutes apart measured the
+    drift as much as osflow. The floor reported is the best sample, as each row is the
+    best of its runs."""
+
+    def __init__(self, root: Path) -> None:
+        files = [p for p in sorted((root / "nova").rglob("*.py")) if "tests" not in p.parts]
+        self.sources = [p.read_bytes() for p in files]
+        self.samples: list[float] = []
+
+    def sample(self) -> None:
         start = time.perf_counter()
-        for src in sources:
+        for src in self.sources:
             try:
                 ast.parse(src)
             except SyntaxError:
                 ast.parse(src, feature_version=(3, 6))
-        best = min(best, time.perf_counter() - start)
-    return best, len(files)
+        self.samples.append(time.perf_counter() - start)
+
+    @property
+    def best(self) -> float:
+        return min(self.samples)
 
 
 def libcst_reference(root: Path) -> tuple[float, int] | None:
@@ -125,11 +138,12 @@ def pyan3_row(pyan3: str, root: Path, env: dict[str, str], methods, timeout: flo
     return secs, rss, linked
 
 
-def best_of(cmd, env, repeat, before=None):
+def best_of(cmd, env, repeat, floor: Floor, before=None):
     results = []
     for _ in range(repeat):
         if before:
             before()
+        floor.sample()
         results.append(run(cmd, env))
     return min(results)
 
@@ -165,17 +179,17 @@ def main() -> None:
     tables, growth = [], []
     for number, spec in enumerate(specs):
         tree = open_source(spec)
-        floor, nfiles = ast_floor(tree.root, args.repeat)
-        rows, facts = measure(tree, args, peers=number == 0)
-        tables.append(_table(tree.label, nfiles, floor, rows))
-        growth.append((tree.label, nfiles, floor, *facts))
+        floor = Floor(tree.root)
+        rows, facts = measure(tree, args, floor, peers=number == 0)
+        tables.append(_table(tree.label, len(floor.sources), floor.best, rows))
+        growth.append((tree.label, len(floor.sources), floor.best, *facts))
     text = "\n\n".join(tables + [_growth_table(growth)])
     print(text)
     if args.write:
         _write(text)
 
 
-def measure(tree, args, peers: bool):
+def measure(tree, args, floor: Floor, peers: bool):
     """Every row for one tree; with `peers`, the diff, pyan3 and libcst rows too. Also the
     facts of the growth table: cold build seconds, operations, per-operation trace times."""
     scratch = Path(tempfile.mkdtemp(prefix="osflow-bench-"))
@@ -194,12 +208,12 @@ def measure(tree, args, peers: bool):
         shutil.rmtree(scratch / "results", ignore_errors=True)
 
     rpc = osflow + ["rpc", "-s", spec, "--format", "json"]
-    cold = best_of(rpc, env, args.repeat, before=empty_cache)
-    warm = best_of(rpc, env, args.repeat)
+    cold = best_of(rpc, env, args.repeat, floor, before=empty_cache)
+    warm = best_of(rpc, env, args.repeat, floor)
     trace = osflow + ["trace", args.operation, "-s", spec]
-    trace_cold = best_of(trace, env, args.repeat, before=empty_cache)
-    trace_fresh = best_of(trace, env, args.repeat, before=no_results)
-    trace_warm = best_of(trace, env, args.repeat)
+    trace_cold = best_of(trace, env, args.repeat, floor, before=empty_cache)
+    trace_fresh = best_of(trace, env, args.repeat, floor, before=no_results)
+    trace_warm = best_of(trace, env, args.repeat, floor)
     site = Path(tempfile.mkdtemp(prefix="osflow-bench-site-"))
     build = osflow + ["build", "-s", spec, "--root", str(site)]
 
@@ -207,12 +221,12 @@ def measure(tree, args, peers: bool):
         empty_cache()
         shutil.rmtree(site, ignore_errors=True)
 
-    build_cold = best_of(build, env, args.repeat, before=nothing_built)
-    build_warm = best_of(build, env, args.repeat)
+    build_cold = best_of(build, env, args.repeat, floor, before=nothing_built)
+    build_warm = best_of(build, env, args.repeat, floor)
     diagrams = len(list((site / "workflows" / "nova").glob("*.wsd")))
     graph = osflow + ["graph", "-s", spec, "--format", "json"]
-    graph_fresh = best_of(graph, env, args.repeat, before=no_results)
-    graph_warm = best_of(graph, env, args.repeat)
+    graph_fresh = best_of(graph, env, args.repeat, floor, before=no_results)
+    graph_warm = best_of(graph, env, args.repeat, floor)
     # In a child process: Linux keeps a process's peak RSS across exec, so work done in this
     # process would show in the RSS of every command it starts afterwards. For the same
     # reason the libcst and RPC-link rows run in children too.
@@ -233,7 +247,7 @@ def measure(tree, args, peers: bool):
         ("osflow graph, warm", *graph_warm),
     ]
     if peers:
-        rows += peer_rows(tree, args, env, osflow)
+        rows += peer_rows(tree, args, env, osflow, floor)
     shutil.rmtree(site, ignore_errors=True)
     shutil.rmtree(scratch, ignore_errors=True)
     return rows, (build_cold[0], diagrams, per_op)
@@ -265,7 +279,7 @@ def per_operation(root: Path, cache: Path) -> list[tuple[float, str]]:
     return times
 
 
-def peer_rows(tree, args, env, osflow):
+def peer_rows(tree, args, env, osflow, floor: Floor):
     """Diff rows (against --old), pyan3, and the libcst reference."""
     from tracer.sources import open_source
 
@@ -276,9 +290,9 @@ def peer_rows(tree, args, env, osflow):
     run(rpc_diff, env), run(flow_diff, env)  # both trees analysed once: a diff of cached trees
     rows = [
         (f"osflow diff {old.label} {tree.label} --rpc (both cached)",
-         *best_of(rpc_diff, env, args.repeat)),
+         *best_of(rpc_diff, env, args.repeat, floor)),
         (f"osflow diff {old.label} {tree.label} --op live-migrate --op boot (cached)",
-         *best_of(flow_diff, env, args.repeat)),
+         *best_of(flow_diff, env, args.repeat, floor)),
     ]
     # read from `osflow rpc`'s json, not in this process (see per_operation's caller)
     listing = subprocess.run(osflow + ["rpc", "-s", str(tree.root), "--format", "json"],
