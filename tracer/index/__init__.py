@@ -75,6 +75,7 @@ class Index:
         self.cache = cache
         self._modules: dict[str, ir.Module | None] = {}
         self._files: list[str] | None = None
+        self._listed_files: frozenset[str] | None = None
         self._sources: dict[str, bytes] = {}
         self._fingerprint: str | None = None
         self.problems: list[ir.ParseProblem] = []
@@ -131,10 +132,17 @@ class Index:
 
     def path_of(self, dotted: str) -> str | None:
         base = dotted.replace(".", "/")
+        listed = self._listed()
         for rel in (f"{base}.py", f"{base}/__init__.py"):
-            if (self.root / rel).is_file():
+            # the listing spares a stat per name tried; tests folders are not listed
+            if rel in listed or ("/tests/" in f"/{rel}" and (self.root / rel).is_file()):
                 return rel
         return None
+
+    def _listed(self) -> frozenset[str]:
+        if self._listed_files is None:
+            self._listed_files = frozenset(self.source_files())
+        return self._listed_files
 
     # ------------------------------------------------------------------ modules
 
