@@ -232,27 +232,28 @@ class _Summarizer:
 
     def _stmt(self, node: ast.stmt, scope: str) -> ir.Stmt | None:
         line = node.lineno
-        if isinstance(node, ast.Expr):
-            if isinstance(node.value, ast.Constant):
+        kind = type(node)  # exact types: the parser makes no subclasses
+        if kind is ast.Expr:
+            if type(node.value) is ast.Constant:
                 return None  # docstrings
             return ir.ExprStmt(self._expr(node.value), line)
-        if isinstance(node, ast.Assign):
-            return ir.Assign(tuple(self._expr(t) for t in node.targets),
+        if kind is ast.Assign:
+            return ir.Assign(tuple([self._expr(t) for t in node.targets]),
                              self._expr(node.value), line)
-        if isinstance(node, ast.AnnAssign):
+        if kind is ast.If:
+            return ir.If(self._expr(node.test), self._text(node.test),
+                         self._body(node.body, scope), self._body(node.orelse, scope), line)
+        if kind is ast.Return:
+            return ir.Return(self._opt(node.value), line)
+        if kind is ast.AnnAssign:
             if node.value is None:
                 return None
             return ir.Assign((self._expr(node.target),), self._expr(node.value), line)
-        if isinstance(node, ast.AugAssign):
+        if kind is ast.AugAssign:
             return ir.Assign((self._expr(node.target),), self._expr(node.value), line,
                              augmented=True)
-        if isinstance(node, ast.Return):
-            return ir.Return(self._opt(node.value), line)
-        if isinstance(node, ast.Raise):
+        if kind is ast.Raise:
             return ir.Raise(self._opt(node.exc), line)
-        if isinstance(node, ast.If):
-            return ir.If(self._expr(node.test), self._text(node.test),
-                         self._body(node.body, scope), self._body(node.orelse, scope), line)
         if isinstance(node, (ast.For, ast.AsyncFor)):
             return ir.Loop("for", self._expr(node.target), self._expr(node.iter),
                            f"{self._text(node.target)} in {self._text(node.iter)}",
