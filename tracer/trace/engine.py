@@ -567,7 +567,8 @@ class Engine:
             outcomes.append(self.pending)
         if kind != "alt" or arms[-1][0]:
             outcomes.append(before)  # no else arm: the fields may stay as they were
-        self.pending = _merge_pending(outcomes, before)
+        # nothing pending before or after any arm (the common case): nothing to merge
+        self.pending = _merge_pending(outcomes, before) if any(outcomes) else {}
         if guard and not _visible(branches[0].nodes):
             for branch in branches:
                 for node in branch.nodes:
@@ -878,7 +879,7 @@ class Engine:
 
     def call(self, call: ir.Call, frame: Frame) -> Value:
         callee = self.eval(call.func, frame)
-        args = tuple([self.eval(a, frame) for a in call.args])
+        args = tuple([self.eval(a, frame) for a in call.args]) if call.args else ()
         kwargs = {}
         for key, value in call.kwargs:
             if key is None:
@@ -1201,11 +1202,12 @@ class Engine:
         it is, noted when it looks like a wrapper we failed to type, else left out."""
         result = Text.of(call)
         func = call.func
-        text = expr_text(func)
-        match = OBJECT_CLASS_CALL.match(text)
+        # `objects.Instance.get_by_uuid` (tested on the shape first: most calls are not)
+        match = OBJECT_CLASS_CALL.match(expr_text(func)) \
+            if type(func) is ir.Attr and type(func.value) is ir.Attr else None
         if match:
-            # objects.Instance.get_by_uuid: nova.objects registers its classes at run
-            # time, so find the class by name among the object modules
+            # nova.objects registers its classes at run time, so find the class by name
+            # among the object modules
             cls = self.object_class(match.group(1))
             method = self.index.find_method(cls, match.group(2)) if cls else None
             if method is not None:
