@@ -52,6 +52,29 @@ def test_every_operation_gets_a_draft_a_picture_and_an_index_row(workspace, root
     assert result.operations == len(names) and not result.stale
 
 
+def test_each_picture_shows_what_its_wsd_file_says(workspace, root):
+    # pictures are drawn from the diagram, not from its text parsed back: the same picture
+    from tracer.render.svg import RenderOptions, render_svg
+    from tracer.wsd.parser import parse_text
+
+    annotate(root, "live-migrate", """
+        notes:
+          - at: nova.compute.api.API.live_migrate
+            text: the API checks the server's state first
+        groups:
+          - at: nova.conductor.tasks.live_migrate.LiveMigrationTask._execute
+            label: the conductor's checks
+        rename:
+          nova_compute_src: source host
+        """)
+    result = build(workspace, root)
+    assert not result.stale
+    for wsd in sorted((root / "workflows" / "nova").glob("*.wsd")):
+        svg = (root / "output" / "nova" / f"{wsd.stem}.svg").read_text()
+        assert svg == render_svg(parse_text(wsd.read_text(), str(wsd)),
+                                 RenderOptions(tag=workspace.source.tag)), wsd.name
+
+
 def test_second_build_writes_nothing(workspace, root):
     build(workspace, root)
     before = snapshot(root)

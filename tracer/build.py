@@ -39,6 +39,7 @@ from tracer.index.cache import code_version, remove_stale_temporaries
 
 if TYPE_CHECKING:  # imported where used: a build with nothing to do stays quick
     from tracer import annotate
+    from tracer.wsd.model import Diagram
     from tracer.trace import Options, Shared
     from tracer.workspace import Workspace
 
@@ -163,10 +164,11 @@ def _make_one(workspace: Workspace, op: Operation, notes: annotate.Annotations |
               layout: _Layout) -> _Made:
     """Trace, render and write one operation (by whichever process made it: files are
     written whole, and only this operation's)."""
-    display = str(layout.wsd(op.name).relative_to(layout.root))
-    text, stale, gaps = _draft(workspace, op, notes, options, shared)
-    pictures = _render(text, display, workspace.source.tag, formats)
-    outputs = [(layout.wsd(op.name), text.encode("utf-8"))] + \
+    from tracer.wsd.writer import to_wsd
+
+    diagram, stale, gaps = _draft(workspace, op, notes, options, shared)
+    pictures = _render(diagram, workspace.source.tag, formats)
+    outputs = [(layout.wsd(op.name), to_wsd(diagram).encode("utf-8"))] + \
         [(layout.picture(op.name, f), data) for f, data in zip(formats, pictures)]
     written = [str(path.relative_to(layout.root)) for path, data in outputs
                if write_atomic(path, data)]
@@ -228,7 +230,7 @@ class _Makers:
         # A forked helper shares what this process imported; importing the tracer and
         # the renderer here, once, spares each helper doing it (0.15 s) again.
         import tracer.diagram, tracer.render.svg, tracer.trace  # noqa: E401, F401
-        import tracer.wsd.parser, tracer.wsd.writer  # noqa: E401, F401
+        import tracer.wsd.writer  # noqa: F401
         self.claims = _Claims(helpers)
         self.pool = ProcessPoolExecutor(
             max_workers=helpers, mp_context=_HELPERS, initializer=_helper_start,
@@ -274,11 +276,10 @@ class _Makers:
 
 
 def _draft(workspace: Workspace, op: Operation, notes: annotate.Annotations | None,
-           options: Options, shared: Shared) -> tuple[str, list[str], list[str]]:
-    """The .wsd text of one operation with its annotations, the stale ones, and the
+           options: Options, shared: Shared) -> tuple[Diagram, list[str], list[str]]:
+    """The diagram of one operation with its annotations, the stale ones, and the
     modules left out because they could not be parsed."""
     from tracer.diagram import flow_to_diagram
-    from tracer.wsd.writer import to_wsd
 
     flow = workspace.flow(op.name, options, shared)
     stale: list[str] = []
@@ -287,16 +288,18 @@ def _draft(workspace: Workspace, op: Operation, notes: annotate.Annotations | No
 
         flow, found = annotate.apply(flow, notes)
         stale = [str(s) for s in found]
-    return to_wsd(flow_to_diagram(flow)), stale, list(flow.gaps)
+    return flow_to_diagram(flow), stale, list(flow.gaps)
 
 
-def _render(text: str, display: str, tag: str | None, formats: tuple[str, ...]) -> list[bytes]:
-    """Pictures of a .wsd text (parsed back, so they show what the committed file says)."""
+def _render(diagram: Diagram, tag: str | None, formats: tuple[str, ...]) -> list[bytes]:
+    """Pictures of a diagram. Drawn from the diagram itself rather than from its .wsd text
+    parsed back (a tenth of rendering): the two are the same picture, which the writer's
+    and parser's round-trip tests and the build's own test (each picture equals a render
+    of the written .wsd) check."""
     from tracer.render.png import svg_to_png
     from tracer.render.svg import RenderOptions, render_svg
-    from tracer.wsd.parser import parse_text
 
-    svg = render_svg(parse_text(text, display), RenderOptions(tag=tag))
+    svg = render_svg(diagram, RenderOptions(tag=tag))
     return [svg.encode("utf-8") if fmt == "svg" else svg_to_png(svg) for fmt in formats]
 
 
@@ -483,10 +486,10 @@ class _Claims:
 def _load_annotations(layout: _Layout) -> list:
     """Every annotation file, read and checked (before anything starts or is written):
     (file as shown to the user, its annotations)."""
-    from tracer import annotate
-
     if not layout.annotations.is_dir():
         return []
+    from tracer import annotate  # and yaml: only when there are annotations
+
     loaded = []
     for path in sorted(layout.annotations.glob("*.yaml")):
         shown = str(path.relative_to(layout.root))
