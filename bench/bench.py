@@ -151,7 +151,10 @@ def best_of(cmd, env, repeat, floor: Floor, before=None):
 def main() -> None:
     # modes for the child processes that do in-process work (see per_operation's caller)
     if sys.argv[1:2] == ["--per-operation"]:
-        print(json.dumps(per_operation(Path(sys.argv[2]), Path(sys.argv[3]))))
+        from tracer.runtime import run_command
+
+        times = run_command(lambda: per_operation(Path(sys.argv[2]), Path(sys.argv[3])))
+        print(json.dumps(times))
         return
     if sys.argv[1:2] == ["--libcst-reference"]:
         print(json.dumps(libcst_reference(Path(sys.argv[2]))))
@@ -255,10 +258,10 @@ def measure(tree, args, floor: Floor, peers: bool):
 
 def per_operation(root: Path, cache: Path) -> list[tuple[float, str]]:
     """Seconds to trace each operation on a tree already read (in this process, the
-    summaries loaded once before the timing): how the cost of one operation grows."""
+    summaries loaded once before the timing): how the cost of one operation grows. Run as
+    the command line runs its work (tracer.runtime)."""
     import gc
 
-    gc.set_threshold(100_000, 50, 1000)  # as the command line runs
     from tracer.index import Index
     from tracer.index.cache import SummaryCache
     from tracer.catalogue import build_catalogue

@@ -358,7 +358,7 @@ def _helper_start(claims: "_Claims", source, cache_root: Path, read_ahead: bool)
     global _HELPER_WORKSPACE
     _Claims.adopted = claims
     gc.set_threshold(100_000, 50, 1000)  # as the command line does: a short-lived process
-    cache.FREEZE_LOADED = True
+    cache.FREEZE_KEPT = True
     _HELPER_WORKSPACE = Workspace(source, Index(source.root, SummaryCache(cache_root)),
                                   ResultCache(cache_root))
     if read_ahead and claims.first_reader():

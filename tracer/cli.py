@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import gc
 import logging
 import sys
 
@@ -11,6 +10,7 @@ import click
 
 from tracer import PINNED_RELEASE
 from tracer.errors import OsflowError
+from tracer.runtime import run_command
 
 SOURCE_HELP = (
     "Release (e.g. 34.0.0), a directory holding nova/, or REPO@REF. "
@@ -39,20 +39,17 @@ def main() -> None:
     debug = "--debug" in args
     if debug:  # accepted anywhere (`osflow trace pause --debug`), handled by the group
         args = ["--debug"] + [arg for arg in args if arg != "--debug"]
-    # The index and the tracer allocate millions of small objects and free few of them;
-    # CPython's default collection every 700 allocations costs more than half the run
-    # time (measured: a boot trace 1.63 s -> 0.77 s). Collect rarely instead.
-    gc.set_threshold(100_000, 50, 1000)
     from tracer.index import cache
 
-    cache.FREEZE_LOADED = True
+    cache.FREEZE_KEPT = True
     root_log = logging.getLogger("tracer")
     root_log.addHandler(_WarningLines(level=logging.DEBUG if debug else logging.WARNING))
     root_log.setLevel(logging.DEBUG if debug else logging.WARNING)
     root_log.propagate = False
     try:
         # standalone_mode=False returns ctx.exit(code)'s code instead of exiting
-        code = cli.main(args=args, prog_name="osflow", standalone_mode=False)
+        code = run_command(lambda: cli.main(args=args, prog_name="osflow",
+                                            standalone_mode=False))
         if isinstance(code, int) and code:
             sys.exit(code)
     except OsflowError as exc:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tracer.index import ir
-from tracer.index.cache import SummaryCache
+from tracer.index.cache import SummaryCache, kept
 from tracer.index.summarize import content_key, summarize
 
 # Below this many uncached modules a process pool costs more than it saves.
@@ -169,7 +169,7 @@ class Index:
             if self.cache:
                 self.cache.store(mod)
         self._note_problem(mod)
-        return mod
+        return kept(mod)
 
     def _note_problem(self, mod: ir.Module) -> None:
         if mod.problem is not None:
@@ -189,7 +189,7 @@ class Index:
             if mod is None:
                 todo.append(rel)
             else:
-                self._modules[name] = mod
+                self._modules[name] = kept(mod)
                 self._note_problem(mod)
         if not todo:
             return
@@ -202,7 +202,7 @@ class Index:
             with ProcessPoolExecutor(max_workers=workers) as pool:
                 results = list(pool.map(_summarize_file, jobs, chunksize=4))
         for mod in results:
-            self._modules[mod.name] = mod
+            self._modules[mod.name] = kept(mod)
             self._note_problem(mod)
 
     # ------------------------------------------------------------------ resolution

@@ -45,7 +45,7 @@ class SummaryCache:
             self.misses += 1
             return None
         try:
-            module = _loads(data)
+            module = pickle.loads(data)
             if not isinstance(module, ir.Module) or module.digest != digest:
                 raise ValueError("entry does not match its key")
         except Exception:  # any corruption: drop the entry and rebuild it
@@ -65,16 +65,17 @@ class SummaryCache:
             pass  # a read-only or full cache only costs speed
 
 
-# Set by the command line (one short process per run): after each load, move what exists
-# to the collector's permanent generation. A summary lives as long as the process, and
-# rescanning it at every collection costs more than the load itself (gc.freeze is a list
-# splice). Off in long-lived processes (tests), where frozen objects would never be freed.
-FREEZE_LOADED = False
+# Set by the command line (one short process per run): once the index holds a summary,
+# loaded or just made, move what exists to the collector's permanent generation. A summary
+# lives as long as the process, and rescanning it at every collection costs more than
+# loading it (gc.freeze is a list splice). Off in long-lived processes (tests), where
+# frozen objects would never be freed.
+FREEZE_KEPT = False
 
 
-def _loads(data: bytes):
-    module = pickle.loads(data)
-    if FREEZE_LOADED:
+def kept(module: ir.Module) -> ir.Module:
+    """`module`, now held by an index for the rest of the process."""
+    if FREEZE_KEPT:
         gc.freeze()
     return module
 
