@@ -5,8 +5,11 @@
 
 Measures, on each tree (SPEC, by default the pinned release; with --git, or
 $OSFLOW_NOVA_GIT, also 12.0.0 from that clone, and its master with --master):
-  floor  CPython `ast.parse` of every non-test module, in this process, sampled before
-         every measured run (the best sample: the machine's speed drifts over minutes);
+  floor  CPython `ast.parse` of every non-test module, in this process, sampled just
+         before every measured run: each run is divided by the floor sampled beside it,
+         and a row's ratio is the median of its runs' (this VM's speed drifts by a fifth
+         within minutes; a best run over a best floor taken at other minutes measured
+         the drift as much as osflow);
   rpc    `osflow rpc -s TREE --format json` cold (empty parse cache) and warm, as
          subprocesses (interpreter start included), with their peak RSS;
   trace  `osflow trace live-migrate -s TREE` cold, with module summaries cached but no
@@ -33,6 +36,7 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -49,8 +53,8 @@ class Floor:
 
     Sampled once before each measured run, not only at the start: this VM's speed drifts
     by a fifth within minutes, and a ratio of timings taken minutes apart measured the
-    drift as much as osflow. The floor reported is the best sample, as each row is the
-    best of its runs."""
+    drift as much as osflow. Each run is divided by the sample taken just before it; the
+    floor's own row shows its best sample, as each row's seconds are its best run."""
 
     def __init__(self, root: Path) -> None:
         files = [p for p in sorted((root / "nova").rglob("*.py")) if "tests" not in p.parts]
@@ -138,14 +142,22 @@ def pyan3_row(pyan3: str, root: Path, env: dict[str, str], methods, timeout: flo
     return secs, rss, linked
 
 
-def best_of(cmd, env, repeat, floor: Floor, before=None):
-    results = []
+def best_of(cmd, env, repeat, floor: Floor, before=None) -> tuple[float, int, float]:
+    """`cmd` run `repeat` times: its best seconds, the peak RSS of that run, and the
+    median of its runs' ratios to the floor sampled just before each."""
+    results, ratios = [], []
     for _ in range(repeat):
         if before:
             before()
+            # the files just deleted reach the disk before the clock starts: this VM's
+            # disk frees blocks as it commits, and a build creating files meanwhile was
+            # measured waiting a tenth of a second on that commit
+            os.sync()
         floor.sample()
         results.append(run(cmd, env))
-    return min(results)
+        ratios.append(results[-1][0] / floor.samples[-1])
+    secs, rss = min(results)
+    return secs, rss, statistics.median(ratios)
 
 
 def main() -> None:
@@ -184,7 +196,7 @@ def main() -> None:
         tree = open_source(spec)
         floor = Floor(tree.root)
         rows, facts = measure(tree, args, floor, peers=number == 0)
-        tables.append(_table(tree.label, len(floor.sources), floor.best, rows))
+        tables.append(_table(tree.label, len(floor.sources), rows))
         growth.append((tree.label, len(floor.sources), floor.best, *facts))
     text = "\n\n".join(tables + [_growth_table(growth)])
     print(text)
@@ -237,7 +249,7 @@ def measure(tree, args, floor: Floor, peers: bool):
         [sys.executable, __file__, "--per-operation", str(tree.root), str(scratch)],
         env=env, check=True, capture_output=True, text=True).stdout)
     rows = [
-        ("ast floor (parse every non-test module)", None, None),
+        ("ast floor (parse every non-test module)", floor.best, None, 1.0),
         ("osflow rpc, cold (empty parse cache)", *cold),
         ("osflow rpc, warm", *warm),
         (f"osflow trace {args.operation}, cold (empty cache)", *trace_cold),
@@ -253,7 +265,7 @@ def measure(tree, args, floor: Floor, peers: bool):
         rows += peer_rows(tree, args, env, osflow, floor)
     shutil.rmtree(site, ignore_errors=True)
     shutil.rmtree(scratch, ignore_errors=True)
-    return rows, (build_cold[0], diagrams, per_op)
+    return rows, (build_cold[0], build_cold[2], diagrams, per_op)
 
 
 def per_operation(root: Path, cache: Path) -> list[tuple[float, str]]:
@@ -303,21 +315,24 @@ def peer_rows(tree, args, env, osflow, floor: Floor):
     methods = [m for m in json.loads(listing) if m["service"] != "nova-*"]
     linked = sum(1 for m in methods if m["handler"])
     rows.append((f"osflow: RPC methods linked client -> handler: {linked} of {len(methods)}",
-                 None, None))
+                 None, None, None))
     if args.pyan3:
+        floor.sample()
         peer = pyan3_row(args.pyan3, tree.root, env, methods, args.peer_timeout)
         if peer is None:
             rows.append((f"pyan3 (peer): did not finish in {args.peer_timeout:.0f} s",
-                         None, None))
+                         None, None, None))
         else:
             rows.append((f"pyan3 (peer), whole tree: RPC methods linked client -> handler: "
-                         f"{peer[2]} of {len(methods)}", peer[0], peer[1]))
+                         f"{peer[2]} of {len(methods)}", peer[0], peer[1],
+                         peer[0] / floor.samples[-1]))
+    floor.sample()
     reference = json.loads(subprocess.run(
         [sys.executable, __file__, "--libcst-reference", str(tree.root)],
         env=env, check=True, capture_output=True, text=True).stdout)
     if reference:
         rows.append((f"libcst parse only, of the {reference[1]} modules rpc reads (reference)",
-                     reference[0], None))
+                     reference[0], None, reference[0] / floor.samples[-1]))
     return rows
 
 
@@ -330,31 +345,28 @@ def _growth_table(growth) -> str:
         "trace per operation, mean (ms) | slowest operation (ms) |",
         "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
-    for label, nfiles, floor, cold, diagrams, per_op in growth:
+    for label, nfiles, floor, cold, ratio, diagrams, per_op in growth:
         mean = 1000 * sum(t for t, _ in per_op) / max(len(per_op), 1)
         slowest = max(per_op) if per_op else (0.0, "-")
-        lines.append(f"| {label} | {nfiles} | {floor:.2f} | {cold:.2f} | {cold / floor:.2f} | "
+        lines.append(f"| {label} | {nfiles} | {floor:.2f} | {cold:.2f} | {ratio:.2f} | "
                      f"{diagrams} | {mean:.0f} | {slowest[1]} {1000 * slowest[0]:.0f} |")
     return "\n".join(lines)
 
 
-def _table(label: str, nfiles: int, floor: float, rows) -> str:
+def _table(label: str, nfiles: int, rows) -> str:
     when = datetime.date.today().isoformat()
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     lines = [
         f"Tree: nova {label} ({nfiles} non-test modules). Machine: {machine}. Date: {when}.",
         "",
-        "| measure | seconds | x ast floor | peak RSS (MiB) |",
+        "| measure | seconds (best run) | x ast floor (median of runs) | peak RSS (MiB) |",
         "|---|---:|---:|---:|",
     ]
-    rows = [(name, floor if name.startswith("ast floor") else secs, rss)
-            for name, secs, rss in rows]
-    for name, secs, rss in rows:
+    for name, secs, rss, ratio in rows:
         if secs is None:
             lines.append(f"| {name} | - | - | - |")
         else:
-            lines.append(f"| {name} | {secs:.2f} | {secs / floor:.2f} | "
-                         f"{rss if rss else '-'} |")
+            lines.append(f"| {name} | {secs:.2f} | {ratio:.2f} | {rss if rss else '-'} |")
     return "\n".join(lines)
 
 
