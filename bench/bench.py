@@ -21,8 +21,12 @@ $OSFLOW_NOVA_GIT, also 12.0.0 from that clone, and its master with --master):
 and on the first tree only:
   diff   `osflow diff OLD TREE --rpc`, and the flows of live-migrate and boot, both trees
          already analysed (OLD: --old, default 20.0.0);
-  peers  pyan3 (when installed, or --pyan3 PATH) over the same modules, and how many RPC
-         methods each tool links from the client method to its handler.
+  peers  pyan3 (when installed, or --pyan3 PATH) over the same modules, and how many of
+         the catalogue's cross-service RPC edges (every RPC the REST operations send, and
+         the handlers they reach send in turn) each tool links from the sender to the
+         handler; also how many RPC methods osflow links client -> handler.
+Every command runs as a subprocess started by a small launcher process (see Launcher), so
+its peak RSS is its own.
 With --write, the figures replace the generated section of BENCHMARKS.md.
 Not part of the test suite: timings belong here, not in tests.
 """
@@ -35,6 +39,7 @@ import datetime
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -96,50 +101,131 @@ def libcst_reference(root: Path) -> tuple[float, int] | None:
     return time.perf_counter() - start, len(rels)
 
 
+class Launcher:
+    """Starts every measured command from a small process of its own.
+
+    Linux carries a process's peak RSS across fork and exec: a command started by this
+    process, which holds every tree's sources by now, would report this process's size as
+    its own (every row of a tree read later showed the same 85 MiB). The launcher is a
+    fresh interpreter started before anything is read, so a command's peak RSS is its own
+    (or the launcher's 10 MiB, whichever is larger). It times the command itself, so the
+    round trip to it is not measured."""
+
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen([sys.executable, __file__, "--launcher"],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+    def run(self, cmd: list[str], env: dict[str, str], out: Path | None = None,
+            timeout: float | None = None) -> tuple[float, int] | None:
+        """Wall time and peak RSS (MiB) of `cmd` (stdout to `out`); None on timeout."""
+        request = {"cmd": cmd, "env": env, "out": str(out) if out else None,
+                   "timeout": timeout}
+        self.proc.stdin.write(json.dumps(request) + "\n")
+        self.proc.stdin.flush()
+        reply = json.loads(self.proc.stdout.readline())
+        if reply.get("timeout"):
+            return None
+        if reply["status"] != 0:
+            raise SystemExit(f"error: {' '.join(cmd)} failed: {reply['stderr']}")
+        return reply["secs"], reply["rss"]
+
+    def close(self) -> None:
+        self.proc.stdin.close()
+        self.proc.wait()
+
+
+def launcher_loop() -> None:
+    """The launcher's side: one JSON request per line in, one reply per line out."""
+    for line in sys.stdin:
+        request = json.loads(line)
+        with tempfile.TemporaryFile() as err:
+            out = open(request["out"], "wb") if request["out"] else subprocess.DEVNULL
+            start = time.perf_counter()
+            proc = subprocess.Popen(request["cmd"], env=request["env"], stdout=out, stderr=err)
+            deadline = start + request["timeout"] if request["timeout"] else None
+            while True:
+                pid, status, usage = os.wait4(proc.pid, os.WNOHANG if deadline else 0)
+                if pid:
+                    break
+                if time.perf_counter() > deadline:
+                    proc.kill()
+                    os.wait4(proc.pid, 0)
+                    break
+                time.sleep(0.05)
+            elapsed = time.perf_counter() - start
+            if out is not subprocess.DEVNULL:
+                out.close()
+            if not pid:
+                reply = {"timeout": True}
+            else:
+                err.seek(0)
+                reply = {"secs": elapsed, "rss": usage.ru_maxrss // 1024,
+                         "status": os.waitstatus_to_exitcode(status),
+                         "stderr": err.read().decode("utf-8", "replace")[-500:]}
+        sys.stdout.write(json.dumps(reply) + "\n")
+        sys.stdout.flush()
+
+
+LAUNCHER: Launcher | None = None  # started first thing in main()
+
+
 def run(cmd: list[str], env: dict[str, str]) -> tuple[float, int]:
-    """Wall time and peak RSS (MiB) of one subprocess."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"error: {' '.join(cmd)} failed: {proc.stderr.read().decode()[-500:]}")
-    return elapsed, usage.ru_maxrss // 1024
+    """Wall time and peak RSS (MiB) of one command."""
+    return LAUNCHER.run(cmd, env)
 
 
-def run_capture(cmd: list[str], env: dict[str, str], timeout: float):
-    """Wall time, peak RSS (MiB) and stdout of one subprocess; None on timeout."""
-    start = time.perf_counter()
-    with tempfile.TemporaryFile() as out:
-        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.DEVNULL)
-        deadline = start + timeout
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() > deadline:
-                proc.kill()
-                os.wait4(proc.pid, 0)
-                return None
-            time.sleep(0.2)
-        elapsed = time.perf_counter() - start
-        out.seek(0)
-        return elapsed, usage.ru_maxrss // 1024, out.read().decode("utf-8", "replace")
+def catalogue_edges(graph: dict) -> list[tuple[str, str, str]]:
+    """The catalogue's cross-service RPC edges, from `osflow graph`'s json: every RPC that
+    a REST operation sends, and every RPC the handlers it reaches send in turn, as
+    (sending function, client method, serving function or "" when none was found)."""
+    nodes = {n["id"]: n for n in graph["nodes"]}
+    sends: dict[str, list[str]] = {}
+    for edge in graph["edges"]:
+        if edge["kind"] in ("call", "cast"):
+            sends.setdefault(edge["source"], []).append(edge["target"])
+    edges, todo, seen = set(), [n for n in nodes if n.startswith("api:")], set()
+    while todo:
+        node = todo.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        for target in sends.get(node, ()):
+            edges.add((nodes[node]["handler"], nodes[target]["client"],
+                       nodes[target].get("handler", "")))
+            todo.append(target)
+    return sorted(edges)
 
 
-def pyan3_row(pyan3: str, root: Path, env: dict[str, str], methods, timeout: float):
-    """pyan3 over every non-test module: its time, memory, and how many RPC methods it
-    links from the client method to the handler (it has no notion of a message name)."""
+def pyan3_row(pyan3: str, root: Path, env: dict[str, str], edges, timeout: float):
+    """pyan3 over every non-test module: its time, memory, and how many of the catalogue's
+    RPC edges it links: a path in its call graph from the function that sends the message
+    to the handler that serves it (it has no notion of a message name), and, to show that
+    it does follow calls within a process, how many reach the client method at least."""
     files = [str(p) for p in sorted((root / "nova").rglob("*.py")) if "tests" not in p.parts]
-    result = run_capture([pyan3, *files, "--dot", "--uses", "--no-defines",
-                          "--root", str(root)], env, timeout)
+    with tempfile.NamedTemporaryFile(suffix=".dot") as out:
+        result = LAUNCHER.run([pyan3, *files, "--dot", "--uses", "--no-defines",
+                               "--root", str(root)], env, Path(out.name), timeout)
+        dot = Path(out.name).read_text("utf-8", "replace")
     if result is None:
         return None
-    secs, rss, dot = result
-    linked = sum(1 for m in methods if m["handler"] and
-                 f'"{m["client"].replace(".", "__")}" -> "{m["handler"].replace(".", "__")}"'
-                 in dot)
-    return secs, rss, linked
+    uses: dict[str, set[str]] = {}
+    for caller, callee in re.findall(r'^\s*"([^"]+)" -> "([^"]+)"', dot, re.MULTILINE):
+        uses.setdefault(caller.replace("__", "."), set()).add(callee.replace("__", "."))
+
+    def reaches(start: str, goal: str) -> bool:
+        todo, seen = [start], {start}
+        while todo:
+            for nxt in uses.get(todo.pop(), ()):
+                if nxt == goal:
+                    return True
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        return False
+
+    linked = sum(1 for sender, _, handler in edges if handler and reaches(sender, handler))
+    to_client = sum(1 for sender, client, _ in edges if reaches(sender, client))
+    return *result, linked, to_client
 
 
 def best_of(cmd, env, repeat, floor: Floor, before=None) -> tuple[float, int, float]:
@@ -160,6 +246,13 @@ def best_of(cmd, env, repeat, floor: Floor, before=None) -> tuple[float, int, fl
     return secs, rss, statistics.median(ratios)
 
 
+def _beside_python(name: str) -> str | None:
+    """A console script installed with this interpreter (a venv's bin/, which need not be
+    on PATH), else one on PATH."""
+    here = Path(sys.executable).parent / name
+    return str(here) if here.is_file() else shutil.which(name)
+
+
 def main() -> None:
     # modes for the child processes that do in-process work (see per_operation's caller)
     if sys.argv[1:2] == ["--per-operation"]:
@@ -168,9 +261,14 @@ def main() -> None:
         times = run_command(lambda: per_operation(Path(sys.argv[2]), Path(sys.argv[3])))
         print(json.dumps(times))
         return
+    if sys.argv[1:2] == ["--launcher"]:
+        launcher_loop()
+        return
     if sys.argv[1:2] == ["--libcst-reference"]:
         print(json.dumps(libcst_reference(Path(sys.argv[2]))))
         return
+    global LAUNCHER
+    LAUNCHER = Launcher()  # before anything is read: see Launcher
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-s", "--source", default=None, help="SPEC (default: pinned release)")
     parser.add_argument("--git", default=os.environ.get("OSFLOW_NOVA_GIT"),
@@ -182,8 +280,9 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
     parser.add_argument("--operation", default="live-migrate", help="operation to trace")
     parser.add_argument("--old", default="20.0.0", help="older SPEC for the diff rows")
-    parser.add_argument("--pyan3", default=shutil.which("pyan3"),
-                        help="pyan3 executable for the peer row (default: on PATH)")
+    parser.add_argument("--pyan3", default=_beside_python("pyan3"),
+                        help="pyan3 executable for the peer row (default: beside this "
+                             "interpreter, as pip installs it in a venv, else on PATH)")
     parser.add_argument("--peer-timeout", type=float, default=900.0)
     args = parser.parse_args()
 
@@ -309,23 +408,30 @@ def peer_rows(tree, args, env, osflow, floor: Floor):
         (f"osflow diff {old.label} {tree.label} --op live-migrate --op boot (cached)",
          *best_of(flow_diff, env, args.repeat, floor)),
     ]
-    # read from `osflow rpc`'s json, not in this process (see per_operation's caller)
+    # read from osflow's json output, not in this process (see per_operation's caller)
     listing = subprocess.run(osflow + ["rpc", "-s", str(tree.root), "--format", "json"],
                              env=env, check=True, capture_output=True, text=True).stdout
     methods = [m for m in json.loads(listing) if m["service"] != "nova-*"]
     linked = sum(1 for m in methods if m["handler"])
     rows.append((f"osflow: RPC methods linked client -> handler: {linked} of {len(methods)}",
                  None, None, None))
+    graph = subprocess.run(osflow + ["graph", "-s", str(tree.root), "--format", "json"],
+                           env=env, check=True, capture_output=True, text=True).stdout
+    edges = catalogue_edges(json.loads(graph))
+    found = sum(1 for _, _, handler in edges if handler)
+    rows.append((f"osflow: the catalogue's cross-service RPC edges (sender -> handler) "
+                 f"found: {found} of {len(edges)}", None, None, None))
     if args.pyan3:
         floor.sample()
-        peer = pyan3_row(args.pyan3, tree.root, env, methods, args.peer_timeout)
+        peer = pyan3_row(args.pyan3, tree.root, env, edges, args.peer_timeout)
         if peer is None:
             rows.append((f"pyan3 (peer): did not finish in {args.peer_timeout:.0f} s",
                          None, None, None))
         else:
-            rows.append((f"pyan3 (peer), whole tree: RPC methods linked client -> handler: "
-                         f"{peer[2]} of {len(methods)}", peer[0], peer[1],
-                         peer[0] / floor.samples[-1]))
+            rows.append((f"pyan3 (peer), whole tree: the catalogue's RPC edges linked "
+                         f"(a call path sender -> handler): {peer[2]} of {len(edges)} "
+                         f"(sender -> client method: {peer[3]})",
+                         peer[0], peer[1], peer[0] / floor.samples[-1]))
     floor.sample()
     reference = json.loads(subprocess.run(
         [sys.executable, __file__, "--libcst-reference", str(tree.root)],
