@@ -15,6 +15,7 @@ from tracer.index import Index
 from tracer.model import RpcModel
 from tracer.rpc import build_rpc_model
 from tracer.catalogue import build_catalogue
+from tracer.trace import Options, trace_operation
 from tests.test_cli_rpc import osflow
 from tests.trees import TRACE, write_tree
 
@@ -103,6 +104,45 @@ def test_findings(built):
     assert chain.severity == "info"  # two calls deep
     assert ("cast-blocks", "rpc:nova-compute:live_migration") in found
     assert ("unsent", "rpc:nova-compute:get_spice_console") not in found  # the API sends it
+
+
+@pytest.fixture(scope="module")
+def operations(tree, built):
+    """What each operation's flow sends (the constants its callers pass bound)."""
+    index = Index(tree)
+    _, rpc = built
+    return {f"api:{op.name}": graphs.operation_sends(trace_operation(index, rpc, op, Options()))
+            for op in build_catalogue(index, "synthetic").operations}
+
+
+def test_operation_sends_follow_the_arguments_passed(operations):
+    # live-migrate passes live=True: conductor's handler takes the live branch only, and
+    # each RPC is credited to the handler that sends it, across the cast to compute
+    assert operations["api:live-migrate"] == (
+        ("api:live-migrate", "rpc:nova-conductor:migrate_server", "call"),
+        ("rpc:nova-conductor:migrate_server", "rpc:nova-scheduler:select_destinations", "call"),
+        ("rpc:nova-conductor:migrate_server",
+         "rpc:nova-compute:check_can_live_migrate_destination", "call"),
+        ("rpc:nova-conductor:migrate_server", "rpc:nova-compute:live_migration", "cast"),
+        ("rpc:nova-compute:live_migration", "rpc:nova-compute:pre_live_migration", "call"))
+
+
+def test_findings_from_an_operation_follow_its_flow(built, operations):
+    graph, rpc = built
+    # the handler serves both branches, so the graph alone has a chain the operation
+    # never takes: live-migrate -> migrate_server -> stop_instance (the cold branch)
+    cold = ("api:live-migrate", "rpc:nova-conductor:migrate_server",
+            "rpc:nova-compute:stop_instance")
+    assert cold in {f.path for f in check(graph, rpc)}
+    found = {(f.rule, f.where): f for f in check(graph, rpc, operations)}
+    assert cold not in {f.path for f in found.values()}
+    assert found[("nested-call", "rpc:nova-scheduler:select_destinations")].path == (
+        "api:live-migrate", "rpc:nova-conductor:migrate_server",
+        "rpc:nova-scheduler:select_destinations")
+    # a cast sent by a handler: its blocking calls are the graph's
+    assert found[("cast-blocks", "rpc:nova-compute:live_migration")].path == (
+        "rpc:nova-conductor:migrate_server", "rpc:nova-compute:live_migration",
+        "rpc:nova-compute:pre_live_migration")
 
 
 def test_call_cycle_is_an_error():

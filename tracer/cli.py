@@ -393,7 +393,8 @@ def check_cmd(spec: str | None, fmt: str, strict: bool, severity: str,
     accepted = load_suppressions(Path(suppress_file)) if suppress_file else set()
     with _status(f"Reading {spec or PINNED_RELEASE}"):
         workspace = open_workspace(spec)
-        findings = check(workspace.graph(), workspace.rpc_model())
+        findings = check(workspace.graph(), workspace.rpc_model(),
+                         workspace.operation_sends())
     findings = [f for f in findings if (f.rule, f.where) not in accepted]
     if fmt == "json":
         click.echo(jsonlib.dumps([f.to_json() for f in findings], indent=2))

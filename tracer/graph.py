@@ -13,7 +13,7 @@ from __future__ import annotations
 import networkx as nx
 
 from tracer.index import ClassRef, FunctionRef, Index
-from tracer.model import RpcModel
+from tracer.model import CALL, CAST, DONE, ENTER, LEAVE, START, Flow, RpcModel, iter_steps
 
 
 def method_node(service: str, method: str) -> str:
@@ -71,6 +71,46 @@ def _add_sends(graph, engine, source: str, fn, owner, participant: str, rpc) -> 
         graph.add_edge(source, target, kind=step.kind, fanout=step.fanout,
                        version=versions.get((service, method)) or "", file=step.file,
                        line=step.line, function=step.anchor)
+
+
+def operation_sends(flow: Flow) -> tuple[tuple[str, str, str], ...]:
+    """The RPCs one operation's flow sends, each with the graph node that sends it:
+    (sender, target, kind), sender `api:<op>` or the RPC node whose handler is running.
+
+    The graph's edges are per handler, whatever arguments it is sent: conductor's
+    migrate_server reaches the live-migration checks, though a cold migrate (live=False)
+    never does. A flow was traced with the constants its callers pass bound, so its sends
+    are what that operation really does; chains quoted as "from api:<op>" come from here.
+    A handler's work in a flow is the span from the ENTER that follows its call, in the
+    receiving participant, to the matching LEAVE; a cast's, from its START to its DONE."""
+    out: list[tuple[str, str, str]] = []
+    seen: set[tuple[str, str, str]] = set()
+    # each open ENTER or START: the node whose handler the steps inside it belong to
+    context = [f"api:{flow.operation}"]
+    casts: dict[tuple[str, str], str] = {}  # (receiving participant, method) -> node
+    expected: tuple[str, str] | None = None  # a call's receiver and node, until it starts
+    for step in iter_steps(flow.nodes):
+        kind = step.kind
+        if kind in (CALL, CAST) and step.rpc:
+            service, method = step.rpc.split(" ", 1)
+            node = method_node(service, method)
+            edge = (context[-1], node, kind)
+            if edge not in seen:
+                seen.add(edge)
+                out.append(edge)
+            casts[(step.target, method)] = node
+            expected = (step.target, node) if kind == CALL else None
+        elif kind == ENTER:
+            if expected is not None and step.source == expected[0]:
+                context.append(expected[1])
+            else:
+                context.append(context[-1])
+            expected = None
+        elif kind == START:
+            context.append(casts.get((step.source, step.text), context[-1]))
+        elif kind in (LEAVE, DONE) and len(context) > 1:
+            context.pop()
+    return tuple(out)
 
 
 # ----------------------------------------------------------------------------- exports

@@ -59,6 +59,20 @@ class Workspace:
                                                            options, shared),
                            op.name, repr(options))
 
+    def operation_sends(self) -> dict[str, tuple[tuple[str, str, str], ...]]:
+        """What each REST operation's flow sends, by the graph node sending it
+        (graph.operation_sends): the paths `check` quotes from an operation. Traces the
+        whole catalogue once per tree (the flows a build makes, so after one it is quick)."""
+        from tracer.graph import operation_sends
+        from tracer.trace import Options, Shared
+
+        def compute():
+            shared = Shared(self.index)
+            return {f"api:{op.name}": operation_sends(self.flow(op.name, Options(), shared))
+                    for op in self.catalogue().operations}
+
+        return self.cached("operation-sends", compute)
+
     def graph(self):
         """The RPC call graph (tracer.graph), built once per tree and cached."""
         from tracer.graph import build_graph
