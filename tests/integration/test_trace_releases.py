@@ -137,3 +137,33 @@ def test_trace_is_deterministic(modern):
     texts = {flow_text(trace_operation(modern.index, modern.rpc_model(), op, Options()), "wsd")
              for _ in range(2)}
     assert len(texts) == 1
+
+
+def _inside(nodes, label: str):
+    """The steps inside the first branch labelled `label`, at any depth."""
+    from tracer.model import Block
+
+    for node in nodes:
+        if isinstance(node, Block):
+            for branch in node.branches:
+                if branch.label == label:
+                    return iter_steps(branch.nodes)
+                found = _inside(branch.nodes, label)
+                if found is not None:
+                    return found
+    return None
+
+
+def test_branches_decided_at_run_time_stay_branches(modern):
+    """A helper's constant return decides its caller's branch only when every return
+    agrees (read from the code): the scheduler asks placement only `if not is_rebuild`
+    (request_is_rebuild returns False on its guard, a comparison otherwise), and boot
+    fetches the image from glance `if image_href` (an empty string only for a server
+    booted from a volume)."""
+    rebuild = modern.flow("rebuild", Options())
+    skipped = [s.text for s in _inside(rebuild.nodes, "if not is_rebuild") or ()
+               if s.target == "placement"]
+    assert "get_allocation_candidates" in skipped
+    boot = modern.flow("boot", Options())
+    image = [(s.target, s.text) for s in _inside(boot.nodes, "if image_href") or ()]
+    assert ("glance", "get") in image

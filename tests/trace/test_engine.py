@@ -391,3 +391,42 @@ def test_only_client_methods_that_reach_a_client_are_messages_to_the_service(tmp
     # the local check is followed in the API's own process: its database read is drawn
     assert ("db", "nova_api", "database", "VirtualInterfaceList.get_by_instance_uuid") in \
         messages(flow, "db")
+
+
+def _guarded_tree_files(second_return: str) -> dict[str, str]:
+    """TRACE with pause recording its action only `if not shelved`, set by a helper that
+    returns False on its guard and `second_return` otherwise (the scheduler's
+    `is_rebuild = utils.request_is_rebuild(spec_obj)`)."""
+    files = dict(TRACE)
+    api = files["nova/compute/api.py"]
+    api = api.replace("""                self._record_action_start(context, instance, 'pause')
+""", """                shelved = self._is_shelved(instance)
+                if not shelved:
+                    self._record_action_start(context, instance, 'pause')
+""", 1)
+    api = api.replace("""            def stop(self, context, instance, do_cast=True):""", f"""            def _is_shelved(self, instance):
+                if not instance:
+                    return False
+                return {second_return}
+
+            def stop(self, context, instance, do_cast=True):""", 1)
+    assert api != files["nova/compute/api.py"]
+    files["nova/compute/api.py"] = api
+    return files
+
+
+@pytest.mark.parametrize("second_return, decided", [
+    ("instance.vm_state == 'shelved'", False),  # known only at run time
+    ("False", True)])  # every return says False: the condition holds
+def test_a_constant_return_decides_a_branch_only_when_every_return_agrees(
+        tmp_path, second_return, decided):
+    index = Index(write_tree(tmp_path, _guarded_tree_files(second_return)))
+    flow = trace((index, build_rpc_model(index, "synthetic")), "pause", "_pause")
+    opts = [b for b in flow.nodes if isinstance(b, Block)
+            and b.branches[0].label == "if not shelved"]
+    recorded = [s for s in iter_steps(flow.nodes) if s.text == "InstanceAction.action_start"]
+    assert len(recorded) == 1
+    if decided:
+        assert not opts
+    else:
+        assert len(opts) == 1 and recorded[0] in iter_steps(opts[0].branches[0].nodes)

@@ -331,10 +331,7 @@ class Engine:
                 self.step(frame, LEAVE, frame.fn.dotted, frame.fn.function.end_line)
         finally:
             self.stack.pop()
-        for value in frame.returns:
-            if not isinstance(value, Text):
-                return value
-        return frame.returns[0] if frame.returns else ConstV(None)
+        return _returned(frame.returns)
 
     # ------------------------------------------------------------------ decorators
 
@@ -1442,6 +1439,26 @@ def _calls(expr, name: str) -> bool:
     if isinstance(expr, (ir.Attr, ir.Starred)):
         return _calls(expr.value, name)
     return False
+
+
+def _returned(returns: list[Value]) -> Value:
+    """What a call returns, from every `return` its body reached (branches the tracer
+    could not decide are all walked). The first value that is not mere text, so a factory
+    that may return None still yields its object; but a constant only when every return
+    agrees: `request_is_rebuild` returns False on its guard and a comparison otherwise,
+    and taking that False decided the scheduler's `if not is_rebuild` for every caller."""
+    for value in returns:
+        if not isinstance(value, Text):
+            if isinstance(value, ConstV) and any(
+                    not isinstance(other, ConstV) or other.value != value.value
+                    for other in returns):
+                break  # known only at run time
+            return value
+    else:
+        return returns[0] if returns else ConstV(None)
+    texts = [other for other in returns if isinstance(other, Text)]
+    return texts[0] if texts else Text(" or ".join(dict.fromkeys(
+        repr(other.value) for other in returns if isinstance(other, ConstV))))
 
 
 def _default_value(param: ir.Param) -> Value:
