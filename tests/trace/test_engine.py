@@ -430,3 +430,39 @@ def test_a_constant_return_decides_a_branch_only_when_every_return_agrees(
         assert not opts
     else:
         assert len(opts) == 1 and recorded[0] in iter_steps(opts[0].branches[0].nodes)
+
+
+def _placeholder_tree_files(later: str) -> dict[str, str]:
+    """TRACE with compute's pause_instance saving a migration only `if self.tracker`, an
+    attribute __init__ sets to None; `later` is a method that may set it again."""
+    files = dict(TRACE)
+    manager = files["nova/compute/manager.py"]
+    manager = manager.replace("""                self.compute_rpcapi = compute_rpcapi.ComputeAPI()
+""", f"""                self.compute_rpcapi = compute_rpcapi.ComputeAPI()
+                self.tracker = None
+{later}
+""", 1)
+    manager = manager.replace("""                self.driver.pause(instance)
+""", """                self.driver.pause(instance)
+                if self.tracker:
+                    self.tracker.migration.save()
+""", 1)
+    assert manager.count("self.tracker") >= 2
+    files["nova/compute/manager.py"] = manager
+    return files
+
+
+SETUP = """
+            def _setup_tracker(self):
+                self.tracker = objects.Tracker()"""
+
+
+@pytest.mark.parametrize("later, decided", [(SETUP, False), ("", True)])
+def test_a_placeholder_set_in_init_does_not_decide_branches(tmp_path, later, decided):
+    """`self.pci_tracker = None` in the resource tracker's __init__, set for real by the
+    periodic task: the value __init__ gives is no fact about the running service. Only
+    when nothing else ever sets it does it decide the branch (the save is never made)."""
+    index = Index(write_tree(tmp_path, _placeholder_tree_files(later)))
+    flow = trace((index, build_rpc_model(index, "synthetic")), "pause", "_pause")
+    saves = [s for s in iter_steps(flow.nodes) if s.text == "self.tracker.migration.save"]
+    assert len(saves) == (0 if decided else 1)

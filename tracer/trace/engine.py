@@ -111,6 +111,9 @@ class Shared:
         # (function of a service client, class of its object) -> whether it talks to the
         # service (Engine.reaches_service)
         self.reaching: dict[tuple[str, str], bool] = {}
+        # class -> attributes __init__ sets to a literal and other methods set again
+        # (Engine.placeholders)
+        self.placeholders: dict[str, frozenset[str]] = {}
         self.services = client_modules(index)
 
 
@@ -773,7 +776,30 @@ class Engine:
                                          tuple(args), dict(kwargs or {})))
                 finally:
                     self.quiet -= 1
+                # `self.pci_tracker = None` in __init__, set for real by another method
+                # (the periodic task's _setup_pci_tracker): a placeholder until then, so
+                # it must not decide the branches of every method that reads it. A
+                # constant the caller passed (`host_list=None`) stays: it is this call's.
+                for name in self.placeholders(cls) & obj.attrs.keys():
+                    if type(obj.attrs[name]) is ConstV:
+                        obj.attrs[name] = Text(f"self.{name}")
         return obj
+
+    def placeholders(self, cls: ClassRef) -> frozenset[str]:
+        """Attributes an `__init__` of `cls` sets to a literal constant and another method
+        assigns again (`self.x = ...`), over its MRO: a fact of the tree, found once."""
+        names = self.shared.placeholders.get(cls.dotted)
+        if names is None:
+            literal: set[str] = set()
+            later: set[str] = set()
+            for klass in self.index.mro(cls):
+                for fn in klass.cls.methods.values():
+                    if fn.params:
+                        found = _self_assigned(fn.body, fn.params[0].name,
+                                               literal_only=fn.name == "__init__")
+                        (literal if fn.name == "__init__" else later).update(found)
+            names = self.shared.placeholders[cls.dotted] = frozenset(literal & later)
+        return names
 
     def service_of(self, module: ir.Module) -> str | None:
         return self.services.get(module.name)
@@ -1439,6 +1465,23 @@ def _calls(expr, name: str) -> bool:
     if isinstance(expr, (ir.Attr, ir.Starred)):
         return _calls(expr.value, name)
     return False
+
+
+def _self_assigned(body: tuple, self_name: str, literal_only: bool = False) -> set[str]:
+    """Names of `self.<name> = ...` (and `self.a, self.b = ...`) in a method body; with
+    `literal_only`, only those given a literal constant (`self.x = None`)."""
+    found: set[str] = set()
+    for stmt in ir.walk(body):
+        if type(stmt) is ir.Assign and (not literal_only or type(stmt.value) is ir.Const):
+            targets = list(stmt.targets)
+            while targets:
+                target = targets.pop()
+                if type(target) is ir.Seq:
+                    targets += target.items
+                elif type(target) is ir.Attr and type(target.value) is ir.Name and \
+                        target.value.id == self_name:
+                    found.add(target.attr)
+    return found
 
 
 def _returned(returns: list[Value]) -> Value:
