@@ -167,3 +167,20 @@ def test_branches_decided_at_run_time_stay_branches(modern):
     boot = modern.flow("boot", Options())
     image = [(s.target, s.text) for s in _inside(boot.nodes, "if image_href") or ()]
     assert ("glance", "get") in image
+
+
+def test_rebuild_and_evacuate_take_their_own_arm_of_the_default_rebuild(modern):
+    """_do_rebuild_instance builds `kwargs = dict(..., evacuate=evacuate, ...)` and calls
+    `self._rebuild_default_impl(**kwargs)`: the keywords reach it, so a rebuild destroys
+    the guest on its own host and an evacuation (evacuate=True) does not, but binds the
+    accelerator requests it finds (read from nova/compute/manager.py)."""
+    def driver_and_cyborg(operation):
+        return {(s.text, s.anchor.rsplit(".", 1)[-1])
+                for s in iter_steps(modern.flow(operation, Options()).nodes)
+                if s.target and (s.target.startswith("libvirt") or s.target == "cyborg")}
+
+    rebuild, evacuate = driver_and_cyborg("rebuild"), driver_and_cyborg("evacuate")
+    assert ("destroy", "_rebuild_default_impl") in rebuild
+    assert ("destroy", "_rebuild_default_impl") not in evacuate
+    assert ("get_arqs_for_instance", "_get_bound_arq_resources") in evacuate
+    assert ("get_arqs_for_instance", "_get_bound_arq_resources") not in rebuild

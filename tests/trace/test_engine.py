@@ -466,3 +466,51 @@ def test_a_placeholder_set_in_init_does_not_decide_branches(tmp_path, later, dec
     flow = trace((index, build_rpc_model(index, "synthetic")), "pause", "_pause")
     saves = [s for s in iter_steps(flow.nodes) if s.text == "self.tracker.migration.save"]
     assert len(saves) == (0 if decided else 1)
+
+
+def _forwarding_tree_files(call: str) -> dict[str, str]:
+    """TRACE with compute's pause_instance reaching `_finish(context, instance,
+    cleanup=False)` through `call`; _finish saves a migration only `if cleanup`, and its
+    default is cleanup=True."""
+    files = dict(TRACE)
+    manager = files["nova/compute/manager.py"]
+    manager = manager.replace("""                self.driver.pause(instance)
+""", f"""                self.driver.pause(instance)
+{call}
+
+            def _wrapped(self, *args, **kwargs):
+                self._finish(*args, **kwargs)
+
+            def _finish(self, context, instance, cleanup=True):
+                if cleanup:
+                    objects.Migration.cleanup()
+""", 1)
+    files["nova/compute/manager.py"] = manager
+    return files
+
+
+@pytest.mark.parametrize("call, saves", [
+    # a wrapper's *args and **kwargs hand on what it was given: cleanup=False holds
+    ("                self._wrapped(context, instance, cleanup=False)", 0),
+    # keywords built with dict(...) and passed as **kwargs: the same
+    ("                kwargs = dict(context=context, instance=instance, cleanup=False)\n"
+     "                self._finish(**kwargs)", 0),
+    # a mapping whose contents are unknown: cleanup may be in it, so not its default
+    ("                self._finish(context, instance, **self.options)", 1),
+    # handed-on keywords changed in place: no longer all known
+    ("                kwargs = dict(context=context, instance=instance, cleanup=False)\n"
+     "                kwargs.update(self.options)\n"
+     "                self._finish(**kwargs)", 1),
+])
+def test_arguments_passed_through_star_args_and_mappings(tmp_path, call, saves):
+    index = Index(write_tree(tmp_path, _forwarding_tree_files(call)))
+    flow = trace((index, build_rpc_model(index, "synthetic")), "pause", "_pause")
+    assert any(s.kind == "enter" and s.anchor.endswith("._finish")
+               for s in iter_steps(flow.nodes))
+    opts = [b for b in flow.nodes if isinstance(b, Block) and
+            b.branches[0].label == "if cleanup"]
+    assert len(opts) == saves
+    cleanups = [s for s in iter_steps(flow.nodes) if s.text == "Migration.cleanup"]
+    assert len(cleanups) == saves  # drawn only inside the branch, when it may run
+    if saves:
+        assert cleanups[0] in iter_steps(opts[0].branches[0].nodes)

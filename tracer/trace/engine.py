@@ -30,7 +30,8 @@ from tracer.model import (
 )
 from tracer.trace import patterns
 from tracer.trace.values import (
-    ChoiceV, ClassV, ConstV, DictV, FuncV, ModuleV, Obj, SuperV, Text, Value, clone, text_of,
+    ArgsV, ChoiceV, ClassV, ConstV, DictV, FuncV, ModuleV, Obj, SuperV, Text, Value, clone,
+    text_of,
 )
 
 # Modules whose code is plumbing for a diagram: never followed into.
@@ -59,6 +60,11 @@ DRIVER_SLACK = 4
 MAX_ALTERNATIVES = 4  # values a field may have after branches, before "..."
 MAX_FRAMES = 20000  # a safety budget per operation
 QUIET_DEPTH = 3  # how deep `__init__` runs go to learn attribute types
+# A key of a call's keyword arguments (no parameter can be named so): the call also passed
+# `**mapping` or `*args`, whose contents are not known
+UNKNOWN_REST = "**"
+# Methods that change a mapping in place
+MUTATORS = {"update", "setdefault", "pop", "popitem", "clear"}
 
 
 @dataclass(frozen=True)
@@ -307,11 +313,23 @@ class Engine:
         positional = [p for p in params if p.kind == "normal"]
         for param, value in zip(positional, args):
             env[param.name] = value
+        # `f(**create_kwargs)` or `f(*args)`: what the caller left unnamed may be in there,
+        # so a parameter it did not name holds what it passed, not the default
+        passed_more = UNKNOWN_REST in kwargs
+        named = {p.name for p in params}
         for param in params:
             if param.name in env:
                 continue
-            env[param.name] = kwargs[param.name] if param.name in kwargs \
-                else _default_value(param)
+            if param.kind == "vararg":
+                env[param.name] = ArgsV(tuple(args[len(positional):]), (), not passed_more)
+            elif param.kind == "kwarg":
+                env[param.name] = ArgsV((), tuple((k, v) for k, v in kwargs.items()
+                                                  if k not in named and k != UNKNOWN_REST),
+                                        not passed_more)
+            else:
+                env[param.name] = kwargs[param.name] if param.name in kwargs \
+                    else Text(param.name) if passed_more \
+                    else _default_value(param)
         return Frame(fn, env, participant, depth, self_value)
 
     def run(self, frame: Frame) -> Value:
@@ -498,6 +516,11 @@ class Engine:
         elif isinstance(target, ir.Seq):
             for item in target.items:
                 self.assign(item, Text.of(item), item, frame, False)
+        elif type(target) is ir.Other and "[" in target.text:
+            # `kwargs['host'] = host` on handed-on keywords: no longer all known
+            base = target.text.split("[", 1)[0].strip()
+            if type(frame.env.get(base)) is ArgsV:
+                frame.env[base] = replace(frame.env[base], complete=False)
 
     def if_(self, stmt: ir.If, frame: Frame, tail: tuple = ()) -> None:
         self.eval(stmt.test, frame)
@@ -902,15 +925,19 @@ class Engine:
 
     def call(self, call: ir.Call, frame: Frame) -> Value:
         callee = self.eval(call.func, frame)
-        args = tuple([self.eval(a, frame) for a in call.args]) if call.args else ()
-        kwargs = {}
-        for key, value in call.kwargs:
-            if key is None:
-                self.eval(value, frame)  # **mapping: its calls still run
-            else:
-                kwargs[key] = self.eval(value, frame)
+        args, kwargs = self.arguments(call, frame)
         kind = type(call.func)
         name = call.func.attr if kind is ir.Attr else call.func.id if kind is ir.Name else ""
+        if kind is ir.Name and name == "dict" and not args and type(callee) is Text:
+            # `kwargs = dict(context=context, evacuate=evacuate, ...)` then
+            # `self.driver.rebuild(**kwargs)`: the keywords are handed on as they are
+            return ArgsV((), tuple((k, v) for k, v in kwargs.items() if k != UNKNOWN_REST),
+                         UNKNOWN_REST not in kwargs)
+        if kind is ir.Attr and name in MUTATORS and type(call.func.value) is ir.Name and \
+                type(frame.env.get(call.func.value.id)) is ArgsV:
+            # `kwargs.update(...)`: its keywords are no longer all known
+            frame.env[call.func.value.id] = replace(frame.env[call.func.value.id],
+                                                    complete=False)
         drawn = self.recognise(call, name, callee, frame)
         if drawn is not None:
             return drawn
@@ -950,6 +977,33 @@ class Engine:
         if kind is SuperV or (type(call.func) is ir.Name and call.func.id == "super"):
             return self._super(frame)
         return self.unknown_call(call, name, callee, frame)
+
+    def arguments(self, call: ir.Call, frame: Frame) -> tuple[tuple, dict]:
+        """The values a call passes: `*args` and `**kwargs` of a wrapper are handed on
+        as they came in (ArgsV); any other `*x` or `**mapping` is unknown, which the
+        callee learns from UNKNOWN_REST (its unnamed parameters are not their defaults)."""
+        args: list[Value] = []
+        kwargs: dict[str, Value] = {}
+        for arg in call.args:
+            if type(arg) is not ir.Starred:
+                args.append(self.eval(arg, frame))
+                continue
+            packed = self.eval(arg.value, frame)
+            if type(packed) is ArgsV and packed.complete:
+                args.extend(packed.positional)
+            else:
+                args.append(Text.of(arg))
+                kwargs[UNKNOWN_REST] = ConstV(None)
+        for key, value in call.kwargs:
+            if key is not None:
+                kwargs[key] = self.eval(value, frame)
+                continue
+            packed = self.eval(value, frame)  # **mapping: its calls still run
+            if type(packed) is ArgsV and packed.complete:
+                kwargs.update(packed.keywords)
+            else:
+                kwargs[UNKNOWN_REST] = ConstV(None)
+        return tuple(args), kwargs
 
     def entry_point(self, namespace: Value, name: Value, frame: Frame) -> Obj | None:
         """stevedore's `DriverManager('nova.scheduler.driver', CONF.scheduler.driver)`:
@@ -1132,7 +1186,7 @@ class Engine:
                 self.quiet -= 1
         summary = depth > self.options.depth
         key = (fn.dotted, participant)
-        if summary and not any(isinstance(a, FuncV) for a in (*args, *kwargs.values())):
+        if summary and not _passes_function(args, kwargs):
             # A helper seen before that crossed no process boundary: its note is all
             # there is to draw, so skip walking it again (the hot path of big flows).
             seen = self.plain_helpers.get(key)
@@ -1150,8 +1204,7 @@ class Engine:
             if in_driver:
                 kept = _crossing(nodes, frame.participant, True, self.kept_write)
             nodes = self.summarise(nodes, kept, in_driver, fn, frame, line)
-            if not crossed and not any(isinstance(a, FuncV) for a in (*args,
-                                                                       *kwargs.values())):
+            if not crossed and not _passes_function(args, kwargs):
                 self.plain_helpers[key] = (_visible(nodes),
                                            result[0] if result else Text(fn.function.name))
         for node in nodes:
@@ -1464,6 +1517,15 @@ def _calls(expr, name: str) -> bool:
         return any(_calls(part, name) for part in (expr.test, expr.body, expr.orelse))
     if isinstance(expr, (ir.Attr, ir.Starred)):
         return _calls(expr.value, name)
+    return False
+
+
+def _passes_function(args: tuple, kwargs: dict) -> bool:
+    """Whether a call hands over a function (a callback), directly or in `*args`."""
+    for value in (*args, *kwargs.values()):
+        if type(value) is FuncV or (type(value) is ArgsV and _passes_function(
+                value.positional, dict(value.keywords))):
+            return True
     return False
 
 

@@ -98,6 +98,18 @@ class DictV:
 
 
 @dataclass(frozen=True)
+class ArgsV:
+    """What a `*args` or `**kwargs` parameter received: the values passed beyond the named
+    parameters, so that `function(*args, **kwargs)` in a wrapper hands them on (Nova's
+    decorators, `_do_rebuild_instance_with_claim(*args, **kwargs)`). `complete` is False
+    when the call that filled it passed something unknown itself (`**mapping`)."""
+
+    positional: tuple["Value", ...] = ()
+    keywords: tuple[tuple[str, "Value"], ...] = ()
+    complete: bool = True
+
+
+@dataclass(frozen=True)
 class ChoiceV:
     """One of several values, picked at run time by `subject` (a dict indexed by it)."""
 
@@ -105,7 +117,7 @@ class ChoiceV:
     options: tuple[tuple[str, "Value"], ...]
 
 
-Value = Obj | ClassV | ModuleV | FuncV | SuperV | ConstV | Text | DictV | ChoiceV
+Value = Obj | ClassV | ModuleV | FuncV | SuperV | ConstV | Text | DictV | ArgsV | ChoiceV
 
 
 def clone(value: Value, memo: dict[int, object] | None = None) -> Value:
@@ -113,7 +125,7 @@ def clone(value: Value, memo: dict[int, object] | None = None) -> Value:
     closures are copied; classes, modules, constants and texts are immutable and shared).
     Cycles (a manager's driver holding the manager's callbacks) are kept as cycles."""
     memo = {} if memo is None else memo
-    if isinstance(value, (Obj, FuncV, SuperV, DictV, ChoiceV)) and id(value) in memo:
+    if isinstance(value, (Obj, FuncV, SuperV, DictV, ArgsV, ChoiceV)) and id(value) in memo:
         return memo[id(value)]
     if isinstance(value, Obj):
         copy = memo[id(value)] = Obj(value.cls, {}, value.role, value.participant)
@@ -130,6 +142,11 @@ def clone(value: Value, memo: dict[int, object] | None = None) -> Value:
         return copy
     if isinstance(value, DictV):
         copy = memo[id(value)] = DictV(tuple((k, clone(v, memo)) for k, v in value.items))
+        return copy
+    if isinstance(value, ArgsV):
+        copy = memo[id(value)] = ArgsV(tuple(clone(v, memo) for v in value.positional),
+                                       tuple((k, clone(v, memo)) for k, v in value.keywords),
+                                       value.complete)
         return copy
     if isinstance(value, ChoiceV):
         copy = memo[id(value)] = ChoiceV(value.subject,
@@ -156,4 +173,6 @@ def text_of(value: Value) -> str:
         return value.cls.cls.name
     if isinstance(value, ModuleV):
         return value.module.name
+    if isinstance(value, ArgsV):
+        return "..."
     return "super()"
