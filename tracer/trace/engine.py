@@ -645,8 +645,8 @@ class Engine:
         if expr is None:
             return ConstV(None)
         if isinstance(expr, ir.Starred):
-            self.eval(expr.value, frame)
-        elif isinstance(expr, ir.IfExp):
+            return self.eval(expr.value, frame)  # what `*x` spreads: call arguments
+        if isinstance(expr, ir.IfExp):
             self.eval(expr.test, frame)
             decided = self.truth(expr.test, frame)
             if decided is not None:
@@ -982,18 +982,22 @@ class Engine:
         """The values a call passes: `*args` and `**kwargs` of a wrapper are handed on
         as they came in (ArgsV); any other `*x` or `**mapping` is unknown, which the
         callee learns from UNKNOWN_REST (its unnamed parameters are not their defaults)."""
-        args: list[Value] = []
         kwargs: dict[str, Value] = {}
-        for arg in call.args:
-            if type(arg) is not ir.Starred:
-                args.append(self.eval(arg, frame))
-                continue
-            packed = self.eval(arg.value, frame)
-            if type(packed) is ArgsV and packed.complete:
-                args.extend(packed.positional)
-            else:
-                args.append(Text.of(arg))
-                kwargs[UNKNOWN_REST] = ConstV(None)
+        if not call.args:
+            args: list[Value] = []
+        else:
+            args = [self.eval(arg, frame) for arg in call.args]  # `*x` evaluates to x
+            if ir.Starred in map(type, call.args):
+                spliced: list[Value] = []
+                for arg, value in zip(call.args, args):
+                    if type(arg) is not ir.Starred:
+                        spliced.append(value)
+                    elif type(value) is ArgsV and value.complete:
+                        spliced.extend(value.positional)
+                    else:
+                        spliced.append(Text.of(arg))
+                        kwargs[UNKNOWN_REST] = ConstV(None)
+                args = spliced
         for key, value in call.kwargs:
             if key is not None:
                 kwargs[key] = self.eval(value, frame)
