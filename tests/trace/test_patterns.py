@@ -84,6 +84,11 @@ def test_host_role_of_method(method, role):
 def test_field_values_are_short():
     assert patterns.field_value(expr("task_states.PAUSING")) == "PAUSING"
     assert patterns.field_value(expr("self._get_power_state(instance)")) == "_get_power_state()"
+    # Liberty's reboot: a table looked up by the reboot type
+    assert patterns.field_value(expr(
+        "{'SOFT': task_states.REBOOTING, 'HARD': task_states.REBOOTING_HARD}[reboot_type]")) \
+        == "REBOOTING or REBOOTING_HARD"
+    assert patterns.field_value(expr("{'a': 1}[x][y]")) == "{'a': 1}[x][y]"
     assert patterns.object_receiver(expr("instance")) == "instance"
     assert patterns.object_receiver(expr("self.migration")) == "self.migration"
     assert patterns.object_receiver(expr("context")) is None

@@ -183,10 +183,16 @@ def object_receiver(expr: ir.Expr) -> str | None:
 
 
 def field_text(text: str) -> str:
-    """`task_states.IMAGE_UPLOADING` -> `IMAGE_UPLOADING`, as field_value does."""
+    """`task_states.IMAGE_UPLOADING` -> `IMAGE_UPLOADING`, as field_value does; a table
+    looked up at run time, `{'SOFT': task_states.REBOOTING, 'HARD':
+    task_states.REBOOTING_HARD}[reboot_type]`, -> `REBOOTING or REBOOTING_HARD`."""
     module, _, name = text.rpartition(".")
-    if module in STATE_MODULES and name:
+    if module in STATE_MODULES and name.isidentifier():
         return name
+    if text.startswith("{"):
+        choices = _table_values(text)
+        if choices:
+            return " or ".join(choices)
     return text if len(text) <= 40 else text[:37] + "..."
 
 
@@ -199,15 +205,31 @@ def state_text(field: str, value: object) -> str:
 
 
 def field_value(expr: ir.Expr) -> str:
-    """`task_states.PAUSING` -> `PAUSING`; other values as short source text."""
+    """`task_states.PAUSING` -> `PAUSING`, `self._get_power_state(...)` ->
+    `_get_power_state()`; other values as field_text shows their source text."""
     if isinstance(expr, ir.Attr) and isinstance(expr.value, ir.Name) \
             and expr.value.id in STATE_MODULES:
         return expr.attr
     if isinstance(expr, ir.Call):
         func = expr_text(expr.func).rsplit(".", 1)[-1]
         return f"{func}()"
-    text = expr_text(expr)
-    return text if len(text) <= 40 else text[:37] + "..."
+    return field_text(expr_text(expr))
+
+
+def _table_values(text: str) -> list[str] | None:
+    """The values of a dict display indexed by a name (`{...}[key]`), each as
+    field_text shows it; None for anything else. The text is the analysed tree's: it is
+    parsed, never evaluated."""
+    import ast
+
+    try:
+        node = ast.parse(text, mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    if not (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Dict)
+            and isinstance(node.slice, ast.Name) and node.value.values):
+        return None
+    return list(dict.fromkeys(field_text(ast.unparse(v)) for v in node.value.values))
 
 
 # ----------------------------------------------------------------------------- other services
