@@ -514,3 +514,43 @@ def test_arguments_passed_through_star_args_and_mappings(tmp_path, call, saves):
     assert len(cleanups) == saves  # drawn only inside the branch, when it may run
     if saves:
         assert cleanups[0] in iter_steps(opts[0].branches[0].nodes)
+
+
+def _listed_tree_files(listed: str) -> dict[str, str]:
+    """TRACE with the compute API's pause running `for check in CHECKS: check(instance)`,
+    CHECKS being `listed`; the two checks read different objects."""
+    files = dict(TRACE)
+    api = files["nova/compute/api.py"]
+    api = api.replace("""        class API(object):""", f"""        def _check_host(instance):
+            objects.ComputeNode.get_by_host(instance.host)
+
+        def _check_group(instance):
+            objects.InstanceGroup.get_by_instance_uuid(instance.uuid)
+
+        CHECKS = {listed}
+
+        class API(object):""", 1)
+    api = api.replace("""                instance.task_state = task_states.PAUSING
+""", """                for check in CHECKS:
+                    check(instance)
+                instance.task_state = task_states.PAUSING
+""", 1)
+    files["nova/compute/api.py"] = api
+    return files
+
+
+@pytest.mark.parametrize("listed, reads", [
+    ("[_check_host, _check_group]", ["ComputeNode.get_by_host",
+                                     "InstanceGroup.get_by_instance_uuid"]),
+    ("(_check_group,)", ["InstanceGroup.get_by_instance_uuid"]),
+    ("[_check_host, len]", []),  # not all the tree's functions: the call stays unknown
+])
+def test_a_loop_over_a_listed_table_of_functions_runs_each(tmp_path, listed, reads):
+    index = Index(write_tree(tmp_path, _listed_tree_files(listed)))
+    flow = trace((index, build_rpc_model(index, "synthetic")), "pause", "_pause")
+    loop = next(b for b in flow.nodes if isinstance(b, Block) and b.kind == "loop")
+    assert loop.branches[0].label == "for check in CHECKS"
+    inside = list(iter_steps(loop.branches[0].nodes))
+    assert [s.text for s in inside if s.kind == "db"] == reads
+    if not reads:
+        assert any(s.text.startswith("not followed: check()") for s in inside)

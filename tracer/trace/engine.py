@@ -58,6 +58,7 @@ SUMMARY_SLACK = 10  # how much deeper than `depth` to look for RPCs and callback
 # few calls down (live_migration -> _live_migration -> _live_migration_monitor -> post).
 DRIVER_SLACK = 4
 MAX_ALTERNATIVES = 4  # values a field may have after branches, before "..."
+MAX_LISTED = 20  # functions of a listed table a loop is followed through, one by one
 MAX_FRAMES = 20000  # a safety budget per operation
 QUIET_DEPTH = 3  # how deep `__init__` runs go to learn attribute types
 # A key of a call's keyword arguments (no parameter can be named so): the call also passed
@@ -433,11 +434,23 @@ class Engine:
             raise _Stop
         elif kind is ir.Loop:
             self.eval(stmt.iter, frame)
-            if isinstance(stmt.target, ir.Name):
-                frame.env[stmt.target.id] = Text(stmt.target.id)
             label = (f"for {expr_text(stmt.target)} in {_clip(expr_text(stmt.iter))}"
                      if stmt.kind == "for" else f"while {_clip(stmt.text)}")
-            self.block("loop", [(label, stmt.body)], frame, stmt.line)
+            body = stmt.body
+            functions = self.functions_listed(stmt.iter, frame) \
+                if stmt.kind == "for" and type(stmt.target) is ir.Name else None
+            if functions:
+                # `for filter in ALL_REQUEST_FILTERS: filter(ctxt, spec)` over a list of
+                # the tree's functions: the body once per function, in order
+                body = ()
+                for i, function in enumerate(functions):
+                    slot = f"<{stmt.target.id} {i}>"  # no Python name looks like this
+                    frame.env[slot] = function
+                    body += (ir.Assign((stmt.target,), ir.Name(slot), stmt.line),
+                             *stmt.body)
+            elif isinstance(stmt.target, ir.Name):
+                frame.env[stmt.target.id] = Text(stmt.target.id)
+            self.block("loop", [(label, body)], frame, stmt.line)
             self.body(stmt.orelse, frame)
         elif kind is ir.Try:
             self.try_(stmt, frame)
@@ -677,6 +690,28 @@ class Engine:
                 self.call(call, frame)
             return self.subscript(expr.text, frame) or Text(expr.text)
         return Text.of(expr)
+
+    def functions_listed(self, expr: ir.Expr, frame: Frame) -> list[FuncV] | None:
+        """The functions of a module- or class-level list or tuple of the tree's functions
+        (`ALL_REQUEST_FILTERS = [require_tenant_aggregate, ...]`); None for any other
+        iterable, or a list longer than MAX_LISTED."""
+        if type(expr) is ir.Name and expr.id not in frame.env:
+            ref = self.index.resolve(frame.module, expr.id)
+        elif type(expr) is ir.Attr:
+            ref = self.index.resolve_expr(frame.module, expr)
+        else:
+            return None
+        if not isinstance(ref, ValueRef) or type(ref.value) is not ir.Seq or \
+                not 0 < len(ref.value.items) <= MAX_LISTED:
+            return None
+        functions = []
+        for item in ref.value.items:
+            found = self.index.resolve_expr(ref.module, item) \
+                if type(item) in (ir.Name, ir.Attr) else None
+            if not isinstance(found, FunctionRef):
+                return None
+            functions.append(FuncV(found))
+        return functions
 
     def subscript(self, text: str, frame: Frame) -> Value | None:
         """`self.handlers[protocol]` on a dict we know: the item, or a run-time choice."""
