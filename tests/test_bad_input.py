@@ -159,6 +159,42 @@ def test_missing_git_repository(tmp_path: Path) -> None:
         "give REPO@REF with REPO the path of a git clone")
 
 
+def test_a_bare_major_version_asks_for_the_whole_release(tmp_path: Path) -> None:
+    result = osflow("trace", "pause", "-s", "34", cache=tmp_path / "c", cwd=tmp_path)
+    assert error_line(result) == ("error: 34: not a release number; give the whole version, "
+                                  "like 34.0.0, or a folder that holds nova/, or REPO@REF")
+
+
+def test_a_git_repository_without_a_ref_asks_for_one(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "--bare")
+    result = osflow("rpc", "-s", str(repo), cache=tmp_path / "c")
+    assert error_line(result) == (f"error: {repo}: a git repository; say which tag, branch or "
+                                  f"commit to read, as REPO@REF: {repo}@12.0.0")
+
+
+# ----------------------------------------------------------------------------- usage
+
+
+@pytest.mark.parametrize("args, expected", [
+    (("trace", "pause", "--depth", "20"), "error: Invalid value for '--depth': 20 is not in "
+     "the range 0<=x<=12. (see osflow trace --help)"),
+    (("trace",), "error: Missing argument 'OPERATION'. (see osflow trace --help)"),
+    (("nosuch",), "error: No such command 'nosuch'. (see osflow --help)"),
+    (("diff", "a", "b", "--rpc", "--op", "pause"), "error: --op compares operations' flows; "
+     "--rpc compares the RPC APIs: give one or the other (see osflow diff --help)"),
+])
+def test_usage_errors_are_one_line(tmp_path: Path, args, expected) -> None:
+    assert error_line(osflow(*args, cache=tmp_path / "c")) == expected
+
+
+def test_no_command_shows_the_help(tmp_path: Path) -> None:
+    result = osflow(cache=tmp_path / "c")
+    assert result.returncode == 0 and result.stdout.startswith("Usage: osflow")
+    assert "trace" in result.stdout and not result.stderr
+
+
 # ----------------------------------------------------------------------------- the cache
 
 

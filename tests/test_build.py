@@ -149,6 +149,21 @@ def test_stale_annotations_are_reported_with_file_and_line(workspace, root):
     assert build(workspace, root).stale == result.stale
 
 
+def test_a_yml_file_is_read_and_a_note_over_no_participant_says_so(workspace, root):
+    path = annotate(root, "pause", """
+        notes:
+          - at: nova.compute.api.API.pause
+            text: fine
+            over: nobody
+        """)
+    path.rename(path.with_suffix(".yml"))
+    result = build(workspace, root)
+    assert len(result.stale) == 1
+    assert result.stale[0].startswith(
+        "annotations/nova/pause.yml:2: stale note over nobody: no such participant in the "
+        "flow; it has client, nova_api")
+
+
 def test_cli_strict_exits_1_on_stale_and_prints_a_summary(tree, root, tmp_path):
     annotate(root, "pause", "notes:\n  - at: nova.nowhere\n    text: x\n")
     plain = osflow("build", "-s", str(tree), "--root", str(root), cache=tmp_path / "c")

@@ -158,16 +158,25 @@ def test_call_cycle_is_an_error():
 
 def test_cli_strict_and_suppressions(tree, tmp_path):
     cache = tmp_path / "c"
-    plain = osflow("check", "-s", str(tree), "--strict", "--severity", "info", cache=cache)
+    plain = osflow("check", "-s", str(tree), "--strict", cache=cache)
     assert plain.returncode == 1 and "nested-call" in plain.stdout
     data = json.loads(osflow("check", "-s", str(tree), "--format", "json",
                              cache=cache).stdout)
+    assert {f["severity"] for f in data} == {"info"}
+    # --severity chooses what is reported, and so what --strict fails on
+    warnings = osflow("check", "-s", str(tree), "--severity", "warning", "--strict",
+                      cache=cache)
+    assert warnings.returncode == 0 and warnings.stdout == (
+        f"0 findings: 0 warning, 0 error ({len(data)} below warning not shown)\n")
     accepted = tmp_path / "accepted.yaml"
     accepted.write_text("".join(f"- rule: {f['rule']}\n  where: '{f['where']}'\n"
-                                for f in data))
-    quiet = osflow("check", "-s", str(tree), "--strict", "--severity", "info",
-                   "--suppress", str(accepted), cache=cache)
+                                for f in data) + "- rule: unsent\n  where: rpc:gone:x\n")
+    quiet = osflow("check", "-s", str(tree), "--strict", "--suppress", str(accepted),
+                   cache=cache)
     assert quiet.returncode == 0 and quiet.stdout.startswith("0 findings")
+    assert f"({len(data)} accepted in {accepted})" in quiet.stdout
+    assert quiet.stderr == (f"warning: {accepted}: accepted finding unsent rpc:gone:x is no "
+                            "longer found; remove it\n")
     bad = tmp_path / "bad.yaml"
     bad.write_text("- rule: x\n")
     broken = osflow("check", "-s", str(tree), "--suppress", str(bad), cache=cache)

@@ -784,3 +784,11 @@ def test_cli_like_usage_never_imports_the_tree() -> None:
     src = Path(sources.__file__).read_text()
     assert "importlib" not in src and "exec(" not in src and "__import__" not in src
     assert sys.modules.get("nova") is None
+
+
+def test_releases_are_read_oldest_first_and_other_sources_as_given():
+    from tracer.sources import release_order
+
+    assert release_order(["34.0.0", "32.2.1", "33.0.2", "9.0.0"]) == \
+        ["9.0.0", "32.2.1", "33.0.2", "34.0.0"]
+    assert release_order(["repo@master", "34.0.0"]) == ["repo@master", "34.0.0"]

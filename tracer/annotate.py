@@ -84,9 +84,11 @@ class Stale:
     path: str
     line: int
     what: str  # e.g. "note at nova.compute.api.API.pause"
+    # why it matches nothing, when the default would mislead
+    why: str = "matches nothing in the flow"
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: stale {self.what}: matches nothing in the flow"
+        return f"{self.path}:{self.line}: stale {self.what}: {self.why}"
 
 
 # ----------------------------------------------------------------------------- reading
@@ -221,7 +223,9 @@ def apply(flow: Flow, notes: Annotations) -> tuple[Flow, list[Stale]]:
             stale.append(Stale(notes.path, spec.line, f"note at {spec.at}"))
             continue
         if spec.over is not None and spec.over not in flow.participants:
-            stale.append(Stale(notes.path, spec.line, f"note over {spec.over}"))
+            stale.append(Stale(notes.path, spec.line, f"note over {spec.over}",
+                               "no such participant in the flow; it has "
+                               + ", ".join(flow.participants)))
             continue
         nodes, _ = _insert_note(nodes, spec)
     labels = dict(flow.labels)

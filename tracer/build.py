@@ -491,7 +491,8 @@ def _load_annotations(layout: _Layout) -> list:
     from tracer import annotate  # and yaml: only when there are annotations
 
     loaded = []
-    for path in sorted(layout.annotations.glob("*.yaml")):
+    # both spellings of YAML's extension; one operation's two files are refused below
+    for path in sorted([*layout.annotations.glob("*.yaml"), *layout.annotations.glob("*.yml")]):
         shown = str(path.relative_to(layout.root))
         loaded.append((path, shown, annotate.load(path, shown)))  # raises when malformed
     return loaded

@@ -68,11 +68,16 @@ def main() -> None:
     except click.exceptions.Abort:
         click.echo("error: aborted", err=True)
         sys.exit(130)
+    except click.exceptions.NoArgsIsHelpError as exc:
+        # `osflow` alone (or a group without its command): the help, as asked for
+        click.echo(exc.ctx.get_help() if exc.ctx is not None else exc.format_message())
+        sys.exit(0)
     except click.ClickException as exc:
-        # Usage errors: click's own message, but as one `error:` line, exit 2.
-        if isinstance(exc, click.UsageError) and exc.ctx is not None:
-            click.echo(exc.ctx.get_usage(), err=True)
-        click.echo(f"error: {exc.format_message()}", err=True)
+        # Usage errors: click's own message as one `error:` line, exit 2, and where to
+        # read the usage
+        where = f" (see {exc.ctx.command_path} --help)" \
+            if isinstance(exc, click.UsageError) and exc.ctx is not None else ""
+        click.echo(f"error: {exc.format_message()}{where}", err=True)
         sys.exit(2)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
@@ -293,6 +298,10 @@ def diff(old: str, new: str, rpc_api: bool, only: tuple[str, ...], fmt: str,
     from tracer.diff import diff_operations, diff_rpc
     from tracer.workspace import open_workspace
 
+    if rpc_api and (only or out_dir):
+        option = "--op" if only else "-o"
+        raise click.UsageError(f"{option} compares operations' flows; --rpc compares the RPC "
+                               "APIs: give one or the other")
     with _status(f"Reading {old} and {new}"):
         before, after = open_workspace(old), open_workspace(new)
         if rpc_api:
@@ -329,10 +338,15 @@ def history(specs: tuple[str, ...], rpc_api: bool, fmt: str) -> None:
     from tracer import report
     from tracer.diff import load_rpc_models, rpc_history
 
+    from tracer.sources import release_order
+
     if len(specs) < 2:
         raise OsflowError("history needs at least two sources, oldest first")
+    ordered = release_order(list(specs))
+    if ordered != list(specs):
+        click.echo(f"warning: releases read oldest first: {' '.join(ordered)}", err=True)
     with _status(f"Reading {len(specs)} sources"):
-        models = load_rpc_models(list(specs))
+        models = load_rpc_models(ordered)
     labels = [m.source for m in models]
     rows = rpc_history(models)
     if fmt == "json":
@@ -376,9 +390,10 @@ def graph(spec: str | None, fmt: str, services: tuple[str, ...],
 @click.option("-s", "--source", "spec", metavar="SPEC", help=SOURCE_HELP)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
-@click.option("--strict", is_flag=True, help="Exit 1 on findings at or above --severity.")
+@click.option("--strict", is_flag=True, help="Exit 1 if any finding is reported.")
 @click.option("--severity", type=click.Choice(["info", "warning", "error"]),
-              default="warning", show_default=True)
+              default="info", show_default=True,
+              help="Report findings at or above this severity.")
 @click.option("--suppress", "suppress_file", type=click.Path(dir_okay=False),
               help="YAML list of accepted findings (- rule: ..., where: ...).")
 def check_cmd(spec: str | None, fmt: str, strict: bool, severity: str,
@@ -393,9 +408,15 @@ def check_cmd(spec: str | None, fmt: str, strict: bool, severity: str,
     accepted = load_suppressions(Path(suppress_file)) if suppress_file else set()
     with _status(f"Reading {spec or PINNED_RELEASE}"):
         workspace = open_workspace(spec)
-        findings = check(workspace.graph(), workspace.rpc_model(),
-                         workspace.operation_sends())
-    findings = [f for f in findings if (f.rule, f.where) not in accepted]
+        found = check(workspace.graph(), workspace.rpc_model(), workspace.operation_sends())
+    floor = SEVERITIES.index(severity)
+    suppressed = [f for f in found if (f.rule, f.where) in accepted]
+    unused = accepted - {(f.rule, f.where) for f in found}
+    for rule, where in sorted(unused):
+        click.echo(f"warning: {suppress_file}: accepted finding {rule} {where} is no longer "
+                   "found; remove it", err=True)
+    findings = [f for f in found if (f.rule, f.where) not in accepted
+                and SEVERITIES.index(f.severity) >= floor]
     if fmt == "json":
         click.echo(jsonlib.dumps([f.to_json() for f in findings], indent=2))
     else:
@@ -404,9 +425,12 @@ def check_cmd(spec: str | None, fmt: str, strict: bool, severity: str,
             click.echo(f"{where}{f.severity}: {f.rule}: {f.where}: {f.message}")
             if f.path:
                 click.echo("    " + " -> ".join(f.path))
-        counts = {s: sum(f.severity == s for f in findings) for s in SEVERITIES}
+        counts = {s: sum(f.severity == s for f in findings) for s in SEVERITIES[floor:]}
+        below = sum(SEVERITIES.index(f.severity) < floor for f in found
+                    if (f.rule, f.where) not in accepted)
         click.echo(f"{len(findings)} findings: " +
-                   ", ".join(f"{n} {s}" for s, n in counts.items()))
-    floor = SEVERITIES.index(severity)
-    if strict and any(SEVERITIES.index(f.severity) >= floor for f in findings):
+                   ", ".join(f"{n} {s}" for s, n in counts.items()) +
+                   (f" ({below} below {severity} not shown)" if below else "") +
+                   (f" ({len(suppressed)} accepted in {suppress_file})" if suppressed else ""))
+    if strict and findings:
         sys.exit(1)

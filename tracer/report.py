@@ -37,7 +37,10 @@ def rpc_table(methods: list[RpcMethod], label: str, console: Console | None = No
     console = _console(console)
     for service, group in groupby(methods, key=lambda m: m.service):
         rows = list(group)
-        table = Table(title=f"{service}  ({len(rows)} methods, {label})", title_justify="left",
+        sent = len({m.method for m in rows})
+        counts = f"{sent} methods" if sent == len(rows) else \
+            f"{sent} methods, {len(rows)} client methods"  # two clients send one method
+        table = Table(title=f"{service}  ({counts}, {label})", title_justify="left",
                       show_lines=False, expand=False)
         # fold, never truncate: a cut method name is worse than a wrapped one
         table.add_column("method", style="bold", overflow="fold")
@@ -164,6 +167,10 @@ def flow_diff_json(old: str, new: str, diffs) -> str:
                       indent=2, sort_keys=True)
 
 
+def _mark(marks: dict, kinds) -> str:
+    return marks.get(tuple(kinds), "|".join(kinds))
+
+
 def history_text(labels: list[str], rows, console: Console | None = None) -> None:
     """A matrix: one row per RPC method, one column per release; events summarised."""
     console = _console(console)
@@ -177,14 +184,14 @@ def history_text(labels: list[str], rows, console: Console | None = None) -> Non
     table.add_column("events", overflow="fold")
     marks = {("call",): "call", ("cast",): "cast", ("call", "cast"): "both"}
     for row in rows:
-        cells = [marks.get(tuple(row.kinds[label]), "?") if label in row.kinds else "·"
+        cells = [_mark(marks, row.kinds[label]) if label in row.kinds else "·"
                  for label in labels]
         events = []
         if row.introduced:
             events.append(f"new in {row.introduced}")
         if row.removed:
             events.append(f"gone in {row.removed}")
-        events += [f"{c['release']}: {'|'.join(c['old'])} -> {'|'.join(c['new'])}"
+        events += [f"{c['release']}: {_mark(marks, c['old'])} -> {_mark(marks, c['new'])}"
                    for c in row.kind_changes]
         table.add_row(row.service, row.method, *cells, "; ".join(events))
     console.print(table)

@@ -134,10 +134,23 @@ def open_source(spec: str | None = None, *, cache: Path | None = None) -> Source
     split = _split_git_spec(spec)
     if split is not None:
         return _open_git(spec, split[0], split[1], cache)
+    if re.fullmatch(r"\d+", spec):
+        raise OsflowError(
+            f"{spec}: not a release number; give the whole version, like "
+            f"{spec}.0.0, or a folder that holds nova/, or REPO@REF"
+        )
     raise OsflowError(
         f"{spec}: no such directory; give a release like {PINNED_RELEASE}, "
         "a folder that holds nova/, or REPO@REF"
     )
+
+
+def release_order(specs: list[str]) -> list[str]:
+    """`specs` oldest first when every one is a release number (`34.0.0 32.2.1` ->
+    `32.2.1 34.0.0`); otherwise as given (folders and git refs carry no order)."""
+    if all(VERSION_RE.match(spec) for spec in specs):
+        return sorted(specs, key=_version_key)
+    return list(specs)
 
 
 # --------------------------------------------------------------------------------------
@@ -153,6 +166,9 @@ def _open_directory(spec: str, path: Path) -> SourceTree:
     elif path.name == "nova" and (path / "__init__.py").is_file():
         # The user pointed at the package itself; the tree root is the folder above it.
         root = path.parent
+    elif (path / "HEAD").is_file() or (path / ".git").exists():
+        raise OsflowError(f"{spec}: a git repository; say which tag, branch or commit to read, "
+                          f"as REPO@REF: {spec}@12.0.0")
     else:
         raise OsflowError(f"{spec}: no nova/ package here; give the folder that holds nova/")
     return SourceTree(
