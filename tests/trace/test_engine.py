@@ -554,3 +554,39 @@ def test_a_loop_over_a_listed_table_of_functions_runs_each(tmp_path, listed, rea
     assert [s.text for s in inside if s.kind == "db"] == reads
     if not reads:
         assert any(s.text.startswith("not followed: check()") for s in inside)
+
+
+def _exit_tree_files(exit_line: str) -> dict[str, str]:
+    """TRACE with pause leaving early `if instance.locked:` through `exit_line`, before
+    it records its action; `_legacy` is another way through that draws nothing."""
+    files = dict(TRACE)
+    api = files["nova/compute/api.py"]
+    api = api.replace("""                self._record_action_start(context, instance, 'pause')
+""", f"""                if instance.locked:
+                    {exit_line}
+                self._record_action_start(context, instance, 'pause')
+
+            def _legacy(self, instance):
+                return [instance]
+""", 1)
+    files["nova/compute/api.py"] = api
+    return files
+
+
+@pytest.mark.parametrize("exit_line, wrapped", [
+    ("return", False),  # a guard clause: the rest is drawn flat
+    ("return False", False),
+    # another way through (the scheduler's `return self._legacy_find_hosts(...)`): what
+    # follows runs only when the condition is false, so it is drawn so
+    ("return self._legacy(instance)", True),
+])
+def test_an_early_exit_through_a_call_keeps_the_rest_conditional(tmp_path, exit_line,
+                                                                  wrapped):
+    index = Index(write_tree(tmp_path, _exit_tree_files(exit_line)))
+    flow = trace((index, build_rpc_model(index, "synthetic")), "pause", "_pause")
+    opts = [b for b in flow.nodes if isinstance(b, Block)
+            and b.branches[0].label == "if not (instance.locked)"]
+    assert len(opts) == wrapped
+    if wrapped:
+        assert "InstanceAction.action_start" in [s.text for s in
+                                                 iter_steps(opts[0].branches[0].nodes)]

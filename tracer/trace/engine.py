@@ -553,8 +553,13 @@ class Engine:
             rest = rest[0].orelse
         if rest:
             arms.append(("", rest))
+        # `if x: return` (or return False, raise) guards the rest: drawn flat when the
+        # exit draws nothing. `if x: return self._legacy_find_hosts(...)` is another way
+        # through, whose rest (the scheduler's placement claims) runs only when x is false
+        exit_works = bool(tail) and type(stmt.body[-1]) is ir.Return and \
+            type(stmt.body[-1].value) is ir.Call
         self.block("alt" if len(arms) > 1 else "opt", arms, frame, stmt.line,
-                   guard=bool(tail))
+                   guard=bool(tail) and not exit_works)
 
     def truth(self, test: ir.Expr, frame: Frame) -> bool | None:
         """A condition decided by constants in scope (`live=True`, `do_cast=True` passed
