@@ -501,6 +501,9 @@ def _forwarding_tree_files(call: str) -> dict[str, str]:
     ("                kwargs = dict(context=context, instance=instance, cleanup=False)\n"
      "                kwargs.update(self.options)\n"
      "                self._finish(**kwargs)", 1),
+    ("                kwargs = dict(context=context, instance=instance, cleanup=False)\n"
+     "                kwargs['cleanup'] = instance.host\n"
+     "                self._finish(**kwargs)", 1),
 ])
 def test_arguments_passed_through_star_args_and_mappings(tmp_path, call, saves):
     index = Index(write_tree(tmp_path, _forwarding_tree_files(call)))
