@@ -95,6 +95,15 @@ def test_select_keeps_a_service_and_its_neighbours(built):
     assert "rpc:nova-compute:pause_instance" not in part
 
 
+def test_select_with_a_service_and_a_method_keeps_that_method_of_that_service(built):
+    part = graphs.select(built[0], services=("nova-compute",),
+                         methods=("pause_instance", "select_destinations"))
+    assert "rpc:nova-compute:pause_instance" in part
+    assert "api:pause" in part  # its sender
+    assert "rpc:nova-scheduler:select_destinations" not in part  # another service's
+    assert "rpc:nova-compute:live_migration" not in part
+
+
 def test_findings(built):
     graph, rpc = built
     found = {(f.rule, f.where): f for f in check(graph, rpc)}

@@ -364,7 +364,8 @@ def history(specs: tuple[str, ...], rpc_api: bool, fmt: str) -> None:
 @click.option("--service", "services", multiple=True, metavar="BINARY",
               help="Only what touches this service (repeatable).")
 @click.option("--method", "methods", multiple=True, metavar="NAME",
-              help="Only what touches this RPC method (repeatable).")
+              help="Only what touches this RPC method (repeatable); with --service, "
+                   "that service's method.")
 def graph(spec: str | None, fmt: str, services: tuple[str, ...],
           methods: tuple[str, ...]) -> None:
     """The RPC call graph: services, their methods, and who sends what to whom."""
@@ -376,8 +377,10 @@ def graph(spec: str | None, fmt: str, services: tuple[str, ...],
         whole = open_workspace(spec).graph()
     part = graphs.select(whole, services, methods)
     if (services or methods) and part.number_of_nodes() == 0:
+        wanted = " or ".join(methods) + (" of " if methods and services else "") + \
+            " or ".join(services)
         raise OsflowError(f"nothing in the graph of {whole.graph.get('source')} matches "
-                          f"{', '.join(services + methods)}; see `osflow rpc` for names")
+                          f"{wanted}; see `osflow rpc` for names")
     if fmt == "table":
         report.graph_table(part)
     else:

@@ -118,14 +118,16 @@ def operation_sends(flow: Flow) -> tuple[tuple[str, str, str], ...]:
 
 def select(graph: nx.MultiDiGraph, services: tuple[str, ...] = (),
            methods: tuple[str, ...] = ()) -> nx.MultiDiGraph:
-    """The part of the graph touching these services or methods (and their neighbours)."""
+    """The part of the graph touching these services and methods (and their neighbours):
+    with both, the methods of those services."""
     if not services and not methods:
         return graph
     keep = set()
     for node, data in graph.nodes(data=True):
         service = data.get("service") or (data.get("label") if data.get("kind") == "service"
                                           else None)
-        if (services and service in services) or (methods and data.get("label") in methods):
+        if (not services or service in services) and \
+                (not methods or (data.get("kind") == "rpc" and data.get("label") in methods)):
             keep.add(node)
     around = set(keep)
     for node in keep:
