@@ -330,8 +330,9 @@ def test_every_write_below_depth_is_kept_when_asked(checked_tree):
 
 
 def _client_tree_files() -> dict[str, str]:
-    """The TRACE tree, its pause also asking neutron four things: one talks to neutron
-    through a method of its class, one is a static method talking to it through another client module, one is a local
+    """The TRACE tree, its pause also asking neutron five things: one talks to neutron
+    through a method of its class, one is a static method talking to it through another
+    client module, one hands the client's method to a helper that calls it, one is a local
     check reading the database, one is a no-op inherited from a base class outside the
     client module."""
     files = dict(TRACE)
@@ -362,6 +363,12 @@ def _client_tree_files() -> dict[str, str]:
             def port_url(context, port_id):
                 return neutron_util.port_address(context, port_id)
 
+            def list_ports(self, context):
+                return self._call(self._client.list_ports, context)
+
+            def _call(self, func, *args):
+                return func(*args)
+
             def check_ports(self, context, instance):
                 vifs = objects.VirtualInterfaceList.get_by_instance_uuid(context, instance.uuid)
                 if not vifs:
@@ -375,6 +382,7 @@ def _client_tree_files() -> dict[str, str]:
         "                network = neutron.API()\n"
         "                network.show_port(context, instance.uuid)\n"
         "                network.port_url(context, instance.uuid)\n"
+        "                network.list_ports(context)\n"
         "                network.check_ports(context, instance)\n"
         "                network.ensure_default(context)\n"
         "                instance.task_state = task_states.PAUSING\n", 1)
@@ -387,7 +395,10 @@ def test_only_client_methods_that_reach_a_client_are_messages_to_the_service(tmp
     flow = trace((index, build_rpc_model(index, "synthetic")), "pause", "_pause")
     assert messages(flow, "service", "callback") == [
         ("service", "nova_api", "neutron", "show_port"),
-        ("service", "nova_api", "neutron", "port_url")]
+        ("service", "nova_api", "neutron", "port_url"),
+        # the client's method handed to a helper that calls it (master's cyborg client:
+        # `self._call_cyborg(self._client.post, ...)`)
+        ("service", "nova_api", "neutron", "list_ports")]
     # the local check is followed in the API's own process: its database read is drawn
     assert ("db", "nova_api", "database", "VirtualInterfaceList.get_by_instance_uuid") in \
         messages(flow, "db")

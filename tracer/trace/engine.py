@@ -166,6 +166,11 @@ def _reaches_client(index: Index, fn: FunctionRef, cls: ClassRef | None,
     for call in ir.body_calls(fn.function.body):
         if patterns.CLIENT_USE.search(expr_text(call.func)):
             return True
+        # a client's method handed to a helper that calls it: master's cyborg client
+        # sends `self._call_cyborg(self._client.post, url, json=...)`
+        if any(type(arg) is ir.Attr and patterns.CLIENT_USE.search(expr_text(arg))
+               for arg in call.args):
+            return True
         inner = _client_callee(index, fn, cls, clients, call)
         if inner is not None and _reaches_client(index, inner, cls, clients, depth + 1, seen):
             return True
