@@ -604,3 +604,60 @@ def test_an_early_exit_through_a_call_keeps_the_rest_conditional(tmp_path, exit_
     if wrapped:
         assert "InstanceAction.action_start" in [s.text for s in
                                                  iter_steps(opts[0].branches[0].nodes)]
+
+
+def _share_tree_files() -> dict[str, str]:
+    """TRACE with compute's pause_instance going over a new ShareMappingList's items and
+    asking each for its credentials: an object method that calls manila itself (master's
+    ShareMapping.enhance_with_ceph_credentials), and one that only reads a field."""
+    files = dict(TRACE)
+    files["nova/share/__init__.py"] = ""
+    files["nova/share/manila.py"] = """
+        from nova import utils
+
+        class API(object):
+            def get_access(self, context, share_id):
+                client = utils.get_sdk_adapter('shared-file-system', admin=True)
+                return client.get(share_id)
+        """
+    files["nova/objects/share_mapping.py"] = """
+        from nova.objects import base
+        from nova.objects import fields
+        from nova.share import manila as manila_api
+
+        class ShareMapping(base.NovaObject):
+            def enhance_with_credentials(self, context):
+                self.access = manila_api.API().get_access(context, self.share_id)
+
+            def proto(self):
+                return self.share_proto
+
+        class ShareMappingList(base.ObjectListBase, base.NovaObject):
+            fields = {'objects': fields.ListOfObjectsField('ShareMapping')}
+        """
+    manager = files["nova/compute/manager.py"]
+    manager = manager.replace("""                self.driver.pause(instance)
+""", """                self.driver.pause(instance)
+                shares = objects.ShareMappingList(context)
+                for share in shares:
+                    share.enhance_with_credentials(context)
+                    share.proto()
+""", 1)
+    manager = manager.replace("from nova import manager\n",
+                              "from nova import manager\n        from nova import objects\n", 1)
+    files["nova/compute/manager.py"] = manager
+    return files
+
+
+def test_an_object_list_s_items_and_an_object_method_that_calls_a_service(tmp_path):
+    index = Index(write_tree(tmp_path, _share_tree_files()))
+    flow = trace((index, build_rpc_model(index, "synthetic")), "pause", "_pause")
+    loop = next(b for b in flow.nodes if isinstance(b, Block) and b.kind == "loop"
+                and b.branches[0].label == "for share in shares")
+    inside = list(iter_steps(loop.branches[0].nodes))
+    assert [(s.source, s.target, s.text) for s in inside if s.kind == "service"] == [
+        ("nova_compute", "manila", "get_access")]
+    # followed into the object's own method (the one that only reads a field is not)
+    entered = {s.anchor for s in inside if s.kind == "enter"}
+    assert "nova.objects.share_mapping.ShareMapping.enhance_with_credentials" in entered
+    assert "nova.objects.share_mapping.ShareMapping.proto" not in entered

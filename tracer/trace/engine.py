@@ -438,7 +438,7 @@ class Engine:
         elif kind is ir.Raise:
             raise _Stop
         elif kind is ir.Loop:
-            self.eval(stmt.iter, frame)
+            iterable = self.eval(stmt.iter, frame)
             label = (f"for {expr_text(stmt.target)} in {_clip(expr_text(stmt.iter))}"
                      if stmt.kind == "for" else f"while {_clip(stmt.text)}")
             body = stmt.body
@@ -454,7 +454,8 @@ class Engine:
                     body += (ir.Assign((stmt.target,), ir.Name(slot), stmt.line),
                              *stmt.body)
             elif isinstance(stmt.target, ir.Name):
-                frame.env[stmt.target.id] = Text(stmt.target.id)
+                element = self.list_element(iterable) if stmt.kind == "for" else None
+                frame.env[stmt.target.id] = element or Text(stmt.target.id)
             self.block("loop", [(label, body)], frame, stmt.line)
             self.body(stmt.orelse, frame)
         elif kind is ir.Try:
@@ -1184,7 +1185,7 @@ class Engine:
             return self.driver_call(callee, call, name, args, kwargs, frame)
         module = fn.module.name
         if module.startswith("nova.objects"):
-            return self.object_call(callee, call, name, frame)
+            return self.object_call(callee, call, name, args, kwargs, frame)
         if DB_MODULE.match(module):
             self.db(frame, f"db.{fn.function.name}", call.line)
             return Text(name)
@@ -1303,7 +1304,8 @@ class Engine:
         self.step(frame, DB, text, line, target="database")
         self.step(frame, DB_RETURN, "", line, target="database")
 
-    def object_call(self, callee: FuncV, call: ir.Call, name: str, frame: Frame) -> Value:
+    def object_call(self, callee: FuncV, call: ir.Call, name: str, args: tuple,
+                    kwargs: dict, frame: Frame) -> Value:
         owner = callee.self_value
         remotable = any(patterns.decorator_name(d).startswith("remotable")
                         for d in callee.fn.function.decorators)
@@ -1313,7 +1315,22 @@ class Engine:
         if isinstance(owner, Obj) and (remotable or name in patterns.OBJECT_WRITES):
             receiver = expr_text(call.func.value) if isinstance(call.func, ir.Attr) else name
             self.object_write(receiver, name, call, frame)
+        elif isinstance(owner, Obj) and self.uses_a_service(callee.fn):
+            # master's ShareMapping.enhance_with_ceph_credentials asks manila itself: an
+            # object's own method that talks to a service is followed like any code
+            return self.invoke(callee, args, kwargs, frame, call.line)
         return Text(name)
+
+    def uses_a_service(self, fn: FunctionRef) -> bool:
+        """Whether a function calls into a client module of another service through one
+        of its module's imports (`manila_api.API().get_access(...)` in
+        nova.objects.share_mapping, which imports nova.share.manila)."""
+        clients = {local for local, imp in fn.module.imports.items()
+                   if imp.target in self.services or
+                   imp.target.rpartition(".")[0] in self.services}
+        return bool(clients) and any(
+            expr_text(call.func).split(".", 1)[0] in clients
+            for call in ir.body_calls(fn.function.body))
 
     def object_write(self, receiver: str, name: str, call: ir.Call, frame: Frame) -> None:
         text = f"{receiver}.{name}"
@@ -1336,9 +1353,16 @@ class Engine:
             cls = self.object_class(match.group(1))
             method = self.index.find_method(cls, match.group(2)) if cls else None
             if method is not None:
-                return self.object_call(FuncV(method, ClassV(cls)), call, name, frame)
+                return self.object_call(FuncV(method, ClassV(cls)), call, name, (), {}, frame)
             self.db(frame, f"{match.group(1)}.{match.group(2)}", call.line)
             return result
+        if type(func) is ir.Attr and type(func.value) is ir.Name and \
+                func.value.id in ("objects", "obj") and func.attr[:1].isupper():
+            # `objects.ShareMappingList(context)`: a new object of a class found by name,
+            # so that its methods and items are known
+            cls = self.object_class(func.attr)
+            if cls is not None:
+                return Obj(cls, {}, "object")
         if isinstance(func, ir.Attr) and name in patterns.OBJECT_WRITES:
             receiver = patterns.object_receiver(func.value)
             if receiver:
@@ -1356,6 +1380,24 @@ class Engine:
             self.note(frame, f"not followed: self.{func.value.attr}.{name}() "
                              "(its class is not known statically)", call.line)
         return result
+
+    def list_element(self, iterable: Value) -> Obj | None:
+        """An item of a Nova object list (`for share_mapping in ShareMappingList...`):
+        an object of the class its `fields = {'objects': ListOfObjectsField('X')}`
+        names."""
+        if type(iterable) is not Obj or iterable.role != "object":
+            return None
+        found = self.index.class_attr(iterable.cls, "fields")
+        table = found[1] if found else None
+        if type(table) is not ir.DictExpr:
+            return None
+        for key, value in zip(table.keys, table.values):
+            if type(key) is ir.Const and key.value == "objects" and type(value) is ir.Call \
+                    and value.args and type(value.args[0]) is ir.Const and \
+                    isinstance(value.args[0].value, str):
+                cls = self.object_class(value.args[0].value)
+                return Obj(cls, {}, "object") if cls is not None else None
+        return None
 
     def object_class(self, name: str) -> ClassRef | None:
         if name not in self.object_classes:
@@ -1597,22 +1639,23 @@ def _self_assigned(body: tuple, self_name: str, literal_only: bool = False) -> s
 
 def _returned(returns: list[Value]) -> Value:
     """What a call returns, from every `return` its body reached (branches the tracer
-    could not decide are all walked). The first value that is not mere text, so a factory
-    that may return None still yields its object; but a constant only when every return
-    agrees: `request_is_rebuild` returns False on its guard and a comparison otherwise,
-    and taking that False decided the scheduler's `if not is_rebuild` for every caller."""
+    could not decide are all walked). An object, class or function if any return gives
+    one, so a factory that may return None still yields its object; a constant only when
+    every return agrees: `request_is_rebuild` returns False on its guard and a comparison
+    otherwise, and taking that False decided the scheduler's `if not is_rebuild` for
+    every caller. Otherwise what is known only at run time, as text."""
+    if not returns:
+        return ConstV(None)
     for value in returns:
-        if not isinstance(value, Text):
-            if isinstance(value, ConstV) and any(
-                    not isinstance(other, ConstV) or other.value != value.value
-                    for other in returns):
-                break  # known only at run time
+        if type(value) not in (Text, ConstV):
             return value
-    else:
-        return returns[0] if returns else ConstV(None)
-    texts = [other for other in returns if isinstance(other, Text)]
+    constants = [value for value in returns if type(value) is ConstV]
+    if constants and len(constants) == len(returns) and \
+            all(c.value == constants[0].value for c in constants):
+        return constants[0]
+    texts = [value for value in returns if type(value) is Text]
     return texts[0] if texts else Text(" or ".join(dict.fromkeys(
-        repr(other.value) for other in returns if isinstance(other, ConstV))))
+        repr(c.value) for c in constants)))
 
 
 def _default_value(param: ir.Param) -> Value:
