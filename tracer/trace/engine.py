@@ -56,7 +56,10 @@ DB_MODULE = re.compile(r"^nova\.db(\.|$)")
 SUMMARY_SLACK = 10  # how much deeper than `depth` to look for RPCs and callbacks
 # Inside the virt driver only callbacks into the manager matter beyond `depth`; they sit a
 # few calls down (live_migration -> _live_migration -> _live_migration_monitor -> post).
-DRIVER_SLACK = 4
+# Measured on 12.0.0, 20.0.0, 34.0.0 and master: 3 levels find every RPC, callback,
+# service call and write that 4 did, in a fifth less tracing time; what differs is which
+# helpers at the edge the driver's summary notes name.
+DRIVER_SLACK = 3
 MAX_ALTERNATIVES = 4  # values a field may have after branches, before "..."
 MAX_LISTED = 20  # functions of a listed table a loop is followed through, one by one
 MAX_FRAMES = 20000  # a safety budget per operation
