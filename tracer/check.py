@@ -191,6 +191,25 @@ def _unique(findings: list[Finding]) -> list[Finding]:
     return out
 
 
+@dataclass(frozen=True)
+class Report:
+    """What `osflow check` shows of its findings."""
+
+    shown: list[Finding]  # at or above the severity asked for, not accepted
+    below: int  # findings left out for their severity
+    accepted: int  # findings left out as accepted
+    unused: list[tuple[str, str]]  # accepted findings no longer found: (rule, where)
+
+
+def report_of(found: list[Finding], severity: str,
+              accepted: set[tuple[str, str]]) -> Report:
+    floor = SEVERITIES.index(severity)
+    open_ = [f for f in found if (f.rule, f.where) not in accepted]
+    shown = [f for f in open_ if SEVERITIES.index(f.severity) >= floor]
+    return Report(shown, len(open_) - len(shown), len(found) - len(open_),
+                  sorted(accepted - {(f.rule, f.where) for f in found}))
+
+
 # ----------------------------------------------------------------------------- suppressions
 
 

@@ -405,21 +405,18 @@ def check_cmd(spec: str | None, fmt: str, strict: bool, severity: str,
     import json as jsonlib
     from pathlib import Path
 
-    from tracer.check import SEVERITIES, check, load_suppressions
+    from tracer.check import SEVERITIES, check, load_suppressions, report_of
     from tracer.workspace import open_workspace
 
     accepted = load_suppressions(Path(suppress_file)) if suppress_file else set()
     with _status(f"Reading {spec or PINNED_RELEASE}"):
         workspace = open_workspace(spec)
         found = check(workspace.graph(), workspace.rpc_model(), workspace.operation_sends())
-    floor = SEVERITIES.index(severity)
-    suppressed = [f for f in found if (f.rule, f.where) in accepted]
-    unused = accepted - {(f.rule, f.where) for f in found}
-    for rule, where in sorted(unused):
+    report = report_of(found, severity, accepted)
+    for rule, where in report.unused:
         click.echo(f"warning: {suppress_file}: accepted finding {rule} {where} is no longer "
                    "found; remove it", err=True)
-    findings = [f for f in found if (f.rule, f.where) not in accepted
-                and SEVERITIES.index(f.severity) >= floor]
+    findings = report.shown
     if fmt == "json":
         click.echo(jsonlib.dumps([f.to_json() for f in findings], indent=2))
     else:
@@ -428,12 +425,12 @@ def check_cmd(spec: str | None, fmt: str, strict: bool, severity: str,
             click.echo(f"{where}{f.severity}: {f.rule}: {f.where}: {f.message}")
             if f.path:
                 click.echo("    " + " -> ".join(f.path))
+        floor = SEVERITIES.index(severity)
         counts = {s: sum(f.severity == s for f in findings) for s in SEVERITIES[floor:]}
-        below = sum(SEVERITIES.index(f.severity) < floor for f in found
-                    if (f.rule, f.where) not in accepted)
         click.echo(f"{len(findings)} findings: " +
                    ", ".join(f"{n} {s}" for s, n in counts.items()) +
-                   (f" ({below} below {severity} not shown)" if below else "") +
-                   (f" ({len(suppressed)} accepted in {suppress_file})" if suppressed else ""))
+                   (f" ({report.below} below {severity} not shown)" if report.below else "") +
+                   (f" ({report.accepted} accepted in {suppress_file})"
+                    if report.accepted else ""))
     if strict and findings:
         sys.exit(1)
