@@ -325,13 +325,13 @@ class Engine:
         # `f(**create_kwargs)` or `f(*args)`: what the caller left unnamed may be in there,
         # so a parameter it did not name holds what it passed, not the default
         passed_more = UNKNOWN_REST in kwargs
-        named = {p.name for p in params}
         for param in params:
             if param.name in env:
                 continue
             if param.kind == "vararg":
                 env[param.name] = ArgsV(tuple(args[len(positional):]), (), not passed_more)
             elif param.kind == "kwarg":
+                named = {p.name for p in params}  # only here: frames are the hot path
                 env[param.name] = ArgsV((), tuple((k, v) for k, v in kwargs.items()
                                                   if k not in named and k != UNKNOWN_REST),
                                         not passed_more)
