@@ -21,7 +21,7 @@ from tracer.files import TEMP_SUFFIX, write_atomic
 from tracer.index import ir
 
 # Bump when the summary format or the summariser's output changes.
-FORMAT = "ir-4"
+FORMAT = "ir-5"
 
 
 class SummaryCache:

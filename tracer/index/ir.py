@@ -84,10 +84,32 @@ class BoolOp:
 
 @dataclass(slots=True)
 class Other:
-    """Any other expression; `calls` keeps the calls nested inside it, in source order."""
+    """Any other expression; `calls` keeps the calls nested inside it, in source order.
+
+    `shape` is a structural view of the few such expressions the tracer interprets
+    (a subscript, a comprehension); analyses that only need text and calls ignore it."""
 
     text: str
     calls: tuple[Call, ...] = ()
+    shape: "Subscript | Comp | None" = None
+
+
+@dataclass(slots=True)
+class Subscript:
+    """`value[index]` (slices are not modelled: their index is `Other`)."""
+
+    value: "Expr"
+    index: "Expr"
+
+
+@dataclass(slots=True)
+class Comp:
+    """`[elt for target in iter if cond ...]` with one `for` (list, set or generator)."""
+
+    elt: "Expr"
+    target: "Expr"
+    iter: "Expr"
+    conds: tuple["Expr", ...]
 
 
 Expr = Union[Name, Attr, Const, Call, Starred, IfExp, BoolOp, DictExpr, Seq, Lambda, Other]

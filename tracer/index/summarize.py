@@ -337,7 +337,22 @@ class _Summarizer:
         text = self._text(node)
         # a call needs a parenthesis: most such expressions (`a + b`, `x[k]`, `not y`)
         # have none, and need no walk
-        return ir.Other(text, self._nested_calls(node) if "(" in text or not text else ())
+        calls = self._nested_calls(node) if "(" in text or not text else ()
+        return ir.Other(text, calls, self._shape(node, kind))
+
+    def _shape(self, node: ast.expr, kind: type) -> ir.Subscript | ir.Comp | None:
+        """The structure of the expressions the tracer reads as more than text: an item
+        of a list or dict (`convert_all_volumes(bdm)[0]`, `bdm['connection_info']`) and a
+        comprehension with one `for` (`[vol for vol in itertools.chain(...)]`)."""
+        if kind is ast.Subscript and type(node.slice) is not ast.Slice:
+            return ir.Subscript(self._expr(node.value), self._expr(node.slice))
+        if (kind is ast.ListComp or kind is ast.GeneratorExp or kind is ast.SetComp) and \
+                len(node.generators) == 1 and not node.generators[0].is_async:
+            generator = node.generators[0]
+            return ir.Comp(self._expr(node.elt), self._expr(generator.target),
+                           self._expr(generator.iter),
+                           tuple([self._expr(c) for c in generator.ifs]))
+        return None
 
     def _const(self, value: object) -> ir.Expr:
         if value is Ellipsis or isinstance(value, complex):

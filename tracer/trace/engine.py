@@ -30,8 +30,8 @@ from tracer.model import (
 )
 from tracer.trace import patterns
 from tracer.trace.values import (
-    ArgsV, ChoiceV, ClassV, ConstV, DictV, FuncV, ModuleV, Obj, SuperV, Text, Value, clone,
-    text_of,
+    ArgsV, ChoiceV, ClassV, ConstV, DictV, FuncV, ListV, MethodCallerV, ModuleV, Obj, SuperV,
+    Text, Value, clone, text_of,
 )
 
 # Modules whose code is plumbing for a diagram: never followed into.
@@ -49,7 +49,7 @@ NOT_CLIENTS = ("nova.virt.", "nova.cmd.", "nova.conf.")
 # Callables that run their first argument (in a new green thread or later).
 SPAWNERS = {"spawn", "spawn_n", "spawn_on", "spawn_after", "submit"}
 POLICY_MODULES = ("nova.api", "nova.policy", "nova.compute.api")
-SUBSCRIPT = re.compile(r"([A-Za-z_][\w.]*)\[(.+)\]")
+DOTTED = re.compile(r"'?[A-Za-z_][\w.]*'?|None|True|False|-?\d+")
 OBJECT_CLASS_CALL = re.compile(r"^(?:objects|obj)\.([A-Z]\w*)\.(\w+)$")
 DB_MODULE = re.compile(r"^nova\.db(\.|$)")
 
@@ -69,6 +69,15 @@ QUIET_DEPTH = 3  # how deep `__init__` runs go to learn attribute types
 UNKNOWN_REST = "**"
 # Methods that change a mapping in place
 MUTATORS = {"update", "setdefault", "pop", "popitem", "clear"}
+# Methods that add to a list or set in place, and the argument that holds what is added
+# (`extend`'s argument is itself a list)
+LIST_ADDERS = {"append": 0, "add": 0, "insert": 1, "extend": 0}
+MAX_KINDS = 8  # kinds of item a collected list keeps (one Obj per class)
+# Python's own functions over iterables (not in the tree): what they make of a list.
+# `itertools.chain(a, b)` joins, `sorted(x)` and the like hand the items on as they are.
+ITERABLE_JOINERS = {"chain", "itertools.chain"}
+ITERABLE_KEEPERS = {"list", "tuple", "set", "frozenset", "sorted", "reversed", "iter",
+                    "copy.copy", "copy.deepcopy"}
 
 
 @dataclass(frozen=True)
@@ -228,7 +237,7 @@ class Engine:
         # (whether they drew anything, so a note names them; the value they returned).
         # Per flow, not shared: what a helper draws depends on the constants it is given,
         # and a diagram must not depend on which operations were traced before it.
-        self.plain_helpers: dict[tuple[str, str], tuple[bool, Value]] = {}
+        self.plain_helpers: dict[tuple, tuple[bool, Value]] = {}
         self.notes: list[str] = []
         self.participants: set[str] = set()
         self.kept_write = patterns.is_db_write if options.all_writes \
@@ -346,17 +355,22 @@ class Engine:
         self.frames += 1
         self.stack.append(frame.fn.dotted)
         try:
+            afterwards = []
             if not self.quiet:
                 self.step(frame, ENTER, frame.fn.dotted, frame.fn.function.line)
                 for dec in frame.fn.function.decorators:
                     text = patterns.decorator_note(dec, frame.fn.function.name)
                     if text:
                         self.note(frame, text, frame.fn.function.line)
-                    self.decorator_checks(dec, frame)
+                    after = self.decorator_checks(dec, frame)
+                    if after is not None:
+                        afterwards.append(after)
             try:
                 self.body(frame.fn.function.body, frame)
             except _Stop:
                 pass
+            for after in reversed(afterwards):  # the innermost decorator's first
+                self.run(after)
             if not self.quiet:
                 self.step(frame, LEAVE, frame.fn.dotted, frame.fn.function.end_line)
         finally:
@@ -365,28 +379,37 @@ class Engine:
 
     # ------------------------------------------------------------------ decorators
 
-    def decorator_checks(self, dec: ir.Expr, frame: Frame) -> None:
+    def decorator_checks(self, dec: ir.Expr, frame: Frame) -> Frame | None:
         """What a decorator defined in the tree does before it calls the function it
         wraps (`@block_extended_resource_request` asks neutron about the instance's ports
-        before live_migrate runs), drawn at the top of the decorated function."""
+        before live_migrate runs), drawn at the top of the decorated function; and the
+        frame of what it does after the call (`@update_db` saves the block device
+        mapping in a `finally`), for the caller to run once the body is drawn."""
         name = patterns.decorator_name(dec)
         if name in patterns.SILENT_DECORATORS or name in patterns.POLICY_DECORATORS:
-            return
+            return None
         found = self.wrapper_of(dec, frame)
         if found is None:
-            return
-        wrapper, closure = found
+            return None
+        before, after, closure = found
         params = [p for p in frame.fn.function.params if p.kind == "normal"]
         args = tuple(frame.env.get(p.name, Text(p.name)) for p in params)
         kwargs = {p.name: frame.env[p.name] for p in frame.fn.function.params
                   if p.kind == "kwonly" and p.name in frame.env}
-        self.run(self._frame(wrapper, None, frame.participant, frame.depth, args, kwargs,
-                             closure))
+        wrapper = self._frame(before, None, frame.participant, frame.depth, args, kwargs,
+                              closure)
+        if before.function.body:
+            self.run(wrapper)
+        if not after.function.body:
+            return None
+        return Frame(after, wrapper.env, frame.participant, frame.depth)
 
-    def wrapper_of(self, dec: ir.Expr, frame: Frame) -> tuple[FunctionRef, dict] | None:
-        """The wrapper a decorator of the tree returns, cut before its call of the wrapped
-        function, and the names it closes over: `@deco` is `def deco(function)` returning
-        `inner`; `@deco(args)` is a factory returning such a `deco`."""
+    def wrapper_of(self, dec: ir.Expr, frame: Frame) \
+            -> tuple[FunctionRef, FunctionRef, dict] | None:
+        """The wrapper a decorator of the tree returns, cut in two at its call of the
+        wrapped function (what runs before it, what runs after it), and the names it
+        closes over: `@deco` is `def deco(function)` returning `inner`; `@deco(args)` is
+        a factory returning such a `deco`."""
         factory = dec if isinstance(dec, ir.Call) else None
         found = self.eval_quiet(factory.func if factory else dec, frame)
         if not isinstance(found, FuncV) or found.fn.owner is not None or \
@@ -408,10 +431,11 @@ class Engine:
         wrapper = _returned_function(fn.function)
         if len(params) != 1 or wrapper is None:
             return None
-        checks = _before_call_of(params[0], wrapper.body)
-        if not checks:
+        checks, after = _around_call_of(params[0], wrapper.body)
+        if not checks and not after:
             return None
-        return FunctionRef(fn.module, replace(wrapper, body=checks)), closure
+        return (FunctionRef(fn.module, replace(wrapper, body=checks)),
+                FunctionRef(fn.module, replace(wrapper, body=after)), closure)
 
     # ------------------------------------------------------------------ statements
 
@@ -457,7 +481,7 @@ class Engine:
                     body += (ir.Assign((stmt.target,), ir.Name(slot), stmt.line),
                              *stmt.body)
             elif isinstance(stmt.target, ir.Name):
-                element = self.list_element(iterable) if stmt.kind == "for" else None
+                element = self.element_of(iterable) if stmt.kind == "for" else None
                 frame.env[stmt.target.id] = element or Text(stmt.target.id)
             self.block("loop", [(label, body)], frame, stmt.line)
             self.body(stmt.orelse, frame)
@@ -494,6 +518,12 @@ class Engine:
             return
         result = self.eval(value, frame)
         for target in stmt.targets:
+            if type(target) is ir.Seq and type(result) is ListV and result.exact and \
+                    len(result.items) == len(target.items) and not stmt.augmented:
+                # `a, b = f()` where f returns `x, y`: item by item
+                for item, part in zip(target.items, result.items):
+                    self.assign(item, part, item, frame, False)
+                continue
             self.assign(target, result, value, frame, stmt.augmented)
 
     def try_(self, stmt: ir.Try, frame: Frame) -> None:
@@ -529,20 +559,39 @@ class Engine:
                 fields = self.pending.setdefault((frame.participant, receiver), [])
                 fields[:] = [f for f in fields if f[0] != target.attr]
                 shown = patterns.field_value(source)
-                if isinstance(source, ir.Name) and isinstance(value, (Text, ConstV)) and \
+                if type(value) is ChoiceV:
+                    # `state = {'active': vm_states.ACTIVE, ...}[key]`: one of the table's
+                    shown = " or ".join(dict.fromkeys(
+                        _field_shown(target.attr, option) for _, option in value.options))
+                elif isinstance(source, ir.Name) and isinstance(value, (Text, ConstV)) and \
                         text_of(value) != source.id:
                     # `instance.task_state = task_state`: what the caller passed
-                    shown = patterns.state_text(target.attr, value.value) \
-                        if isinstance(value, ConstV) else patterns.field_text(value.text)
+                    shown = _field_shown(target.attr, value)
                 fields.append((target.attr, shown))
         elif isinstance(target, ir.Seq):
             for item in target.items:
                 self.assign(item, Text.of(item), item, frame, False)
-        elif type(target) is ir.Other and "[" in target.text:
-            # `kwargs['host'] = host` on handed-on keywords: no longer all known
-            base = target.text.split("[", 1)[0].strip()
-            if type(frame.env.get(base)) is ArgsV:
-                frame.env[base] = replace(frame.env[base], complete=False)
+        elif type(target) is ir.Other and type(target.shape) is ir.Subscript:
+            self.assign_item(target.shape, value, source, frame)
+
+    def assign_item(self, target: ir.Subscript, value: Value, source: ir.Expr,
+                    frame: Frame) -> None:
+        """`x[key] = value`: on handed-on keywords (`kwargs['host'] = host`) they are no
+        longer all known; `self.__dict__['_bdm_obj'] = bdm` sets an attribute; on a Nova
+        object (`instance['task_state'] = ...`) it sets a field, saved later."""
+        base_expr = target.value
+        if type(base_expr) is ir.Name and type(frame.env.get(base_expr.id)) is ArgsV:
+            frame.env[base_expr.id] = replace(frame.env[base_expr.id], complete=False)
+            return
+        key = target.index.value if type(target.index) is ir.Const else None
+        if not isinstance(key, str) or not key.isidentifier():
+            return
+        if type(base_expr) is ir.Attr and base_expr.attr == "__dict__":
+            owner = self.eval_quiet(base_expr.value, frame)
+            if type(owner) is Obj and owner.role != "object":
+                owner.attrs[key] = value
+            return
+        self.assign(ir.Attr(base_expr, key), value, source, frame, False)
 
     def if_(self, stmt: ir.If, frame: Frame, tail: tuple = ()) -> None:
         self.eval(stmt.test, frame)
@@ -605,18 +654,31 @@ class Engine:
         branches = []
         before = {key: list(fields) for key, fields in self.pending.items()}
         outcomes = []
+        env = frame.env  # changed in place: closures made in this frame share it
+        env_before = dict(env)
+        envs = []  # the names as each arm that carries on leaves them
         for label, stmts in arms:
             self.pending = {key: list(fields) for key, fields in before.items()}
+            if envs or len(branches):
+                env.clear()
+                env.update(env_before)
+            stopped = []
 
             def run(stmts=stmts):
                 try:
                     self.body(stmts, frame)
                 except _Stop:
-                    pass
+                    stopped.append(True)
             branches.append(Branch(label, tuple(self.collect(run))))
             outcomes.append(self.pending)
+            if not stopped:
+                envs.append(dict(env))
         if kind != "alt" or arms[-1][0]:
             outcomes.append(before)  # no else arm: the fields may stay as they were
+            envs.append(env_before)  # ... and the names
+        if envs:
+            env.clear()
+            env.update(_merge_envs(envs))
         # nothing pending before or after any arm (the common case): nothing to merge
         self.pending = _merge_pending(outcomes, before) if any(outcomes) else {}
         if guard and not _visible(branches[0].nodes):
@@ -690,8 +752,10 @@ class Engine:
                             (isinstance(value, ConstV) and value.value):
                         return value
         elif isinstance(expr, ir.Seq):
-            for item in expr.items:
-                self.eval(item, frame)
+            items = tuple([self.eval(item, frame) for item in expr.items])
+            if ir.Starred in map(type, expr.items):
+                return ListV(self.joined(items), False)
+            return ListV(items)
         elif isinstance(expr, ir.DictExpr):
             for key in expr.keys:
                 if key is not None:
@@ -700,10 +764,157 @@ class Engine:
             return DictV(tuple((expr_text(k), v) for k, v in zip(expr.keys, values)
                                if isinstance(k, ir.Const)))
         elif isinstance(expr, ir.Other):
+            shape = expr.shape
+            if type(shape) is ir.Subscript:
+                return self.item(shape, expr, frame)
+            if type(shape) is ir.Comp:
+                return self.comprehension(shape, frame)
             for call in expr.calls:
                 self.call(call, frame)
-            return self.subscript(expr.text, frame) or Text(expr.text)
+            return Text(expr.text)
         return Text.of(expr)
+
+    # ------------------------------------------------------------------ collections
+
+    def item(self, shape: ir.Subscript, expr: ir.Other, frame: Frame) -> Value:
+        """`x[i]`: an item of a list we know (`convert_all_volumes(bdm)[0]`), an entry of
+        a dict display (`self.handlers[protocol]`: the entry, or a run-time choice among
+        them), else unknown."""
+        base = self.eval(shape.value, frame)
+        index = self.eval(shape.index, frame)
+        kind = type(base)
+        if kind is ListV or kind is ArgsV:
+            items = base.items if kind is ListV else base.positional
+            exact = base.exact if kind is ListV else base.complete
+            if exact and type(index) is ConstV and type(index.value) is int and \
+                    -len(items) <= index.value < len(items):
+                return items[index.value]
+            return self.element_of(base) or Text(expr.text)
+        if kind is not DictV or not base.items:
+            return Text(expr.text)
+        key = expr_text(shape.index)
+        for item_key, value in base.items:
+            if item_key == key:
+                return value
+        if type(index) is ConstV:
+            return dict(base.items).get(repr(index.value)) or Text(expr.text)
+        return ChoiceV(key, base.items)
+
+    def comprehension(self, shape: ir.Comp, frame: Frame) -> Value:
+        """`[f(x) for x in xs if ...]`: its element worked out once, for an item of `xs`;
+        the loop variable is the comprehension's own (the frame's binding is restored)."""
+        iterable = self.eval(shape.iter, frame)
+        target = shape.target
+        names = [target.id] if type(target) is ir.Name else \
+            [t.id for t in target.items if type(t) is ir.Name] if type(target) is ir.Seq \
+            else []
+        saved = {name: frame.env[name] for name in names if name in frame.env}
+        element = self.element_of(iterable) if type(target) is ir.Name else None
+        for name in names:
+            frame.env[name] = element if element is not None else Text(name)
+        try:
+            for cond in shape.conds:
+                self.eval(cond, frame)
+            value = self.eval(shape.elt, frame)
+        finally:
+            for name in names:
+                frame.env.pop(name, None)
+            frame.env.update(saved)
+        if type(shape.elt) is ir.Name and names == [shape.elt.id] and \
+                type(iterable) is ListV:
+            return ListV(iterable.items, False)  # `[vol for vol in ...]`: the same items
+        return ListV((value,), False)
+
+    def element_of(self, iterable: Value) -> Value | None:
+        """What a loop over `iterable` binds: an item of a list (one that is known, if
+        any), of `*args`, or of a Nova object list; None when nothing is known."""
+        kind = type(iterable)
+        if kind is ListV or kind is ArgsV:
+            items = iterable.items if kind is ListV else iterable.positional
+            return next((v for v in items if type(v) is not Text), None) or \
+                (items[0] if items else None)
+        return self.list_element(iterable)
+
+    def joined(self, parts) -> tuple:
+        """The items of several lists (and single values) one after the other, one per
+        kind: what `itertools.chain(a, b)` or `[*a, b]` holds."""
+        items: list[Value] = []
+        kinds: set = set()
+        for part in parts:
+            kind = type(part)
+            for value in (part.items if kind is ListV else part.positional
+                          if kind is ArgsV else (part,)):
+                key = value.cls.dotted if type(value) is Obj else id(value) \
+                    if type(value) is not Text else "text"
+                if key not in kinds and len(kinds) < MAX_KINDS:
+                    kinds.add(key)
+                    items.append(value)
+        return tuple(items)
+
+    def grow(self, call: ir.Call, name: str, args: tuple, frame: Frame) -> bool:
+        """`devices.append(x)` (or add, insert, extend) on a list held by a name or by an
+        attribute of an object we model: the list now holds x too."""
+        receiver = call.func.value
+        position = LIST_ADDERS[name]
+        if len(args) <= position:
+            return False
+        if type(receiver) is ir.Name:
+            held = frame.env.get(receiver.id)
+            owner, key = frame.env, receiver.id
+        elif type(receiver) is ir.Attr:
+            base = self.eval_quiet(receiver.value, frame)
+            if type(base) is not Obj or base.role == "object":
+                return False
+            held, owner, key = base.attrs.get(receiver.attr), base.attrs, receiver.attr
+        else:
+            return False
+        if type(held) is not ListV:
+            return False
+        added = args[position] if name == "extend" else ListV((args[position],))
+        owner[key] = ListV(self.joined((held, added)), False)
+        return True
+
+    def iterable_builtin(self, call: ir.Call, func_text: str, args: tuple, kwargs: dict,
+                         frame: Frame) -> Value | None:
+        """Python's own functions over lists (the tree does not define them): chain joins,
+        list/sorted/... keep the items, filter keeps its list, map calls its function on
+        an item, operator.methodcaller names the method it will call."""
+        last = func_text.rsplit(".", 1)[-1]
+        if func_text in ITERABLE_JOINERS:
+            return ListV(self.joined(args), False)
+        if func_text in ITERABLE_KEEPERS and len(args) == 1 and \
+                type(args[0]) in (ListV, ArgsV):
+            return ListV(self.joined(args), False)
+        if func_text == "filter" and len(args) == 2 and type(args[1]) in (ListV, ArgsV):
+            return ListV(self.joined(args[1:]), False)
+        if last == "methodcaller" and args and type(args[0]) is ConstV and \
+                isinstance(args[0].value, str):
+            return MethodCallerV(args[0].value, args[1:],
+                                 tuple((k, v) for k, v in kwargs.items()
+                                       if k != UNKNOWN_REST))
+        if func_text == "map" and len(args) == 2 and \
+                type(args[0]) in (FuncV, MethodCallerV):
+            element = self.element_of(args[1])
+            if element is None:
+                return None
+            # Python 2's map (Liberty) runs at once; Python 3's when consumed
+            return ListV((self.apply(args[0], (element,), {}, call, frame),), False)
+        return None
+
+    def apply(self, function: Value, args: tuple, kwargs: dict, call: ir.Call,
+              frame: Frame) -> Value:
+        """Call a function value as if `call` called it with `args`."""
+        if type(function) is MethodCallerV:
+            if not args:
+                return Text(function.name)
+            method = self.attr(args[0], function.name, frame, call.func)
+            if type(method) is not FuncV:
+                return Text(function.name)
+            return self.call_function(method, call, function.name,
+                                      function.args + args[1:],
+                                      {**dict(function.kwargs), **kwargs}, frame)
+        return self.call_function(function, call, function.fn.function.name, args,
+                                  kwargs, frame)
 
     def functions_listed(self, expr: ir.Expr, frame: Frame) -> list[FuncV] | None:
         """The functions of a module- or class-level list or tuple of the tree's functions
@@ -727,23 +938,6 @@ class Engine:
             functions.append(FuncV(found))
         return functions
 
-    def subscript(self, text: str, frame: Frame) -> Value | None:
-        """`self.handlers[protocol]` on a dict we know: the item, or a run-time choice."""
-        match = SUBSCRIPT.fullmatch(text.strip()) if "[" in text else None
-        if not match:
-            return None
-        table = self.eval_quiet(_dotted_expr(match.group(1)), frame)
-        if not isinstance(table, DictV) or not table.items:
-            return None
-        key = match.group(2).strip()
-        for item_key, value in table.items:
-            if item_key == key:
-                return value
-        bound = frame.env.get(key)
-        if isinstance(bound, ConstV):
-            return dict(table.items).get(repr(bound.value))
-        return ChoiceV(key, table.items)
-
     def name(self, name: str, frame: Frame) -> Value:
         if name in frame.env:
             return frame.env[name]
@@ -760,11 +954,36 @@ class Engine:
         if isinstance(ref, ValueRef):
             if isinstance(ref.value, ir.Const):
                 return ConstV(ref.value.value)
+            if type(ref.value) is ir.Call and depth < 4:
+                partial = self.module_partial(ref, depth)
+                if partial is not None:
+                    return partial
             if isinstance(ref.value, (ir.Name, ir.Attr)) and depth < 4:
                 inner = self.index.resolve_expr(ref.module, ref.value)
                 if inner is not None:
                     return self.ref_value(inner, text, depth + 1)
         return Text(text)
+
+    def module_partial(self, ref: ValueRef, depth: int) -> FuncV | None:
+        """`convert_volumes = functools.partial(_convert_block_devices, DriverVolume...)`
+        at module level: the function with its first arguments bound."""
+        call = ref.value
+        if expr_text(call.func).rsplit(".", 1)[-1] != "partial" or not call.args or \
+                call.kwargs or type(call.args[0]) not in (ir.Name, ir.Attr):
+            return None
+        function = self.index.resolve_expr(ref.module, call.args[0])
+        if not isinstance(function, FunctionRef):
+            return None
+        bound = []
+        for arg in call.args[1:]:
+            if type(arg) is ir.Const:
+                bound.append(ConstV(arg.value))
+                continue
+            found = self.index.resolve_expr(ref.module, arg) \
+                if type(arg) in (ir.Name, ir.Attr) else None
+            bound.append(self.ref_value(found, expr_text(arg), depth + 1)
+                         if found is not None else Text.of(arg))
+        return FuncV(function, pre_args=tuple(bound))
 
     def attr(self, base: Value, name: str, frame: Frame, expr: ir.Expr) -> Value:
         kind = type(base)  # values have no subclasses
@@ -987,9 +1206,17 @@ class Engine:
             # `kwargs.update(...)`: its keywords are no longer all known
             frame.env[call.func.value.id] = replace(frame.env[call.func.value.id],
                                                     complete=False)
+        if kind is ir.Attr and name in LIST_ADDERS and self.grow(call, name, args, frame):
+            return ConstV(None)
         drawn = self.recognise(call, name, callee, frame)
         if drawn is not None:
             return drawn
+        if type(callee) is Text and kind in (ir.Name, ir.Attr):
+            made = self.iterable_builtin(call, expr_text(call.func), args, kwargs, frame)
+            if made is not None:
+                return made
+        if type(callee) is MethodCallerV:
+            return self.apply(callee, args, kwargs, call, frame)
         if name in ("import_class", "import_object") and args:
             # importutils.import_class('nova.scheduler.client.query.SchedulerQueryClient'),
             # import_object(CONF.scheduler_driver): a literal class path, or an option's
@@ -1238,15 +1465,19 @@ class Engine:
             finally:
                 self.quiet -= 1
         summary = depth > self.options.depth
-        key = (fn.dotted, participant)
+        # what a helper does depends on the constants and kinds of objects it is given
+        # (`_create_volume_bdm(..., is_local_creation=True)` writes locally, without it
+        # it calls compute): a helper is only known again when called alike
+        key = (fn.dotted, participant, _call_signature(callee.pre_args + tuple(args), kwargs)) \
+            if summary else None
         if summary and not _passes_function(args, kwargs):
             # A helper seen before that crossed no process boundary: its note is all
             # there is to draw, so skip walking it again (the hot path of big flows).
             seen = self.plain_helpers.get(key)
             if seen is not None:
-                drew, value = seen
-                if drew:
-                    self.emit(self._helper_note(fn, frame, line))
+                drawn, value = seen
+                for node in self.helper_summary(drawn, fn, frame, line):
+                    self.emit(node)
                 return value
         result: list[Value] = []
         nodes = self.collect(lambda: result.append(self.run(callee_frame)))
@@ -1254,24 +1485,51 @@ class Engine:
             in_driver = frame.participant == self.driver_participant(frame.participant)
             kept = _crossing(nodes, frame.participant, False, self.kept_write)
             crossed = _visible(kept)
+            if crossed and not in_driver:
+                # drawn anyway: its database writes are drawn with what it sends
+                kept = _crossing(nodes, frame.participant, False, patterns.is_db_write)
             if in_driver:
                 kept = _crossing(nodes, frame.participant, True, self.kept_write)
-            nodes = self.summarise(nodes, kept, in_driver, fn, frame, line)
+            drawn = self.summary_of(nodes, kept, in_driver, frame)
+            nodes = kept if drawn is None else \
+                [*self.helper_summary(drawn, fn, frame, line), *kept]
             if not crossed and not _passes_function(args, kwargs):
-                self.plain_helpers[key] = (_visible(nodes),
+                self.plain_helpers[key] = (drawn,
                                            result[0] if result else Text(fn.function.name))
         for node in nodes:
             self.emit(node)
         return result[0] if result else Text(fn.function.name)
 
-    def summarise(self, nodes: list[Node], kept: list[Node], in_driver: bool,
-                  fn: FunctionRef, frame: Frame, line: int) -> list[Node]:
-        """Beyond `depth`: keep what crosses processes (`kept`: `nodes` through
-        `_crossing`), note the rest as the helper's name."""
+    def summary_of(self, nodes: list[Node], kept: list[Node], in_driver: bool,
+                   frame: Frame) -> tuple[str, ...] | None:
+        """Beyond `depth` a helper is drawn as what crosses processes (`kept`: `nodes`
+        through `_crossing`); one that crosses nothing is summed up instead: by the
+        database writes it makes, if any (a function that reaches the database is never
+        folded into a note), else by its name. None when `kept` says it all; else the
+        writes (possibly none) for `helper_summary`."""
+        if _visible(kept):
+            return None
+        writes = () if in_driver else tuple(dict.fromkeys(
+            _written(s.text) for s in iter_steps(nodes)
+            if s.kind == DB and s.source == frame.participant and patterns.is_db_write(s.text)))
         driver_level = in_driver and frame.depth <= self.options.depth
-        if (_visible(nodes) or driver_level) and not _visible(kept):
-            return [self._helper_note(fn, frame, line), *kept]
-        return kept
+        if writes or _visible(nodes) or driver_level:
+            return writes
+        return None
+
+    def helper_summary(self, writes: tuple[str, ...] | None, fn: FunctionRef,
+                       frame: Frame, line: int) -> list[Node]:
+        """A helper beyond `depth` in one step: an arrow to the database naming what it
+        writes (`record action start: InstanceAction.action_start`), else a note."""
+        if writes is None:
+            return []
+        note = self._helper_note(fn, frame, line)
+        if not writes:
+            return [note]
+        shown = ", ".join(writes[:3]) + (", ..." if len(writes) > 3 else "")
+        text = f"{note.text}: writes {shown}"
+        return [replace(note, kind=DB, target="database", text=text),
+                replace(note, kind=DB_RETURN, target="database", text="")]
 
     def _helper_note(self, fn: FunctionRef, frame: Frame, line: int) -> Step:
         text = _pretty(fn.function.name)
@@ -1283,14 +1541,21 @@ class Engine:
     def construct(self, cls: ClassRef, args: tuple, kwargs: dict, frame: Frame) -> Value:
         if cls.module.name.startswith("nova.exception") or _is_exception(self.index, cls):
             return Text(cls.cls.name)
-        if args and isinstance(args[0], (ClassV, Obj)) and \
-                self.index.find_method(cls, "__getattr__") is not None:
+        if args and isinstance(args[0], (ClassV, Obj)) and self.is_proxy(cls):
             # LazyLoader(SomeClass), ExceptionHelper(manager): proxies that forward every
             # attribute to the object they wrap
             if isinstance(args[0], Obj):
                 return args[0]
             return self.instance(args[0].cls, frame.participant, args[1:], kwargs, frame)
         return self.instance(cls, frame.participant, args, kwargs, frame)
+
+    def is_proxy(self, cls: ClassRef) -> bool:
+        """A class that forwards every attribute to what it wraps: `__getattr__` and no
+        public method of its own (LazyLoader, ExceptionHelper). A block-device driver
+        object also has `__getattr__`, for a few fields, but does its own work."""
+        classes = self.index.mro(cls)
+        return any("__getattr__" in k.cls.methods for k in classes) and \
+            not any(not name.startswith("_") for k in classes for name in k.cls.methods)
 
     def chosen(self, factory: str, frame: Frame, args: tuple, kwargs: dict) -> Value:
         """A factory that picks its class by configuration: the class chosen for the trace."""
@@ -1336,9 +1601,16 @@ class Engine:
             for call in ir.body_calls(fn.function.body))
 
     def object_write(self, receiver: str, name: str, call: ir.Call, frame: Frame) -> None:
-        text = f"{receiver}.{name}"
-        fields = self.pending.pop((frame.participant, receiver), [])
-        if name == "save" and fields:
+        # `self._bdm_obj.save()` inside a wrapper class: the object is the bdm
+        shown = receiver
+        if receiver.startswith("self._") and "." not in receiver[5:]:
+            shown = receiver[5:].strip("_").removesuffix("_obj") or receiver
+        text = f"{shown}.{name}"
+        # the fields set since the last save are written by save and create; another
+        # write (`instance.drop_migration_context()`) leaves them pending
+        fields = self.pending.pop((frame.participant, receiver), []) \
+            if name in ("save", "create") else ()
+        if fields:
             text += " (" + ", ".join(f"{k}={v}" for k, v in fields) + ")"
         self.db(frame, text, call.line)
 
@@ -1575,13 +1847,19 @@ def _returned_function(function: ir.Function) -> ir.Function | None:
     return None
 
 
-def _before_call_of(name: str, body: tuple) -> tuple:
-    """The statements of `body` before the first one that calls `name`."""
+def _around_call_of(name: str, body: tuple) -> tuple[tuple, tuple]:
+    """The statements of `body` before the first one that calls `name`, and those that
+    run after that call returns: the `else` and `finally` of a `try` around it, then the
+    statements that follow (a final `return` of its result says nothing)."""
     for index, stmt in enumerate(body):
         if any(_calls(expr, name) for inner in ir.walk((stmt,))
                for expr in _expressions(inner)):
-            return body[:index]
-    return body
+            after = tuple(stmt.orelse + stmt.finalbody) if type(stmt) is ir.Try else ()
+            rest = body[index + 1:]
+            if rest and type(rest[-1]) is ir.Return:
+                rest = rest[:-1]
+            return body[:index], after + rest
+    return body, ()
 
 
 def _expressions(stmt: ir.Stmt) -> tuple:
@@ -1623,6 +1901,24 @@ def _passes_function(args: tuple, kwargs: dict) -> bool:
     return False
 
 
+def _call_signature(args: tuple, kwargs: dict) -> tuple:
+    """What of a call's arguments can change the path through the callee: constants
+    (they decide branches) and the classes of objects (they decide which methods run)."""
+    def part(value: Value):
+        kind = type(value)
+        if kind is ConstV:
+            return repr(value.value)
+        if kind is Obj:
+            return value.cls.dotted
+        if kind is ArgsV:
+            return (_call_signature(value.positional, dict(value.keywords)), value.complete)
+        if kind is ListV:
+            return tuple(part(v) for v in value.items)
+        return kind.__name__
+    return (tuple(part(v) for v in args),
+            tuple(sorted((k, part(v)) for k, v in kwargs.items())))
+
+
 def _self_assigned(body: tuple, self_name: str, literal_only: bool = False) -> set[str]:
     """Names of `self.<name> = ...` (and `self.a, self.b = ...`) in a method body; with
     `literal_only`, only those given a literal constant (`self.x = None`)."""
@@ -1650,8 +1946,15 @@ def _returned(returns: list[Value]) -> Value:
     if not returns:
         return ConstV(None)
     for value in returns:
-        if type(value) not in (Text, ConstV):
+        if type(value) not in (Text, ConstV, ListV):
             return value
+    lists = [value for value in returns if type(value) is ListV]
+    if lists:
+        # `return []` on a guard, `return devices` at the end: whatever either holds
+        items = [item for value in lists for item in value.items]
+        if items or len(lists) == len(returns):
+            return lists[0] if len(lists) == 1 else ListV(tuple(items), False)
+        returns = [value for value in returns if type(value) is not ListV]
     constants = [value for value in returns if type(value) is ConstV]
     if constants and len(constants) == len(returns) and \
             all(c.value == constants[0].value for c in constants):
@@ -1712,6 +2015,58 @@ def _crossing(nodes: list[Node], participant: str, in_driver: bool,
             out.append(node)
         write_kept = len(out) > kept_before and isinstance(node, Step) and node.kind == DB
     return out
+
+
+def _written(text: str) -> str:
+    """`bdm.save (connection_info=...)` -> `bdm.save`: the write, without its fields."""
+    return text.partition(" (")[0].rsplit(": writes ", 1)[-1]
+
+
+def _field_shown(field: str, value: Value) -> str:
+    """How a value set on an object's field is written on the save that follows."""
+    if type(value) is ConstV:
+        return patterns.state_text(field, value.value)
+    if type(value) is Text:
+        return patterns.field_text(value.text)
+    return text_of(value)
+
+
+def _merge_envs(envs: list[dict[str, Value]]) -> dict[str, Value]:
+    """The names after a branch, from the arms that carry on: a value all agree on; else
+    a list holding what any of them held, or an object, class or function one of them
+    gave (as `_returned` does); else what is known only at run time."""
+    if len(envs) == 1:
+        return envs[0]
+    merged = dict(envs[0])
+    for env in envs[1:]:
+        for name, value in env.items():
+            held = merged.get(name)
+            if held is None:
+                merged[name] = value
+            elif held is not value:
+                merged[name] = _merge_values(name, held, value)
+    return merged
+
+
+def _merge_values(name: str, first: Value, second: Value) -> Value:
+    kinds = (type(first), type(second))
+    if kinds == (ConstV, ConstV) and first.value == second.value and \
+            type(first.value) is type(second.value):
+        return first
+    if kinds == (ListV, ListV):
+        return ListV(first.items + tuple(i for i in second.items if i not in first.items),
+                     False)
+    for value in (first, second):
+        if type(value) not in (Text, ConstV):
+            return value
+    # `new_vm_state = vm_states.RESCUED` in one arm, `vm_states.ACTIVE` in the other: a
+    # field set from it reads `RESCUED or ACTIVE`
+    parts = [part for value in (first, second) for part in text_of(value).split(" or ")]
+    if all(DOTTED.fullmatch(part) for part in parts):
+        parts = list(dict.fromkeys(parts))
+        if len(parts) <= MAX_ALTERNATIVES:
+            return Text(" or ".join(parts))
+    return Text(name)
 
 
 def _merge_pending(outcomes: list[dict], before: dict) -> dict:

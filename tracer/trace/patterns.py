@@ -186,6 +186,9 @@ def field_text(text: str) -> str:
     """`task_states.IMAGE_UPLOADING` -> `IMAGE_UPLOADING`, as field_value does; a table
     looked up at run time, `{'SOFT': task_states.REBOOTING, 'HARD':
     task_states.REBOOTING_HARD}[reboot_type]`, -> `REBOOTING or REBOOTING_HARD`."""
+    if " or " in text and not text.startswith("{"):
+        # alternatives the branches before left (`RESCUED or ACTIVE`)
+        return " or ".join(dict.fromkeys(field_text(part) for part in text.split(" or ")))
     module, _, name = text.rpartition(".")
     if module in STATE_MODULES and name.isidentifier():
         return name

@@ -117,7 +117,28 @@ class ChoiceV:
     options: tuple[tuple[str, "Value"], ...]
 
 
-Value = Obj | ClassV | ModuleV | FuncV | SuperV | ConstV | Text | DictV | ArgsV | ChoiceV
+@dataclass(frozen=True)
+class ListV:
+    """A list, tuple or set: its items when written out (`exact`: `(a, b)`, which
+    unpacking can split), else the values collected into it (`devices.append(x)` in a
+    loop, `itertools.chain(...)`), one per kind of item that reached it. Nova hands its
+    block-device driver objects around in these."""
+
+    items: tuple["Value", ...] = ()
+    exact: bool = True
+
+
+@dataclass(frozen=True)
+class MethodCallerV:
+    """`operator.methodcaller('name', *args, **kwargs)`: calls `name` on what it is given."""
+
+    name: str
+    args: tuple["Value", ...] = ()
+    kwargs: tuple[tuple[str, "Value"], ...] = ()
+
+
+Value = Obj | ClassV | ModuleV | FuncV | SuperV | ConstV | Text | DictV | ArgsV | ChoiceV | \
+    ListV | MethodCallerV
 
 
 def clone(value: Value, memo: dict[int, object] | None = None) -> Value:
@@ -125,7 +146,8 @@ def clone(value: Value, memo: dict[int, object] | None = None) -> Value:
     closures are copied; classes, modules, constants and texts are immutable and shared).
     Cycles (a manager's driver holding the manager's callbacks) are kept as cycles."""
     memo = {} if memo is None else memo
-    if isinstance(value, (Obj, FuncV, SuperV, DictV, ArgsV, ChoiceV)) and id(value) in memo:
+    if isinstance(value, (Obj, FuncV, SuperV, DictV, ArgsV, ChoiceV, ListV, MethodCallerV)) \
+            and id(value) in memo:
         return memo[id(value)]
     if isinstance(value, Obj):
         copy = memo[id(value)] = Obj(value.cls, {}, value.role, value.participant)
@@ -152,6 +174,15 @@ def clone(value: Value, memo: dict[int, object] | None = None) -> Value:
         copy = memo[id(value)] = ChoiceV(value.subject,
                                          tuple((k, clone(v, memo)) for k, v in value.options))
         return copy
+    if isinstance(value, ListV):
+        copy = memo[id(value)] = ListV(tuple(clone(v, memo) for v in value.items),
+                                       value.exact)
+        return copy
+    if isinstance(value, MethodCallerV):
+        copy = memo[id(value)] = MethodCallerV(
+            value.name, tuple(clone(v, memo) for v in value.args),
+            tuple((k, clone(v, memo)) for k, v in value.kwargs))
+        return copy
     return value
 
 
@@ -173,6 +204,6 @@ def text_of(value: Value) -> str:
         return value.cls.cls.name
     if isinstance(value, ModuleV):
         return value.module.name
-    if isinstance(value, ArgsV):
+    if isinstance(value, (ArgsV, ListV, MethodCallerV)):
         return "..."
     return "super()"
