@@ -1,0 +1,68 @@
+"""The matcher of the fidelity suite on a small hand-made flow (no Nova tree needed)."""
+
+from __future__ import annotations
+
+from tracer.model import Block, Branch, Flow, Step
+
+from tests.fidelity.expect import (Inside, absent, apart, appears, before, check, exclusive, rx,
+                                   step)
+
+
+def _s(kind, source, target, text, anchor="nova.compute.api.API.op"):
+    return Step(kind, source, target, text, anchor, "nova/compute/api.py", 1)
+
+
+GUARD = Block("alt", (
+    Branch("if not instance.host", (_s("db", "nova_api", "database", "instance.destroy"),)),
+    Branch("", (_s("call", "nova_api", "nova_compute_src", "confirm_resize"),)),
+), "nova.compute.api.API._delete", "nova/compute/api.py", 10)
+
+FLOW = Flow("delete", "test", "t", "DELETE /servers/{id}", (), (
+    _s("enter", "nova_api", None, ""),
+    _s("db", "nova_api", "database", "instance.save (task_state=DELETING, progress=0)"),
+    GUARD,
+    Block("loop", (Branch("for bdm in bdms", (
+        _s("cast", "nova_api", "nova_compute", "terminate_instance"),)),),
+        "nova.compute.api.API.op", "nova/compute/api.py", 20),
+))
+
+
+def test_appears_matches_kind_participants_text_and_field():
+    save = dict(op="delete", release="test", kind="db", source="nova_api", target="database",
+                text=rx(r"instance\.save"), cite="c")
+    assert check(FLOW, appears(field="task_state=DELETING", **save)) is None
+    assert check(FLOW, appears(field="progress", **save)) is None
+    assert "not drawn" in check(FLOW, appears(field="task_state=SOFT_DELETING", **save))
+    assert "not drawn" in check(FLOW, appears(field="vm_state", **save))
+    # an exact text is compared whole; a regular expression is searched
+    assert check(FLOW, appears("delete", "test", "cast", "nova_api", "nova_compute",
+                               "terminate", cite="c")) is not None
+
+
+def test_inside_and_outside():
+    cast = ("delete", "test", "cast", "nova_api", "nova_compute", "terminate_instance")
+    assert check(FLOW, appears(*cast, inside=Inside(kind="loop"), cite="c")) is None
+    assert check(FLOW, absent(*cast, inside=Inside(kind="loop"), cite="c")) is not None
+    assert check(FLOW, absent(*cast, outside=Inside(kind="loop"), cite="c")) is None
+    assert check(FLOW, absent(*cast, outside=Inside(anchor="API._delete"), cite="c")) \
+        is not None
+    # invisible markers never match "any step"
+    assert check(FLOW, absent("delete", "test", None, None, None, None,
+                              inside=Inside(label="for bdm"), cite="c")) is not None
+    assert check(FLOW, absent("delete", "test", None, None, None, "", cite="c")) is None
+
+
+def test_before_exclusive_apart():
+    save = step("db", "nova_api", "database", rx(r"instance\.save"))
+    destroy = step("db", "nova_api", "database", "instance.destroy")
+    confirm = step("call", "nova_api", None, "confirm_resize")
+    terminate = step("cast", "nova_api", None, "terminate_instance")
+    assert check(FLOW, before("delete", "test", save, terminate, cite="c")) is None
+    assert "order wrong" in check(FLOW, before("delete", "test", terminate, save, cite="c"))
+    assert check(FLOW, exclusive("delete", "test", destroy, confirm, cite="c")) is None
+    assert "one path" in check(FLOW, exclusive("delete", "test", save, confirm, cite="c"))
+    assert check(FLOW, apart("delete", "test", confirm, terminate, cite="c")) is None
+    assert "both go to" in check(FLOW, apart("delete", "test", terminate, terminate,
+                                             cite="c"))
+    missing = step("cast", "nova_api", None, "soft_delete_instance")
+    assert "not drawn" in check(FLOW, before("delete", "test", missing, save, cite="c"))
