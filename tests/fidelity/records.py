@@ -520,8 +520,7 @@ MODERN = [
             name="build-request-create",
             cite="34.0.0 nova/compute/api.py API._provision_instances -> "
                  "_create_reqspec_buildreq_instmapping: rs.create(); br.create(); "
-                 "im.create()",
-            xfail=DEPTH),
+                 "im.create()"),
     appears("boot", M, "cast", API, COND, "schedule_and_build_instances",
             cite="34.0.0 nova/conductor/rpcapi.py ComputeTaskAPI."
                  "schedule_and_build_instances: cctxt.cast"),
@@ -555,12 +554,10 @@ MODERN = [
             cite="34.0.0 nova/compute/manager.py ComputeManager._attach_volume: bdm.attach("
                  "..., do_driver_attach=True) -> nova/virt/block_device.py "
                  "DriverVolumeBlockDevice._do_attach -> _volume_attach: "
-                 "volume_api.attachment_update",
-            xfail=HELPERS),
+                 "volume_api.attachment_update"),
     appears("volume-attach", M, "driver", CMP, VIRT, "attach_volume",
             cite="34.0.0 nova/virt/block_device.py DriverVolumeBlockDevice._volume_attach: "
-                 "`if do_driver_attach:` virt_driver.attach_volume",
-            xfail=HELPERS),
+                 "`if do_driver_attach:` virt_driver.attach_volume"),
     appears("volume-attach", M, "db", CMP, DB, BDM_SAVE, field="connection_info",
             cite="34.0.0 nova/virt/block_device.py DriverVolumeBlockDevice._volume_attach: "
                  "self['connection_info'] = ...; self.save() -> save: "
@@ -568,8 +565,7 @@ MODERN = [
             xfail=HELPERS),
     appears("volume-attach", M, "service", CMP, "cinder", "attachment_complete",
             cite="34.0.0 nova/virt/block_device.py DriverVolumeBlockDevice._volume_attach: "
-                 "volume_api.attachment_complete (marks the volume in-use)",
-            xfail=HELPERS),
+                 "volume_api.attachment_complete (marks the volume in-use)"),
     before("volume-attach", M, service(CMP, "cinder", "attachment_update"),
            driver(CMP, "attach_volume"),
            cite="34.0.0 nova/virt/block_device.py DriverVolumeBlockDevice._volume_attach: "
@@ -598,12 +594,10 @@ MODERN = [
             cite="34.0.0 nova/compute/manager.py ComputeManager._detach_volume: driver_bdm ="
                  " convert_volume(bdm); driver_bdm.detach(...) -> nova/virt/block_device.py "
                  "DriverVolumeBlockDevice._do_detach -> driver_detach: "
-                 "virt_driver.detach_volume",
-            xfail=HELPERS),
+                 "virt_driver.detach_volume"),
     appears("volume-detach", M, "service", CMP, "cinder", "attachment_delete",
             cite="34.0.0 nova/virt/block_device.py DriverVolumeBlockDevice._do_detach: "
-                 "`else:` (the BDM has an attachment_id) volume_api.attachment_delete",
-            xfail=HELPERS),
+                 "`else:` (the BDM has an attachment_id) volume_api.attachment_delete"),
     absent("volume-detach", M, "driver", CMP, VIRT, "block_stats",
            cite="34.0.0 nova/compute/manager.py ComputeManager._notify_volume_usage_detach: "
                 "`if CONF.volume_usage_poll_interval <= 0: return` (default 0, "
@@ -618,8 +612,7 @@ MODERN = [
     absent("image-create", M, "cast", API, CMP, "unquiesce_instance",
            outside=Inside(label=r"quiesced"), name="unquiesce-only-if-quiesced",
            cite="34.0.0 nova/compute/api.py API.snapshot_volume_backed: quiesced = False, "
-                "True only after quiesce_instance; `if quiesced: unquiesce_instance`",
-           xfail=UNLISTED),
+                "True only after quiesce_instance; `if quiesced: unquiesce_instance`"),
     before("image-create", M, write(API, field="task_state=IMAGE_SNAPSHOT_PENDING"),
            cast(API, CMP, "snapshot_instance"),
            cite="34.0.0 nova/compute/api.py API.snapshot: task_state = "
