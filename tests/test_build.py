@@ -254,3 +254,29 @@ def test_claims_share_out_every_operation_once_front_and_back():
     assert not _Claims(helpers=1).open(_Claims.CAPACITY + 1)
     alone = _Claims(helpers=0)
     assert alone.open(_Claims.CAPACITY + 1) and alone.take(0) == 0
+
+def test_a_build_record_that_is_no_file_is_left_alone_and_not_waited_on(workspace, root):
+    import os
+    import signal
+    import stat
+
+    from tracer.build import _Layout, _manifest_path
+
+    record = _manifest_path(workspace, _Layout(root))
+    record.parent.mkdir(parents=True)
+    os.mkfifo(record)  # reading it would wait for a writer forever
+
+    class Waited(Exception):  # not an OSError, which the build would take for a bad record
+        pass
+
+    def give_up(*_):
+        raise Waited("the build waited on the named pipe")
+
+    previous = signal.signal(signal.SIGALRM, give_up)
+    signal.alarm(20)
+    try:
+        result = build(workspace, root, only=("pause",))
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert result.written and stat.S_ISFIFO(os.lstat(record).st_mode)

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 
 from tracer.catalogue import Catalogue, Operation, find_operation
 from tracer.errors import OsflowError
-from tracer.files import locked, remove_leftovers, write_atomic
+from tracer.files import check_target, is_regular, locked, remove_leftovers, write_atomic
 from tracer.index.cache import code_version, remove_stale_temporaries
 
 if TYPE_CHECKING:  # imported where used: a build with nothing to do stays quick
@@ -70,6 +70,10 @@ class _Layout:
 
     def picture(self, op: str, fmt: str) -> Path:
         return self.root / "output" / SERVICE / f"{op}.{fmt}"
+
+    def outputs(self, op: str, formats: tuple[str, ...]) -> list[Path]:
+        """The files a build writes for one operation."""
+        return [self.wsd(op)] + [self.picture(op, fmt) for fmt in formats]
 
     @property
     def index(self) -> Path:
@@ -115,15 +119,20 @@ def _build(workspace: Workspace, layout: _Layout, only: tuple[str, ...], png: bo
         manifest_path = _manifest_path(workspace, layout)
         manifest = _read_manifest(manifest_path)
         formats = ("svg", "png") if png else ("svg",)
+        # before anything is made: a node osflow must not replace, or a file where a
+        # folder should be, is refused here rather than half-way through
+        for path in [layout.index] + [p for op in operations
+                                      for p in layout.outputs(op.name, formats)]:
+            check_target(path, elsewhere="build into another --root")
         base = _base_digest(workspace, options, formats)
         todo = []
         for op in operations:
             result.operations += 1
             notes = annotations.get(op.name)
             digest = _digest(base, op, notes)
-            outputs = [layout.wsd(op.name)] + [layout.picture(op.name, f) for f in formats]
             entry = manifest.get(op.name, {})
-            if entry.get("digest") == digest and all(p.is_file() for p in outputs):
+            if entry.get("digest") == digest and \
+                    all(is_regular(p) for p in layout.outputs(op.name, formats)):
                 result.unchanged += 1
                 result.stale += entry.get("stale", [])
                 result.gaps += entry.get("gaps", [])
@@ -167,11 +176,10 @@ def _make_one(workspace: Workspace, op: Operation, notes: annotate.Annotations |
     from tracer.wsd.writer import to_wsd
 
     diagram, stale, gaps = _draft(workspace, op, notes, options, shared)
-    pictures = _render(diagram, workspace.source.tag, formats)
-    outputs = [(layout.wsd(op.name), to_wsd(diagram).encode("utf-8"))] + \
-        [(layout.picture(op.name, f), data) for f, data in zip(formats, pictures)]
-    written = [str(path.relative_to(layout.root)) for path, data in outputs
-               if write_atomic(path, data)]
+    data = [to_wsd(diagram).encode("utf-8")] + _render(diagram, workspace.source.tag, formats)
+    written = [str(path.relative_to(layout.root))
+               for path, made in zip(layout.outputs(op.name, formats), data)
+               if write_atomic(path, made)]
     return written, stale, gaps
 
 
@@ -542,8 +550,8 @@ def _manifest_path(workspace: Workspace, layout: _Layout) -> Path | None:
 
 
 def _read_manifest(path: Path | None) -> dict:
-    try:
-        data = json.loads(path.read_text()) if path else {}
+    try:  # a named pipe there would never finish reading
+        data = json.loads(path.read_text()) if path and is_regular(path) else {}
     except (OSError, ValueError):
         return {}  # missing or damaged: everything is made again
     return data if isinstance(data, dict) else {}

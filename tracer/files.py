@@ -6,9 +6,12 @@ import contextlib
 import fcntl
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+
+from tracer.errors import OsflowError
 
 # What a name taken from an analysed tree (an operation's action or route) must look like
 # before it becomes a file name: no separator, no leading dot, so never `..` or hidden.
@@ -18,10 +21,79 @@ SAFE_FILE_STEM = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
 TEMP_SUFFIX = ".tmp"
 
 
-def write_atomic(path: Path, data: bytes) -> bool:
-    """Write via a temporary file in the same folder and os.replace; False if unchanged."""
+# What is at a path, said in a sentence, and how to get it out of the way.
+_KINDS = ((stat.S_ISDIR, "a folder", "move the folder away or {elsewhere}"),
+          (stat.S_ISLNK, "a symbolic link", "remove the link or {elsewhere}"),
+          (stat.S_ISFIFO, "a named pipe (FIFO)", "remove it or {elsewhere}"),
+          (stat.S_ISSOCK, "a socket", "remove it or {elsewhere}"),
+          (stat.S_ISCHR, "a character device", "{elsewhere}"),
+          (stat.S_ISBLK, "a block device", "{elsewhere}"))
+
+
+class NotARegularFile(OsflowError, OSError):
+    """A path osflow would write holds something it must not replace, or lies in something
+    that is not a folder. Also an OSError: a cache that ignores failed writes (they only
+    cost speed) ignores this one too, and leaves the node alone."""
+
+
+def _kind(mode: int) -> tuple[str, str]:
+    for test, what, fix in _KINDS:
+        if test(mode):
+            return what, fix
+    return "a regular file" if stat.S_ISREG(mode) else "not a file", "move it away or {elsewhere}"
+
+
+def check_target(path: Path, elsewhere: str = "choose another path") -> None:
+    """Refuse `path` unless writing it replaces at most a regular file: a folder, symbolic
+    link, named pipe, socket or device there is never replaced (as root, replacing
+    /dev/full made it a file), nor written through (a link could point anywhere). Its
+    folder must be a folder, or missing (then made). `elsewhere` ends the fix offered."""
     try:
-        if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        mode = None
+    except NotADirectoryError:
+        mode = None  # a parent is not a folder: said below
+    if mode is not None and not stat.S_ISREG(mode):
+        what, fix = _kind(mode)
+        raise NotARegularFile(f"{path}: {what}, not a regular file; osflow writes only "
+                              f"regular files ({fix.format(elsewhere=elsewhere)})")
+    folder = path.parent
+    while True:  # the nearest existing folder up the path must be one (links followed)
+        try:
+            if stat.S_ISDIR(os.stat(folder).st_mode):
+                return
+            what, _ = _kind(os.lstat(folder).st_mode)
+        except FileNotFoundError:
+            if os.path.lexists(folder):  # a link to nothing
+                what = "a symbolic link to nothing"
+            elif folder.parent != folder:
+                folder = folder.parent
+                continue
+            else:
+                return
+        except NotADirectoryError:
+            folder = folder.parent
+            continue
+        raise NotARegularFile(f"{folder}: {what}, not a folder, so {path} cannot be written "
+                              f"(move it away or {elsewhere})")
+
+
+def is_regular(path: Path) -> bool:
+    """Whether a regular file is at `path` (a link to one is not)."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def write_atomic(path: Path, data: bytes) -> bool:
+    """Write via a temporary file in the same folder and os.replace; False if unchanged.
+    Only a regular file is replaced (see check_target; NotARegularFile otherwise)."""
+    check_target(path)
+    try:
+        if is_regular(path) and path.stat().st_size == len(data) and \
+                path.read_bytes() == data:
             return False
     except OSError:
         pass
