@@ -196,12 +196,106 @@ def test_malformed_annotation_is_refused_and_nothing_changes(tree, root, tmp_pat
     assert snapshot(root) == before
 
 
-def test_files_of_operations_no_longer_built_are_removed(workspace, root):
-    build(workspace, root)
-    ghost = root / "workflows" / "nova" / "vanished-op.wsd"
-    ghost.write_text("title gone\n")
+def tree_without(tmp_path, action):
+    """The TRACE tree with one server action's route gone (its operation leaves the
+    catalogue)."""
+    servers = "nova/api/openstack/compute/servers.py"
+    decorator = f"            @wsgi.action('{action}')\n"
+    assert decorator in TRACE[servers]
+    return write_tree(tmp_path / f"without-{action}",
+                      {**TRACE, servers: TRACE[servers].replace(decorator, "", 1)})
+
+
+def built_list(root):
+    return (root / "workflows" / "nova" / ".osflow-built").read_text().splitlines()
+
+
+def test_the_files_a_build_writes_are_listed_in_its_root(workspace, root):
+    build(workspace, root, only=("pause",))
+    assert built_list(root)[-2:] == ["output/nova/pause.svg", "workflows/nova/pause.wsd"]
+    assert all(line.startswith("# ") for line in built_list(root)[:-2])
+    build(workspace, root, only=("stop",))  # a partial build adds to the list
+    assert [line for line in built_list(root) if not line.startswith("#")] == [
+        "output/nova/pause.svg", "output/nova/stop.svg", "workflows/nova/pause.wsd",
+        "workflows/nova/stop.wsd"]
     result = build(workspace, root)
-    assert "workflows/nova/vanished-op.wsd" in result.removed and not ghost.exists()
+    names = sorted(op.name for op in workspace.catalogue().operations)
+    assert [line for line in built_list(root) if not line.startswith("#")] == sorted(
+        [f"output/nova/{n}.svg" for n in names] + [f"workflows/nova/{n}.wsd" for n in names])
+    assert "workflows/nova/.osflow-built" in result.written
+
+
+def test_a_hand_written_diagram_survives_builds(workspace, root, tmp_path):
+    mine = root / "workflows" / "nova" / "my.wsd"
+    mine.parent.mkdir(parents=True)
+    mine.write_text("title mine\nA->B: hello\n")
+    picture = root / "output" / "nova" / "my.svg"
+    picture.parent.mkdir(parents=True)
+    picture.write_text("<svg>mine</svg>\n")
+    build(workspace, root)
+    build(open_workspace(str(tree_without(tmp_path, "pause")), cache=tmp_path / "cache"), root)
+    result = build(workspace, root)
+    assert mine.read_text() == "title mine\nA->B: hello\n"
+    assert picture.read_text() == "<svg>mine</svg>\n"
+    assert not any("my." in path for path in result.removed)
+    assert "my.wsd" not in (root / "output" / "index.html").read_text()  # not the build's
+
+
+def test_files_of_an_operation_gone_from_the_catalogue_are_removed(workspace, root, tmp_path):
+    build(workspace, root, png=True)
+    assert (root / "output" / "nova" / "pause.png").is_file()
+    without = open_workspace(str(tree_without(tmp_path, "pause")), cache=tmp_path / "cache")
+    assert "pause" not in {op.name for op in without.catalogue().operations}
+    result = build(without, root, png=True)
+    assert result.removed == ["output/nova/pause.png", "output/nova/pause.svg",
+                              "workflows/nova/pause.wsd"]
+    assert not list(root.rglob("pause.*"))
+    assert "nova/pause." not in (root / "output" / "index.html").read_text()
+    assert not any("pause" in line for line in built_list(root))
+
+
+def test_a_killed_build_s_files_are_known_to_the_next(workspace, root, tmp_path, monkeypatch):
+    # the list names what a build may write before it writes: what a killed build made
+    # is still the build's to remove
+    import tracer.build
+
+    without = open_workspace(str(tree_without(tmp_path, "pause")), cache=tmp_path / "cache")
+    build(without, root)
+    made = tracer.build._make_one
+
+    def killed_after_pause(workspace, op, *args):
+        done = made(workspace, op, *args)
+        if op.name == "pause":
+            raise KeyboardInterrupt
+        return done
+
+    monkeypatch.setattr(tracer.build, "_spare_cores", lambda: 0)
+    monkeypatch.setattr(tracer.build, "_make_one", killed_after_pause)
+    with pytest.raises(KeyboardInterrupt):
+        build(workspace, root, only=("pause",))
+    monkeypatch.undo()
+    assert (root / "workflows" / "nova" / "pause.wsd").is_file()
+    result = build(without, root)
+    assert result.removed == ["output/nova/pause.svg", "workflows/nova/pause.wsd"]
+
+
+def test_a_line_of_the_list_that_names_no_build_output_is_never_removed(workspace, root):
+    build(workspace, root, only=("pause",))
+    listed = root / "workflows" / "nova" / ".osflow-built"
+    people = {"annotations/nova/pause.yaml": "notes: []\n", "README.md": "mine\n",
+              "workflows/nova/sub/x.wsd": "A->B: x\n", "output/nova/x.txt": "x\n"}
+    for name, text in people.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    outside = root.parent / "outside.wsd"
+    outside.write_text("A->B: x\n")
+    listed.write_text(listed.read_text() + "".join(
+        f"{line}\n" for line in [*people, "../outside.wsd", "workflows/nova/../../x.wsd",
+                                  "/etc/hostname", "workflows/nova/.hidden.wsd"]))
+    result = build(workspace, root)
+    assert all((root / name).read_text() == text for name, text in people.items())
+    assert outside.is_file() and result.removed == []
+    assert not any(line in built_list(root) for line in people)
 
 
 def test_png_on_request(workspace, root):
