@@ -303,6 +303,36 @@ def test_png_on_request(workspace, root):
     assert (root / "output" / "nova" / "pause.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def pause_changed(tmp_path):
+    """The TRACE tree whose API.pause saves another task state: pause's diagram changes."""
+    api = "nova/compute/api.py"
+    state = "instance.task_state = task_states.PAUSING"
+    assert TRACE[api].count(state) == 1
+    return write_tree(tmp_path / "pause-changed", {**TRACE, api: TRACE[api].replace(
+        state, "instance.task_state = 'pausing'")})
+
+
+def test_a_build_without_png_removes_the_pngs_it_no_longer_keeps_current(workspace, root,
+                                                                         tmp_path):
+    # a plain build draws no PNG: the PNGs of an earlier `--png` build would show the old
+    # flow, so they are removed and no longer linked (a PNG is never older than its .wsd)
+    pictures = root / "output" / "nova"
+    build(workspace, root, png=True)
+    names = sorted(op.name for op in workspace.catalogue().operations)
+    assert sorted(p.stem for p in pictures.glob("*.png")) == names
+    changed = open_workspace(str(pause_changed(tmp_path)), cache=tmp_path / "cache")
+    result = build(changed, root, only=("pause",))  # only pause's PNG is out of date
+    assert result.removed == ["output/nova/pause.png"]
+    page = (root / "output" / "index.html").read_text()
+    assert 'href="nova/pause.png"' not in page and 'href="nova/stop.png"' in page
+    assert "pausing" in (root / "workflows" / "nova" / "pause.wsd").read_text()
+    result = build(changed, root)
+    assert result.removed == [f"output/nova/{n}.png" for n in names if n != "pause"]
+    assert not list(pictures.glob("*.png"))
+    assert ".png" not in (root / "output" / "index.html").read_text()
+    assert not any(line.endswith(".png") for line in built_list(root))
+
+
 def test_helper_processes_make_the_same_files_as_one_process(workspace, root, tmp_path,
                                                              monkeypatch):
     import tracer.build
