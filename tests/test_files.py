@@ -116,3 +116,26 @@ def test_the_caches_leave_a_node_at_an_entry_s_path_alone(tmp_path: Path):
     os.mkfifo(entry)
     cache.store("rpc", "k", {"a": 1})  # refused quietly: a cache only costs speed
     assert stat.S_ISFIFO(os.lstat(entry).st_mode)
+
+
+def test_a_build_removes_its_own_temporary_files_not_people_s(tmp_path: Path, monkeypatch):
+    import tempfile
+
+    from tracer.files import remove_leftovers
+
+    made = []
+    real = tempfile.mkstemp
+
+    def killed(*args, **kwargs):  # a write killed after its temporary file was made
+        made.append(real(*args, **kwargs)[1])
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(tempfile, "mkstemp", killed)
+    with pytest.raises(KeyboardInterrupt):
+        write_atomic(tmp_path / "pause.wsd", b"x")
+    monkeypatch.undo()
+    people = [tmp_path / ".notes.tmp", tmp_path / ".tmp", tmp_path / "draft.wsd.tmp"]
+    for path in people:
+        path.write_text("mine\n")
+    assert remove_leftovers(tmp_path) == [Path(made[0])]
+    assert sorted(tmp_path.iterdir()) == sorted(people)

@@ -17,8 +17,10 @@ from tracer.errors import OsflowError
 # before it becomes a file name: no separator, no leading dot, so never `..` or hidden.
 SAFE_FILE_STEM = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
 
-# write_atomic's temporary files: `.<name>.<random>.tmp` next to the file they become.
+# write_atomic's temporary files: `.<name>.<random>.tmp` next to the file they become
+# (mkstemp's random part: 8 of [a-z0-9_]); a file of other shape is never taken for one.
 TEMP_SUFFIX = ".tmp"
+_TEMP_NAME = re.compile(r"\..+\.[a-z0-9_]{8}" + re.escape(TEMP_SUFFIX))
 
 
 # What is at a path, said in a sentence, and how to get it out of the way.
@@ -145,6 +147,7 @@ def remove_leftovers(folder: Path) -> list[Path]:
     """
     removed = []
     for leftover in sorted(folder.glob(f".*{TEMP_SUFFIX}")) if folder.is_dir() else []:
-        leftover.unlink(missing_ok=True)
-        removed.append(leftover)
+        if _TEMP_NAME.fullmatch(leftover.name) and is_regular(leftover):
+            leftover.unlink(missing_ok=True)
+            removed.append(leftover)
     return removed
