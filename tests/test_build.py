@@ -279,6 +279,22 @@ def test_a_killed_build_s_files_are_known_to_the_next(workspace, root, tmp_path,
     assert result.removed == ["output/nova/pause.svg", "workflows/nova/pause.wsd"]
 
 
+def test_a_root_built_before_builds_kept_a_list(workspace, root, tmp_path):
+    # its files named after operations are the build's: a partial build keeps listing
+    # the others on the index page, a full build removes their PNGs; other files are kept
+    build(workspace, root, png=True)
+    (root / "workflows" / "nova" / ".osflow-built").unlink()
+    build(workspace, root, only=("pause",), png=True)
+    page = (root / "output" / "index.html").read_text()
+    names = sorted(op.name for op in workspace.catalogue().operations)
+    assert all(f'href="nova/{name}.png"' in page for name in names)
+    without = open_workspace(str(tree_without(tmp_path, "os-stop")), cache=tmp_path / "cache")
+    (root / "workflows" / "nova" / ".osflow-built").unlink()
+    result = build(without, root)
+    assert result.removed == [f"output/nova/{n}.png" for n in names if n != "stop"]
+    assert (root / "workflows" / "nova" / "stop.wsd").is_file()  # whose, nobody knows
+
+
 def test_a_line_of_the_list_that_names_no_build_output_is_never_removed(workspace, root):
     build(workspace, root, only=("pause",))
     listed = root / "workflows" / "nova" / ".osflow-built"

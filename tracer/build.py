@@ -144,6 +144,9 @@ def _build(workspace: Workspace, layout: _Layout, only: tuple[str, ...], png: bo
         for path in [layout.index, layout.built_list] + planned:
             check_target(path, elsewhere="build into another --root")
         built, listed = _read_built(layout)
+        if listed is None:  # built before builds kept a list: adopt what bears their names
+            built = {layout.relative(p) for op in catalogue.operations
+                     for p in layout.outputs(op.name, ("svg", "png")) if is_regular(p)}
         making = {layout.relative(p) for p in planned}
         _write_built(layout, built | making)  # listed before written: a killed build's too
         base = _base_digest(workspace, options, formats)
