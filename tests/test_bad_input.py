@@ -480,8 +480,8 @@ def test_render_and_diff_outputs_are_only_written_over_regular_files(tmp_path: P
     (tmp_path / "pictures").mkdir()
     os.mkfifo(tmp_path / "pictures" / "a.svg")
     result = osflow("render", "a.wsd", "-o", "pictures", cache=tmp_path / "c", cwd=tmp_path)
-    assert error_line(result) == regular_file_only(Path("pictures/a.svg"), "a named pipe "
-                                                   "(FIFO)", "remove it or choose another path")
+    assert error_line(result) == regular_file_only(
+        Path("pictures/a.svg"), "a named pipe (FIFO)", "remove it or choose another path")
     assert stat_kinds(tmp_path / "pictures") == {"a.svg": "fifo"}
     old, new = stop_becomes_a_call(tmp_path)
     (tmp_path / "visual").mkdir()

@@ -64,7 +64,7 @@ class BuildResult:
     operations: int = 0
     written: list[str] = field(default_factory=list)  # paths relative to the root
     unchanged: int = 0  # operations whose files were already current
-    removed: list[str] = field(default_factory=list)  # files earlier builds wrote, not made now
+    removed: list[str] = field(default_factory=list)  # listed by builds, not made now
     stale: list[str] = field(default_factory=list)  # annotation lines matching nothing
     gaps: list[str] = field(default_factory=list)  # modules that could not be parsed
 
@@ -180,7 +180,8 @@ def _build(workspace: Workspace, layout: _Layout, only: tuple[str, ...], png: bo
     # listed files of the operations built (all of them, for a full build) that this build
     # did not make: an operation gone from the catalogue, a picture format not asked for
     names = {op.name for op in operations}
-    doomed = sorted(path for path in built - making if not only or _operation_of(path) in names)
+    doomed = sorted(path for path in built - making
+                    if not only or _operation_of(path) in names)
     result.removed = _remove(layout, doomed)
     built = {path for path in (built - set(doomed)) | making if is_regular(layout.root / path)}
     if write_atomic(layout.index, _index_page(layout, workspace.source.label, built)):

@@ -42,7 +42,8 @@ def _kind(mode: int) -> tuple[str, str]:
     for test, what, fix in _KINDS:
         if test(mode):
             return what, fix
-    return "a regular file" if stat.S_ISREG(mode) else "not a file", "move it away or {elsewhere}"
+    what = "a regular file" if stat.S_ISREG(mode) else "not a file"
+    return what, "move it away or {elsewhere}"
 
 
 def check_target(path: Path, elsewhere: str = "choose another path") -> None:
@@ -52,10 +53,8 @@ def check_target(path: Path, elsewhere: str = "choose another path") -> None:
     folder must be a folder, or missing (then made). `elsewhere` ends the fix offered."""
     try:
         mode = os.lstat(path).st_mode
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # (a parent not a folder: said below)
         mode = None
-    except NotADirectoryError:
-        mode = None  # a parent is not a folder: said below
     if mode is not None and not stat.S_ISREG(mode):
         what, fix = _kind(mode)
         raise NotARegularFile(f"{path}: {what}, not a regular file; osflow writes only "
