@@ -421,3 +421,124 @@ def test_one_malformed_wsd_among_many_fails_alone(tmp_path: Path) -> None:
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.startswith("error: d/bad.wsd:")
     assert (tmp_path / "d" / "good.svg").is_file() and not (tmp_path / "d" / "bad.svg").exists()
+
+
+# ----------------------------------------------------------------------------- outputs
+
+
+def regular_file_only(path: Path, what: str, fix: str = "choose another path") -> str:
+    """The error line for a node at `path` that osflow will not replace."""
+    return (f"error: {path}: {what}, not a regular file; osflow writes only regular files "
+            f"({fix})")
+
+
+def node_of(path: Path) -> tuple:
+    """What is at `path`, not following links: its kind and, for a link, its target."""
+    import stat
+
+    info = os.lstat(path)
+    return stat.S_IFMT(info.st_mode), info.st_rdev, \
+        os.readlink(path) if path.is_symlink() else None
+
+
+@pytest.mark.parametrize("kind", ["fifo", "link", "character device"])
+def test_trace_output_is_only_written_over_a_regular_file(tmp_path: Path, tree: Path,
+                                                          kind: str) -> None:
+    out = tmp_path / "out.wsd"
+    if kind == "fifo":
+        os.mkfifo(out)
+        expected = regular_file_only(out, "a named pipe (FIFO)", "remove it or choose "
+                                                                 "another path")
+    elif kind == "link":
+        (tmp_path / "target.wsd").write_text("the target\n")
+        out.symlink_to("target.wsd")
+        expected = regular_file_only(out, "a symbolic link",
+                                     "remove the link or choose another path")
+    else:
+        # a device node of its own in tmp_path (the same device as /dev/full), so that no
+        # run, before or after a fix, can touch /dev itself
+        import stat
+
+        try:
+            os.mknod(out, stat.S_IFCHR | 0o600, os.makedev(1, 7))
+        except PermissionError:
+            pytest.skip("cannot make a device node here (not root); test_files.py stands "
+                        "in with a character device that lstat reports")
+        expected = regular_file_only(out, "a character device")
+    before = node_of(out)
+    assert error_line(osflow("trace", "pause", "-s", str(tree), "-o", str(out),
+                             cache=tmp_path / "c")) == expected
+    assert node_of(out) == before
+    if kind == "link":
+        assert (tmp_path / "target.wsd").read_text() == "the target\n"
+
+
+def test_render_and_diff_outputs_are_only_written_over_regular_files(tmp_path: Path) -> None:
+    from tests.test_diff import stop_becomes_a_call
+
+    (tmp_path / "a.wsd").write_text("A->B: hello\n")
+    (tmp_path / "pictures").mkdir()
+    os.mkfifo(tmp_path / "pictures" / "a.svg")
+    result = osflow("render", "a.wsd", "-o", "pictures", cache=tmp_path / "c", cwd=tmp_path)
+    assert error_line(result) == regular_file_only(
+        Path("pictures/a.svg"), "a named pipe (FIFO)", "remove it or choose another path")
+    assert stat_kinds(tmp_path / "pictures") == {"a.svg": "fifo"}
+    old, new = stop_becomes_a_call(tmp_path)
+    (tmp_path / "visual").mkdir()
+    (tmp_path / "visual" / "stop.wsd").mkdir()
+    result = osflow("diff", str(old), str(new), "-o", str(tmp_path / "visual"),
+                    cache=tmp_path / "c")
+    assert error_line(result) == regular_file_only(
+        tmp_path / "visual" / "stop.wsd", "a folder",
+        "move the folder away or choose another path")
+    assert stat_kinds(tmp_path / "visual") == {"stop.wsd": "folder"}
+
+
+def stat_kinds(folder: Path) -> dict[str, str]:
+    import stat
+
+    kinds = {stat.S_IFREG: "file", stat.S_IFDIR: "folder", stat.S_IFIFO: "fifo",
+             stat.S_IFLNK: "link"}
+    return {p.name: kinds.get(stat.S_IFMT(os.lstat(p).st_mode), "other")
+            for p in sorted(folder.iterdir())}
+
+
+@pytest.mark.parametrize("where, what", [
+    ("output/index.html", "folder"),
+    ("workflows/nova", "file"),
+    ("output/nova", "file"),
+    ("output/nova/pause.svg", "fifo"),
+    ("workflows/nova/pause.wsd", "link"),
+])
+def test_build_outputs_that_are_not_files_or_folders(tmp_path: Path, tree: Path, where: str,
+                                                     what: str) -> None:
+    root = tmp_path / "root"
+    path = root / where
+    path.parent.mkdir(parents=True)
+    if what == "folder":
+        path.mkdir()
+        expected = regular_file_only(path, "a folder", "move the folder away or build into "
+                                                       "another --root")
+    elif what == "file":
+        path.write_text("in the way\n")
+        expected = None
+    elif what == "fifo":
+        os.mkfifo(path)
+        expected = regular_file_only(path, "a named pipe (FIFO)",
+                                     "remove it or build into another --root")
+    else:
+        path.symlink_to("elsewhere.wsd")
+        expected = regular_file_only(path, "a symbolic link",
+                                     "remove the link or build into another --root")
+    before = stat_kinds(path.parent)
+    line = error_line(osflow("build", "-s", str(tree), "--root", str(root),
+                             cache=tmp_path / "c"))
+    if expected is None:  # names the first operation's file it cannot write
+        assert line.startswith(f"error: {path}: a regular file, not a folder, so {path}/")
+        assert line.endswith(" cannot be written (move it away or build into another "
+                             "--root)")
+    else:
+        assert line == expected
+    assert stat_kinds(path.parent) == before  # the node is as it was
+    written = [p for p in root.rglob("*") if p.is_file() and p != path]
+    assert written == []  # refused before anything was written

@@ -196,17 +196,157 @@ def test_malformed_annotation_is_refused_and_nothing_changes(tree, root, tmp_pat
     assert snapshot(root) == before
 
 
-def test_files_of_operations_no_longer_built_are_removed(workspace, root):
-    build(workspace, root)
-    ghost = root / "workflows" / "nova" / "vanished-op.wsd"
-    ghost.write_text("title gone\n")
+def tree_without(tmp_path, action):
+    """The TRACE tree with one server action's route gone (its operation leaves the
+    catalogue)."""
+    servers = "nova/api/openstack/compute/servers.py"
+    decorator = f"            @wsgi.action('{action}')\n"
+    assert decorator in TRACE[servers]
+    return write_tree(tmp_path / f"without-{action}",
+                      {**TRACE, servers: TRACE[servers].replace(decorator, "", 1)})
+
+
+def built_list(root):
+    return (root / "workflows" / "nova" / ".osflow-built").read_text().splitlines()
+
+
+def test_the_files_a_build_writes_are_listed_in_its_root(workspace, root):
+    build(workspace, root, only=("pause",))
+    assert built_list(root)[-2:] == ["output/nova/pause.svg", "workflows/nova/pause.wsd"]
+    assert all(line.startswith("# ") for line in built_list(root)[:-2])
+    build(workspace, root, only=("stop",))  # a partial build adds to the list
+    assert [line for line in built_list(root) if not line.startswith("#")] == [
+        "output/nova/pause.svg", "output/nova/stop.svg", "workflows/nova/pause.wsd",
+        "workflows/nova/stop.wsd"]
     result = build(workspace, root)
-    assert "workflows/nova/vanished-op.wsd" in result.removed and not ghost.exists()
+    names = sorted(op.name for op in workspace.catalogue().operations)
+    assert [line for line in built_list(root) if not line.startswith("#")] == sorted(
+        [f"output/nova/{n}.svg" for n in names] + [f"workflows/nova/{n}.wsd" for n in names])
+    assert "workflows/nova/.osflow-built" in result.written
+
+
+def test_a_hand_written_diagram_survives_builds(workspace, root, tmp_path):
+    mine = root / "workflows" / "nova" / "my.wsd"
+    mine.parent.mkdir(parents=True)
+    mine.write_text("title mine\nA->B: hello\n")
+    picture = root / "output" / "nova" / "my.svg"
+    picture.parent.mkdir(parents=True)
+    picture.write_text("<svg>mine</svg>\n")
+    build(workspace, root)
+    build(open_workspace(str(tree_without(tmp_path, "pause")), cache=tmp_path / "cache"), root)
+    result = build(workspace, root)
+    assert mine.read_text() == "title mine\nA->B: hello\n"
+    assert picture.read_text() == "<svg>mine</svg>\n"
+    assert not any("my." in path for path in result.removed)
+    assert "my.wsd" not in (root / "output" / "index.html").read_text()  # not the build's
+
+
+def test_files_of_an_operation_gone_from_the_catalogue_are_removed(workspace, root, tmp_path):
+    build(workspace, root, png=True)
+    assert (root / "output" / "nova" / "pause.png").is_file()
+    without = open_workspace(str(tree_without(tmp_path, "pause")), cache=tmp_path / "cache")
+    assert "pause" not in {op.name for op in without.catalogue().operations}
+    result = build(without, root, png=True)
+    assert result.removed == ["output/nova/pause.png", "output/nova/pause.svg",
+                              "workflows/nova/pause.wsd"]
+    assert not list(root.rglob("pause.*"))
+    assert "nova/pause." not in (root / "output" / "index.html").read_text()
+    assert not any("pause" in line for line in built_list(root))
+
+
+def test_a_killed_build_s_files_are_known_to_the_next(workspace, root, tmp_path, monkeypatch):
+    # the list names what a build may write before it writes: what a killed build made
+    # is still the build's to remove
+    import tracer.build
+
+    without = open_workspace(str(tree_without(tmp_path, "pause")), cache=tmp_path / "cache")
+    build(without, root)
+    made = tracer.build._make_one
+
+    def killed_after_pause(workspace, op, *args):
+        done = made(workspace, op, *args)
+        if op.name == "pause":
+            raise KeyboardInterrupt
+        return done
+
+    monkeypatch.setattr(tracer.build, "_spare_cores", lambda: 0)
+    monkeypatch.setattr(tracer.build, "_make_one", killed_after_pause)
+    with pytest.raises(KeyboardInterrupt):
+        build(workspace, root, only=("pause",))
+    monkeypatch.undo()
+    assert (root / "workflows" / "nova" / "pause.wsd").is_file()
+    result = build(without, root)
+    assert result.removed == ["output/nova/pause.svg", "workflows/nova/pause.wsd"]
+
+
+def test_a_root_built_before_builds_kept_a_list(workspace, root, tmp_path):
+    # its files named after operations are the build's: a partial build keeps listing
+    # the others on the index page, a full build removes their PNGs; other files are kept
+    build(workspace, root, png=True)
+    (root / "workflows" / "nova" / ".osflow-built").unlink()
+    build(workspace, root, only=("pause",), png=True)
+    page = (root / "output" / "index.html").read_text()
+    names = sorted(op.name for op in workspace.catalogue().operations)
+    assert all(f'href="nova/{name}.png"' in page for name in names)
+    without = open_workspace(str(tree_without(tmp_path, "os-stop")), cache=tmp_path / "cache")
+    (root / "workflows" / "nova" / ".osflow-built").unlink()
+    result = build(without, root)
+    assert result.removed == [f"output/nova/{n}.png" for n in names if n != "stop"]
+    assert (root / "workflows" / "nova" / "stop.wsd").is_file()  # whose, nobody knows
+
+
+def test_a_line_of_the_list_that_names_no_build_output_is_never_removed(workspace, root):
+    build(workspace, root, only=("pause",))
+    listed = root / "workflows" / "nova" / ".osflow-built"
+    people = {"annotations/nova/pause.yaml": "notes: []\n", "README.md": "mine\n",
+              "workflows/nova/sub/x.wsd": "A->B: x\n", "output/nova/x.txt": "x\n"}
+    for name, text in people.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    outside = root.parent / "outside.wsd"
+    outside.write_text("A->B: x\n")
+    listed.write_text(listed.read_text() + "".join(
+        f"{line}\n" for line in [*people, "../outside.wsd", "workflows/nova/../../x.wsd",
+                                  "/etc/hostname", "workflows/nova/.hidden.wsd"]))
+    result = build(workspace, root)
+    assert all((root / name).read_text() == text for name, text in people.items())
+    assert outside.is_file() and result.removed == []
+    assert not any(line in built_list(root) for line in people)
 
 
 def test_png_on_request(workspace, root):
     build(workspace, root, only=("pause",), png=True)
     assert (root / "output" / "nova" / "pause.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def pause_changed(tmp_path):
+    """The TRACE tree whose API.pause saves another task state: pause's diagram changes."""
+    api = "nova/compute/api.py"
+    state = "instance.task_state = task_states.PAUSING"
+    assert TRACE[api].count(state) == 1
+    return write_tree(tmp_path / "pause-changed", {**TRACE, api: TRACE[api].replace(
+        state, "instance.task_state = 'pausing'")})
+
+
+def test_a_build_without_png_removes_the_pngs_it_no_longer_keeps_current(workspace, root,
+                                                                         tmp_path):
+    # a plain build draws no PNG: the PNGs of an earlier `--png` build would show the old
+    # flow, so they are removed and no longer linked (a PNG is never older than its .wsd)
+    pictures = root / "output" / "nova"
+    build(workspace, root, png=True)
+    names = sorted(op.name for op in workspace.catalogue().operations)
+    assert sorted(p.stem for p in pictures.glob("*.png")) == names
+    changed = open_workspace(str(pause_changed(tmp_path)), cache=tmp_path / "cache")
+    result = build(changed, root, only=("pause",))  # only pause's PNG is out of date
+    assert result.removed == ["output/nova/pause.png"]
+    page = (root / "output" / "index.html").read_text()
+    assert 'href="nova/pause.png"' not in page and 'href="nova/stop.png"' in page
+    assert "pausing" in (root / "workflows" / "nova" / "pause.wsd").read_text()
+    result = build(changed, root)
+    assert result.removed == [f"output/nova/{n}.png" for n in names if n != "pause"]
+    assert not list(pictures.glob("*.png"))
+    assert ".png" not in (root / "output" / "index.html").read_text()
+    assert not any(line.endswith(".png") for line in built_list(root))
 
 
 def test_helper_processes_make_the_same_files_as_one_process(workspace, root, tmp_path,
@@ -254,3 +394,29 @@ def test_claims_share_out_every_operation_once_front_and_back():
     assert not _Claims(helpers=1).open(_Claims.CAPACITY + 1)
     alone = _Claims(helpers=0)
     assert alone.open(_Claims.CAPACITY + 1) and alone.take(0) == 0
+
+def test_a_build_record_that_is_no_file_is_left_alone_and_not_waited_on(workspace, root):
+    import os
+    import signal
+    import stat
+
+    from tracer.build import _Layout, _manifest_path
+
+    record = _manifest_path(workspace, _Layout(root))
+    record.parent.mkdir(parents=True)
+    os.mkfifo(record)  # reading it would wait for a writer forever
+
+    class Waited(Exception):  # not an OSError, which the build would take for a bad record
+        pass
+
+    def give_up(*_):
+        raise Waited("the build waited on the named pipe")
+
+    previous = signal.signal(signal.SIGALRM, give_up)
+    signal.alarm(20)
+    try:
+        result = build(workspace, root, only=("pause",))
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert result.written and stat.S_ISFIFO(os.lstat(record).st_mode)

@@ -90,7 +90,10 @@ def test_an_unwritable_output_is_one_error_line(tree, tmp_path):
     result = osflow("trace", "pause", "-s", str(tree), "-o", str(blocker / "x.wsd"),
                     cache=tmp_path / "c")
     assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert result.stderr.startswith(f"error: {blocker / 'x.wsd'}: cannot write or read:")
+    # the cause is named: the file where a folder should be
+    assert result.stderr == (f"error: {blocker}: a regular file, not a folder, so "
+                             f"{blocker / 'x.wsd'} cannot be written (move it away or choose "
+                             "another path)\n")
 
 
 def test_overview_keeps_the_backbone_only(run):

@@ -4,6 +4,13 @@
     root/workflows/nova/<op>.wsd      written: the draft with annotations merged
     root/output/nova/<op>.svg (.png)  written: rendered from that .wsd
     root/output/index.html            written: every diagram, its release and links
+    root/workflows/nova/.osflow-built written: the files above that builds wrote
+
+Files in workflows/nova/ and output/nova/ that no build wrote (hand-written diagrams and
+their pictures) are people's: a build neither replaces nor removes them. A full build
+removes the listed files it no longer makes (an operation gone from the catalogue, the
+PNGs of a build without --png); the list is written before anything is made, so what a
+killed build made is known to the next.
 
 Every annotation file is read and checked before anything is written, so a malformed one
 changes nothing. Files are written whole (temporary file, then rename) and only when their
@@ -34,7 +41,8 @@ from typing import TYPE_CHECKING
 
 from tracer.catalogue import Catalogue, Operation, find_operation
 from tracer.errors import OsflowError
-from tracer.files import locked, remove_leftovers, write_atomic
+from tracer.files import (check_target, is_regular, is_safe_file_stem, locked,
+                          remove_leftovers, write_atomic)
 from tracer.index.cache import code_version, remove_stale_temporaries
 
 if TYPE_CHECKING:  # imported where used: a build with nothing to do stays quick
@@ -45,6 +53,10 @@ if TYPE_CHECKING:  # imported where used: a build with nothing to do stays quick
 
 SERVICE = "nova"
 
+# The files builds wrote in a root, one per line (root-relative, sorted), in the folder
+# of the diagrams: committed with them, so a clone knows which files are the build's.
+BUILT_LIST = ".osflow-built"
+
 
 @dataclass
 class BuildResult:
@@ -52,7 +64,7 @@ class BuildResult:
     operations: int = 0
     written: list[str] = field(default_factory=list)  # paths relative to the root
     unchanged: int = 0  # operations whose files were already current
-    removed: list[str] = field(default_factory=list)  # files of operations no longer traced
+    removed: list[str] = field(default_factory=list)  # listed by builds, not made now
     stale: list[str] = field(default_factory=list)  # annotation lines matching nothing
     gaps: list[str] = field(default_factory=list)  # modules that could not be parsed
 
@@ -71,9 +83,20 @@ class _Layout:
     def picture(self, op: str, fmt: str) -> Path:
         return self.root / "output" / SERVICE / f"{op}.{fmt}"
 
+    def outputs(self, op: str, formats: tuple[str, ...]) -> list[Path]:
+        """The files a build writes for one operation."""
+        return [self.wsd(op)] + [self.picture(op, fmt) for fmt in formats]
+
     @property
     def index(self) -> Path:
         return self.root / "output" / "index.html"
+
+    @property
+    def built_list(self) -> Path:
+        return self.root / "workflows" / SERVICE / BUILT_LIST
+
+    def relative(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
 
     @property
     def folders(self) -> tuple[Path, ...]:
@@ -115,15 +138,26 @@ def _build(workspace: Workspace, layout: _Layout, only: tuple[str, ...], png: bo
         manifest_path = _manifest_path(workspace, layout)
         manifest = _read_manifest(manifest_path)
         formats = ("svg", "png") if png else ("svg",)
+        # before anything is made: a node osflow must not replace, or a file where a
+        # folder should be, is refused here rather than half-way through
+        planned = [p for op in operations for p in layout.outputs(op.name, formats)]
+        for path in [layout.index, layout.built_list] + planned:
+            check_target(path, elsewhere="build into another --root")
+        built, listed = _read_built(layout)
+        if listed is None:  # built before builds kept a list: adopt what bears their names
+            built = {layout.relative(p) for op in catalogue.operations
+                     for p in layout.outputs(op.name, ("svg", "png")) if is_regular(p)}
+        making = {layout.relative(p) for p in planned}
+        _write_built(layout, built | making)  # listed before written: a killed build's too
         base = _base_digest(workspace, options, formats)
         todo = []
         for op in operations:
             result.operations += 1
             notes = annotations.get(op.name)
             digest = _digest(base, op, notes)
-            outputs = [layout.wsd(op.name)] + [layout.picture(op.name, f) for f in formats]
             entry = manifest.get(op.name, {})
-            if entry.get("digest") == digest and all(p.is_file() for p in outputs):
+            if entry.get("digest") == digest and \
+                    all(is_regular(p) for p in layout.outputs(op.name, formats)):
                 result.unchanged += 1
                 result.stale += entry.get("stale", [])
                 result.gaps += entry.get("gaps", [])
@@ -143,10 +177,18 @@ def _build(workspace: Workspace, layout: _Layout, only: tuple[str, ...], png: bo
     # in catalogue order, whichever process made what when
     result.written = [path for op in operations for path in written.get(op.name, [])]
     result.stale += [line for op in operations for line in stale_of.get(op.name, [])]
-    if not only:
-        result.removed = _remove_others(layout, {op.name for op in operations})
-    if write_atomic(layout.index, _index_page(layout, workspace.source.label, formats)):
-        result.written.append(str(layout.index.relative_to(layout.root)))
+    # listed files of the operations built (all of them, for a full build) that this build
+    # did not make: an operation gone from the catalogue, a picture format not asked for
+    names = {op.name for op in operations}
+    doomed = sorted(path for path in built - making
+                    if not only or _operation_of(path) in names)
+    result.removed = _remove(layout, doomed)
+    built = {path for path in (built - set(doomed)) | making if is_regular(layout.root / path)}
+    if write_atomic(layout.index, _index_page(layout, workspace.source.label, built)):
+        result.written.append(layout.relative(layout.index))
+    _write_built(layout, built)
+    if listed != _list_text(built):
+        result.written.append(layout.relative(layout.built_list))
     _write_manifest(manifest_path, manifest)
     result.gaps = sorted(set(result.gaps))
     return result
@@ -167,11 +209,10 @@ def _make_one(workspace: Workspace, op: Operation, notes: annotate.Annotations |
     from tracer.wsd.writer import to_wsd
 
     diagram, stale, gaps = _draft(workspace, op, notes, options, shared)
-    pictures = _render(diagram, workspace.source.tag, formats)
-    outputs = [(layout.wsd(op.name), to_wsd(diagram).encode("utf-8"))] + \
-        [(layout.picture(op.name, f), data) for f, data in zip(formats, pictures)]
-    written = [str(path.relative_to(layout.root)) for path, data in outputs
-               if write_atomic(path, data)]
+    data = [to_wsd(diagram).encode("utf-8")] + _render(diagram, workspace.source.tag, formats)
+    written = [str(path.relative_to(layout.root))
+               for path, made in zip(layout.outputs(op.name, formats), data)
+               if write_atomic(path, made)]
     return written, stale, gaps
 
 
@@ -542,8 +583,8 @@ def _manifest_path(workspace: Workspace, layout: _Layout) -> Path | None:
 
 
 def _read_manifest(path: Path | None) -> dict:
-    try:
-        data = json.loads(path.read_text()) if path else {}
+    try:  # a named pipe there would never finish reading
+        data = json.loads(path.read_text()) if path and is_regular(path) else {}
     except (OSError, ValueError):
         return {}  # missing or damaged: everything is made again
     return data if isinstance(data, dict) else {}
@@ -558,29 +599,62 @@ def _write_manifest(path: Path | None, manifest: dict) -> None:
         pass  # a read-only cache only costs speed
 
 
-def _remove_others(layout: _Layout, names: set[str]) -> list[str]:
-    """Files of operations this build did not make (another release's): deleted."""
+# ----------------------------------------------------------------------------- built files
+
+
+def _operation_of(path: str) -> str | None:
+    """The operation whose build output `path` (root-relative) is, or None if it is no
+    build output: a file of the build's own folders, named after a possible operation."""
+    folder, _, name = path.rpartition("/")
+    stem, _, suffix = name.rpartition(".")
+    kinds = {f"workflows/{SERVICE}": ("wsd",), f"output/{SERVICE}": ("svg", "png")}
+    return stem if suffix in kinds.get(folder, ()) and is_safe_file_stem(stem) else None
+
+
+def _read_built(layout: _Layout) -> tuple[set[str], str | None]:
+    """The files earlier builds wrote (only names a build could write: a line naming
+    anything else, `../x` or an annotation, is ignored), and the list's text."""
+    if not is_regular(layout.built_list):
+        return set(), None  # a root never built, or built before builds kept a list
+    try:
+        text = layout.built_list.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return set(), None
+    return {line for line in text.splitlines() if _operation_of(line)}, text
+
+
+def _list_text(built: set[str]) -> str:
+    return (f"# Written by osflow build: the files in workflows/{SERVICE}/ and "
+            f"output/{SERVICE}/ it made.\n# A build replaces or removes only these; "
+            "commit this list with them.\n" + "".join(f"{p}\n" for p in sorted(built)))
+
+
+def _write_built(layout: _Layout, built: set[str]) -> None:
+    write_atomic(layout.built_list, _list_text(built).encode("utf-8"))
+
+
+def _remove(layout: _Layout, doomed: list[str]) -> list[str]:
+    """Delete these files (root-relative) where a regular file still is; those deleted."""
     removed = []
-    folders = [(layout.root / "workflows" / SERVICE, "wsd")] + \
-        [(layout.root / "output" / SERVICE, fmt) for fmt in ("svg", "png")]
-    for folder, suffix in folders:
-        for path in sorted(folder.glob(f"*.{suffix}")) if folder.is_dir() else []:
-            if path.stem not in names:
-                path.unlink()
-                removed.append(str(path.relative_to(layout.root)))
+    for name in doomed:
+        path = layout.root / name
+        if is_regular(path):
+            path.unlink()
+            removed.append(name)
     return removed
 
 
 # ----------------------------------------------------------------------------- index page
 
 
-def _index_page(layout: _Layout, label: str, formats: tuple[str, ...]) -> bytes:
+def _index_page(layout: _Layout, label: str, built: set[str]) -> bytes:
+    """The page of every diagram builds made (hand-written ones are not the build's)."""
     rows = []
-    for wsd in sorted(layout.wsd("x").parent.glob("*.wsd")):
+    for wsd in sorted(layout.root / path for path in built if path.endswith(".wsd")):
         op = wsd.stem
         title, request = _heading(wsd)
         links = [f'<a href="{SERVICE}/{html.escape(op)}.svg">svg</a>']
-        if (layout.picture(op, "png")).is_file():
+        if layout.relative(layout.picture(op, "png")) in built:
             links.append(f'<a href="{SERVICE}/{html.escape(op)}.png">png</a>')
         links.append(f'<a href="../workflows/{SERVICE}/{html.escape(op)}.wsd">wsd</a>')
         rows.append(f"<tr><td><a href=\"{SERVICE}/{html.escape(op)}.svg\">"

@@ -232,6 +232,12 @@ def trace(operation: str, spec: str | None, fmt: str, out: str | None, depth: in
 
     options = Options(depth=depth, driver=driver, network=network, use_local=use_local,
                       errors=errors)
+    if out:  # a path that cannot be written is said before the trace, not after
+        from pathlib import Path
+
+        from tracer.files import check_target
+
+        check_target(Path(out))
     with _status(f"Tracing {operation} in {spec or PINNED_RELEASE}"):
         flow = open_workspace(spec).flow(operation, options)
     _warn(flow.gaps)

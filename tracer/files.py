@@ -6,22 +6,95 @@ import contextlib
 import fcntl
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+
+from tracer.errors import OsflowError
 
 # What a name taken from an analysed tree (an operation's action or route) must look like
 # before it becomes a file name: no separator, no leading dot, so never `..` or hidden.
 SAFE_FILE_STEM = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
 
-# write_atomic's temporary files: `.<name>.<random>.tmp` next to the file they become.
+# write_atomic's temporary files: `.<name>.<random>.tmp` next to the file they become
+# (mkstemp's random part: 8 of [a-z0-9_]); a file of other shape is never taken for one.
 TEMP_SUFFIX = ".tmp"
+_TEMP_NAME = re.compile(r"\..+\.[a-z0-9_]{8}" + re.escape(TEMP_SUFFIX))
+
+
+# What is at a path, said in a sentence, and how to get it out of the way.
+_KINDS = ((stat.S_ISDIR, "a folder", "move the folder away or {elsewhere}"),
+          (stat.S_ISLNK, "a symbolic link", "remove the link or {elsewhere}"),
+          (stat.S_ISFIFO, "a named pipe (FIFO)", "remove it or {elsewhere}"),
+          (stat.S_ISSOCK, "a socket", "remove it or {elsewhere}"),
+          (stat.S_ISCHR, "a character device", "{elsewhere}"),
+          (stat.S_ISBLK, "a block device", "{elsewhere}"))
+
+
+class NotARegularFile(OsflowError, OSError):
+    """A path osflow would write holds something it must not replace, or lies in something
+    that is not a folder. Also an OSError: a cache that ignores failed writes (they only
+    cost speed) ignores this one too, and leaves the node alone."""
+
+
+def _kind(mode: int) -> tuple[str, str]:
+    for test, what, fix in _KINDS:
+        if test(mode):
+            return what, fix
+    what = "a regular file" if stat.S_ISREG(mode) else "not a file"
+    return what, "move it away or {elsewhere}"
+
+
+def check_target(path: Path, elsewhere: str = "choose another path") -> None:
+    """Refuse `path` unless writing it replaces at most a regular file: a folder, symbolic
+    link, named pipe, socket or device there is never replaced (as root, replacing
+    /dev/full made it a file), nor written through (a link could point anywhere). Its
+    folder must be a folder, or missing (then made). `elsewhere` ends the fix offered."""
+    try:
+        mode = os.lstat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError):  # (a parent not a folder: said below)
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode):
+        what, fix = _kind(mode)
+        raise NotARegularFile(f"{path}: {what}, not a regular file; osflow writes only "
+                              f"regular files ({fix.format(elsewhere=elsewhere)})")
+    folder = path.parent
+    while True:  # the nearest existing folder up the path must be one (links followed)
+        try:
+            if stat.S_ISDIR(os.stat(folder).st_mode):
+                return
+            what, _ = _kind(os.lstat(folder).st_mode)
+        except FileNotFoundError:
+            if os.path.lexists(folder):  # a link to nothing
+                what = "a symbolic link to nothing"
+            elif folder.parent != folder:
+                folder = folder.parent
+                continue
+            else:
+                return
+        except NotADirectoryError:
+            folder = folder.parent
+            continue
+        raise NotARegularFile(f"{folder}: {what}, not a folder, so {path} cannot be written "
+                              f"(move it away or {elsewhere})")
+
+
+def is_regular(path: Path) -> bool:
+    """Whether a regular file is at `path` (a link to one is not)."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
 
 
 def write_atomic(path: Path, data: bytes) -> bool:
-    """Write via a temporary file in the same folder and os.replace; False if unchanged."""
+    """Write via a temporary file in the same folder and os.replace; False if unchanged.
+    Only a regular file is replaced (see check_target; NotARegularFile otherwise)."""
+    check_target(path)
     try:
-        if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
+        if is_regular(path) and path.stat().st_size == len(data) and \
+                path.read_bytes() == data:
             return False
     except OSError:
         pass
@@ -73,6 +146,7 @@ def remove_leftovers(folder: Path) -> list[Path]:
     """
     removed = []
     for leftover in sorted(folder.glob(f".*{TEMP_SUFFIX}")) if folder.is_dir() else []:
-        leftover.unlink(missing_ok=True)
-        removed.append(leftover)
+        if _TEMP_NAME.fullmatch(leftover.name) and is_regular(leftover):
+            leftover.unlink(missing_ok=True)
+            removed.append(leftover)
     return removed
