@@ -485,21 +485,18 @@ MODERN = [
     absent("delete", M, "cast", API, ANY_COMPUTE, "soft_delete_instance",
            cite="34.0.0 nova/api/openstack/compute/servers.py ServersController._delete: "
                 "soft_delete only `if CONF.reclaim_instance_interval`, default 0 "
-                "(nova/conf/compute.py)",
-           xfail=GUARDS),
+                "(nova/conf/compute.py)"),
     absent("delete", M, "driver", CMP, VIRT, "soft_delete",
            name="driver-soft-delete",
            cite="34.0.0 nova/compute/manager.py ComputeManager.soft_delete_instance (driver."
                 "soft_delete) serves only the soft_delete_instance cast, sent only `if "
-                "CONF.reclaim_instance_interval` (default 0, nova/conf/compute.py)",
-           xfail=GUARDS),
+                "CONF.reclaim_instance_interval` (default 0, nova/conf/compute.py)"),
     absent("delete", M, None, None, None, None,
            inside=Inside(label=r"delete_type == 'soft_delete'"), name="no-soft-delete-only-save",
            cite="34.0.0 nova/compute/api.py API._delete: `if delete_type == 'soft_delete': "
                 "instance.save()` after confirm-on-delete; on the default path "
                 "API._delete_instance passes delete_type='delete' (and soft_delete itself is "
-                "off: CONF.reclaim_instance_interval=0)",
-           xfail=GUARDS),
+                "off: CONF.reclaim_instance_interval=0)"),
     before("delete", M, driver(CMP, "destroy"), write(CMP, field="vm_state=DELETED"),
            cite="34.0.0 nova/compute/manager.py ComputeManager._delete_instance: "
                 "_shutdown_instance (driver.destroy), then vm_state = DELETED, save"),
@@ -508,8 +505,7 @@ MODERN = [
            cite="34.0.0 nova/image/glance.py API.generate_image_url: a staticmethod that "
                 "formats '%s/images/%s' from get_api_servers (config or keystone catalog); "
                 "no request to glance (called from nova/notifications/base.py "
-                "info_from_instance)",
-           xfail=SPURIOUS),
+                "info_from_instance)"),
     appears("boot", M, "service", CMP, "cinder", "attachment_update",
             cite="34.0.0 nova/compute/manager.py ComputeManager._prep_block_device -> "
                  "nova/virt/block_device.py attach_block_devices -> "
@@ -601,14 +597,12 @@ MODERN = [
     absent("volume-detach", M, "driver", CMP, VIRT, "block_stats",
            cite="34.0.0 nova/compute/manager.py ComputeManager._notify_volume_usage_detach: "
                 "`if CONF.volume_usage_poll_interval <= 0: return` (default 0, "
-                "nova/conf/compute.py) before driver.block_stats",
-           xfail=EARLY + "; " + GUARDS),
+                "nova/conf/compute.py) before driver.block_stats"),
     # --------------------------------------------------------------------------- image-create
     absent("image-create", M, "service", None, "glance", "generate_image_url",
            cite="34.0.0 nova/api/openstack/compute/servers.py ServersController._create_image:"
                 " glance.API().generate_image_url only formats the Location header "
-                "(nova/image/glance.py API.generate_image_url)",
-           xfail=SPURIOUS),
+                "(nova/image/glance.py API.generate_image_url)"),
     absent("image-create", M, "cast", API, CMP, "unquiesce_instance",
            outside=Inside(label=r"quiesced"), name="unquiesce-only-if-quiesced",
            cite="34.0.0 nova/compute/api.py API.snapshot_volume_backed: quiesced = False, "
@@ -654,8 +648,7 @@ MODERN = [
     absent("rebuild", M, "service", None, "glance", "generate_image_url",
            cite="34.0.0 nova/compute/manager.py ComputeManager._do_rebuild_instance: "
                 "self.image_api.generate_image_url(orig_image_ref, context) for the exists "
-                "notification; nova/image/glance.py API.generate_image_url only formats a URL",
-           xfail=SPURIOUS),
+                "notification; nova/image/glance.py API.generate_image_url only formats a URL"),
     # --------------------------------------------------------------------------- evacuate
     appears("evacuate", M, "db", API, DB, rx(r"\bmigration\.create\b"),
             field="status=accepted",

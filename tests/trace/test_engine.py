@@ -599,7 +599,7 @@ def test_an_early_exit_through_a_call_keeps_the_rest_conditional(tmp_path, exit_
     index = Index(write_tree(tmp_path, _exit_tree_files(exit_line)))
     flow = trace((index, build_rpc_model(index, "synthetic")), "pause", "_pause")
     opts = [b for b in flow.nodes if isinstance(b, Block)
-            and b.branches[0].label == "if not (instance.locked)"]
+            and b.branches[0].label == "if not instance.locked"]
     assert len(opts) == wrapped
     if wrapped:
         assert "InstanceAction.action_start" in [s.text for s in

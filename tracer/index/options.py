@@ -18,9 +18,22 @@ def tail(expr: ir.Expr) -> str:
     return ""
 
 
+# An option declared without `default=`: oslo.config's default is None.
+NO_DEFAULT = ir.Const(None)
+
+
 def option_default(index: Index, module: ir.Module, option: str,
                    group: str | None) -> str | None:
-    """The default of `cfg.StrOpt(option, default=...)` in `module` or the ones it names."""
+    """The default of `cfg.StrOpt(option, default=...)` in `module` or the ones it names,
+    as text; None when it is not found or not a literal."""
+    found = option_const(index, module, option, group)
+    return str(found.value) if found is not None and found is not NO_DEFAULT else None
+
+
+def option_const(index: Index, module: ir.Module, option: str,
+                 group: str | None) -> ir.Const | None:
+    """The literal default of `cfg.*Opt(option, ...)` in `module` or the ones it names
+    (NO_DEFAULT when declared without one); None when not found or not a literal."""
     places = [module]
     for call in module_calls(module):
         # CONF.import_opt('topic', 'nova.conductor.api', group='conductor')
@@ -36,8 +49,9 @@ def option_default(index: Index, module: ir.Module, option: str,
                 first = call.args[0]
                 if isinstance(first, ir.Const) and first.value == option:
                     for key, value in call.kwargs:
-                        if key == "default" and isinstance(value, ir.Const):
-                            return str(value.value)
+                        if key == "default":
+                            return value if isinstance(value, ir.Const) else None
+                    return NO_DEFAULT
     return None
 
 
@@ -66,24 +80,37 @@ def module_calls(module: ir.Module):
 
 
 def conf_default(index: Index, module: ir.Module, text: str) -> str | None:
-    """`CONF.scheduler_driver` or `CONF.group.option` read in `module` -> its default,
-    looked up where `module` declares or imports it, then among nova/conf modules."""
+    """`CONF.scheduler_driver` or `CONF.group.option` read in `module` -> its default as
+    text (None when unknown or declared without one)."""
+    found = conf_const(index, module, text)
+    return str(found.value) if found is not None and found is not NO_DEFAULT else None
+
+
+def conf_const(index: Index, module: ir.Module, text: str) -> ir.Const | None:
+    """`CONF.option` or `CONF.group.option` read in `module` -> its literal default
+    (NO_DEFAULT: declared without one), looked up where `module` declares or imports it,
+    then among nova/conf modules; None when not found."""
     parts = text.split(".")
     if len(parts) not in (2, 3) or parts[0] != "CONF":
         return None
     option, group = parts[-1], (parts[1] if len(parts) == 3 else None)
-    found = option_default(index, module, option, group)
+    found = option_const(index, module, option, group)
     if found is not None:
         return found
     needles = (f"'{option}'".encode(), f'"{option}"'.encode())
-    confs = [rel for rel in index.source_files() if rel.startswith("nova/conf/")]
+    # nova/conf holds the options since Newton; before, the module that reads one first
+    # declares it (Liberty's nova/compute/manager.py), wherever that is
+    files = index.source_files()
+    confs = [rel for rel in files if rel.startswith("nova/conf/")] or \
+        [rel for rel in files if not rel.startswith("nova/tests/")]
     if group:  # the group's own module first: nova/conf/scheduler.py for [scheduler]
         confs.sort(key=lambda rel: rel != f"nova/conf/{group}.py")
     for rel in confs:
-        if any(needle in index.source(rel) for needle in needles):
+        source = index.source(rel)
+        if any(needle in source for needle in needles) and b"Opt(" in source:
             conf = index.module_at(rel)
             if conf is not None:
-                found = option_default(index, conf, option, group)
+                found = option_const(index, conf, option, group)
                 if found is not None:
                     return found
     return None

@@ -168,6 +168,10 @@ def trace_operation(index: Index, rpc: RpcModel, operation, options: Options,
         names.add(step.source)
         if step.target:
             names.add(step.target)
+    if engine.config_defaults:
+        engine.flow_note("options at their defaults decide branches (other values are not "
+                         "drawn): " + ", ".join(f"{option}={value!r}" for option, value in
+                                                sorted(engine.config_defaults.items())))
     if engine.skipped_handlers:
         # no count: helpers already known from other traces are not walked again
         engine.flow_note("exception handlers (error and rollback paths) are not drawn; "

@@ -22,13 +22,13 @@ from dataclasses import dataclass, field, replace
 
 from tracer.index import ClassRef, FunctionRef, Index, ModuleRef, ValueRef, ir
 from tracer.index.ir import expr_text
-from tracer.index.options import conf_default
+from tracer.index.options import conf_const, conf_default
 from tracer.model import (
     CALL, CALLBACK, CAST, DB, DB_RETURN, DONE, DRIVER, DRIVER_RETURN, ENTER, LEAVE, NOTE,
     RETURN,
     SERVICE, SERVICE_RETURN, START, Block, Branch, Node, RpcMethod, Step, iter_steps,
 )
-from tracer.trace import patterns
+from tracer.trace import conditions, patterns
 from tracer.trace.values import (
     ArgsV, ChoiceV, ClassV, ConstV, DictV, FuncV, ListV, MethodCallerV, ModuleV, Obj, SuperV,
     Text, Value, clone, text_of,
@@ -134,6 +134,11 @@ class Shared:
         # (Engine.placeholders)
         self.placeholders: dict[str, frozenset[str]] = {}
         self.services = client_modules(index)
+        # statement -> when it ends its function (conditions.exits_when)
+        self.exits: dict[int, object] = {}
+        # condition text -> its parsed expression; `CONF.x` -> its default (or UNKNOWN)
+        self.parsed: dict[str, object] = {}
+        self.options: dict[str, object] = {}
 
 
 def client_modules(index: Index) -> dict[str, str]:
@@ -162,6 +167,9 @@ def client_modules(index: Index) -> dict[str, str]:
     return found
 
 
+UNKNOWN = conditions.UNKNOWN
+
+
 class _Stop(Exception):
     """A body ended (return or raise)."""
 
@@ -175,7 +183,12 @@ def _reaches_client(index: Index, fn: FunctionRef, cls: ClassRef | None,
     if fn.dotted in seen or depth > 4:
         return False
     seen.add(fn.dotted)
-    for call in ir.body_calls(fn.function.body):
+    calls = list(ir.body_calls(fn.function.body))
+    if any(type(call.func) is ir.Attr and call.func.attr == "get_endpoint" for call in calls):
+        # endpoint discovery (glance's get_api_servers): the adapter it builds only asks
+        # keystone's catalog where the service is; generate_image_url formats a URL
+        return False
+    for call in calls:
         if patterns.CLIENT_USE.search(expr_text(call.func)):
             return True
         # a client's method handed to a helper that calls it: master's cyborg client
@@ -242,6 +255,9 @@ class Engine:
         self.participants: set[str] = set()
         self.kept_write = patterns.is_db_write if options.all_writes \
             else patterns.is_state_write
+        self.config_read: list[tuple[str, object]] = []  # options `known` read
+        # options whose defaults decided branches of this flow (a note of the flow)
+        self.config_defaults: dict[str, object] = {}
 
     # ------------------------------------------------------------------ output
 
@@ -360,7 +376,8 @@ class Engine:
                 self.step(frame, ENTER, frame.fn.dotted, frame.fn.function.line)
                 for dec in frame.fn.function.decorators:
                     text = patterns.decorator_note(dec, frame.fn.function.name)
-                    if text:
+                    if text and (patterns.decorator_name(dec) not in
+                                 patterns.POLICY_DECORATORS or self.policy_reached(dec, frame)):
                         self.note(frame, text, frame.fn.function.line)
                     after = self.decorator_checks(dec, frame)
                     if after is not None:
@@ -404,6 +421,21 @@ class Engine:
             return None
         return Frame(after, wrapper.env, frame.participant, frame.depth)
 
+    def policy_reached(self, dec: ir.Expr, frame: Frame) -> bool:
+        """Whether a policy decorator's wrapper reaches its check for this call: Liberty's
+        `@wrap_check_policy` checks only `if not self.skip_policy_check`, and the v2.1
+        controllers build `compute.API(skip_policy_check=True)`. True when the wrapper
+        cannot be followed (the decorator's name is all there is to go by)."""
+        found = self.wrapper_of(dec, frame)
+        if found is None:
+            return True
+        before, _, closure = found
+        params = [p for p in frame.fn.function.params if p.kind == "normal"]
+        args = tuple(frame.env.get(p.name, Text(p.name)) for p in params)
+        wrapper = self._frame(before, None, frame.participant, frame.depth, args, {}, closure)
+        nodes = self.collect(lambda: self.run(wrapper))
+        return any(s.kind == NOTE and s.text.startswith("policy:") for s in iter_steps(nodes))
+
     def wrapper_of(self, dec: ir.Expr, frame: Frame) \
             -> tuple[FunctionRef, FunctionRef, dict] | None:
         """The wrapper a decorator of the tree returns, cut in two at its call of the
@@ -411,6 +443,12 @@ class Engine:
         closes over: `@deco` is `def deco(function)` returning `inner`; `@deco(args)` is
         a factory returning such a `deco`."""
         factory = dec if isinstance(dec, ir.Call) else None
+        if factory is None and type(dec) in (ir.Name, ir.Attr):
+            # `wrap_check_policy = policy_decorator(scope='compute')` at module level
+            ref = self.index.resolve_expr(frame.module, dec)
+            if isinstance(ref, ValueRef) and type(ref.value) is ir.Call and \
+                    ref.module is frame.module:
+                factory = ref.value
         found = self.eval_quiet(factory.func if factory else dec, frame)
         if not isinstance(found, FuncV) or found.fn.owner is not None or \
                 not self.followable(found):
@@ -447,7 +485,26 @@ class Engine:
                 # `if x: ...; return` then more: the rest runs only when x is false
                 self.if_(stmt, frame, tail=stmts[index + 1:])
                 return
+            if index < last and type(stmt) in (ir.If, ir.Try, ir.With):
+                exits = conditions.exits_when(stmt, self.shared.exits)
+                if exits is not None and exits is not conditions.ALWAYS:
+                    self.then_rest(stmt, exits, stmts[index + 1:], frame)
+                    return
             self.statement(stmt, frame)
+
+    def then_rest(self, stmt: ir.Stmt, exits, rest: tuple, frame: Frame) -> None:
+        """A statement that may end the function (`return` after a successful soft
+        reboot, deep in its branches), then the rest, which runs only when it did not:
+        drawn under that condition, unless the way out drew nothing (a guard clause)."""
+        drawn = self.collect(lambda: self.statement(stmt, frame))
+        for node in drawn:
+            self.emit(node)
+        if not _visible(drawn) or (type(stmt) is ir.If and
+                                   self.truth(stmt.test, frame) is not None):
+            self.body(rest, frame)
+            return
+        label = "if " + conditions.text(conditions.negate(exits))
+        self.block("opt", [(label, rest)], frame, stmt.line)
 
     def statement(self, stmt: ir.Stmt, frame: Frame) -> None:
         # exact types (the summary has no subclasses), commonest first
@@ -466,8 +523,8 @@ class Engine:
             raise _Stop
         elif kind is ir.Loop:
             iterable = self.eval(stmt.iter, frame)
-            label = (f"for {expr_text(stmt.target)} in {_clip(expr_text(stmt.iter))}"
-                     if stmt.kind == "for" else f"while {_clip(stmt.text)}")
+            label = (f"for {expr_text(stmt.target)} in {conditions.clip(expr_text(stmt.iter))}"
+                     if stmt.kind == "for" else f"while {conditions.clip(stmt.text)}")
             body = stmt.body
             functions = self.functions_listed(stmt.iter, frame) \
                 if stmt.kind == "for" and type(stmt.target) is ir.Name else None
@@ -595,19 +652,22 @@ class Engine:
 
     def if_(self, stmt: ir.If, frame: Frame, tail: tuple = ()) -> None:
         self.eval(stmt.test, frame)
+        self.config_read = []
         decided = self.truth(stmt.test, frame)
+        if decided is not None and self.config_read:
+            self.configured(stmt, decided, tail, frame)
         if decided is True:
             self.body(stmt.body, frame)
             return
         if decided is False:
             self.body(stmt.orelse or tail, frame)
             return
-        arms = [(f"if {_clip(stmt.text)}", stmt.body)]
+        arms = [(f"if {conditions.plain(stmt.text)}", stmt.body)]
         rest = stmt.orelse or tail
         # elif chains become one alt with several arms
         while len(rest) == 1 and isinstance(rest[0], ir.If):
             self.eval(rest[0].test, frame)
-            arms.append((f"if {_clip(rest[0].text)}", rest[0].body))
+            arms.append((f"if {conditions.plain(rest[0].text)}", rest[0].body))
             rest = rest[0].orelse
         if rest:
             arms.append(("", rest))
@@ -617,7 +677,20 @@ class Engine:
         exit_works = bool(tail) and type(stmt.body[-1]) is ir.Return and \
             type(stmt.body[-1].value) is ir.Call
         self.block("alt" if len(arms) > 1 else "opt", arms, frame, stmt.line,
-                   guard=bool(tail) and not exit_works)
+                   guard=bool(tail) and not exit_works,
+                   negated="if " + conditions.negated_text(stmt.text))
+
+    def configured(self, stmt: ir.If, decided: bool, tail: tuple, frame: Frame) -> None:
+        """A branch decided by options at their defaults (`if CONF.reclaim_instance_interval`
+        is 0 unless configured): the default's way is drawn; the other, if it does any
+        work, is one note naming the options, and the flow's notes list them."""
+        read = ", ".join(f"{option}={value!r}" for option, value in
+                         dict.fromkeys(self.config_read))
+        self.config_defaults.update(self.config_read)
+        skipped = (stmt.orelse or tail) if decided else stmt.body
+        if _draws_something(skipped):
+            self.note(frame, f"not drawn: the branch for {read} set otherwise "
+                             f"(if {conditions.plain(stmt.text, 50)})", stmt.line)
 
     def truth(self, test: ir.Expr, frame: Frame) -> bool | None:
         """A condition decided by constants in scope (`live=True`, `do_cast=True` passed
@@ -625,29 +698,45 @@ class Engine:
         if isinstance(test, ir.Const):
             return bool(test.value)
         if isinstance(test, (ir.Name, ir.Attr)):
-            value = self.eval_quiet(test, frame)
-            return bool(value.value) if isinstance(value, ConstV) else None
+            value = self.known(test, frame)
+            return None if value is UNKNOWN else bool(value)
         if isinstance(test, ir.BoolOp):
             parts = [self.truth(v, frame) for v in test.values]
             stop = test.op == "or"  # the value that decides: True for or, False for and
             if stop in parts:
                 return stop
             return (not stop) if all(p is not None for p in parts) else None
-        if isinstance(test, ir.Other):
-            text = test.text.strip()
-            match = re.fullmatch(r"not\s+([\w.]+)", text)
-            if match:
-                inner = self.truth(_dotted_expr(match.group(1)), frame)
-                return None if inner is None else not inner
-            match = re.fullmatch(r"([\w.]+)\s+is\s+(not\s+)?None", text)
-            if match:
-                value = self.eval_quiet(_dotted_expr(match.group(1)), frame)
-                if isinstance(value, ConstV):
-                    return (value.value is None) != bool(match.group(2))
+        if isinstance(test, ir.Other) and not test.calls:
+            parsed = self.shared.parsed.get(test.text)
+            if parsed is None:
+                parsed = self.shared.parsed[test.text] = \
+                    conditions.parse(test.text) or conditions.UNPARSED
+            if parsed is not conditions.UNPARSED:
+                value = conditions.evaluate(parsed, lambda dotted: self.known(
+                    _dotted_expr(dotted), frame))
+                return None if value is UNKNOWN else bool(value)
         return None
 
+    def known(self, expr: ir.Name | ir.Attr, frame: Frame):
+        """The constant a name or attribute holds here (`do_cast=True` passed down, an
+        object's `skip_policy_check` set by its constructor, `CONF.x` at its default),
+        else UNKNOWN. Options read at their default are recorded in `config_read`."""
+        value = self.eval_quiet(expr, frame)
+        if type(value) is ConstV:
+            return value.value
+        text = value.text if type(value) is Text else ""
+        if not text.startswith("CONF."):
+            return UNKNOWN
+        found = self.shared.options.get(text, UNKNOWN)
+        if found is UNKNOWN:
+            const = conf_const(self.index, frame.module, text)
+            found = self.shared.options[text] = const.value if const is not None else UNKNOWN
+        if found is not UNKNOWN:
+            self.config_read.append((text, found))
+        return found
+
     def block(self, kind: str, arms: list[tuple[str, tuple]], frame: Frame, line: int,
-              guard: bool = False) -> None:
+              guard: bool = False, negated: str | None = None) -> None:
         """Branches as a fragment. `guard`: the first arm ends the function early and the
         last is the rest of it; when the early exit draws nothing (a plain guard clause),
         the rest is drawn flat rather than wrapped in `opt if not (...)`."""
@@ -700,13 +789,13 @@ class Engine:
                     for node in branch.nodes:
                         self.emit(node)
             if len(shown) == 1:
-                label = shown[0].label or \
-                    f"if not ({branches[0].label.removeprefix('if ')})"
+                label = shown[0].label or negated or \
+                    "if " + conditions.negated_text(branches[0].label.removeprefix('if '))
                 kind, branches = "opt", [Branch(label, shown[0].nodes)]
             else:
                 if not shown[0].label:
-                    shown[0] = Branch(f"if not ({branches[0].label.removeprefix('if ')})",
-                                      shown[0].nodes)
+                    shown[0] = Branch(negated or "if " + conditions.negated_text(
+                        branches[0].label.removeprefix('if ')), shown[0].nodes)
                 branches = shown
         self.emit(Block(kind, tuple(branches), frame.fn.dotted, frame.module.path, line))
 
@@ -1647,7 +1736,7 @@ class Engine:
                 func.id not in {p.name for p in frame.fn.function.params}:
             origin = frame.env[func.id].text
             self.note(frame, f"not followed: {func.id}() is chosen at run time "
-                             f"({_clip(origin, 50)})", call.line)
+                             f"({conditions.clip(origin, 50)})", call.line)
             return result
         if isinstance(func, ir.Attr) and isinstance(func.value, ir.Attr) and \
                 isinstance(func.value.value, ir.Name) and func.value.value.id == "self" and \
@@ -2101,7 +2190,7 @@ def _handler_label(type_text: str) -> str:
         names = re.findall(r"[A-Za-z_][\w.]*(?:Error|Exception|Exc|NotFound|Invalid\w*|"
                            r"Failed|Timeout|Host|Conflict)\b", type_text)
         type_text = ", ".join(dict.fromkeys(names)) or "error"
-    return f"on {_clip(type_text, 90)}"
+    return f"on {conditions.clip(type_text, 90)}"
 
 
 def _draws_something(body: tuple) -> int:
@@ -2138,11 +2227,3 @@ def _dotted_expr(dotted: str) -> ir.Expr:
 
 def _pretty(name: str) -> str:
     return name.strip("_").replace("_", " ")
-
-
-def _clip(text: str, limit: int = 70) -> str:
-    text = " ".join(text.split())
-    if " # " in text or text.startswith("# "):
-        # a comment inside a multi-line condition: cut there rather than quote it
-        text = text.split("# ", 1)[0].rstrip() + " ..."
-    return text if len(text) <= limit else text[:limit - 3] + "..."

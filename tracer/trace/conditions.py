@@ -1,0 +1,240 @@
+"""Conditions as the diagrams show them: short plain expressions, never doubly negated.
+
+Branch labels quote the analysed code's conditions. When a label must say the opposite of
+a condition (the rest of a function after an early return, the `else` arm of an `alt`) it
+is negated here, on the parsed expression: `not (not flavor_id)` reads `flavor_id`, and
+`not (a == b and not c)` reads `a != b or c`. The text is the tree's own: parsed with `ast`,
+never evaluated.
+
+`exits_when` says when a statement ends its function (a `return` or `raise` nested in
+branches), so what follows can be drawn under the condition that it did not.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from tracer.index import ir
+
+ALWAYS = "always"  # the statement always ends the function
+UNKNOWN = object()  # a value known only at run time
+UNPARSED = object()  # a condition that does not parse (cached as such)
+LIMIT = 70  # characters of a label
+
+_NEGATED = {ast.Eq: ast.NotEq, ast.NotEq: ast.Eq, ast.Is: ast.IsNot, ast.IsNot: ast.Is,
+            ast.In: ast.NotIn, ast.NotIn: ast.In, ast.Lt: ast.GtE, ast.GtE: ast.Lt,
+            ast.Gt: ast.LtE, ast.LtE: ast.Gt}
+
+
+def parse(text: str) -> ast.expr | None:
+    try:
+        return ast.parse(text.strip(), mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+def negate(expr: ast.expr) -> ast.expr:
+    """The opposite of `expr`, with as few `not`s as the expression allows."""
+    if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.Not):
+        return expr.operand
+    if isinstance(expr, ast.Compare) and len(expr.ops) == 1 and type(expr.ops[0]) in _NEGATED:
+        return ast.Compare(expr.left, [_NEGATED[type(expr.ops[0])]()], expr.comparators)
+    if isinstance(expr, ast.BoolOp):
+        parts = [negate(value) for value in expr.values]
+        # De Morgan only where it removes negations: `not (a and b)` stays as it is
+        if _nots(parts) < _nots(expr.values) + 1 or \
+                all(not isinstance(p, ast.UnaryOp) for p in parts):
+            op = ast.Or() if isinstance(expr.op, ast.And) else ast.And()
+            return ast.BoolOp(op, parts)
+    return ast.UnaryOp(ast.Not(), expr)
+
+
+def _nots(exprs) -> int:
+    return sum(1 for e in exprs for node in ast.walk(e)
+               if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not))
+
+
+def both(first: ast.expr, second: ast.expr) -> ast.expr:
+    return ast.BoolOp(ast.And(), [*_parts(first, ast.And), *_parts(second, ast.And)])
+
+
+def either(first: ast.expr, second: ast.expr) -> ast.expr:
+    return ast.BoolOp(ast.Or(), [*_parts(first, ast.Or), *_parts(second, ast.Or)])
+
+
+def _parts(expr: ast.expr, op: type) -> list[ast.expr]:
+    return list(expr.values) if isinstance(expr, ast.BoolOp) and isinstance(expr.op, op) \
+        else [expr]
+
+
+def text(expr: ast.expr, limit: int = LIMIT) -> str:
+    return clip(_unparse(expr), limit)
+
+
+def _unparse(expr: ast.expr) -> str:
+    """Python's own unparser, but `not a and not b` without the parentheses it adds
+    around the second `not`; a boolean inside another or inside `not` keeps them."""
+    if isinstance(expr, ast.BoolOp):
+        word = " and " if isinstance(expr.op, ast.And) else " or "
+        return word.join(f"({_unparse(v)})" if isinstance(v, ast.BoolOp) else _unparse(v)
+                         for v in expr.values)
+    if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.Not):
+        if isinstance(expr.operand, ast.UnaryOp) and isinstance(expr.operand.op, ast.Not):
+            return _unparse(expr.operand.operand)  # `not not x` says `x`
+        inner = _unparse(expr.operand)
+        return f"not ({inner})" if isinstance(expr.operand, (ast.BoolOp, ast.Compare,
+                                                             ast.IfExp)) \
+            else f"not {inner}"
+    return ast.unparse(expr)
+
+
+def negated_text(condition: str, limit: int = LIMIT) -> str:
+    """`not (<condition>)` as a label, simplified when the condition parses."""
+    expr = parse(condition.removesuffix("...").strip()) if not condition.endswith("...") \
+        else None
+    if expr is None:
+        return clip(f"not ({condition})", limit)
+    return text(negate(expr), limit)
+
+
+def plain(condition: str, limit: int = LIMIT) -> str:
+    """A condition as written, on one line, without line continuations or comments."""
+    expr = parse(condition)
+    if expr is None:
+        return clip(condition, limit)
+    return text(expr, limit)
+
+
+def clip(text_: str, limit: int = LIMIT) -> str:
+    """At most `limit` characters, cut between tokens (never inside a name or string)."""
+    text_ = " ".join(text_.replace("\\\n", " ").replace(" \\ ", " ").split())
+    if " # " in text_ or text_.startswith("# "):
+        # a comment inside a multi-line condition: cut there rather than quote it
+        text_ = text_.split("# ", 1)[0].rstrip() + " ..."
+    if len(text_) <= limit:
+        return text_
+    cut = text_[:limit - 4]
+    # back to the last boundary between tokens that is not inside a string
+    boundaries = [m.end() for m in re.finditer(r"[\s,(\[]", cut)]
+    for end in reversed(boundaries):
+        head = cut[:end].rstrip(" ,([")
+        if head and head.count("'") % 2 == 0 and head.count('"') % 2 == 0:
+            return head + " ..."
+    return cut + " ..."
+
+
+def exits_when(stmt: ir.Stmt, cache: dict[int, object]) -> ast.expr | str | None:
+    """When `stmt` ends its function through a `return` or `raise` nested in it: ALWAYS,
+    an expression over its branches' conditions, or None if it never does. Exception
+    handlers and loops are not looked into (error paths; a loop's exit depends on its
+    items). Cached per statement: summaries are read-only and live as long as the index."""
+    key = id(stmt)
+    if key not in cache:
+        cache[key] = (_exits(stmt, cache), stmt)  # the statement kept: its id stays its own
+    return cache[key][0]
+
+
+def _exits(stmt: ir.Stmt, cache: dict) -> ast.expr | str | None:
+    kind = type(stmt)
+    if kind is ir.Return or kind is ir.Raise:
+        return ALWAYS
+    if kind is ir.If:
+        test = parse(stmt.text)
+        if test is None:
+            return None
+        found = []
+        for arm, condition in ((stmt.body, test), (stmt.orelse, negate(test))):
+            inner = exits_of_body(arm, cache)
+            if inner is ALWAYS:
+                found.append(condition)
+            elif inner is not None:
+                found.append(both(condition, inner))
+        if len(found) == 2 and exits_of_body(stmt.body, cache) is ALWAYS and \
+                exits_of_body(stmt.orelse, cache) is ALWAYS:
+            return ALWAYS
+        if not found:
+            return None
+        return found[0] if len(found) == 1 else either(*found)
+    if kind is ir.With:
+        return exits_of_body(stmt.body, cache)
+    if kind is ir.Try:
+        return exits_of_body(stmt.body, cache)
+    return None
+
+
+def exits_of_body(stmts: tuple, cache: dict) -> ast.expr | str | None:
+    """When a statement list ends the function: the first statement that always does
+    ends the search; those before it add their conditions."""
+    found: list[ast.expr] = []
+    for stmt in stmts:
+        inner = exits_when(stmt, cache)
+        if inner is ALWAYS:
+            return ALWAYS if not found else _any(found)
+        if inner is not None:
+            found.append(inner)
+    return _any(found) if found else None
+
+
+def _any(found: list[ast.expr]) -> ast.expr:
+    expr = found[0]
+    for other in found[1:]:
+        expr = either(expr, other)
+    return expr
+
+
+_COMPARE = {ast.Eq: lambda a, b: a == b, ast.NotEq: lambda a, b: a != b,
+            ast.Is: lambda a, b: a is b, ast.IsNot: lambda a, b: a is not b,
+            ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b,
+            ast.Lt: lambda a, b: a < b, ast.LtE: lambda a, b: a <= b,
+            ast.Gt: lambda a, b: a > b, ast.GtE: lambda a, b: a >= b}
+
+
+def evaluate(expr: ast.expr, known):
+    """The value of a condition whose every name is known (`known(dotted)` gives a
+    constant or UNKNOWN): `CONF.volume_usage_poll_interval <= 0` with its default 0 is
+    True. Only literals, names, `not`, `and`/`or`, comparisons and tuples; anything else
+    (a call, arithmetic) is UNKNOWN. Nothing of the tree is run."""
+    kind = type(expr)
+    if kind is ast.Constant:
+        return expr.value
+    if kind is ast.Name or kind is ast.Attribute:
+        dotted = _dotted(expr)
+        return known(dotted) if dotted else UNKNOWN
+    if kind is ast.UnaryOp and isinstance(expr.op, ast.Not):
+        value = evaluate(expr.operand, known)
+        return UNKNOWN if value is UNKNOWN else not value
+    if kind is ast.BoolOp:
+        decisive = isinstance(expr.op, ast.Or)  # the truth that ends an `or` or an `and`
+        unknown = False
+        for part in expr.values:
+            value = evaluate(part, known)
+            if value is UNKNOWN:
+                unknown = True
+            elif bool(value) is decisive:
+                return value
+        return UNKNOWN if unknown else (not decisive)
+    if kind is ast.Compare and len(expr.ops) == 1 and type(expr.ops[0]) in _COMPARE:
+        left = evaluate(expr.left, known)
+        right = evaluate(expr.comparators[0], known)
+        if left is UNKNOWN or right is UNKNOWN:
+            return UNKNOWN
+        try:
+            return _COMPARE[type(expr.ops[0])](left, right)
+        except TypeError:  # None <= 0: not what the code compares at run time
+            return UNKNOWN
+    if kind in (ast.Tuple, ast.List, ast.Set):
+        items = tuple(evaluate(item, known) for item in expr.elts)
+        return UNKNOWN if UNKNOWN in items else items
+    return UNKNOWN
+
+
+def _dotted(expr: ast.expr) -> str | None:
+    parts = []
+    while isinstance(expr, ast.Attribute):
+        parts.append(expr.attr)
+        expr = expr.value
+    if not isinstance(expr, ast.Name):
+        return None
+    parts.append(expr.id)
+    return ".".join(reversed(parts))
