@@ -468,8 +468,7 @@ MODERN = [
     appears("delete", M, "db", API, DB, SAVE, field="task_state=DELETING",
             cite="34.0.0 nova/compute/api.py API._delete_instance passes "
                  "task_state=DELETING; API._delete: instance.update(instance_attrs); "
-                 "progress = 0; save",
-            xfail=WRITES),
+                 "progress = 0; save"),
     exclusive("delete", M, write(API, rx(r"\binstance\.destroy\b"), anchor="API._delete"),
               call(API, ANY_COMPUTE, "confirm_resize"), name="never-scheduled-returns",
               cite="34.0.0 nova/compute/api.py API._delete: `if not instance.host and not "
@@ -620,8 +619,7 @@ MODERN = [
     appears("shelve", M, "db", CMP, DB, SAVE, field="task_state=SHELVING_IMAGE_UPLOADING",
             cite="34.0.0 nova/compute/manager.py ComputeManager._shelve_instance."
                  "update_task_state: shelving_state_map maps IMAGE_UPLOADING to "
-                 "SHELVING_IMAGE_UPLOADING; instance.save",
-            xfail=WRITES),
+                 "SHELVING_IMAGE_UPLOADING; instance.save"),
     before("shelve", M, service(API, "glance", "create"), cast(API, CMP, "shelve_instance"),
            cite="34.0.0 nova/compute/api.py API.shelve: not volume-backed: "
                 "compute_utils.create_image (glance) then compute_rpcapi.shelve_instance"),
@@ -653,8 +651,7 @@ MODERN = [
     appears("evacuate", M, "db", API, DB, rx(r"\bmigration\.create\b"),
             field="status=accepted",
             cite="34.0.0 nova/compute/api.py API.evacuate: objects.Migration(..., "
-                 "status='accepted', migration_type='evacuation'); migration.create()",
-            xfail=WRITES),
+                 "status='accepted', migration_type='evacuation'); migration.create()"),
     appears("evacuate", M, "cast", COND, DEST, "rebuild_instance",
             cite="34.0.0 nova/conductor/manager.py ComputeTaskManager.rebuild_instance: "
                  "compute_rpcapi.rebuild_instance(..., host=host) to the selected host"),

@@ -12,16 +12,16 @@ from dataclasses import replace
 
 from tracer.errors import OsflowError
 from tracer.index import ClassRef, FunctionRef, Index
-from tracer.model import REQUEST, RESPONSE, Flow, RpcModel, Step, iter_steps
+from tracer.model import (
+    CALL, CAST, REQUEST, RESPONSE, Block, Flow, RpcModel, Step, iter_steps,
+)
 from tracer.trace import patterns
 from tracer.trace.engine import Engine, Options, Shared
 
-__all__ = ["Options", "Shared", "trace_operation", "TWO_HOST_OPERATIONS",
-           "participant_order"]
+__all__ = ["Options", "Shared", "trace_operation", "participant_order"]
 
-# Operations in which two compute hosts take part (SPEC: nova_compute_src/_dest).
-TWO_HOST_OPERATIONS = {"migrate", "resize", "live-migrate", "evacuate", "resize-confirm",
-                       "resize-revert"}
+# The compute hosts and their drivers as two participants, when two hosts take part.
+HOST_ROLES = ("_src", "_dest")
 
 # SPEC order of participants; other nova services follow the compute hosts, other
 # external services follow cinder, and the virt driver comes last.
@@ -148,7 +148,51 @@ def trace_operation(index: Index, rpc: RpcModel, operation, options: Options,
     if not isinstance(handler, FunctionRef) or not isinstance(controller, ClassRef):
         raise OsflowError(f"cannot find the handler {operation.handler} of "
                           f"{operation.name} in {rpc.source}")
-    options = replace(options, two_hosts=operation.name in TWO_HOST_OPERATIONS)
+    # every send to compute is placed on the host its expression names (a delete's
+    # confirm_resize goes to migration.source_compute, its terminate_instance to
+    # instance.host); one participant is drawn unless two hosts take part
+    options = replace(options, two_hosts=True)
+    engine, nodes = _traced(index, rpc, handler, controller, operation, options, shared)
+    if {"instance.host", "source_compute"} <= engine.hosts_named and \
+            "dest_compute" not in engine.hosts_named:
+        # the migration's source named apart from the instance's host (a delete confirms
+        # a finished resize on migration.source_compute, then terminates the instance on
+        # instance.host): the instance already lives on the other host
+        options = replace(options, instance_host="dest")
+        engine, nodes = _traced(index, rpc, handler, controller, operation, options, shared)
+    names = {"client", "nova_api"}
+    for step in iter_steps(nodes):
+        names.add(step.source)
+        if step.target:
+            names.add(step.target)
+    if not _two_hosts_together(nodes):
+        one_host = {f"{base}{role}": base for base in ("nova_compute", options.driver)
+                    for role in HOST_ROLES}
+        nodes = _renamed(nodes, one_host)
+        names = {one_host.get(name, name) for name in names}
+    else:
+        for text in engine.host_guesses:
+            engine.flow_note(text)
+    if engine.config_defaults:
+        engine.flow_note("options at their defaults decide branches (other values are not "
+                         "drawn): " + ", ".join(f"{option}={value!r}" for option, value in
+                                                sorted(engine.config_defaults.items())))
+    if engine.skipped_handlers:
+        # no count: helpers already known from other traces are not walked again
+        engine.flow_note("exception handlers (error and rollback paths) are not drawn; "
+                         "--errors draws them")
+    problems = [f"{p.path}:{p.line}: cannot parse ({p.message}); its steps are missing"
+                for p in index.problems]
+    return Flow(operation=operation.name, source=rpc.source,
+                title=f"{operation.name} (nova {rpc.source})", request=nodes[0].text,
+                participants=participant_order(names, options.driver), nodes=nodes,
+                notes=tuple(engine.notes + problems))
+
+
+def _traced(index: Index, rpc: RpcModel, handler: FunctionRef, controller: ClassRef,
+            operation, options: Options, shared: Shared | None) -> tuple[Engine, tuple]:
+    """The engine that followed `operation`, and the nodes it drew: the request, the
+    API's work, the response, then the work cast to other services."""
     choices, why = config_choices(index, options)
     engine = Engine(index, rpc.methods, options, choices, why, shared)
     request_text = f"{operation.method} {operation.path}" + \
@@ -161,27 +205,50 @@ def trace_operation(index: Index, rpc: RpcModel, operation, options: Options,
     status = patterns.response_status(fn.decorators)
     response = Step(RESPONSE, "nova_api", "client", status, handler.dotted,
                     handler.module.path, fn.end_line)
-    casts = engine.drain_casts()
-    nodes = (request, *body, response, *casts)
-    names = {"client", "nova_api"}
-    for step in iter_steps(nodes):
-        names.add(step.source)
-        if step.target:
-            names.add(step.target)
-    if engine.config_defaults:
-        engine.flow_note("options at their defaults decide branches (other values are not "
-                         "drawn): " + ", ".join(f"{option}={value!r}" for option, value in
-                                                sorted(engine.config_defaults.items())))
-    if engine.skipped_handlers:
-        # no count: helpers already known from other traces are not walked again
-        engine.flow_note("exception handlers (error and rollback paths) are not drawn; "
-                         "--errors draws them")
-    problems = [f"{p.path}:{p.line}: cannot parse ({p.message}); its steps are missing"
-                for p in index.problems]
-    return Flow(operation=operation.name, source=rpc.source,
-                title=f"{operation.name} (nova {rpc.source})", request=request_text,
-                participants=participant_order(names, options.driver), nodes=nodes,
-                notes=tuple(engine.notes + problems))
+    return engine, (request, *body, response, *engine.drain_casts())
+
+
+def _two_hosts_together(nodes) -> tuple[bool, bool, bool] | bool:
+    """Whether the source and the destination compute host both take part on one path
+    through the flow: not when they are only the arms of one choice (an unshelve starts
+    a shelved server on its own host, or unshelves an offloaded one on a new host)."""
+    def scan(nodes) -> tuple[bool, bool, bool]:
+        src = dest = together = False
+        for node in nodes:
+            if isinstance(node, Block):
+                arms = [scan(b.nodes) for b in node.branches] if node.kind == "alt" \
+                    else [scan([n for b in node.branches for n in b.nodes])]
+                has_src, has_dest = any(a[0] for a in arms), any(a[1] for a in arms)
+                inner = any(a[2] for a in arms)
+            else:
+                # what is sent to a host (a cast's work is drawn after the sender's, away
+                # from the branch that sent it; the send stays in its branch)
+                target = node.target or ""
+                sent = node.kind in (CALL, CAST) and node.source != target
+                has_src, has_dest = sent and target.endswith("_src"), \
+                    sent and target.endswith("_dest")
+                inner = False
+            together = together or inner or (src and has_dest) or (dest and has_src)
+            src, dest = src or has_src, dest or has_dest
+        return src, dest, together
+    return scan(nodes)[2]
+
+
+def _renamed(nodes: tuple, names: dict[str, str]) -> tuple:
+    """The nodes with participants renamed (`nova_compute_src` -> `nova_compute`)."""
+    from tracer.model import Block, Branch
+
+    out = []
+    for node in nodes:
+        if isinstance(node, Block):
+            out.append(replace(node, branches=tuple(
+                Branch(b.label, _renamed(b.nodes, names)) for b in node.branches)))
+        elif node.source in names or node.target in names:
+            out.append(replace(node, source=names.get(node.source, node.source),
+                               target=names.get(node.target, node.target)))
+        else:
+            out.append(node)
+    return tuple(out)
 
 
 def overview(flow: Flow) -> Flow:

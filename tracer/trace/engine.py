@@ -92,6 +92,8 @@ class Options:
     # keep every database write beyond `depth`, not only the instance's and migration's
     # state: flows compared between releases must not differ by where a cut-off falls
     all_writes: bool = False
+    # which compute host `instance.host` is (Engine.instance_host)
+    instance_host: str = "src"
 
 
 @dataclass
@@ -168,6 +170,7 @@ def client_modules(index: Index) -> dict[str, str]:
 
 
 UNKNOWN = conditions.UNKNOWN
+FIELDS = "<fields>"  # an object's attribute holding the fields its constructor was given
 
 
 class _Stop(Exception):
@@ -256,6 +259,10 @@ class Engine:
         self.kept_write = patterns.is_db_write if options.all_writes \
             else patterns.is_state_write
         self.config_read: list[tuple[str, object]] = []  # options `known` read
+        # sends to compute whose host could not be told: a note if two hosts take part
+        self.host_guesses: list[str] = []
+        # how sends to compute named their host: instance.host, source_compute, ...
+        self.hosts_named: set[str] = set()
         # options whose defaults decided branches of this flow (a note of the flow)
         self.config_defaults: dict[str, object] = {}
 
@@ -545,13 +552,7 @@ class Engine:
         elif kind is ir.Try:
             self.try_(stmt, frame)
         elif kind is ir.With:
-            # context managers do real work on entry (`with self._build_resources(...)`
-            # allocates networks and volumes); their whole body is followed
-            for context, name in stmt.items:
-                self.eval(context, frame)
-                if isinstance(name, ir.Name):
-                    frame.env[name.id] = Text(name.id)
-            self.body(stmt.body, frame)
+            self.with_(stmt, frame)
         elif kind is ir.FunctionDef:
             frame.env[stmt.function.name] = FuncV(
                 FunctionRef(frame.module, stmt.function, frame.fn.owner),
@@ -583,13 +584,55 @@ class Engine:
                 continue
             self.assign(target, result, value, frame, stmt.augmented)
 
+    def with_(self, stmt: ir.With, frame: Frame) -> None:
+        """Context managers do real work on entry (`with self._build_resources(...)`
+        allocates networks and volumes). One of the tree's `@contextmanager` generators
+        runs up to its `yield` on entry and the rest (`else`, `finally`, what follows) on
+        exit; its `except` around the `yield` is an error path of the body, drawn only with
+        --errors. Any other context expression is evaluated on entry."""
+        exits = []
+        for context, name in stmt.items:
+            entered = self.enter(context, frame) if type(context) is ir.Call else None
+            if entered is None:
+                self.eval(context, frame)
+            else:
+                exits.append(entered)
+            if isinstance(name, ir.Name):
+                frame.env[name.id] = Text(name.id)
+        try:
+            self.body(stmt.body, frame)
+        finally:
+            for callee, args, kwargs in reversed(exits):
+                self.invoke(callee, args, kwargs, frame, stmt.line, part=True)
+
+    def enter(self, call: ir.Call, frame: Frame) -> tuple[FuncV, tuple, dict] | None:
+        """Enter a `@contextmanager` of the tree: its work before the `yield` is drawn;
+        the part after it is returned, to run when the `with` body ends."""
+        callee = self.eval(call.func, frame)
+        if type(callee) is not FuncV or not self.followable(callee) or not any(
+                patterns.decorator_name(d) == "contextmanager"
+                for d in callee.fn.function.decorators):
+            return None
+        args, kwargs = self.arguments(call, frame)
+        function = callee.fn.function
+        before, after = _around_yield(function.body)
+
+        def part(body: tuple) -> FuncV:
+            fn = FunctionRef(callee.fn.module, replace(function, body=body, decorators=()),
+                             callee.fn.owner)
+            return FuncV(fn, callee.self_value, callee.participant, callee.pre_args,
+                         callee.closure)
+        self.invoke(part(before), args, kwargs, frame, call.line, part=True)
+        return part(after), args, kwargs
+
     def try_(self, stmt: ir.Try, frame: Frame) -> None:
         self.body(stmt.body, frame)
         self.body(stmt.orelse, frame)
         for handler in stmt.handlers:
             # `except NotImplementedError: self._rebuild_default_impl(...)` is the
             # normal path for drivers without their own: drawn, not an error path
-            fallback = handler.type_text.strip() == "NotImplementedError"
+            fallback = handler.type_text.strip() == "NotImplementedError" and \
+                not _yields(stmt.body)
             if not self.options.errors and not fallback:
                 self.skipped_handlers += _draws_something(handler.body)
                 continue
@@ -686,9 +729,9 @@ class Engine:
         work, is one note naming the options, and the flow's notes list them."""
         read = ", ".join(f"{option}={value!r}" for option, value in
                          dict.fromkeys(self.config_read))
-        self.config_defaults.update(self.config_read)
         skipped = (stmt.orelse or tail) if decided else stmt.body
         if _draws_something(skipped):
+            self.config_defaults.update(self.config_read)
             self.note(frame, f"not drawn: the branch for {read} set otherwise "
                              f"(if {conditions.plain(stmt.text, 50)})", stmt.line)
 
@@ -850,8 +893,9 @@ class Engine:
                 if key is not None:
                     self.eval(key, frame)
             values = [self.eval(value, frame) for value in expr.values]
+            # constant keys and named ones (`task_states.SHELVING: ...`), as written
             return DictV(tuple((expr_text(k), v) for k, v in zip(expr.keys, values)
-                               if isinstance(k, ir.Const)))
+                               if type(k) in (ir.Const, ir.Name, ir.Attr)))
         elif isinstance(expr, ir.Other):
             shape = expr.shape
             if type(shape) is ir.Subscript:
@@ -886,7 +930,13 @@ class Engine:
             if item_key == key:
                 return value
         if type(index) is ConstV:
-            return dict(base.items).get(repr(index.value)) or Text(expr.text)
+            for item_key, value in base.items:
+                named = self.eval_quiet(_dotted_expr(item_key), frame) \
+                    if item_key[:1].isalpha() else None
+                if item_key == repr(index.value) or \
+                        (type(named) is ConstV and named.value == index.value):
+                    return value
+            return Text(expr.text)
         return ChoiceV(key, base.items)
 
     def comprehension(self, shape: ir.Comp, frame: Frame) -> Value:
@@ -1145,6 +1195,8 @@ class Engine:
         """A new object of `cls`, its attributes learnt by running `__init__` quietly."""
         role, runs_in = self.role_of(cls, participant)
         obj = Obj(cls, {}, role, runs_in)
+        if role == "object" and kwargs:
+            obj.attrs[FIELDS] = _given_fields(kwargs)
         if role in (None, "driver"):
             init = self.index.find_method(cls, "__init__")
             if init is not None and self.quiet < QUIET_DEPTH \
@@ -1297,6 +1349,9 @@ class Engine:
                                                     complete=False)
         if kind is ir.Attr and name in LIST_ADDERS and self.grow(call, name, args, frame):
             return ConstV(None)
+        if kind is ir.Attr and name == "update" and len(args) == 1 and \
+                type(args[0]) in (DictV, ArgsV) and self.object_update(call, args[0], frame):
+            return ConstV(None)
         drawn = self.recognise(call, name, callee, frame)
         if drawn is not None:
             return drawn
@@ -1341,7 +1396,7 @@ class Engine:
             return self.choose(callee, call, args, kwargs, frame)
         if kind is SuperV or (type(call.func) is ir.Name and call.func.id == "super"):
             return self._super(frame)
-        return self.unknown_call(call, name, callee, frame)
+        return self.unknown_call(call, name, callee, frame, kwargs)
 
     def arguments(self, call: ir.Call, frame: Frame) -> tuple[tuple, dict]:
         """The values a call passes: `*args` and `**kwargs` of a wrapper are handed on
@@ -1513,8 +1568,10 @@ class Engine:
         return self.invoke(callee, args, kwargs, frame, call.line)
 
     def invoke(self, callee: FuncV, args: tuple, kwargs: dict, frame: Frame, line: int,
-               quiet: bool = False) -> Value:
-        """Follow a call into the body of `callee`, in the process that owns it."""
+               quiet: bool = False, part: bool = False) -> Value:
+        """Follow a call into the body of `callee`, in the process that owns it. `part`:
+        the callee is a part of its function (a context manager's entry or exit), never
+        remembered as the whole helper."""
         fn = callee.fn
         owner = callee.self_value
         client = self.client_class(callee)
@@ -1559,7 +1616,7 @@ class Engine:
         # it calls compute): a helper is only known again when called alike
         key = (fn.dotted, participant, _call_signature(callee.pre_args + tuple(args), kwargs)) \
             if summary else None
-        if summary and not _passes_function(args, kwargs):
+        if summary and not part and not _passes_function(args, kwargs):
             # A helper seen before that crossed no process boundary: its note is all
             # there is to draw, so skip walking it again (the hot path of big flows).
             seen = self.plain_helpers.get(key)
@@ -1582,7 +1639,7 @@ class Engine:
             drawn = self.summary_of(nodes, kept, in_driver, frame)
             nodes = kept if drawn is None else \
                 [*self.helper_summary(drawn, fn, frame, line), *kept]
-            if not crossed and not _passes_function(args, kwargs):
+            if not crossed and not part and not _passes_function(args, kwargs):
                 self.plain_helpers[key] = (drawn,
                                            result[0] if result else Text(fn.function.name))
         for node in nodes:
@@ -1671,7 +1728,7 @@ class Engine:
             return Obj(owner.cls, {}, "object") if name.startswith("get_") else Text(name)
         if isinstance(owner, Obj) and (remotable or name in patterns.OBJECT_WRITES):
             receiver = expr_text(call.func.value) if isinstance(call.func, ir.Attr) else name
-            self.object_write(receiver, name, call, frame)
+            self.object_write(receiver, name, call, frame, owner)
         elif isinstance(owner, Obj) and self.uses_a_service(callee.fn):
             # master's ShareMapping.enhance_with_ceph_credentials asks manila itself: an
             # object's own method that talks to a service is followed like any code
@@ -1689,21 +1746,47 @@ class Engine:
             expr_text(call.func).split(".", 1)[0] in clients
             for call in ir.body_calls(fn.function.body))
 
-    def object_write(self, receiver: str, name: str, call: ir.Call, frame: Frame) -> None:
+    def object_update(self, call: ir.Call, fields: DictV | ArgsV, frame: Frame) -> bool:
+        """`instance.update({'task_state': ...})` or `instance.update(instance_attrs)` with
+        the keywords a caller passed: fields set, written by the next save."""
+        receiver = call.func.value
+        owner = self.eval_quiet(receiver, frame)
+        if not ((type(owner) is Obj and owner.role == "object") or
+                patterns.object_receiver(receiver)):
+            return False
+        items = fields.items if type(fields) is DictV else fields.keywords
+        pending = self.pending.setdefault((frame.participant, expr_text(receiver)), [])
+        for key, value in items:
+            name = key.strip("'\"")
+            if name.isidentifier():
+                pending[:] = [f for f in pending if f[0] != name]
+                pending.append((name, _field_shown(name, value)))
+        return True
+
+    def object_write(self, receiver: str, name: str, call: ir.Call, frame: Frame,
+                     owner: Obj | None = None) -> None:
         # `self._bdm_obj.save()` inside a wrapper class: the object is the bdm
         shown = receiver
         if receiver.startswith("self._") and "." not in receiver[5:]:
             shown = receiver[5:].strip("_").removesuffix("_obj") or receiver
+        item = patterns.ITEM_RECEIVER.fullmatch(receiver)
+        if item:  # `migrate_data['migration']`: the migration
+            shown = item.group(1)
         text = f"{shown}.{name}"
         # the fields set since the last save are written by save and create; another
         # write (`instance.drop_migration_context()`) leaves them pending
         fields = self.pending.pop((frame.participant, receiver), []) \
             if name in ("save", "create") else ()
+        if name == "create" and owner is not None and FIELDS in owner.attrs:
+            # `objects.Migration(context=..., status='pre-migrating', ...).create()`
+            given = owner.attrs[FIELDS].items
+            fields = [*given, *((k, v) for k, v in fields if k not in dict(given))]
         if fields:
             text += " (" + ", ".join(f"{k}={v}" for k, v in fields) + ")"
         self.db(frame, text, call.line)
 
-    def unknown_call(self, call: ir.Call, name: str, callee: Value, frame: Frame) -> Value:
+    def unknown_call(self, call: ir.Call, name: str, callee: Value, frame: Frame,
+                     kwargs: dict | None = None) -> Value:
         """A call to something the index cannot see: drawn when Nova's conventions say what
         it is, noted when it looks like a wrapper we failed to type, else left out."""
         result = Text.of(call)
@@ -1726,7 +1809,10 @@ class Engine:
             # so that its methods and items are known
             cls = self.object_class(func.attr)
             if cls is not None:
-                return Obj(cls, {}, "object")
+                made = Obj(cls, {}, "object")
+                if kwargs:
+                    made.attrs[FIELDS] = _given_fields(kwargs)
+                return made
         if isinstance(func, ir.Attr) and name in patterns.OBJECT_WRITES:
             receiver = patterns.object_receiver(func.value)
             if receiver:
@@ -1881,6 +1967,13 @@ class Engine:
             return first if truth else (CALL if first == CAST else CAST)
         return None
 
+    def instance_host(self) -> str:
+        """The role of the instance's own host (`instance.host`): the source of a move
+        that has not happened yet, unless the flow also addresses the migration's source
+        by name, when it is the host the instance was moved to (Options.instance_host)."""
+        self.hosts_named.add("instance.host")
+        return self.options.instance_host
+
     def target_of(self, method: RpcMethod, bound: dict, passed: dict[str, str],
                   frame: Frame) -> str:
         base = participant_of_service(method.service)
@@ -1892,7 +1985,7 @@ class Engine:
         if helper:
             server = helper.group(1).strip()
         if server == "None":
-            role = "src"
+            role = self.instance_host()
         else:
             # the client's parameters stand for what the caller wrote (`self.source`,
             # `migration.dest_compute`), else for the value that reached it
@@ -1902,13 +1995,19 @@ class Engine:
                               for w in words)
             role = patterns.host_role(written) or patterns.host_role(reached) or \
                 patterns.host_role(server)
+            if written.endswith("instance.host"):
+                role = self.instance_host()
+            for side in ("source_compute", "dest_compute"):
+                if written.endswith(side):
+                    self.hosts_named.add(side)
         if role is None:
             role = patterns.host_role_of_method(method.method)
         if role is None:
             role = frame.participant.rsplit("_", 1)[-1] \
                 if frame.participant.startswith("nova_compute_") else "src"
-            self.flow_note(f"{method.method}: the receiving host ({method.server or '?'}) "
-                           f"is not evident; drawn on nova_compute_{role}")
+            self.host_guesses.append(f"{method.method}: the receiving host "
+                                     f"({method.server or '?'}) is not evident; drawn on "
+                                     f"nova_compute_{role}")
         return f"nova_compute_{role}"
 
 
@@ -1934,6 +2033,27 @@ def _returned_function(function: ir.Function) -> ir.Function | None:
                 stmt.value.id in defined:
             return defined[stmt.value.id]
     return None
+
+
+def _yields(body: tuple) -> bool:
+    """Whether a statement list yields (a generator's `try: yield`), nested ones too."""
+    return any(type(expr) is ir.Other and expr.text.startswith("yield")
+               for stmt in ir.walk(body) for expr in ir.statement_exprs(stmt))
+
+
+def _around_yield(body: tuple) -> tuple[tuple, tuple]:
+    """A context manager's body cut at its `yield`: what runs on entry, and what runs on
+    a normal exit (a `try`'s `else` and `finally` around the yield, then what follows)."""
+    for index, stmt in enumerate(body):
+        if _yields((stmt,)):
+            if type(stmt) is ir.Try:
+                entry = body[:index] + _around_yield(stmt.body)[0]
+                return entry, tuple(stmt.orelse + stmt.finalbody) + body[index + 1:]
+            if type(stmt) is ir.With:
+                inner_entry, inner_exit = _around_yield(stmt.body)
+                return body[:index] + inner_entry, inner_exit + body[index + 1:]
+            return body[:index], body[index + 1:]
+    return body, ()
 
 
 def _around_call_of(name: str, body: tuple) -> tuple[tuple, tuple]:
@@ -2104,6 +2224,12 @@ def _crossing(nodes: list[Node], participant: str, in_driver: bool,
             out.append(node)
         write_kept = len(out) > kept_before and isinstance(node, Step) and node.kind == DB
     return out
+
+
+def _given_fields(kwargs: dict) -> DictV:
+    """The fields an object's constructor was given, as its create will show them."""
+    return DictV(tuple((key, _field_shown(key, value)) for key, value in kwargs.items()
+                       if key not in ("context", UNKNOWN_REST)))
 
 
 def _written(text: str) -> str:

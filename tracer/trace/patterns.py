@@ -173,11 +173,18 @@ def is_state_write(text: str) -> bool:
     return _STATE_WRITE.match(text) is not None
 
 
+# `migrate_data['migration']`: an object kept under its name in a dict
+ITEM_RECEIVER = re.compile(r"[\w.]+\[['\"](\w+)['\"]\]")
+
+
 def object_receiver(expr: ir.Expr) -> str | None:
     """The receiver text when `expr` names an object by Nova's conventions."""
     text = expr_text(expr)
     last = text.rsplit(".", 1)[-1]
     if OBJECT_NAMES.match(last):
+        return text
+    item = ITEM_RECEIVER.fullmatch(text)
+    if item and OBJECT_NAMES.match(item.group(1)):
         return text
     return None
 
