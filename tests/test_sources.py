@@ -278,6 +278,24 @@ def test_git_runs_no_filter_or_hook_of_the_repo(repo: dict, tmp_path: Path) -> N
 
 
 @pytestmark_git
+def test_git_runs_no_transport_of_the_repo(repo: dict, tmp_path: Path) -> None:
+    """A partial clone fetches a missing blob from its promisor remote when read, and the
+    repository's own config names that remote's command (ext::). Reading never fetches."""
+    path = repo["path"]
+    marker = tmp_path / "fetch-ran"
+    blob = git(path, "rev-parse", "master:nova/compute/rpcapi.py")
+    (path / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
+    for key, value in (("core.repositoryformatversion", "1"),
+                       ("extensions.partialClone", "evil"), ("remote.evil.promisor", "true"),
+                       ("remote.evil.url", f"ext::sh -c touch% {marker}"),
+                       ("protocol.allow", "always")):
+        git(path, "config", key, value)
+    with pytest.raises(OsflowError, match="git returned unexpected data"):
+        open_source(f"{path}@master", cache=tmp_path / "cache")
+    assert not marker.exists()
+
+
+@pytestmark_git
 def test_git_symlinks_are_not_materialised(repo: dict, tmp_path: Path) -> None:
     path = repo["path"]
     os.symlink("/etc/passwd", path / "nova" / "passwd.py")
@@ -732,6 +750,55 @@ def test_unreachable_index_real_pip(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert "cached here: 33.0.0" in text
     assert open_source("33.0.0", cache=cache).kind == "release"  # still fine offline
     assert [p.name for p in (cache / "releases").iterdir() if p.name.startswith(".tmp")] == []
+
+
+# Module names a Python started in the current folder would import from it before the
+# standard library's or pip's own: each leaves a marker if it ever runs.
+CWD_TRAPS = ("pip.py", "runpy.py", "zipfile.py", "sitecustomize.py", "usercustomize.py",
+             "multiprocessing.py", "pickle.py", "hashlib.py")
+
+
+def trapped_folder(folder: Path, marker: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in CWD_TRAPS:
+        (folder / name).write_text(f"open({str(marker)!r}, 'a').write({name!r} + '\\n')\n")
+    return folder
+
+
+def local_index(tmp: Path, version: str) -> str:
+    """A PEP 503 file:// index serving one installable nova wheel (pip reads it offline)."""
+    meta = f"Metadata-Version: 2.1\nName: nova\nVersion: {version}\n".encode()
+    wheel_meta = b"Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+    wheel = make_wheel(tmp / "files" / f"nova-{version}-py3-none-any.whl", {
+        "nova/__init__.py": b"", "nova/compute/rpcapi.py": b"V = 1\n",
+        f"nova-{version}.dist-info/METADATA": meta,
+        f"nova-{version}.dist-info/WHEEL": wheel_meta,
+    }, version=version)
+    digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
+    page = tmp / "simple" / "nova"
+    page.mkdir(parents=True)
+    (page / "index.html").write_text(
+        f'<html><body><a href="{wheel.as_uri()}#sha256={digest}">{wheel.name}</a></body></html>')
+    return (tmp / "simple").as_uri()
+
+
+def test_pip_runs_nothing_from_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`python -m pip` puts the current folder first on sys.path: a pip.py there would run
+    in place of pip. Real pip, a local file:// index, run from a folder of such modules."""
+    for key in list(os.environ):
+        if key.startswith(("PIP_", "PYTHON")):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
+    monkeypatch.setenv("PIP_INDEX_URL", local_index(tmp_path / "index", "31.0.0"))
+    marker = tmp_path / "ran"
+    cwd = trapped_folder(tmp_path / "cwd", marker)
+    monkeypatch.chdir(cwd)
+    Path("dest").mkdir()
+    got = sources.download_wheel("31.0.0", Path("dest"))  # relative to the current folder
+    assert not marker.exists(), marker.read_text()
+    assert got.wheel == cwd / "dest" / "nova-31.0.0-py3-none-any.whl" and got.wheel.is_file()
 
 
 def test_index_page_from_pip_log() -> None:

@@ -550,19 +550,22 @@ def download_wheel(version: str, dest: Path) -> Downloaded:
     """`pip download` the nova==VERSION wheel into dest (never a source archive, never deps).
 
     Runs pip as a subprocess with the user's pip configuration (index, mirrors, proxy,
-    certificates) and turns its failures into one-line OsflowErrors.
+    certificates) and turns its failures into one-line OsflowErrors. `python -m` would put
+    the current folder first on sys.path, so that a pip.py (or runpy.py, zipfile.py, ...)
+    there would run in pip's place: pip runs isolated (`-I`: neither the current folder nor
+    PYTHONPATH nor user site-packages on its path) and in `dest`, a folder osflow made.
     """
+    dest = Path(dest).absolute()  # pip runs in it: a relative path would be read from there
     log_file = dest / "pip.log"
     cmd = [
-        sys.executable, "-m", "pip", "download",
+        sys.executable, "-I", "-m", "pip", "download",
         "--no-deps", "--only-binary=:all:", "--no-input", "--disable-pip-version-check",
         "--progress-bar", "off", "--log", str(log_file),
         "-d", str(dest), f"nova=={version}",
     ]  # fmt: skip
     try:
-        proc = subprocess.run(
-            cmd, capture_output=True, text=True, timeout=PIP_TIMEOUT_S, stdin=subprocess.DEVNULL
-        )
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=PIP_TIMEOUT_S,
+                              stdin=subprocess.DEVNULL, cwd=dest)
     except subprocess.TimeoutExpired as exc:
         raise OsflowError(
             f"pip download nova=={version} took over {PIP_TIMEOUT_S}s; check the network"
