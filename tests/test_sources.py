@@ -765,33 +765,20 @@ def trapped_folder(folder: Path, marker: Path) -> Path:
     return folder
 
 
-def local_index(tmp: Path, version: str) -> str:
-    """A PEP 503 file:// index serving one installable nova wheel (pip reads it offline)."""
-    meta = f"Metadata-Version: 2.1\nName: nova\nVersion: {version}\n".encode()
-    wheel_meta = b"Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
-    wheel = make_wheel(tmp / "files" / f"nova-{version}-py3-none-any.whl", {
-        "nova/__init__.py": b"", "nova/compute/rpcapi.py": b"V = 1\n",
-        f"nova-{version}.dist-info/METADATA": meta,
-        f"nova-{version}.dist-info/WHEEL": wheel_meta,
-    }, version=version)
-    digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
-    page = tmp / "simple" / "nova"
-    page.mkdir(parents=True)
-    (page / "index.html").write_text(
-        f'<html><body><a href="{wheel.as_uri()}#sha256={digest}">{wheel.name}</a></body></html>')
-    return (tmp / "simple").as_uri()
-
-
 def test_pip_runs_nothing_from_the_current_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`python -m pip` puts the current folder first on sys.path: a pip.py there would run
     in place of pip. Real pip, a local file:// index, run from a folder of such modules."""
+    from tests.test_bad_input import LocalIndex
+
     for key in list(os.environ):
         if key.startswith(("PIP_", "PYTHON")):
             monkeypatch.delenv(key)
-    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
-    monkeypatch.setenv("PIP_INDEX_URL", local_index(tmp_path / "index", "31.0.0"))
+    index = LocalIndex(tmp_path / "index", make_tree(tmp_path / "tree"), "31.0.0")
+    for key, value in index.env().items():
+        if value is not None:
+            monkeypatch.setenv(key, value)
     marker = tmp_path / "ran"
     cwd = trapped_folder(tmp_path / "cwd", marker)
     monkeypatch.chdir(cwd)
