@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.test_cli_rpc import osflow
-from tests.test_sources import make_wheel
+from tests.test_sources import make_wheel, same_size_edit
 from tests.trees import TRACE, write_tree
 
 PIPELINE = "nova_api->>nova_compute: pause_instance"  # the pause flow reached its cast
@@ -198,13 +198,18 @@ def test_no_command_shows_the_help(tmp_path: Path) -> None:
 # ----------------------------------------------------------------------------- the cache
 
 
-def test_corrupted_release_entry_is_detected_and_rebuilt(tmp_path: Path,
-                                                        index: LocalIndex) -> None:
+@pytest.mark.parametrize("damage", ["truncated", "same size, mtime kept"])
+def test_corrupted_release_entry_is_detected_and_rebuilt(tmp_path: Path, index: LocalIndex,
+                                                        damage: str) -> None:
     cache = tmp_path / "c"
     first = osflow("trace", "pause", "-s", "33.0.0", cache=cache, env=index.env())
     assert first.returncode == 0, first.stderr
     entry = cache / "releases" / "nova-33.0.0"
-    (entry / "nova" / "compute" / "api.py").write_text("# truncated\n")
+    api = entry / "nova" / "compute" / "api.py"
+    if damage == "truncated":
+        api.write_text("# truncated\n")
+    else:  # the cast drawn no more, and the file's size and mtime as they were (touch -r)
+        same_size_edit(api, b"pause_instance(", b"pause_instanc3(")
     again = osflow("trace", "pause", "-s", "33.0.0", cache=cache, env=index.env())
     assert warnings_of(again) == [
         f"warning: cache entry {entry} is incomplete or damaged; rebuilding it"]

@@ -261,6 +261,19 @@ def test_git_entry_is_reused(repo: dict, tmp_path: Path, monkeypatch: pytest.Mon
 
 
 @pytestmark_git
+def test_git_entry_changed_on_disk_is_rebuilt(
+    repo: dict, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    cache = tmp_path / "cache"
+    tree = open_source(f"{repo['path']}@1.0.0", cache=cache)
+    same_size_edit(tree.root / "nova" / "compute" / "rpcapi.py", b"1", b"9")
+    again = open_source(f"{repo['path']}@1.0.0", cache=cache)
+    assert f"cache entry {tree.root} is incomplete or damaged; rebuilding it" in caplog.messages
+    assert rpc_text(again) == "V = 1\n"
+    assert verify_tree(again.root, deep=True)
+
+
+@pytestmark_git
 def test_git_runs_no_filter_or_hook_of_the_repo(repo: dict, tmp_path: Path) -> None:
     path = repo["path"]
     marker = tmp_path / "filter-ran"
@@ -624,29 +637,89 @@ def test_unreadable_index_page_records_local_sha(
     assert read_manifest(tree.root)["hash_check"].startswith("unverified: index page unreadable")
 
 
-@pytest.mark.parametrize("damage", ["delete", "truncate", "extra", "manifest"])
+def same_size_edit(path: Path, old: bytes, new: bytes, *, keep_mtime: bool = True) -> None:
+    """Replace `old` by `new` (as long) in a file; with `keep_mtime`, set its mtime back as
+    `touch -r` does: its size and mtime are then what they were."""
+    before = path.stat()
+    data = path.read_bytes()
+    assert old in data and len(old) == len(new)
+    path.write_bytes(data.replace(old, new))
+    if keep_mtime:
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+        assert path.stat().st_mtime_ns == before.st_mtime_ns
+    assert path.stat().st_size == before.st_size
+
+
+@pytest.mark.parametrize("damage", ["delete", "truncate", "extra", "manifest", "same-size",
+                                    "same-size-and-mtime"])
 def test_corrupt_cache_entry_is_rebuilt(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+    damage: str
 ) -> None:
     cache = tmp_path / "cache"
     fake = FakeIndex(tmp_path)
     monkeypatch.setattr(sources, "download_wheel", fake)
     root = open_source("31.0.0", cache=cache).root
     rpc = root / "nova" / "compute" / "rpcapi.py"
+    original = rpc.read_bytes()
     if damage == "delete":
         rpc.unlink()
     elif damage == "truncate":
         rpc.write_text("")
     elif damage == "extra":
         (root / "nova" / "planted.py").write_text("")
-    else:
+    elif damage == "manifest":
         (root / MANIFEST_NAME).write_text("{not json")
+    else:
+        same_size_edit(rpc, b"ran", b"RAN", keep_mtime=damage == "same-size-and-mtime")
     assert not verify_tree(root)
     assert open_source("31.0.0", cache=cache).root == root
     assert fake.calls == 2
+    assert f"cache entry {root} is incomplete or damaged; rebuilding it" in caplog.messages
     assert verify_tree(root, deep=True)
+    assert rpc.read_bytes() == original
     assert not (root / "nova" / "planted.py").exists()
     assert not list((cache / "releases").glob(".tmp-*"))
+
+
+def test_an_intact_entry_is_checked_by_stat_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each use stats every file; only a file whose size, mtime or ctime moved is hashed
+    again (a `touch`, a copy of the cache), and the manifest then records its new times."""
+    cache = tmp_path / "cache"
+    fake = FakeIndex(tmp_path)
+    monkeypatch.setattr(sources, "download_wheel", fake)
+    root = open_source("31.0.0", cache=cache).root
+    hashed: list[str] = []
+    real_sha = sources._sha256_file
+    monkeypatch.setattr(sources, "_sha256_file", lambda p: hashed.append(p.name) or real_sha(p))
+    open_source("31.0.0", cache=cache)
+    assert hashed == []
+    (root / "nova" / "compute" / "rpcapi.py").touch()
+    open_source("31.0.0", cache=cache)
+    assert hashed == ["rpcapi.py"] and fake.calls == 1
+    open_source("31.0.0", cache=cache)
+    assert hashed == ["rpcapi.py"]
+
+
+def test_an_entry_without_file_times_is_hashed_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Entries made before file times were recorded (or by an older osflow sharing the
+    cache) are hashed whole on first use, then recorded: never downloaded again."""
+    cache = tmp_path / "cache"
+    root = place_fake_release(cache, "33.0.0")
+    assert "stat" not in read_manifest(root)
+    forbid_download(monkeypatch)
+    hashed: list[str] = []
+    real_sha = sources._sha256_file
+    monkeypatch.setattr(sources, "_sha256_file", lambda p: hashed.append(p.name) or real_sha(p))
+    open_source("33.0.0", cache=cache)
+    assert sorted(hashed) == ["__init__.py", "rpcapi.py"]
+    assert set(read_manifest(root)["stat"]) == set(read_manifest(root)["files"])
+    open_source("33.0.0", cache=cache)
+    assert len(hashed) == 2
 
 
 def test_leftovers_of_a_killed_run_are_cleared(

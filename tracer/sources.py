@@ -14,8 +14,10 @@ A bare version string always means a release: write `./34.0.0` for a folder of t
 Cache entries are built in a temporary folder next to their final name and moved into place
 with one `os.replace`, under an `fcntl.flock` lock per entry, so a killed run never leaves a
 half tree and concurrent runs neither collide nor download twice. Each entry holds a
-manifest (`.osflow-source.json`) listing every file with its size and sha256; an entry whose
-files no longer match it is treated as corrupt and rebuilt.
+manifest (`.osflow-source.json`) listing every file with its size and sha256, and the mtime
+and ctime it had when hashed; an entry whose files no longer match it is treated as corrupt
+and rebuilt. Each use stats every file and hashes again those whose times moved (any write
+moves a file's ctime, which `touch -r` cannot set back).
 
 How a release wheel is checked (what works here, with pip pointed at PyPI plus local
 `file://` mirrors by its config):
@@ -215,21 +217,29 @@ def read_manifest(root: Path) -> dict | None:
 
 
 def verify_tree(root: Path, *, deep: bool = False) -> bool:
-    """Does the entry still hold exactly the files its manifest lists (sizes; hashes if deep)?
+    """Does the entry still hold exactly the files its manifest lists, with their sha256?
 
-    The shallow check only stats files (a few ms for a whole Nova tree), so it runs on every
-    use; `deep` also re-hashes every file.
-    """
-    return _intact_manifest(Path(root), deep=deep) is not None
+    Each file is hashed again only when its size, mtime or ctime differs from what the
+    manifest recorded (`deep`: every file)."""
+    return _check_entry(Path(root), deep=deep)[0] is not None
 
 
-def _intact_manifest(root: Path, *, deep: bool = False) -> dict | None:
-    """The entry's manifest if every file matches it, else None."""
+def _check_entry(root: Path, *, deep: bool = False) -> tuple[dict | None, dict | None]:
+    """(the entry's manifest if every file matches it, else None; the files' new times
+    when some moved and their bytes did not, else None).
+
+    This runs on every use, so it stats: every file's size is compared, and a file whose
+    mtime and ctime are the ones recorded when it was hashed is not read. Any write to a
+    file moves its ctime, and nothing short of the system clock sets it back (`touch -r`
+    restores the mtime, not the ctime), so a file edited in place is hashed again and its
+    sha256 compared. Entries made before times were recorded are hashed whole once."""
     manifest = read_manifest(root)
     if manifest is None:
-        return None
+        return None, None
     expected: dict = manifest["files"]
-    found: dict[str, int] = {}
+    recorded = manifest.get("stat")
+    recorded = recorded if isinstance(recorded, dict) else {}
+    found: dict[str, os.stat_result] = {}
     # Plain scandir and string paths: this runs on every warm start, so keep it to stats.
     stack = [("", os.fspath(root))]
     while stack:
@@ -237,26 +247,47 @@ def _intact_manifest(root: Path, *, deep: bool = False) -> dict | None:
         try:
             entries = list(os.scandir(folder))
         except OSError:
-            return None
+            return None, None
         for entry in entries:
             rel = prefix + entry.name
             if entry.is_symlink():
-                return None  # we never create links; one here was planted
+                return None, None  # we never create links; one here was planted
             if entry.is_dir():
                 stack.append((rel + "/", entry.path))
             elif entry.is_file() and rel != MANIFEST_NAME:
-                found[rel] = entry.stat().st_size
+                found[rel] = entry.stat()
             elif rel != MANIFEST_NAME:
-                return None  # a fifo or device
+                return None, None  # a fifo or device
     if len(found) != len(expected):
-        return None
-    for rel, size in found.items():
+        return None, None
+    moved = False
+    times: dict[str, list[int]] = {}
+    for rel, st in found.items():
         want = expected.get(rel)
-        if not want or want[0] != size:
-            return None
-        if deep and _sha256_file(Path(root, rel)) != want[1]:
-            return None
-    return manifest
+        if not want or want[0] != st.st_size:
+            return None, None
+        now = times[rel] = [st.st_mtime_ns, st.st_ctime_ns]
+        if deep or recorded.get(rel) != now:
+            if _sha256_file(Path(root, rel)) != want[1]:
+                return None, None
+            moved = moved or recorded.get(rel) != now
+    return manifest, (times if moved else None)
+
+
+def _record_times(final: Path, manifest: dict, times: dict) -> None:
+    """Rewrite the manifest with its files' new times (their bytes were checked), so that
+    the next use reads none of them. The temporary file lies beside the entry, not in it,
+    where a killed run's leftover would make the entry look damaged."""
+    data = json.dumps({**manifest, "stat": times}, sort_keys=True).encode()
+    fd, tmp = tempfile.mkstemp(prefix=f".tmp-{final.name}-manifest-", dir=final.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, final / MANIFEST_NAME)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def _sha256_file(path: Path) -> str:
@@ -273,22 +304,29 @@ def _materialise(final: Path, build: Callable[[Path], dict]) -> dict:
     Returns the manifest. The fast path (entry present and intact) takes no lock and
     touches no network.
     """
-    manifest = _intact_manifest(final)
-    if manifest is not None:
+    manifest, times = _check_entry(final)
+    if manifest is not None and times is None:
         return manifest
     parent = final.parent
     parent.mkdir(parents=True, exist_ok=True)
     with locked(parent / f".{final.name}.lock"):
-        # Another run may have finished it while we waited for the lock.
-        manifest = _intact_manifest(final)
+        if manifest is None or read_manifest(final) != manifest:
+            # Another run may have finished (or rebuilt) it while we waited for the lock.
+            manifest, times = _check_entry(final)
         if manifest is not None:
+            if times is not None:
+                try:
+                    _record_times(final, manifest, times)
+                except OSError:
+                    pass  # a read-only cache: the files are hashed again next time
             return manifest
         _clear_leftovers(final)
         tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{final.name}-", dir=parent))
         try:
             meta = build(tmp)
             meta["format"] = MANIFEST_FORMAT
-            meta["files"] = _inventory(tmp)
+            meta["stat"] = {}
+            meta["files"] = _inventory(tmp, meta["stat"])
             os.chmod(tmp, 0o755)  # mkdtemp makes it 0700; a tree is meant to be read
             (tmp / MANIFEST_NAME).write_text(json.dumps(meta, sort_keys=True), "utf-8")
             os.replace(tmp, final)
@@ -314,16 +352,24 @@ def _clear_leftovers(final: Path) -> None:
         else:
             final.unlink()
     for leftover in parent.glob(f".tmp-{final.name}-*"):
-        shutil.rmtree(leftover, ignore_errors=True)
+        if leftover.is_dir() and not leftover.is_symlink():
+            shutil.rmtree(leftover, ignore_errors=True)
+        else:
+            leftover.unlink(missing_ok=True)  # a manifest being rewritten (_record_times)
 
 
-def _inventory(root: Path) -> dict[str, list]:
-    """{relative path: [size, sha256]} of every file in a freshly built entry."""
+def _inventory(root: Path, times: dict | None = None) -> dict[str, list]:
+    """{relative path: [size, sha256]} of every file in a freshly built entry; `times`
+    receives {relative path: [mtime_ns, ctime_ns]} as they were when hashed."""
     files: dict[str, list] = {}
     for dirpath, _dirnames, filenames in os.walk(root):
         for name in filenames:
             full = Path(dirpath, name)
-            files[full.relative_to(root).as_posix()] = [full.stat().st_size, _sha256_file(full)]
+            rel = full.relative_to(root).as_posix()
+            st = full.stat()
+            files[rel] = [st.st_size, _sha256_file(full)]
+            if times is not None:
+                times[rel] = [st.st_mtime_ns, st.st_ctime_ns]
     return files
 
 
