@@ -216,10 +216,16 @@ def test_corrupted_release_entry_is_detected_and_rebuilt(tmp_path: Path, index: 
     assert again.stdout == first.stdout
 
 
-@pytest.mark.parametrize("damage", [b"", b"not a pickle", b"\x80\x05garbage"])
+@pytest.mark.parametrize("damage", [b"", b"not a pickle", b"\x80\x05garbage", "os.system",
+                                    "builtins.exec"])
 def test_corrupted_parse_and_result_cache_entries_are_rebuilt(tmp_path: Path, tree: Path,
-                                                              damage: bytes) -> None:
+                                                              damage: bytes | str) -> None:
+    from tests.index.test_index import crafted_entries
+
     cache = tmp_path / "c"
+    marker = tmp_path / "ran"
+    if isinstance(damage, str):  # a pickle that runs code as it loads
+        damage = crafted_entries(marker)[["os.system", "builtins.exec"].index(damage)]
     first = osflow("trace", "pause", "-s", str(tree), cache=cache)
     entries = sorted(cache.rglob("*.pickle")) + sorted(cache.rglob("builds/*.json"))
     assert entries
@@ -227,6 +233,7 @@ def test_corrupted_parse_and_result_cache_entries_are_rebuilt(tmp_path: Path, tr
         entry.write_bytes(damage)
     again = osflow("trace", "pause", "-s", str(tree), cache=cache)
     assert warnings_of(again) == [] and again.stdout == first.stdout
+    assert not marker.exists()
     third = osflow("trace", "pause", "-s", str(tree), cache=cache)
     assert third.stdout == first.stdout
 
