@@ -225,8 +225,8 @@ def verify_tree(root: Path, *, deep: bool = False) -> bool:
 
 
 def _check_entry(root: Path, *, deep: bool = False) -> tuple[dict | None, dict | None]:
-    """(the entry's manifest if every file matches it, else None; the files' new times
-    when some moved and their bytes did not, else None).
+    """(the entry's manifest if every file matches it, else None; the manifest's entries
+    of the files whose times moved and bytes did not, with their new times, else None).
 
     This runs on every use, so it stats: every file's size is compared, and a file whose
     mtime and ctime are the ones recorded when it was hashed is not read. Any write to a
@@ -237,8 +237,6 @@ def _check_entry(root: Path, *, deep: bool = False) -> tuple[dict | None, dict |
     if manifest is None:
         return None, None
     expected: dict = manifest["files"]
-    recorded = manifest.get("stat")
-    recorded = recorded if isinstance(recorded, dict) else {}
     found: dict[str, os.stat_result] = {}
     # Plain scandir and string paths: this runs on every warm start, so keep it to stats.
     stack = [("", os.fspath(root))]
@@ -260,25 +258,28 @@ def _check_entry(root: Path, *, deep: bool = False) -> tuple[dict | None, dict |
                 return None, None  # a fifo or device
     if len(found) != len(expected):
         return None, None
-    moved = False
-    times: dict[str, list[int]] = {}
+    moved: dict[str, list] = {}
     for rel, st in found.items():
         want = expected.get(rel)
         if not want or want[0] != st.st_size:
             return None, None
-        now = times[rel] = [st.st_mtime_ns, st.st_ctime_ns]
-        if deep or recorded.get(rel) != now:
+        # [size, sha256, mtime_ns, ctime_ns]; entries made before times were recorded, or
+        # by an older osflow sharing the cache, have the first two
+        now = [st.st_mtime_ns, st.st_ctime_ns]
+        if deep or want[2:] != now:
             if _sha256_file(Path(root, rel)) != want[1]:
                 return None, None
-            moved = moved or recorded.get(rel) != now
-    return manifest, (times if moved else None)
+            if want[2:] != now:
+                moved[rel] = [*want[:2], *now]
+    return manifest, (moved or None)
 
 
-def _record_times(final: Path, manifest: dict, times: dict) -> None:
-    """Rewrite the manifest with its files' new times (their bytes were checked), so that
-    the next use reads none of them. The temporary file lies beside the entry, not in it,
-    where a killed run's leftover would make the entry look damaged."""
-    data = json.dumps({**manifest, "stat": times}, sort_keys=True).encode()
+def _record_times(final: Path, manifest: dict, moved: dict) -> None:
+    """Rewrite the manifest with the new times of the files in `moved` (their bytes were
+    checked), so that the next use reads none of them. The temporary file lies beside the
+    entry, not in it, where a killed run's leftover would make the entry look damaged."""
+    files = {**manifest["files"], **moved}
+    data = json.dumps({**manifest, "files": files}, sort_keys=True).encode()
     fd, tmp = tempfile.mkstemp(prefix=f".tmp-{final.name}-manifest-", dir=final.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -304,19 +305,19 @@ def _materialise(final: Path, build: Callable[[Path], dict]) -> dict:
     Returns the manifest. The fast path (entry present and intact) takes no lock and
     touches no network.
     """
-    manifest, times = _check_entry(final)
-    if manifest is not None and times is None:
+    manifest, moved = _check_entry(final)
+    if manifest is not None and moved is None:
         return manifest
     parent = final.parent
     parent.mkdir(parents=True, exist_ok=True)
     with locked(parent / f".{final.name}.lock"):
         if manifest is None or read_manifest(final) != manifest:
             # Another run may have finished (or rebuilt) it while we waited for the lock.
-            manifest, times = _check_entry(final)
+            manifest, moved = _check_entry(final)
         if manifest is not None:
-            if times is not None:
+            if moved is not None:
                 try:
-                    _record_times(final, manifest, times)
+                    _record_times(final, manifest, moved)
                 except OSError:
                     pass  # a read-only cache: the files are hashed again next time
             return manifest
@@ -325,8 +326,7 @@ def _materialise(final: Path, build: Callable[[Path], dict]) -> dict:
         try:
             meta = build(tmp)
             meta["format"] = MANIFEST_FORMAT
-            meta["stat"] = {}
-            meta["files"] = _inventory(tmp, meta["stat"])
+            meta["files"] = _inventory(tmp)
             os.chmod(tmp, 0o755)  # mkdtemp makes it 0700; a tree is meant to be read
             (tmp / MANIFEST_NAME).write_text(json.dumps(meta, sort_keys=True), "utf-8")
             os.replace(tmp, final)
@@ -358,18 +358,16 @@ def _clear_leftovers(final: Path) -> None:
             leftover.unlink(missing_ok=True)  # a manifest being rewritten (_record_times)
 
 
-def _inventory(root: Path, times: dict | None = None) -> dict[str, list]:
-    """{relative path: [size, sha256]} of every file in a freshly built entry; `times`
-    receives {relative path: [mtime_ns, ctime_ns]} as they were when hashed."""
+def _inventory(root: Path) -> dict[str, list]:
+    """{relative path: [size, sha256, mtime_ns, ctime_ns]} of every file in a freshly
+    built entry, its times as they were when it was hashed."""
     files: dict[str, list] = {}
     for dirpath, _dirnames, filenames in os.walk(root):
         for name in filenames:
             full = Path(dirpath, name)
             rel = full.relative_to(root).as_posix()
             st = full.stat()
-            files[rel] = [st.st_size, _sha256_file(full)]
-            if times is not None:
-                times[rel] = [st.st_mtime_ns, st.st_ctime_ns]
+            files[rel] = [st.st_size, _sha256_file(full), st.st_mtime_ns, st.st_ctime_ns]
     return files
 
 
