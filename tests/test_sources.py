@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import json
 import os
 import shutil
 import stat
 import subprocess
 import sys
+import tarfile
 import threading
 import time
 import zipfile
@@ -28,6 +30,7 @@ from tracer.sources import (
     open_source,
     read_manifest,
     unpack_wheel,
+    unpacked_archive,
     verify_tree,
 )
 
@@ -496,6 +499,131 @@ def test_unpack_wheel_without_nova(tmp_path: Path) -> None:
     dest.mkdir()
     with pytest.raises(OsflowError, match="no nova/ package"):
         unpack_wheel(wheel, dest)
+
+
+# ----------------------------------------------------------------------------------------
+# Source archives (.tar.xz): the Liberty fixture, unpacked once into the cache
+
+# Liberty is older than the package index's Nova releases: the repository's parent folder
+# holds shared/, whose fixture archive has its nova/ (without nova/tests) and a PKG-INFO.
+LIBERTY_ARCHIVE = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / \
+    "nova-12.0.0.tar.xz"
+
+
+def make_tarball(path: Path, files: dict[str, bytes] | None = None,
+                 extra: list[tarfile.TarInfo] = ()) -> Path:
+    """A .tar.xz of `files` (default: a small nova tree with a PKG-INFO) and `extra`
+    members as given (links, devices, ...)."""
+    files = files if files is not None else {
+        "PKG-INFO": b"Metadata-Version: 1.1\nName: nova\nVersion: 12.0.0\n",
+        "nova/__init__.py": b"", "nova/compute/rpcapi.py": TRAP.encode(),
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(path, "w:xz") as tf:
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tf.addfile(info, io.BytesIO(data))
+        for info in extra:
+            tf.addfile(info)
+    return path
+
+
+def test_archive_unpacked_once_into_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, trap: Path
+) -> None:
+    archive = make_tarball(tmp_path / "nova-12.0.0.tar.xz")
+    cache = tmp_path / "cache"
+    folder = unpacked_archive(archive, cache)
+    digest = hashlib.sha256(archive.read_bytes()).hexdigest()
+    assert folder == cache / "archives" / digest
+    assert sorted(p.name for p in folder.iterdir()) == [MANIFEST_NAME, "PKG-INFO", "nova"]
+    assert read_manifest(folder)["kind"] == "archive" and verify_tree(folder, deep=True)
+    tree = open_source(str(folder))
+    assert (tree.kind, tree.root, tree.tag) == ("directory", folder, "12.0.0")
+    assert not trap.exists()
+
+    def no_rebuild(*_a: object) -> dict:
+        raise AssertionError("a complete archive entry was unpacked again")
+
+    monkeypatch.setattr(sources, "_build_archive", no_rebuild)
+    assert unpacked_archive(archive, cache) == folder
+    assert not list((cache / "archives").glob(".tmp-*"))
+
+
+def test_archive_entry_changed_on_disk_is_unpacked_again(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    archive = make_tarball(tmp_path / "nova-12.0.0.tar.xz")
+    folder = unpacked_archive(archive, tmp_path / "cache")
+    rpc = folder / "nova" / "compute" / "rpcapi.py"
+    same_size_edit(rpc, b"ran", b"RAN")
+    assert unpacked_archive(archive, tmp_path / "cache") == folder
+    assert f"cache entry {folder} is incomplete or damaged; rebuilding it" in caplog.messages
+    assert rpc.read_text() == TRAP
+
+
+def special_member(name: str, kind: bytes, target: str = "") -> tarfile.TarInfo:
+    info = tarfile.TarInfo(name)
+    info.type, info.linkname = kind, target
+    return info
+
+
+@pytest.mark.parametrize("member", [
+    special_member("nova/link.py", tarfile.SYMTYPE, "/etc/passwd"),
+    special_member("nova/hard.py", tarfile.LNKTYPE, "nova/__init__.py"),
+    special_member("nova/fifo", tarfile.FIFOTYPE),
+    special_member("nova/dev", tarfile.CHRTYPE),
+], ids=["symlink", "hard link", "fifo", "device"])
+def test_archive_refuses_links_and_special_files(tmp_path: Path, member: tarfile.TarInfo
+                                                 ) -> None:
+    archive = make_tarball(tmp_path / "a.tar.xz", extra=[member])
+    cache = tmp_path / "cache"
+    with pytest.raises(UnsafeArchiveError) as exc:
+        unpacked_archive(archive, cache)
+    assert f"member {member.name!r}" in one_line(exc)
+    assert [p.name for p in (cache / "archives").iterdir()] == [
+        f".{hashlib.sha256(archive.read_bytes()).hexdigest()}.lock"]
+
+
+@pytest.mark.parametrize("name", ["/abs/nova.py", "../escape.py", "nova/../../escape.py",
+                                  "nova\\\\x.py"])
+def test_archive_refuses_escaping_members(tmp_path: Path, name: str) -> None:
+    archive = make_tarball(tmp_path / "a.tar.xz", {"nova/__init__.py": b"", name: b"x = 1\n"})
+    with pytest.raises(UnsafeArchiveError, match="unsafe"):
+        unpacked_archive(archive, tmp_path / "cache")
+    assert not list(tmp_path.rglob("escape.py")) and not (Path("/abs") / "nova.py").exists()
+
+
+def test_archive_refuses_duplicates_and_bombs(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    twice = make_tarball(tmp_path / "twice.tar.xz", {"nova/__init__.py": b""},
+                         extra=[tarfile.TarInfo("nova/__init__.py")])
+    with pytest.raises(UnsafeArchiveError, match="appears twice"):
+        unpacked_archive(twice, tmp_path / "cache")
+    monkeypatch.setattr(sources, "MAX_TREE_BYTES", 1000)
+    big = make_tarball(tmp_path / "big.tar.xz", {"nova/__init__.py": b"\n" * 1001})
+    with pytest.raises(UnsafeArchiveError, match="over the 1000-byte cap"):
+        unpacked_archive(big, tmp_path / "cache")
+
+
+def test_archive_that_is_not_one(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.tar.xz"
+    broken.write_bytes(b"\xfd7zXZ\x00 not really")
+    with pytest.raises(OsflowError, match="not a readable tar archive") as exc:
+        unpacked_archive(broken, tmp_path / "cache")
+    one_line(exc)
+    without = make_tarball(tmp_path / "other.tar.xz", {"other/__init__.py": b""})
+    with pytest.raises(OsflowError, match="holds no nova/ package"):
+        unpacked_archive(without, tmp_path / "cache")
+
+
+@pytest.mark.skipif(not LIBERTY_ARCHIVE.is_file(), reason="no ../shared/fixtures here")
+def test_liberty_fixture_is_a_12_0_0_tree(tmp_path: Path) -> None:
+    tree = open_source(str(unpacked_archive(LIBERTY_ARCHIVE, tmp_path / "cache")))
+    assert tree.kind == "directory" and tree.tag == "12.0.0"
+    assert (tree.root / "nova" / "compute" / "rpcapi.py").is_file()
+    assert not (tree.root / "nova" / "tests").exists()
 
 
 # ----------------------------------------------------------------------------------------

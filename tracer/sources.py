@@ -50,6 +50,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import tarfile
 import tempfile
 import urllib.parse
 import zipfile
@@ -70,6 +71,8 @@ __all__ = [
     "download_wheel",
     "published_sha256",
     "unpack_wheel",
+    "unpacked_archive",
+    "unpack_tarball",
     "read_manifest",
     "verify_tree",
     "cached_releases",
@@ -524,6 +527,86 @@ def _check_record(
         raise OsflowError(
             f"{archive}: {rel.as_posix()} does not match the wheel's RECORD; corrupt wheel"
         )
+
+
+# --------------------------------------------------------------------------------------
+# Source archives (a .tar.xz of a tree, such as the Liberty fixture tests read)
+
+
+def unpacked_archive(archive: Path, cache: Path | None = None) -> Path:
+    """The folder a tar archive of a tree unpacks to, unpacked once into
+    `<cache>/archives/<the archive's sha256>/` and checked like any cache entry; open it
+    as a directory source (its PKG-INFO, if any, names the release)."""
+    archive = Path(archive)
+    try:
+        digest = _sha256_file(archive)
+    except OSError as exc:
+        raise OsflowError(f"{archive}: cannot read it ({exc.strerror})") from exc
+    final = (Path(cache) if cache is not None else cache_dir()) / "archives" / digest
+    _materialise(final, lambda tmp: _build_archive(archive, digest, tmp))
+    return final
+
+
+def _build_archive(archive: Path, digest: str, tmp: Path) -> dict:
+    unpack_tarball(archive, tmp)
+    return {"kind": "archive", "archive": archive.name, "archive_sha256": digest}
+
+
+def unpack_tarball(archive: Path, dest: Path, *, max_bytes: int | None = None) -> int:
+    """Extract every file of the tar archive into the (empty) folder `dest`; return the
+    count. As for wheels, every member is validated first: an absolute path, a `..`
+    component, a link, a device or a duplicate refuses the whole archive, and the declared
+    and actual sizes are capped. tarfile's own `data` filter checks each member again."""
+    name = archive.name
+    max_bytes = MAX_TREE_BYTES if max_bytes is None else max_bytes
+    try:
+        tf = tarfile.open(archive)
+        members = tf.getmembers()
+    except (tarfile.TarError, EOFError, OSError) as exc:
+        raise OsflowError(f"{archive}: not a readable tar archive ({_one_line(str(exc))})") \
+            from exc
+    with tf:
+        if len(members) > MAX_MEMBERS:
+            raise UnsafeArchiveError(f"{name}: {len(members)} members is more than a tree has")
+        checked, seen, declared = [], set(), 0
+        for member in members:
+            rel = _safe_relpath(member.name, name)
+            if not (member.isreg() or member.isdir()):
+                kind = ("symlink" if member.issym() else "hard link" if member.islnk()
+                        else "special file")
+                raise UnsafeArchiveError(f"{name}: member {member.name!r} is a {kind}; "
+                                         "refusing to unpack this archive")
+            data_filter = getattr(tarfile, "data_filter", None)  # Python 3.10.12, 3.11.4
+            if data_filter is not None:
+                try:
+                    data_filter(member, os.fspath(dest))
+                except tarfile.FilterError as exc:
+                    raise UnsafeArchiveError(f"{name}: member {member.name!r} is unsafe "
+                                             f"({exc}); refusing to unpack this archive") from exc
+            if rel.as_posix() in seen and not member.isdir():
+                raise UnsafeArchiveError(f"{name}: member {rel.as_posix()!r} appears twice; "
+                                         "refusing it")
+            seen.add(rel.as_posix())
+            declared += member.size
+            checked.append((member, rel))
+        if declared > max_bytes:
+            raise UnsafeArchiveError(f"{name}: unpacks to {declared} bytes, over the "
+                                     f"{max_bytes}-byte cap; refusing it")
+        written = total = 0
+        for member, rel in checked:  # in the archive's order: a compressed one is read once
+            if member.isdir():
+                continue
+            with tf.extractfile(member) as fh:
+                data = fh.read(max_bytes - total + 1)
+            total += len(data)
+            if total > max_bytes:
+                raise UnsafeArchiveError(f"{name}: unpacks to more than the size cap; "
+                                         "refusing it")
+            _write_member(dest, rel, data, name)
+            written += 1
+    if not (dest / "nova" / "__init__.py").is_file():
+        raise OsflowError(f"{name}: the archive holds no nova/ package; is it a nova tree?")
+    return written
 
 
 # --------------------------------------------------------------------------------------
