@@ -613,6 +613,16 @@ def test_archive_that_is_not_one(tmp_path: Path) -> None:
     with pytest.raises(OsflowError, match="not a readable tar archive") as exc:
         unpacked_archive(broken, tmp_path / "cache")
     one_line(exc)
+    whole = make_tarball(tmp_path / "whole.tar.xz", {"nova/__init__.py": b"",
+                                                     "nova/big.py": os.urandom(50_000)})
+    data = whole.read_bytes()
+    for name, damaged in (("cut", data[:30_000]),  # a download stopped halfway
+                          ("flipped", data[:30_000] + bytes([data[30_000] ^ 0xFF]) +
+                           data[30_001:])):
+        (tmp_path / f"{name}.tar.xz").write_bytes(damaged)
+        with pytest.raises(OsflowError, match="not a readable tar archive") as exc:
+            unpacked_archive(tmp_path / f"{name}.tar.xz", tmp_path / "cache")
+        one_line(exc)
     without = make_tarball(tmp_path / "other.tar.xz", {"other/__init__.py": b""})
     with pytest.raises(OsflowError, match="holds no nova/ package"):
         unpacked_archive(without, tmp_path / "cache")

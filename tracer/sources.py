@@ -39,6 +39,7 @@ A cached release is served from the cache with no network access at all.
 from __future__ import annotations
 
 import base64
+import contextlib
 import csv
 import hashlib
 import io
@@ -552,6 +553,19 @@ def _build_archive(archive: Path, digest: str, tmp: Path) -> dict:
     return {"kind": "archive", "archive": archive.name, "archive_sha256": digest}
 
 
+@contextlib.contextmanager
+def _reading_tar(archive: Path) -> Iterator[None]:
+    """A damaged or truncated archive, whatever its compression, as one OsflowError."""
+    import lzma
+    import zlib
+
+    try:
+        yield
+    except (tarfile.TarError, EOFError, OSError, lzma.LZMAError, zlib.error) as exc:
+        raise OsflowError(f"{archive}: not a readable tar archive ({_one_line(str(exc))})") \
+            from exc
+
+
 def unpack_tarball(archive: Path, dest: Path, *, max_bytes: int | None = None) -> int:
     """Extract every file of the tar archive into the (empty) folder `dest`; return the
     count. As for wheels, every member is validated first: an absolute path, a `..`
@@ -559,13 +573,11 @@ def unpack_tarball(archive: Path, dest: Path, *, max_bytes: int | None = None) -
     and actual sizes are capped. tarfile's own `data` filter checks each member again."""
     name = archive.name
     max_bytes = MAX_TREE_BYTES if max_bytes is None else max_bytes
-    try:
+    with _reading_tar(archive):
         tf = tarfile.open(archive)
-        members = tf.getmembers()
-    except (tarfile.TarError, EOFError, OSError) as exc:
-        raise OsflowError(f"{archive}: not a readable tar archive ({_one_line(str(exc))})") \
-            from exc
     with tf:
+        with _reading_tar(archive):
+            members = tf.getmembers()
         if len(members) > MAX_MEMBERS:
             raise UnsafeArchiveError(f"{name}: {len(members)} members is more than a tree has")
         checked, seen, declared = [], set(), 0
@@ -596,7 +608,7 @@ def unpack_tarball(archive: Path, dest: Path, *, max_bytes: int | None = None) -
         for member, rel in checked:  # in the archive's order: a compressed one is read once
             if member.isdir():
                 continue
-            with tf.extractfile(member) as fh:
+            with _reading_tar(archive), tf.extractfile(member) as fh:
                 data = fh.read(max_bytes - total + 1)
             total += len(data)
             if total > max_bytes:
