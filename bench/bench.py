@@ -476,13 +476,15 @@ def _table(label: str, nfiles: int, rows) -> str:
     return "\n".join(lines)
 
 
-def _write(table: str) -> None:
+def _write(table: str, begin: str = MARK_BEGIN, end: str = MARK_END) -> None:
+    """Put `table` between the marks `begin` and `end` of BENCHMARKS.md (at its end when
+    they are not there yet)."""
     path = HERE.parent / "BENCHMARKS.md"
     text = path.read_text() if path.exists() else ""
-    block = f"{MARK_BEGIN}\n{table}\n{MARK_END}"
-    if MARK_BEGIN in text and MARK_END in text:
-        head, rest = text.split(MARK_BEGIN, 1)
-        tail = rest.split(MARK_END, 1)[1]
+    block = f"{begin}\n{table}\n{end}"
+    if begin in text and end in text:
+        head, rest = text.split(begin, 1)
+        tail = rest.split(end, 1)[1]
         text = head + block + tail
     else:
         text = text + "\n" + block + "\n"

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.test_cli_rpc import osflow
-from tests.test_sources import make_wheel
+from tests.test_sources import make_wheel, same_size_edit
 from tests.trees import TRACE, write_tree
 
 PIPELINE = "nova_api->>nova_compute: pause_instance"  # the pause flow reached its cast
@@ -198,23 +198,34 @@ def test_no_command_shows_the_help(tmp_path: Path) -> None:
 # ----------------------------------------------------------------------------- the cache
 
 
-def test_corrupted_release_entry_is_detected_and_rebuilt(tmp_path: Path,
-                                                        index: LocalIndex) -> None:
+@pytest.mark.parametrize("damage", ["truncated", "same size, mtime kept"])
+def test_corrupted_release_entry_is_detected_and_rebuilt(tmp_path: Path, index: LocalIndex,
+                                                        damage: str) -> None:
     cache = tmp_path / "c"
     first = osflow("trace", "pause", "-s", "33.0.0", cache=cache, env=index.env())
     assert first.returncode == 0, first.stderr
     entry = cache / "releases" / "nova-33.0.0"
-    (entry / "nova" / "compute" / "api.py").write_text("# truncated\n")
+    api = entry / "nova" / "compute" / "api.py"
+    if damage == "truncated":
+        api.write_text("# truncated\n")
+    else:  # the cast drawn no more, and the file's size and mtime as they were (touch -r)
+        same_size_edit(api, b"pause_instance(", b"pause_instanc3(")
     again = osflow("trace", "pause", "-s", "33.0.0", cache=cache, env=index.env())
     assert warnings_of(again) == [
         f"warning: cache entry {entry} is incomplete or damaged; rebuilding it"]
     assert again.stdout == first.stdout
 
 
-@pytest.mark.parametrize("damage", [b"", b"not a pickle", b"\x80\x05garbage"])
+@pytest.mark.parametrize("damage", [b"", b"not a pickle", b"\x80\x05garbage", "os.system",
+                                    "builtins.exec"])
 def test_corrupted_parse_and_result_cache_entries_are_rebuilt(tmp_path: Path, tree: Path,
-                                                              damage: bytes) -> None:
+                                                              damage: bytes | str) -> None:
+    from tests.index.test_index import crafted_entries
+
     cache = tmp_path / "c"
+    marker = tmp_path / "ran"
+    if isinstance(damage, str):  # a pickle that runs code as it loads
+        damage = crafted_entries(marker)[["os.system", "builtins.exec"].index(damage)]
     first = osflow("trace", "pause", "-s", str(tree), cache=cache)
     entries = sorted(cache.rglob("*.pickle")) + sorted(cache.rglob("builds/*.json"))
     assert entries
@@ -222,6 +233,7 @@ def test_corrupted_parse_and_result_cache_entries_are_rebuilt(tmp_path: Path, tr
         entry.write_bytes(damage)
     again = osflow("trace", "pause", "-s", str(tree), cache=cache)
     assert warnings_of(again) == [] and again.stdout == first.stdout
+    assert not marker.exists()
     third = osflow("trace", "pause", "-s", str(tree), cache=cache)
     assert third.stdout == first.stdout
 

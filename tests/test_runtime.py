@@ -1,6 +1,9 @@
 """tracer.runtime: a command's work runs unchanged, on a stack that does not churn."""
 
 import gc
+import multiprocessing
+import os
+import subprocess
 import sys
 
 import pytest
@@ -67,3 +70,43 @@ def test_deep_recursion_maps_no_new_stack_memory(restore_gc):
         pytest.skip("this Python maps no stack memory for a deep descent")
     before = runtime.run_command(descend)
     assert deepest[-1] == before
+
+
+# A helper pool of the given start method, run from the current folder: the answer of
+# one task in a helper process.
+POOL = """
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from tracer import runtime
+if __name__ == "__main__":
+    with ProcessPoolExecutor(1, mp_context=runtime.process_context(sys.argv[1])) as pool:
+        print(pool.submit(abs, -3).result())
+"""
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn", "forkserver"])
+def test_helper_processes_import_nothing_from_the_current_folder(tmp_path, method):
+    """A spawned or forkserver helper is a new interpreter started with `python -c`, which
+    puts the current folder first on sys.path: a multiprocessing.py or pickle.py there would
+    run in it. Forked helpers (Linux) start no interpreter."""
+    from tests.test_sources import trapped_folder
+
+    if method not in multiprocessing.get_all_start_methods():
+        pytest.skip(f"no {method} on this platform")
+    if method != "fork" and sys.version_info < (3, 11):
+        pytest.xfail("Python 3.10 has no PYTHONSAFEPATH: a spawned helper's path starts "
+                     "with the current folder (osflow forks its helpers on Linux)")
+    marker = tmp_path / "ran"
+    cwd = trapped_folder(tmp_path / "cwd", marker)
+    script = tmp_path / "pool.py"  # the script's folder, not the current one, leads sys.path
+    script.write_text(POOL)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    result = subprocess.run([sys.executable, str(script), method], cwd=cwd, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert not marker.exists(), marker.read_text()
+    assert (result.returncode, result.stdout) == (0, "3\n"), result.stderr
+
+
+def test_helper_processes_are_forked_on_linux():
+    method = runtime.process_context().get_start_method()
+    assert method == ("fork" if sys.platform == "linux" else "spawn")

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import json
 import os
 import shutil
 import stat
 import subprocess
 import sys
+import tarfile
 import threading
 import time
 import zipfile
@@ -28,6 +30,7 @@ from tracer.sources import (
     open_source,
     read_manifest,
     unpack_wheel,
+    unpacked_archive,
     verify_tree,
 )
 
@@ -261,6 +264,19 @@ def test_git_entry_is_reused(repo: dict, tmp_path: Path, monkeypatch: pytest.Mon
 
 
 @pytestmark_git
+def test_git_entry_changed_on_disk_is_rebuilt(
+    repo: dict, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    cache = tmp_path / "cache"
+    tree = open_source(f"{repo['path']}@1.0.0", cache=cache)
+    same_size_edit(tree.root / "nova" / "compute" / "rpcapi.py", b"1", b"9")
+    again = open_source(f"{repo['path']}@1.0.0", cache=cache)
+    assert f"cache entry {tree.root} is incomplete or damaged; rebuilding it" in caplog.messages
+    assert rpc_text(again) == "V = 1\n"
+    assert verify_tree(again.root, deep=True)
+
+
+@pytestmark_git
 def test_git_runs_no_filter_or_hook_of_the_repo(repo: dict, tmp_path: Path) -> None:
     path = repo["path"]
     marker = tmp_path / "filter-ran"
@@ -274,6 +290,24 @@ def test_git_runs_no_filter_or_hook_of_the_repo(repo: dict, tmp_path: Path) -> N
     marker.unlink(missing_ok=True)
     tree = open_source(f"{path}@2.0.0", cache=tmp_path / "cache")
     assert rpc_text(tree) == "V = 2\n"
+    assert not marker.exists()
+
+
+@pytestmark_git
+def test_git_runs_no_transport_of_the_repo(repo: dict, tmp_path: Path) -> None:
+    """A partial clone fetches a missing blob from its promisor remote when read, and the
+    repository's own config names that remote's command (ext::). Reading never fetches."""
+    path = repo["path"]
+    marker = tmp_path / "fetch-ran"
+    blob = git(path, "rev-parse", "master:nova/compute/rpcapi.py")
+    (path / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
+    for key, value in (("core.repositoryformatversion", "1"),
+                       ("extensions.partialClone", "evil"), ("remote.evil.promisor", "true"),
+                       ("remote.evil.url", f"ext::sh -c touch% {marker}"),
+                       ("protocol.allow", "always")):
+        git(path, "config", key, value)
+    with pytest.raises(OsflowError, match="git returned unexpected data"):
+        open_source(f"{path}@master", cache=tmp_path / "cache")
     assert not marker.exists()
 
 
@@ -468,15 +502,151 @@ def test_unpack_wheel_without_nova(tmp_path: Path) -> None:
 
 
 # ----------------------------------------------------------------------------------------
+# Source archives (.tar.xz): the Liberty fixture, unpacked once into the cache
+
+# Liberty is older than the package index's Nova releases: the repository's parent folder
+# holds shared/, whose fixture archive has its nova/ (without nova/tests) and a PKG-INFO.
+LIBERTY_ARCHIVE = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / \
+    "nova-12.0.0.tar.xz"
+
+
+def make_tarball(path: Path, files: dict[str, bytes] | None = None,
+                 extra: list[tarfile.TarInfo] = ()) -> Path:
+    """A .tar.xz of `files` (default: a small nova tree with a PKG-INFO) and `extra`
+    members as given (links, devices, ...)."""
+    files = files if files is not None else {
+        "PKG-INFO": b"Metadata-Version: 1.1\nName: nova\nVersion: 12.0.0\n",
+        "nova/__init__.py": b"", "nova/compute/rpcapi.py": TRAP.encode(),
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(path, "w:xz") as tf:
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tf.addfile(info, io.BytesIO(data))
+        for info in extra:
+            tf.addfile(info)
+    return path
+
+
+def test_archive_unpacked_once_into_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, trap: Path
+) -> None:
+    archive = make_tarball(tmp_path / "nova-12.0.0.tar.xz")
+    cache = tmp_path / "cache"
+    folder = unpacked_archive(archive, cache)
+    digest = hashlib.sha256(archive.read_bytes()).hexdigest()
+    assert folder == cache / "archives" / digest
+    assert sorted(p.name for p in folder.iterdir()) == [MANIFEST_NAME, "PKG-INFO", "nova"]
+    assert read_manifest(folder)["kind"] == "archive" and verify_tree(folder, deep=True)
+    tree = open_source(str(folder))
+    assert (tree.kind, tree.root, tree.tag) == ("directory", folder, "12.0.0")
+    assert not trap.exists()
+
+    def no_rebuild(*_a: object) -> dict:
+        raise AssertionError("a complete archive entry was unpacked again")
+
+    monkeypatch.setattr(sources, "_build_archive", no_rebuild)
+    assert unpacked_archive(archive, cache) == folder
+    assert not list((cache / "archives").glob(".tmp-*"))
+
+
+def test_archive_entry_changed_on_disk_is_unpacked_again(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    archive = make_tarball(tmp_path / "nova-12.0.0.tar.xz")
+    folder = unpacked_archive(archive, tmp_path / "cache")
+    rpc = folder / "nova" / "compute" / "rpcapi.py"
+    same_size_edit(rpc, b"ran", b"RAN")
+    assert unpacked_archive(archive, tmp_path / "cache") == folder
+    assert f"cache entry {folder} is incomplete or damaged; rebuilding it" in caplog.messages
+    assert rpc.read_text() == TRAP
+
+
+def special_member(name: str, kind: bytes, target: str = "") -> tarfile.TarInfo:
+    info = tarfile.TarInfo(name)
+    info.type, info.linkname = kind, target
+    return info
+
+
+@pytest.mark.parametrize("member", [
+    special_member("nova/link.py", tarfile.SYMTYPE, "/etc/passwd"),
+    special_member("nova/hard.py", tarfile.LNKTYPE, "nova/__init__.py"),
+    special_member("nova/fifo", tarfile.FIFOTYPE),
+    special_member("nova/dev", tarfile.CHRTYPE),
+], ids=["symlink", "hard link", "fifo", "device"])
+def test_archive_refuses_links_and_special_files(tmp_path: Path, member: tarfile.TarInfo
+                                                 ) -> None:
+    archive = make_tarball(tmp_path / "a.tar.xz", extra=[member])
+    cache = tmp_path / "cache"
+    with pytest.raises(UnsafeArchiveError) as exc:
+        unpacked_archive(archive, cache)
+    assert f"member {member.name!r}" in one_line(exc)
+    assert [p.name for p in (cache / "archives").iterdir()] == [
+        f".{hashlib.sha256(archive.read_bytes()).hexdigest()}.lock"]
+
+
+@pytest.mark.parametrize("name", ["/abs/nova.py", "../escape.py", "nova/../../escape.py",
+                                  "nova\\\\x.py"])
+def test_archive_refuses_escaping_members(tmp_path: Path, name: str) -> None:
+    archive = make_tarball(tmp_path / "a.tar.xz", {"nova/__init__.py": b"", name: b"x = 1\n"})
+    with pytest.raises(UnsafeArchiveError, match="unsafe"):
+        unpacked_archive(archive, tmp_path / "cache")
+    assert not list(tmp_path.rglob("escape.py")) and not (Path("/abs") / "nova.py").exists()
+
+
+def test_archive_refuses_duplicates_and_bombs(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    twice = make_tarball(tmp_path / "twice.tar.xz", {"nova/__init__.py": b""},
+                         extra=[tarfile.TarInfo("nova/__init__.py")])
+    with pytest.raises(UnsafeArchiveError, match="appears twice"):
+        unpacked_archive(twice, tmp_path / "cache")
+    monkeypatch.setattr(sources, "MAX_TREE_BYTES", 1000)
+    big = make_tarball(tmp_path / "big.tar.xz", {"nova/__init__.py": b"\n" * 1001})
+    with pytest.raises(UnsafeArchiveError, match="over the 1000-byte cap"):
+        unpacked_archive(big, tmp_path / "cache")
+
+
+def test_archive_that_is_not_one(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.tar.xz"
+    broken.write_bytes(b"\xfd7zXZ\x00 not really")
+    with pytest.raises(OsflowError, match="not a readable tar archive") as exc:
+        unpacked_archive(broken, tmp_path / "cache")
+    one_line(exc)
+    whole = make_tarball(tmp_path / "whole.tar.xz", {"nova/__init__.py": b"",
+                                                     "nova/big.py": os.urandom(50_000)})
+    data = whole.read_bytes()
+    for name, damaged in (("cut", data[:30_000]),  # a download stopped halfway
+                          ("flipped", data[:30_000] + bytes([data[30_000] ^ 0xFF]) +
+                           data[30_001:])):
+        (tmp_path / f"{name}.tar.xz").write_bytes(damaged)
+        with pytest.raises(OsflowError, match="not a readable tar archive") as exc:
+            unpacked_archive(tmp_path / f"{name}.tar.xz", tmp_path / "cache")
+        one_line(exc)
+    without = make_tarball(tmp_path / "other.tar.xz", {"other/__init__.py": b""})
+    with pytest.raises(OsflowError, match="holds no nova/ package"):
+        unpacked_archive(without, tmp_path / "cache")
+
+
+@pytest.mark.skipif(not LIBERTY_ARCHIVE.is_file(), reason="no ../shared/fixtures here")
+def test_liberty_fixture_is_a_12_0_0_tree(tmp_path: Path) -> None:
+    tree = open_source(str(unpacked_archive(LIBERTY_ARCHIVE, tmp_path / "cache")))
+    assert tree.kind == "directory" and tree.tag == "12.0.0"
+    assert (tree.root / "nova" / "compute" / "rpcapi.py").is_file()
+    assert not (tree.root / "nova" / "tests").exists()
+
+
+# ----------------------------------------------------------------------------------------
 # Releases, with the download faked (no network)
 
 
 def place_fake_release(cache: Path, version: str) -> Path:
-    """An unpacked release in the cache, exactly as a finished download leaves it."""
+    """An unpacked release in the cache, as a finished download left it before file times
+    were recorded (files: [size, sha256])."""
     final = cache / "releases" / f"nova-{version}"
     make_tree(final)
-    meta = {"format": 1, "kind": "release", "version": version,
-            "files": sources._inventory(final)}  # fmt: skip
+    files = {rel: entry[:2] for rel, entry in sources._inventory(final).items()}
+    meta = {"format": 1, "kind": "release", "version": version, "files": files}
     (final / MANIFEST_NAME).write_text(json.dumps(meta))
     return final
 
@@ -606,29 +776,90 @@ def test_unreadable_index_page_records_local_sha(
     assert read_manifest(tree.root)["hash_check"].startswith("unverified: index page unreadable")
 
 
-@pytest.mark.parametrize("damage", ["delete", "truncate", "extra", "manifest"])
+def same_size_edit(path: Path, old: bytes, new: bytes, *, keep_mtime: bool = True) -> None:
+    """Replace `old` by `new` (as long) in a file; with `keep_mtime`, set its mtime back as
+    `touch -r` does: its size and mtime are then what they were."""
+    before = path.stat()
+    data = path.read_bytes()
+    assert old in data and len(old) == len(new)
+    path.write_bytes(data.replace(old, new))
+    if keep_mtime:
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+        assert path.stat().st_mtime_ns == before.st_mtime_ns
+    assert path.stat().st_size == before.st_size
+
+
+@pytest.mark.parametrize("damage", ["delete", "truncate", "extra", "manifest", "same-size",
+                                    "same-size-and-mtime"])
 def test_corrupt_cache_entry_is_rebuilt(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+    damage: str
 ) -> None:
     cache = tmp_path / "cache"
     fake = FakeIndex(tmp_path)
     monkeypatch.setattr(sources, "download_wheel", fake)
     root = open_source("31.0.0", cache=cache).root
     rpc = root / "nova" / "compute" / "rpcapi.py"
+    original = rpc.read_bytes()
     if damage == "delete":
         rpc.unlink()
     elif damage == "truncate":
         rpc.write_text("")
     elif damage == "extra":
         (root / "nova" / "planted.py").write_text("")
-    else:
+    elif damage == "manifest":
         (root / MANIFEST_NAME).write_text("{not json")
+    else:
+        same_size_edit(rpc, b"ran", b"RAN", keep_mtime=damage == "same-size-and-mtime")
     assert not verify_tree(root)
     assert open_source("31.0.0", cache=cache).root == root
     assert fake.calls == 2
+    assert f"cache entry {root} is incomplete or damaged; rebuilding it" in caplog.messages
     assert verify_tree(root, deep=True)
+    assert rpc.read_bytes() == original
     assert not (root / "nova" / "planted.py").exists()
     assert not list((cache / "releases").glob(".tmp-*"))
+
+
+def test_an_intact_entry_is_checked_by_stat_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each use stats every file; only a file whose size, mtime or ctime moved is hashed
+    again (a `touch`, a copy of the cache), and the manifest then records its new times."""
+    cache = tmp_path / "cache"
+    fake = FakeIndex(tmp_path)
+    monkeypatch.setattr(sources, "download_wheel", fake)
+    root = open_source("31.0.0", cache=cache).root
+    hashed: list[str] = []
+    real_sha = sources._sha256_file
+    monkeypatch.setattr(sources, "_sha256_file", lambda p: hashed.append(p.name) or real_sha(p))
+    open_source("31.0.0", cache=cache)
+    assert hashed == []
+    (root / "nova" / "compute" / "rpcapi.py").touch()
+    open_source("31.0.0", cache=cache)
+    assert hashed == ["rpcapi.py"] and fake.calls == 1
+    open_source("31.0.0", cache=cache)
+    assert hashed == ["rpcapi.py"]
+
+
+def test_an_entry_without_file_times_is_hashed_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Entries made before file times were recorded (or by an older osflow sharing the
+    cache) are hashed whole on first use, then recorded: never downloaded again."""
+    cache = tmp_path / "cache"
+    root = place_fake_release(cache, "33.0.0")
+    for rel, entry in read_manifest(root)["files"].items():  # as an older osflow made it
+        assert len(entry) == 2
+    forbid_download(monkeypatch)
+    hashed: list[str] = []
+    real_sha = sources._sha256_file
+    monkeypatch.setattr(sources, "_sha256_file", lambda p: hashed.append(p.name) or real_sha(p))
+    open_source("33.0.0", cache=cache)
+    assert sorted(hashed) == ["__init__.py", "rpcapi.py"]
+    assert all(len(entry) == 4 for entry in read_manifest(root)["files"].values())
+    open_source("33.0.0", cache=cache)
+    assert len(hashed) == 2
 
 
 def test_leftovers_of_a_killed_run_are_cleared(
@@ -732,6 +963,42 @@ def test_unreachable_index_real_pip(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert "cached here: 33.0.0" in text
     assert open_source("33.0.0", cache=cache).kind == "release"  # still fine offline
     assert [p.name for p in (cache / "releases").iterdir() if p.name.startswith(".tmp")] == []
+
+
+# Module names a Python started in the current folder would import from it before the
+# standard library's or pip's own: each leaves a marker if it ever runs.
+CWD_TRAPS = ("pip.py", "runpy.py", "zipfile.py", "sitecustomize.py", "usercustomize.py",
+             "multiprocessing.py", "pickle.py", "hashlib.py")
+
+
+def trapped_folder(folder: Path, marker: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in CWD_TRAPS:
+        (folder / name).write_text(f"open({str(marker)!r}, 'a').write({name!r} + '\\n')\n")
+    return folder
+
+
+def test_pip_runs_nothing_from_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`python -m pip` puts the current folder first on sys.path: a pip.py there would run
+    in place of pip. Real pip, a local file:// index, run from a folder of such modules."""
+    from tests.test_bad_input import LocalIndex
+
+    for key in list(os.environ):
+        if key.startswith(("PIP_", "PYTHON")):
+            monkeypatch.delenv(key)
+    index = LocalIndex(tmp_path / "index", make_tree(tmp_path / "tree"), "31.0.0")
+    for key, value in index.env().items():
+        if value is not None:
+            monkeypatch.setenv(key, value)
+    marker = tmp_path / "ran"
+    cwd = trapped_folder(tmp_path / "cwd", marker)
+    monkeypatch.chdir(cwd)
+    Path("dest").mkdir()
+    got = sources.download_wheel("31.0.0", Path("dest"))  # relative to the current folder
+    assert not marker.exists(), marker.read_text()
+    assert got.wheel == cwd / "dest" / "nova-31.0.0-py3-none-any.whl" and got.wheel.is_file()
 
 
 def test_index_page_from_pip_log() -> None:

@@ -30,8 +30,6 @@ import hashlib
 import html
 import json
 import os
-import multiprocessing
-import sys
 from concurrent.futures import ProcessPoolExecutor, wait
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -44,6 +42,7 @@ from tracer.errors import OsflowError
 from tracer.files import (check_target, is_regular, is_safe_file_stem, locked,
                           remove_leftovers, write_atomic)
 from tracer.index.cache import code_version, remove_stale_temporaries
+from tracer.runtime import process_context
 
 if TYPE_CHECKING:  # imported where used: a build with nothing to do stays quick
     from tracer import annotate
@@ -355,7 +354,7 @@ def _report(progress, claims: "_Claims", jobs: list, own: int | None) -> None:
 # Forked where that is safe (Linux): a helper starts at once, with osflow imported and the
 # tree opened; spawning costs each helper about 0.2 s of start-up. The progress bar's
 # thread only ever runs in this process.
-_HELPERS = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+_HELPERS = process_context()
 
 # The modules nearly every trace enters. A helper parses them and what they import while
 # this process builds the catalogue and the RPC model, so that the traces that follow

@@ -438,10 +438,12 @@ def load_rpc_models(specs: list[str], workers: int | None = None) -> list[RpcMod
     import os
     from concurrent.futures import ProcessPoolExecutor
 
+    from tracer.runtime import process_context
+
     workers = min(workers or os.cpu_count() or 1, len(specs))
     if workers < 2:
         return [_rpc_model(spec) for spec in specs]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=process_context()) as pool:
         return list(pool.map(_rpc_model, specs))
 
 

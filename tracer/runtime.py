@@ -7,8 +7,13 @@ costs. Every figure quoted was measured on the cold build of nova 34.0.0.
 from __future__ import annotations
 
 import gc
+import os
+import sys
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from multiprocessing.context import BaseContext
 
 T = TypeVar("T")
 
@@ -40,3 +45,19 @@ def run_command(work: Callable[[], T]) -> T:
     # time (measured: a boot trace 1.63 s -> 0.77 s). Collect rarely instead.
     gc.set_threshold(100_000, 50, 1000)
     return _on_a_large_chunk(work)
+
+
+def process_context(method: str | None = None) -> BaseContext:
+    """How osflow starts its helper processes: forked on Linux (a helper starts at once,
+    sharing what this process imported and read), spawned elsewhere.
+
+    A spawned (or forkserver) helper is a new interpreter started as `python -c ...`,
+    which puts the current folder first on sys.path: a multiprocessing.py or pickle.py
+    there would run in it. PYTHONSAFEPATH (Python 3.11 and later; set for the helpers,
+    which inherit the environment) keeps the current folder off their path."""
+    import multiprocessing
+
+    method = method or ("fork" if sys.platform == "linux" else "spawn")
+    if method != "fork":
+        os.environ["PYTHONSAFEPATH"] = "1"
+    return multiprocessing.get_context(method)

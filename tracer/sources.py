@@ -14,8 +14,10 @@ A bare version string always means a release: write `./34.0.0` for a folder of t
 Cache entries are built in a temporary folder next to their final name and moved into place
 with one `os.replace`, under an `fcntl.flock` lock per entry, so a killed run never leaves a
 half tree and concurrent runs neither collide nor download twice. Each entry holds a
-manifest (`.osflow-source.json`) listing every file with its size and sha256; an entry whose
-files no longer match it is treated as corrupt and rebuilt.
+manifest (`.osflow-source.json`) listing every file with its size and sha256, and the mtime
+and ctime it had when hashed; an entry whose files no longer match it is treated as corrupt
+and rebuilt. Each use stats every file and hashes again those whose times moved (any write
+moves a file's ctime, which `touch -r` cannot set back).
 
 How a release wheel is checked (what works here, with pip pointed at PyPI plus local
 `file://` mirrors by its config):
@@ -37,6 +39,7 @@ A cached release is served from the cache with no network access at all.
 from __future__ import annotations
 
 import base64
+import contextlib
 import csv
 import hashlib
 import io
@@ -48,6 +51,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import tarfile
 import tempfile
 import urllib.parse
 import zipfile
@@ -68,6 +72,8 @@ __all__ = [
     "download_wheel",
     "published_sha256",
     "unpack_wheel",
+    "unpacked_archive",
+    "unpack_tarball",
     "read_manifest",
     "verify_tree",
     "cached_releases",
@@ -215,21 +221,27 @@ def read_manifest(root: Path) -> dict | None:
 
 
 def verify_tree(root: Path, *, deep: bool = False) -> bool:
-    """Does the entry still hold exactly the files its manifest lists (sizes; hashes if deep)?
+    """Does the entry still hold exactly the files its manifest lists, with their sha256?
 
-    The shallow check only stats files (a few ms for a whole Nova tree), so it runs on every
-    use; `deep` also re-hashes every file.
-    """
-    return _intact_manifest(Path(root), deep=deep) is not None
+    Each file is hashed again only when its size, mtime or ctime differs from what the
+    manifest recorded (`deep`: every file)."""
+    return _check_entry(Path(root), deep=deep)[0] is not None
 
 
-def _intact_manifest(root: Path, *, deep: bool = False) -> dict | None:
-    """The entry's manifest if every file matches it, else None."""
+def _check_entry(root: Path, *, deep: bool = False) -> tuple[dict | None, dict | None]:
+    """(the entry's manifest if every file matches it, else None; the manifest's entries
+    of the files whose times moved and bytes did not, with their new times, else None).
+
+    This runs on every use, so it stats: every file's size is compared, and a file whose
+    mtime and ctime are the ones recorded when it was hashed is not read. Any write to a
+    file moves its ctime, and nothing short of the system clock sets it back (`touch -r`
+    restores the mtime, not the ctime), so a file edited in place is hashed again and its
+    sha256 compared. Entries made before times were recorded are hashed whole once."""
     manifest = read_manifest(root)
     if manifest is None:
-        return None
+        return None, None
     expected: dict = manifest["files"]
-    found: dict[str, int] = {}
+    found: dict[str, os.stat_result] = {}
     # Plain scandir and string paths: this runs on every warm start, so keep it to stats.
     stack = [("", os.fspath(root))]
     while stack:
@@ -237,26 +249,50 @@ def _intact_manifest(root: Path, *, deep: bool = False) -> dict | None:
         try:
             entries = list(os.scandir(folder))
         except OSError:
-            return None
+            return None, None
         for entry in entries:
             rel = prefix + entry.name
             if entry.is_symlink():
-                return None  # we never create links; one here was planted
+                return None, None  # we never create links; one here was planted
             if entry.is_dir():
                 stack.append((rel + "/", entry.path))
             elif entry.is_file() and rel != MANIFEST_NAME:
-                found[rel] = entry.stat().st_size
+                found[rel] = entry.stat()
             elif rel != MANIFEST_NAME:
-                return None  # a fifo or device
+                return None, None  # a fifo or device
     if len(found) != len(expected):
-        return None
-    for rel, size in found.items():
+        return None, None
+    moved: dict[str, list] = {}
+    for rel, st in found.items():
         want = expected.get(rel)
-        if not want or want[0] != size:
-            return None
-        if deep and _sha256_file(Path(root, rel)) != want[1]:
-            return None
-    return manifest
+        if not want or want[0] != st.st_size:
+            return None, None
+        # [size, sha256, mtime_ns, ctime_ns]; entries made before times were recorded, or
+        # by an older osflow sharing the cache, have the first two
+        now = [st.st_mtime_ns, st.st_ctime_ns]
+        if deep or want[2:] != now:
+            if _sha256_file(Path(root, rel)) != want[1]:
+                return None, None
+            if want[2:] != now:
+                moved[rel] = [*want[:2], *now]
+    return manifest, (moved or None)
+
+
+def _record_times(final: Path, manifest: dict, moved: dict) -> None:
+    """Rewrite the manifest with the new times of the files in `moved` (their bytes were
+    checked), so that the next use reads none of them. The temporary file lies beside the
+    entry, not in it, where a killed run's leftover would make the entry look damaged."""
+    files = {**manifest["files"], **moved}
+    data = json.dumps({**manifest, "files": files}, sort_keys=True).encode()
+    fd, tmp = tempfile.mkstemp(prefix=f".tmp-{final.name}-manifest-", dir=final.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, final / MANIFEST_NAME)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def _sha256_file(path: Path) -> str:
@@ -273,15 +309,21 @@ def _materialise(final: Path, build: Callable[[Path], dict]) -> dict:
     Returns the manifest. The fast path (entry present and intact) takes no lock and
     touches no network.
     """
-    manifest = _intact_manifest(final)
-    if manifest is not None:
+    manifest, moved = _check_entry(final)
+    if manifest is not None and moved is None:
         return manifest
     parent = final.parent
     parent.mkdir(parents=True, exist_ok=True)
     with locked(parent / f".{final.name}.lock"):
-        # Another run may have finished it while we waited for the lock.
-        manifest = _intact_manifest(final)
+        if manifest is None or read_manifest(final) != manifest:
+            # Another run may have finished (or rebuilt) it while we waited for the lock.
+            manifest, moved = _check_entry(final)
         if manifest is not None:
+            if moved is not None:
+                try:
+                    _record_times(final, manifest, moved)
+                except OSError:
+                    pass  # a read-only cache: the files are hashed again next time
             return manifest
         _clear_leftovers(final)
         tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{final.name}-", dir=parent))
@@ -314,16 +356,22 @@ def _clear_leftovers(final: Path) -> None:
         else:
             final.unlink()
     for leftover in parent.glob(f".tmp-{final.name}-*"):
-        shutil.rmtree(leftover, ignore_errors=True)
+        if leftover.is_dir() and not leftover.is_symlink():
+            shutil.rmtree(leftover, ignore_errors=True)
+        else:
+            leftover.unlink(missing_ok=True)  # a manifest being rewritten (_record_times)
 
 
 def _inventory(root: Path) -> dict[str, list]:
-    """{relative path: [size, sha256]} of every file in a freshly built entry."""
+    """{relative path: [size, sha256, mtime_ns, ctime_ns]} of every file in a freshly
+    built entry, its times as they were when it was hashed."""
     files: dict[str, list] = {}
     for dirpath, _dirnames, filenames in os.walk(root):
         for name in filenames:
             full = Path(dirpath, name)
-            files[full.relative_to(root).as_posix()] = [full.stat().st_size, _sha256_file(full)]
+            rel = full.relative_to(root).as_posix()
+            st = full.stat()
+            files[rel] = [st.st_size, _sha256_file(full), st.st_mtime_ns, st.st_ctime_ns]
     return files
 
 
@@ -483,6 +531,97 @@ def _check_record(
 
 
 # --------------------------------------------------------------------------------------
+# Source archives (a .tar.xz of a tree, such as the Liberty fixture tests read)
+
+
+def unpacked_archive(archive: Path, cache: Path | None = None) -> Path:
+    """The folder a tar archive of a tree unpacks to, unpacked once into
+    `<cache>/archives/<the archive's sha256>/` and checked like any cache entry; open it
+    as a directory source (its PKG-INFO, if any, names the release)."""
+    archive = Path(archive)
+    try:
+        digest = _sha256_file(archive)
+    except OSError as exc:
+        raise OsflowError(f"{archive}: cannot read it ({exc.strerror})") from exc
+    final = (Path(cache) if cache is not None else cache_dir()) / "archives" / digest
+    _materialise(final, lambda tmp: _build_archive(archive, digest, tmp))
+    return final
+
+
+def _build_archive(archive: Path, digest: str, tmp: Path) -> dict:
+    unpack_tarball(archive, tmp)
+    return {"kind": "archive", "archive": archive.name, "archive_sha256": digest}
+
+
+@contextlib.contextmanager
+def _reading_tar(archive: Path) -> Iterator[None]:
+    """A damaged or truncated archive, whatever its compression, as one OsflowError."""
+    import lzma
+    import zlib
+
+    try:
+        yield
+    except (tarfile.TarError, EOFError, OSError, lzma.LZMAError, zlib.error) as exc:
+        raise OsflowError(f"{archive}: not a readable tar archive ({_one_line(str(exc))})") \
+            from exc
+
+
+def unpack_tarball(archive: Path, dest: Path, *, max_bytes: int | None = None) -> int:
+    """Extract every file of the tar archive into the (empty) folder `dest`; return the
+    count. As for wheels, every member is validated first: an absolute path, a `..`
+    component, a link, a device or a duplicate refuses the whole archive, and the declared
+    and actual sizes are capped. tarfile's own `data` filter checks each member again."""
+    name = archive.name
+    max_bytes = MAX_TREE_BYTES if max_bytes is None else max_bytes
+    with _reading_tar(archive):
+        tf = tarfile.open(archive)
+    with tf:
+        with _reading_tar(archive):
+            members = tf.getmembers()
+        if len(members) > MAX_MEMBERS:
+            raise UnsafeArchiveError(f"{name}: {len(members)} members is more than a tree has")
+        checked, seen, declared = [], set(), 0
+        for member in members:
+            rel = _safe_relpath(member.name, name)
+            if not (member.isreg() or member.isdir()):
+                kind = ("symlink" if member.issym() else "hard link" if member.islnk()
+                        else "special file")
+                raise UnsafeArchiveError(f"{name}: member {member.name!r} is a {kind}; "
+                                         "refusing to unpack this archive")
+            data_filter = getattr(tarfile, "data_filter", None)  # Python 3.10.12, 3.11.4
+            if data_filter is not None:
+                try:
+                    data_filter(member, os.fspath(dest))
+                except tarfile.FilterError as exc:
+                    raise UnsafeArchiveError(f"{name}: member {member.name!r} is unsafe "
+                                             f"({exc}); refusing to unpack this archive") from exc
+            if rel.as_posix() in seen and not member.isdir():
+                raise UnsafeArchiveError(f"{name}: member {rel.as_posix()!r} appears twice; "
+                                         "refusing it")
+            seen.add(rel.as_posix())
+            declared += member.size
+            checked.append((member, rel))
+        if declared > max_bytes:
+            raise UnsafeArchiveError(f"{name}: unpacks to {declared} bytes, over the "
+                                     f"{max_bytes}-byte cap; refusing it")
+        written = total = 0
+        for member, rel in checked:  # in the archive's order: a compressed one is read once
+            if member.isdir():
+                continue
+            with _reading_tar(archive), tf.extractfile(member) as fh:
+                data = fh.read(max_bytes - total + 1)
+            total += len(data)
+            if total > max_bytes:
+                raise UnsafeArchiveError(f"{name}: unpacks to more than the size cap; "
+                                         "refusing it")
+            _write_member(dest, rel, data, name)
+            written += 1
+    if not (dest / "nova" / "__init__.py").is_file():
+        raise OsflowError(f"{name}: the archive holds no nova/ package; is it a nova tree?")
+    return written
+
+
+# --------------------------------------------------------------------------------------
 # Releases from the package index
 
 
@@ -550,19 +689,22 @@ def download_wheel(version: str, dest: Path) -> Downloaded:
     """`pip download` the nova==VERSION wheel into dest (never a source archive, never deps).
 
     Runs pip as a subprocess with the user's pip configuration (index, mirrors, proxy,
-    certificates) and turns its failures into one-line OsflowErrors.
+    certificates) and turns its failures into one-line OsflowErrors. `python -m` would put
+    the current folder first on sys.path, so that a pip.py (or runpy.py, zipfile.py, ...)
+    there would run in pip's place: pip runs isolated (`-I`: neither the current folder nor
+    PYTHONPATH nor user site-packages on its path) and in `dest`, a folder osflow made.
     """
+    dest = Path(dest).absolute()  # pip runs in it: a relative path would be read from there
     log_file = dest / "pip.log"
     cmd = [
-        sys.executable, "-m", "pip", "download",
+        sys.executable, "-I", "-m", "pip", "download",
         "--no-deps", "--only-binary=:all:", "--no-input", "--disable-pip-version-check",
         "--progress-bar", "off", "--log", str(log_file),
         "-d", str(dest), f"nova=={version}",
     ]  # fmt: skip
     try:
-        proc = subprocess.run(
-            cmd, capture_output=True, text=True, timeout=PIP_TIMEOUT_S, stdin=subprocess.DEVNULL
-        )
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=PIP_TIMEOUT_S,
+                              stdin=subprocess.DEVNULL, cwd=dest)
     except subprocess.TimeoutExpired as exc:
         raise OsflowError(
             f"pip download nova=={version} took over {PIP_TIMEOUT_S}s; check the network"

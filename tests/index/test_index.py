@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pickle
+
 from tests.trees import MODERN, write_tree
 from tracer.index import ClassRef, FunctionRef, Index, ModuleRef
-from tracer.index.cache import SummaryCache
+from tracer.index.cache import ResultCache, SummaryCache
 from tracer.rpc import build_rpc_model
 
 
@@ -122,3 +124,98 @@ def test_old_temporary_files_of_killed_writes_are_removed_and_fresh_ones_kept(tm
     os.utime(entry, (0, 0))
     assert remove_stale_temporaries(tmp_path) == [old]
     assert fresh.exists() and entry.exists() and not old.exists()
+
+
+class _Exploit:
+    """Pickles to a call of `function` on `argument`: what a crafted cache entry holds."""
+
+    def __init__(self, function, argument):
+        self.function, self.argument = function, argument
+
+    def __reduce__(self):
+        return self.function, (self.argument,)
+
+
+def crafted_entries(marker):
+    """Pickles that run code on load, each leaving `marker` if it ever runs."""
+    import builtins
+    import os
+
+    return [pickle.dumps(_Exploit(os.system, f"echo system >> {marker}")),
+            pickle.dumps(_Exploit(builtins.exec, f"open({str(marker)!r}, 'a').write('exec')"))]
+
+
+def call_of(module: str, name: str, argument: str) -> bytes:
+    """A protocol-4 pickle calling module.name(argument), however it is spelt."""
+    def text(value: str) -> bytes:
+        return b"\x8c" + bytes([len(value.encode())]) + value.encode()
+
+    return b"\x80\x04" + text(module) + text(name) + b"\x93" + text(argument) + b"\x85R."
+
+
+def test_only_osflows_own_classes_are_loaded(tmp_path):
+    """Not a function of an admitted module, nor what it imported, nor a name that walks
+    from one of its classes to something else."""
+    results = ResultCache(tmp_path / "cache")
+    path = results._path("flow", "k")
+    path.parent.mkdir(parents=True)
+    for module, name in (("tracer.catalogue", "is_safe_file_stem"),  # a function
+                         ("tracer.catalogue", "Index"),  # a class it imported
+                         ("tracer.model", "Flow.__init__"),  # a dotted name
+                         ("tracer.files", "write_atomic"),  # not an admitted module
+                         ("builtins", "eval")):
+        path.write_bytes(call_of(module, name, "x"))
+        assert results.load("flow", "k") is None, (module, name)
+    path.write_bytes(call_of("tracer.model", "Service", "nova-compute"))
+    assert results.load("flow", "k") is None  # a class with an argument missing: corrupt
+    path.write_bytes(pickle.dumps({"sends": ("a", "b")}))
+    assert results.load("flow", "k") == {"sends": ("a", "b")}  # plain data loads
+
+
+def test_summaries_that_would_run_code_are_rebuilt_without_running(tmp_path):
+    root = write_tree(tmp_path / "tree", MODERN)
+    marker = tmp_path / "ran"
+    expected = build_rpc_model(Index(root, SummaryCache(tmp_path / "cache")), "t")
+    entries = sorted(SummaryCache(tmp_path / "cache").dir.rglob("*.pickle"))
+    for crafted in crafted_entries(marker):
+        for entry in entries:
+            entry.write_bytes(crafted)
+        again = SummaryCache(tmp_path / "cache")
+        model = build_rpc_model(Index(root, again), "t")
+        assert not marker.exists(), marker.read_text()
+        assert again.hits == 0 and model.methods == expected.methods
+        assert all(e.read_bytes() != crafted for e in entries)
+
+
+def test_results_that_would_run_code_are_misses_without_running(tmp_path):
+    results = ResultCache(tmp_path / "cache")
+    marker = tmp_path / "ran"
+    for crafted in crafted_entries(marker):
+        path = results._path("rpc", "k")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(crafted)
+        assert results.load("rpc", "k") is None
+        assert not marker.exists(), marker.read_text()
+        assert not path.exists()
+
+
+def test_every_result_osflow_stores_loads_again(tmp_path):
+    """The loader admits only classes osflow stores: each kind of result a workspace
+    caches must come back from the cache, not be silently computed again."""
+    from tests.trees import TRACE
+    from tracer.workspace import open_workspace
+
+    root = write_tree(tmp_path / "tree", TRACE)
+    first = open_workspace(str(root), cache=tmp_path / "cache")
+    made = [first.rpc_model(), first.catalogue(), first.flow("pause"), first.graph(),
+            first.operation_sends()]
+    stored = sorted((tmp_path / "cache" / "results").rglob("*.pickle"))
+    assert {p.parent.name for p in stored} == {"rpc", "catalogue", "flow", "graph",
+                                               "operation-sends"}
+    results = ResultCache(tmp_path / "cache")
+    loaded = [results.load(p.parent.name, p.stem) for p in stored]
+    assert None not in loaded
+    again = open_workspace(str(root), cache=tmp_path / "cache")
+    assert again.rpc_model() == made[0] and again.catalogue() == made[1]
+    assert again.flow("pause") == made[2] and again.operation_sends() == made[4]
+    assert sorted(again.graph().edges(keys=True)) == sorted(made[3].edges(keys=True))

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.test_sources import LIBERTY_ARCHIVE
 from tracer.config import cache_dir
+from tracer.sources import unpacked_archive
 from tracer.workspace import open_workspace
 
 # One release of every series on the package index, Ocata (15) to the pinned newest (34).
@@ -28,10 +30,21 @@ def release(request):
     return open_workspace(request.param, cache=_shared_cache())
 
 
+def liberty_spec() -> str:
+    """-s SPEC of Nova 12.0.0: the git clone OSFLOW_NOVA_GIT names, at 12.0.0, when set;
+    else the fixture archive, unpacked once into the cache, as a folder."""
+    repo = os.environ.get("OSFLOW_NOVA_GIT")
+    if repo:
+        if not Path(repo).exists():
+            pytest.fail(f"OSFLOW_NOVA_GIT={repo}: no such folder; unset it to read Liberty "
+                        f"from {LIBERTY_ARCHIVE}")
+        return f"{repo}@12.0.0"
+    if not LIBERTY_ARCHIVE.is_file():
+        pytest.skip(f"no {LIBERTY_ARCHIVE}, and OSFLOW_NOVA_GIT names no nova clone")
+    return str(unpacked_archive(LIBERTY_ARCHIVE, _shared_cache()))
+
+
 @pytest.fixture(scope="session")
 def liberty():
-    """Nova 12.0.0 from a git clone named by OSFLOW_NOVA_GIT (not on the package index)."""
-    repo = os.environ.get("OSFLOW_NOVA_GIT")
-    if not repo or not Path(repo).exists():
-        pytest.skip("set OSFLOW_NOVA_GIT to a clone of openstack/nova to test Liberty")
-    return open_workspace(f"{repo}@12.0.0", cache=_shared_cache())
+    """Nova 12.0.0 (Liberty): see liberty_spec."""
+    return open_workspace(liberty_spec(), cache=_shared_cache())

@@ -69,7 +69,8 @@ def liberty_catalogue(liberty) -> Catalogue:
 
 
 def _check_release(ws, cat: Catalogue) -> None:
-    missing = expected_missing(ws.source.label)
+    # a folder's label is its path; its tag is the release its PKG-INFO names
+    missing = expected_missing(ws.source.tag or ws.source.label)
     assert cat.warnings == ()
     names = {op.name for op in cat.operations}
     for name in REQUIRED:

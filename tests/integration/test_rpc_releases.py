@@ -106,7 +106,7 @@ def test_known_shapes(models):
     assert not [w for w in model.warnings if "cannot parse" in w]
 
 
-def test_liberty_from_git(liberty):
+def test_liberty_rpc_model(liberty):
     """12.0.0: cells, cert, console, consoleauth and nova-network services, Python-2 code."""
     model = build_rpc_model(liberty.index, liberty.source.label)
     services = {s.binary for s in model.services}

@@ -3,12 +3,16 @@ what the code does (read by hand for these releases) and against the RPC model."
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
+from tracer.diagram import flow_text
 from tracer.model import CALL, CAST, iter_steps
+from tracer.sources import unpacked_archive
 from tracer.trace import Options
 
-from tests.integration.conftest import _shared_cache
+from tests.integration.conftest import LIBERTY_ARCHIVE, _shared_cache
 from tracer.workspace import open_workspace
 
 OPERATIONS = ("boot", "pause", "reboot", "live-migrate", "resize", "shelve", "volume-attach")
@@ -184,3 +188,23 @@ def test_rebuild_and_evacuate_take_their_own_arm_of_the_default_rebuild(modern):
     assert ("destroy", "_rebuild_default_impl") not in evacuate
     assert ("get_arqs_for_instance", "_get_bound_arq_resources") in evacuate
     assert ("get_arqs_for_instance", "_get_bound_arq_resources") not in rebuild
+
+
+def test_liberty_fixture_traces_as_the_git_tree():
+    """The fixture archive (nova/ of tag 12.0.0 without nova/tests, and a PKG-INFO), as a
+    folder, gives what a clone read at the tag gives: the same tag, modules, RPC model,
+    catalogue and diagrams (but for the title and header naming the source)."""
+    repo = os.environ.get("OSFLOW_NOVA_GIT")
+    if not repo or not LIBERTY_ARCHIVE.is_file():
+        pytest.skip("needs OSFLOW_NOVA_GIT (a nova clone) and the fixture archive")
+    git = open_workspace(f"{repo}@12.0.0", cache=_shared_cache())
+    folder = open_workspace(str(unpacked_archive(LIBERTY_ARCHIVE, _shared_cache())),
+                            cache=_shared_cache())
+    assert git.source.tag == folder.source.tag == "12.0.0"
+    assert git.index.fingerprint() == folder.index.fingerprint()
+    assert git.rpc_model().methods == folder.rpc_model().methods
+    assert git.catalogue().operations == folder.catalogue().operations
+    for op in git.catalogue().operations:
+        texts = [flow_text(ws.flow(op.name, Options()), "wsd").replace(ws.source.label, "SRC")
+                 for ws in (git, folder)]
+        assert texts[0] == texts[1], op.name

@@ -4,6 +4,10 @@ Entries are pickles of `ir.Module` written by osflow itself (never by the analys
 stored under `summaries/<format>/<aa>/<sha256>.pickle`. A corrupted or truncated entry is
 detected on load, removed and rebuilt. Writes go to a temporary file renamed into place,
 so concurrent or interrupted runs leave either no entry or a whole one.
+
+An entry is read back by an unpickler that builds only osflow's own data classes and
+networkx's graphs (`_load`): a pickle can name any callable to run while it loads
+(os.system, builtins.exec), and a planted entry is treated as a corrupt one.
 """
 
 from __future__ import annotations
@@ -45,7 +49,7 @@ class SummaryCache:
             self.misses += 1
             return None
         try:
-            module = pickle.loads(data)
+            module = _load(data)
             if not isinstance(module, ir.Module) or module.digest != digest:
                 raise ValueError("entry does not match its key")
         except Exception:  # any corruption: drop the entry and rebuild it
@@ -104,6 +108,33 @@ def _dumps_summary(module: ir.Module) -> bytes:
     pickler.dispatch_table = _SUMMARY_REDUCERS
     pickler.dump(module)
     return buffer.getvalue()
+
+
+# What an entry may name: the data classes of these modules (summaries, RPC models,
+# catalogues, flows), and the graph classes of networkx. Everything else a cache entry
+# holds is built by pickle's own opcodes (str, int, tuple, list, dict, set, ...).
+_LOADABLE_MODULES = frozenset({"tracer.index.ir", "tracer.model", "tracer.catalogue"})
+_LOADABLE_CLASSES = frozenset({
+    ("networkx.classes.graph", "Graph"), ("networkx.classes.digraph", "DiGraph"),
+    ("networkx.classes.multigraph", "MultiGraph"),
+    ("networkx.classes.multidigraph", "MultiDiGraph"),
+})
+
+
+class _Unpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str):
+        if "." not in name and (module in _LOADABLE_MODULES or
+                                (module, name) in _LOADABLE_CLASSES):
+            found = super().find_class(module, name)
+            # a class defined there, not a function or something the module imported
+            if isinstance(found, type) and found.__module__ == module:
+                return found
+        raise pickle.UnpicklingError(f"{module}.{name} is not a class osflow caches")
+
+
+def _load(data: bytes):
+    """A cache entry's value; UnpicklingError when it names anything osflow never stores."""
+    return _Unpickler(io.BytesIO(data)).load()
 
 
 def _write_pickle(path: Path, value: object) -> None:
@@ -169,7 +200,7 @@ class ResultCache:
     def load(self, kind: str, key: str):
         path = self._path(kind, key)
         try:
-            return pickle.loads(path.read_bytes())
+            return _load(path.read_bytes())
         except OSError:
             return None
         except Exception:
