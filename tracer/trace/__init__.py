@@ -173,6 +173,10 @@ def trace_operation(index: Index, rpc: RpcModel, operation, options: Options,
     else:
         for text in engine.host_guesses:
             engine.flow_note(text)
+    labels = ()
+    if options.instance_host == "dest" and "nova_compute_dest" in names:
+        labels = (("nova_compute_dest", "nova_compute_dest\n(the instance's host)"),
+                  ("nova_compute_src", "nova_compute_src\n(the migration's source)"))
     if engine.config_defaults:
         engine.flow_note("options at their defaults decide branches (other values are not "
                          "drawn): " + ", ".join(f"{option}={value!r}" for option, value in
@@ -186,7 +190,7 @@ def trace_operation(index: Index, rpc: RpcModel, operation, options: Options,
     return Flow(operation=operation.name, source=rpc.source,
                 title=f"{operation.name} (nova {rpc.source})", request=nodes[0].text,
                 participants=participant_order(names, options.driver), nodes=nodes,
-                notes=tuple(engine.notes + problems))
+                notes=tuple(engine.notes + problems), labels=labels)
 
 
 def _traced(index: Index, rpc: RpcModel, handler: FunctionRef, controller: ClassRef,
