@@ -193,8 +193,7 @@ LIBERTY = [
     appears("boot", L, "service", CMP, "cinder", "initialize_connection",
             cite="12.0.0 nova/compute/manager.py ComputeManager._prep_block_device -> "
                  "nova/virt/block_device.py attach_block_devices: map(_log_and_attach) -> "
-                 "DriverVolumeBlockDevice.attach: volume_api.initialize_connection",
-            xfail=HELPERS),
+                 "DriverVolumeBlockDevice.attach: volume_api.initialize_connection"),
     # --------------------------------------------------------------------------- live-migrate
     appears("live-migrate", L, "db", SRC, DB, MIGRATION_SAVE, field="status=completed",
             cite="12.0.0 nova/compute/manager.py ComputeManager._post_live_migration: "
@@ -291,8 +290,7 @@ LIBERTY = [
     appears("unshelve", L, "service", CMP, "cinder", "initialize_connection",
             cite="12.0.0 nova/compute/manager.py ComputeManager._unshelve_instance: "
                  "_prep_block_device -> attach_block_devices -> "
-                 "DriverVolumeBlockDevice.attach: volume_api.initialize_connection",
-            xfail=HELPERS),
+                 "DriverVolumeBlockDevice.attach: volume_api.initialize_connection"),
     before("unshelve", L, write(CMP, field="task_state=SPAWNING"), driver(CMP, "spawn"),
            cite="12.0.0 nova/compute/manager.py ComputeManager._unshelve_instance: "
                 "task_state = SPAWNING, save, ..., driver.spawn"),
@@ -300,8 +298,7 @@ LIBERTY = [
     appears("rebuild", L, "service", CMP, "cinder", "initialize_connection",
             cite="12.0.0 nova/compute/manager.py ComputeManager._do_rebuild_instance passes "
                  "attach_block_devices=self._prep_block_device; _rebuild_default_impl calls "
-                 "it -> DriverVolumeBlockDevice.attach: initialize_connection",
-            xfail=HELPERS),
+                 "it -> DriverVolumeBlockDevice.attach: initialize_connection"),
     before("rebuild", L, write(CMP, field="task_state=REBUILD_BLOCK_DEVICE_MAPPING"),
            write(CMP, field="task_state=REBUILD_SPAWNING"),
            cite="12.0.0 nova/compute/manager.py ComputeManager._rebuild_default_impl: "
@@ -390,8 +387,7 @@ LIBERTY = [
     absent("lock", L, "db", API, DB, SAVE, field="locked=True",
            outside=Inside(anchor="API.lock"), name="save-only-if-not-already-locked",
            cite="12.0.0 nova/compute/api.py API.lock: `if instance.locked and is_owner: "
-                "return` before instance.locked = True; save",
-           xfail=EARLY),
+                "return` before instance.locked = True; save"),
     appears("lock", L, "db", API, DB, SAVE, field="locked=True",
             about="#18.4",
             cite="12.0.0 nova/compute/api.py API.lock: instance.locked = True; save"),
@@ -440,8 +436,7 @@ MODERN = [
     absent("reboot", M, None, VIRT, None, HARD_REBOOT,
            outside=Inside(anchor="LibvirtDriver.reboot"), name="hard-reboot-only-in-branch",
            cite="34.0.0 nova/virt/libvirt/driver.py LibvirtDriver.reboot: `if "
-                "soft_reboot_success: LOG.info(...); return`",
-           xfail=EARLY),
+                "soft_reboot_success: LOG.info(...); return`"),
     # --------------------------------------------------------------------------- delete
     appears("delete", M, "db", API, DB, SAVE, field="task_state=DELETING",
             cite="34.0.0 nova/compute/api.py API._delete_instance passes "
@@ -486,8 +481,7 @@ MODERN = [
             cite="34.0.0 nova/compute/manager.py ComputeManager._prep_block_device -> "
                  "nova/virt/block_device.py attach_block_devices -> "
                  "DriverVolumeBlockDevice.attach -> _do_attach -> _volume_attach: "
-                 "volume_api.attachment_update",
-            xfail=HELPERS),
+                 "volume_api.attachment_update"),
     appears("boot", M, "db", API, DB, rx(r"\b(br|build_request|BuildRequest)\.create\b"),
             name="build-request-create",
             cite="34.0.0 nova/compute/api.py API._provision_instances -> "
@@ -604,8 +598,7 @@ MODERN = [
     appears("unshelve", M, "service", CMP, "cinder", "attachment_update",
             cite="34.0.0 nova/compute/manager.py ComputeManager._unshelve_instance: "
                  "_prep_block_device -> attach_block_devices -> "
-                 "DriverVolumeBlockDevice.attach -> _volume_attach: attachment_update",
-            xfail=HELPERS),
+                 "DriverVolumeBlockDevice.attach -> _volume_attach: attachment_update"),
     before("unshelve", M, write(CMP, field="task_state=SPAWNING"), driver(CMP, "spawn"),
            cite="34.0.0 nova/compute/manager.py ComputeManager._unshelve_instance: "
                 "task_state = SPAWNING, save, ..., driver.spawn"),
@@ -614,8 +607,7 @@ MODERN = [
             cite="34.0.0 nova/compute/manager.py ComputeManager._do_rebuild_instance: "
                  "attach_block_devices=self._prep_block_device, called by "
                  "_rebuild_default_impl -> DriverVolumeBlockDevice.attach: "
-                 "attachment_update",
-            xfail=HELPERS),
+                 "attachment_update"),
     before("rebuild", M, write(CMP, field="task_state=REBUILD_SPAWNING"),
            driver(CMP, "spawn"),
            cite="34.0.0 nova/compute/manager.py ComputeManager._rebuild_default_impl: "
@@ -676,8 +668,7 @@ MODERN = [
     absent("lock", M, "db", API, DB, SAVE, field="locked=True",
            outside=Inside(anchor="API.lock"), name="save-only-if-not-already-locked",
            cite="34.0.0 nova/compute/api.py API.lock: `if instance.locked and is_owner: "
-                "return` before the nested lock() sets locked = True and saves",
-           xfail=EARLY),
+                "return` before the nested lock() sets locked = True and saves"),
     appears("lock", M, "db", API, DB, SAVE, field="locked=True",
             about="#18.4",
             cite="34.0.0 nova/compute/api.py API.lock.lock: instance.locked = True; save"),

@@ -588,8 +588,12 @@ def _exit_tree_files(exit_line: str) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("exit_line, wrapped", [
-    ("return", False),  # a guard clause: the rest is drawn flat
-    ("return False", False),
+    # a way out that returns is a normal path: the action is not recorded then, so the
+    # rest is drawn under the negated condition
+    ("return", True),
+    ("return False", True),
+    # one that raises is an error path, not drawn: the rest is drawn flat
+    ("raise ValueError()", False),
     # another way through (the scheduler's `return self._legacy_find_hosts(...)`): what
     # follows runs only when the condition is false, so it is drawn so
     ("return self._legacy(instance)", True),

@@ -170,7 +170,9 @@ def client_modules(index: Index) -> dict[str, str]:
 
 
 UNKNOWN = conditions.UNKNOWN
-FIELDS = "<fields>"  # an object's attribute holding the fields its constructor was given
+FIELDS = "<fields>"
+MAY = "?"  # a write made only in some branch of a helper
+WRITES = re.compile(r": (?:writes|may write) ")  # how a helper's summary names its writes  # an object's attribute holding the fields its constructor was given
 
 
 class _Stop(Exception):
@@ -503,11 +505,20 @@ class Engine:
         """A statement that may end the function (`return` after a successful soft
         reboot, deep in its branches), then the rest, which runs only when it did not:
         drawn under that condition, unless the way out drew nothing (a guard clause)."""
+        if type(stmt) is ir.If:
+            decided = self.truth(stmt.test, frame)
+            if decided is not None:
+                # only the arm the constants choose: when does it end the function
+                exits = conditions.exits_of_body(stmt.body if decided else stmt.orelse,
+                                                 self.shared.exits)
+                if exits is None or exits is conditions.ALWAYS:
+                    self.statement(stmt, frame)
+                    self.body(rest, frame)
+                    return
         drawn = self.collect(lambda: self.statement(stmt, frame))
         for node in drawn:
             self.emit(node)
-        if not _visible(drawn) or (type(stmt) is ir.If and
-                                   self.truth(stmt.test, frame) is not None):
+        if not _visible(drawn):
             self.body(rest, frame)
             return
         label = "if " + conditions.text(conditions.negate(exits))
@@ -719,8 +730,13 @@ class Engine:
         # through, whose rest (the scheduler's placement claims) runs only when x is false
         exit_works = bool(tail) and type(stmt.body[-1]) is ir.Return and \
             type(stmt.body[-1].value) is ir.Call
+        # a guard that raises is an error path: the rest is drawn flat, as error paths are
+        # not drawn. One that returns is a normal way out (`if instance.locked and
+        # is_owner: return`: the lock is not saved again): flat only if the rest changes
+        # nothing (no message, write, service or driver call)
         self.block("alt" if len(arms) > 1 else "opt", arms, frame, stmt.line,
-                   guard=bool(tail) and not exit_works,
+                   guard="raise" if tail and type(stmt.body[-1]) is ir.Raise
+                   else "return" if tail and not exit_works else "",
                    negated="if " + conditions.negated_text(stmt.text))
 
     def configured(self, stmt: ir.If, decided: bool, tail: tuple, frame: Frame) -> None:
@@ -779,7 +795,7 @@ class Engine:
         return found
 
     def block(self, kind: str, arms: list[tuple[str, tuple]], frame: Frame, line: int,
-              guard: bool = False, negated: str | None = None) -> None:
+              guard: str = "", negated: str | None = None) -> None:
         """Branches as a fragment. `guard`: the first arm ends the function early and the
         last is the rest of it; when the early exit draws nothing (a plain guard clause),
         the rest is drawn flat rather than wrapped in `opt if not (...)`."""
@@ -813,7 +829,8 @@ class Engine:
             env.update(_merge_envs(envs))
         # nothing pending before or after any arm (the common case): nothing to merge
         self.pending = _merge_pending(outcomes, before) if any(outcomes) else {}
-        if guard and not _visible(branches[0].nodes):
+        if guard and not _visible(branches[0].nodes) and \
+                (guard == "raise" or not _acts(branches[-1].nodes)):
             for branch in branches:
                 for node in branch.nodes:
                     self.emit(node)
@@ -1349,6 +1366,14 @@ class Engine:
                                                     complete=False)
         if kind is ir.Attr and name in LIST_ADDERS and self.grow(call, name, args, frame):
             return ConstV(None)
+        if kind is ir.Attr and name in ("get", "pop", "setdefault") and args and \
+                type(args[0]) is ConstV:
+            held = self.eval_quiet(call.func.value, frame)
+            if type(held) is DictV:
+                # `block_device_info.get('block_device_mapping')` on a dict we know
+                found = dict(held.items).get(repr(args[0].value))
+                return found if found is not None else \
+                    args[1] if len(args) > 1 else ConstV(None)
         if kind is ir.Attr and name == "update" and len(args) == 1 and \
                 type(args[0]) in (DictV, ArgsV) and self.object_update(call, args[0], frame):
             return ConstV(None)
@@ -1655,9 +1680,16 @@ class Engine:
         writes (possibly none) for `helper_summary`."""
         if _visible(kept):
             return None
-        writes = () if in_driver else tuple(dict.fromkeys(
-            _written(s.text) for s in iter_steps(nodes)
-            if s.kind == DB and s.source == frame.participant and patterns.is_db_write(s.text)))
+        if in_driver:
+            writes = ()
+        else:
+            # unconditional writes first; one made only in a branch is a `may write`
+            certain = {_written(s.text) for s in nodes if type(s) is Step and s.kind == DB}
+            writes = tuple(dict.fromkeys(
+                _written(s.text) if _written(s.text) in certain
+                else f"{MAY}{_written(s.text)}" for s in iter_steps(nodes)
+                if s.kind == DB and s.source == frame.participant
+                and patterns.is_db_write(s.text)))
         driver_level = in_driver and frame.depth <= self.options.depth
         if writes or _visible(nodes) or driver_level:
             return writes
@@ -1672,8 +1704,11 @@ class Engine:
         note = self._helper_note(fn, frame, line)
         if not writes:
             return [note]
-        shown = ", ".join(writes[:3]) + (", ..." if len(writes) > 3 else "")
-        text = f"{note.text}: writes {shown}"
+        certain = [w for w in writes if not w.startswith(MAY)]
+        verb = "writes" if certain else "may write"
+        listed = certain or [w.removeprefix(MAY) for w in writes]
+        shown = ", ".join(listed[:3]) + (", ..." if len(listed) > 3 else "")
+        text = f"{note.text}: {verb} {shown}"
         return [replace(note, kind=DB, target="database", text=text),
                 replace(note, kind=DB_RETURN, target="database", text="")]
 
@@ -1944,7 +1979,14 @@ class Engine:
 
     def enqueue(self, method: RpcMethod, participant: str, bound: dict) -> None:
         key = (method.handler or method.method, participant)
-        if key in self.queued or self.quiet:
+        if self.quiet:
+            return
+        if key in self.queued:
+            # cast again with other arguments (a soft and a hard reboot from the arms of
+            # one branch): the handler is drawn once, for whatever either passed
+            for cast in self.queue:
+                if (cast.method.handler or cast.method.method, cast.participant) == key:
+                    cast.bound = _merge_envs([cast.bound, dict(bound)])
             return
         self.queued.add(key)
         self.queue.append(Cast(method, participant, dict(bound)))
@@ -2184,6 +2226,16 @@ def _default_value(param: ir.Param) -> Value:
     return Text(param.name)
 
 
+_ACTS = {CALL, CAST, SERVICE, DRIVER, CALLBACK}
+
+
+def _acts(nodes) -> bool:
+    """Whether the nodes change something: a message to another process, a call of a
+    service or the driver, a database write."""
+    return any(s.kind in _ACTS or (s.kind == DB and patterns.is_db_write(s.text))
+               for s in iter_steps(nodes))
+
+
 def _visible(nodes) -> bool:
     for node in nodes:
         if isinstance(node, Block):
@@ -2234,7 +2286,7 @@ def _given_fields(kwargs: dict) -> DictV:
 
 def _written(text: str) -> str:
     """`bdm.save (connection_info=...)` -> `bdm.save`: the write, without its fields."""
-    return text.partition(" (")[0].rsplit(": writes ", 1)[-1]
+    return WRITES.split(text.partition(" (")[0])[-1]
 
 
 def _field_shown(field: str, value: Value) -> str:

@@ -181,7 +181,8 @@ def object_receiver(expr: ir.Expr) -> str | None:
     """The receiver text when `expr` names an object by Nova's conventions."""
     text = expr_text(expr)
     last = text.rsplit(".", 1)[-1]
-    if OBJECT_NAMES.match(last):
+    # `self._bdm_obj`: an object a wrapper class keeps
+    if OBJECT_NAMES.match(last) or OBJECT_NAMES.match(last.lstrip("_").removesuffix("_obj")):
         return text
     item = ITEM_RECEIVER.fullmatch(text)
     if item and OBJECT_NAMES.match(item.group(1)):
