@@ -203,8 +203,7 @@ LIBERTY = [
            cite="12.0.0 nova/conductor/manager.py ComputeTaskManager.migrate_server: "
                 "Instance._from_db_object(..., expected_attrs=[metadata, system_metadata, "
                 "info_cache, security_groups]) only converts a row (nova/objects/instance.py "
-                "loads from the db only for fault/ec2_ids)",
-           xfail=SPURIOUS),
+                "loads from the db only for fault/ec2_ids)"),
     before("live-migrate", L, write(SRC, MIGRATION_SAVE, field="status=running"),
            driver(SRC, "live_migration", VIRT_SRC),
            cite="12.0.0 nova/compute/manager.py ComputeManager._do_live_migration: "
@@ -246,8 +245,7 @@ LIBERTY = [
            name="detach-volume-not-in-loop",
            cite="12.0.0 nova/api/openstack/compute/volumes.py VolumeAttachmentController."
                 "delete: `for bdm in bdms: if bdm.volume_id != volume_id: continue ... "
-                "detach_volume ... break` (a search: one detach)",
-           xfail=SEARCH),
+                "detach_volume ... break` (a search: one detach)"),
     absent("volume-detach", L, "driver", CMP, VIRT, "block_stats",
            cite="12.0.0 nova/compute/manager.py ComputeManager._detach_volume: block_stats "
                 "only `if CONF.volume_usage_poll_interval > 0`, default 0"),
@@ -335,8 +333,7 @@ LIBERTY = [
             xfail=WRITES),
     absent("resize", L, "db", COND, DB, rx(r"_from_db_object"),
            cite="12.0.0 nova/conductor/manager.py ComputeTaskManager.migrate_server: "
-                "Instance._from_db_object converts a row, no database access",
-           xfail=SPURIOUS),
+                "Instance._from_db_object converts a row, no database access"),
     before("resize", L, write(SRC, field="task_state=RESIZE_MIGRATING"),
            driver(SRC, "migrate_disk_and_power_off", VIRT_SRC),
            cite="12.0.0 nova/compute/manager.py ComputeManager.resize_instance: "

@@ -25,7 +25,7 @@ from tracer.files import TEMP_SUFFIX, write_atomic
 from tracer.index import ir
 
 # Bump when the summary format or the summariser's output changes.
-FORMAT = "ir-5"
+FORMAT = "ir-6"
 
 
 class SummaryCache:

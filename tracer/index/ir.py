@@ -167,6 +167,14 @@ class Raise:
 
 
 @dataclass(slots=True)
+class Jump:
+    """`break` or `continue`: the end of a loop, or of one turn of it."""
+
+    kind: str  # "break" or "continue"
+    line: int
+
+
+@dataclass(slots=True)
 class If:
     test: Expr
     text: str
@@ -258,7 +266,8 @@ class ClassDef:
     line: int
 
 
-Stmt = Union[Assign, ExprStmt, Return, Raise, If, Loop, Try, With, FunctionDef, ClassDef]
+Stmt = Union[Assign, ExprStmt, Return, Raise, Jump, If, Loop, Try, With, FunctionDef,
+             ClassDef]
 
 
 @dataclass(slots=True)

@@ -289,7 +289,9 @@ class _Summarizer:
             flat = tuple(s for case in cases for s in case)
             return ir.If(self._expr(node.subject), f"match {self._text(node.subject)}",
                          flat, (), line)
-        return None  # pass, del, global, nonlocal, assert, break, continue
+        if kind is ast.Break or kind is ast.Continue:
+            return ir.Jump("break" if kind is ast.Break else "continue", line)
+        return None  # pass, del, global, nonlocal, assert
 
     # ------------------------------------------------------------------ expressions
 

@@ -137,8 +137,8 @@ def exits_when(stmt: ir.Stmt, cache: dict[int, object]) -> ast.expr | str | None
 
 def _exits(stmt: ir.Stmt, cache: dict) -> ast.expr | str | None:
     kind = type(stmt)
-    if kind is ir.Return or kind is ir.Raise:
-        return ALWAYS
+    if kind is ir.Return or kind is ir.Raise or kind is ir.Jump:
+        return ALWAYS  # a jump ends the rest of its loop's body (loops are not looked into)
     if kind is ir.If:
         test = parse(stmt.text)
         if test is None:

@@ -179,6 +179,10 @@ class _Stop(Exception):
     """A body ended (return or raise)."""
 
 
+class _Jump(Exception):
+    """A turn of a loop ended (break or continue): what the names hold carries on."""
+
+
 def participant_of_service(binary: str) -> str:
     return "nova_" + binary.removeprefix("nova-").replace("-", "_")
 
@@ -393,7 +397,7 @@ class Engine:
                         afterwards.append(after)
             try:
                 self.body(frame.fn.function.body, frame)
-            except _Stop:
+            except (_Stop, _Jump):
                 pass
             for after in reversed(afterwards):  # the innermost decorator's first
                 self.run(after)
@@ -490,7 +494,7 @@ class Engine:
         last = len(stmts) - 1
         for index, stmt in enumerate(stmts):
             if type(stmt) is ir.If and not stmt.orelse and index < last and stmt.body and \
-                    isinstance(stmt.body[-1], (ir.Return, ir.Raise)):
+                    isinstance(stmt.body[-1], (ir.Return, ir.Raise, ir.Jump)):
                 # `if x: ...; return` then more: the rest runs only when x is false
                 self.if_(stmt, frame, tail=stmts[index + 1:])
                 return
@@ -539,6 +543,8 @@ class Engine:
             raise _Stop
         elif kind is ir.Raise:
             raise _Stop
+        elif kind is ir.Jump:
+            raise _Jump
         elif kind is ir.Loop:
             iterable = self.eval(stmt.iter, frame)
             label = (f"for {expr_text(stmt.target)} in {conditions.clip(expr_text(stmt.iter))}"
@@ -558,7 +564,15 @@ class Engine:
             elif isinstance(stmt.target, ir.Name):
                 element = self.element_of(iterable) if stmt.kind == "for" else None
                 frame.env[stmt.target.id] = element or Text(stmt.target.id)
-            self.block("loop", [(label, body)], frame, stmt.line)
+            if stmt.kind == "for" and _is_search(stmt.body):
+                # a search: its work is done for the first item that matches, at most once
+                label = f"if some {expr_text(stmt.target)} in " \
+                        f"{conditions.clip(expr_text(stmt.iter))}"
+                for node in self.collect(lambda: self.block("opt", [(label, body)], frame,
+                                                            stmt.line)):
+                    self.emit(_search_merged(node))
+            else:
+                self.block("loop", [(label, body)], frame, stmt.line)
             self.body(stmt.orelse, frame)
         elif kind is ir.Try:
             self.try_(stmt, frame)
@@ -817,6 +831,8 @@ class Engine:
                     self.body(stmts, frame)
                 except _Stop:
                     stopped.append(True)
+                except _Jump:
+                    pass  # out of this turn of the loop, with the names as they are
             branches.append(Branch(label, tuple(self.collect(run))))
             outcomes.append(self.pending)
             if not stopped:
@@ -1754,12 +1770,14 @@ class Engine:
         self.step(frame, DB_RETURN, "", line, target="database")
 
     def object_call(self, callee: FuncV, call: ir.Call, name: str, args: tuple,
-                    kwargs: dict, frame: Frame) -> Value:
+                    kwargs: dict, frame: Frame, class_name: str | None = None) -> Value:
+        """A Nova object's method: a remotable query or write reaches the database (by
+        the class name the code wrote, `Instance` for Liberty's InstanceV2)."""
         owner = callee.self_value
         remotable = any(patterns.decorator_name(d).startswith("remotable")
                         for d in callee.fn.function.decorators)
         if isinstance(owner, ClassV) and remotable:  # a query or a write, by conductor
-            self.db(frame, f"{owner.cls.cls.name}.{name}", call.line)
+            self.db(frame, f"{class_name or owner.cls.cls.name}.{name}", call.line)
             return Obj(owner.cls, {}, "object") if name.startswith("get_") else Text(name)
         if isinstance(owner, Obj) and (remotable or name in patterns.OBJECT_WRITES):
             receiver = expr_text(call.func.value) if isinstance(call.func, ir.Attr) else name
@@ -1835,7 +1853,8 @@ class Engine:
             cls = self.object_class(match.group(1))
             method = self.index.find_method(cls, match.group(2)) if cls else None
             if method is not None:
-                return self.object_call(FuncV(method, ClassV(cls)), call, name, (), {}, frame)
+                return self.object_call(FuncV(method, ClassV(cls)), call, name, (), {}, frame,
+                                        match.group(1))
             self.db(frame, f"{match.group(1)}.{match.group(2)}", call.line)
             return result
         if type(func) is ir.Attr and type(func.value) is ir.Name and \
@@ -1887,13 +1906,18 @@ class Engine:
     def object_class(self, name: str) -> ClassRef | None:
         if name not in self.object_classes:
             found = None
-            needle = f"class {name}(".encode()
+            # `class Instance(...)`, or Liberty's versioned alias `Instance = InstanceV2`
+            needles = (f"class {name}(".encode(), f"\n{name} = ".encode())
             for rel in self.index.source_files():
-                if not rel.startswith("nova/objects/") or needle not in self.index.source(rel):
+                if not rel.startswith("nova/objects/") or \
+                        not any(n in self.index.source(rel) for n in needles):
                     continue
                 module = self.index.module_at(rel)
-                if module is not None and name in module.classes:
-                    found = ClassRef(module, module.classes[name])
+                ref = self.index.resolve(module, name) if module is not None else None
+                if isinstance(ref, ValueRef) and type(ref.value) in (ir.Name, ir.Attr):
+                    ref = self.index.resolve_expr(ref.module, ref.value)
+                if isinstance(ref, ClassRef):
+                    found = ref
                     break
             self.object_classes[name] = found
         return self.object_classes[name]
@@ -2075,6 +2099,44 @@ def _returned_function(function: ir.Function) -> ir.Function | None:
                 stmt.value.id in defined:
             return defined[stmt.value.id]
     return None
+
+
+def _search_merged(node: Node) -> Node:
+    """`opt if some bdm in bdms` around only `opt if bdm.volume_id == volume_id`: one
+    frame, `opt if some bdm in bdms has bdm.volume_id == volume_id`."""
+    if not isinstance(node, Block) or node.kind != "opt":
+        return node
+    inner = [n for n in node.branches[0].nodes if isinstance(n, Block) or _visible((n,))]
+    if len(inner) != 1 or not isinstance(inner[0], Block) or inner[0].kind != "opt":
+        return node
+    condition = inner[0].branches[0].label.removeprefix("if ")
+    nodes = tuple(n for b in node.branches for n in b.nodes if n is not inner[0])
+    merged = Branch(f"{node.branches[0].label} has {condition}",
+                    nodes[:1] + inner[0].branches[0].nodes + nodes[1:])
+    return replace(node, branches=(merged,))
+
+
+def _is_search(body: tuple) -> bool:
+    """A loop that looks for one item: it filters before doing anything (`if
+    bdm.volume_id != volume_id: continue`, or all of it under one `if`) and breaks out
+    once done. A retry (`for status in (...): try: get(...); break`) does its work on
+    every turn until one succeeds: a loop."""
+    if not body or type(body[0]) is not ir.If or not _breaks(body):
+        return False
+    first = body[0]
+    skips = bool(first.body) and type(first.body[-1]) is ir.Jump and \
+        first.body[-1].kind == "continue"
+    return skips or (len(body) == 1 and not first.orelse)
+
+
+def _breaks(body: tuple) -> bool:
+    """Whether a loop's body breaks out of it (not out of a loop nested in it)."""
+    for stmt in body:
+        if type(stmt) is ir.Jump and stmt.kind == "break":
+            return True
+        if type(stmt) is not ir.Loop and any(_breaks(sub) for sub in ir.sub_bodies(stmt)):
+            return True
+    return False
 
 
 def _yields(body: tuple) -> bool:
