@@ -13,6 +13,7 @@ branches), so what follows can be drawn under the condition that it did not.
 from __future__ import annotations
 
 import ast
+import functools
 import re
 
 from tracer.index import ir
@@ -89,6 +90,7 @@ def _unparse(expr: ast.expr) -> str:
     return ast.unparse(expr)
 
 
+@functools.lru_cache(maxsize=8192)
 def negated_text(condition: str, limit: int = LIMIT) -> str:
     """`not (<condition>)` as a label, simplified when the condition parses."""
     expr = parse(condition.removesuffix("...").strip()) if not condition.endswith("...") \
@@ -98,6 +100,7 @@ def negated_text(condition: str, limit: int = LIMIT) -> str:
     return text(negate(expr), limit)
 
 
+@functools.lru_cache(maxsize=8192)
 def plain(condition: str, limit: int = LIMIT) -> str:
     """A condition as written, on one line, without line continuations or comments."""
     expr = parse(condition)

@@ -800,8 +800,9 @@ class Engine:
         text = value.text if type(value) is Text else ""
         if not text.startswith("CONF."):
             return UNKNOWN
-        found = self.shared.options.get(text, UNKNOWN)
-        if found is UNKNOWN:
+        if text in self.shared.options:
+            found = self.shared.options[text]
+        else:
             const = conf_const(self.index, frame.module, text)
             found = self.shared.options[text] = const.value if const is not None else UNKNOWN
         if found is not UNKNOWN:
