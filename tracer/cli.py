@@ -220,8 +220,9 @@ def render(paths: tuple[str, ...], out_dir: str | None, fmt: str,
 @click.option("--errors", is_flag=True,
               help="Also draw exception handlers (error and rollback paths).")
 @click.option("--overview", is_flag=True,
-              help="Only the backbone (RPCs between services, callbacks, instance and "
-                   "migration state writes): the big picture of a long operation.")
+              help="Only what crosses a process (RPCs, other services, the driver, the "
+                   "database), without in-process notes: the big picture of a long "
+                   "operation.")
 def trace(operation: str, spec: str | None, fmt: str, out: str | None, depth: int,
           driver: str, network: str, use_local: bool, errors: bool,
           overview: bool) -> None:

@@ -142,13 +142,12 @@ LIBERTY = [
           cast(API, ANY_COMPUTE, "terminate_instance"),
           cite="12.0.0 nova/compute/api.py API._confirm_resize_on_deleting sends "
                "confirm_resize to migration.source_compute; API._do_delete sends "
-               "terminate_instance to instance.host (the resize destination)",
-          xfail=HOSTS),
+               "terminate_instance to instance.host (the resize destination)"),
     absent("delete", L, "cast", API, ANY_COMPUTE, "soft_delete_instance",
            cite="12.0.0 nova/api/openstack/compute/servers.py ServersController._delete: "
                 "soft_delete only `if CONF.reclaim_instance_interval`, default 0 "
                 "(nova/compute/manager.py interval_opts)"),
-    absent("delete", L, "driver", CMP, VIRT, "soft_delete",
+    absent("delete", L, "driver", ANY_COMPUTE, ANY_VIRT, "soft_delete",
            name="driver-soft-delete",
            cite="12.0.0 nova/compute/manager.py ComputeManager.soft_delete_instance (driver."
                 "soft_delete) runs only for the soft_delete_instance cast, sent only `if "
@@ -162,10 +161,10 @@ LIBERTY = [
     absent("delete", L, "note", API, None, policy("compute:delete"),
            cite="12.0.0 nova/api/openstack/compute/servers.py: compute.API("
                 "skip_policy_check=True); API.delete's @wrap_check_policy skips the check"),
-    before("delete", L, driver(CMP, "destroy"), write(CMP, field="vm_state=DELETED"),
+    before("delete", L, driver(ANY_COMPUTE, "destroy", ANY_VIRT), write(ANY_COMPUTE, field="vm_state=DELETED"),
            cite="12.0.0 nova/compute/manager.py ComputeManager._delete_instance: "
                 "_shutdown_instance (driver.destroy) before vm_state = DELETED, save"),
-    appears("delete", L, "service", CMP, "neutron", "deallocate_for_instance",
+    appears("delete", L, "service", ANY_COMPUTE, "neutron", "deallocate_for_instance",
             cite="12.0.0 nova/compute/manager.py ComputeManager._shutdown_instance -> "
                  "_try_deallocate_network -> _deallocate_network: "
                  "network_api.deallocate_for_instance"),
@@ -222,8 +221,7 @@ LIBERTY = [
     appears("volume-attach", L, "db", CMP, DB, BDM_SAVE, field="connection_info",
             cite="12.0.0 nova/virt/block_device.py DriverVolumeBlockDevice.attach: "
                  "self['connection_info'] = ...; self.save() -> DriverVolumeBlockDevice.save:"
-                 " _bdm_obj.connection_info = ...; _bdm_obj.save()",
-            xfail=HELPERS),
+                 " _bdm_obj.connection_info = ...; _bdm_obj.save()"),
     before("volume-attach", L, service(CMP, "cinder", "initialize_connection"),
            service(CMP, "cinder", "attach"),
            cite="12.0.0 nova/virt/block_device.py DriverVolumeBlockDevice.attach: "
@@ -524,8 +522,7 @@ MODERN = [
     appears("volume-attach", M, "db", CMP, DB, BDM_SAVE, field="connection_info",
             cite="34.0.0 nova/virt/block_device.py DriverVolumeBlockDevice._volume_attach: "
                  "self['connection_info'] = ...; self.save() -> save: "
-                 "_bdm_obj.connection_info = ...; _bdm_obj.save()",
-            xfail=HELPERS),
+                 "_bdm_obj.connection_info = ...; _bdm_obj.save()"),
     appears("volume-attach", M, "service", CMP, "cinder", "attachment_complete",
             cite="34.0.0 nova/virt/block_device.py DriverVolumeBlockDevice._volume_attach: "
                  "volume_api.attachment_complete (marks the volume in-use)"),

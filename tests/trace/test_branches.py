@@ -154,3 +154,118 @@ def test_a_policy_decorator_whose_wrapper_skips_its_check_is_not_drawn(tmp_path)
 
     assert "policy: compute:pause" in notes(flow_for(""))
     assert "policy: compute:pause" not in notes(flow_for("skip_policy_check=True"))
+
+
+def test_a_context_manager_runs_to_its_yield_then_the_body_then_the_rest(tmp_path):
+    """`with self._error_out_instance_on_exception(...)`: its `except` around the yield
+    is an error path of the body, not work drawn before it."""
+    flow = _pause_with(tmp_path, """with self._guarded(context, instance):
+    objects.Aggregate.get_by_id(context, 2)
+""", module_head="""import contextlib
+""", files=_with_method(TRACE, """
+            @contextlib.contextmanager
+            def _guarded(self, context, instance):
+                objects.Migration.get_by_id(context, 1)
+                try:
+                    yield
+                except NotImplementedError:
+                    objects.Service.get_by_id(context, 9)
+                objects.ComputeNode.get_by_id(context, 3)
+"""))
+    reads = [s.text for s in iter_steps(flow.nodes) if s.kind == "db"]
+    assert "Service.get_by_id" not in reads  # an error path
+    order = [reads.index(t) for t in ("Migration.get_by_id", "Aggregate.get_by_id",
+                                      "ComputeNode.get_by_id")]
+    assert order == sorted(order)
+
+
+def _with_method(files: dict, method: str) -> dict:
+    """TRACE with `method` (indented as a method) added to the compute API class."""
+    files = dict(files)
+    api = files["nova/compute/api.py"]
+    files["nova/compute/api.py"] = api.replace("""            def get(self, context, instance_id):""",
+                                               method.strip("\n") + """
+
+            def get(self, context, instance_id):""", 1)
+    return files
+
+
+def test_a_loop_that_searches_for_one_item_is_drawn_once(tmp_path):
+    flow = _pause_with(tmp_path, """for bdm in instance.bdms:
+    if bdm.volume_id != instance.uuid:
+        continue
+    bdm.save()
+    break
+""")
+    assert not [b for b in flow.nodes if isinstance(b, Block) and b.kind == "loop"]
+    found = _blocks(flow.nodes,
+                    "if some bdm in instance.bdms has bdm.volume_id == instance.uuid")
+    assert [s.text for s in iter_steps(found[0].branches[0].nodes) if s.kind == "db"] == \
+        ["bdm.save"]
+
+
+def test_a_retry_loop_stays_a_loop(tmp_path):
+    flow = _pause_with(tmp_path, """for status in ('finished', 'confirming'):
+    try:
+        objects.Migration.get_by_id(context, status)
+        break
+    except ValueError:
+        pass
+""")
+    loops = [b for b in flow.nodes if isinstance(b, Block) and b.kind == "loop"]
+    assert [b.branches[0].label for b in loops] == ["for status in ('finished', 'confirming')"]
+
+
+def test_fields_set_through_update_are_written_by_the_next_save(tmp_path):
+    flow = _pause_with(tmp_path, """instance.update({'progress': 0})
+self._set(instance, task_state=task_states.PAUSING)
+""", files=_with_method(TRACE, """
+            def _set(self, instance, **attrs):
+                instance.update(attrs)
+                instance.save()
+"""))
+    writes = [s.text for s in iter_steps(flow.nodes) if s.kind == "db"]
+    assert "instance.save (progress=0, task_state=PAUSING)" in writes
+
+
+def _two_sends_files(confirm: bool) -> dict:
+    """TRACE whose compute API pause confirms a migration on its source host (when
+    `confirm`) before casting pause_instance to the instance's own host."""
+    files = dict(TRACE)
+    rpcapi = files["nova/compute/rpcapi.py"]
+    files["nova/compute/rpcapi.py"] = rpcapi.replace("""            def stop_instance(""", """            def confirm_resize(self, ctxt, instance, migration, host):
+                cctxt = self.client.prepare(server=host, version='6.0')
+                return cctxt.call(ctxt, 'confirm_resize', instance=instance,
+                                  migration=migration)
+
+            def stop_instance(""", 1)
+    manager = files["nova/compute/manager.py"]
+    files["nova/compute/manager.py"] = manager.replace("""            def stop_instance(""", """            def confirm_resize(self, context, instance, migration):
+                self.driver.power_off(instance)
+
+            def stop_instance(""", 1)
+    if confirm:
+        api = files["nova/compute/api.py"]
+        files["nova/compute/api.py"] = api.replace(
+            """                self._record_action_start(context, instance, 'pause')
+""", """                self._record_action_start(context, instance, 'pause')
+                migration = objects.Migration.get_by_instance(context, instance.uuid)
+                self.compute_rpcapi.confirm_resize(context, instance, migration,
+                                                   migration.source_compute)
+""", 1)
+    return files
+
+
+def test_sends_to_different_hosts_on_one_path_are_two_participants(tmp_path):
+    """A delete of a resized server confirms the resize on the migration's source, then
+    terminates the instance on its own host: the destination of that resize."""
+    index = Index(write_tree(tmp_path / "two", _two_sends_files(confirm=True)))
+    flow = trace((index, build_rpc_model(index, "synthetic")), "pause", "_pause")
+    sends = {(s.text, s.target) for s in iter_steps(flow.nodes) if s.kind in ("call", "cast")}
+    assert ("confirm_resize", "nova_compute_src") in sends
+    assert ("pause_instance", "nova_compute_dest") in sends
+    assert dict(flow.labels)["nova_compute_dest"].endswith("(the instance's host)")
+    index = Index(write_tree(tmp_path / "one", _two_sends_files(confirm=False)))
+    flow = trace((index, build_rpc_model(index, "synthetic")), "pause", "_pause")
+    assert "nova_compute" in flow.participants
+    assert not [p for p in flow.participants if p.startswith("nova_compute_")]

@@ -271,3 +271,35 @@ def test_names_set_in_both_arms_of_a_branch_are_known_only_where_they_agree(tmp_
     opt = [b for b in flow.nodes if isinstance(b, Block) and
            b.branches[0].label == "if timeout"]
     assert len(opt) == 1
+
+
+def test_an_object_class_known_by_an_alias_is_an_object_class(tmp_path):
+    """Liberty: `Instance = InstanceV2`; `objects.Instance._from_db_object(...)` is a
+    static method of the class, no database access, and queries keep the written name."""
+    files = dict(TRACE)
+    files["nova/objects/instance.py"] = """
+        from nova.objects import base
+
+        class InstanceV2(base.NovaObject):
+            @staticmethod
+            def _from_db_object(context, instance, db_inst):
+                return instance
+
+            @base.remotable_classmethod
+            def get_by_id(cls, context, instance_id):
+                pass
+
+        Instance = InstanceV2
+        """
+    api = files["nova/compute/api.py"]
+    files["nova/compute/api.py"] = api.replace(
+        """                self._record_action_start(context, instance, 'pause')
+""", """                objects.Instance._from_db_object(context, instance, None)
+                objects.Instance.get_by_id(context, 1)
+                self._record_action_start(context, instance, 'pause')
+""", 1)
+    index = Index(write_tree(tmp_path, files))
+    flow = trace((index, build_rpc_model(index, "synthetic")), "pause", "_pause")
+    db = [s.text for s in iter_steps(flow.nodes) if s.kind == "db"]
+    assert "Instance.get_by_id" in db
+    assert not [t for t in db if "_from_db_object" in t]

@@ -13,7 +13,7 @@ from dataclasses import replace
 from tracer.errors import OsflowError
 from tracer.index import ClassRef, FunctionRef, Index
 from tracer.model import (
-    CALL, CAST, REQUEST, RESPONSE, Block, Flow, RpcModel, Step, iter_steps,
+    CALL, CAST, NOTE, REQUEST, RESPONSE, Block, Branch, Flow, RpcModel, Step, iter_steps,
 )
 from tracer.trace import patterns
 from tracer.trace.engine import Engine, Options, Shared
@@ -240,8 +240,6 @@ def _two_hosts_together(nodes) -> tuple[bool, bool, bool] | bool:
 
 def _renamed(nodes: tuple, names: dict[str, str]) -> tuple:
     """The nodes with participants renamed (`nova_compute_src` -> `nova_compute`)."""
-    from tracer.model import Block, Branch
-
     out = []
     for node in nodes:
         if isinstance(node, Block):
@@ -256,32 +254,20 @@ def _renamed(nodes: tuple, names: dict[str, str]) -> tuple:
 
 
 def overview(flow: Flow) -> Flow:
-    """The backbone: the request, the RPCs between nova services, the driver's callbacks
-    and the instance's and migrations' state writes. Notes, reads, other services and
-    driver calls go, and the blocks left empty with them."""
-    from dataclasses import replace
-
-    from tracer.model import Block, Branch
+    """Every arrow that crosses a process (RPCs and their replies, the driver's calls and
+    callbacks, other services, the database), the request and response, and the frames
+    around them; in-process notes go, and the frames and participants left empty."""
     from tracer.trace.engine import _visible
-
-    keep = {"request", "response", "call", "cast", "return", "start", "done", "callback",
-            "enter", "leave", "annotation"}
 
     def walk(nodes):
         out = []
-        for index, node in enumerate(nodes):
+        for node in nodes:
             if isinstance(node, Block):
                 branches = tuple(Branch(b.label, tuple(walk(b.nodes))) for b in node.branches)
                 if any(_visible(b.nodes) for b in branches):
                     out.append(replace(node, branches=branches))
-                continue
-            if node.kind in keep:
+            elif node.kind != NOTE:
                 out.append(node)
-            elif node.kind == "db" and patterns.is_state_write(node.text):
-                out.append(node)
-                if index + 1 < len(nodes) and getattr(nodes[index + 1], "kind", "") == \
-                        "db-return":
-                    out.append(nodes[index + 1])
         return out
 
     nodes = tuple(walk(flow.nodes))
@@ -293,4 +279,3 @@ def overview(flow: Flow) -> Flow:
     participants = tuple(p for p in flow.participants if p in names)
     return replace(flow, nodes=nodes, participants=participants,
                    title=f"{flow.title}, overview")
-

@@ -127,49 +127,46 @@ def clip(text_: str, limit: int = LIMIT) -> str:
     return cut + " ..."
 
 
-def exits_when(stmt: ir.Stmt, cache: dict[int, object]) -> ast.expr | str | None:
-    """When `stmt` ends its function through a `return` or `raise` nested in it: ALWAYS,
-    an expression over its branches' conditions, or None if it never does. Exception
-    handlers and loops are not looked into (error paths; a loop's exit depends on its
-    items). Cached per statement: summaries are read-only and live as long as the index."""
+def exits_when(stmt: ir.Stmt, cache: dict[int, object]):
+    """When `stmt` ends its function through a `return` or `raise` nested in it (or its
+    loop's turn, through `break`/`continue`): ALWAYS, a condition over its branches' tests
+    (tuples: ("test", text), ("not", c), ("and"/"or", (c, ...)); `expression` makes it
+    an expression, parsing only then), or None if it never does. Exception handlers and
+    loops are not looked into (error paths; a loop's exit depends on its items). Cached
+    per statement: summaries are read-only and live as long as the index."""
     key = id(stmt)
     if key not in cache:
         cache[key] = (_exits(stmt, cache), stmt)  # the statement kept: its id stays its own
     return cache[key][0]
 
 
-def _exits(stmt: ir.Stmt, cache: dict) -> ast.expr | str | None:
+def _exits(stmt: ir.Stmt, cache: dict):
     kind = type(stmt)
     if kind is ir.Return or kind is ir.Raise or kind is ir.Jump:
         return ALWAYS  # a jump ends the rest of its loop's body (loops are not looked into)
     if kind is ir.If:
-        test = parse(stmt.text)
-        if test is None:
-            return None
+        body, orelse = exits_of_body(stmt.body, cache), exits_of_body(stmt.orelse, cache)
+        if body is ALWAYS and orelse is ALWAYS:
+            return ALWAYS
+        test = ("test", stmt.text)
         found = []
-        for arm, condition in ((stmt.body, test), (stmt.orelse, negate(test))):
-            inner = exits_of_body(arm, cache)
+        for inner, condition in ((body, test), (orelse, ("not", test))):
             if inner is ALWAYS:
                 found.append(condition)
             elif inner is not None:
-                found.append(both(condition, inner))
-        if len(found) == 2 and exits_of_body(stmt.body, cache) is ALWAYS and \
-                exits_of_body(stmt.orelse, cache) is ALWAYS:
-            return ALWAYS
+                found.append(("and", (condition, inner)))
         if not found:
             return None
-        return found[0] if len(found) == 1 else either(*found)
-    if kind is ir.With:
-        return exits_of_body(stmt.body, cache)
-    if kind is ir.Try:
+        return found[0] if len(found) == 1 else ("or", tuple(found))
+    if kind is ir.With or kind is ir.Try:
         return exits_of_body(stmt.body, cache)
     return None
 
 
-def exits_of_body(stmts: tuple, cache: dict) -> ast.expr | str | None:
+def exits_of_body(stmts: tuple, cache: dict):
     """When a statement list ends the function: the first statement that always does
     ends the search; those before it add their conditions."""
-    found: list[ast.expr] = []
+    found = []
     for stmt in stmts:
         inner = exits_when(stmt, cache)
         if inner is ALWAYS:
@@ -179,11 +176,32 @@ def exits_of_body(stmts: tuple, cache: dict) -> ast.expr | str | None:
     return _any(found) if found else None
 
 
-def _any(found: list[ast.expr]) -> ast.expr:
-    expr = found[0]
-    for other in found[1:]:
-        expr = either(expr, other)
+def _any(found: list):
+    return found[0] if len(found) == 1 else ("or", tuple(found))
+
+
+def expression(condition) -> ast.expr | None:
+    """A condition of `exits_when` as an expression; None if a test does not parse."""
+    kind, value = condition
+    if kind == "test":
+        return parse(value)
+    if kind == "not":
+        inner = expression(value)
+        return None if inner is None else negate(inner)
+    parts = [expression(part) for part in value]
+    if None in parts:
+        return None
+    combine = both if kind == "and" else either
+    expr = parts[0]
+    for part in parts[1:]:
+        expr = combine(expr, part)
     return expr
+
+
+def unless(condition, limit: int = LIMIT) -> str:
+    """The label of what runs only when `condition` (of `exits_when`) is false."""
+    expr = expression(condition)
+    return text(negate(expr), limit) if expr is not None else "if it did not return above"
 
 
 _COMPARE = {ast.Eq: lambda a, b: a == b, ast.NotEq: lambda a, b: a != b,

@@ -525,7 +525,7 @@ class Engine:
         if not _visible(drawn):
             self.body(rest, frame)
             return
-        label = "if " + conditions.text(conditions.negate(exits))
+        label = "if " + conditions.unless(exits)
         self.block("opt", [(label, rest)], frame, stmt.line)
 
     def statement(self, stmt: ir.Stmt, frame: Frame) -> None:
@@ -547,8 +547,8 @@ class Engine:
             raise _Jump
         elif kind is ir.Loop:
             iterable = self.eval(stmt.iter, frame)
-            label = (f"for {expr_text(stmt.target)} in {conditions.clip(expr_text(stmt.iter))}"
-                     if stmt.kind == "for" else f"while {conditions.clip(stmt.text)}")
+            # as written (`for status in ('finished', 'confirming')`), cut between tokens
+            label = f"{stmt.kind} {conditions.clip(stmt.text)}"
             body = stmt.body
             functions = self.functions_listed(stmt.iter, frame) \
                 if stmt.kind == "for" and type(stmt.target) is ir.Name else None
@@ -566,8 +566,7 @@ class Engine:
                 frame.env[stmt.target.id] = element or Text(stmt.target.id)
             if stmt.kind == "for" and _is_search(stmt.body):
                 # a search: its work is done for the first item that matches, at most once
-                label = f"if some {expr_text(stmt.target)} in " \
-                        f"{conditions.clip(expr_text(stmt.iter))}"
+                label = f"if some {conditions.clip(stmt.text)}"
                 for node in self.collect(lambda: self.block("opt", [(label, body)], frame,
                                                             stmt.line)):
                     self.emit(_search_merged(node))
@@ -730,12 +729,14 @@ class Engine:
         if decided is False:
             self.body(stmt.orelse or tail, frame)
             return
-        arms = [(f"if {conditions.plain(stmt.text)}", stmt.body)]
+        # labels are the conditions as written; block() reads them plainly, and only
+        # for what it draws (parsing each condition was a sixth of the tracing time)
+        arms = [(f"if {stmt.text}", stmt.body)]
         rest = stmt.orelse or tail
         # elif chains become one alt with several arms
         while len(rest) == 1 and isinstance(rest[0], ir.If):
             self.eval(rest[0].test, frame)
-            arms.append((f"if {conditions.plain(rest[0].text)}", rest[0].body))
+            arms.append((f"if {rest[0].text}", rest[0].body))
             rest = rest[0].orelse
         if rest:
             arms.append(("", rest))
@@ -751,7 +752,7 @@ class Engine:
         self.block("alt" if len(arms) > 1 else "opt", arms, frame, stmt.line,
                    guard="raise" if tail and type(stmt.body[-1]) is ir.Raise
                    else "return" if tail and not exit_works else "",
-                   negated="if " + conditions.negated_text(stmt.text))
+                   written=True)
 
     def configured(self, stmt: ir.If, decided: bool, tail: tuple, frame: Frame) -> None:
         """A branch decided by options at their defaults (`if CONF.reclaim_instance_interval`
@@ -810,7 +811,7 @@ class Engine:
         return found
 
     def block(self, kind: str, arms: list[tuple[str, tuple]], frame: Frame, line: int,
-              guard: str = "", negated: str | None = None) -> None:
+              guard: str = "", written: bool = False) -> None:
         """Branches as a fragment. `guard`: the first arm ends the function early and the
         last is the rest of it; when the early exit draws nothing (a plain guard clause),
         the rest is drawn flat rather than wrapped in `opt if not (...)`."""
@@ -858,6 +859,10 @@ class Engine:
                 for node in branch.nodes:
                     self.emit(node)
             return
+        first = branches[0].label.removeprefix("if ")
+        if written:  # `if <condition as written>`: plain, on one line, cut between tokens
+            branches = [Branch("if " + conditions.plain(b.label[3:]), b.nodes)
+                        if b.label.startswith("if ") else b for b in branches]
         if kind == "alt":
             # arms that draw nothing are left out (their anchors kept); a lone arm is an opt
             shown = [b for b in branches if _visible(b.nodes)]
@@ -865,15 +870,11 @@ class Engine:
                 if branch not in shown:
                     for node in branch.nodes:
                         self.emit(node)
+            if not shown[0].label:
+                shown[0] = Branch("if " + conditions.negated_text(first), shown[0].nodes)
             if len(shown) == 1:
-                label = shown[0].label or negated or \
-                    "if " + conditions.negated_text(branches[0].label.removeprefix('if '))
-                kind, branches = "opt", [Branch(label, shown[0].nodes)]
-            else:
-                if not shown[0].label:
-                    shown[0] = Branch(negated or "if " + conditions.negated_text(
-                        branches[0].label.removeprefix('if ')), shown[0].nodes)
-                branches = shown
+                kind = "opt"
+            branches = shown
         self.emit(Block(kind, tuple(branches), frame.fn.dotted, frame.module.path, line))
 
     # ------------------------------------------------------------------ expressions
@@ -1702,11 +1703,14 @@ class Engine:
         else:
             # unconditional writes first; one made only in a branch is a `may write`
             certain = {_written(s.text) for s in nodes if type(s) is Step and s.kind == DB}
+            made = [s for s in iter_steps(nodes) if s.kind == DB and
+                    s.source == frame.participant and patterns.is_db_write(s.text)]
+            # one write keeps its fields (`bdm.save (connection_info=...)`), as drawn itself
+            shown = {s.text: s.text.rsplit(": writes ", 1)[-1] if len(made) == 1
+                     else _written(s.text) for s in made}
             writes = tuple(dict.fromkeys(
-                _written(s.text) if _written(s.text) in certain
-                else f"{MAY}{_written(s.text)}" for s in iter_steps(nodes)
-                if s.kind == DB and s.source == frame.participant
-                and patterns.is_db_write(s.text)))
+                shown[s.text] if _written(s.text) in certain else f"{MAY}{shown[s.text]}"
+                for s in made))
         driver_level = in_driver and frame.depth <= self.options.depth
         if writes or _visible(nodes) or driver_level:
             return writes
@@ -2065,7 +2069,7 @@ class Engine:
             if written.endswith("instance.host"):
                 role = self.instance_host()
             for side in ("source_compute", "dest_compute"):
-                if written.endswith(side):
+                if written.endswith(side) or reached.endswith(side):
                     self.hosts_named.add(side)
         if role is None:
             role = patterns.host_role_of_method(method.method)
