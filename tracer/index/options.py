@@ -6,6 +6,8 @@ the defaults, read statically, are what production runs unless configured otherw
 
 from __future__ import annotations
 
+import weakref
+
 from tracer.index import Index, ir
 
 
@@ -34,25 +36,53 @@ def option_const(index: Index, module: ir.Module, option: str,
                  group: str | None) -> ir.Const | None:
     """The literal default of `cfg.*Opt(option, ...)` in `module` or the ones it names
     (NO_DEFAULT when declared without one); None when not found or not a literal."""
-    places = [module]
-    for call in module_calls(module):
-        # CONF.import_opt('topic', 'nova.conductor.api', group='conductor')
-        if tail(call.func) == "import_opt" and len(call.args) >= 2:
-            where = call.args[1]
-            if isinstance(where, ir.Const) and isinstance(where.value, str):
-                other = index.module(where.value)
-                if other is not None:
-                    places.append(other)
-    for place in places:
-        for call in module_calls(place):
-            if tail(call.func).endswith("Opt") and call.args:
-                first = call.args[0]
-                if isinstance(first, ir.Const) and first.value == option:
-                    for key, value in call.kwargs:
-                        if key == "default":
-                            return value if isinstance(value, ir.Const) else None
-                    return NO_DEFAULT
+    declared = _declarations(index, module)
+    if option in declared.options:
+        return declared.options[option]
+    for name in declared.imported:
+        other = index.module(name)
+        if other is not None:
+            found = _declarations(index, other).options.get(option, _ABSENT)
+            if found is not _ABSENT:
+                return found
     return None
+
+
+_ABSENT = object()
+
+
+class _Declared:
+    """What a module declares: its options' literal defaults (None: not a literal,
+    NO_DEFAULT: none given) and the modules it imports options from."""
+
+    def __init__(self, module: ir.Module) -> None:
+        self.options: dict[str, ir.Const | None] = {}
+        self.imported: list[str] = []
+        for call in module_calls(module):
+            name = tail(call.func)
+            # CONF.import_opt('topic', 'nova.conductor.api', group='conductor')
+            if name == "import_opt" and len(call.args) >= 2:
+                where = call.args[1]
+                if isinstance(where, ir.Const) and isinstance(where.value, str):
+                    self.imported.append(where.value)
+            elif name.endswith("Opt") and call.args and isinstance(call.args[0], ir.Const) \
+                    and isinstance(call.args[0].value, str):
+                default = next((v for k, v in call.kwargs if k == "default"), NO_DEFAULT)
+                self.options.setdefault(call.args[0].value, default if default is NO_DEFAULT
+                                        or isinstance(default, ir.Const) else None)
+
+
+# index -> module name -> its declarations: facts of a tree, read once per process
+_DECLARED: "weakref.WeakKeyDictionary[Index, dict[str, _Declared]]" = \
+    weakref.WeakKeyDictionary()
+
+
+def _declarations(index: Index, module: ir.Module) -> _Declared:
+    per_module = _DECLARED.setdefault(index, {})
+    found = per_module.get(module.name)
+    if found is None:
+        found = per_module[module.name] = _Declared(module)
+    return found
 
 
 def module_calls(module: ir.Module):
@@ -90,6 +120,18 @@ def conf_const(index: Index, module: ir.Module, text: str) -> ir.Const | None:
     """`CONF.option` or `CONF.group.option` read in `module` -> its literal default
     (NO_DEFAULT: declared without one), looked up where `module` declares or imports it,
     then among nova/conf modules; None when not found."""
+    cache = _RESOLVED.setdefault(index, {})
+    key = (module.name, text)
+    if key not in cache:
+        cache[key] = _conf_const(index, module, text)
+    return cache[key]
+
+
+# index -> (module, `CONF.x`) -> its default: facts of a tree, looked up once per process
+_RESOLVED: "weakref.WeakKeyDictionary[Index, dict]" = weakref.WeakKeyDictionary()
+
+
+def _conf_const(index: Index, module: ir.Module, text: str) -> ir.Const | None:
     parts = text.split(".")
     if len(parts) not in (2, 3) or parts[0] != "CONF":
         return None

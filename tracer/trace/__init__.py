@@ -16,7 +16,7 @@ from tracer.model import (
     CALL, CAST, NOTE, REQUEST, RESPONSE, Block, Branch, Flow, RpcModel, Step, iter_steps,
 )
 from tracer.trace import patterns
-from tracer.trace.engine import Engine, Options, Shared
+from tracer.trace.engine import INSTANCE_HOST, Engine, Options, Shared
 
 __all__ = ["Options", "Shared", "trace_operation", "participant_order"]
 
@@ -153,13 +153,14 @@ def trace_operation(index: Index, rpc: RpcModel, operation, options: Options,
     # instance.host); one participant is drawn unless two hosts take part
     options = replace(options, two_hosts=True)
     engine, nodes = _traced(index, rpc, handler, controller, operation, options, shared)
-    if {"instance.host", "source_compute"} <= engine.hosts_named and \
-            "dest_compute" not in engine.hosts_named:
-        # the migration's source named apart from the instance's host (a delete confirms
-        # a finished resize on migration.source_compute, then terminates the instance on
-        # instance.host): the instance already lives on the other host
-        options = replace(options, instance_host="dest")
-        engine, nodes = _traced(index, rpc, handler, controller, operation, options, shared)
+    # the migration's source named apart from the instance's host (a delete confirms a
+    # finished resize on migration.source_compute, then terminates the instance on
+    # instance.host): the instance already lives on the other host
+    moved = {"instance.host", "source_compute"} <= engine.hosts_named and \
+        "dest_compute" not in engine.hosts_named
+    role = "_dest" if moved else "_src"
+    nodes = _renamed(nodes, {f"{base}{INSTANCE_HOST}": f"{base}{role}"
+                             for base in ("nova_compute", options.driver)})
     names = {"client", "nova_api"}
     for step in iter_steps(nodes):
         names.add(step.source)
@@ -174,7 +175,7 @@ def trace_operation(index: Index, rpc: RpcModel, operation, options: Options,
         for text in engine.host_guesses:
             engine.flow_note(text)
     labels = ()
-    if options.instance_host == "dest" and "nova_compute_dest" in names:
+    if moved and "nova_compute_dest" in names:
         labels = (("nova_compute_dest", "nova_compute_dest\n(the instance's host)"),
                   ("nova_compute_src", "nova_compute_src\n(the migration's source)"))
     if engine.config_defaults:
@@ -246,8 +247,9 @@ def _renamed(nodes: tuple, names: dict[str, str]) -> tuple:
             out.append(replace(node, branches=tuple(
                 Branch(b.label, _renamed(b.nodes, names)) for b in node.branches)))
         elif node.source in names or node.target in names:
-            out.append(replace(node, source=names.get(node.source, node.source),
-                               target=names.get(node.target, node.target)))
+            out.append(Step(node.kind, names.get(node.source, node.source),
+                            names.get(node.target, node.target), node.text, node.anchor,
+                            node.file, node.line, node.fanout, node.rpc))
         else:
             out.append(node)
     return tuple(out)

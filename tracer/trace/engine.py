@@ -78,6 +78,9 @@ MAX_KINDS = 8  # kinds of item a collected list keeps (one Obj per class)
 ITERABLE_JOINERS = {"chain", "itertools.chain"}
 ITERABLE_KEEPERS = {"list", "tuple", "set", "frozenset", "sorted", "reversed", "iter",
                     "copy.copy", "copy.deepcopy"}
+# the last names of those and of filter, map, methodcaller: a cheap test before the rest
+ITERABLE_NAMES = {name.rsplit(".", 1)[-1] for name in ITERABLE_JOINERS | ITERABLE_KEEPERS} | \
+    {"filter", "map", "methodcaller"}
 
 
 @dataclass(frozen=True)
@@ -92,8 +95,6 @@ class Options:
     # keep every database write beyond `depth`, not only the instance's and migration's
     # state: flows compared between releases must not differ by where a cut-off falls
     all_writes: bool = False
-    # which compute host `instance.host` is (Engine.instance_host)
-    instance_host: str = "src"
 
 
 @dataclass
@@ -141,6 +142,9 @@ class Shared:
         # condition text -> its parsed expression; `CONF.x` -> its default (or UNKNOWN)
         self.parsed: dict[str, object] = {}
         self.options: dict[str, object] = {}
+        # statement list -> whether it binds a name (Engine.binds), and the lists so keyed
+        self.binding: dict[int, bool] = {}
+        self.kept_alive: list[tuple] = []
 
 
 def client_modules(index: Index) -> dict[str, str]:
@@ -170,6 +174,7 @@ def client_modules(index: Index) -> dict[str, str]:
 
 
 UNKNOWN = conditions.UNKNOWN
+INSTANCE_HOST = "_inst"  # the role of instance.host while tracing: src or dest after
 FIELDS = "<fields>"
 MAY = "?"  # a write made only in some branch of a helper
 WRITES = re.compile(r": (?:writes|may write) ")  # how a helper's summary names its writes  # an object's attribute holding the fields its constructor was given
@@ -505,6 +510,20 @@ class Engine:
                     return
             self.statement(stmt, frame)
 
+    def binds(self, stmts: tuple) -> bool:
+        """Whether statements bind a name of their frame (assignments, loop targets,
+        `with ... as`, defs, imports), nested ones too: a fact of the tree, kept."""
+        key = id(stmts)
+        found = self.shared.binding.get(key)
+        if found is None:
+            found = any(type(stmt) in (ir.Assign, ir.FunctionDef, ir.ClassDef) or
+                        (type(stmt) is ir.Loop and stmt.target is not None) or
+                        (type(stmt) is ir.With and any(n is not None for _, n in stmt.items))
+                        for stmt in ir.walk(stmts))
+            self.shared.binding[key] = found
+            self.shared.kept_alive.append(stmts)  # its id stays its own
+        return found
+
     def then_rest(self, stmt: ir.Stmt, exits, rest: tuple, frame: Frame) -> None:
         """A statement that may end the function (`return` after a successful soft
         reboot, deep in its branches), then the rest, which runs only when it did not:
@@ -819,11 +838,13 @@ class Engine:
         before = {key: list(fields) for key, fields in self.pending.items()}
         outcomes = []
         env = frame.env  # changed in place: closures made in this frame share it
-        env_before = dict(env)
+        # arms that bind no name leave the names as they were: nothing to merge (most)
+        binds = any(self.binds(stmts) for _, stmts in arms)
+        env_before = dict(env) if binds else env
         envs = []  # the names as each arm that carries on leaves them
         for label, stmts in arms:
             self.pending = {key: list(fields) for key, fields in before.items()}
-            if envs or len(branches):
+            if binds and branches:
                 env.clear()
                 env.update(env_before)
             stopped = []
@@ -837,11 +858,12 @@ class Engine:
                     pass  # out of this turn of the loop, with the names as they are
             branches.append(Branch(label, tuple(self.collect(run))))
             outcomes.append(self.pending)
-            if not stopped:
+            if binds and not stopped:
                 envs.append(dict(env))
         if kind != "alt" or arms[-1][0]:
             outcomes.append(before)  # no else arm: the fields may stay as they were
-            envs.append(env_before)  # ... and the names
+            if binds:
+                envs.append(env_before)  # ... and the names
         if envs:
             env.clear()
             env.update(_merge_envs(envs))
@@ -1361,7 +1383,8 @@ class Engine:
     def driver_participant(self, participant: str) -> str:
         if participant.startswith(self.options.driver):
             return participant
-        suffix = participant.rsplit("_", 1)[-1] if participant.endswith(("_src", "_dest")) \
+        suffix = participant.rsplit("_", 1)[-1] \
+            if participant.endswith(("_src", "_dest", INSTANCE_HOST)) \
             else ""
         return self.options.driver + (f"_{suffix}" if suffix else "")
 
@@ -1398,7 +1421,7 @@ class Engine:
         drawn = self.recognise(call, name, callee, frame)
         if drawn is not None:
             return drawn
-        if type(callee) is Text and kind in (ir.Name, ir.Attr):
+        if type(callee) is Text and name in ITERABLE_NAMES and kind in (ir.Name, ir.Attr):
             made = self.iterable_builtin(call, expr_text(call.func), args, kwargs, frame)
             if made is not None:
                 return made
@@ -1672,11 +1695,12 @@ class Engine:
         nodes = self.collect(lambda: result.append(self.run(callee_frame)))
         if summary:
             in_driver = frame.participant == self.driver_participant(frame.participant)
-            kept = _crossing(nodes, frame.participant, False, self.kept_write)
-            crossed = _visible(kept)
-            if crossed and not in_driver:
-                # drawn anyway: its database writes are drawn with what it sends
-                kept = _crossing(nodes, frame.participant, False, patterns.is_db_write)
+            # what crosses, with every database write: drawn with what the helper sends
+            kept = _crossing(nodes, frame.participant, False, patterns.is_db_write)
+            crossed = _crosses(kept, self.kept_write)
+            if not crossed and not in_driver:
+                # only writes: summed up as the helper's (remembered, so done once)
+                kept = _crossing(nodes, frame.participant, False, self.kept_write)
             if in_driver:
                 kept = _crossing(nodes, frame.participant, True, self.kept_write)
             drawn = self.summary_of(nodes, kept, in_driver, frame)
@@ -2039,11 +2063,12 @@ class Engine:
         return None
 
     def instance_host(self) -> str:
-        """The role of the instance's own host (`instance.host`): the source of a move
-        that has not happened yet, unless the flow also addresses the migration's source
-        by name, when it is the host the instance was moved to (Options.instance_host)."""
+        """The role of the instance's own host (`instance.host`), decided once the flow
+        is traced (trace_operation): the source of a move that has not happened yet,
+        unless the flow also addresses the migration's source by name, when it is the
+        host the instance was moved to."""
         self.hosts_named.add("instance.host")
-        return self.options.instance_host
+        return INSTANCE_HOST.lstrip("_")
 
     def target_of(self, method: RpcMethod, bound: dict, passed: dict[str, str],
                   frame: Frame) -> str:
@@ -2301,6 +2326,17 @@ def _acts(nodes) -> bool:
     service or the driver, a database write."""
     return any(s.kind in _ACTS or (s.kind == DB and patterns.is_db_write(s.text))
                for s in iter_steps(nodes))
+
+
+def _crosses(nodes, kept_write: Callable[[str], bool]) -> bool:
+    """Whether a helper's kept nodes cross a process by more than database writes that
+    `kept_write` would not keep (a helper whose only trace is a bdm.save is summed up)."""
+    for node in iter_steps(nodes):
+        kind = node.kind
+        if kind in _INVISIBLE or kind == DB_RETURN or (kind == DB and not kept_write(node.text)):
+            continue
+        return True
+    return False
 
 
 def _visible(nodes) -> bool:
