@@ -110,3 +110,72 @@ def test_helper_processes_import_nothing_from_the_current_folder(tmp_path, metho
 def test_helper_processes_are_forked_on_linux():
     method = runtime.process_context().get_start_method()
     assert method == ("fork" if sys.platform == "linux" else "spawn")
+
+
+# A process that takes a lock, starts a helper pool the way a build does, and gives the
+# helper a task that would outlive it: the helper's pid is printed once it is at work.
+_LOCKED_PARENT = """
+import os, sys, time
+from pathlib import Path
+from tracer.files import locked
+from tracer.runtime import helper_pool
+
+def work(seconds):
+    print(os.getpid(), flush=True)
+    time.sleep(seconds)
+
+if __name__ == "__main__":
+    with locked(Path(sys.argv[1])):
+        pool = helper_pool(1)
+        pool.submit(work, 600)
+        time.sleep(600)
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(") ")[-1][0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
+def test_helpers_end_with_their_parent_and_never_keep_its_lock(tmp_path):
+    """SIGKILL to the parent alone (not its group): its helper ends too, and the lock the
+    parent held is free at once. A helper that outlived a killed build held the root's lock
+    it had inherited, and every later build waited (880 s observed)."""
+    import fcntl
+    import signal
+    import time
+
+    folder = tmp_path / "root"
+    folder.mkdir()
+    script = tmp_path / "parent.py"
+    script.write_text(_LOCKED_PARENT)
+    parent = subprocess.Popen([sys.executable, str(script), str(folder)],
+                              stdout=subprocess.PIPE, text=True,
+                              env={**os.environ, "PYTHONPATH": os.getcwd()})
+    helper = int(parent.stdout.readline())
+    os.kill(parent.pid, signal.SIGKILL)
+    parent.wait()
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                assert time.monotonic() < deadline, "the dead parent's lock is still held"
+                time.sleep(0.05)
+    finally:
+        os.close(fd)
+    deadline = time.monotonic() + 10
+    while _alive(helper) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        assert not _alive(helper), "the helper outlived its parent"
+    finally:
+        if _alive(helper):
+            os.kill(helper, signal.SIGKILL)

@@ -30,7 +30,7 @@ import hashlib
 import html
 import json
 import os
-from concurrent.futures import ProcessPoolExecutor, wait
+from concurrent.futures import wait
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,9 +42,10 @@ from tracer.errors import OsflowError
 from tracer.files import (check_target, is_regular, is_safe_file_stem, locked,
                           remove_leftovers, write_atomic)
 from tracer.index.cache import code_version, remove_stale_temporaries
-from tracer.runtime import process_context
+from tracer.runtime import helper_pool, process_context
 
 if TYPE_CHECKING:  # imported where used: a build with nothing to do stays quick
+    from concurrent.futures import ProcessPoolExecutor
     from tracer import annotate
     from tracer.wsd.model import Diagram
     from tracer.trace import Options, Shared
@@ -115,7 +116,8 @@ def build(workspace: Workspace, root: Path, only: tuple[str, ...] = (), png: boo
 
     layout = _Layout(Path(root))
     layout.root.mkdir(parents=True, exist_ok=True)
-    with locked(layout.root):
+    with locked(layout.root, waiting=f"osflow: another osflow build is writing {layout.root}; "
+                                    "waiting for it to finish"):
         for folder in layout.folders:
             remove_leftovers(folder)
         if workspace.index.cache is not None:
@@ -272,10 +274,10 @@ class _Makers:
         import tracer.diagram, tracer.render.svg, tracer.trace  # noqa: E401, F401
         import tracer.wsd.writer  # noqa: F401
         self.claims = _Claims(helpers)
-        self.pool = ProcessPoolExecutor(
-            max_workers=helpers, mp_context=_HELPERS, initializer=_helper_start,
-            initargs=(self.claims, self.workspace.source, self.workspace.index.cache.root,
-                      read_ahead))
+        self.pool = helper_pool(
+            helpers, _helper_start,
+            (self.claims, self.workspace.source, self.workspace.index.cache.root,
+             read_ahead), context=_HELPERS)
         # A pool starts its processes with its first task. The reading ahead is done by
         # the initializer: a task would wait for this process's queue threads, which
         # wait for the GIL while the catalogue is parsed (0.3 s measured).

@@ -436,14 +436,13 @@ def rpc_history(models: list[RpcModel]) -> list[MethodHistory]:
 def load_rpc_models(specs: list[str], workers: int | None = None) -> list[RpcModel]:
     """The RPC model of each source, analysed in parallel (each cached once analysed)."""
     import os
-    from concurrent.futures import ProcessPoolExecutor
 
-    from tracer.runtime import process_context
+    from tracer.runtime import helper_pool
 
     workers = min(workers or os.cpu_count() or 1, len(specs))
     if workers < 2:
         return [_rpc_model(spec) for spec in specs]
-    with ProcessPoolExecutor(max_workers=workers, mp_context=process_context()) as pool:
+    with helper_pool(workers) as pool:
         return list(pool.map(_rpc_model, specs))
 
 

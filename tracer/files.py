@@ -7,6 +7,7 @@ import fcntl
 import os
 import re
 import stat
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -118,21 +119,48 @@ def write_atomic(path: Path, data: bytes) -> bool:
     return True
 
 
+# The descriptors of the locks this process holds. A forked process inherits them, and a
+# flock lasts while any process has its descriptor open: a helper that outlived a killed
+# build kept the build root locked, and every later build waited on it (880 s observed).
+# Helpers close their copies (drop_inherited_locks), so a lock lives and dies with the
+# process that took it.
+_HELD_LOCKS: set[int] = set()
+
+
 @contextlib.contextmanager
-def locked(path: Path) -> Iterator[None]:
+def locked(path: Path, waiting: str = "") -> Iterator[None]:
     """Hold an exclusive flock on `path`: a folder, or a lock file (created if missing).
 
     The kernel drops the lock when the process dies, so a killed run leaves no stale lock.
-    Locking a folder itself leaves no lock file in folders people commit.
+    Locking a folder itself leaves no lock file in folders people commit. When another
+    process holds it, `waiting` (if given) is said once on stderr before waiting.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     flags = os.O_RDONLY if path.is_dir() else os.O_RDWR | os.O_CREAT
     fd = os.open(path, flags, 0o644)
+    _HELD_LOCKS.add(fd)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if waiting:
+                print(waiting, file=sys.stderr, flush=True)
+            fcntl.flock(fd, fcntl.LOCK_EX)
         yield
     finally:
+        _HELD_LOCKS.discard(fd)
         os.close(fd)  # closing the descriptor releases the lock
+
+
+def drop_inherited_locks() -> None:
+    """In a forked process: close the lock descriptors inherited from the parent. The
+    parent keeps its locks (a flock is released when its last descriptor closes)."""
+    for fd in _HELD_LOCKS:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _HELD_LOCKS.clear()
 
 
 def is_safe_file_stem(name: str) -> bool:

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from tracer.index import ir
 from tracer.index.cache import SummaryCache, kept
 from tracer.index.summarize import content_key, summarize
-from tracer.runtime import process_context
+from tracer.runtime import helper_pool
 
 # Below this many uncached modules a process pool costs more than it saves.
 PARALLEL_THRESHOLD = 12
@@ -200,7 +199,7 @@ class Index:
         if len(todo) < PARALLEL_THRESHOLD or workers < 2:
             results = [_summarize_file(job) for job in jobs]
         else:
-            with ProcessPoolExecutor(max_workers=workers, mp_context=process_context()) as pool:
+            with helper_pool(workers) as pool:
                 results = list(pool.map(_summarize_file, jobs, chunksize=4))
         for mod in results:
             self._modules[mod.name] = kept(mod)
