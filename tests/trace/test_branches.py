@@ -11,7 +11,7 @@ from tests.trace.test_engine import trace
 from tests.trees import TRACE, write_tree
 
 
-def _pause_with(tmp_path, before_cast: str, module_head: str = "", files=None):
+def _pause_with(tmp_path, before_cast: str, module_head: str = "", files=None, **options):
     """TRACE with the compute API's pause doing `before_cast` (indented for a method body)
     before it casts pause_instance; `module_head` goes above the API class."""
     files = dict(files or TRACE)
@@ -26,7 +26,7 @@ def _pause_with(tmp_path, before_cast: str, module_head: str = "", files=None):
         api = api.replace("        class API(object):", head + "        class API(object):", 1)
     files["nova/compute/api.py"] = api
     index = Index(write_tree(tmp_path, files))
-    return trace((index, build_rpc_model(index, "synthetic")), "pause", "_pause")
+    return trace((index, build_rpc_model(index, "synthetic")), "pause", "_pause", **options)
 
 
 def _blocks(nodes, label: str):
@@ -62,6 +62,87 @@ def test_a_guard_deep_in_branches_that_draws_nothing_leaves_the_rest_flat(tmp_pa
 """)
     assert not [b for b in flow.nodes if isinstance(b, Block)]
     assert "pause_instance" in [s.text for s in flow.nodes if hasattr(s, "text")]
+
+
+def test_a_raise_deep_in_a_branch_that_draws_leaves_the_rest_flat(tmp_path):
+    """Liberty's API._validate_and_build_base_options: `if availability_zone:` looks the
+    zones up, then raises if the zone is unknown. A raise is an error path: the rest (the
+    network checks, the cast) is the normal path, drawn flat, never under "if it did not
+    raise" (it was drawn under "opt if if it did not return above")."""
+    flow = _pause_with(tmp_path, """if instance.zone:
+    objects.Migration.get_by_id(context, 1)
+    if instance.zone not in \\
+            instance.zones:
+        raise ValueError()
+""")
+    drawn = [s.text for s in flow.nodes if hasattr(s, "text")]
+    assert "pause_instance" in drawn  # at the top level, not in a frame
+    assert [b.branches[0].label for b in flow.nodes if isinstance(b, Block)] == \
+        ["if instance.zone"]
+
+
+def test_an_arm_that_raises_is_an_error_path_and_the_other_is_drawn_flat(tmp_path):
+    """34.0.0's API.get: `if uuid_like: _get_instance(...) else: raise NotFound`. The
+    lookup is the normal path, not `opt if uuidutils.is_uuid_like(...)`; with --errors
+    the branch is drawn whole."""
+    work = """if instance.uuid_like:
+    objects.Migration.get_by_id(context, 1)
+else:
+    raise ValueError()
+"""
+    flow = _pause_with(tmp_path, work)
+    assert not [b for b in flow.nodes if isinstance(b, Block)]
+    assert "Migration.get_by_id" in [s.text for s in flow.nodes if hasattr(s, "text")]
+    errors = _pause_with(tmp_path / "errors", work, errors=True)
+    assert _blocks(errors.nodes, "if instance.uuid_like")
+
+
+def test_a_nested_helper_s_write_is_named_once(tmp_path):
+    """Beyond the drawn depth a helper's arrow names what is written, never the summary
+    of the helper below it ("get instance: may write get instance from cell: may write
+    mapping.save" was drawn)."""
+    flow = _pause_with(tmp_path, "self._outer(context, instance)", depth=0, files={
+        **TRACE, "nova/compute/api.py": TRACE["nova/compute/api.py"].replace(
+            "        class API(object):", """        class API(object):
+            def _outer(self, context, instance):
+                self._inner(context, instance)
+
+            def _inner(self, context, instance):
+                mapping = objects.InstanceMapping(context)
+                if instance.user_id:
+                    mapping.save()
+""", 1)})
+    writes = [s.text for s in iter_steps(flow.nodes) if s.kind == "db" and "outer" in s.text]
+    assert writes == ["API._outer: may write mapping.save"], writes
+
+
+def _fallback_tree(files: dict) -> dict:
+    return {**files, "nova/compute/api.py": files["nova/compute/api.py"].replace(
+        "        class API(object):", """        class API(object):
+            def _stub(self, instance):
+                raise NotImplementedError()
+
+            def _own(self, instance):
+                instance.host = 'x'
+""", 1)}
+
+
+def test_a_not_implemented_fallback_is_drawn_only_when_a_stub_is_reached(tmp_path):
+    """`try: self.driver.rebuild(...) except NotImplementedError: default()` is the normal
+    path when the call reaches a base class's stub (libvirt has no rebuild of its own),
+    and never runs when the callee is implemented (libvirt's own
+    default_device_names_for_instance: Liberty's boot drew the fallback)."""
+    work = """try:
+    self.{callee}(instance)
+except NotImplementedError:
+    objects.Migration.get_by_id(context, 1)
+"""
+    stub = _pause_with(tmp_path / "stub", work.format(callee="_stub"),
+                       files=_fallback_tree(TRACE))
+    own = _pause_with(tmp_path / "own", work.format(callee="_own"),
+                      files=_fallback_tree(TRACE))
+    assert "Migration.get_by_id" in [s.text for s in iter_steps(stub.nodes)]
+    assert "Migration.get_by_id" not in [s.text for s in iter_steps(own.nodes)]
 
 
 def _with_option(files: dict, declaration: str) -> dict:

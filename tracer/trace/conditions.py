@@ -6,8 +6,9 @@ is negated here, on the parsed expression: `not (not flavor_id)` reads `flavor_i
 `not (a == b and not c)` reads `a != b or c`. The text is the tree's own: parsed with `ast`,
 never evaluated.
 
-`exits_when` says when a statement ends its function (a `return` or `raise` nested in
-branches), so what follows can be drawn under the condition that it did not.
+`exits_when` says when a statement ends its normal path (a `return`, `break` or `continue`
+nested in branches; a `raise` is an error path), so what follows can be drawn under the
+condition that it did not.
 """
 
 from __future__ import annotations
@@ -128,7 +129,7 @@ def clip(text_: str, limit: int = LIMIT) -> str:
 
 
 def exits_when(stmt: ir.Stmt, cache: dict[int, object]):
-    """When `stmt` ends its function through a `return` or `raise` nested in it (or its
+    """When `stmt` ends its function through a `return` nested in it (or its
     loop's turn, through `break`/`continue`): ALWAYS, a condition over its branches' tests
     (tuples: ("test", text), ("not", c), ("and"/"or", (c, ...)); `expression` makes it
     an expression, parsing only then), or None if it never does. Exception handlers and
@@ -142,8 +143,12 @@ def exits_when(stmt: ir.Stmt, cache: dict[int, object]):
 
 def _exits(stmt: ir.Stmt, cache: dict):
     kind = type(stmt)
-    if kind is ir.Return or kind is ir.Raise or kind is ir.Jump:
+    if kind is ir.Return or kind is ir.Jump:
         return ALWAYS  # a jump ends the rest of its loop's body (loops are not looked into)
+    if kind is ir.Raise:
+        # an error path: what follows is the normal path, drawn flat (as `if x: raise`
+        # guards are), never under "if it did not raise"
+        return None
     if kind is ir.If:
         body, orelse = exits_of_body(stmt.body, cache), exits_of_body(stmt.orelse, cache)
         if body is ALWAYS and orelse is ALWAYS:
@@ -201,7 +206,8 @@ def expression(condition) -> ast.expr | None:
 def unless(condition, limit: int = LIMIT) -> str:
     """The label of what runs only when `condition` (of `exits_when`) is false."""
     expr = expression(condition)
-    return text(negate(expr), limit) if expr is not None else "if it did not return above"
+    return "if " + text(negate(expr), limit) if expr is not None else \
+        "unless it returned above"
 
 
 _COMPARE = {ast.Eq: lambda a, b: a == b, ast.NotEq: lambda a, b: a != b,

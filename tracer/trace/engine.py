@@ -177,7 +177,8 @@ UNKNOWN = conditions.UNKNOWN
 INSTANCE_HOST = "_inst"  # the role of instance.host while tracing: src or dest after
 FIELDS = "<fields>"
 MAY = "?"  # a write made only in some branch of a helper
-WRITES = re.compile(r": (?:writes|may write) ")  # how a helper's summary names its writes  # an object's attribute holding the fields its constructor was given
+MAY_WRITE = ": may write "
+WRITES = re.compile(r": (?:writes|may write) ")  # how a helper's summary names its writes
 
 
 class _Stop(Exception):
@@ -256,6 +257,10 @@ class Engine:
         # vm_state, its caller saves): (participant, receiver text) -> [(field, value)]
         self.pending: dict[tuple[str, str], list[tuple[str, str]]] = {}
         self.skipped_handlers = 0  # exception handlers left out (Options.errors)
+        # functions entered whose body raises NotImplementedError (a base class's stub),
+        # and calls not followed: whether an `except NotImplementedError` can run
+        self.stubs_reached = 0
+        self.unfollowed = 0
         self.managers: dict[tuple[str, str], Obj] = {}
         self.shared = shared or Shared(index)
         self.services = self.shared.services
@@ -387,6 +392,8 @@ class Engine:
     def run(self, frame: Frame) -> Value:
         """Interpret a function body; the value it returns (the first one known)."""
         self.frames += 1
+        if _raises_not_implemented(frame.fn.function):
+            self.stubs_reached += 1
         self.stack.append(frame.fn.dotted)
         try:
             afterwards = []
@@ -544,7 +551,7 @@ class Engine:
         if not _visible(drawn):
             self.body(rest, frame)
             return
-        label = "if " + conditions.unless(exits)
+        label = conditions.unless(exits)
         self.block("opt", [(label, rest)], frame, stmt.line)
 
     def statement(self, stmt: ir.Stmt, frame: Frame) -> None:
@@ -669,13 +676,17 @@ class Engine:
         return part(after), args, kwargs
 
     def try_(self, stmt: ir.Try, frame: Frame) -> None:
+        stubs, unfollowed = self.stubs_reached, self.unfollowed
         self.body(stmt.body, frame)
+        # `except NotImplementedError: self._rebuild_default_impl(...)` is the normal path
+        # for drivers without their own: drawn, not an error path, when the body reached
+        # a stub that raises it or a call not followed; libvirt's own
+        # default_device_names_for_instance never lets Liberty's boot take it
+        may_lack = self.stubs_reached > stubs or self.unfollowed > unfollowed
         self.body(stmt.orelse, frame)
         for handler in stmt.handlers:
-            # `except NotImplementedError: self._rebuild_default_impl(...)` is the
-            # normal path for drivers without their own: drawn, not an error path
             fallback = handler.type_text.strip() == "NotImplementedError" and \
-                not _yields(stmt.body)
+                not _yields(stmt.body) and may_lack
             if not self.options.errors and not fallback:
                 self.skipped_handlers += _draws_something(handler.body)
                 continue
@@ -759,6 +770,16 @@ class Engine:
             rest = rest[0].orelse
         if rest:
             arms.append(("", rest))
+        if not self.options.errors:
+            # an arm that ends in `raise` is an error path (`if uuid_like: get() else:
+            # raise NotFound`): the others are the normal path, and a lone one is flat
+            normal = [(label, stmts) for label, stmts in arms
+                      if not stmts or type(stmts[-1]) is not ir.Raise]
+            if len(normal) == 1 and len(arms) > 1:
+                self.body(normal[0][1], frame)
+                return
+            if normal and len(normal) < len(arms):
+                arms = normal
         # `if x: return` (or return False, raise) guards the rest: drawn flat when the
         # exit draws nothing. `if x: return self._legacy_find_hosts(...)` is another way
         # through, whose rest (the scheduler's placement claims) runs only when x is false
@@ -1729,12 +1750,13 @@ class Engine:
             certain = {_written(s.text) for s in nodes if type(s) is Step and s.kind == DB}
             made = [s for s in iter_steps(nodes) if s.kind == DB and
                     s.source == frame.participant and patterns.is_db_write(s.text)]
-            # one write keeps its fields (`bdm.save (connection_info=...)`), as drawn itself
-            shown = {s.text: s.text.rsplit(": writes ", 1)[-1] if len(made) == 1
+            # one write keeps its fields (`bdm.save (connection_info=...)`), as drawn itself;
+            # a nested helper's summary gives what it writes, not its own name
+            shown = {s.text: WRITES.split(s.text)[-1] if len(made) == 1
                      else _written(s.text) for s in made}
             writes = tuple(dict.fromkeys(
-                shown[s.text] if _written(s.text) in certain else f"{MAY}{shown[s.text]}"
-                for s in made))
+                shown[s.text] if _written(s.text) in certain and MAY_WRITE not in s.text
+                else f"{MAY}{shown[s.text]}" for s in made))
         driver_level = in_driver and frame.depth <= self.options.depth
         if writes or _visible(nodes) or driver_level:
             return writes
@@ -1904,12 +1926,14 @@ class Engine:
         if isinstance(func, ir.Name) and isinstance(frame.env.get(func.id), Text) and \
                 func.id not in {p.name for p in frame.fn.function.params}:
             origin = frame.env[func.id].text
+            self.unfollowed += 1
             self.note(frame, f"not followed: {func.id}() is chosen at run time "
                              f"({conditions.clip(origin, 50)})", call.line)
             return result
         if isinstance(func, ir.Attr) and isinstance(func.value, ir.Attr) and \
                 isinstance(func.value.value, ir.Name) and func.value.value.id == "self" and \
                 re.search(r"(api|rpcapi|client|driver)$", func.value.attr):
+            self.unfollowed += 1
             self.note(frame, f"not followed: self.{func.value.attr}.{name}() "
                              "(its class is not known statically)", call.line)
         return result
@@ -2117,6 +2141,16 @@ _INVISIBLE = {ENTER, LEAVE, DONE, START}
 _CROSSING = {CALL, CAST, RETURN, CALLBACK, DONE, START, DRIVER, DRIVER_RETURN, SERVICE,
              SERVICE_RETURN}
 _DRIVER_CROSSING = {CALL, CAST, RETURN, CALLBACK, DONE, START, ENTER, LEAVE}
+
+
+def _raises_not_implemented(function: ir.Function) -> bool:
+    """A stub: a top-level statement of the body raises NotImplementedError."""
+    for stmt in function.body:
+        if type(stmt) is ir.Raise and stmt.exc is not None:
+            exc = stmt.exc.func if type(stmt.exc) is ir.Call else stmt.exc
+            if type(exc) is ir.Name and exc.id == "NotImplementedError":
+                return True
+    return False
 
 
 def _returned_function(function: ir.Function) -> ir.Function | None:
