@@ -161,11 +161,15 @@ def test_callable_chosen_at_run_time_is_a_note(tree):
         in notes
 
 
-def test_depth_zero_keeps_rpcs_and_notes_helpers(tree):
+def test_depth_zero_keeps_rpcs_and_draws_a_helper_by_what_it_reads(tree):
+    """Beyond the depth a helper is one step, but one that reaches the database is an
+    arrow naming what it reads, never a note (#18.2)."""
     full = trace(tree, "live-migrate", "_migrate_live")
     shallow = trace(tree, "live-migrate", "_migrate_live", depth=0)
     assert messages(shallow, "call", "cast") == messages(full, "call", "cast")
-    assert len(list(iter_steps(shallow.nodes))) < len(list(iter_steps(full.nodes)))
+    assert len(list(iter_steps(shallow.nodes))) <= len(list(iter_steps(full.nodes)))
+    assert ("db", "nova_api", "database", "get instance: reads Instance.get_by_uuid") in \
+        messages(shallow, "db")
 
 
 def test_provenance_anchors_every_step(tree):
@@ -665,3 +669,15 @@ def test_an_object_list_s_items_and_an_object_method_that_calls_a_service(tmp_pa
     entered = {s.anchor for s in inside if s.kind == "enter"}
     assert "nova.objects.share_mapping.ShareMapping.enhance_with_credentials" in entered
     assert "nova.objects.share_mapping.ShareMapping.proto" not in entered
+
+
+def test_depth_zero_keeps_checks_and_notifications(tree):
+    """Checks that decide whether the operation goes on (policy, lock, state) and
+    notifications (messages other services read) are substance, kept at any depth; only
+    in-process detail goes."""
+    kept = ["policy: os_compute_api:servers:pause", "check instance lock",
+            "check state: vm_state in [ACTIVE]", "notify: pause.start", "notify: pause.end"]
+    for depth in (0, 1):
+        notes = [s.text for s in iter_steps(trace(tree, "pause", "_pause", depth=depth).nodes)
+                 if s.kind == "note"]
+        assert [n for n in notes if n in kept] == kept, (depth, notes)

@@ -178,6 +178,8 @@ INSTANCE_HOST = "_inst"  # the role of instance.host while tracing: src or dest 
 FIELDS = "<fields>"
 MAY = "?"  # a write made only in some branch of a helper
 MAY_WRITE = ": may write "
+READ = "<"  # a helper that only reads: what it reads
+READS = re.compile(r": (?:writes|may write|reads) ")
 WRITES = re.compile(r": (?:writes|may write) ")  # how a helper's summary names its writes
 
 
@@ -1757,6 +1759,13 @@ class Engine:
             writes = tuple(dict.fromkeys(
                 shown[s.text] if _written(s.text) in certain and MAY_WRITE not in s.text
                 else f"{MAY}{shown[s.text]}" for s in made))
+            if not writes:
+                # a helper that only reads is drawn reading, never folded into a note
+                writes = tuple(dict.fromkeys(
+                    READ + read for s in iter_steps(nodes)
+                    if s.kind == DB and s.source == frame.participant
+                    for read in READS.split(s.text.partition(" (")[0])[-1].split(", ")
+                    if read != "..."))
         driver_level = in_driver and frame.depth <= self.options.depth
         if writes or _visible(nodes) or driver_level:
             return writes
@@ -1771,9 +1780,12 @@ class Engine:
         note = self._helper_note(fn, frame, line)
         if not writes:
             return [note]
-        certain = [w for w in writes if not w.startswith(MAY)]
-        verb = "writes" if certain else "may write"
-        listed = certain or [w.removeprefix(MAY) for w in writes]
+        certain = [w for w in writes if not w.startswith((MAY, READ))]
+        if writes[0].startswith(READ):
+            verb, listed = "reads", [w.removeprefix(READ) for w in writes]
+        else:
+            verb = "writes" if certain else "may write"
+            listed = certain or [w.removeprefix(MAY) for w in writes]
         shown = ", ".join(listed[:3]) + (", ..." if len(listed) > 3 else "")
         text = f"{note.text}: {verb} {shown}"
         return [replace(note, kind=DB, target="database", text=text),
@@ -2409,7 +2421,8 @@ def _crossing(nodes: list[Node], participant: str, in_driver: bool,
         elif node.kind in _CROSSING or node.kind in (ENTER, LEAVE) \
                 or node.source != participant \
                 or (node.kind == DB and kept_write(node.text)) \
-                or (node.kind == DB_RETURN and write_kept):
+                or (node.kind == DB_RETURN and write_kept) \
+                or (node.kind == NOTE and patterns.is_kept_note(node.text)):
             out.append(node)
         write_kept = len(out) > kept_before and isinstance(node, Step) and node.kind == DB
     return out

@@ -52,6 +52,17 @@ def _short(expr: ir.Expr) -> str:
     return expr_text(expr)
 
 
+# Notes that say what a service checks or tells others: kept from helpers beyond the
+# drawn depth, as what crosses processes is (a lock or state check decides whether the
+# operation goes on; a notification is a message other services read)
+_KEPT_NOTE = re.compile(r"(?:notify|policy|check state): |check instance (?:lock|state|cell"
+                        r"|has a host)$")
+
+
+def is_kept_note(text: str) -> bool:
+    return _KEPT_NOTE.match(text) is not None
+
+
 def decorator_note(dec: ir.Expr, function_name: str) -> str | None:
     """The check a decorator makes, as note text; None for decorators not worth drawing."""
     name = decorator_name(dec)
