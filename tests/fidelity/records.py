@@ -323,12 +323,12 @@ LIBERTY = [
            cite="12.0.0 nova/compute/manager.py ComputeManager.rebuild_instance: the "
                 "_error_out_instance_on_exception context manager's except branches"),
     # --------------------------------------------------------------------------- resize
-    appears("resize", L, "db", DEST, DB, SAVE, field="(new_flavor|system_metadata)",
+    appears("resize", L, "db", DEST, DB, SAVE,
+            field=r"(new_flavor|system_metadata(\['\w+'\])?)",
             anchor="ComputeManager._prep_resize",
             cite="12.0.0 nova/compute/manager.py ComputeManager._prep_resize: "
                  "instance.set_flavor(instance_type, 'new'); "
-                 "instance.system_metadata['old_vm_state'] = vm_state; instance.save()",
-            xfail=WRITES),
+                 "instance.system_metadata['old_vm_state'] = vm_state; instance.save()"),
     absent("resize", L, "db", COND, DB, rx(r"_from_db_object"),
            cite="12.0.0 nova/conductor/manager.py ComputeTaskManager.migrate_server: "
                 "Instance._from_db_object converts a row, no database access"),

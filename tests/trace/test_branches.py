@@ -350,3 +350,15 @@ def test_sends_to_different_hosts_on_one_path_are_two_participants(tmp_path):
     flow = trace((index, build_rpc_model(index, "synthetic")), "pause", "_pause")
     assert "nova_compute" in flow.participants
     assert not [p for p in flow.participants if p.startswith("nova_compute_")]
+
+
+def test_a_key_set_in_an_object_s_dict_field_is_written_by_the_next_save(tmp_path):
+    """Liberty's _prep_resize: `instance.system_metadata['old_vm_state'] = vm_state`
+    then `instance.save()`: the save writes that key of the field."""
+    flow = _pause_with(tmp_path, """vm_state = instance.vm_state
+instance.system_metadata['old_vm_state'] = vm_state
+instance.save()
+""")
+    saves = [s.text for s in iter_steps(flow.nodes) if s.kind == "db" and
+             s.text.startswith("instance.save") and s.source == "nova_api"]
+    assert "instance.save (system_metadata['old_vm_state']=instance.vm_state)" in saves, saves

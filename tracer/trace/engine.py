@@ -747,6 +747,15 @@ class Engine:
             if type(owner) is Obj and owner.role != "object":
                 owner.attrs[key] = value
             return
+        if type(base_expr) is ir.Attr and not base_expr.attr.startswith("_"):
+            owner = self.eval_quiet(base_expr.value, frame)
+            if (type(owner) is Obj and owner.role == "object") or \
+                    patterns.object_receiver(base_expr.value):
+                # `instance.system_metadata['old_vm_state'] = vm_state`: a key of an
+                # object's dict field, saved with it
+                self.assign(ir.Attr(base_expr.value, f"{base_expr.attr}['{key}']"), value,
+                            source, frame, False)
+                return
         self.assign(ir.Attr(base_expr, key), value, source, frame, False)
 
     def if_(self, stmt: ir.If, frame: Frame, tail: tuple = ()) -> None:
