@@ -237,13 +237,21 @@ def check(flow: Flow, e: Expectation) -> str | None:
         return "not drawn: " + "; ".join(missing) + "\nsteps drawn nearby:\n" + \
             "\n".join(_near(steps, p) for p, f in ((e.a, found_a), (e.b, found_b)) if not f)
     if e.check == "before":
+        # on every path that takes both, the first comes first: a `b` on another arm
+        # (the legacy attach without attachment_update) says nothing about the order
         position = {id(s): i for i, (s, _) in enumerate(steps)}
-        first_a = position[id(found_a[0][0])]
-        first_b = position[id(found_b[0][0])]
-        if first_a < first_b:
+        paired = [(y, [x for x in found_a if not _separated(x[1], y[1])]) for y in found_b]
+        paired = [(y, xs) for y, xs in paired if xs]
+        if not paired:
+            return (f"never on one path: {e.a.describe()} and {e.b.describe()}\n"
+                    f"{_show([found_a[0], found_b[0]])}")
+        wrong = [(y, xs[0]) for y, xs in paired
+                 if all(position[id(x[0])] > position[id(y[0])] for x in xs)]
+        if not wrong:
             return None
+        y, x = wrong[0]
         return (f"order wrong: {e.b.describe()} is drawn before {e.a.describe()}\n"
-                f"{_show([found_b[0], found_a[0]])}")
+                f"{_show([y, x])}")
     if e.check == "exclusive":
         together = [(x, y) for x in found_a for y in found_b if not _separated(x[1], y[1])]
         if not together:

@@ -529,8 +529,7 @@ MODERN = [
     before("volume-attach", M, service(CMP, "cinder", "attachment_update"),
            driver(CMP, "attach_volume"),
            cite="34.0.0 nova/virt/block_device.py DriverVolumeBlockDevice._volume_attach: "
-                "attachment_update returns the connection_info the driver attaches with",
-           xfail=HELPERS),
+                "attachment_update returns the connection_info the driver attaches with"),
     before("volume-attach", M, call(COND, CMP, "reserve_block_device_name"),
            cast(COND, CMP, "attach_volume"),
            about="#18.2",

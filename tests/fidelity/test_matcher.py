@@ -66,3 +66,25 @@ def test_before_exclusive_apart():
                                              cite="c"))
     missing = step("cast", "nova_api", None, "soft_delete_instance")
     assert "not drawn" in check(FLOW, before("delete", "test", missing, save, cite="c"))
+
+
+def test_before_holds_on_each_path_that_takes_both():
+    """34.0.0's volume attach: the legacy arm attaches without attachment_update; on the
+    arm that calls it, attachment_update comes first. The order is a path's, not the
+    page's."""
+    attach = _s("driver", "nova_compute", "libvirt", "attach_volume")
+    flow = Flow("volume-attach", "test", "t", "POST", (), (Block("alt", (
+        Branch("if not self['attachment_id']", (attach,)),
+        Branch("", (_s("service", "nova_compute", "cinder", "attachment_update"), attach)),
+    ), "a", "f", 1),))
+    update = step("service", "nova_compute", "cinder", "attachment_update")
+    driver = step("driver", "nova_compute", "libvirt", "attach_volume")
+    assert check(flow, before("volume-attach", "test", update, driver, cite="c")) is None
+    assert "order wrong" in check(flow, before("volume-attach", "test", driver, update,
+                                               cite="c"))
+    alone = Flow("volume-attach", "test", "t", "POST", (), (Block("alt", (
+        Branch("if a", (_s("service", "nova_compute", "cinder", "attachment_update"),)),
+        Branch("", (attach,)),
+    ), "a", "f", 1),))
+    assert "never on one path" in check(alone, before("volume-attach", "test", update, driver,
+                                                      cite="c"))
