@@ -156,8 +156,7 @@ LIBERTY = [
     absent("delete", L, None, None, None, None, inside=Inside(label=r"cell_type == 'api'"),
            name="no-cells-v1-branch",
            cite="12.0.0 nova/compute/api.py API.cell_type is cells_opts.get_cell_type(), "
-                "None unless CONF.cells.enable (default False, nova/cells/opts.py)",
-           xfail=GUARDS),
+                "None unless CONF.cells.enable (default False, nova/cells/opts.py)"),
     absent("delete", L, "note", API, None, policy("compute:delete"),
            cite="12.0.0 nova/api/openstack/compute/servers.py: compute.API("
                 "skip_policy_check=True); API.delete's @wrap_check_policy skips the check"),

@@ -362,3 +362,27 @@ instance.save()
     saves = [s.text for s in iter_steps(flow.nodes) if s.kind == "db" and
              s.text.startswith("instance.save") and s.source == "nova_api"]
     assert "instance.save (system_metadata['old_vm_state']=instance.vm_state)" in saves, saves
+
+
+def test_an_attribute_computed_on_first_use_has_the_computed_value(tmp_path):
+    """Liberty's API.cell_type: `try: return getattr(self, '_cell_type') except
+    AttributeError: self._cell_type = cells_opts.get_cell_type()`, None with cells off:
+    `if self.cell_type == 'api'` is decided, on first use and after."""
+    files = dict(TRACE)
+    files["nova/compute/api.py"] = files["nova/compute/api.py"].replace(
+        "        class API(object):", """        class API(object):
+            @property
+            def cell_type(self):
+                try:
+                    return getattr(self, '_cell_type')
+                except AttributeError:
+                    self._cell_type = None
+                    return self._cell_type
+""", 1)
+    flow = _pause_with(tmp_path, """if self.cell_type == 'api':
+    objects.Migration.get_by_id(context, 1)
+if self.cell_type == 'api':
+    objects.Migration.get_by_id(context, 2)
+""", files=files)
+    assert "Migration.get_by_id" not in [s.text for s in iter_steps(flow.nodes)]
+    assert not _blocks(flow.nodes, "if self.cell_type == 'api'")

@@ -678,6 +678,16 @@ class Engine:
         return part(after), args, kwargs
 
     def try_(self, stmt: ir.Try, frame: Frame) -> None:
+        memo = _memo_miss(stmt)
+        if memo is not None and type(frame.self_value) is Obj:
+            # `try: return self._cell_type except AttributeError: self._cell_type = ...`:
+            # an attribute computed on first use, then kept
+            attrs = frame.self_value.attrs
+            if memo[0] not in attrs:
+                self.body(memo[1].body, frame)
+                return
+            frame.returns.append(attrs[memo[0]])
+            raise _Stop
         stubs, unfollowed = self.stubs_reached, self.unfollowed
         self.body(stmt.body, frame)
         # `except NotImplementedError: self._rebuild_default_impl(...)` is the normal path
@@ -2162,6 +2172,24 @@ _INVISIBLE = {ENTER, LEAVE, DONE, START}
 _CROSSING = {CALL, CAST, RETURN, CALLBACK, DONE, START, DRIVER, DRIVER_RETURN, SERVICE,
              SERVICE_RETURN}
 _DRIVER_CROSSING = {CALL, CAST, RETURN, CALLBACK, DONE, START, ENTER, LEAVE}
+
+
+def _memo_miss(stmt: ir.Try) -> tuple[str, ir.Handler] | None:
+    """A memoised attribute: `try: return getattr(self, 'x')` (or `self.x`) with an
+    `except AttributeError` that computes it; (the attribute, that handler) or None."""
+    if len(stmt.body) != 1 or type(stmt.body[0]) is not ir.Return:
+        return None
+    value = stmt.body[0].value
+    name = None
+    if type(value) is ir.Attr and type(value.value) is ir.Name and value.value.id == "self":
+        name = value.attr
+    elif type(value) is ir.Call and type(value.func) is ir.Name and \
+            value.func.id == "getattr" and len(value.args) == 2 and \
+            type(value.args[0]) is ir.Name and value.args[0].id == "self" and \
+            type(value.args[1]) is ir.Const and isinstance(value.args[1].value, str):
+        name = value.args[1].value
+    handlers = [h for h in stmt.handlers if h.type_text.strip() == "AttributeError"]
+    return (name, handlers[0]) if name and handlers else None
 
 
 def _raises_not_implemented(function: ir.Function) -> bool:
