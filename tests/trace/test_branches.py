@@ -386,3 +386,27 @@ if self.cell_type == 'api':
 """, files=files)
     assert "Migration.get_by_id" not in [s.text for s in iter_steps(flow.nodes)]
     assert not _blocks(flow.nodes, "if self.cell_type == 'api'")
+
+
+def test_a_name_tested_again_below_its_branch_is_known_there(tmp_path):
+    """Liberty's _create_instance: `if image_href: self._get_image(context, image_href)`,
+    and _get_image begins `if not image_href: return None, {}`. Inside the first branch
+    the second test is decided: the lookup is drawn once, under one frame."""
+    files = dict(TRACE)
+    files["nova/compute/api.py"] = files["nova/compute/api.py"].replace(
+        "        class API(object):", """        class API(object):
+            def _lookup(self, context, href):
+                if not href:
+                    return None
+                migration = objects.Migration.get_by_id(context, href)
+                migration.save()
+""", 1)
+    flow = _pause_with(tmp_path, """href = instance.image_ref
+if href:
+    self._lookup(context, href)
+""", files=files)
+    outer = _blocks(flow.nodes, "if href")
+    assert len(outer) == 1
+    inner = outer[0].branches[0].nodes
+    assert not [n for n in inner if isinstance(n, Block)], inner
+    assert "migration.save" in [s.text for s in iter_steps(inner)]

@@ -177,6 +177,7 @@ UNKNOWN = conditions.UNKNOWN
 INSTANCE_HOST = "_inst"  # the role of instance.host while tracing: src or dest after
 FIELDS = "<fields>"
 MAY = "?"  # a write made only in some branch of a helper
+_NOT_NAME = re.compile(r"not ([A-Za-z_]\w*)")
 MAY_WRITE = ": may write "
 READ = "<"  # a helper that only reads: what it reads
 READS = re.compile(r": (?:writes|may write|reads) ")
@@ -262,6 +263,10 @@ class Engine:
         # functions entered whose body raises NotImplementedError (a base class's stub),
         # and calls not followed: whether an `except NotImplementedError` can run
         self.stubs_reached = 0
+        # values known true or false inside the arm of a branch that tested them:
+        # id -> (the value, kept alive while assumed; its truth)
+        self.assumed: dict[int, tuple[Value, bool]] = {}
+        self.arm_assumptions: dict[int, tuple] = {}  # if_ -> block: per arm's statements
         self.unfollowed = 0
         self.managers: dict[tuple[str, str], Obj] = {}
         self.shared = shared or Shared(index)
@@ -784,13 +789,22 @@ class Engine:
         # for what it draws (parsing each condition was a sixth of the tracing time)
         arms = [(f"if {stmt.text}", stmt.body)]
         rest = stmt.orelse or tail
+        # what each arm may take as known about a name it tests (`if image_href:` then
+        # `_get_image(image_href)` testing it again): true in its arm, false after it
+        tested = [self.tested_value(stmt.test, frame)]
+        assumed = {id(stmt.body): (tested[0],)}
         # elif chains become one alt with several arms
         while len(rest) == 1 and isinstance(rest[0], ir.If):
             self.eval(rest[0].test, frame)
             arms.append((f"if {rest[0].text}", rest[0].body))
+            found = self.tested_value(rest[0].test, frame)
+            assumed[id(rest[0].body)] = (*((v, not t) for v, t in tested), found)
+            tested.append(found)
             rest = rest[0].orelse
         if rest:
             arms.append(("", rest))
+            assumed[id(rest)] = tuple((v, not t) for v, t in tested)
+        self.arm_assumptions = assumed
         if not self.options.errors:
             # an arm that ends in `raise` is an error path (`if uuid_like: get() else:
             # raise NotFound`): the others are the normal path, and a lone one is flat
@@ -832,6 +846,11 @@ class Engine:
         down by the caller); None when it depends on run time."""
         if isinstance(test, ir.Const):
             return bool(test.value)
+        if self.assumed:
+            value, truth = self.tested_value(test, frame)
+            held = self.assumed.get(id(value)) if value is not None else None
+            if held is not None:
+                return held[1] is truth
         if isinstance(test, (ir.Name, ir.Attr)):
             value = self.known(test, frame)
             return None if value is UNKNOWN else bool(value)
@@ -851,6 +870,21 @@ class Engine:
                     _dotted_expr(dotted), frame))
                 return None if value is UNKNOWN else bool(value)
         return None
+
+    def tested_value(self, test: ir.Expr, frame: Frame) -> tuple[Value | None, bool]:
+        """The value a branch tests when the test is a bare name, or `not` one, holding
+        something not known statically (`if image_href:`), and the truth of the name
+        when the test holds: what its arms may assume. (None, True) for other tests."""
+        truth = True
+        if type(test) is ir.Other:
+            negated = _NOT_NAME.fullmatch(test.text)
+            if negated is None:
+                return None, True
+            test, truth = ir.Name(negated.group(1)), False
+        elif type(test) is not ir.Name:
+            return None, True
+        value = self.eval_quiet(test, frame)
+        return (value if type(value) in (Text, Obj, ListV, DictV, ArgsV) else None), truth
 
     def known(self, expr: ir.Name | ir.Attr, frame: Frame):
         """The constant a name or attribute holds here (`do_cast=True` passed down, an
@@ -884,20 +918,29 @@ class Engine:
         binds = any(self.binds(stmts) for _, stmts in arms)
         env_before = dict(env) if binds else env
         envs = []  # the names as each arm that carries on leaves them
+        assumptions, self.arm_assumptions = self.arm_assumptions, {}
         for label, stmts in arms:
             self.pending = {key: list(fields) for key, fields in before.items()}
             if binds and branches:
                 env.clear()
                 env.update(env_before)
             stopped = []
+            assume = [(value, truth) for value, truth in assumptions.get(id(stmts), ())
+                      if value is not None and id(value) not in self.assumed]
+            assume = list({id(value): (value, truth) for value, truth in assume}.values())
 
-            def run(stmts=stmts):
+            def run(stmts=stmts, assume=assume):
+                for value, truth in assume:
+                    self.assumed[id(value)] = (value, truth)
                 try:
                     self.body(stmts, frame)
                 except _Stop:
                     stopped.append(True)
                 except _Jump:
                     pass  # out of this turn of the loop, with the names as they are
+                finally:
+                    for value, _ in assume:
+                        del self.assumed[id(value)]
             branches.append(Branch(label, tuple(self.collect(run))))
             outcomes.append(self.pending)
             if binds and not stopped:
