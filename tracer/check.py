@@ -164,8 +164,8 @@ def _unsent(graph) -> list[Finding]:
         senders = [s for s, _, d in graph.in_edges(node, data=True) if d.get("kind") != "serves"]
         if not senders:
             out.append(Finding("unsent", "info", node,
-                               "no traced REST operation or handler sends it (periodic "
-                               "tasks, nova-manage or other services may)", (),
+                               "no traced REST operation, periodic task or handler "
+                               "sends it (nova-manage or other services may)", (),
                                data.get("file", ""), data.get("line", 0)))
     return out
 

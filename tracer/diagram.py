@@ -45,7 +45,7 @@ def _items(nodes, written: set[int] | None = None) -> list:
     out: list = []
     for node in nodes:
         if isinstance(node, Block):
-            branches = [Branch(b.label, items=_items(b.nodes, written))
+            branches = [Branch(b.label, items=_closed(_items(b.nodes, written)))
                         for b in node.branches]
             out.append(Group(_GROUPS[node.kind], branches, provenance=provenance(node)))
             continue
@@ -62,6 +62,24 @@ def _items(nodes, written: set[int] | None = None) -> list:
                 continue
             out.append(item)
     return out
+
+
+def _closed(items: list) -> list:
+    """A branch's items with every activation it opened closed at its end: a call whose
+    handler is drawn once after the branches (sent as a call on one arm, a cast on the
+    other) leaves its bar open otherwise, and the bar runs to the footer."""
+    opened: list[Activation] = []
+    for item in items:
+        if not isinstance(item, Activation):
+            continue
+        if item.action == ActivationAction.ACTIVATE:
+            opened.append(item)
+        elif item.action == ActivationAction.DEACTIVATE:
+            match = [i for i, o in enumerate(opened) if o.participant == item.participant]
+            if match:
+                del opened[match[-1]]
+    return items + [Activation(ActivationAction.DEACTIVATE, o.participant,
+                               provenance=o.provenance) for o in reversed(opened)]
 
 
 def _mergeable(previous, item) -> bool:

@@ -21,8 +21,9 @@ def method_node(service: str, method: str) -> str:
 
 
 def build_graph(index: Index, rpc: RpcModel, catalogue) -> nx.MultiDiGraph:
+    from tracer.periodic import is_periodic, service_of
     from tracer.trace import Options, Shared, config_choices
-    from tracer.trace.engine import Engine
+    from tracer.trace.engine import Engine, participant_of_service
 
     options = Options(depth=0, cross=False)
     choices, why = config_choices(index, options)
@@ -45,7 +46,7 @@ def build_graph(index: Index, rpc: RpcModel, catalogue) -> nx.MultiDiGraph:
         if handler is not None:
             fn, owner = handler
             _add_sends(graph, engine, method_node(method.service, method.method), fn, owner,
-                       "nova_" + method.service.removeprefix("nova-").replace("-", "_"), rpc)
+                       participant_of_service(method.service), rpc)
     for op in catalogue.operations:
         fn = index.resolve_dotted(op.handler)
         owner = index.resolve_dotted(op.handler.rsplit(".", 1)[0])
@@ -54,7 +55,10 @@ def build_graph(index: Index, rpc: RpcModel, catalogue) -> nx.MultiDiGraph:
         node = f"api:{op.name}"
         graph.add_node(node, kind="api", label=op.name, method=op.method, path=op.path,
                        handler=op.handler, file=op.file, line=op.line)
-        _add_sends(graph, engine, node, fn, owner, "nova_api", rpc)
+        # a periodic task runs in its own service, a REST operation in nova-api
+        participant = participant_of_service(service_of(op)) if is_periodic(op) \
+            else "nova_api"
+        _add_sends(graph, engine, node, fn, owner, participant, rpc)
     return graph
 
 

@@ -42,9 +42,13 @@ class Workspace:
         return self.cached("rpc", lambda: build_rpc_model(self.index, self.source.label))
 
     def catalogue(self) -> Catalogue:
+        """The REST operations, and the periodic tasks each service runs on its own."""
         from tracer.catalogue import build_catalogue
+        from tracer.periodic import periodic_operations, with_periodic
 
-        return self.cached("catalogue", lambda: build_catalogue(self.index, self.source.label))
+        return self.cached("catalogue", lambda: with_periodic(
+            build_catalogue(self.index, self.source.label),
+            periodic_operations(self.index, self.rpc_model())))
 
     def flow(self, operation: str, options=None, shared=None):
         """The traced flow of one operation (a client name or alias), cached. `shared`

@@ -6,6 +6,7 @@ the defaults, read statically, are what production runs unless configured otherw
 
 from __future__ import annotations
 
+import re
 import weakref
 
 from tracer.index import Index, ir
@@ -51,6 +52,10 @@ def option_const(index: Index, module: ir.Module, option: str,
 _ABSENT = object()
 
 
+# `default=-1` is a unary minus, not a literal, in the syntax tree: read as the number
+_NEGATIVE = re.compile(r"-\s*\d+(?:\.\d+)?")
+
+
 class _Declared:
     """What a module declares: its options' literal defaults (None: not a literal,
     NO_DEFAULT: none given) and the modules it imports options from."""
@@ -68,6 +73,10 @@ class _Declared:
             elif name.endswith("Opt") and call.args and isinstance(call.args[0], ir.Const) \
                     and isinstance(call.args[0].value, str):
                 default = next((v for k, v in call.kwargs if k == "default"), NO_DEFAULT)
+                if isinstance(default, ir.Other) and _NEGATIVE.fullmatch(default.text):
+                    default = ir.Const(-float(default.text[1:].strip())
+                                       if "." in default.text
+                                       else -int(default.text[1:].strip()))
                 self.options.setdefault(call.args[0].value, default if default is NO_DEFAULT
                                         or isinstance(default, ir.Const) else None)
 

@@ -13,10 +13,12 @@ from dataclasses import replace
 from tracer.errors import OsflowError
 from tracer.index import ClassRef, FunctionRef, Index
 from tracer.model import (
-    CALL, CAST, NOTE, REQUEST, RESPONSE, Block, Branch, Flow, RpcModel, Step, iter_steps,
+    CALL, CAST, DONE, NOTE, REQUEST, RESPONSE, START, Block, Branch, Flow, RpcModel, Step,
+    iter_steps,
 )
+from tracer.periodic import is_periodic, service_of
 from tracer.trace import patterns
-from tracer.trace.engine import INSTANCE_HOST, Engine, Options, Shared
+from tracer.trace.engine import INSTANCE_HOST, Engine, Options, Shared, participant_of_service
 
 __all__ = ["Options", "Shared", "trace_operation", "participant_order"]
 
@@ -161,7 +163,7 @@ def trace_operation(index: Index, rpc: RpcModel, operation, options: Options,
     role = "_dest" if moved else "_src"
     nodes = _renamed(nodes, {f"{base}{INSTANCE_HOST}": f"{base}{role}"
                              for base in ("nova_compute", options.driver)})
-    names = {"client", "nova_api"}
+    names = set() if is_periodic(operation) else {"client", "nova_api"}
     for step in iter_steps(nodes):
         names.add(step.source)
         if step.target:
@@ -200,6 +202,8 @@ def _traced(index: Index, rpc: RpcModel, handler: FunctionRef, controller: Class
     API's work, the response, then the work cast to other services."""
     choices, why = config_choices(index, options)
     engine = Engine(index, rpc.methods, options, choices, why, shared)
+    if is_periodic(operation):
+        return engine, _periodic(engine, handler, controller, operation)
     request_text = f"{operation.method} {operation.path}" + \
         (f" ({operation.action})" if operation.action else "")
     fn = handler.function
@@ -211,6 +215,24 @@ def _traced(index: Index, rpc: RpcModel, handler: FunctionRef, controller: Class
     response = Step(RESPONSE, "nova_api", "client", status, handler.dotted,
                     handler.module.path, fn.end_line)
     return engine, (request, *body, response, *engine.drain_casts())
+
+
+def _periodic(engine: Engine, handler: FunctionRef, manager: ClassRef,
+              operation) -> tuple:
+    """A periodic task: no request; its service starts it on a timer (said in a note),
+    then the work it casts to others."""
+    participant = participant_of_service(service_of(operation))
+    fn = handler.function
+    when = operation.path.split(": ", 1)[-1]
+    timer = Step(NOTE, participant, None, f"periodic task {fn.name}: {when}", handler.dotted,
+                 handler.module.path, fn.line)
+    start = Step(START, participant, None, fn.name, handler.dotted, handler.module.path,
+                 fn.line)
+    body = engine.collect(lambda: engine.activation(
+        handler, engine.service_self(manager, participant), participant, {}))
+    done = Step(DONE, participant, None, fn.name, handler.dotted, handler.module.path,
+                fn.end_line)
+    return (timer, start, *body, done, *engine.drain_casts())
 
 
 def _two_hosts_together(nodes) -> tuple[bool, bool, bool] | bool:
