@@ -63,6 +63,22 @@ def test_activations_balance_per_participant():
     assert set(depth.values()) == {0}
 
 
+def test_an_activation_opened_in_a_branch_is_closed_at_its_end():
+    """34.0.0's volume-attach: the conductor's attach_volume is a call on one arm, a cast
+    on the other, and its handler is drawn once after them: the call's bar is closed
+    where its arm ends, not left to run to the footer."""
+    either = Block("alt", (
+        Branch("if do_cast", (step("cast", "nova_api", "nova_compute", "attach_volume"),)),
+        Branch("", (step("call", "nova_api", "nova_compute", "attach_volume"),)),
+    ), "nova.compute.api.API.attach", "nova/compute/api.py", 3)
+    items = flow_to_diagram(flow(step("request", "client", "nova_api", "POST /x"), either,
+                                 step("response", "nova_api", "client", "200"))).items
+    group = next(item for item in items if isinstance(item, Group))
+    called = [(i.action.value, i.participant) for i in group.branches[1].items
+              if isinstance(i, Activation)]
+    assert called == [("activate", "nova_compute"), ("deactivate", "nova_compute")]
+
+
 def test_consecutive_notes_of_one_function_share_a_box():
     notes = [n for n in flow_to_diagram(PAUSE).items if isinstance(n, Note)]
     assert [n.text for n in notes] == ["check instance lock\ncheck state: vm_state in [ACTIVE]"]

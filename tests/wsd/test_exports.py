@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -11,7 +12,7 @@ from tracer.wsd.mermaid import to_mermaid
 from tracer.wsd.model import Message, events
 from tracer.wsd.parser import parse_file, parse_text
 from tracer.wsd.plantuml import to_plantuml
-from tests.wsd.corpus import example_params
+from tests.wsd.corpus import example_files, example_params
 
 EVERYTHING = """title Everything\\nsecond
 participant "Long label" as L
@@ -116,3 +117,46 @@ def test_plantuml_accepts_output(source, tmp_path):
     done = subprocess.run([PLANTUML, "-syntax"], input=path.read_text(), capture_output=True,
                           text=True, timeout=120)
     assert done.stdout.startswith("SEQUENCE"), done.stdout + done.stderr
+
+
+# one cast handler ends on a host, the next starts there: PlantUML refuses the pair
+BACK_TO_BACK = """participant api
+participant compute
+api->>compute: stop_instance
+activate compute
+compute->compute: power off
+deactivate compute
+activate compute
+compute->compute: power on
+deactivate compute
+"""
+
+
+def test_plantuml_separates_a_bar_that_ends_where_the_next_starts():
+    puml = to_plantuml(parse_text(BACK_TO_BACK)).splitlines()
+    at = puml.index("deactivate compute")
+    assert puml[at + 1: at + 3] == ["compute -[hidden]> compute", "activate compute"]
+
+
+SHIPPED = sorted((Path(__file__).resolve().parents[2] / "workflows" / "nova").glob("*.wsd"))
+
+
+@pytest.mark.skipif(PLANTUML is None, reason="Debian's plantuml is not installed")
+def test_plantuml_renders_every_shipped_diagram_and_example(tmp_path):
+    """Rendering checks more than `-syntax` does (ERROR 111, `Activate/Deactivate already
+    done`, came from image-create, unshelve and shelve). `-checkonly` runs PlantUML's
+    whole check, one JVM for all files; on failure each file is checked alone to name it."""
+    sources = [*SHIPPED, *example_files(), "everything"]
+    files = []
+    for i, source in enumerate(sources):
+        diagram = parse_text(EVERYTHING) if source == "everything" else parse_file(source)
+        path = tmp_path / f"{i:03d}-{Path(str(source)).stem}.puml"
+        path.write_text(to_plantuml(diagram))
+        files.append(path)
+    assert len(SHIPPED) > 80
+    done = subprocess.run([PLANTUML, "-checkonly", *map(str, files)], capture_output=True,
+                          text=True, timeout=300)
+    if done.returncode != 0:
+        failing = [f.name for f in files if subprocess.run(
+            [PLANTUML, "-checkonly", str(f)], capture_output=True, timeout=120).returncode]
+        pytest.fail(f"PlantUML refuses: {failing}")

@@ -8,6 +8,7 @@ from tracer.wsd.model import (
     ELSE,
     OPEN,
     Activation,
+    ActivationAction,
     Autonumber,
     Branch,
     Comment,
@@ -74,7 +75,20 @@ def to_plantuml(diagram: Diagram) -> str:
         keyword = "actor" if part.kind == "actor" else "participant"
         out.append(f"{keyword} {_quoted(part.label)} as {ids[part.id]}")
     last: Provenance | None = None
+    # PlantUML refuses `deactivate X` then `activate X` with no message between (ERROR
+    # 111): one cast handler ending where the next one starts. A hidden message between
+    # them is the one separator it accepts (a delay `...` or a spacer is refused too).
+    ended: set[str] = set()
     for kind, obj, depth in events(diagram.items):
+        if isinstance(obj, (Message, Note)):
+            ended.clear()
+        elif isinstance(obj, Activation):
+            if obj.action == ActivationAction.ACTIVATE and obj.participant in ended:
+                who = ids[obj.participant]
+                out.append(f"{INDENT * depth}{who} -[hidden]> {who}")
+                ended.clear()
+            elif obj.action == ActivationAction.DEACTIVATE:
+                ended.add(obj.participant)
         pad = INDENT * depth
         if kind == CLOSE:
             out.append(pad + "end")
