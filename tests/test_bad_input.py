@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import hashlib
 import os
+import struct
 import subprocess
 import textwrap
+import zipfile
 from pathlib import Path
 
 import pytest
 
 from tests.test_cli_rpc import osflow
 from tests.test_sources import make_wheel, same_size_edit
-from tests.trees import TRACE, write_tree
+from tests.trees import TRACE, nested_folders, write_tree
 
 PIPELINE = "nova_api->>nova_compute: pause_instance"  # the pause flow reached its cast
 
@@ -138,6 +140,50 @@ def test_tampered_index_is_refused_and_nothing_cached(tmp_path: Path, index: Loc
     assert not (tmp_path / "c" / "releases" / "nova-33.0.0").exists()
 
 
+def spoil_member(wheel: Path, member: str, how: str) -> None:
+    """Make one member of a zip archive unreadable: its bytes no longer match its CRC-32
+    (`crc`), an unknown compression method (`method`, 99), or the encrypted flag."""
+    data = bytearray(wheel.read_bytes())
+    with zipfile.ZipFile(wheel) as zf:
+        local = zf.getinfo(member).header_offset
+    end = data.rfind(b"PK\x05\x06")
+    count, _, central = struct.unpack_from("<HII", data, end + 10)
+    for _ in range(count):  # the member's entry in the central directory
+        name, extra, comment = struct.unpack_from("<HHH", data, central + 28)
+        if data[central + 46:central + 46 + name] == member.encode():
+            break
+        central += 46 + name + extra + comment
+    if how == "crc":
+        name, extra = struct.unpack_from("<HH", data, local + 26)
+        data[local + 30 + name + extra] ^= 1  # stored, not compressed: one byte changed
+    elif how == "method":
+        struct.pack_into("<H", data, local + 8, 99)
+        struct.pack_into("<H", data, central + 10, 99)
+    else:
+        for flags in (local + 6, central + 8):
+            struct.pack_into("<H", data, flags, struct.unpack_from("<H", data, flags)[0] | 1)
+    wheel.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("how, reason", [
+    ("crc", "Bad CRC-32 for file 'nova/compute/api.py'"),
+    ("method", "compression method 99, which zipfile cannot read"),
+    ("encrypted", "it is encrypted, which a wheel never is"),
+])
+def test_a_wheel_whose_member_cannot_be_read_is_refused(tmp_path: Path, tree: Path, how: str,
+                                                        reason: str) -> None:
+    index = LocalIndex(tmp_path / "index", tree)
+    wheel = next((tmp_path / "index").rglob("*.whl"))
+    spoil_member(wheel, "nova/compute/api.py", how)
+    digest = hashlib.sha256(wheel.read_bytes()).hexdigest()  # the index publishes it as is
+    (wheel.parent / "index.html").write_text(
+        f'<html><body><a href="{wheel.name}#sha256={digest}">{wheel.name}</a></body></html>')
+    result = osflow("ops", "-s", "33.0.0", cache=tmp_path / "c", env=index.env())
+    assert error_line(result) == (f"error: {wheel.name}: member 'nova/compute/api.py' cannot "
+                                  f"be read ({reason}); a damaged or crafted wheel: refusing it")
+    assert not (tmp_path / "c" / "releases" / "nova-33.0.0").exists()
+
+
 def git(repo: Path, *args: str) -> None:
     subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True,
                    env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "HOME": str(repo),
@@ -172,6 +218,24 @@ def test_a_git_repository_without_a_ref_asks_for_one(tmp_path: Path) -> None:
     result = osflow("rpc", "-s", str(repo), cache=tmp_path / "c")
     assert error_line(result) == (f"error: {repo}: a git repository; say which tag, branch or "
                                   f"commit to read, as REPO@REF: {repo}@12.0.0")
+
+
+def test_a_git_tree_nested_1100_deep_is_refused(tmp_path: Path, tree: Path) -> None:
+    cache = tmp_path / "c"
+    try:
+        with nested_folders(tree / "nova", 1100):
+            git(tree, "init", "-q")
+            git(tree, "add", "-A")
+            git(tree, "commit", "-q", "-m", "tree")
+            git(tree, "tag", "deep")
+            result = osflow("rpc", "-s", f"{tree}@deep", cache=cache, timeout=120)
+        entries = sorted(p.name for p in (cache / "git").iterdir() if p.name[:1] != ".")
+    finally:  # what extraction left, however deep (nested_folders says why)
+        subprocess.run(["rm", "-rf", "--", str(cache)], check=True)
+    assert error_line(result) == (
+        f"error: {tree}@deep: member 'nova/a/a/.../deep.py' is nested 1101 folders deep, "
+        "over the cap of 64; refusing to unpack this archive")
+    assert entries == []  # nothing cached
 
 
 # ----------------------------------------------------------------------------- usage
@@ -279,6 +343,55 @@ def test_a_choice_the_tree_cannot_make_is_refused(tmp_path: Path, tree: Path, op
     assert error_line(result) == expected
 
 
+def gap(path: str, why: str) -> str:
+    return f"{path}:1: cannot parse (not read: {why}); its steps are missing"
+
+
+@pytest.mark.parametrize("kind, why", [
+    ("fifo", "a named pipe (FIFO), not a regular file"),
+    ("link to /dev/zero", "a symbolic link to a character device, not a regular file"),
+    ("too big", f"{8 * 1024 * 1024 + 3} bytes, over the 8 MiB cap on a module"),
+])
+@pytest.mark.parametrize("module", ["nova/compute/utils.py", "nova/stray.py"])
+def test_a_module_that_is_no_regular_file_or_too_big_is_a_gap(tmp_path: Path, tree: Path,
+                                                              kind: str, why: str,
+                                                              module: str) -> None:
+    """A module the trace reads (compute/utils.py) or one it does not: never read, never
+    waited on, and named as a gap of the tree; the rest is traced."""
+    path = tree / module
+    path.unlink(missing_ok=True)
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "link to /dev/zero":
+        path.symlink_to("/dev/zero")
+    else:  # a comment: cheap to parse, were it read
+        path.write_bytes(b"#" * (8 * 1024 * 1024 + 2) + b"\n")
+    result = osflow("trace", "pause", "-s", str(tree), cache=tmp_path / "c", timeout=60,
+                    max_memory=2 << 30)
+    assert warnings_of(result) == [f"warning: {gap(module, why)}"]
+    assert f"# note: {gap(module, why)}" in result.stdout
+    assert PIPELINE in result.stdout
+
+
+def test_names_no_import_can_name_and_folders_1100_deep_are_gaps(tmp_path: Path,
+                                                                 tree: Path) -> None:
+    """A module whose file name is no UTF-8 (fingerprinting the tree raised
+    UnicodeEncodeError), one whose folder's name holds a control character, and folders
+    nested 1,100 deep (os.walk raised RecursionError): left out and said, once each."""
+    (tree / "nova" / os.fsdecode(b"bad\xff.py")).write_text("X = 1\n")
+    (tree / "nova" / "tab\tfolder").mkdir()
+    (tree / "nova" / "tab\tfolder" / "x.py").write_text("X = 1\n")
+    with nested_folders(tree / "nova", 1100):
+        result = osflow("trace", "pause", "-s", str(tree), cache=tmp_path / "c", timeout=60)
+    gaps = [gap("nova/" + "a/" * 64, "a folder nested more than 64 deep"),
+            gap("nova/bad\\xff.py", "its name is not UTF-8, so no import can name it"),
+            gap("nova/tab\\tfolder/", "its name holds a character that is not printable, so "
+                                     "no import can name it")]
+    assert warnings_of(result) == [f"warning: {line}" for line in gaps]
+    assert all(f"# note: {line}" in result.stdout for line in gaps)
+    assert PIPELINE in result.stdout
+
+
 # Liberty-era code: `async` as a name (a keyword since Python 3.7) and, where a module was
 # never ported, Python 2 statements.
 PY2_NAMES = """
@@ -305,6 +418,18 @@ def test_python2_statements_are_a_parse_gap(tmp_path: Path) -> None:
         "warning: nova/compute/utils.py:2: cannot parse (Missing parentheses in call to "
         "'print'. Did you mean print(...)?); its steps are missing"]
     assert PIPELINE in result.stdout and "nova_compute->libvirt: pause" in result.stdout
+
+
+def test_python2_era_names_nested_too_deeply_are_a_parse_gap(tmp_path: Path) -> None:
+    """The older grammar's retry parses what the newer refused: its RecursionError is a
+    parse gap as the newer's is (it was raised through the retry)."""
+    deep = "    x = " + " + ".join(f"f{i}()" for i in range(5000)) + "\n"
+    tree = tree_with(tmp_path, {"nova/compute/utils.py": PY2_NAMES + deep})
+    result = osflow("trace", "pause", "-s", str(tree), cache=tmp_path / "c")
+    assert warnings_of(result) == [
+        "warning: nova/compute/utils.py:1: cannot parse (nested too deeply for Python's "
+        "parser); its steps are missing"]
+    assert PIPELINE in result.stdout
 
 
 def deep_manager(kind: str, size: int) -> str:
@@ -358,6 +483,11 @@ def test_huge_or_deeply_nested_function(tmp_path: Path, kind: str, size: int,
     ("bogus: 1\n", "annotations/nova/pause.yaml:1: unknown key 'bogus'; expected one of "
                    "groups, hide, notes, rename, title"),
     ("\xff\xfe", None),
+    ("title: " + "[" * 50_000 + "]" * 50_000 + "\n", "annotations/nova/pause.yaml:1: nested "
+     "more than 16 deep; osflow's YAML files need 3 levels"),
+    ('notes:\n  - at: nova.compute.api.API.pause\n    text: "\\ud800"\n',
+     "annotations/nova/pause.yaml:3: \\ud800 is half of a UTF-16 surrogate pair, not a "
+     "character; write the character itself"),
 ])
 def test_annotation_errors(tmp_path: Path, tree: Path, text: str, expected: str | None) -> None:
     root = tmp_path / "root"
@@ -380,7 +510,8 @@ def test_annotation_errors(tmp_path: Path, tree: Path, text: str, expected: str 
 def test_annotation_that_is_no_small_file(tmp_path: Path, tree: Path, kind: str) -> None:
     path = tmp_path / "root" / "annotations" / "nova" / "pause.yaml"
     path.parent.mkdir(parents=True)
-    expected = "annotations/nova/pause.yaml: not a regular file; an annotation is a YAML file"
+    expected = ("annotations/nova/pause.yaml: not a regular file; an annotation file is a "
+                "YAML file")
     if kind == "link to /dev/zero":
         path.symlink_to("/dev/zero")
     elif kind == "fifo":
@@ -409,6 +540,41 @@ def test_annotation_of_no_operation_is_a_stale_warning(tmp_path: Path, tree: Pat
                              f"file: no operation 'no-such-op' in {tree}\n")
 
 
+# ----------------------------------------------------------------------------- check --suppress
+
+
+@pytest.mark.parametrize("kind, expected", [
+    ("link to /dev/zero", "s.yaml: not a regular file; a file of accepted findings is a YAML "
+                          "file"),
+    ("fifo", "s.yaml: not a regular file; a file of accepted findings is a YAML file"),
+    ("too big", "s.yaml: over 1048576 bytes; a file of accepted findings holds at most "
+                "1048576"),
+    ("not UTF-8", "s.yaml:2: not UTF-8 (byte 33); save it as UTF-8"),
+    ("nested 50k deep", "s.yaml:1: nested more than 16 deep; osflow's YAML files need 3 "
+                        "levels"),
+    ("lone surrogate", "s.yaml:2: \\udfff is half of a UTF-16 surrogate pair, not a "
+                       "character; write the character itself"),
+])
+def test_a_suppressions_file_that_is_no_small_yaml_file(tmp_path: Path, tree: Path, kind: str,
+                                                        expected: str) -> None:
+    path = tmp_path / "s.yaml"
+    if kind == "link to /dev/zero":
+        path.symlink_to("/dev/zero")
+    elif kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "too big":
+        path.write_text("# " + "x" * (1 << 20) + "\n")
+    elif kind == "not UTF-8":
+        path.write_bytes(b"- rule: nested-call\n  where: rpc:\xff\n")
+    elif kind == "nested 50k deep":
+        path.write_text("[" * 50_000 + "]" * 50_000 + "\n")
+    else:
+        path.write_text('- rule: nested-call\n  where: "\\udfff"\n')
+    result = osflow("check", "-s", str(tree), "--suppress", "s.yaml", cache=tmp_path / "c",
+                    cwd=tmp_path, timeout=60, max_memory=2 << 30)
+    assert error_line(result) == f"error: {expected}"
+
+
 # ----------------------------------------------------------------------------- .wsd files
 
 
@@ -435,7 +601,59 @@ def test_one_malformed_wsd_among_many_fails_alone(tmp_path: Path) -> None:
     assert (tmp_path / "d" / "good.svg").is_file() and not (tmp_path / "d" / "bad.svg").exists()
 
 
+def test_a_folder_of_diagrams_nested_1100_deep(tmp_path: Path) -> None:
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "good.wsd").write_text("A->B: hello\n")
+    with nested_folders(tmp_path / "d", 1100):  # rglob raised RecursionError
+        result = osflow("render", "d", cache=tmp_path / "c", cwd=tmp_path, timeout=60)
+    assert error_line(result) == ("error: d" + "/a" * 65 + ": folders nested more than 64 "
+                                  "deep in d; osflow reads no deeper (render a folder nearer "
+                                  "the diagrams)")
+    assert not (tmp_path / "d" / "good.svg").exists()
+
+
 # ----------------------------------------------------------------------------- outputs
+
+
+@pytest.mark.parametrize("kind", ["not UTF-8", "too big", "list too big", "fifo",
+                                  "link to /dev/zero"])
+def test_stray_files_in_workflows_during_build_op(tmp_path: Path, tree: Path, kind: str) -> None:
+    """`build --op pause` reads the title of every other listed diagram for the index
+    page, and the list of built files: a stray file there is said, never waited on, and
+    the build goes on."""
+    root, cache = tmp_path / "root", tmp_path / "c"
+    assert osflow("build", "-s", str(tree), "--root", str(root), cache=cache).returncode == 0
+    stop = root / "workflows" / "nova" / "stop.wsd"
+    built = root / "workflows" / "nova" / ".osflow-built"
+    expected = []
+    why = None
+    if kind == "list too big":
+        built.write_text(built.read_text() + "#" * (1 << 20) + "\n")
+        expected = [f"warning: workflows/nova/.osflow-built: {len(built.read_bytes())} bytes, "
+                    "over the 1 MiB cap on the list of built files, so not read: a build's "
+                    "files of operations gone from the catalogue stay until removed by hand"]
+    else:
+        stop.unlink()
+        why = {"not UTF-8": "not UTF-8 (byte 0)",
+               "too big": f"{(5 << 20) + 1} bytes, over the 5 MiB cap on a diagram"}.get(kind)
+        if kind == "not UTF-8":
+            stop.write_bytes(b"\xff\xfe title")
+        elif kind == "too big":  # one line with no end
+            stop.write_bytes(b"x" * ((5 << 20) + 1))
+        elif kind == "fifo":  # no longer a file of the build's: left alone
+            os.mkfifo(stop)
+        else:
+            stop.symlink_to("/dev/zero")
+        if why:
+            expected = [f"warning: workflows/nova/stop.wsd: {why}; its title is left out of "
+                        "output/index.html (osflow build --op stop writes it again)"]
+    result = osflow("build", "-s", str(tree), "--root", str(root), "--op", "pause",
+                    cache=cache, timeout=60, max_memory=2 << 30)
+    assert warnings_of(result) == expected
+    page = (root / "output" / "index.html").read_text()
+    assert "nova/pause.svg" in page
+    # a stop.wsd that is no file any more is no longer the build's: off the page
+    assert ("nova/stop.svg" in page) == (kind not in ("fifo", "link to /dev/zero"))
 
 
 def regular_file_only(path: Path, what: str, fix: str = "choose another path") -> str:

@@ -13,17 +13,27 @@ from tests.trees import MODERN, write_tree
 
 
 def osflow(*args: str, cache, env: dict[str, str] | None = None,
-           cwd=None) -> subprocess.CompletedProcess:
+           cwd=None, timeout: float = 300,
+           max_memory: int | None = None) -> subprocess.CompletedProcess:
     """Run the command line as a user does; `env` adds to (or, with None values, removes
-    from) the environment."""
+    from) the environment. A run over `timeout` seconds fails the test (a hang); with
+    `max_memory` (bytes of address space), a run that would take more fails with a
+    MemoryError rather than taking the machine's memory."""
     full = dict(os.environ, OSFLOW_CACHE_DIR=str(cache))
     for key, value in (env or {}).items():
         if value is None:
             full.pop(key, None)
         else:
             full[key] = value
+
+    def limit() -> None:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (max_memory, max_memory))
+
     return subprocess.run([sys.executable, "-m", "tracer", *args], capture_output=True,
-                          text=True, env=full, cwd=cwd, timeout=300)
+                          text=True, env=full, cwd=cwd, timeout=timeout,
+                          preexec_fn=limit if max_memory else None)
 
 
 @pytest.fixture

@@ -2,8 +2,28 @@
 
 from __future__ import annotations
 
+import contextlib
+import subprocess
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
+
+
+@contextlib.contextmanager
+def nested_folders(base: Path, depth: int) -> Iterator[Path]:
+    """`depth` folders `a`, one in another, under `base`, with a module in the last; removed
+    afterwards by `rm -r`, which walks without recursion: pytest's clean-up of its
+    temporary folders (shutil.rmtree) recurses once a level, and a tree left 1,100 deep
+    made it fail for every later session sharing them."""
+    folder = base
+    try:
+        for _ in range(depth):
+            folder = folder / "a"
+            folder.mkdir()
+        (folder / "deep.py").write_text("X = 1\n")
+        yield folder
+    finally:
+        subprocess.run(["rm", "-rf", "--", str(base / "a")], check=True)
 
 
 def write_tree(root: Path, files: dict[str, str]) -> Path:

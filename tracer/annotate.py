@@ -29,6 +29,7 @@ from pathlib import Path
 
 import yaml
 
+from tracer import yamltext
 from tracer.errors import OsflowError
 from tracer.model import (
     ANNOTATION, DB, DB_RETURN, ENTER, LEAVE, NOTE, SERVICE, SERVICE_RETURN, Block, Branch,
@@ -95,28 +96,15 @@ class Stale:
 
 
 def load(path: Path, display: str | None = None) -> Annotations:
-    """Read and check one annotation file; OsflowError naming file and line if malformed."""
+    """Read and check one annotation file; OsflowError naming file and line if malformed
+    (a link to /dev/zero or a named pipe is refused unread)."""
     shown = display or str(path)
-    if not path.is_file():
-        # a link to /dev/zero or a fifo would never finish reading
-        raise OsflowError(f"{shown}: not a regular file; an annotation is a YAML file")
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
-    except OSError as exc:
-        raise OsflowError(f"{shown}: cannot read: {exc.strerror}") from None
-    if len(data) > MAX_BYTES:
-        raise OsflowError(f"{shown}: over {MAX_BYTES} bytes; an annotation file holds at most "
-                          f"{MAX_BYTES}")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise OsflowError(f"{shown}: not UTF-8 (byte {exc.start})") from None
-    return parse(text, shown)
+    return parse(yamltext.read_text(path, shown, MAX_BYTES, "an annotation file"), shown)
 
 
 def parse(text: str, shown: str) -> Annotations:
     try:
+        yamltext.check_events(text, shown)
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)

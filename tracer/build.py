@@ -39,8 +39,8 @@ from typing import TYPE_CHECKING
 
 from tracer.catalogue import Catalogue, Operation, find_operation
 from tracer.errors import OsflowError
-from tracer.files import (check_target, is_regular, is_safe_file_stem, locked,
-                          remove_leftovers, write_atomic)
+from tracer.files import (FileRefused, check_target, is_regular, is_safe_file_stem, locked,
+                          read_regular_file, remove_leftovers, write_atomic)
 from tracer.index.cache import code_version, remove_stale_temporaries
 from tracer.runtime import helper_pool, process_context
 
@@ -67,6 +67,8 @@ class BuildResult:
     removed: list[str] = field(default_factory=list)  # listed by builds, not made now
     stale: list[str] = field(default_factory=list)  # annotation lines matching nothing
     gaps: list[str] = field(default_factory=list)  # modules that could not be parsed
+    # files of the root not read (a listed diagram that is no UTF-8, a list too large)
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -144,7 +146,7 @@ def _build(workspace: Workspace, layout: _Layout, only: tuple[str, ...], png: bo
         planned = [p for op in operations for p in layout.outputs(op.name, formats)]
         for path in [layout.index, layout.built_list] + planned:
             check_target(path, elsewhere="build into another --root")
-        built, listed = _read_built(layout)
+        built, listed = _read_built(layout, result.warnings)
         if listed is None:  # built before builds kept a list: adopt what bears their names
             built = {layout.relative(p) for op in catalogue.operations
                      for p in layout.outputs(op.name, ("svg", "png")) if is_regular(p)}
@@ -185,7 +187,8 @@ def _build(workspace: Workspace, layout: _Layout, only: tuple[str, ...], png: bo
                     if not only or _operation_of(path) in names)
     result.removed = _remove(layout, doomed)
     built = {path for path in (built - set(doomed)) | making if is_regular(layout.root / path)}
-    if write_atomic(layout.index, _index_page(layout, workspace.source.label, built)):
+    if write_atomic(layout.index, _index_page(layout, workspace.source.label, built,
+                                              result.warnings)):
         result.written.append(layout.relative(layout.index))
     _write_built(layout, built)
     if listed != _list_text(built):
@@ -583,9 +586,13 @@ def _manifest_path(workspace: Workspace, layout: _Layout) -> Path | None:
     return workspace.results.dir / "builds" / f"{key}.json"
 
 
+# A build record: a digest and a few notes an operation, ~10 KB for Nova's 87.
+MAX_RECORD_BYTES = 16 * 1024 * 1024
+
+
 def _read_manifest(path: Path | None) -> dict:
-    try:  # a named pipe there would never finish reading
-        data = json.loads(path.read_text()) if path and is_regular(path) else {}
+    try:  # a named pipe there is not waited on (FileRefused)
+        data = json.loads(read_regular_file(path, MAX_RECORD_BYTES)) if path else {}
     except (OSError, ValueError):
         return {}  # missing or damaged: everything is made again
     return data if isinstance(data, dict) else {}
@@ -612,15 +619,26 @@ def _operation_of(path: str) -> str | None:
     return stem if suffix in kinds.get(folder, ()) and is_safe_file_stem(stem) else None
 
 
-def _read_built(layout: _Layout) -> tuple[set[str], str | None]:
+# The list of built files: a line a file, 2 KiB for Nova's 87 operations.
+MAX_BUILT_LIST_BYTES = 1024 * 1024
+
+
+def _read_built(layout: _Layout, warnings: list[str]) -> tuple[set[str], str | None]:
     """The files earlier builds wrote (only names a build could write: a line naming
-    anything else, `../x` or an annotation, is ignored), and the list's text."""
+    anything else, `../x` or an annotation, is ignored), and the list's text. A list
+    too large to be one is read as none (said in `warnings`)."""
     if not is_regular(layout.built_list):
         return set(), None  # a root never built, or built before builds kept a list
     try:
-        text = layout.built_list.read_text(encoding="utf-8", errors="replace")
+        data = read_regular_file(layout.built_list, MAX_BUILT_LIST_BYTES)
+    except FileRefused as exc:
+        warnings.append(f"{layout.relative(layout.built_list)}: {exc.reason} on the list of "
+                        "built files, so not read: a build's files of operations gone from "
+                        "the catalogue stay until removed by hand")
+        return set(), None
     except OSError:
         return set(), None
+    text = _newlines(data.decode("utf-8", errors="replace"))
     return {line for line in text.splitlines() if _operation_of(line)}, text
 
 
@@ -648,12 +666,19 @@ def _remove(layout: _Layout, doomed: list[str]) -> list[str]:
 # ----------------------------------------------------------------------------- index page
 
 
-def _index_page(layout: _Layout, label: str, built: set[str]) -> bytes:
-    """The page of every diagram builds made (hand-written ones are not the build's)."""
+def _index_page(layout: _Layout, label: str, built: set[str], warnings: list[str]) -> bytes:
+    """The page of every diagram builds made (hand-written ones are not the build's). A
+    listed diagram that cannot be read has its row, without title (said in `warnings`)."""
     rows = []
     for wsd in sorted(layout.root / path for path in built if path.endswith(".wsd")):
         op = wsd.stem
-        title, request = _heading(wsd)
+        try:
+            title, request = _heading(wsd)
+        except (FileRefused, OSError, UnicodeDecodeError) as exc:
+            warnings.append(f"{layout.relative(wsd)}: {_unread(exc)}; its title is left out "
+                            f"of {layout.relative(layout.index)} (osflow build --op {op} "
+                            "writes it again)")
+            title = request = ""
         links = [f'<a href="{SERVICE}/{html.escape(op)}.svg">svg</a>']
         if layout.relative(layout.picture(op, "png")) in built:
             links.append(f'<a href="{SERVICE}/{html.escape(op)}.png">png</a>')
@@ -691,11 +716,27 @@ osflow, with the annotations in <code>annotations/{SERVICE}/</code>. Regenerate 
 
 def _heading(wsd: Path) -> tuple[str, str]:
     """The title and request comment of a generated .wsd (the first lines)."""
+    from tracer.wsd.parser import MAX_BYTES
+
+    text = _newlines(read_regular_file(wsd, MAX_BYTES).decode("utf-8"))
     title = request = ""
-    with wsd.open(encoding="utf-8") as handle:
-        for _, line in zip(range(40), handle):
-            if line.startswith("title "):
-                title = line[6:].strip()
-            elif line.startswith("# request: "):
-                request = line[11:].strip()
+    for line in text.split("\n")[:40]:
+        if line.startswith("title "):
+            title = line[6:].strip()
+        elif line.startswith("# request: "):
+            request = line[11:].strip()
     return title, request
+
+
+def _newlines(text: str) -> str:
+    """`text` with its line ends as a file opened as text gives them (universal newlines)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _unread(exc: Exception) -> str:
+    """Why a file of the root was not read, for a warning."""
+    if isinstance(exc, FileRefused):
+        return f"{exc.reason} on a diagram" if exc.size is not None else exc.reason
+    if isinstance(exc, UnicodeDecodeError):
+        return f"not UTF-8 (byte {exc.start})"
+    return f"cannot read it: {getattr(exc, 'strerror', None) or exc}"

@@ -213,14 +213,21 @@ def report_of(found: list[Finding], severity: str,
 # ----------------------------------------------------------------------------- suppressions
 
 
+# A list of accepted findings: a few hundred lines at the most.
+MAX_SUPPRESSIONS_BYTES = 1024 * 1024
+
+
 def load_suppressions(path: Path) -> set[tuple[str, str]]:
     """A YAML list of accepted findings: `- rule: nested-call` / `  where: rpc:...`."""
     import yaml
 
+    from tracer import yamltext
+
+    text = yamltext.read_text(path, str(path), MAX_SUPPRESSIONS_BYTES,
+                              "a file of accepted findings")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise OsflowError(f"{path}: cannot read: {exc.strerror}") from None
+        yamltext.check_events(text, str(path))
+        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1

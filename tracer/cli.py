@@ -278,6 +278,7 @@ def build(spec: str | None, root: str, only: tuple[str, ...], png: bool, strict:
         result = run_build(workspace, Path(root), only, png=png, progress=advance,
                            started=started)
     _warn(result.gaps)
+    _warn(result.warnings)
     _warn(result.stale)
     click.echo(f"{result.operations} operations of nova {result.label}: "
                f"{len(result.written)} files written, {result.unchanged} unchanged"

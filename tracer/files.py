@@ -1,4 +1,5 @@
-"""Writing files people commit: whole or not at all."""
+"""Writing files people commit (whole or not at all), and reading files osflow did not
+write (only regular files, only so much, never waiting on a pipe)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import re
 import stat
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from tracer.errors import OsflowError
@@ -161,6 +162,105 @@ def drop_inherited_locks() -> None:
         except OSError:
             pass
     _HELD_LOCKS.clear()
+
+
+# How deep a tree's folders may nest, counted from its root (`nova/` is 1): Nova's deepest
+# is 7. Deeper folders are not read, and an archive holding one is refused.
+MAX_FOLDER_DEPTH = 64
+
+
+class FileRefused(OsflowError, OSError):
+    """A file osflow will not read: not a regular file (`kind` says what it is), or over
+    the cap for its kind (`size`, its size in bytes). `reason` says which, without the
+    path. Also an OSError: a reader that passes over files it cannot read passes over
+    this one too."""
+
+    def __init__(self, path: Path | str, reason: str, kind: str | None = None,
+                 size: int | None = None) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.reason, self.kind, self.size = reason, kind, size
+
+
+def size_text(size: int) -> str:
+    """A cap as a message says it: 8388608 -> '8 MiB', 1000 -> '1000-byte'."""
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if size >= scale and size % scale == 0:
+            return f"{size // scale} {unit}"
+    return f"{size}-byte"
+
+
+def _refuse_unless_regular(path: Path | str, info: os.stat_result, limit: int) -> None:
+    if not stat.S_ISREG(info.st_mode):
+        what, _ = _kind(info.st_mode)
+        kind = f"a symbolic link to {what}" if os.path.islink(path) else what
+        raise FileRefused(path, f"{kind}, not a regular file", kind=kind)
+    if info.st_size > limit:
+        raise FileRefused(path, f"{info.st_size} bytes, over the {size_text(limit)} cap",
+                          size=info.st_size)
+
+
+def read_regular_file(path: Path | str, limit: int) -> bytes:
+    """The bytes of the regular file at `path` (or at the end of a symbolic link): the one
+    way osflow reads a file it did not write (a tree's modules, annotations, suppressions,
+    .wsd diagrams, a folder's PKG-INFO).
+
+    Anything else is refused with FileRefused before it is opened: a named pipe blocks a
+    read until some writer comes, /dev/zero never ends, and opening a device can do more
+    than read. So is a file over `limit` bytes, unread. It is opened non-blocking and
+    checked again once open, so a file swapped for a pipe in between cannot block either;
+    at most `limit` + 1 bytes are read, whatever it grows to. OSError when it cannot be
+    read at all (missing, no permission, a path too long)."""
+    _refuse_unless_regular(path, os.stat(path), limit)
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        _refuse_unless_regular(path, info, limit)
+        # read(n) makes a buffer of n bytes first: ask for the size the file has (and one
+        # byte more, to see whether it grew), not for the cap
+        data = handle.read(info.st_size + 1)
+        if len(data) > info.st_size:  # it grew, or its size says nothing (/proc)
+            data += handle.read(limit + 1 - len(data))
+    if len(data) > limit:
+        raise FileRefused(path, f"over the {size_text(limit)} cap", size=len(data))
+    return data
+
+
+def walk_folders(top: str, max_depth: int,
+                 too_deep: Callable[[str], None] | None = None,
+                 ) -> Iterator[tuple[str, list[str], list[str]]]:
+    """os.walk(top), top-down, without its recursion: Python 3.11's os.walk calls itself
+    once a level, and a folder nested 1,100 deep raised RecursionError. As os.walk: links
+    to folders are listed with the folders but not entered, folders that cannot be listed
+    are passed over, and the caller may prune the folder names it is given. A folder more
+    than `max_depth` levels below `top` is not entered; `too_deep` is told its path."""
+    stack = [(top, 0)]
+    while stack:
+        folder, depth = stack.pop()
+        try:
+            with os.scandir(folder) as found:
+                entries = list(found)
+        except OSError:
+            continue
+        folders, files, links = [], [], set()
+        for entry in entries:
+            try:
+                is_folder = entry.is_dir()
+            except OSError:
+                is_folder = False
+            (folders if is_folder else files).append(entry.name)
+            if is_folder and entry.is_symlink():
+                links.add(entry.name)
+        yield folder, folders, files
+        deeper = []
+        for name in folders:
+            if name in links:
+                continue
+            path = os.path.join(folder, name)
+            if depth < max_depth:
+                deeper.append((path, depth + 1))
+            elif too_deep is not None:
+                too_deep(path)
+        stack += reversed(deeper)  # entered in the order given (pre-order, as os.walk)
 
 
 def is_safe_file_stem(name: str) -> bool:

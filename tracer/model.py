@@ -81,8 +81,9 @@ LEAVE = "leave"  # invisible: ... and ends here
 START = "start"  # invisible: a cast's receiver begins its work (drawn after the sender)
 DONE = "done"  # invisible: that work has finished
 
-# How the tracer notes a module it could not parse: "nova/x.py:12: cannot parse (why); ..."
-PARSE_GAP = re.compile(r"\S+\.py:\d+: cannot parse \(")
+# How the tracer notes a module it could not parse: "nova/x.py:12: cannot parse (why); ...",
+# or a folder the listing left out: "nova/x/:1: cannot parse (not read: ...); ...".
+PARSE_GAP = re.compile(r"\S+(?:\.py|/):\d+: cannot parse \(")
 
 
 @dataclass(frozen=True)

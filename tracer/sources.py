@@ -63,7 +63,7 @@ from pathlib import Path, PurePosixPath
 from tracer import PINNED_RELEASE
 from tracer.config import cache_dir
 from tracer.errors import OsflowError
-from tracer.files import locked
+from tracer.files import MAX_FOLDER_DEPTH, locked, read_regular_file
 
 __all__ = [
     "SourceTree",
@@ -94,6 +94,9 @@ MANIFEST_FORMAT = 1
 # A Nova wheel unpacks to ~28 MB in ~2300 files; these caps only stop archive bombs.
 MAX_TREE_BYTES = 512 * 1024 * 1024
 MAX_MEMBERS = 50_000
+# A manifest lists each file in ~130 bytes (~300 KB for Nova); PKG-INFO is a page of text.
+MAX_MANIFEST_BYTES = 32 * 1024 * 1024
+MAX_METADATA_BYTES = 1024 * 1024
 
 PIP_TIMEOUT_S = 1800
 INDEX_PAGE_TIMEOUT_S = 30
@@ -190,9 +193,9 @@ def _version_in_folder(root: Path) -> str | None:
     candidates = [root / "PKG-INFO", root / "nova.egg-info" / "PKG-INFO"]
     candidates += sorted(root.glob("nova-*.dist-info/METADATA"))
     for meta in candidates:
-        try:
-            head = meta.read_text(encoding="utf-8", errors="replace")[:4096]
-        except OSError:
+        try:  # a named pipe there would never finish reading
+            head = read_regular_file(meta, MAX_METADATA_BYTES)[:4096].decode("utf-8", "replace")
+        except OSError:  # FileRefused too
             continue
         name = re.search(r"^Name:\s*(\S+)", head, re.M)
         version = re.search(r"^Version:\s*(\S+)", head, re.M)
@@ -209,9 +212,9 @@ def _version_in_folder(root: Path) -> str | None:
 
 def read_manifest(root: Path) -> dict | None:
     """The manifest of a cache entry, or None when absent or unreadable."""
-    try:
-        data = json.loads((Path(root) / MANIFEST_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    try:  # a folder given as a source may hold anything under this name
+        data = json.loads(read_regular_file(Path(root) / MANIFEST_NAME, MAX_MANIFEST_BYTES))
+    except (OSError, ValueError):  # FileRefused too
         return None
     if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT:
         return None
@@ -392,6 +395,12 @@ def _safe_relpath(name: str, archive: str) -> PurePosixPath:
         parts = name.rstrip("/").split("/")
         if any(p in ("", ".", "..") for p in parts):
             reason = "'..', '.' or empty path component"
+        elif len(parts) - 1 > MAX_FOLDER_DEPTH:
+            # Nova nests 7 deep; a folder 1,100 deep took Python's recursion with it
+            shown = "/".join(parts[:3] + ["..."] + parts[-1:])
+            raise UnsafeArchiveError(
+                f"{archive}: member {shown!r} is nested {len(parts) - 1} folders deep, over "
+                f"the cap of {MAX_FOLDER_DEPTH}; refusing to unpack this archive")
     if reason:
         raise UnsafeArchiveError(
             f"{archive}: member {name!r} is unsafe ({reason}); refusing to unpack this archive"
@@ -492,21 +501,44 @@ def _checked_members(
 
 def _read_capped(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, archive: str) -> bytes:
     """Read one member, never more than `budget` bytes whatever its header claims."""
-    with zf.open(info) as fh:
+    with _reading_zip(archive, info), zf.open(info) as fh:
         data = fh.read(budget + 1)
     if len(data) > budget:
         raise UnsafeArchiveError(f"{archive}: unpacks to more than the size cap; refusing it")
     return data
 
 
+@contextlib.contextmanager
+def _reading_zip(archive: str, info: zipfile.ZipInfo) -> Iterator[None]:
+    """A member zipfile cannot read, as one OsflowError naming it: its bytes do not match
+    its CRC-32 or do not decompress (BadZipFile, zlib, lzma and bz2 errors), its
+    compression method is one zipfile does not know (NotImplementedError), or it is
+    encrypted (RuntimeError)."""
+    import lzma
+    import zlib
+
+    try:
+        yield
+    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, EOFError, OSError,
+            zlib.error, lzma.LZMAError) as exc:
+        if info.flag_bits & 0x1:
+            reason = "it is encrypted, which a wheel never is"
+        elif isinstance(exc, NotImplementedError):
+            reason = f"compression method {info.compress_type}, which zipfile cannot read"
+        else:
+            reason = _one_line(str(exc)) or type(exc).__name__
+        raise OsflowError(f"{archive}: member {info.filename!r} cannot be read ({reason}); "
+                          "a damaged or crafted wheel: refusing it") from exc
+
+
 def _read_record(zf: zipfile.ZipFile, archive: str) -> dict[str, str] | None:
     """{path: 'sha256=...'} from *.dist-info/RECORD, or None if the wheel has none."""
-    records = [
-        n for n in zf.namelist() if re.fullmatch(r"[^/]+\.dist-info/RECORD", n)
-    ]
+    records = [info for info in zf.infolist()
+               if re.fullmatch(r"[^/]+\.dist-info/RECORD", info.filename)]
     if len(records) != 1:
         return None
-    text = zf.read(records[0]).decode("utf-8", errors="replace")
+    text = _read_capped(zf, records[0], MAX_TREE_BYTES, archive).decode("utf-8",
+                                                                         errors="replace")
     return {row[0]: row[1] for row in csv.reader(io.StringIO(text)) if len(row) >= 2 and row[1]}
 
 

@@ -272,6 +272,25 @@ def test_missing_file(tmp_path):
         parse_file(tmp_path / "nope.wsd")
 
 
+@pytest.mark.parametrize("kind, what", [("fifo", "a named pipe (FIFO)"),
+                                        ("link to /dev/zero", "a symbolic link to a character "
+                                                              "device")])
+def test_a_file_that_is_no_regular_file_is_refused_unread(tmp_path, kind, what):
+    """stat says 0 bytes for both: they were read, and a pipe waited on for ever."""
+    import os
+
+    from tests.test_files import in_time
+
+    path = tmp_path / "pipe.wsd"
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.symlink_to("/dev/zero")
+    with pytest.raises(OsflowError) as raised:
+        in_time(lambda: parse_file(path))
+    assert str(raised.value) == f"{path}: {what}, not a regular file; give a .wsd file"
+
+
 # -- the hand-drawn corpus -------------------------------------------------------------------
 
 @pytest.mark.parametrize("path", example_params())

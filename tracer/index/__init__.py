@@ -10,13 +10,20 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from tracer.files import MAX_FOLDER_DEPTH, FileRefused, read_regular_file, size_text, walk_folders
 from tracer.index import ir
 from tracer.index.cache import SummaryCache, kept
-from tracer.index.summarize import content_key, summarize
+from tracer.index.summarize import content_key, module_name, summarize
 from tracer.runtime import helper_pool
 
 # Below this many uncached modules a process pool costs more than it saves.
 PARALLEL_THRESHOLD = 12
+
+# The largest module read. Nova's largest, nova/compute/manager.py, is under 0.6 MB (its
+# largest test module 1.5 MB); a 52 MB module took 6.3 GB and 103 s to parse. A larger
+# one, and anything that is not a regular file (a named pipe, a link to /dev/zero), is not
+# read: it is a gap of the tree, like a module that cannot be parsed.
+MAX_MODULE_BYTES = 8 * 1024 * 1024
 
 
 @dataclass(slots=True)
@@ -57,11 +64,51 @@ class ValueRef:
 Ref = ClassRef | FunctionRef | ModuleRef | ValueRef
 
 
+def read_module(root: Path | str, rel: str) -> tuple[bytes, ir.ParseProblem | None]:
+    """The bytes of one module of a tree, or no bytes and why it is not read."""
+    try:
+        return read_regular_file(Path(root) / rel, MAX_MODULE_BYTES), None
+    except FileRefused as exc:
+        reason = f"{exc.reason} on a module" if exc.size is not None else exc.reason
+    except OSError as exc:
+        reason = f"cannot read it: {exc.strerror or exc}"
+    return b"", ir.ParseProblem(rel, 1, f"not read: {reason}")
+
+
+def _unread_module(rel: str, problem: ir.ParseProblem) -> ir.Module:
+    """The summary of a module that was not read: empty, with why."""
+    return ir.Module(name=module_name(rel), path=rel, digest=content_key(rel, b""),
+                     problem=problem)
+
+
+def _unnameable(name: str) -> str | None:
+    """Why no import can name a file or folder called `name`, if none can: Python's
+    module names are printable text."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # the undecodable bytes of a name, as os.fsdecode keeps them
+        return "its name is not UTF-8, so no import can name it"
+    if not name.isprintable():
+        return "its name holds a character that is not printable, so no import can name it"
+    return None
+
+
+def _shown(rel: str) -> str:
+    """A path of the tree as a message can show it on one line: bytes that are no UTF-8
+    as \\xff, other characters that are not printable escaped."""
+    text = os.fsencode(rel).decode("utf-8", "backslashreplace")
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
+                   for c in text)
+
+
 def _summarize_file(args: tuple[str, str, str | None]) -> ir.Module:
     """Summarise one module and store it in the cache (where the work is done: a pool's
     workers store in parallel what the parent would otherwise store one by one)."""
     root, rel, cache_root = args
-    module = summarize(rel, (Path(root) / rel).read_bytes())
+    source, problem = read_module(root, rel)
+    if problem is not None:  # it changed since the parent read it
+        return _unread_module(rel, problem)
+    module = summarize(rel, source)
     if cache_root is not None:
         SummaryCache(Path(cache_root)).store(module)
     return module
@@ -77,6 +124,10 @@ class Index:
         self._files: list[str] | None = None
         self._listed_files: frozenset[str] | None = None
         self._sources: dict[str, bytes] = {}
+        # modules not read (not a regular file, too large), and why
+        self._not_read: dict[str, ir.ParseProblem] = {}
+        # what the listing left out (a name no import can name, a folder too deep)
+        self._unlisted: list[ir.ParseProblem] = []
         self._fingerprint: str | None = None
         self.problems: list[ir.ParseProblem] = []
         self._mro: dict[str, tuple[ir.Class, list[ClassRef]]] = {}
@@ -88,27 +139,62 @@ class Index:
     # ------------------------------------------------------------------ files
 
     def source_files(self, package: str = "nova") -> list[str]:
-        """Every non-test module of `package`, as sorted relative paths."""
+        """Every non-test module of `package`, as sorted relative paths. A file or folder
+        no import can name (see _unnameable), and a folder nested deeper than
+        MAX_FOLDER_DEPTH, is left out: a gap of the tree (in `problems`)."""
         if self._files is None:
             found = []
+            unlisted = []
+
+            def leave_out(path: str, reason: str) -> None:
+                rel = os.path.relpath(path, self.root).replace(os.sep, "/")
+                folder = "/" if os.path.isdir(path) else ""
+                unlisted.append(ir.ParseProblem(_shown(rel) + folder, 1, f"not read: {reason}"))
+
+            def too_deep(path: str) -> None:
+                leave_out(path, f"a folder nested more than {MAX_FOLDER_DEPTH} deep")
+
             base = self.root / package
-            for dirpath, dirnames, filenames in os.walk(base):
-                dirnames[:] = sorted(d for d in dirnames if d != "tests" and not d.startswith("."))
-                rel_dir = os.path.relpath(dirpath, self.root)
+            # `nova/` is one level deep: MAX_FOLDER_DEPTH - 1 more below it
+            for dirpath, dirnames, filenames in walk_folders(str(base), MAX_FOLDER_DEPTH - 1,
+                                                             too_deep):
+                kept_names = []
+                for name in sorted(dirnames):
+                    if name == "tests" or name.startswith("."):
+                        continue
+                    reason = _unnameable(name)
+                    if reason is None:
+                        kept_names.append(name)
+                    else:
+                        leave_out(os.path.join(dirpath, name), reason)
+                dirnames[:] = kept_names
+                rel_dir = os.path.relpath(dirpath, self.root).replace(os.sep, "/")
                 for name in filenames:
                     if name.endswith(".py"):
-                        found.append(f"{rel_dir}/{name}".replace(os.sep, "/"))
+                        reason = _unnameable(name)
+                        if reason is None:
+                            found.append(f"{rel_dir}/{name}")
+                        else:
+                            leave_out(os.path.join(dirpath, name), reason)
             self._files = sorted(found)
+            self._unlisted = sorted(unlisted, key=lambda p: p.path)
+            for problem in self._unlisted:
+                self._note(problem)
         return self._files
 
     def source(self, rel: str) -> bytes:
-        """The bytes of one module of the tree (read once)."""
+        """The bytes of one module of the tree (read once); none for a module not read
+        (a gap, in `problems`)."""
         return self._bytes(rel)
 
     def _bytes(self, rel: str) -> bytes:
         data = self._sources.get(rel)
         if data is None:
-            data = self._sources[rel] = (self.root / rel).read_bytes()
+            data, problem = read_module(self.root, rel)
+            if problem is not None:
+                self._not_read[rel] = problem
+                self._note(problem)
+            self._sources[rel] = data
         return data
 
     def files_containing(self, *needles: bytes) -> list[str]:
@@ -117,12 +203,17 @@ class Index:
                 if any(n in self._bytes(rel) for n in needles)]
 
     def fingerprint(self) -> str:
-        """A digest of every non-test module's path and bytes: the tree's identity."""
+        """A digest of every non-test module's path and bytes, and of the gaps of the
+        tree's listing and reading: the tree's identity."""
         if self._fingerprint is None:
             digest = hashlib.sha256()
             for rel in self.source_files():
                 digest.update(rel.encode() + b"\0")
                 digest.update(hashlib.sha256(self._bytes(rel)).digest())
+                if rel in self._not_read:
+                    digest.update(self._not_read[rel].message.encode() + b"\0")
+            for problem in self._unlisted:
+                digest.update(f"{problem.path}\0{problem.message}\0".encode())
             self._fingerprint = digest.hexdigest()
         return self._fingerprint
 
@@ -156,12 +247,12 @@ class Index:
         return mod
 
     def module_at(self, rel: str) -> ir.Module | None:
-        from tracer.index.summarize import module_name
-
         return self.module(module_name(rel))
 
     def _load(self, rel: str) -> ir.Module | None:
         source = self._bytes(rel)
+        if rel in self._not_read:
+            return _unread_module(rel, self._not_read[rel])
         digest = content_key(rel, source)
         mod = self.cache.load(digest) if self.cache else None
         if mod is None:
@@ -173,18 +264,23 @@ class Index:
 
     def _note_problem(self, mod: ir.Module) -> None:
         if mod.problem is not None:
-            self.problems.append(mod.problem)
+            self._note(mod.problem)
+
+    def _note(self, problem: ir.ParseProblem) -> None:
+        if problem not in self.problems:
+            self.problems.append(problem)
 
     def prefetch(self, rels: list[str], workers: int | None = None) -> None:
         """Summarise many modules at once, in parallel when enough of them are uncached."""
-        from tracer.index.summarize import module_name
-
         todo: list[str] = []
         for rel in rels:
             name = module_name(rel)
             if name in self._modules:
                 continue
             source = self._bytes(rel)
+            if rel in self._not_read:
+                self._modules[name] = _unread_module(rel, self._not_read[rel])
+                continue
             mod = self.cache.load(content_key(rel, source)) if self.cache else None
             if mod is None:
                 todo.append(rel)

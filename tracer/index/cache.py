@@ -21,11 +21,15 @@ import os
 import pickle
 from pathlib import Path
 
-from tracer.files import TEMP_SUFFIX, write_atomic
+from tracer.files import TEMP_SUFFIX, read_regular_file, write_atomic
 from tracer.index import ir
 
 # Bump when the summary format or the summariser's output changes.
 FORMAT = "ir-6"
+
+# The largest entry read: Nova's largest summary is 0.5 MB, its RPC model and catalogue
+# less; a larger entry, or one that is not a regular file, is a miss.
+MAX_ENTRY_BYTES = 256 * 1024 * 1024
 
 
 class SummaryCache:
@@ -43,8 +47,8 @@ class SummaryCache:
 
     def load(self, digest: str) -> ir.Module | None:
         path = self._path(digest)
-        try:
-            data = path.read_bytes()
+        try:  # a named pipe planted there is not waited on: a miss, left alone
+            data = read_regular_file(path, MAX_ENTRY_BYTES)
         except OSError:
             self.misses += 1
             return None
@@ -200,8 +204,8 @@ class ResultCache:
     def load(self, kind: str, key: str):
         path = self._path(kind, key)
         try:
-            return _load(path.read_bytes())
-        except OSError:
+            return _load(read_regular_file(path, MAX_ENTRY_BYTES))
+        except OSError:  # FileRefused too: a miss
             return None
         except Exception:
             try:

@@ -42,24 +42,36 @@ def summarize(path: str, source: bytes) -> ir.Module:
 
 
 def _parse_and_summarize(name: str, path: str, source: bytes, digest: str) -> ir.Module:
+    # Each grammar's parse is guarded alike: the legacy retry runs while the first
+    # SyntaxError is handled, where an `except` beside it would not catch what it raises
+    # (a Python-2-era module nested too deeply raised RecursionError through it).
     legacy = False
-    try:
-        tree = ast.parse(source, filename=path)
-    except SyntaxError:
-        try:
-            tree = ast.parse(source, filename=path, feature_version=LEGACY_FEATURE_VERSION)
-            legacy = True
-        except SyntaxError as exc:
-            return _broken(name, path, digest, exc.lineno or 0, exc.msg)
-    except RecursionError:
-        # CPython's parser gives no position here; the whole file is the unit that failed
-        return _broken(name, path, digest, 1, "nested too deeply for Python's parser")
-    except (ValueError, MemoryError) as exc:
-        return _broken(name, path, digest, 1, f"{type(exc).__name__}: {exc}")
+    tree = _parsed(source, path)
+    if isinstance(tree, SyntaxError):
+        tree = _parsed(source, path, LEGACY_FEATURE_VERSION)
+        legacy = True
+    if isinstance(tree, SyntaxError):
+        return _broken(name, path, digest, tree.lineno or 0, tree.msg)
+    if isinstance(tree, ir.ParseProblem):
+        return _broken(name, path, digest, tree.line, tree.message)
     try:
         return _Summarizer(name, path, source).module(tree, digest, legacy)
     except RecursionError:
         return _broken(name, path, digest, _deepest_line(tree), "nested too deeply to summarise")
+
+
+def _parsed(source: bytes, path: str, feature_version: tuple[int, int] | None = None,
+            ) -> ast.Module | SyntaxError | ir.ParseProblem:
+    """The module's syntax tree; its SyntaxError, or what else stopped the parser."""
+    try:
+        return ast.parse(source, filename=path, feature_version=feature_version)
+    except SyntaxError as exc:
+        return exc
+    except RecursionError:
+        # CPython's parser gives no position here; the whole file is the unit that failed
+        return ir.ParseProblem(path, 1, "nested too deeply for Python's parser")
+    except (ValueError, MemoryError) as exc:
+        return ir.ParseProblem(path, 1, f"{type(exc).__name__}: {exc}")
 
 
 def _deepest_line(tree: ast.AST) -> int:

@@ -7,11 +7,12 @@ nothing leaves timestamps alone (friendly to make and to git).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tracer.errors import OsflowError
-from tracer.files import write_atomic
+from tracer.files import MAX_FOLDER_DEPTH, walk_folders, write_atomic
 from tracer.render.png import svg_to_png
 from tracer.render.svg import RenderOptions, render_svg
 from tracer.wsd.parser import parse_file
@@ -49,7 +50,7 @@ def plan(paths: list[Path], out_dir: Path | None, fmt: str) -> list[Job]:
     seen: dict[Path, Path] = {}
     for path in paths:
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*.wsd") if p.is_file())
+            found = sorted(p for p in _wsd_files(path) if p.is_file())
             if not found:
                 raise OsflowError(f"{path}: no .wsd files in this folder")
             pairs = [(p, p.relative_to(path)) for p in found]
@@ -74,6 +75,18 @@ def plan(paths: list[Path], out_dir: Path | None, fmt: str) -> list[Job]:
             seen[key] = source.resolve()
             jobs.append(Job(source, output))
     return jobs
+
+
+def _wsd_files(folder: Path) -> Iterator[Path]:
+    """The .wsd files under `folder`, at any depth up to MAX_FOLDER_DEPTH (rglob recursed
+    once a level, and a folder nested 1,100 deep raised RecursionError)."""
+    def too_deep(path: str) -> None:
+        raise OsflowError(f"{path}: folders nested more than {MAX_FOLDER_DEPTH} deep in "
+                          f"{folder}; osflow reads no deeper (render a folder nearer the "
+                          "diagrams)")
+
+    for dirpath, _, names in walk_folders(str(folder), MAX_FOLDER_DEPTH, too_deep):
+        yield from (Path(dirpath, name) for name in names if name.endswith(".wsd"))
 
 
 def render_one(source: Path, fmt: str, options: RenderOptions) -> bytes:

@@ -188,8 +188,9 @@ def trace_operation(index: Index, rpc: RpcModel, operation, options: Options,
         # no count: helpers already known from other traces are not walked again
         engine.flow_note("exception handlers (error and rollback paths) are not drawn; "
                          "--errors draws them")
+    # in the order of their paths, whichever process found them first
     problems = [f"{p.path}:{p.line}: cannot parse ({p.message}); its steps are missing"
-                for p in index.problems]
+                for p in sorted(index.problems, key=lambda p: (p.path, p.line, p.message))]
     return Flow(operation=operation.name, source=rpc.source,
                 title=f"{operation.name} (nova {rpc.source})", request=nodes[0].text,
                 participants=participant_order(names, options.driver), nodes=nodes,

@@ -11,9 +11,9 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from tracer.errors import OsflowError
+from tracer.files import FileRefused, read_regular_file
 from tracer.wsd.model import (
     Activation,
     ActivationAction,
@@ -57,16 +57,14 @@ def parse_file(path: str | os.PathLike[str], display: str | None = None) -> Diag
     """Parse a .wsd file; refuse files over MAX_BYTES before reading them."""
     name = display if display is not None else str(path)
     try:
-        size = os.stat(path).st_size
-    except OSError as exc:
-        raise OsflowError(f"{name}: cannot read: {exc.strerror or exc}") from None
-    if size > MAX_BYTES:
+        data = read_regular_file(path, MAX_BYTES)
+    except FileRefused as exc:
+        if exc.size is None:  # a named pipe, a link to /dev/zero: never opened
+            raise OsflowError(f"{name}: {exc.reason}; give a .wsd file") from None
         raise OsflowError(
-            f"{name}: file is {size} bytes, over the {MAX_BYTES} byte limit "
+            f"{name}: file is {exc.size} bytes, over the {MAX_BYTES} byte limit "
             f"({MAX_BYTES // (1024 * 1024)} MB); split the diagram"
-        )
-    try:
-        data = Path(path).read_bytes()
+        ) from None
     except OSError as exc:
         raise OsflowError(f"{name}: cannot read: {exc.strerror or exc}") from None
     try:
