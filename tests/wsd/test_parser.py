@@ -310,3 +310,12 @@ def test_statement_count_is_bounded_including_note_lines():
     assert f"more than {MAX_STATEMENTS}" in error(many)
     giant_note = "note over A\n" + "line\n" * (MAX_STATEMENTS + 1) + "end note"
     assert f"more than {MAX_STATEMENTS}" in error(giant_note)
+
+
+def test_a_fragment_labelled_with_an_arrow_is_a_fragment():
+    """Found by the fuzz campaign: `alt ->` is an alt labelled `->` (no target follows the
+    arrow), while `alt -> B: x` stays a message from a participant called alt."""
+    diagram = parse_text("alt ->\nA->A: x\nelse\nA->A: y\nend\n")
+    assert [type(item).__name__ for item in diagram.items] == ["Group"]
+    message = parse_text("alt -> B: x\n").items[0]
+    assert (message.source, message.target) == ("alt", "B")

@@ -443,8 +443,11 @@ def _keyword(line: str) -> str | None:
     word = match.group(1)
     if word.lower() not in KEYWORDS:
         return None
-    # `note -> A: x` is a message from a participant called "note", not a note.
-    if _ARROW.match(line[match.end():].lstrip()):
+    # `note -> A: x` is a message from a participant called "note", not a note; `alt ->`
+    # (no target) is a fragment labelled `->`.
+    after = line[match.end():].lstrip()
+    arrow = _ARROW.match(after)
+    if arrow and after[arrow.end():].split(":", 1)[0].strip():
         return None
     return word
 
