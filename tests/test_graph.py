@@ -85,7 +85,30 @@ def test_dot_renders_with_graphviz(built, tmp_path):
 def test_dot_shape(built):
     text = graphs.to_dot(built[0])
     assert text.startswith("digraph osflow {") and text.rstrip().endswith("}")
-    assert '"api:live-migrate" -> "rpc:nova-conductor:migrate_server" [style=solid];' in text
+    assert ('"api:live-migrate" -> "rpc:nova-conductor:migrate_server" '
+            '[style=solid, label="call"];') in text
+    assert "cluster_legend" in text and "cast: fire and forget" in text
+
+
+def test_dot_of_a_filtered_graph_labels_every_method(built):
+    """A method whose service is outside the selection keeps its label in a box named
+    after the service (it was drawn as a raw id, rpc:nova-conductor:...)."""
+    part = graphs.select(built[0], methods=("select_destinations",))
+    text = graphs.to_dot(part)
+    for node, data in part.nodes(data=True):
+        if data.get("kind") == "rpc":
+            assert f'{graphs._dot_id(node)} [label="{data["label"]}"];' in text
+
+
+def test_operations_that_send_nothing_are_left_out_of_pictures(built):
+    graph = built[0]
+    lone = [n for n, d in graph.nodes(data=True)
+            if d.get("kind") == "api" and graph.out_degree(n) == 0]
+    assert lone  # the synthetic tree has REST operations that send no RPC
+    dot, mermaid = graphs.to_dot(graph), graphs.to_mermaid(graph)
+    for node in lone:
+        assert graphs._dot_id(node) not in dot
+        assert f': {graph.nodes[node]["label"]}"]' not in mermaid
 
 
 def test_select_keeps_a_service_and_its_neighbours(built):

@@ -171,40 +171,69 @@ def _dot_id(node: str) -> str:
     return '"' + node.replace('"', "'") + '"'
 
 
+def _senders(graph: nx.MultiDiGraph) -> list[tuple[str, dict]]:
+    """Operations (REST and periodic) that send an RPC; the others are left out of the
+    pictures (40 REST operations without one were a column of lone ovals)."""
+    return [(node, data) for node, data in sorted(graph.nodes(data=True))
+            if data.get("kind") == "api" and graph.out_degree(node) > 0]
+
+
+def _edge_label(data: dict) -> str:
+    return data["kind"] + (" (fanout)" if data.get("fanout") else "")
+
+
 def to_dot(graph: nx.MultiDiGraph) -> str:
-    """Graphviz: services as boxes holding their methods, sends as edges (dashed: cast)."""
+    """Graphviz: services as boxes holding their methods (a method whose service is not
+    in a filtered graph keeps a box named after it), operations that send RPCs as ovals
+    (periodic tasks as octagons), sends as edges labelled call or cast (dashed), and a
+    legend."""
     lines = ["digraph osflow {", "  rankdir=LR;", '  node [fontname="DejaVu Sans", '
-             'fontsize=10, shape=box, style=rounded];']
-    services = sorted(n for n, d in graph.nodes(data=True) if d.get("kind") == "service")
-    for index, service in enumerate(services):
-        label = graph.nodes[service]["label"]
-        lines.append(f'  subgraph cluster_{index} {{ label="{label}"; color="#8c959f";')
-        for node, data in sorted(graph.nodes(data=True)):
-            if data.get("kind") == "rpc" and data.get("service") == label:
-                lines.append(f'    {_dot_id(node)} [label="{data["label"]}"];')
-        lines.append("  }")
+             'fontsize=10, shape=box, style=rounded];', '  edge [fontname="DejaVu Sans", '
+             'fontsize=9];']
+    by_service: dict[str, list[tuple[str, dict]]] = {}
     for node, data in sorted(graph.nodes(data=True)):
-        if data.get("kind") == "api":
-            lines.append(f'  {_dot_id(node)} [label="{data["label"]}", shape=ellipse];')
+        if data.get("kind") == "rpc":
+            by_service.setdefault(data.get("service", "?"), []).append((node, data))
+    for index, service in enumerate(sorted(by_service)):
+        lines.append(f'  subgraph cluster_{index} {{ label="{service}"; color="#8c959f";')
+        for node, data in by_service[service]:
+            lines.append(f'    {_dot_id(node)} [label="{data["label"]}"];')
+        lines.append("  }")
+    senders = _senders(graph)
+    for node, data in senders:
+        shape = "octagon" if data.get("method") == "PERIODIC" else "ellipse"
+        lines.append(f'  {_dot_id(node)} [label="{data["label"]}", shape={shape}];')
+    shown = {node for node, _ in senders} | {n for nodes in by_service.values()
+                                             for n, _ in nodes}
     for source, target, data in sorted(graph.edges(data=True), key=lambda e: e[:2]):
-        if data.get("kind") == "serves":
+        if data.get("kind") == "serves" or source not in shown or target not in shown:
             continue
         style = "dashed" if data["kind"] == "cast" else "solid"
-        lines.append(f"  {_dot_id(source)} -> {_dot_id(target)} [style={style}];")
-    lines.append("}")
+        lines.append(f'  {_dot_id(source)} -> {_dot_id(target)} '
+                     f'[style={style}, label="{_edge_label(data)}"];')
+    lines += ['  subgraph cluster_legend { label="legend"; color="#d0d7de";',
+              '    legend_a [label="sender", shape=plaintext];',
+              '    legend_b [label="handler", shape=plaintext];',
+              '    legend_c [label="sender", shape=plaintext];',
+              '    legend_d [label="handler", shape=plaintext];',
+              '    legend_a -> legend_b [label="call: the sender waits for the reply"];',
+              '    legend_c -> legend_d [style=dashed, label="cast: fire and forget"];',
+              "  }", "}"]
     return "\n".join(lines) + "\n"
 
 
 def to_mermaid(graph: nx.MultiDiGraph) -> str:
     ids = {node: f"n{i}" for i, node in enumerate(sorted(graph.nodes))}
     lines = ["flowchart LR"]
+    lone = {node for node, data in graph.nodes(data=True) if data.get("kind") == "api"} - \
+        {node for node, _ in _senders(graph)}
     for node, data in sorted(graph.nodes(data=True)):
-        if data.get("kind") != "service":
+        if data.get("kind") != "service" and node not in lone:
             label = f"{data.get('service', 'api')}: {data['label']}".replace('"', "'")
             lines.append(f'    {ids[node]}["{label}"]')
     for source, target, data in sorted(graph.edges(data=True), key=lambda e: e[:2]):
-        if data.get("kind") == "serves":
+        if data.get("kind") == "serves" or source in lone:
             continue
         arrow = "-.->" if data["kind"] == "cast" else "-->"
-        lines.append(f"    {ids[source]} {arrow}|{data['kind']}| {ids[target]}")
+        lines.append(f"    {ids[source]} {arrow}|{_edge_label(data)}| {ids[target]}")
     return "\n".join(lines) + "\n"
