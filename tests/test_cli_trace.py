@@ -108,3 +108,14 @@ def test_overview_keeps_every_arrow_across_processes_and_drops_notes(run):
         return [line.strip() for line in text.splitlines()
                 if "->" in line and not line.lstrip().startswith("#")]
     assert arrows(brief) == arrows(full)  # neutron, the driver and the database stay
+
+
+def test_version_and_a_trace_without_an_operation(tmp_path):
+    from tracer import __version__
+
+    version = osflow("--version", cache=tmp_path / "c")
+    assert (version.returncode, version.stdout) == (0, f"osflow {__version__}\n")
+    bare = osflow("trace", cache=tmp_path / "c")
+    assert bare.returncode == 2
+    assert bare.stderr == ("error: which operation? name one, e.g. `osflow trace pause`; "
+                           "`osflow ops` lists them all\n")

@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from tracer import PINNED_RELEASE
+from tracer import PINNED_RELEASE, __version__
 from tracer.errors import OsflowError
 from tracer.runtime import run_command
 
@@ -19,6 +19,8 @@ SOURCE_HELP = (
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="osflow",
+                      message="%(prog)s %(version)s")
 @click.option("--debug", is_flag=True, help="Show Python tracebacks on errors.")
 @click.pass_context
 def cli(ctx: click.Context, debug: bool) -> None:
@@ -72,6 +74,14 @@ def main() -> None:
         # `osflow` alone (or a group without its command): the help, as asked for
         click.echo(exc.ctx.get_help() if exc.ctx is not None else exc.format_message())
         sys.exit(0)
+    except click.MissingParameter as exc:
+        if exc.param is not None and exc.param.name == "operation":
+            click.echo("error: which operation? name one, e.g. `osflow trace pause`; "
+                       "`osflow ops` lists them all", err=True)
+            sys.exit(2)
+        click.echo(f"error: {exc.format_message()} (see {exc.ctx.command_path} --help)"
+                   if exc.ctx is not None else f"error: {exc.format_message()}", err=True)
+        sys.exit(2)
     except click.ClickException as exc:
         # Usage errors: click's own message as one `error:` line, exit 2, and where to
         # read the usage
@@ -435,7 +445,7 @@ def check_cmd(spec: str | None, fmt: str, strict: bool, severity: str,
                 click.echo("    " + " -> ".join(f.path))
         floor = SEVERITIES.index(severity)
         counts = {s: sum(f.severity == s for f in findings) for s in SEVERITIES[floor:]}
-        click.echo(f"{len(findings)} findings: " +
+        click.echo(f"{len(findings)} finding{'' if len(findings) == 1 else 's'}: " +
                    ", ".join(f"{n} {s}" for s, n in counts.items()) +
                    (f" ({report.below} below {severity} not shown)" if report.below else "") +
                    (f" ({report.accepted} accepted in {suppress_file})"
