@@ -119,3 +119,13 @@ def test_version_and_a_trace_without_an_operation(tmp_path):
     assert bare.returncode == 2
     assert bare.stderr == ("error: which operation? name one, e.g. `osflow trace pause`; "
                            "`osflow ops` lists them all\n")
+
+
+def test_trace_output_into_a_missing_folder_is_refused(tmp_path):
+    tree = write_tree(tmp_path / "tree", TRACE)
+    target = tmp_path / "typo" / "dir" / "pause.wsd"
+    result = osflow("trace", "pause", "-s", str(tree), "-o", str(target), cache=tmp_path / "c")
+    assert result.returncode == 2
+    assert result.stderr == (f"error: {target.parent}: no such folder; create it first "
+                             f"(mkdir -p {target.parent}) or write elsewhere\n")
+    assert not (tmp_path / "typo").exists()

@@ -249,6 +249,9 @@ def trace(operation: str, spec: str | None, fmt: str, out: str | None, depth: in
         from tracer.files import check_target
 
         check_target(Path(out))
+        if not Path(out).parent.is_dir():  # a typo in a path made folders, unasked
+            raise OsflowError(f"{Path(out).parent}: no such folder; create it first "
+                              f"(mkdir -p {Path(out).parent}) or write elsewhere")
     with _status(f"Tracing {operation} in {spec or PINNED_RELEASE}"):
         flow = open_workspace(spec).flow(operation, options)
     _warn(flow.gaps)
