@@ -13,9 +13,9 @@ from tests.trees import MODERN, write_tree
 
 
 def osflow(*args: str, cache, env: dict[str, str] | None = None,
-           cwd=None) -> subprocess.CompletedProcess:
+           cwd=None, timeout: float = 300) -> subprocess.CompletedProcess:
     """Run the command line as a user does; `env` adds to (or, with None values, removes
-    from) the environment."""
+    from) the environment. A run that outlasts `timeout` seconds fails the test."""
     full = dict(os.environ, OSFLOW_CACHE_DIR=str(cache))
     for key, value in (env or {}).items():
         if value is None:
@@ -23,7 +23,7 @@ def osflow(*args: str, cache, env: dict[str, str] | None = None,
         else:
             full[key] = value
     return subprocess.run([sys.executable, "-m", "tracer", *args], capture_output=True,
-                          text=True, env=full, cwd=cwd, timeout=300)
+                          text=True, env=full, cwd=cwd, timeout=timeout)
 
 
 @pytest.fixture
