@@ -211,6 +211,81 @@ def test_a_bare_major_version_asks_for_the_whole_release(tmp_path: Path) -> None
                                   "like 34.0.0, or a folder that holds nova/, or REPO@REF")
 
 
+@pytest.mark.parametrize("shape", ["a folder", "REPO@REF"])
+def test_a_source_too_long_to_be_a_path(tmp_path: Path, shape: str) -> None:
+    # 5000 characters in one name: the system refuses it (ENAMETOOLONG) before looking
+    spec = "a" * 5000 if shape == "a folder" else f"{tmp_path}/{'b' * 300}@12.0.0"
+    line = error_line(osflow("rpc", "-s", spec, cache=tmp_path / "c"))
+    assert line == (f"error: -s {spec[:40]}... ({len(spec)} characters): too long to be a "
+                    "path on this system (File name too long); give a release like 34.0.0, "
+                    "a folder that holds nova/, or REPO@REF")
+
+
+def committed(tree: Path) -> Path:
+    """`tree` made a git repository of one commit; its config file."""
+    git(tree, "init", "-q")
+    git(tree, "add", "-A")
+    git(tree, "commit", "-q", "-m", "tree")
+    return tree / ".git" / "config"
+
+
+def include(config: Path, target: Path) -> None:
+    with config.open("a") as handle:
+        handle.write(f"[include]\n\tpath = {target}\n")
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device", "fifo included by an included file",
+                                  "fifo in the user's own config", "fifo as the config"])
+def test_a_git_config_that_includes_no_regular_file(tmp_path: Path, tree: Path,
+                                                     kind: str) -> None:
+    # git opens what include.path names and reads it: a named pipe without a writer stalls
+    # it (600 s once), /dev/zero made it fail as "not a git repository"
+    config = committed(tree)
+    target = tmp_path / "pipe"
+    home = tmp_path / "home"
+    home.mkdir()
+    if kind == "device":
+        target = tmp_path / "zero"
+        target.symlink_to("/dev/zero")
+        what = "a character device"
+    else:
+        os.mkfifo(target)
+        what = "a named pipe (FIFO)"
+    where = config
+    if kind == "fifo included by an included file":
+        where = tmp_path / "more.cfg"
+        include(where, target)
+        include(config, where)
+    elif kind == "fifo in the user's own config":
+        where = home / ".gitconfig"
+        include(where, target)
+    elif kind == "fifo as the config":
+        config.unlink()
+        os.mkfifo(config)
+    else:
+        include(config, target)
+    result = osflow("rpc", "-s", f"{tree}@HEAD", cache=tmp_path / "c", env={"HOME": str(home)},
+                    timeout=60)
+    if kind == "fifo as the config":
+        assert error_line(result) == (
+            f"error: {tree}: git's configuration file {config} is a named pipe (FIFO), not a "
+            "regular file; git would stall or fail reading it (put a file there or remove it)")
+        return
+    assert error_line(result) == (
+        f"error: {tree}: git's configuration includes {target} (include.path in {where}), "
+        f"{what}, not a regular file; git would stall or fail reading it (remove that "
+        "include)")
+
+
+def test_a_git_repository_git_cannot_read_says_why(tmp_path: Path, tree: Path) -> None:
+    config = committed(tree)
+    config.write_text(config.read_text() + "[broken\n")
+    line = error_line(osflow("rpc", "-s", f"{tree}@HEAD", cache=tmp_path / "c"))
+    assert line.startswith(f"error: {tree}: git cannot read this repository: fatal: bad config "
+                           "line ")
+    assert line.endswith(f" in file {config}")
+
+
 def test_a_git_repository_without_a_ref_asks_for_one(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     repo.mkdir()
@@ -244,7 +319,8 @@ def test_a_git_tree_nested_1100_deep_is_refused(tmp_path: Path, tree: Path) -> N
 @pytest.mark.parametrize("args, expected", [
     (("trace", "pause", "--depth", "20"), "error: Invalid value for '--depth': 20 is not in "
      "the range 0<=x<=12. (see osflow trace --help)"),
-    (("trace",), "error: Missing argument 'OPERATION'. (see osflow trace --help)"),
+    (("trace",), "error: which operation? name one, e.g. `osflow trace pause`; "
+     "`osflow ops` lists them all"),
     (("nosuch",), "error: No such command 'nosuch'. (see osflow --help)"),
     (("diff", "a", "b", "--rpc", "--op", "pause"), "error: --op compares operations' flows; "
      "--rpc compares the RPC APIs: give one or the other (see osflow diff --help)"),
@@ -488,6 +564,25 @@ def test_huge_or_deeply_nested_function(tmp_path: Path, kind: str, size: int,
     ('notes:\n  - at: nova.compute.api.API.pause\n    text: "\\ud800"\n',
      "annotations/nova/pause.yaml:3: \\ud800 is half of a UTF-16 surrogate pair, not a "
      "character; write the character itself"),
+    # YAML's null is no text: not drawn as "null"
+    ("notes:\n  - at: nova.compute.api.API.pause\n    text: null\n",
+     "annotations/nova/pause.yaml:3: notes.text is null, which YAML reads as no value; write "
+     "the text, or quote it: \"null\""),
+    ("title: ~\n", "annotations/nova/pause.yaml:1: title is ~, which YAML reads as no value; "
+                   "write the text, or quote it: \"~\""),
+    # characters XML forbids, written as YAML escapes: no picture can hold them
+    ('title: "Pause \\uFFFE"\n', "annotations/nova/pause.yaml:1: title holds character U+FFFE "
+                                  "(a noncharacter), which XML and so SVG cannot hold; remove it"),
+    ('notes:\n  - at: nova.compute.api.API.pause\n    text: "a\\ud800b"\n',
+     "annotations/nova/pause.yaml:3: \\ud800 is half of a UTF-16 surrogate pair, not a "
+     "character; write the character itself"),
+    ("# written raw\ntitle: Pause \ufffe\n", "annotations/nova/pause.yaml:2: character U+FFFE "
+                                             "(a noncharacter), which YAML and SVG cannot hold; "
+                                             "remove it"),
+    # lines counted as an editor counts them: U+2028 and NEL are no line breaks
+    ('title: "one\u2028two\x85three"\nbogus: 1\n',
+     "annotations/nova/pause.yaml:2: unknown key 'bogus'; expected one of groups, hide, notes, "
+     "rename, title"),
 ])
 def test_annotation_errors(tmp_path: Path, tree: Path, text: str, expected: str | None) -> None:
     root = tmp_path / "root"
@@ -582,6 +677,7 @@ def test_a_suppressions_file_that_is_no_small_yaml_file(tmp_path: Path, tree: Pa
     (b"A->B: x\nend\n", "bad.wsd:2: `end` without an open fragment (alt/opt/loop/par/group)"),
     (b"\xff\xfe\x00bad", "bad.wsd:1: not UTF-8 text, expected a UTF-8 .wsd file"),
     (None, "bad.wsd: no such file or folder"),
+    (b"A->B: ok\rA->B: caf\xe9\n", "bad.wsd:2: not UTF-8 text, expected a UTF-8 .wsd file"),
 ])
 def test_malformed_wsd(tmp_path: Path, data: bytes | None, expected: str) -> None:
     if data is not None:
@@ -589,6 +685,64 @@ def test_malformed_wsd(tmp_path: Path, data: bytes | None, expected: str) -> Non
     result = osflow("render", "bad.wsd", cache=tmp_path / "c", cwd=tmp_path)
     assert error_line(result) == f"error: {expected}"
     assert not (tmp_path / "bad.svg").exists()
+
+
+@pytest.mark.parametrize("char, named", [
+    ("\ufffe", "U+FFFE (a noncharacter)"),
+    ("\uffff", "U+FFFF (a noncharacter)"),
+    ("\x0b", "U+000B (vertical tab)"),
+    ("\x0c", "U+000C (form feed)"),
+    ("\x01", "U+0001 (a control character)"),
+])
+@pytest.mark.parametrize("fmt", ["svg", "png"])
+def test_wsd_characters_xml_forbids_are_refused(tmp_path: Path, char: str, named: str,
+                                                fmt: str) -> None:
+    # once drawn into the SVG, which was then no XML; a PNG of it failed naming no file
+    (tmp_path / "bad.wsd").write_text(f"A->B: fine\nA->B: not{char}fine\n", encoding="utf-8")
+    result = osflow("render", "bad.wsd", "--format", fmt, cache=tmp_path / "c", cwd=tmp_path)
+    assert error_line(result) == (f"error: bad.wsd:2: character {named} at column 10, which "
+                                  "XML and so SVG cannot hold; remove it")
+    assert not (tmp_path / f"bad.{fmt}").exists()
+
+
+def test_wsd_line_numbers_are_counted_as_an_editor_counts_them(tmp_path: Path) -> None:
+    # only \n, \r\n and \r end a line; \v and \f around a statement are blank space, and
+    # U+2028, U+2029 and NEL inside one are characters of the line (str.splitlines broke
+    # lines at each, so errors named later lines)
+    (tmp_path / "bad.wsd").write_text(
+        "A->B: one\u2028two\nA->B: x\x0c\n\x0b\nB->A: y\x85z\u2029\r\nend\n",
+        encoding="utf-8", newline="")
+    result = osflow("render", "bad.wsd", cache=tmp_path / "c", cwd=tmp_path)
+    assert error_line(result) == \
+        "error: bad.wsd:5: `end` without an open fragment (alt/opt/loop/par/group)"
+
+
+def test_a_wsd_too_much_to_draw_as_a_png(tmp_path: Path) -> None:
+    # a PNG of 10,000 statements once took minutes and gigabytes; its text alone is over
+    # the budget at any size, so it is refused, naming the file
+    (tmp_path / "huge.wsd").write_text(
+        "\n".join(f"A->B: message {i} with a label of some words" for i in range(3000)))
+    result = osflow("render", "huge.wsd", "--format", "png", cache=tmp_path / "c",
+                    cwd=tmp_path, timeout=60)
+    line = error_line(result)
+    assert line.startswith("error: huge.wsd: too much to draw as a PNG: ")
+    assert line.endswith(" over the PNG budget of 15 s and 250 MB; use the SVG, or split the "
+                         "diagram")
+    assert not (tmp_path / "huge.png").exists()
+
+
+def test_a_png_drawn_too_small_to_read_says_so(tmp_path: Path) -> None:
+    # 200 participants: 18,808 px wide, drawn at under half the SVG's size to stay within
+    # the budget
+    (tmp_path / "wide.wsd").write_text("\n".join(f"P{i}->P{199 - i}: m" for i in range(200)))
+    result = osflow("render", "wide.wsd", "--format", "png", cache=tmp_path / "c",
+                    cwd=tmp_path, timeout=60)
+    assert result.returncode == 0 and result.stdout == "wide.png\n"
+    assert result.stderr.startswith("warning: wide.wsd: drawn at 0.")
+    assert result.stderr.endswith(" of the SVG's size to stay within the PNG budget (20 "
+                                  "megapixels, 15 s, 250 MB), so its text is hard to read; the "
+                                  "SVG has every detail\n")
+    assert (tmp_path / "wide.png").read_bytes().startswith(b"\x89PNG")
 
 
 def test_one_malformed_wsd_among_many_fails_alone(tmp_path: Path) -> None:

@@ -277,6 +277,31 @@ def test_git_entry_changed_on_disk_is_rebuilt(
 
 
 @pytestmark_git
+def test_git_that_does_not_answer_is_stopped_and_says_why(repo: dict, tmp_path: Path) -> None:
+    """Every git command has a deadline: here git waits for ever to open the repository's
+    config, a named pipe no one writes, and the check that would refuse it first is left
+    out, as for a stall it cannot foresee. Run in a child with a 1 s deadline, killed after
+    60."""
+    git_dir = repo["path"] / ".git"
+    (git_dir / "config").unlink()
+    os.mkfifo(git_dir / "config")
+    code = ("import sys\nfrom tracer import sources\nsources.GIT_TIMEOUT_S = 1\n"
+            "sources._check_config_includes = lambda *args: None\n"
+            "try:\n    sources.open_source(sys.argv[1], cache=sys.argv[2])\n"
+            "except sources.OsflowError as exc:\n    print(exc)\n")
+    started = time.monotonic()
+    child = subprocess.run([sys.executable, "-c", code, f"{repo['path']}@1.0.0",
+                            str(tmp_path / "cache")], capture_output=True, text=True,
+                           timeout=60)
+    assert time.monotonic() - started < 20, "the deadline was not kept"
+    message = child.stdout.strip()
+    assert message.startswith(f"{git_dir}: git rev-parse did not answer within 1 s; "), message
+    assert message.endswith("git may be waiting on a file of its configuration that is no "
+                            "regular file (a named pipe), or on a stalled disk or network "
+                            "share"), message
+
+
+@pytestmark_git
 def test_git_runs_no_filter_or_hook_of_the_repo(repo: dict, tmp_path: Path) -> None:
     path = repo["path"]
     marker = tmp_path / "filter-ran"

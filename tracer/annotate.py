@@ -19,7 +19,8 @@ long as the function exists. What people can say:
       nova_compute_src: source host
 
 An anchor or pattern that matches nothing is stale: reported, never an error. A file that
-is not valid YAML, or not of this shape, is refused with its name and line.
+is not valid YAML, or not of this shape, is refused with its name and line; so is a `null`
+(or `~`) where a text belongs, and a character that no picture can hold (XML forbids it).
 """
 
 from __future__ import annotations
@@ -31,12 +32,14 @@ import yaml
 
 from tracer import yamltext
 from tracer.errors import OsflowError
+from tracer.text import describe, forbidden_in_xml, line_at
 from tracer.model import (
     ANNOTATION, DB, DB_RETURN, ENTER, LEAVE, NOTE, SERVICE, SERVICE_RETURN, Block, Branch,
     Flow, Node, Step,
 )
 
 MAX_BYTES = 256 * 1024  # an annotation file is prose, not data
+_NULL = "tag:yaml.org,2002:null"
 
 
 @dataclass(frozen=True)
@@ -103,17 +106,23 @@ def load(path: Path, display: str | None = None) -> Annotations:
 
 
 def parse(text: str, shown: str) -> Annotations:
+    # Lines are numbered from marks' character offsets, as an editor numbers them: YAML
+    # also breaks lines at NEL, U+2028 and U+2029.
     try:
         yamltext.check_events(text, shown)
         root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow, raw
+        raise OsflowError(f"{shown}:{line_at(text, exc.position)}: character "
+                          f"{describe(chr(exc.character))}, which YAML and SVG cannot hold; "
+                          "remove it") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
+        line = line_at(text, mark.index) if mark is not None else 1
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise OsflowError(f"{shown}:{line}: not valid YAML: {problem}") from None
     if root is None:
         return Annotations(shown)
-    reader = _Reader(shown)
+    reader = _Reader(shown, text)
     fields = reader.mapping(root, {"title", "notes", "hide", "groups", "rename"})
     title = reader.text(fields["title"], "title") if "title" in fields else None
     notes = tuple(
@@ -132,8 +141,7 @@ def parse(text: str, shown: str) -> Annotations:
     rename = ()
     if "rename" in fields:
         renames = reader.mapping(fields["rename"], None)
-        rename = tuple(RenameSpec(key, reader.text(node, f"rename.{key}"),
-                                  node.start_mark.line + 1)
+        rename = tuple(RenameSpec(key, reader.text(node, f"rename.{key}"), reader.line(node))
                        for key, node in renames.items())
     return Annotations(shown, title, notes, tuple(hide), groups, rename)
 
@@ -141,11 +149,15 @@ def parse(text: str, shown: str) -> Annotations:
 class _Reader:
     """Walks the YAML node tree so every complaint can name its line."""
 
-    def __init__(self, shown: str) -> None:
+    def __init__(self, shown: str, text: str) -> None:
         self.shown = shown
+        self.source = text
+
+    def line(self, node) -> int:
+        return line_at(self.source, node.start_mark.index)
 
     def fail(self, node, message: str):
-        raise OsflowError(f"{self.shown}:{node.start_mark.line + 1}: {message}")
+        raise OsflowError(f"{self.shown}:{self.line(node)}: {message}")
 
     def mapping(self, node, allowed: set[str] | None) -> dict:
         if not isinstance(node, yaml.MappingNode):
@@ -163,8 +175,16 @@ class _Reader:
         return out
 
     def text(self, node, what: str) -> str:
+        if isinstance(node, yaml.ScalarNode) and node.tag == _NULL and node.value:
+            # `null`, `Null`, `NULL` or `~`: no value, which str() would make the word "null"
+            self.fail(node, f"{what} is {node.value}, which YAML reads as no value; write the "
+                            f"text, or quote it: \"{node.value}\"")
         if not isinstance(node, yaml.ScalarNode) or not str(node.value).strip():
             self.fail(node, f"{what} must be a non-empty text")
+        bad = forbidden_in_xml(node.value)  # written as an escape, "\\uFFFE"
+        if bad is not None:
+            self.fail(node, f"{what} holds character {bad[1]}, which XML and so SVG cannot "
+                            "hold; remove it")
         return str(node.value).strip()
 
     def items(self, node, what: str, required: set[str], optional: set[str]):
@@ -179,7 +199,7 @@ class _Reader:
             if missing:
                 self.fail(item, f"a {what} entry needs {', '.join(sorted(missing))}")
             values = {key: self.text(value, f"{what}.{key}") for key, value in fields.items()}
-            out.append((values, item.start_mark.line + 1))
+            out.append((values, self.line(item)))
         return out
 
 

@@ -66,7 +66,8 @@ class BuildResult:
     unchanged: int = 0  # operations whose files were already current
     removed: list[str] = field(default_factory=list)  # listed by builds, not made now
     stale: list[str] = field(default_factory=list)  # annotation lines matching nothing
-    gaps: list[str] = field(default_factory=list)  # modules that could not be parsed
+    # modules that could not be parsed, and pictures drawn too small to read
+    gaps: list[str] = field(default_factory=list)
     # files of the root not read (a listed diagram that is no UTF-8, a list too large)
     warnings: list[str] = field(default_factory=list)
 
@@ -202,6 +203,7 @@ def _build(workspace: Workspace, layout: _Layout, only: tuple[str, ...], png: bo
 
 
 # files written (relative to the root), stale annotations, modules that could not be parsed
+# and pictures drawn too small to read
 _Made = tuple[list[str], list[str], list[str]]
 
 
@@ -213,11 +215,13 @@ def _make_one(workspace: Workspace, op: Operation, notes: annotate.Annotations |
     from tracer.wsd.writer import to_wsd
 
     diagram, stale, gaps = _draft(workspace, op, notes, options, shared)
-    data = [to_wsd(diagram).encode("utf-8")] + _render(diagram, workspace.source.tag, formats)
+    paths = layout.outputs(op.name, formats)
+    pictures, small = _render(diagram, workspace.source.tag, formats,
+                              [layout.relative(path) for path in paths[1:]])
+    data = [to_wsd(diagram).encode("utf-8")] + pictures
     written = [str(path.relative_to(layout.root))
-               for path, made in zip(layout.outputs(op.name, formats), data)
-               if write_atomic(path, made)]
-    return written, stale, gaps
+               for path, made in zip(paths, data) if write_atomic(path, made)]
+    return written, stale, gaps + small
 
 
 def _largest_at_the_ends(workspace: Workspace, todo: list) -> list:
@@ -336,16 +340,29 @@ def _draft(workspace: Workspace, op: Operation, notes: annotate.Annotations | No
     return flow_to_diagram(flow), stale, list(flow.gaps)
 
 
-def _render(diagram: Diagram, tag: str | None, formats: tuple[str, ...]) -> list[bytes]:
-    """Pictures of a diagram. Drawn from the diagram itself rather than from its .wsd text
-    parsed back (a tenth of rendering): the two are the same picture, which the writer's
-    and parser's round-trip tests and the build's own test (each picture equals a render
-    of the written .wsd) check."""
-    from tracer.render.png import svg_to_png
+def _render(diagram: Diagram, tag: str | None, formats: tuple[str, ...],
+            names: list[str]) -> tuple[list[bytes], list[str]]:
+    """Pictures of a diagram, to be written as `names`, and a warning for each drawn too
+    small to read. Drawn from the diagram itself rather than from its .wsd text parsed
+    back (a tenth of rendering): the two are the same picture, which the writer's and
+    parser's round-trip tests and the build's own test (each picture equals a render of
+    the written .wsd) check."""
+    from tracer.render.png import png_and_warning
     from tracer.render.svg import RenderOptions, render_svg
 
     svg = render_svg(diagram, RenderOptions(tag=tag))
-    return [svg.encode("utf-8") if fmt == "svg" else svg_to_png(svg) for fmt in formats]
+    pictures, warnings = [], []
+    for fmt, name in zip(formats, names):
+        if fmt == "svg":
+            pictures.append(svg.encode("utf-8"))
+            continue
+        try:
+            data, warning = png_and_warning(svg)
+        except OsflowError as exc:  # over the PNG budget: say which picture
+            raise OsflowError(f"{name}: {exc}") from None
+        pictures.append(data)
+        warnings += [f"{name}: {warning}"] if warning else []
+    return pictures, warnings
 
 
 def _report(progress, claims: "_Claims", jobs: list, own: int | None) -> None:

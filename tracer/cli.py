@@ -11,6 +11,7 @@ import click
 from tracer import PINNED_RELEASE, __version__
 from tracer.errors import OsflowError
 from tracer.runtime import run_command
+from tracer.text import shorten
 
 SOURCE_HELP = (
     "Release (e.g. 34.0.0), a directory holding nova/, or REPO@REF. "
@@ -63,7 +64,7 @@ def main() -> None:
         # an output or cache path that cannot be written: the path and the reason
         if debug:
             raise
-        where = exc.filename or ""
+        where = shorten(str(exc.filename)) if exc.filename else ""  # (a 5000-character path)
         click.echo(f"error: {where}: cannot write or read: {exc.strerror or exc}"
                    if where else f"error: {exc}", err=True)
         sys.exit(2)
@@ -199,6 +200,7 @@ def render(paths: tuple[str, ...], out_dir: str | None, fmt: str,
     result = render_paths([Path(p) for p in paths], target, fmt, RenderOptions(tag=tag))
     for path in result.written:
         click.echo(str(path))
+    _warn(result.warnings)
     if not result.failures:
         return
     if len(result.jobs) == 1:

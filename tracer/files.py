@@ -48,6 +48,11 @@ def _kind(mode: int) -> tuple[str, str]:
     return what, "move it away or {elsewhere}"
 
 
+def kind_of(mode: int) -> str:
+    """What a file of this mode is, in words: `a named pipe (FIFO)`."""
+    return _kind(mode)[0]
+
+
 def check_target(path: Path, elsewhere: str = "choose another path") -> None:
     """Refuse `path` unless writing it replaces at most a regular file: a folder, symbolic
     link, named pipe, socket or device there is never replaced (as root, replacing

@@ -41,6 +41,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import csv
+import errno
 import hashlib
 import io
 import json
@@ -63,7 +64,8 @@ from pathlib import Path, PurePosixPath
 from tracer import PINNED_RELEASE
 from tracer.config import cache_dir
 from tracer.errors import OsflowError
-from tracer.files import MAX_FOLDER_DEPTH, locked, read_regular_file
+from tracer.files import MAX_FOLDER_DEPTH, kind_of, locked, read_regular_file
+from tracer.text import shorten
 
 __all__ = [
     "SourceTree",
@@ -100,7 +102,11 @@ MAX_METADATA_BYTES = 1024 * 1024
 
 PIP_TIMEOUT_S = 1800
 INDEX_PAGE_TIMEOUT_S = 30
-GIT_TIMEOUT_S = 600
+# git reading refs or config answers at once unless it waits on something (a named pipe its
+# config includes, a stalled disk): then it is stopped and the likely cause named. Listing
+# and reading a whole tree's files may take longer on a slow disk.
+GIT_TIMEOUT_S = 30
+GIT_DATA_TIMEOUT_S = 600
 
 @dataclass(frozen=True)
 class SourceTree:
@@ -138,7 +144,7 @@ def open_source(spec: str | None = None, *, cache: Path | None = None) -> Source
     if VERSION_RE.match(spec):
         return _open_release(spec, cache)
     path = Path(spec).expanduser()
-    if path.exists():
+    if _exists(path, spec):
         return _open_directory(spec, path)
     split = _split_git_spec(spec)
     if split is not None:
@@ -152,6 +158,19 @@ def open_source(spec: str | None = None, *, cache: Path | None = None) -> Source
         f"{spec}: no such directory; give a release like {PINNED_RELEASE}, "
         "a folder that holds nova/, or REPO@REF"
     )
+
+
+def _exists(path: Path, spec: str) -> bool:
+    """Whether `path` (from `-s spec`) exists. A value the system cannot even look up (a
+    name over its length limit, a folder without permission to look in) is refused here,
+    naming the value, rather than as a failed write of some file."""
+    try:
+        return path.exists()
+    except OSError as exc:
+        why = f"too long to be a path on this system ({exc.strerror})" \
+            if exc.errno == errno.ENAMETOOLONG else f"cannot be looked up ({exc.strerror})"
+        raise OsflowError(f"-s {shorten(spec)}: {why}; give a release like {PINNED_RELEASE}, "
+                          "a folder that holds nova/, or REPO@REF") from None
 
 
 def release_order(specs: list[str]) -> list[str]:
@@ -922,7 +941,7 @@ def _split_git_spec(spec: str) -> tuple[str, str] | None:
     if not positions:
         return None
     for i in reversed(positions):
-        if Path(spec[:i]).expanduser().exists():
+        if _exists(Path(spec[:i]).expanduser(), spec):
             return spec[:i], spec[i + 1 :]
     i = positions[-1]
     return spec[:i], spec[i + 1 :]
@@ -930,7 +949,7 @@ def _split_git_spec(spec: str) -> tuple[str, str] | None:
 
 def _open_git(spec: str, repo_text: str, ref: str, cache: Path) -> SourceTree:
     repo = Path(repo_text).expanduser()
-    if not repo_text or not repo.exists():
+    if not repo_text or not _exists(repo, spec):
         raise OsflowError(
             f"{repo_text or spec}: no such git repository (from -s {spec}); "
             "give REPO@REF with REPO the path of a git clone"
@@ -966,13 +985,16 @@ def _git_env() -> dict[str, str]:
 
 
 def _git(
-    git_dir: Path, *args: str, check: bool = True, input: bytes | None = None
+    git_dir: Path, *args: str, check: bool = True, input: bytes | None = None,
+    timeout: float | None = None, env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[bytes]:
-    """Run a read-only git plumbing command with hooks and fsmonitor disabled.
+    """Run a read-only git plumbing command with hooks and fsmonitor disabled, stopped
+    after `timeout` seconds (GIT_TIMEOUT_S unless given); `env` adds to its environment.
 
-    We only use rev-parse, ls-tree and cat-file (never archive or checkout): these apply
-    no gitattributes filters, so no command configured by the repository can run.
+    We only use rev-parse, config, ls-tree and cat-file (never archive or checkout): these
+    apply no gitattributes filters, so no command configured by the repository can run.
     """
+    limit = GIT_TIMEOUT_S if timeout is None else timeout
     cmd = [
         "git", "--no-pager", f"--git-dir={git_dir}",
         "-c", "core.hooksPath=/dev/null", "-c", "core.fsmonitor=false",
@@ -980,13 +1002,17 @@ def _git(
     ]  # fmt: skip
     try:
         proc = subprocess.run(
-            cmd, input=input, capture_output=True, env=_git_env(), timeout=GIT_TIMEOUT_S,
+            cmd, input=input, capture_output=True, env={**_git_env(), **(env or {})},
+            timeout=limit,
             stdin=None if input is not None else subprocess.DEVNULL,
         )  # fmt: skip
     except FileNotFoundError as exc:
         raise OsflowError("git is not installed; install it to read REPO@REF sources") from exc
-    except subprocess.TimeoutExpired as exc:
-        raise OsflowError(f"git {args[0]} in {git_dir} took over {GIT_TIMEOUT_S}s") from exc
+    except subprocess.TimeoutExpired:
+        raise OsflowError(
+            f"{git_dir}: git {args[0]} did not answer within {limit:g} s; git may be waiting on "
+            "a file of its configuration that is no regular file (a named pipe), or on a "
+            "stalled disk or network share") from None
     if check and proc.returncode != 0:
         msg = _one_line(proc.stderr.decode("utf-8", errors="replace")) or "failed"
         raise OsflowError(f"git {args[0]} in {git_dir}: {msg}")
@@ -1001,10 +1027,74 @@ def _git_dir(repo: Path) -> Path:
     """
     dot_git = repo / ".git"
     git_dir = dot_git if dot_git.exists() else repo
+    _check_config_includes(git_dir, repo)
     probe = _git(git_dir, "rev-parse", "--git-dir", check=False)
     if probe.returncode != 0:
+        said = _one_line(probe.stderr.decode("utf-8", errors="replace"))
+        if said and "not a git repository" not in said:
+            # git's own reason (a broken config line, a repository format it cannot read)
+            raise OsflowError(f"{repo}: git cannot read this repository: {said}")
         raise OsflowError(f"{repo}: not a git repository; give REPO@REF with REPO a git clone")
     return git_dir.resolve()
+
+
+_INCLUDE_KEYS = r"^include(if\..*)?\.path$"
+_MAX_CONFIG_FILES = 40  # (git stops at ten includes deep)
+
+
+def _config_files(git_dir: Path) -> list[Path]:
+    """The config files git reads for this repository, the user's first (the machine's
+    are never read: GIT_CONFIG_NOSYSTEM)."""
+    home = Path(os.path.expanduser("~"))
+    xdg = Path(os.environ.get("XDG_CONFIG_HOME") or home / ".config")
+    repo_dir = git_dir
+    if git_dir.is_file():  # a linked worktree's or a submodule's `.git`: `gitdir: PATH`
+        line = git_dir.read_text(errors="replace").strip()
+        if line.startswith("gitdir:"):
+            repo_dir = git_dir.parent / line.removeprefix("gitdir:").strip()
+    common = repo_dir
+    if (repo_dir / "commondir").is_file():  # a linked worktree: the main one's config
+        common = repo_dir / (repo_dir / "commondir").read_text(errors="replace").strip()
+    return [xdg / "git" / "config", home / ".gitconfig", common / "config",
+            repo_dir / "config.worktree"]
+
+
+def _check_config_includes(git_dir: Path, repo: Path) -> None:
+    """Refuse a git configuration that makes git read a file it would stall or fail on.
+
+    Whatever command git runs, it reads the config files and each file an `include.path`
+    or `includeIf.<condition>.path` in one names, to its end (at start-up even `git config
+    --no-includes` follows the user's): a named pipe no one writes stalls it for ever, a
+    device fails it or never ends. Here each config file is looked at, then read by git
+    without its includes and without the user's config (GIT_CONFIG_GLOBAL), and each file
+    it includes is looked at before git opens it; their includes too. An include whose
+    condition does not hold is checked all the same. What this misses, the deadline of
+    every git command stops.
+    """
+    pending: list[tuple[Path, Path | None, str]] = [(f, None, "") for f in _config_files(git_dir)]
+    seen: set[Path] = set()
+    while pending:
+        path, origin, key = pending.pop(0)
+        try:
+            mode = os.stat(path).st_mode
+        except OSError:
+            continue  # git skips a missing file; one it cannot read, it names itself
+        if not stat.S_ISREG(mode):
+            what = f"includes {path} ({key} in {origin})," if origin else f"file {path} is"
+            raise OsflowError(
+                f"{repo}: git's configuration {what} {kind_of(mode)}, not a regular file; "
+                f"git would stall or fail reading it "
+                f"({'remove that include' if origin else 'put a file there or remove it'})")
+        if path in seen or len(seen) >= _MAX_CONFIG_FILES:
+            continue
+        seen.add(path)
+        listed = _git(git_dir, "config", "--file", str(path), "--no-includes", "-z",
+                      "--get-regexp", _INCLUDE_KEYS, check=False,
+                      env={"GIT_CONFIG_GLOBAL": os.devnull})
+        for entry in listed.stdout.split(b"\0"):
+            name, _, value = os.fsdecode(entry).partition("\n")
+            if value and not value.startswith("%(prefix)/"):
+                pending.append((path.parent / Path(value).expanduser(), path, name))
 
 
 def _resolve_ref(git_dir: Path, repo_text: str, ref: str) -> str:
@@ -1045,7 +1135,8 @@ def _git_tree_entries(
     git_dir: Path, sha: str, label: str
 ) -> list[tuple[str, str, int, PurePosixPath]]:
     """(mode, oid, size, path) of everything under nova/ at the commit, paths validated."""
-    out = _git(git_dir, "ls-tree", "-r", "-z", "-l", "--full-tree", sha, "--", "nova").stdout
+    out = _git(git_dir, "ls-tree", "-r", "-z", "-l", "--full-tree", sha, "--", "nova",
+               timeout=GIT_DATA_TIMEOUT_S).stdout
     entries = []
     for record in out.split(b"\0"):
         if not record:
@@ -1064,7 +1155,7 @@ def _git_blobs(
 ) -> Iterator[bytes]:
     """Raw blob contents in order, via one `git cat-file --batch` (no filters applied)."""
     request = "".join(f"{oid}\n" for _m, oid, _s, _r in blobs).encode()
-    out = _git(git_dir, "cat-file", "--batch", input=request).stdout
+    out = _git(git_dir, "cat-file", "--batch", input=request, timeout=GIT_DATA_TIMEOUT_S).stdout
     pos = 0
     for _mode, oid, size, rel in blobs:
         eol = out.index(b"\n", pos)

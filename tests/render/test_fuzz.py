@@ -9,6 +9,8 @@ docs/reliability.md). tests/render/atheris_wsd.py is the coverage-guided counter
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import tempfile
 import time
 import tracemalloc
@@ -55,12 +57,13 @@ STATEMENT = st.one_of(
 )
 
 # Well-formed fragments nested at random: the renderer's layout of deep, wide structures,
-# which random lines rarely reach past the parser. Labels hold no line break (str.splitlines
-# splits at each of these).
-LABEL = st.text(alphabet=st.characters(blacklist_categories=("Cs",),
-                                       blacklist_characters="\n\r\x0b\x0c\x1c\x1d\x1e"
-                                                            "\x85\u2028\u2029"),
-                max_size=30)
+# which random lines rarely reach past the parser. Labels hold no line end (\n, \r) and
+# nothing XML forbids, which the parser refuses (control characters but tab, U+FFFE and
+# U+FFFF); NEL, U+2028 and U+2029 are characters of a line like any other.
+LABEL = st.text(alphabet=st.characters(
+    blacklist_categories=("Cs",),
+    blacklist_characters="".join(map(chr, [*range(9), *range(10, 32)])) + "\ufffe\uffff"),
+    max_size=30)
 PARTICIPANT = st.sampled_from(["A", "B", "nova_api", '"Long name"', "x-y"])
 MESSAGE = st.builds(lambda a, r, b, t: [f"{a}{r}{b}: {t}"], PARTICIPANT,
                     st.sampled_from(["->", "->>", "-->", "-->>", "-x", "--x", "->+", "->-"]),
@@ -163,3 +166,53 @@ def test_inputs_at_the_limits_take_bounded_time_and_memory(shape):
     assert svg.endswith("</svg>\n")
     assert elapsed < TIME_LIMIT_S, elapsed
     assert peak < MEMORY_LIMIT_MB * 1024 * 1024, peak
+
+
+# A PNG is drawn in a child process of its own, so that its time and peak memory (resvg's
+# canvas and tree included) are measured apart from the test run's.
+PNG_CHILD = """
+import resource, sys
+from tracer.errors import OsflowError
+from tracer.render.png import svg_to_png
+from tracer.render.svg import render_svg
+from tracer.wsd.parser import parse_text
+svg = render_svg(parse_text(sys.stdin.read(), "limit.wsd"))
+try:
+    print("png" if svg_to_png(svg).startswith(b"\\x89PNG") else "not a PNG")
+except OsflowError as exc:
+    print(f"refused: {exc}")
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def png_in_a_child(text: str) -> tuple[str, float, float]:
+    """What drawing `text` as a PNG gave (`png` or `refused: ...`), the seconds it took and
+    the child's peak memory in MB; a child that outlasts twice the time limit fails."""
+    started = time.monotonic()
+    child = subprocess.run([sys.executable, "-c", PNG_CHILD], input=text, capture_output=True,
+                           text=True, timeout=2 * TIME_LIMIT_S,
+                           cwd=Path(__file__).resolve().parents[2])
+    elapsed = time.monotonic() - started
+    assert child.returncode == 0, child.stderr
+    outcome, peak_kb = child.stdout.splitlines()
+    return outcome, elapsed, int(peak_kb) / 1024
+
+
+# Inputs the PNG budget admits, each shaped to cost resvg the most where the budget's
+# estimate is least sure: pixel rows (500 activation bars as tall as the diagram, drawn at
+# under half size) and outlines of text (function names of 9,000 characters in the gutter).
+NEAR_THE_PNG_BUDGET = {
+    "tall bars": "\n".join(["A->+B: call", "B->+A: back"] * 250),
+    "long names": "\n".join(f"# nova/x.py {'e' * 9000}{i}\nA->B: m{i}\nB->A: r{i}"
+                             for i in range(20)),
+}
+
+
+@pytest.mark.parametrize("shape", sorted(AT_THE_LIMITS) + sorted(NEAR_THE_PNG_BUDGET))
+def test_png_of_inputs_at_the_limits_takes_bounded_time_and_memory(shape):
+    text = AT_THE_LIMITS.get(shape) or NEAR_THE_PNG_BUDGET[shape]
+    outcome, elapsed, peak_mb = png_in_a_child(text)
+    assert outcome == "png" or outcome.startswith("refused: ") and shape in AT_THE_LIMITS, \
+        outcome
+    assert elapsed < TIME_LIMIT_S, (outcome, elapsed)
+    assert peak_mb < MEMORY_LIMIT_MB, (outcome, peak_mb)

@@ -6,7 +6,9 @@ import struct
 
 import pytest
 
-from tracer.render.png import MAX_PIXELS, fit_zoom, svg_size, svg_to_png
+from tracer.errors import OsflowError
+from tracer.render.png import (MAX_PIXELS, SECONDS, Work, fit_zoom, measure, plan,
+                                  svg_size, svg_to_png)
 from tracer.render.svg import render_svg
 from tracer.wsd.parser import parse_file, parse_text
 from tests.render.diagrams import big_diagram
@@ -28,8 +30,10 @@ def test_examples_rasterise(path):
     data = svg_to_png(svg)
     width, height = png_size(data)
     svg_w, svg_h = svg_size(svg)
-    assert (width, height) == (round(svg_w * 2), round(svg_h * 2)) or \
-           abs(width - svg_w * 2) <= 1 and abs(height - svg_h * 2) <= 1
+    zoom = plan(measure(svg)).zoom  # twice the SVG's size, less for the biggest
+    assert zoom == 2.0 or svg_w * svg_h * 4 > MAX_PIXELS
+    assert (width, height) == (round(svg_w * zoom), round(svg_h * zoom)) or \
+           abs(width - svg_w * zoom) <= 1 and abs(height - svg_h * zoom) <= 1
     if path.stem == "pause":  # the smallest: enough to show the output is deterministic
         assert svg_to_png(svg) == data
 
@@ -49,3 +53,24 @@ def test_tall_diagram_stays_within_budget(monkeypatch):
     width, height = png_size(svg_to_png(svg))
     assert width * height <= 2_000_000
     assert width * height > 1_000_000  # scaled down to fit, not to nothing
+
+
+def test_the_budget_counts_shapes_and_text_not_pixels_alone():
+    # a thousand activation bars as tall as the diagram: few pixels, many pixel rows
+    svg = render_svg(parse_text("\n".join(["A->+B: call", "B->+A: back"] * 250)))
+    work = measure(svg)
+    chosen = plan(work)
+    assert chosen.zoom < fit_zoom(work.width, work.height)  # pixels alone would allow more
+    assert work.seconds(chosen.zoom) <= SECONDS
+    assert chosen.warning.startswith(f"drawn at {chosen.zoom:g} of the SVG's size to stay "
+                                     "within the PNG budget")
+    assert plan(work) == chosen  # the same SVG, the same zoom
+
+
+def test_what_no_zoom_can_draw_in_budget_is_refused():
+    # each character's outline costs at any size: 300,000 of them are over the budget
+    with pytest.raises(OsflowError) as info:
+        plan(Work(500.0, 500.0, shapes=5000, chars=300_000, halo_chars=300_000))
+    assert str(info.value).startswith("too much to draw as a PNG: 5000 shapes and 300000 "
+                                      "characters of text would take about ")
+    assert str(info.value).endswith("; use the SVG, or split the diagram")

@@ -13,7 +13,7 @@ import pytest
 
 from tracer.render.fontmetrics import text_width
 from tracer.render.svg import RenderOptions, render_svg
-from tracer.wsd.model import Message, events
+from tracer.wsd.model import Message, Note, Provenance, events
 from tracer.wsd.parser import parse_file, parse_text
 from tests.render.diagrams import big_diagram
 from tests.wsd.corpus import example_params
@@ -211,3 +211,40 @@ def test_text_is_escaped():
     svg = render_svg(parse_text('title a < b & "c"\nA->B: <script>&amp;'))
     ET.fromstring(svg.encode())
     assert "<script>" not in svg and "&lt;script&gt;" in svg
+
+
+# Characters XML 1.0 forbids: C0 controls but tab, newline and return; lone surrogates;
+# U+FFFE and U+FFFF. The parser refuses them; a diagram the tracer builds in code (labels
+# from the source tree) can still hold them.
+XML_FORBIDDEN = "\x01\x0b\x0c\x1f\ud800\udfff\ufffe\uffff"
+
+
+def diagram_holding(chars: str):
+    """A diagram with `chars` in every text the renderer draws or links."""
+    diagram = parse_text("title T\nparticipant A\nactor B\n# nova/x.py F.g\nA->B: m\n"
+                         "note over A: n\nstate over B: s\nref over A,B: r\nalt c\n"
+                         "A->A: self\nelse e\nend\n")
+    diagram.title = f"title{chars}"
+    for part in diagram.participants:
+        part.label += chars
+    for _kind, obj, _depth in events(diagram.items):
+        if isinstance(obj, (Message, Note)):
+            obj.text += chars
+        for branch in getattr(obj, "branches", ()):
+            branch.label += chars
+        if getattr(obj, "provenance", None) is not None:
+            obj.provenance = Provenance(obj.provenance.path + chars,
+                                        obj.provenance.function + chars)
+    return diagram
+
+
+def test_every_text_is_made_xml_safe():
+    svg = render_svg(diagram_holding(XML_FORBIDDEN), RenderOptions(tag="34.0.0"))
+    root = ET.fromstring(svg.encode("utf-8"))  # XML, and UTF-8 can hold it
+    assert not set(XML_FORBIDDEN) & set(svg)
+    # each is shown as U+FFFD, where a reader sees that something was there (wrapping may
+    # take the controls that are white space, as it takes spaces)
+    assert root.find(f"{SVG_NS}title").text == "title" + "\ufffd" * len(XML_FORBIDDEN)
+    drawn = "".join(root.itertext())
+    for text in ("m", "n", "s", "r", "[c", "[e", "self", "A", "B", "F.g"):
+        assert f"{text}\ufffd" in drawn, text

@@ -74,3 +74,17 @@ def test_provenance_written_once_per_change_and_names_quoted():
     assert '"nova api"->db: save' in text
     assert to_wsd(diagram) == text
     assert parse_text(text).items[0].source == "nova api"
+
+
+def test_characters_xml_forbids_are_written_as_the_replacement_character():
+    # what the tracer draws from a source tree may hold them; the parser refuses them and
+    # UTF-8 cannot encode a lone surrogate, so the writer writes U+FFFD, as the SVG shows it
+    from tests.render.test_svg import XML_FORBIDDEN, diagram_holding
+
+    text = to_wsd(diagram_holding(XML_FORBIDDEN))
+    text.encode("utf-8")
+    assert not set(XML_FORBIDDEN) & set(text)
+    again = parse_text(text)
+    assert again.title == "title" + "\ufffd" * len(XML_FORBIDDEN)
+    first = next(obj for _k, obj, _d in events(again.items) if isinstance(obj, Message))
+    assert first.text == "m" + "\ufffd" * len(XML_FORBIDDEN)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from tracer.errors import OsflowError
 from tracer.files import MAX_FOLDER_DEPTH, walk_folders, write_atomic
-from tracer.render.png import svg_to_png
+from tracer.render.png import png_and_warning
 from tracer.render.svg import RenderOptions, render_svg
 from tracer.wsd.parser import parse_file
 
@@ -30,12 +30,14 @@ class Job:
 
 @dataclass
 class BatchResult:
-    """What happened: files written (or already up to date) and one message per failure."""
+    """What happened: files written (or already up to date), one message per failure and
+    one per picture drawn too small to read."""
 
     jobs: list[Job] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
     unchanged: list[Path] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 def plan(paths: list[Path], out_dir: Path | None, fmt: str) -> list[Job]:
@@ -89,16 +91,18 @@ def _wsd_files(folder: Path) -> Iterator[Path]:
         yield from (Path(dirpath, name) for name in names if name.endswith(".wsd"))
 
 
-def render_one(source: Path, fmt: str, options: RenderOptions) -> bytes:
-    """The rendered bytes of one .wsd file; raises OsflowError naming file and line."""
+def render_one(source: Path, fmt: str, options: RenderOptions) -> tuple[bytes, str | None]:
+    """The rendered bytes of one .wsd file, and a PNG's warning (see png.plan); raises
+    OsflowError naming file and line."""
     diagram = parse_file(source, display=str(source))
     svg = render_svg(diagram, options)
     if fmt == "png":
         try:
-            return svg_to_png(svg)
+            data, warning = png_and_warning(svg)
         except OsflowError as exc:
             raise OsflowError(f"{source}: {exc}") from None
-    return svg.encode("utf-8")
+        return data, warning and f"{source}: {warning}"
+    return svg.encode("utf-8"), None
 
 
 def render_paths(paths: list[Path], out_dir: Path | None, fmt: str = "svg",
@@ -108,7 +112,7 @@ def render_paths(paths: list[Path], out_dir: Path | None, fmt: str = "svg",
     result = BatchResult(jobs=plan(paths, out_dir, fmt))
     for job in result.jobs:
         try:
-            data = render_one(job.source, fmt, options)
+            data, warning = render_one(job.source, fmt, options)
             changed = write_atomic(job.output, data)
         except OsflowError as exc:
             result.failures.append(str(exc))
@@ -117,4 +121,6 @@ def render_paths(paths: list[Path], out_dir: Path | None, fmt: str = "svg",
             result.failures.append(f"{job.output}: cannot write: {exc.strerror or exc}")
             continue
         (result.written if changed else result.unchanged).append(job.output)
+        if warning:
+            result.warnings.append(warning)
     return result

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from tracer.render.fontmetrics import text_width, wrap_text
+from tracer.text import XML_FORBIDDEN, xml_safe
 from tracer.wsd.model import (
     CLOSE,
     ELSE,
@@ -93,9 +94,10 @@ def render_svg(diagram: Diagram, options: RenderOptions | None = None) -> str:
 
 def provenance_href(prov: Provenance, options: RenderOptions) -> str:
     """Where a provenance link points: opendev at the tag, else a relative or plain path."""
-    path = quote(prov.path.lstrip("/"), safe="/._-")
+    # a path from a tree can hold what UTF-8 cannot encode (a file name's stray byte)
+    path = quote(xml_safe(prov.path.lstrip("/")), safe="/._-")
     if options.tag:
-        return OPENDEV.format(tag=quote(options.tag, safe="._-"), path=path)
+        return OPENDEV.format(tag=quote(xml_safe(options.tag), safe="._-"), path=path)
     if options.link_base:
         return options.link_base.rstrip("/") + "/" + path
     return path
@@ -114,18 +116,17 @@ def num(value: float) -> str:
     return "0" if text == "-0" else text
 
 
-# Control characters other than tab are not allowed in XML: dropped.
-_XML_UNSAFE = {code: None for code in range(32) if code != 9}
-_XML_UNSAFE.update({ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord('"'): "&quot;"})
-
-
-_NEEDS_ESCAPE = re.compile('[\x00-\x08\x0a-\x1f&<>"]')
+# Line breaks in a text or attribute are dropped (a label's lines are drawn apart); markup
+# characters are escaped; what XML cannot hold becomes U+FFFD (tracer.text.xml_safe).
+_XML_ESCAPES = {ord("\n"): None, ord("\r"): None, ord("&"): "&amp;", ord("<"): "&lt;",
+                ord(">"): "&gt;", ord('"'): "&quot;"}
+_NEEDS_ESCAPE = re.compile(f'[\n\r&<>"]|{XML_FORBIDDEN.pattern}')
 
 
 def esc(text: str) -> str:
-    """Text or attribute value made safe for XML (control characters dropped)."""
+    """Text or attribute value made safe for XML. Every text of the SVG passes here."""
     # most texts need nothing: a search in C is cheaper than translating every character
-    return text.translate(_XML_UNSAFE) if _NEEDS_ESCAPE.search(text) else text
+    return xml_safe(text).translate(_XML_ESCAPES) if _NEEDS_ESCAPE.search(text) else text
 
 
 def _text(x: float, y: float, line: str, anchor: str = "start", **attrs: str) -> str:

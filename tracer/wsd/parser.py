@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from tracer.errors import OsflowError
 from tracer.files import FileRefused, read_regular_file
+from tracer.text import forbidden_in_xml, line_at, split_lines
 from tracer.wsd.model import (
     Activation,
     ActivationAction,
@@ -70,19 +71,22 @@ def parse_file(path: str | os.PathLike[str], display: str | None = None) -> Diag
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+        line = line_at(data, exc.start)
         raise OsflowError(f"{name}:{line}: not UTF-8 text, expected a UTF-8 .wsd file") from None
     return parse_text(text, name)
 
 
 def parse_text(text: str, source: str = "<string>") -> Diagram:
-    """Parse .wsd text into a Diagram; `source` names the input in error messages."""
+    """Parse .wsd text into a Diagram; `source` names the input in error messages.
+
+    Lines end as an editor ends them (tracer.text.split_lines), so that every error names
+    the line an editor shows."""
     if len(text) > MAX_BYTES:
         raise OsflowError(
             f"{source}: text is {len(text)} characters, over the {MAX_BYTES} limit; split the diagram"
         )
     parser = _Parser(source)
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(split_lines(text), start=1):
         parser.feed(raw, number)
     return parser.finish()
 
@@ -166,6 +170,13 @@ class _Parser:
                 number, f"line is {len(raw)} characters long, over the {MAX_LINE_CHARS} limit"
             )
         line = raw.strip()
+        bad = forbidden_in_xml(line)
+        if bad is not None:
+            # white space around a statement (a form feed on a line of its own) is dropped
+            # like any other; inside one it would reach the SVG, which is XML
+            column = len(raw) - len(raw.lstrip()) + bad[0] + 1
+            raise self.error(number, f"character {bad[1]} at column {column}, which XML and "
+                                     "so SVG cannot hold; remove it")
         if self.pending is not None:
             self.feed_note_body(line, number)
             return

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from tracer.text import xml_safe
 from tracer.wsd.model import (
     Activation,
     Autonumber,
@@ -135,4 +136,6 @@ def to_wsd(diagram: Diagram) -> str:
             continue
         assert kind == ITEM
         out += [pad + line if line else line for line in _element_lines(obj)]  # type: ignore[arg-type]
-    return "\n".join(out) + "\n"
+    # what XML cannot hold the parser refuses (and UTF-8 cannot encode a lone surrogate):
+    # written as U+FFFD, as the SVG draws it
+    return xml_safe("\n".join(out) + "\n")
