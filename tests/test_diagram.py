@@ -94,8 +94,9 @@ def test_wsd_has_provenance_and_parses_back():
 
 
 def test_blocks_become_groups_with_their_labels():
-    soft = Branch("if reboot_type == 'SOFT'", (step("note", "nova_api", None, "soft"),))
-    hard = Branch("", (step("note", "nova_api", None, "hard"),))
+    soft = Branch("if reboot_type == 'SOFT'", (step("cast", "nova_api", "nova_compute", "soft"),
+                                               step("note", "nova_api", None, "soft")))
+    hard = Branch("", (step("cast", "nova_api", "nova_compute", "hard"),))
     nodes = (Block("alt", (soft, hard), "nova.compute.api.API.reboot", "nova/compute/api.py",
                    5),)
     group = [g for g in flow_to_diagram(flow(*nodes)).items if isinstance(g, Group)][0]
@@ -121,3 +122,67 @@ def test_json_is_the_flow_model():
 def test_plantuml_and_mermaid_keep_the_cast():
     assert "nova_api ->> nova_compute : pause_instance" in flow_text(PAUSE, "plantuml")
     assert "nova_api-)nova_compute: pause_instance" in flow_text(PAUSE, "mermaid")
+
+
+def _opt(label, *nodes, kind="opt"):
+    return Block(kind, (Branch(label, nodes),), "nova.compute.api.API.pause",
+                 "nova/compute/api.py", 4)
+
+
+def test_an_opt_around_one_exchange_is_a_guarded_message():
+    """UML guards: a frame around one request and its reply (notes over the receiver
+    between them) is drawn as the request with its condition, no frame."""
+    text = flow_text(flow(_opt("if kernel_id is not None",
+                               step("db", "nova_api", "database", "Flavor.get_by_name"),
+                               step("db-return", "nova_api", "database", "")),
+                          _opt("if node is None",
+                               step("driver", "nova_api", "libvirt", "get_available_nodes"),
+                               step("note", "libvirt", None, "get hostname"),
+                               step("driver-return", "nova_api", "libvirt", ""))), "wsd")
+    assert "nova_api->database: [kernel_id is not None] Flavor.get_by_name" in text
+    assert "nova_api->libvirt: [node is None] get_available_nodes" in text
+    assert "opt " not in text and "end" not in text
+
+
+def test_a_loop_around_one_exchange_is_a_uml_iteration_and_guards_nest():
+    inner = _opt("if bdm.is_volume", step("cast", "nova_api", "nova_compute", "attach"))
+    text = flow_text(flow(_opt("for bdm in bdms", inner, kind="loop")), "wsd")
+    assert "nova_api->>nova_compute: *[for bdm in bdms] [bdm.is_volume] attach" in text
+    assert "loop" not in text
+
+
+def test_frames_stay_around_more_than_one_exchange():
+    text = flow_text(flow(_opt("if x", step("cast", "nova_api", "nova_compute", "a"),
+                               step("cast", "nova_api", "nova_compute", "b"))), "wsd")
+    assert "opt if x" in text and "[x]" not in text
+
+
+def test_an_opt_holding_only_an_opt_is_one_frame_with_both_conditions():
+    both = _opt("if a or b", _opt("if c", step("cast", "nova_api", "nova_compute", "m"),
+                                   step("cast", "nova_api", "nova_compute", "n")))
+    text = flow_text(flow(both), "wsd")
+    assert "opt if (a or b) and c" in text and text.count("opt ") == 1
+
+
+def test_a_block_of_notes_over_one_participant_is_one_note_with_guards():
+    branches = (Branch("if state == RUNNING", (step("note", "libvirt", None, "create domain"),
+                                              step("note", "libvirt", None, "resume"))),
+                Branch("", (step("note", "libvirt", None, "nothing"),)))
+    block = Block("alt", branches, "nova.virt.libvirt.driver.LibvirtDriver.snapshot",
+                  "nova/virt/libvirt/driver.py", 9)
+    notes = [n for n in flow_to_diagram(flow(block)).items if isinstance(n, Note)]
+    assert [n.text for n in notes] == [
+        "[state == RUNNING] create domain; resume\n[else] nothing"]
+
+
+def test_a_guarded_note_keeps_its_own_box():
+    notes = [n.text for n in flow_to_diagram(flow(
+        _opt("if x", step("note", "nova_api", None, "policy: a")),
+        step("note", "nova_api", None, "check lock"))).items if isinstance(n, Note)]
+    assert notes == ["[x] policy: a", "check lock"]
+
+
+def test_a_guard_past_its_length_limit_keeps_the_frame():
+    text = flow_text(flow(_opt("if " + "x" * 80, step("cast", "nova_api", "nova_compute",
+                                                       "m"))), "wsd")
+    assert "opt if xxx" in text

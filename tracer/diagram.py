@@ -4,14 +4,22 @@ Calls activate their receiver until the reply; a cast's receiver is activated wh
 queued work begins and deactivated where it ends; consecutive notes of one function over
 one participant merge into one box; every element carries its provenance, so the writer
 prints `# nova/compute/api.py API.pause` where the source function changes.
+
+Frames are kept for what needs one. An `opt` around a single exchange (one message and its
+reply, or one note) is drawn as that exchange with a UML guard, `nova_api->glance: [kernel_id
+is not None] get`, a loop around one as a UML iteration, `*[for bdm in bdms] save`, and an
+`opt` whose only content is another `opt` is one frame with both conditions: the flow (json) keeps every block, the picture spends frames where they help.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from tracer.model import (
     ANNOTATION, CALL, CALLBACK, CAST, DB, DB_RETURN, DONE, DRIVER, DRIVER_RETURN, NOTE, REQUEST,
     RESPONSE, RETURN, SERVICE, SERVICE_RETURN, START, Block, Flow, Node, Step,
 )
+from tracer.model import Branch as FlowBranch
 from tracer.wsd.model import (
     Activation, ActivationAction, Branch, Comment, Diagram, Group, GroupKind, Head, Message,
     Note, Participant, Provenance,
@@ -32,7 +40,12 @@ def flow_to_diagram(flow: Flow) -> Diagram:
     header = [Comment(f"osflow draft: {flow.operation}, nova {flow.source}"),
               Comment(f"request: {flow.request}")]
     header += [Comment(f"note: {note}") for note in flow.notes]
-    items = header + _items(flow.nodes)
+    guarded: set[int] = set()
+    nodes = _framed(flow.nodes, guarded)
+    if guarded:
+        header.append(Comment("guards: [condition] before a step: it happens only if the "
+                              "condition holds; *[for x in xs]: once per item"))
+    items = header + _items(nodes, guarded)
     labels = dict(flow.labels)
     return Diagram(title=flow.title,
                    participants=[Participant(p, labels.get(p, p), explicit=True)
@@ -40,8 +53,7 @@ def flow_to_diagram(flow: Flow) -> Diagram:
                    items=items)
 
 
-def _items(nodes, written: set[int] | None = None) -> list:
-    written = set() if written is None else written
+def _items(nodes, written: set[int]) -> list:
     out: list = []
     for node in nodes:
         if isinstance(node, Block):
@@ -51,7 +63,11 @@ def _items(nodes, written: set[int] | None = None) -> list:
             continue
         for item in _step(node):
             previous = out[-1] if out else None
-            if node.kind == ANNOTATION:
+            if id(node) in written:
+                # a guarded note keeps a box of its own: a guard in a shared box would seem
+                # to govern the lines after it
+                written.add(id(item))
+            elif node.kind == ANNOTATION:
                 item.multiline = "\n" in item.text
                 written.add(id(item))  # people's words keep a box of their own
             elif previous is not None and id(previous) not in written and \
@@ -62,6 +78,128 @@ def _items(nodes, written: set[int] | None = None) -> list:
                 continue
             out.append(item)
     return out
+
+
+# Steps that draw nothing of their own (anchors; a cast's receiver activating is drawn,
+# so START/DONE are not among them).
+_SILENT = ("enter", "leave")
+# A request and the reply that closes it, for an exchange drawn behind one guard.
+_REPLIES = {CALL: RETURN, DRIVER: DRIVER_RETURN, DB: DB_RETURN, SERVICE: SERVICE_RETURN}
+# One-way messages and notes that stand alone behind a guard.
+_SINGLE = (CAST, DB, SERVICE, CALLBACK, NOTE)
+# Past this length a guard is harder to read than the frame it replaces.
+_GUARD_LIMIT = 70
+
+
+def _condition(block: Block) -> str | None:
+    """The condition of a one-branch `opt if ...`, or None for any other block."""
+    if block.kind != "opt" or len(block.branches) != 1:
+        return None
+    label = block.branches[0].label
+    return label[3:] if label.startswith("if ") else None
+
+
+def _guard(block: Block) -> str | None:
+    """What a guard on the block's one exchange says: `[cond]` for an `opt if`, the UML
+    iteration `*[for x in xs]` for a loop; None for a block that keeps its frame."""
+    condition = _condition(block)
+    if condition is not None:
+        return f"[{condition}]"
+    if block.kind == "loop" and len(block.branches) == 1:
+        return f"*[{block.branches[0].label}]"
+    return None
+
+
+def _visible(block: Block) -> list[Node]:
+    return [n for n in block.branches[0].nodes
+            if isinstance(n, Block) or n.kind not in _SILENT]
+
+
+def _joined(condition: str) -> str:
+    return f"({condition})" if " or " in condition else condition
+
+
+def _flattened(block: Block) -> Block:
+    """`opt if A` holding only `opt if B` is `opt if A and B`."""
+    outer = _condition(block)
+    inner = _visible(block) if outer is not None else []
+    if len(inner) != 1 or not isinstance(inner[0], Block) or _condition(inner[0]) is None:
+        return block
+    merged = _flattened(inner[0])
+    condition = f"if {_joined(outer)} and {_joined(_condition(merged))}"
+    return replace(block, branches=(FlowBranch(condition, merged.branches[0].nodes),))
+
+
+def _framed(nodes, guarded: set[int]) -> list[Node]:
+    """The nodes with every block that needs no frame replaced by its guarded steps (inner
+    blocks first, so a loop around a guarded step is guarded in turn); the ids of guarded
+    steps are added to `guarded`."""
+    out: list[Node] = []
+    for node in nodes:
+        if not isinstance(node, Block):
+            out.append(node)
+            continue
+        node = _flattened(replace(node, branches=tuple(
+            replace(b, nodes=tuple(_framed(b.nodes, guarded))) for b in node.branches)))
+        found = _guarded(node) or _noted(node)
+        if found is None:
+            out.append(node)
+        else:
+            steps, step = found
+            out += steps
+            guarded.add(id(step))
+    return out
+
+
+def _guarded(block: Block) -> tuple[list[Node], Step] | None:
+    """The block's steps with its guard on the first, when the block is an `opt` or a loop
+    around one exchange (and that step); None when it needs its frame."""
+    guard = _guard(block)
+    if guard is None or len(guard) > _GUARD_LIMIT:
+        return None
+    body = _visible(block)
+    if not body or any(isinstance(n, Block) for n in body):
+        return None
+    first, last = body[0], body[-1]
+    single = len(body) == 1 and first.kind in _SINGLE and "\n" not in first.text
+    exchange = (len(body) >= 2 and _REPLIES.get(first.kind) == last.kind
+                and all(n.kind == NOTE and n.source == first.target for n in body[1:-1]))
+    if not (single or exchange):
+        return None
+    nodes = list(block.branches[0].nodes)
+    at = nodes.index(first)
+    nodes[at] = replace(first, text=f"{guard} {first.text}")
+    return nodes, nodes[at]
+
+
+def _branch_guard(block: Block, index: int) -> str:
+    label = block.branches[index].label
+    if block.kind == "loop":
+        return f"*[{label}]"
+    if not label.startswith("if "):
+        return f"[{label or 'else'}]"
+    return f"[{label[3:]}]" if index == 0 else f"[else {label}]"
+
+
+def _noted(block: Block) -> tuple[list[Node], Step] | None:
+    """A block whose every branch only notes what one participant does in-process, as one
+    note with each line behind its branch's guard (`[state == RUNNING] create domain`);
+    None when the block draws anything else."""
+    if block.kind not in _GROUPS or block.kind == "group":
+        return None
+    lines, first = [], None
+    for index, branch in enumerate(block.branches):
+        body = [n for n in branch.nodes if isinstance(n, Block) or n.kind not in _SILENT]
+        guard = _branch_guard(block, index)
+        if not body or len(guard) > _GUARD_LIMIT or any(
+                isinstance(n, Block) or n.kind != NOTE for n in body):
+            return None
+        first = first or body[0]
+        if any(n.source != first.source for n in body):
+            return None
+        lines.append(f"{guard} " + "; ".join(line for n in body for line in n.text.split("\n")))
+    note = replace(first, text="\n".join(lines))
+    return [note], note
 
 
 def _closed(items: list) -> list:
