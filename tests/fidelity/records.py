@@ -136,8 +136,7 @@ LIBERTY = [
               call(API, ANY_COMPUTE, "confirm_resize"), name="never-scheduled-returns",
               cite="12.0.0 nova/compute/api.py API._delete: `if not instance.host and not "
                    "shelved_offloaded: ... instance.destroy() ... return` before "
-                   "_confirm_resize_on_deleting",
-              xfail=EARLY),
+                   "_confirm_resize_on_deleting"),
     apart("delete", L, call(API, ANY_COMPUTE, "confirm_resize"),
           cast(API, ANY_COMPUTE, "terminate_instance"),
           cite="12.0.0 nova/compute/api.py API._confirm_resize_on_deleting sends "

@@ -410,3 +410,24 @@ if href:
     inner = outer[0].branches[0].nodes
     assert not [n for n in inner if isinstance(n, Block)], inner
     assert "migration.save" in [s.text for s in iter_steps(inner)]
+
+
+def test_a_branch_that_always_returns_through_a_try_is_the_alternative_to_the_rest(
+        tmp_path):
+    """Liberty's API._delete: `if not instance.host and not shelved_offloaded: try: ...
+    instance.destroy(); return except ObjectActionError: ...`. The return is nested in a
+    try, yet the branch always ends the function: the rest is its `else`, never drawn on
+    the same path as the destroy."""
+    flow = _pause_with(tmp_path, """if not instance.host:
+    try:
+        objects.Migration.get_by_id(context, 1)
+        return
+    except ValueError:
+        pass
+""")
+    alt = [b for b in flow.nodes if isinstance(b, Block)]
+    assert [(b.kind, [br.label for br in b.branches]) for b in alt] == \
+        [("alt", ["if not instance.host", ""])]
+    first, rest = ([s.text for s in iter_steps(br.nodes)] for br in alt[0].branches)
+    assert "Migration.get_by_id" in " ".join(first) and "pause_instance" not in first
+    assert "pause_instance" in rest

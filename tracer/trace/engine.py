@@ -513,8 +513,11 @@ class Engine:
         last = len(stmts) - 1
         for index, stmt in enumerate(stmts):
             if type(stmt) is ir.If and not stmt.orelse and index < last and stmt.body and \
-                    isinstance(stmt.body[-1], (ir.Return, ir.Raise, ir.Jump)):
-                # `if x: ...; return` then more: the rest runs only when x is false
+                    (isinstance(stmt.body[-1], (ir.Return, ir.Raise, ir.Jump)) or
+                     conditions.exits_of_body(stmt.body, self.shared.exits)
+                     is conditions.ALWAYS):
+                # `if x: ...; return` then more (the return may be nested: `if x: try:
+                # ...; return`): the rest runs only when x is false
                 self.if_(stmt, frame, tail=stmts[index + 1:])
                 return
             if index < last and type(stmt) in (ir.If, ir.Try, ir.With):
