@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import struct
 import subprocess
 import textwrap
@@ -542,7 +543,9 @@ def test_huge_or_deeply_nested_function(tmp_path: Path, kind: str, size: int,
     found = warnings_of(result)
     assert PIPELINE in result.stdout
     if parsed:
-        assert found == [] and "nova_compute->libvirt: pause" in result.stdout
+        # the innermost conditions guard the message ([x93 and x94] pause), the rest frame it
+        assert found == [] and re.search(r"nova_compute->libvirt: (\[[^]]*\] )?pause\n",
+                                         result.stdout)
     else:
         assert len(found) == 1 and found[0].startswith("warning: nova/compute/manager.py:")
         line = int(found[0].split(":")[2])

@@ -151,6 +151,19 @@ def test_a_loop_around_one_exchange_is_a_uml_iteration_and_guards_nest():
     assert "loop" not in text
 
 
+def test_guards_of_nested_opts_are_one_and_stop_at_their_length_limit():
+    inner = step("cast", "nova_api", "nova_compute", "m")
+    for name in ("c2", "c1", "c0"):
+        inner = _opt(f"if {name}", inner)
+    assert "nova_api->>nova_compute: [c0 and c1 and c2] m" in flow_text(flow(inner), "wsd")
+    deep = step("cast", "nova_api", "nova_compute", "m")
+    for i in reversed(range(40)):
+        deep = _opt(f"if cond{i}", deep)
+    text = flow_text(flow(deep), "wsd")
+    guard = text.split("nova_api->>nova_compute: ")[1].split("] m")[0]
+    assert len(guard) <= 70 and "opt if cond0 and" in text
+
+
 def test_frames_stay_around_more_than_one_exchange():
     text = flow_text(flow(_opt("if x", step("cast", "nova_api", "nova_compute", "a"),
                                step("cast", "nova_api", "nova_compute", "b"))), "wsd")

@@ -40,12 +40,12 @@ def flow_to_diagram(flow: Flow) -> Diagram:
     header = [Comment(f"osflow draft: {flow.operation}, nova {flow.source}"),
               Comment(f"request: {flow.request}")]
     header += [Comment(f"note: {note}") for note in flow.notes]
-    guarded: set[int] = set()
+    guarded: Guards = {}
     nodes = _framed(flow.nodes, guarded)
     if guarded:
         header.append(Comment("guards: [condition] before a step: it happens only if the "
                               "condition holds; *[for x in xs]: once per item"))
-    items = header + _items(nodes, guarded)
+    items = header + _items(nodes, set(guarded))
     labels = dict(flow.labels)
     return Diagram(title=flow.title,
                    participants=[Participant(p, labels.get(p, p), explicit=True)
@@ -99,15 +99,19 @@ def _condition(block: Block) -> str | None:
     return label[3:] if label.startswith("if ") else None
 
 
-def _guard(block: Block) -> str | None:
-    """What a guard on the block's one exchange says: `[cond]` for an `opt if`, the UML
-    iteration `*[for x in xs]` for a loop; None for a block that keeps its frame."""
+def _guard_part(block: Block) -> tuple[str, str] | None:
+    """What a guard on the block's one exchange says: ("if", cond) for an `opt if`, ("for",
+    label) for a loop (the UML iteration); None for a block that keeps its frame."""
     condition = _condition(block)
     if condition is not None:
-        return f"[{condition}]"
+        return "if", condition
     if block.kind == "loop" and len(block.branches) == 1:
-        return f"*[{block.branches[0].label}]"
+        return "for", block.branches[0].label
     return None
+
+
+def _guard_text(parts: list[tuple[str, str]]) -> str:
+    return " ".join(f"[{text}]" if kind == "if" else f"*[{text}]" for kind, text in parts)
 
 
 def _visible(block: Block) -> list[Node]:
@@ -119,21 +123,33 @@ def _joined(condition: str) -> str:
     return f"({condition})" if " or " in condition else condition
 
 
+def _both(outer: str, inner: str) -> str:
+    return f"{_joined(outer)} and {_joined(inner)}"
+
+
 def _flattened(block: Block) -> Block:
-    """`opt if A` holding only `opt if B` is `opt if A and B`."""
+    """`opt if A` holding only `opt if B` is `opt if A and B` (inner blocks are flattened
+    first, by `_framed`), while the condition stays short enough to read."""
     outer = _condition(block)
     inner = _visible(block) if outer is not None else []
     if len(inner) != 1 or not isinstance(inner[0], Block) or _condition(inner[0]) is None:
         return block
-    merged = _flattened(inner[0])
-    condition = f"if {_joined(outer)} and {_joined(_condition(merged))}"
-    return replace(block, branches=(FlowBranch(condition, merged.branches[0].nodes),))
+    condition = _both(outer, _condition(inner[0]))
+    if len(condition) > _GUARD_LIMIT:
+        return block
+    return replace(block, branches=(FlowBranch("if " + condition,
+                                               inner[0].branches[0].nodes),))
 
 
-def _framed(nodes, guarded: set[int]) -> list[Node]:
+# A guarded step (kept, so that its id stays its own), its own text and its guards,
+# outermost first, by the step's id.
+Guards = dict[int, tuple[Step, str, list[tuple[str, str]]]]
+
+
+def _framed(nodes, guarded: Guards) -> list[Node]:
     """The nodes with every block that needs no frame replaced by its guarded steps (inner
-    blocks first, so a loop around a guarded step is guarded in turn); the ids of guarded
-    steps are added to `guarded`."""
+    blocks first, so a loop around a guarded step is guarded in turn); each guarded step
+    is recorded in `guarded`."""
     out: list[Node] = []
     for node in nodes:
         if not isinstance(node, Block):
@@ -141,21 +157,19 @@ def _framed(nodes, guarded: set[int]) -> list[Node]:
             continue
         node = _flattened(replace(node, branches=tuple(
             replace(b, nodes=tuple(_framed(b.nodes, guarded))) for b in node.branches)))
-        found = _guarded(node) or _noted(node)
+        found = _guarded(node, guarded) or _noted(node, guarded)
         if found is None:
             out.append(node)
         else:
-            steps, step = found
-            out += steps
-            guarded.add(id(step))
+            out += found
     return out
 
 
-def _guarded(block: Block) -> tuple[list[Node], Step] | None:
+def _guarded(block: Block, guarded: Guards) -> list[Node] | None:
     """The block's steps with its guard on the first, when the block is an `opt` or a loop
-    around one exchange (and that step); None when it needs its frame."""
-    guard = _guard(block)
-    if guard is None or len(guard) > _GUARD_LIMIT:
+    around one exchange; None when it needs its frame (or the guards grow too long)."""
+    part = _guard_part(block)
+    if part is None:
         return None
     body = _visible(block)
     if not body or any(isinstance(n, Block) for n in body):
@@ -166,10 +180,19 @@ def _guarded(block: Block) -> tuple[list[Node], Step] | None:
                 and all(n.kind == NOTE and n.source == first.target for n in body[1:-1]))
     if not (single or exchange):
         return None
+    _, text, parts = guarded.get(id(first), (first, first.text, []))
+    if part[0] == "if" and parts and parts[0][0] == "if":
+        parts = [("if", _both(part[1], parts[0][1]))] + parts[1:]  # [a] [b] is [a and b]
+    else:
+        parts = [part] + parts
+    prefix = _guard_text(parts)
+    if len(prefix) > _GUARD_LIMIT:
+        return None
     nodes = list(block.branches[0].nodes)
     at = nodes.index(first)
-    nodes[at] = replace(first, text=f"{guard} {first.text}")
-    return nodes, nodes[at]
+    nodes[at] = replace(first, text=f"{prefix} {text}")
+    guarded[id(nodes[at])] = (nodes[at], text, parts)
+    return nodes
 
 
 def _branch_guard(block: Block, index: int) -> str:
@@ -181,7 +204,7 @@ def _branch_guard(block: Block, index: int) -> str:
     return f"[{label[3:]}]" if index == 0 else f"[else {label}]"
 
 
-def _noted(block: Block) -> tuple[list[Node], Step] | None:
+def _noted(block: Block, guarded: Guards) -> list[Node] | None:
     """A block whose every branch only notes what one participant does in-process, as one
     note with each line behind its branch's guard (`[state == RUNNING] create domain`);
     None when the block draws anything else."""
@@ -199,7 +222,8 @@ def _noted(block: Block) -> tuple[list[Node], Step] | None:
             return None
         lines.append(f"{guard} " + "; ".join(line for n in body for line in n.text.split("\n")))
     note = replace(first, text="\n".join(lines))
-    return [note], note
+    guarded[id(note)] = (note, note.text, [])
+    return [note]
 
 
 def _closed(items: list) -> list:
