@@ -13,7 +13,7 @@ from tests.wsd.corpus import example_files
 
 GOOD = "title Good\nA->B: hello\nB-->A: done\n"
 BAD_CASES = {
-    "unterminated.wsd": ("A->B: x\nalt cond\nA->B: y\n", 2, "never closed"),
+    "unterminated.wsd": ("A->B: x\nnote over A\ntext\n", 2, "never closed"),
     "keyword.wsd": ("A->B: x\n\nfrobnicate A\n", 3, "unknown keyword"),
     "notarget.wsd": ("A->B: x\nA->: y\n", 2, "no target"),
 }
@@ -87,6 +87,20 @@ def test_one_bad_file_does_not_stop_the_others(tmp_path):
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a_good.svg", "z_good.svg"]
     leftovers = [p for p in (tmp_path / "out").iterdir() if p.name.startswith(".")]
     assert leftovers == []
+
+
+def test_a_fragment_left_open_is_closed_at_the_end_with_a_warning(tmp_path):
+    """The hand-drawn collection's shelve.wsd leaves an `alt` open; the reference renderer
+    closes it at the end, and so does osflow, with a warning naming its line."""
+    wsd = tmp_path / "shelve.wsd"
+    wsd.write_text("A->B: x\nalt cond\nA->B: y\nelse\nA->B: z\n")
+    result = osflow("render", str(wsd), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == [
+        f"warning: {wsd}:2: `alt` is never closed; closed at the end of the file "
+        "(add `end` where it ends)"]
+    svg = wsd.with_suffix(".svg").read_text()
+    assert ">alt<" in svg and svg.count(">z<") == 1
 
 
 def test_huge_file_refused_with_limit(tmp_path):

@@ -209,12 +209,23 @@ B->>C: three"""
     assert three.provenance == two.provenance  # provenance holds until the next one
 
 
+def test_an_open_fragment_is_closed_at_the_end_with_a_warning():
+    diagram = parse_text("A->B: ok\nalt cond\nloop each\nA->B: x", "s.wsd")
+    outer = diagram.items[-1]
+    assert isinstance(outer, Group) and outer.end_line == 4
+    assert outer.branches[0].items[0].end_line == 4
+    assert diagram.warnings == [
+        "s.wsd:3: `loop` is never closed; closed at the end of the file (add `end` where it "
+        "ends)",
+        "s.wsd:2: `alt` is never closed; closed at the end of the file (add `end` where it "
+        "ends)"]
+
+
 # -- errors ----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(
     "text, line, fragment",
     [
-        ("A->B: ok\nalt cond\nA->B: x", 2, "never closed, expected `end`"),
         ("A->B: ok\nfrobnicate A", 2, "unknown keyword 'frobnicate'"),
         ("A->: hi", 1, "no target"),
         ("->B: hi", 1, "no source"),

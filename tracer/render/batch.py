@@ -91,18 +91,19 @@ def _wsd_files(folder: Path) -> Iterator[Path]:
         yield from (Path(dirpath, name) for name in names if name.endswith(".wsd"))
 
 
-def render_one(source: Path, fmt: str, options: RenderOptions) -> tuple[bytes, str | None]:
-    """The rendered bytes of one .wsd file, and a PNG's warning (see png.plan); raises
-    OsflowError naming file and line."""
+def render_one(source: Path, fmt: str, options: RenderOptions) -> tuple[bytes, list[str]]:
+    """The rendered bytes of one .wsd file, and its warnings (a fragment the file leaves
+    open, a PNG drawn small: see png.plan); raises OsflowError naming file and line."""
     diagram = parse_file(source, display=str(source))
+    warnings = list(diagram.warnings)
     svg = render_svg(diagram, options)
-    if fmt == "png":
-        try:
-            data, warning = png_and_warning(svg)
-        except OsflowError as exc:
-            raise OsflowError(f"{source}: {exc}") from None
-        return data, warning and f"{source}: {warning}"
-    return svg.encode("utf-8"), None
+    if fmt != "png":
+        return svg.encode("utf-8"), warnings
+    try:
+        data, warning = png_and_warning(svg)
+    except OsflowError as exc:
+        raise OsflowError(f"{source}: {exc}") from None
+    return data, warnings + ([f"{source}: {warning}"] if warning else [])
 
 
 def render_paths(paths: list[Path], out_dir: Path | None, fmt: str = "svg",
@@ -112,7 +113,7 @@ def render_paths(paths: list[Path], out_dir: Path | None, fmt: str = "svg",
     result = BatchResult(jobs=plan(paths, out_dir, fmt))
     for job in result.jobs:
         try:
-            data, warning = render_one(job.source, fmt, options)
+            data, warnings = render_one(job.source, fmt, options)
             changed = write_atomic(job.output, data)
         except OsflowError as exc:
             result.failures.append(str(exc))
@@ -121,6 +122,5 @@ def render_paths(paths: list[Path], out_dir: Path | None, fmt: str = "svg",
             result.failures.append(f"{job.output}: cannot write: {exc.strerror or exc}")
             continue
         (result.written if changed else result.unchanged).append(job.output)
-        if warning:
-            result.warnings.append(warning)
+        result.warnings += warnings
     return result

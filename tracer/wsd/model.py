@@ -172,6 +172,7 @@ class Diagram:
     items: list[Element] = field(default_factory=list)
     source: str = "<string>"  # file name used in messages
     title_line: int = 0
+    warnings: list[str] = field(default_factory=list)  # what was mended (FILE:LINE: ...)
 
     def participant(self, pid: str) -> Participant | None:
         """The participant with this id, if any (linear; diagrams have few participants)."""

@@ -125,6 +125,7 @@ class _Parser:
         self.provenance: Provenance | None = None
         self.numbering: int | None = None
         self.statements = 0
+        self.last_line = 0
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -165,6 +166,7 @@ class _Parser:
     # -- per line -------------------------------------------------------------------------
 
     def feed(self, raw: str, number: int) -> None:
+        self.last_line = number
         if len(raw) > MAX_LINE_CHARS:
             raise self.error(
                 number, f"line is {len(raw)} characters long, over the {MAX_LINE_CHARS} limit"
@@ -205,11 +207,14 @@ class _Parser:
             raise self.error(
                 note.line, f"{note.kind.value} is never closed, expected `{self.pending.terminator}`"
             )
-        if self.stack:
-            group = self.stack[-1].group
-            raise self.error(
-                group.line, f"`{group.kind.value}` is never closed, expected `end` after it"
-            )
+        # A fragment left open is closed at the end, as the reference renderer does (a
+        # hand-drawn shelve.wsd leaves its `alt` open), with a warning naming its line.
+        while self.stack:
+            group = self.stack.pop().group
+            group.end_line = self.last_line
+            self.diagram.warnings.append(
+                f"{self.source}:{group.line}: `{group.kind.value}` is never closed; closed at "
+                "the end of the file (add `end` where it ends)")
         return self.diagram
 
     # -- comments and provenance ----------------------------------------------------------
