@@ -751,7 +751,7 @@ def test_a_png_drawn_too_small_to_read_says_so(tmp_path: Path) -> None:
 def test_one_malformed_wsd_among_many_fails_alone(tmp_path: Path) -> None:
     (tmp_path / "d").mkdir()
     (tmp_path / "d" / "good.wsd").write_text("A->B: hello\n")
-    (tmp_path / "d" / "bad.wsd").write_text("alt x\nA->B: y\n")
+    (tmp_path / "d" / "bad.wsd").write_text("A->B: y\nfrobnicate A\n")
     result = osflow("render", "d", cache=tmp_path / "c", cwd=tmp_path)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert result.stderr.startswith("error: d/bad.wsd:")

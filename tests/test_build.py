@@ -7,6 +7,7 @@ import textwrap
 import pytest
 
 from tracer.build import build
+from tracer.errors import OsflowError
 from tracer.workspace import open_workspace
 from tests.test_cli_rpc import osflow
 from tests.trees import TRACE, write_tree
@@ -196,13 +197,13 @@ def test_malformed_annotation_is_refused_and_nothing_changes(tree, root, tmp_pat
     assert snapshot(root) == before
 
 
-def tree_without(tmp_path, action):
+def tree_without(tmp_path, action, folder=None):
     """The TRACE tree with one server action's route gone (its operation leaves the
-    catalogue)."""
+    catalogue), in `folder` if given (the same source changed: a checkout moving on)."""
     servers = "nova/api/openstack/compute/servers.py"
     decorator = f"            @wsgi.action('{action}')\n"
     assert decorator in TRACE[servers]
-    return write_tree(tmp_path / f"without-{action}",
+    return write_tree(folder or tmp_path / f"without-{action}",
                       {**TRACE, servers: TRACE[servers].replace(decorator, "", 1)})
 
 
@@ -251,7 +252,7 @@ def test_files_of_an_operation_gone_from_the_catalogue_are_removed(workspace, ro
                               "workflows/nova/pause.wsd"]
     assert not list(root.rglob("pause.*"))
     assert "nova/pause." not in (root / "output" / "index.html").read_text()
-    assert not any("pause" in line for line in built_list(root))
+    assert not any("pause" in line for line in built_list(root) if not line.startswith("#"))
 
 
 def test_a_killed_build_s_files_are_known_to_the_next(workspace, root, tmp_path, monkeypatch):
@@ -259,8 +260,8 @@ def test_a_killed_build_s_files_are_known_to_the_next(workspace, root, tmp_path,
     # is still the build's to remove
     import tracer.build
 
-    without = open_workspace(str(tree_without(tmp_path, "pause")), cache=tmp_path / "cache")
-    build(without, root)
+    checkout = tree_without(tmp_path, "pause", tmp_path / "checkout")
+    build(open_workspace(str(checkout), cache=tmp_path / "cache"), root)
     made = tracer.build._make_one
 
     def killed_after_pause(workspace, op, *args):
@@ -272,10 +273,12 @@ def test_a_killed_build_s_files_are_known_to_the_next(workspace, root, tmp_path,
     monkeypatch.setattr(tracer.build, "_spare_cores", lambda: 0)
     monkeypatch.setattr(tracer.build, "_make_one", killed_after_pause)
     with pytest.raises(KeyboardInterrupt):
-        build(workspace, root, only=("pause",))
+        write_tree(checkout, TRACE)  # pause is back
+        build(open_workspace(str(checkout), cache=tmp_path / "cache"), root, only=("pause",))
     monkeypatch.undo()
     assert (root / "workflows" / "nova" / "pause.wsd").is_file()
-    result = build(without, root)
+    tree_without(tmp_path, "pause", checkout)  # ... and gone again
+    result = build(open_workspace(str(checkout), cache=tmp_path / "cache"), root)
     assert result.removed == ["output/nova/pause.svg", "workflows/nova/pause.wsd"]
 
 
@@ -319,12 +322,13 @@ def test_png_on_request(workspace, root):
     assert (root / "output" / "nova" / "pause.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def pause_changed(tmp_path):
-    """The TRACE tree whose API.pause saves another task state: pause's diagram changes."""
+def pause_changed(folder):
+    """The TRACE tree whose API.pause saves another task state (pause's diagram changes),
+    written in `folder`."""
     api = "nova/compute/api.py"
     state = "instance.task_state = task_states.PAUSING"
     assert TRACE[api].count(state) == 1
-    return write_tree(tmp_path / "pause-changed", {**TRACE, api: TRACE[api].replace(
+    return write_tree(folder, {**TRACE, api: TRACE[api].replace(
         state, "instance.task_state = 'pausing'")})
 
 
@@ -333,10 +337,11 @@ def test_a_build_without_png_removes_the_pngs_it_no_longer_keeps_current(workspa
     # a plain build draws no PNG: the PNGs of an earlier `--png` build would show the old
     # flow, so they are removed and no longer linked (a PNG is never older than its .wsd)
     pictures = root / "output" / "nova"
-    build(workspace, root, png=True)
+    checkout = write_tree(tmp_path / "checkout", TRACE)
+    build(open_workspace(str(checkout), cache=tmp_path / "cache"), root, png=True)
     names = sorted(op.name for op in workspace.catalogue().operations)
     assert sorted(p.stem for p in pictures.glob("*.png")) == names
-    changed = open_workspace(str(pause_changed(tmp_path)), cache=tmp_path / "cache")
+    changed = open_workspace(str(pause_changed(checkout)), cache=tmp_path / "cache")
     result = build(changed, root, only=("pause",))  # only pause's PNG is out of date
     assert result.removed == ["output/nova/pause.png"]
     page = (root / "output" / "index.html").read_text()
@@ -420,3 +425,23 @@ def test_a_build_record_that_is_no_file_is_left_alone_and_not_waited_on(workspac
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
     assert result.written and stat.S_ISFIFO(os.lstat(record).st_mode)
+
+
+def test_an_op_build_from_another_source_is_refused_and_changes_nothing(workspace, root,
+                                                                       tmp_path):
+    """One build root, one source: `--op X` from another release would leave an index page
+    that mixes releases without saying so."""
+    build(workspace, root)
+    assert f"# source: {workspace.source.label}" in built_list(root)
+    before = snapshot(root)
+    other = open_workspace(str(tree_without(tmp_path, "os-stop")), cache=tmp_path / "cache")
+    with pytest.raises(OsflowError) as err:
+        build(other, root, only=("pause",))
+    assert str(err.value) == (
+        f"{root}: its diagrams were built from nova {workspace.source.label}; building pause "
+        f"from nova {other.source.label} would mix releases on one page; build every "
+        "operation (no --op) to replace them, or give another --root")
+    assert snapshot(root) == before
+    build(other, root)  # a full build replaces them all
+    assert f"# source: {other.source.label}" in built_list(root)
+    build(other, root, only=("pause",))  # ... and then --op from it is fine

@@ -4,7 +4,9 @@
     root/workflows/nova/<op>.wsd      written: the draft with annotations merged
     root/output/nova/<op>.svg (.png)  written: rendered from that .wsd
     root/output/index.html            written: every diagram, its release and links
-    root/workflows/nova/.osflow-built written: the files above that builds wrote
+    root/workflows/nova/.osflow-built written: the files above that builds wrote, and the
+                                      source they were built from (an --op build from
+                                      another source is refused: one root, one release)
 
 Files in workflows/nova/ and output/nova/ that no build wrote (hand-written diagrams and
 their pictures) are people's: a build neither replaces nor removes them. A full build
@@ -151,8 +153,10 @@ def _build(workspace: Workspace, layout: _Layout, only: tuple[str, ...], png: bo
         if listed is None:  # built before builds kept a list: adopt what bears their names
             built = {layout.relative(p) for op in catalogue.operations
                      for p in layout.outputs(op.name, ("svg", "png")) if is_regular(p)}
+        _check_one_source(layout, listed, built, workspace.source.label, only)
         making = {layout.relative(p) for p in planned}
-        _write_built(layout, built | making)  # listed before written: a killed build's too
+        # listed before written: a killed build's too
+        _write_built(layout, built | making, workspace.source.label)
         base = _base_digest(workspace, options, formats)
         todo = []
         for op in operations:
@@ -191,8 +195,8 @@ def _build(workspace: Workspace, layout: _Layout, only: tuple[str, ...], png: bo
     if write_atomic(layout.index, _index_page(layout, workspace.source.label, built,
                                               result.warnings)):
         result.written.append(layout.relative(layout.index))
-    _write_built(layout, built)
-    if listed != _list_text(built):
+    _write_built(layout, built, workspace.source.label)
+    if listed != _list_text(built, workspace.source.label):
         result.written.append(layout.relative(layout.built_list))
     _write_manifest(manifest_path, manifest)
     result.gaps = sorted(set(result.gaps))
@@ -642,8 +646,8 @@ MAX_BUILT_LIST_BYTES = 1024 * 1024
 
 def _read_built(layout: _Layout, warnings: list[str]) -> tuple[set[str], str | None]:
     """The files earlier builds wrote (only names a build could write: a line naming
-    anything else, `../x` or an annotation, is ignored), and the list's text. A list
-    too large to be one is read as none (said in `warnings`)."""
+    anything else, `../x` or an annotation, is ignored), and the list's text (None when
+    there is no list). A list too large to be one is read as none (said in `warnings`)."""
     if not is_regular(layout.built_list):
         return set(), None  # a root never built, or built before builds kept a list
     try:
@@ -659,14 +663,38 @@ def _read_built(layout: _Layout, warnings: list[str]) -> tuple[set[str], str | N
     return {line for line in text.splitlines() if _operation_of(line)}, text
 
 
-def _list_text(built: set[str]) -> str:
+_SOURCE_LINE = "# source: "
+
+
+def _list_text(built: set[str], source: str) -> str:
     return (f"# Written by osflow build: the files in workflows/{SERVICE}/ and "
             f"output/{SERVICE}/ it made.\n# A build replaces or removes only these; "
-            "commit this list with them.\n" + "".join(f"{p}\n" for p in sorted(built)))
+            f"commit this list with them.\n{_SOURCE_LINE}{source}\n"
+            + "".join(f"{p}\n" for p in sorted(built)))
 
 
-def _write_built(layout: _Layout, built: set[str]) -> None:
-    write_atomic(layout.built_list, _list_text(built).encode("utf-8"))
+def _built_source(listed: str | None) -> str | None:
+    """The source the listed files were built from (None: a list older than this line)."""
+    for line in (listed or "").splitlines():
+        if line.startswith(_SOURCE_LINE):
+            return line[len(_SOURCE_LINE):]
+    return None
+
+
+def _check_one_source(layout: _Layout, listed: str | None, built: set[str], source: str,
+                      only: tuple[str, ...]) -> None:
+    """A build of some operations (`--op`) adds to what is there: from another source, it
+    would leave a page that mixes releases without saying so."""
+    earlier = _built_source(listed)
+    if only and built and earlier is not None and earlier != source:
+        raise OsflowError(
+            f"{layout.root}: its diagrams were built from nova {earlier}; building "
+            f"{', '.join(only)} from nova {source} would mix releases on one page; build "
+            "every operation (no --op) to replace them, or give another --root")
+
+
+def _write_built(layout: _Layout, built: set[str], source: str) -> None:
+    write_atomic(layout.built_list, _list_text(built, source).encode("utf-8"))
 
 
 def _remove(layout: _Layout, doomed: list[str]) -> list[str]:
