@@ -87,6 +87,12 @@ def test_service_filter(tree, tmp_path):
     result = osflow("rpc", "-s", str(tree), "--format", "json", "--service", "nova-scheduler",
                     cache=tmp_path / "c")
     assert {r["service"] for r in json.loads(result.stdout)} == {"nova-scheduler"}
+    short = osflow("rpc", "-s", str(tree), "--format", "json", "--service", "scheduler",
+                   cache=tmp_path / "c")  # the binary without its project's prefix
+    assert short.stdout == result.stdout
+    graph = osflow("graph", "-s", str(tree), "--format", "json", "--service", "scheduler",
+                   cache=tmp_path / "c")
+    assert graph.returncode == 0 and "service:nova-scheduler" in graph.stdout
 
 
 @pytest.mark.parametrize("spec, expected", [

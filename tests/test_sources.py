@@ -1084,3 +1084,25 @@ def test_releases_are_read_oldest_first_and_other_sources_as_given():
     assert release_order(["34.0.0", "32.2.1", "33.0.2", "9.0.0"]) == \
         ["9.0.0", "32.2.1", "33.0.2", "34.0.0"]
     assert release_order(["repo@master", "34.0.0"]) == ["repo@master", "34.0.0"]
+
+
+@pytest.mark.parametrize("spec", ["33.0", "33", "33.00.0"])
+def test_a_release_number_is_read_as_nova_tags_it(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch,
+                                                  spec: str) -> None:
+    """`-s 33.0` is 33.0.0 (PEP 440 pads zeros): the cached copy, titled 33.0.0, not a
+    second download titled "nova 33.0"."""
+    cache = tmp_path / "cache"
+    final = place_fake_release(cache, "33.0.0")
+    forbid_download(monkeypatch)
+    if spec == "33":  # one number is no release
+        with pytest.raises(OsflowError, match="not a release number; give the whole version"):
+            open_source(spec, cache=cache)
+        return
+    tree = open_source(spec, cache=cache)
+    assert (tree.root, tree.label, tree.tag) == (final, "33.0.0", "33.0.0")
+
+
+def test_release_numbers_keep_their_pre_release_part() -> None:
+    assert sources.normal_release("34.0.0.0rc1") == "34.0.0.0rc1"
+    assert sources.normal_release("34.0.0") == "34.0.0"

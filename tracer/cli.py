@@ -140,7 +140,7 @@ def _warn(messages) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
 @click.option("--service", "services", multiple=True, metavar="BINARY",
-              help="Only this service (e.g. nova-compute); repeatable.")
+              help="Only this service (nova-compute, or compute); repeatable.")
 def rpc(spec: str | None, fmt: str, services: tuple[str, ...]) -> None:
     """Every RPC method of every service: kind, version, client and handler."""
     from tracer import report
@@ -150,6 +150,7 @@ def rpc(spec: str | None, fmt: str, services: tuple[str, ...]) -> None:
         model = open_workspace(spec).rpc_model()
     _warn(model.warnings)
     known = sorted({m.service for m in model.methods})
+    services = _binaries(services, known)
     unknown = [s for s in services if s not in known]
     if unknown:
         raise OsflowError(f"no service {unknown[0]!r} in {model.source}; services: "
@@ -159,6 +160,13 @@ def rpc(spec: str | None, fmt: str, services: tuple[str, ...]) -> None:
         click.echo(report.rpc_json(methods))
     else:
         report.rpc_table(methods, model.source)
+
+
+def _binaries(services: tuple[str, ...], known) -> tuple[str, ...]:
+    """`--service compute` is nova-compute: a name that is no service's binary but is one
+    with the project's prefix means that one."""
+    return tuple(s if s in known or f"nova-{s}" not in known else f"nova-{s}"
+                 for s in services)
 
 
 @cli.command()
@@ -398,6 +406,8 @@ def graph(spec: str | None, fmt: str, services: tuple[str, ...],
 
     with _status(f"Reading {spec or PINNED_RELEASE}"):
         whole = open_workspace(spec).graph()
+    services = _binaries(services, {data["label"] for _, data in whole.nodes(data=True)
+                                    if data.get("kind") == "service"})
     part = graphs.select(whole, services, methods)
     if (services or methods) and part.number_of_nodes() == 0:
         wanted = " or ".join(methods) + (" of " if methods and services else "") + \

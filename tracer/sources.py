@@ -142,7 +142,7 @@ def open_source(spec: str | None = None, *, cache: Path | None = None) -> Source
     # A bare version is always a release, so that a stray folder named "34.0.0" in the
     # current directory can't silently change what gets analysed.
     if VERSION_RE.match(spec):
-        return _open_release(spec, cache)
+        return _open_release(normal_release(spec), cache)
     path = Path(spec).expanduser()
     if _exists(path, spec):
         return _open_directory(spec, path)
@@ -158,6 +158,16 @@ def open_source(spec: str | None = None, *, cache: Path | None = None) -> Source
         f"{spec}: no such directory; give a release like {PINNED_RELEASE}, "
         "a folder that holds nova/, or REPO@REF"
     )
+
+
+def normal_release(spec: str) -> str:
+    """A release number as Nova tags it: `34.0` and `34.00.0` are 34.0.0 (PEP 440 pads and
+    strips zeros), so one release is one cache entry and one title."""
+    numbers, suffix = re.fullmatch(r"(\d+(?:\.\d+)*)(.*)", spec).groups()
+    parts = [str(int(n)) for n in numbers.split(".")]
+    if not suffix:
+        parts += ["0"] * (3 - len(parts))
+    return ".".join(parts) + suffix
 
 
 def _exists(path: Path, spec: str) -> bool:

@@ -87,6 +87,12 @@ def config_choices(index: Index, options: Options) -> tuple[dict[str, str], dict
                 choices[factory] = dotted
                 break
     _check_asked(choices, options)
+    if options.driver == Options.driver and not available_drivers(index):
+        # a tree without virt drivers (a part of Nova): the driver's calls end where the
+        # manager makes them, rather than `--driver libvirt` failing on a default
+        why["nova.virt.driver.load_compute_driver"] = \
+            "virt driver: none in this tree (nova/virt/ holds no driver)"
+        return choices, why
     driver = driver_class(index, options.driver)
     choices["nova.virt.driver.load_compute_driver"] = driver
     choices["driver"] = driver
