@@ -10,7 +10,7 @@ import networkx as nx
 import pytest
 
 from tracer import graph as graphs
-from tracer.check import check
+from tracer.check import RULES, check
 from tracer.index import Index
 from tracer.model import RpcModel
 from tracer.rpc import build_rpc_model
@@ -213,6 +213,14 @@ def test_cli_strict_and_suppressions(tree, tmp_path):
     bad.write_text("- rule: x\n")
     broken = osflow("check", "-s", str(tree), "--suppress", str(bad), cache=cache)
     assert broken.returncode == 2 and broken.stderr.startswith("error: ")
+    misspelt = tmp_path / "misspelt.yaml"
+    misspelt.write_text("- rule: unsent\n  where: rpc:a:x\n- where: rpc:b:y\n"
+                        "  rule: nested-calls\n")
+    refused = osflow("check", "-s", str(tree), "--suppress", str(misspelt), cache=cache)
+    assert refused.returncode == 2 and refused.stderr == (
+        f"error: {misspelt}:4: unknown rule 'nested-calls'; did you mean 'nested-call'? the "
+        "rules: call-cycle, cast-blocks, long-timeout, nested-call, no-handler, unsent\n")
+    assert {f["rule"] for f in data} <= set(RULES)
 
 
 def test_cli_graph_formats(tree, tmp_path):
@@ -221,3 +229,13 @@ def test_cli_graph_formats(tree, tmp_path):
     assert table.returncode == 0 and "nova-conductor" in table.stdout
     exported = osflow("graph", "-s", str(tree), "--format", "json", cache=cache)
     assert "api:live-migrate" in {n["id"] for n in json.loads(exported.stdout)["nodes"]}
+
+
+def test_every_rule_a_finding_can_have_is_one_a_suppress_file_may_name():
+    import inspect
+    import re
+
+    import tracer.check
+
+    made = set(re.findall(r'Finding\(\s*"([a-z-]+)"', inspect.getsource(tracer.check)))
+    assert made == set(RULES)

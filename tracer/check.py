@@ -213,6 +213,9 @@ def report_of(found: list[Finding], severity: str,
 # ----------------------------------------------------------------------------- suppressions
 
 
+# Every rule a finding may have, as `--suppress` files name them.
+RULES = ("call-cycle", "cast-blocks", "long-timeout", "nested-call", "no-handler", "unsent")
+
 # A list of accepted findings: a few hundred lines at the most.
 MAX_SUPPRESSIONS_BYTES = 1024 * 1024
 
@@ -237,4 +240,23 @@ def load_suppressions(path: Path) -> set[tuple[str, str]]:
     if not isinstance(data, list) or not all(
             isinstance(item, dict) and set(item) == {"rule", "where"} for item in data):
         raise OsflowError(f"{path}: expected a list of entries with 'rule' and 'where'")
+    for index, item in enumerate(data):
+        if str(item["rule"]) not in RULES:
+            _unknown_rule(path, text, index, str(item["rule"]))
     return {(str(item["rule"]), str(item["where"])) for item in data}
+
+
+def _unknown_rule(path: Path, text: str, index: int, rule: str) -> None:
+    """A misspelt rule would accept nothing and never be reported as unused: an error,
+    at the line of the entry, naming the rules."""
+    import difflib
+
+    import yaml
+
+    entry = yaml.compose(text).value[index]
+    line = next((value.start_mark.line + 1 for key, value in entry.value
+                 if key.value == "rule"), entry.start_mark.line + 1)
+    close = difflib.get_close_matches(rule, RULES, n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    raise OsflowError(f"{path}:{line}: unknown rule {rule!r}; {hint}the rules: "
+                      f"{', '.join(RULES)}")
