@@ -445,3 +445,18 @@ def test_an_op_build_from_another_source_is_refused_and_changes_nothing(workspac
     build(other, root)  # a full build replaces them all
     assert f"# source: {other.source.label}" in built_list(root)
     build(other, root, only=("pause",))  # ... and then --op from it is fine
+
+
+def test_a_new_root_without_annotations_is_said_once(tree, root, tmp_path):
+    """`build --root typo` makes a new root: the first build says so, later ones do not."""
+    first = osflow("build", "-s", str(tree), "--root", str(root), "--op", "pause",
+                   cache=tmp_path / "c")
+    assert first.returncode == 0 and first.stderr == (
+        f"note: {root} has no annotations/nova/ and was never built: its diagrams are drafts "
+        "(is --root right? notes people add go in annotations/nova/<op>.yaml)\n")
+    again = osflow("build", "-s", str(tree), "--root", str(root), cache=tmp_path / "c")
+    assert again.returncode == 0 and again.stderr == ""
+    annotated = tmp_path / "annotated"
+    annotate(annotated, "pause", "notes:\n  - at: nova.compute.api.API.pause\n    text: x\n")
+    quiet = osflow("build", "-s", str(tree), "--root", str(annotated), cache=tmp_path / "c")
+    assert quiet.returncode == 0 and "note:" not in quiet.stderr

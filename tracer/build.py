@@ -72,6 +72,7 @@ class BuildResult:
     gaps: list[str] = field(default_factory=list)
     # files of the root not read (a listed diagram that is no UTF-8, a list too large)
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # said once: a new root, ...
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,12 @@ def _build(workspace: Workspace, layout: _Layout, only: tuple[str, ...], png: bo
         for path in [layout.index, layout.built_list] + planned:
             check_target(path, elsewhere="build into another --root")
         built, listed = _read_built(layout, result.warnings)
+        if listed is None and not built and not layout.annotations.is_dir():
+            # said once, when a root is first built: `--root typo` makes a new root
+            result.notes.append(
+                f"{layout.root} has no annotations/{SERVICE}/ and was never built: its "
+                f"diagrams are drafts (is --root right? notes people add go in "
+                f"annotations/{SERVICE}/<op>.yaml)")
         if listed is None:  # built before builds kept a list: adopt what bears their names
             built = {layout.relative(p) for op in catalogue.operations
                      for p in layout.outputs(op.name, ("svg", "png")) if is_regular(p)}

@@ -300,6 +300,8 @@ def build(spec: str | None, root: str, only: tuple[str, ...], png: bool, strict:
     with _build_progress(len(only)) as (started, advance):
         result = run_build(workspace, Path(root), only, png=png, progress=advance,
                            started=started)
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
     _warn(result.gaps)
     _warn(result.warnings)
     _warn(result.stale)
