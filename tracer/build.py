@@ -151,7 +151,7 @@ def _build(workspace: Workspace, layout: _Layout, only: tuple[str, ...], png: bo
         for path in [layout.index, layout.built_list] + planned:
             check_target(path, elsewhere="build into another --root")
         built, listed = _read_built(layout, result.warnings)
-        if listed is None and not built and not layout.annotations.is_dir():
+        if not os.path.lexists(layout.built_list) and not layout.annotations.is_dir():
             # said once, when a root is first built: `--root typo` makes a new root
             result.notes.append(
                 f"{layout.root} has no annotations/{SERVICE}/ and was never built: its "

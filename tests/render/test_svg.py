@@ -146,7 +146,8 @@ def test_provenance_links_without_tag_are_paths():
 
 
 def test_arrow_styles_are_distinct():
-    svg = render_svg(parse_text("A->B: call\nA->>B: cast\nB-->A: ret\nA-xB: lost"))
+    text = "A->B: call\nA->>B: cast\nB-->A: ret\nA-xB: lost"
+    svg = render_svg(parse_text(text), RenderOptions(legend=False))
     assert svg.count('stroke-dasharray="6 4"') == 1  # only the return is dashed
     assert 'Z" fill=' in svg  # a filled head
     assert 'stroke-width="1.3" fill="none"/>' in svg  # an open head
@@ -248,3 +249,17 @@ def test_every_text_is_made_xml_safe():
     drawn = "".join(root.itertext())
     for text in ("m", "n", "s", "r", "[c", "[e", "self", "A", "B", "F.g"):
         assert f"{text}\ufffd" in drawn, text
+
+
+def test_the_legend_says_what_the_arrows_frames_and_guards_drawn_mean():
+    svg = render_svg(parse_text("# note: virt driver: libvirt\nA->B: call\nalt x\n"
+                                "A->>B: [y] cast\nend"))
+    legend = svg[svg.index("call: the sender waits"):]
+    assert "cast: sent, not waited for" in legend and "reply, return" not in legend
+    assert "Frames: opt runs when" in legend and "[condition] before a label" in legend
+    assert "virt driver: libvirt" in legend
+    plain = render_svg(parse_text("A->B: hello"))
+    assert "call: the sender waits" in plain and "Frames:" not in plain \
+        and "[condition]" not in plain
+    assert "call: the sender" not in render_svg(parse_text("A->B: hello"),
+                                                RenderOptions(legend=False))

@@ -28,6 +28,7 @@ from tracer.wsd.model import (
     Activation,
     ActivationAction,
     Branch,
+    Comment,
     Diagram,
     Group,
     Head,
@@ -78,6 +79,15 @@ SECTION = "#d8dee4"
 GUTTER_INK = "#6e7781"
 
 
+# The legend's arrows, each shown when the diagram has one like it.
+LEGEND_ARROWS = ((Head.FILLED, False, "call: the sender waits for the reply"),
+                 (Head.OPEN, False, "cast: sent, not waited for"),
+                 (Head.FILLED, True, "reply, return"))
+LEGEND_FRAMES = ("Frames: opt runs when its condition holds, alt takes one of its branches, "
+                 "loop repeats.")
+LEGEND_GUARDS = "[condition] before a label: only when it holds; *[for x in xs]: once per item."
+
+
 @dataclass
 class RenderOptions:
     """How provenance becomes links, and whether the function gutter is drawn."""
@@ -85,6 +95,7 @@ class RenderOptions:
     tag: str | None = None  # a Nova release tag: links go to opendev at that tag
     link_base: str | None = None  # else: links are `link_base/path` (or the bare path)
     gutter: bool = True  # show each step's source function in a right-hand gutter
+    legend: bool = True  # what arrows and frames mean, and the header notes, underneath
 
 
 def render_svg(diagram: Diagram, options: RenderOptions | None = None) -> str:
@@ -321,7 +332,58 @@ class _Renderer:
             y = self.close_frame(y)
         bottom = y + 10.0
         self.finish_lifelines(bottom)
+        if self.opt.legend:
+            self.legend(self.maxy + 24.0)
         return self.serialise()
+
+    # -- legend ----------------------------------------------------------------------------
+
+    def legend(self, top: float) -> None:
+        """Under the diagram: what its arrows and frames mean, then the draft's header notes
+        (driver, network API, options at their defaults, what is not drawn), which are
+        `# note:` comments in the .wsd and would be seen nowhere else."""
+        kinds, framed, guarded = set(), False, False
+        for kind, obj, _ in events(self.d.items):
+            framed = framed or kind == OPEN
+            if kind == ITEM and isinstance(obj, (Message, Note)):
+                guarded = guarded or obj.text.startswith(("[", "*["))
+                if isinstance(obj, Message):
+                    kinds.add((obj.head, obj.dashed))
+        notes = [c.text[len("note: "):] for c in self._leading_comments()
+                 if c.text.startswith("note: ")]
+        if not kinds and not notes:
+            return
+        left = self.minx if self.minx <= self.maxx else 0.0
+        width = max(self.maxx - self.minx, 520.0)
+        size = FONT * 0.9
+        x, y = left, top
+        for head, dashed, meaning in LEGEND_ARROWS:
+            if (head, dashed) not in kinds:
+                continue
+            span = 48.0 + 8.0 + text_width(meaning, size) + 24.0
+            if x > left and x + span > left + width:
+                x, y = left, y + LINE
+            sample = Message("", "", dashed=dashed, head=head)
+            self.fore += self.arrow(sample, x, y - 4.0, x + 48.0, y - 4.0)
+            self.fore.append(_text(x + 56.0, y, meaning, font_size=num(size)))
+            self.extend(x, y - LINE, x + span, y + 4.0)
+            x += span
+        key = " ".join([LEGEND_FRAMES] * framed + [LEGEND_GUARDS] * guarded)
+        lines = [key] * bool(key) + notes
+        for text in lines:
+            block = _block(text, width, size)
+            for line in block.lines:
+                y += LINE * size / FONT
+                self.fore.append(_text(left, y, line, font_size=num(size), fill=GUTTER_INK))
+            self.extend(left, y - LINE, left + block.width, y + 4.0)
+
+    def _leading_comments(self) -> list[Comment]:
+        out = []
+        for item in self.d.items:
+            if not isinstance(item, Comment):
+                break
+            out.append(item)
+        return out
 
     def step(self, kind: str, obj: object, depth: int, y: float) -> float:
         if y >= self.next_names and (kind == OPEN or isinstance(obj, (Message, Note))):
