@@ -691,6 +691,22 @@ def test_malformed_wsd(tmp_path: Path, data: bytes | None, expected: str) -> Non
     assert not (tmp_path / "bad.svg").exists()
 
 
+@pytest.mark.parametrize("kind, what", [("fifo", "a named pipe (FIFO)"),
+                                        ("link to /dev/zero", "a symbolic link to a character "
+                                                              "device")])
+def test_a_wsd_that_is_no_regular_file_is_named_for_what_it_is(tmp_path: Path, kind: str,
+                                                                what: str) -> None:
+    # `render` said `bad.wsd: no such file or folder` of a named pipe there (bench/probe.py)
+    path = tmp_path / "bad.wsd"
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.symlink_to("/dev/zero")
+    result = osflow("render", "bad.wsd", cache=tmp_path / "c", cwd=tmp_path, timeout=60)
+    assert error_line(result) == f"error: bad.wsd: {what}, not a regular file; give a .wsd file"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.wsd"]
+
+
 @pytest.mark.parametrize("char, named", [
     ("\ufffe", "U+FFFE (a noncharacter)"),
     ("\uffff", "U+FFFF (a noncharacter)"),

@@ -199,6 +199,35 @@ def test_concurrent_builds_on_one_root_and_cache(big_tree: Path, clean_builds,
     assert_cache_whole(cache)
 
 
+def test_a_build_that_finds_the_root_locked_says_so_and_waits(tmp_path: Path) -> None:
+    """While another process holds the root's lock, a build says so once on stderr, before
+    it waits, writes nothing, and goes on when the lock is free."""
+    import fcntl
+    import threading
+
+    tree = write_tree(tmp_path / "tree", TRACE)
+    root = tmp_path / "root"
+    root.mkdir()
+    fd = os.open(root, os.O_RDONLY)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        proc = start_build(tree, root, tmp_path / "cache")
+        stalled = threading.Timer(60, proc.kill)  # a build that never says it: EOF below
+        stalled.start()
+        try:
+            line = proc.stderr.readline()
+        finally:
+            stalled.cancel()
+        assert line == (f"osflow: another osflow build is writing {root}; waiting for it to "
+                        "finish\n")
+        assert proc.poll() is None and list(root.iterdir()) == []
+    finally:
+        os.close(fd)
+    _, rest = proc.communicate(timeout=300)
+    assert proc.returncode == 0 and rest == "", rest  # said once
+    assert (root / "workflows" / "nova" / "pause.wsd").is_file()
+
+
 def test_concurrent_builds_of_two_sources_leave_one_of_them(big_tree: Path, clean_builds,
                                                             tmp_path: Path) -> None:
     other = many_operations(tmp_path / "other", 8)

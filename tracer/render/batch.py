@@ -56,7 +56,7 @@ def plan(paths: list[Path], out_dir: Path | None, fmt: str) -> list[Job]:
             if not found:
                 raise OsflowError(f"{path}: no .wsd files in this folder")
             pairs = [(p, p.relative_to(path)) for p in found]
-        elif path.is_file():
+        elif path.exists():  # not only a regular file: the parser says what else it is
             pairs = [(path, Path(path.name))]
         else:
             raise OsflowError(f"{path}: no such file or folder")
