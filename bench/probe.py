@@ -986,9 +986,9 @@ STRAY = {
     "fifo": ("workflows/nova/stop.wsd", "fifo", ()),
     "link-to-dev-zero": ("workflows/nova/stop.wsd", "zero", ()),
     "device-node-like-dev-zero": ("workflows/nova/stop.wsd", "device:1,5", ()),
-    "not-utf8": ("workflows/nova/stop.wsd", b"\xff\xfe title", ("stop.wsd: not UTF-8",)),
+    "not-utf8": ("workflows/nova/stop.wsd", b"\xff\xfe title", ("stop.wsd:1: not UTF-8",)),
     "one-5MB-line": ("workflows/nova/stop.wsd", b"x" * ((5 << 20) + 1),
-                     ("over the 5 MiB cap on a diagram",)),
+                     ("over the 5242880 byte limit",)),
     "built-list-over-1MiB": ("workflows/nova/.osflow-built", None,
                              ("over the 1 MiB cap on the list of built files",)),
 }

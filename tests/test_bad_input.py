@@ -808,8 +808,9 @@ def test_stray_files_in_workflows_during_build_op(tmp_path: Path, tree: Path, ki
                     "files of operations gone from the catalogue stay until removed by hand"]
     else:
         stop.unlink()
-        why = {"not UTF-8": "not UTF-8 (byte 0)",
-               "too big": f"{(5 << 20) + 1} bytes, over the 5 MiB cap on a diagram"}.get(kind)
+        why = {"not UTF-8": ":1: not UTF-8 text, expected a UTF-8 .wsd file",
+               "too big": f": file is {(5 << 20) + 1} bytes, over the {5 << 20} byte limit "
+                          "(5 MB); split the diagram"}.get(kind)
         if kind == "not UTF-8":
             stop.write_bytes(b"\xff\xfe title")
         elif kind == "too big":  # one line with no end
@@ -819,7 +820,7 @@ def test_stray_files_in_workflows_during_build_op(tmp_path: Path, tree: Path, ki
         else:
             stop.symlink_to("/dev/zero")
         if why:
-            expected = [f"warning: workflows/nova/stop.wsd: {why}; its title is left out of "
+            expected = [f"warning: workflows/nova/stop.wsd{why}; its flow is left out of "
                         "output/index.html (osflow build --op stop writes it again)"]
     result = osflow("build", "-s", str(tree), "--root", str(root), "--op", "pause",
                     cache=cache, timeout=60, max_memory=2 << 30)

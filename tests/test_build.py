@@ -101,7 +101,7 @@ def test_note_is_drawn_at_its_anchor_and_only_that_operation_is_remade(workspace
     result = build(workspace, root)
     # the new title shows on the index page too
     assert result.written == ["workflows/nova/pause.wsd", "output/nova/pause.svg",
-                              "output/index.html"]
+                              "output/nova/overview/pause.svg", "output/index.html"]
     text = (root / "workflows" / "nova" / "pause.wsd").read_text()
     assert text.startswith(f"title Pause a server (nova {workspace.source.label})\n")
     anchor = text.index("# nova/compute/api.py API.pause")
@@ -213,16 +213,19 @@ def built_list(root):
 
 def test_the_files_a_build_writes_are_listed_in_its_root(workspace, root):
     build(workspace, root, only=("pause",))
-    assert built_list(root)[-2:] == ["output/nova/pause.svg", "workflows/nova/pause.wsd"]
-    assert all(line.startswith("# ") for line in built_list(root)[:-2])
+    assert built_list(root)[-3:] == ["output/nova/overview/pause.svg", "output/nova/pause.svg",
+                                     "workflows/nova/pause.wsd"]
+    assert all(line.startswith("# ") for line in built_list(root)[:-3])
     build(workspace, root, only=("stop",))  # a partial build adds to the list
     assert [line for line in built_list(root) if not line.startswith("#")] == [
+        "output/nova/overview/pause.svg", "output/nova/overview/stop.svg",
         "output/nova/pause.svg", "output/nova/stop.svg", "workflows/nova/pause.wsd",
         "workflows/nova/stop.wsd"]
     result = build(workspace, root)
     names = sorted(op.name for op in workspace.catalogue().operations)
     assert [line for line in built_list(root) if not line.startswith("#")] == sorted(
-        [f"output/nova/{n}.svg" for n in names] + [f"workflows/nova/{n}.wsd" for n in names])
+        [f"output/nova/{n}.svg" for n in names] + [f"workflows/nova/{n}.wsd" for n in names]
+        + [f"output/nova/overview/{n}.svg" for n in names])
     assert "workflows/nova/.osflow-built" in result.written
 
 
@@ -248,8 +251,8 @@ def test_files_of_an_operation_gone_from_the_catalogue_are_removed(workspace, ro
     without = open_workspace(str(tree_without(tmp_path, "pause")), cache=tmp_path / "cache")
     assert "pause" not in {op.name for op in without.catalogue().operations}
     result = build(without, root, png=True)
-    assert result.removed == ["output/nova/pause.png", "output/nova/pause.svg",
-                              "workflows/nova/pause.wsd"]
+    assert result.removed == ["output/nova/overview/pause.svg", "output/nova/pause.png",
+                              "output/nova/pause.svg", "workflows/nova/pause.wsd"]
     assert not list(root.rglob("pause.*"))
     assert "nova/pause." not in (root / "output" / "index.html").read_text()
     assert not any("pause" in line for line in built_list(root) if not line.startswith("#"))
@@ -279,7 +282,8 @@ def test_a_killed_build_s_files_are_known_to_the_next(workspace, root, tmp_path,
     assert (root / "workflows" / "nova" / "pause.wsd").is_file()
     tree_without(tmp_path, "pause", checkout)  # ... and gone again
     result = build(open_workspace(str(checkout), cache=tmp_path / "cache"), root)
-    assert result.removed == ["output/nova/pause.svg", "workflows/nova/pause.wsd"]
+    assert result.removed == ["output/nova/overview/pause.svg", "output/nova/pause.svg",
+                              "workflows/nova/pause.wsd"]
 
 
 def test_a_root_built_before_builds_kept_a_list(workspace, root, tmp_path):

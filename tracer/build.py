@@ -49,6 +49,7 @@ from tracer.runtime import helper_pool, process_context
 if TYPE_CHECKING:  # imported where used: a build with nothing to do stays quick
     from concurrent.futures import ProcessPoolExecutor
     from tracer import annotate
+    from tracer.model import Flow
     from tracer.wsd.model import Diagram
     from tracer.trace import Options, Shared
     from tracer.workspace import Workspace
@@ -58,6 +59,9 @@ SERVICE = "nova"
 # The files builds wrote in a root, one per line (root-relative, sorted), in the folder
 # of the diagrams: committed with them, so a clone knows which files are the build's.
 BUILT_LIST = ".osflow-built"
+# The folder of output/<project>/ holding each operation's overview picture: every arrow
+# that crosses a process, without the in-process notes (the index page's first link).
+OVERVIEW = "overview"
 
 
 @dataclass
@@ -89,9 +93,14 @@ class _Layout:
     def picture(self, op: str, fmt: str) -> Path:
         return self.root / "output" / SERVICE / f"{op}.{fmt}"
 
+    def overview(self, op: str) -> Path:
+        return self.root / "output" / SERVICE / OVERVIEW / f"{op}.svg"
+
     def outputs(self, op: str, formats: tuple[str, ...]) -> list[Path]:
-        """The files a build writes for one operation."""
-        return [self.wsd(op)] + [self.picture(op, fmt) for fmt in formats]
+        """The files a build writes for one operation: its draft, its pictures, and the
+        picture of its overview."""
+        return [self.wsd(op)] + [self.picture(op, fmt) for fmt in formats] + \
+            [self.overview(op)]
 
     @property
     def index(self) -> Path:
@@ -108,7 +117,7 @@ class _Layout:
     def folders(self) -> tuple[Path, ...]:
         """Every folder a build writes to."""
         return (self.root / "workflows" / SERVICE, self.root / "output" / SERVICE,
-                self.root / "output")
+                self.root / "output" / SERVICE / OVERVIEW, self.root / "output")
 
 
 def build(workspace: Workspace, root: Path, only: tuple[str, ...] = (), png: bool = False,
@@ -200,7 +209,7 @@ def _build(workspace: Workspace, layout: _Layout, only: tuple[str, ...], png: bo
     result.removed = _remove(layout, doomed)
     built = {path for path in (built - set(doomed)) | making if is_regular(layout.root / path)}
     if write_atomic(layout.index, _index_page(layout, workspace.source.label, built,
-                                              result.warnings)):
+                                              result.warnings, catalogue)):
         result.written.append(layout.relative(layout.index))
     _write_built(layout, built, workspace.source.label)
     if listed != _list_text(built, workspace.source.label):
@@ -225,11 +234,18 @@ def _make_one(workspace: Workspace, op: Operation, notes: annotate.Annotations |
     written whole, and only this operation's)."""
     from tracer.wsd.writer import to_wsd
 
-    diagram, stale, gaps = _draft(workspace, op, notes, options, shared)
+    from tracer.diagram import flow_to_diagram
+    from tracer.render.svg import RenderOptions, render_svg
+    from tracer.trace import overview
+
+    flow, stale, gaps = _draft(workspace, op, notes, options, shared)
+    diagram = flow_to_diagram(flow)
     paths = layout.outputs(op.name, formats)
     pictures, small = _render(diagram, workspace.source.tag, formats,
-                              [layout.relative(path) for path in paths[1:]])
-    data = [to_wsd(diagram).encode("utf-8")] + pictures
+                              [layout.relative(path) for path in paths[1:-1]])
+    summary = render_svg(flow_to_diagram(overview(flow)),
+                         RenderOptions(tag=workspace.source.tag))
+    data = [to_wsd(diagram).encode("utf-8")] + pictures + [summary.encode("utf-8")]
     written = [str(path.relative_to(layout.root))
                for path, made in zip(paths, data) if write_atomic(path, made)]
     return written, stale, gaps + small
@@ -336,11 +352,9 @@ class _Makers:
 
 
 def _draft(workspace: Workspace, op: Operation, notes: annotate.Annotations | None,
-           options: Options, shared: Shared) -> tuple[Diagram, list[str], list[str]]:
-    """The diagram of one operation with its annotations, the stale ones, and the
-    modules left out because they could not be parsed."""
-    from tracer.diagram import flow_to_diagram
-
+           options: Options, shared: Shared) -> tuple[Flow, list[str], list[str]]:
+    """The flow of one operation with its annotations, the stale ones, and the modules
+    left out because they could not be parsed."""
     flow = workspace.flow(op.name, options, shared)
     stale: list[str] = []
     if notes is not None:
@@ -348,7 +362,7 @@ def _draft(workspace: Workspace, op: Operation, notes: annotate.Annotations | No
 
         flow, found = annotate.apply(flow, notes)
         stale = [str(s) for s in found]
-    return flow_to_diagram(flow), stale, list(flow.gaps)
+    return flow, stale, list(flow.gaps)
 
 
 def _render(diagram: Diagram, tag: str | None, formats: tuple[str, ...],
@@ -643,7 +657,8 @@ def _operation_of(path: str) -> str | None:
     build output: a file of the build's own folders, named after a possible operation."""
     folder, _, name = path.rpartition("/")
     stem, _, suffix = name.rpartition(".")
-    kinds = {f"workflows/{SERVICE}": ("wsd",), f"output/{SERVICE}": ("svg", "png")}
+    kinds = {f"workflows/{SERVICE}": ("wsd",), f"output/{SERVICE}": ("svg", "png"),
+             f"output/{SERVICE}/{OVERVIEW}": ("svg",)}
     return stem if suffix in kinds.get(folder, ()) and is_safe_file_stem(stem) else None
 
 
@@ -718,77 +733,59 @@ def _remove(layout: _Layout, doomed: list[str]) -> list[str]:
 # ----------------------------------------------------------------------------- index page
 
 
-def _index_page(layout: _Layout, label: str, built: set[str], warnings: list[str]) -> bytes:
+def _index_page(layout: _Layout, label: str, built: set[str], warnings: list[str],
+                catalogue: Catalogue) -> bytes:
     """The page of every diagram builds made (hand-written ones are not the build's). A
-    listed diagram that cannot be read has its row, without title (said in `warnings`)."""
+    listed diagram that cannot be read has its row, without its flow (said in
+    `warnings`)."""
+    from tracer import atlas
+
+    known = {op.name: op for op in catalogue.operations}
     rows = []
     for wsd in sorted(layout.root / path for path in built if path.endswith(".wsd")):
-        op = wsd.stem
+        name = wsd.stem
         try:
-            title, request = _heading(wsd)
-        except (FileRefused, OSError, UnicodeDecodeError) as exc:
-            warnings.append(f"{layout.relative(wsd)}: {_unread(exc)}; its title is left out "
-                            f"of {layout.relative(layout.index)} (osflow build --op {op} "
-                            "writes it again)")
-            title = request = ""
-        links = [f'<a href="{SERVICE}/{html.escape(op)}.svg">svg</a>']
-        if layout.relative(layout.picture(op, "png")) in built:
-            links.append(f'<a href="{SERVICE}/{html.escape(op)}.png">png</a>')
-        links.append(f'<a href="../workflows/{SERVICE}/{html.escape(op)}.wsd">wsd</a>')
-        rows.append(f"<tr><td><a href=\"{SERVICE}/{html.escape(op)}.svg\">"
-                    f"{html.escape(op)}</a></td><td>{html.escape(title)}</td>"
-                    f"<td><code>{html.escape(request)}</code></td>"
-                    f"<td>{' · '.join(links)}</td></tr>")
-    page = f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>Nova {html.escape(label)}: operation diagrams</title>
-<style>
-body {{ font-family: sans-serif; margin: 2em; color: #1f2328; }}
-table {{ border-collapse: collapse; }}
-td, th {{ padding: 0.3em 0.8em; border-bottom: 1px solid #d0d7de; text-align: left; }}
-code {{ font-size: 0.9em; }}
-</style>
-</head>
-<body>
-<h1>Nova {html.escape(label)}: how each operation flows</h1>
-<p>{len(rows)} sequence diagrams traced from the source of nova {html.escape(label)} by
-osflow, with the annotations in <code>annotations/{SERVICE}/</code>. Regenerate with
-<code>osflow build</code>.</p>
-<table>
-<tr><th>operation</th><th>title</th><th>request</th><th>files</th></tr>
-{chr(10).join(rows)}
-</table>
-</body>
-</html>
-"""
-    return page.encode("utf-8")
+            diagram = _parsed(wsd, layout.relative(wsd))
+        except OsflowError as exc:  # the parser names the file and line, and why
+            warnings.append(f"{exc}; its flow is left out of {layout.relative(layout.index)} "
+                            f"(osflow build --op {name} writes it again)")
+            diagram = None
+        op = known.get(name)
+        links = []
+        if layout.relative(layout.overview(name)) in built:
+            links.append(("overview", f"{SERVICE}/{OVERVIEW}/{name}.svg"))
+        links.append(("full", f"{SERVICE}/{name}.svg"))
+        if layout.relative(layout.picture(name, "png")) in built:
+            links.append(("png", f"{SERVICE}/{name}.png"))
+        links.append(("wsd", f"../workflows/{SERVICE}/{name}.wsd"))
+        rows.append(atlas.Row(
+            name=name, aliases=op.aliases if op else (),
+            request=_request_of(diagram), method=op.method if op else "",
+            path=op.path if op else "", group=getattr(op, "group", "") or "",
+            title=(diagram.title or "") if diagram else "", links=tuple(links),
+            diagram=diagram))
+    return atlas.index_page(label, rows, SERVICE)
 
 
-def _heading(wsd: Path) -> tuple[str, str]:
-    """The title and request comment of a generated .wsd (the first lines)."""
-    from tracer.wsd.parser import MAX_BYTES
+def _parsed(wsd: Path, shown: str) -> "Diagram":
+    """A built diagram read back (it is the build's own: a damaged one is said, not used)."""
+    from tracer.wsd.parser import parse_file
 
-    text = _newlines(read_regular_file(wsd, MAX_BYTES).decode("utf-8"))
-    title = request = ""
-    for line in text.split("\n")[:40]:
-        if line.startswith("title "):
-            title = line[6:].strip()
-        elif line.startswith("# request: "):
-            request = line[11:].strip()
-    return title, request
+    return parse_file(wsd, display=shown)
+
+
+def _request_of(diagram: "Diagram | None") -> str:
+    """The request a draft's header names (`# request: POST /servers`)."""
+    from tracer.wsd.model import Comment
+
+    for item in diagram.items if diagram is not None else ():
+        if not isinstance(item, Comment):
+            break
+        if item.text.startswith("request: "):
+            return item.text[len("request: "):]
+    return ""
 
 
 def _newlines(text: str) -> str:
     """`text` with its line ends as a file opened as text gives them (universal newlines)."""
     return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-def _unread(exc: Exception) -> str:
-    """Why a file of the root was not read, for a warning."""
-    if isinstance(exc, FileRefused):
-        return f"{exc.reason} on a diagram" if exc.size is not None else exc.reason
-    if isinstance(exc, UnicodeDecodeError):
-        return f"not UTF-8 (byte {exc.start})"
-    return f"cannot read it: {getattr(exc, 'strerror', None) or exc}"

@@ -1,0 +1,192 @@
+"""The index page of a build: every operation, grouped so that 200 diagrams stay findable.
+
+Each operation has a row: its name (the nova client's) and aliases, the request, the
+backbone of its flow ("API → conductor (cast) → scheduler (call) → compute (cast)") read
+from its drawn messages, how many RPCs and services it involves, and its pictures: the
+overview first (every arrow that crosses a process), the full draft, the .wsd. Rows are
+grouped by what the operation does (lifecycle, moves, volumes, networking, ...), and a
+search box filters them as one types. The page is one static file: no script or style is
+fetched from anywhere.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+from tracer.wsd.model import Diagram, Head, Message, events, ITEM
+
+# What an operation does, by words of its name, action or path: the first that matches.
+# Order matters: "attach-interface" is networking before anything else sees "attach".
+TOPICS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Consoles", ("console",)),
+    ("Networking", ("interface", "floating", "fixed-ip", "fixedip", "secgroup",
+                    "security", "network", "-ips")),
+    ("Volumes", ("volume",)),
+    ("Moves and resizes", ("migrat", "resize", "evacuate", "shelve", "rebuild",
+                           "host-evacuate")),
+    ("Metadata, tags and passwords", ("meta", "tag", "password")),
+)
+LIFECYCLE = "Lifecycle and state"
+READS = "Reading servers"
+PERIODIC = "Periodic tasks"
+OTHER = "Other resources"
+ORDER = (LIFECYCLE, "Moves and resizes", "Volumes", "Networking", "Consoles",
+         "Metadata, tags and passwords", READS, OTHER, PERIODIC)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One operation on the page."""
+
+    name: str
+    aliases: tuple[str, ...]
+    request: str  # "POST /servers/{id}/action (pause)", "every 600 s", ...
+    method: str  # HTTP method, or PERIODIC
+    path: str
+    group: str  # the API resource it belongs to ("servers", "os-aggregates", ...)
+    title: str
+    links: tuple[tuple[str, str], ...]  # (label, href), the first is the default view
+    diagram: Diagram | None  # the drawn draft, for its backbone and counts
+
+
+def topic(row: Row) -> str:
+    """The heading an operation goes under."""
+    if row.method == "PERIODIC":
+        return PERIODIC
+    if row.group not in ("", "servers"):
+        return OTHER
+    words = " ".join((row.name, *row.aliases, row.path)).lower()
+    for heading, needles in TOPICS:
+        if any(needle in words for needle in needles):
+            return heading
+    return READS if row.method == "GET" else LIFECYCLE
+
+
+def _short(participant: str) -> str:
+    return {"nova_api": "API"}.get(participant, participant.removeprefix("nova_"))
+
+
+def backbone(diagram: Diagram | None, limit: int = 7) -> str:
+    """The RPC hops of a flow in order, each service once in a row: "API → conductor
+    (cast) → scheduler (call) → compute (cast)"; "" when it sends none."""
+    if diagram is None:
+        return ""
+    hops: list[tuple[str, set[str]]] = []
+    for kind, item, _ in events(diagram.items):
+        if kind != ITEM or not _is_rpc(item):
+            continue
+        if not hops:
+            hops.append((_short(item.source), set()))
+        target, how = _short(item.target), "cast" if item.head is Head.OPEN else "call"
+        if target == hops[-1][0]:
+            hops[-1][1].add(how)  # again to the same service: one hop, both kinds
+        else:
+            hops.append((target, {how}))
+    shown = [name + (f" ({', '.join(sorted(how))})" if how else "")
+             for name, how in hops[:limit]]
+    return " → ".join(shown) + (" → …" if len(hops) > limit else "")
+
+
+def _is_rpc(item) -> bool:
+    """A message between two of the project's services that is not a reply."""
+    return isinstance(item, Message) and not item.dashed and item.source != item.target \
+        and item.source.startswith("nova_") and item.target.startswith("nova_")
+
+
+def counts(diagram: Diagram | None) -> tuple[int, int]:
+    """How many RPCs a flow sends and how many services and systems it involves."""
+    if diagram is None:
+        return 0, 0
+    rpcs = sum(1 for kind, item, _ in events(diagram.items) if kind == ITEM and _is_rpc(item))
+    return rpcs, sum(1 for p in diagram.participants if p.id != "client")
+
+
+def index_page(label: str, rows: list[Row], project: str = "nova") -> bytes:
+    """The page, grouped under ORDER's headings, rows by name within each."""
+    grouped: dict[str, list[Row]] = {}
+    for row in sorted(rows, key=lambda r: r.name):
+        grouped.setdefault(topic(row), []).append(row)
+    sections = []
+    for heading in [h for h in ORDER if h in grouped]:
+        anchor = heading.lower().replace(",", "").replace(" ", "-")
+        body = "\n".join(_row_html(row) for row in grouped[heading])
+        sections.append(f'<section id="{anchor}">\n<h2>{html.escape(heading)} '
+                        f'<small>({len(grouped[heading])})</small></h2>\n<table>\n'
+                        "<tr><th>operation</th><th>request</th><th>flow</th>"
+                        f"<th>RPCs</th><th>pictures</th></tr>\n{body}\n</table>\n</section>")
+    contents = " · ".join(
+        f'<a href="#{h.lower().replace(",", "").replace(" ", "-")}">{html.escape(h)}</a>'
+        for h in ORDER if h in grouped)
+    name = project.capitalize()
+    page = f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{name} {html.escape(label)}: operation diagrams</title>
+<style>
+body {{ font-family: sans-serif; margin: 2em; color: #1f2328; max-width: 80em; }}
+table {{ border-collapse: collapse; width: 100%; }}
+td, th {{ padding: 0.3em 0.6em; border-bottom: 1px solid #d0d7de; text-align: left;
+          vertical-align: top; }}
+th {{ font-size: 0.85em; color: #57606a; }}
+code {{ font-size: 0.85em; }}
+.aka, .flow {{ color: #57606a; font-size: 0.85em; }}
+.n {{ text-align: right; }}
+td:last-child {{ white-space: nowrap; }}
+#search {{ font-size: 1em; padding: 0.4em; width: 24em; }}
+h2 small {{ color: #57606a; font-weight: normal; }}
+</style>
+</head>
+<body>
+<h1>{name} {html.escape(label)}: how each operation flows</h1>
+<p>{len(rows)} sequence diagrams traced from the source of {project} {html.escape(label)} by
+osflow, with the annotations in <code>annotations/{project}/</code>. Each opens on its
+overview (every arrow that crosses a process); <em>full</em> is the whole draft with what
+each service does in between. Regenerate with <code>osflow build</code>.</p>
+<p><input id="search" type="search" placeholder="Filter: a name, action, path or service"
+ aria-label="Filter operations"> <span id="shown"></span></p>
+<p>{contents}</p>
+{chr(10).join(sections)}
+<script>
+const search = document.getElementById("search");
+const shown = document.getElementById("shown");
+function filter() {{
+  const words = search.value.toLowerCase().split(/\\s+/).filter(Boolean);
+  let count = 0;
+  for (const section of document.querySelectorAll("section")) {{
+    let visible = 0;
+    for (const row of section.querySelectorAll("tr[data-text]")) {{
+      const match = words.every(w => row.dataset.text.includes(w));
+      row.hidden = !match;
+      visible += match;
+    }}
+    section.hidden = visible === 0;
+    count += visible;
+  }}
+  shown.textContent = words.length ? count + " shown" : "";
+}}
+search.addEventListener("input", filter);
+</script>
+</body>
+</html>
+"""
+    return page.encode("utf-8")
+
+
+def _row_html(row: Row) -> str:
+    flow = backbone(row.diagram) or ("no RPC" if row.diagram else "")
+    rpcs, parties = counts(row.diagram)
+    text = " ".join((row.name, *row.aliases, row.request, row.title, flow)).lower()
+    first, *others = row.links
+    aka = f'<div class="aka">also {html.escape(", ".join(row.aliases))}</div>' \
+        if row.aliases else ""
+    links = " · ".join(f'<a href="{html.escape(href)}">{html.escape(label)}</a>'
+                       for label, href in row.links)
+    return (f'<tr data-text="{html.escape(text)}"><td><a href="{html.escape(first[1])}">'
+            f"<b>{html.escape(row.name)}</b></a>{aka}</td>"
+            f"<td><code>{html.escape(row.request)}</code></td>"
+            f'<td class="flow">{html.escape(flow)}</td>'
+            f'<td class="n" title="{parties} participants">{rpcs}</td>'
+            f"<td>{links}</td></tr>")
