@@ -13,7 +13,8 @@ from dataclasses import replace
 from tracer.errors import OsflowError
 from tracer.index import ClassRef, FunctionRef, Index
 from tracer.model import (
-    CALL, CAST, DONE, NOTE, REQUEST, RESPONSE, START, Block, Branch, Flow, RpcModel, Step,
+    CALL, CAST, DB, DB_RETURN, DONE, NOTE, REQUEST, RESPONSE, START, Block, Branch, Flow,
+    RpcModel, Step,
     iter_steps,
 )
 from tracer.periodic import is_periodic, service_of
@@ -286,19 +287,27 @@ def _renamed(nodes: tuple, names: dict[str, str]) -> tuple:
 
 def overview(flow: Flow) -> Flow:
     """Every arrow that crosses a process (RPCs and their replies, the driver's calls and
-    callbacks, other services, the database), the request and response, and the frames
-    around them; in-process notes go, and the frames and participants left empty."""
+    callbacks, other services, database writes), the request and response, and the
+    frames around them; in-process notes and database reads go, and the frames and
+    participants left empty."""
     from tracer.trace.engine import _visible
 
     def walk(nodes):
         out = []
+        read = False  # the last step was a database read: its reply goes with it
         for node in nodes:
             if isinstance(node, Block):
                 branches = tuple(Branch(b.label, tuple(walk(b.nodes))) for b in node.branches)
                 if any(_visible(b.nodes) for b in branches):
                     out.append(replace(node, branches=branches))
+                read = False
+            elif node.kind == DB and not patterns.is_db_write(node.text):
+                read = True
+            elif node.kind == DB_RETURN and read:
+                read = False
             elif node.kind != NOTE:
                 out.append(node)
+                read = False
         return out
 
     nodes = tuple(walk(flow.nodes))
