@@ -362,17 +362,22 @@ def diff(old: str, new: str, rpc_api: bool, only: tuple[str, ...], fmt: str,
 
 @cli.command()
 @click.argument("specs", nargs=-1, required=True, metavar="SPEC SPEC...")
-@click.option("--rpc", "rpc_api", is_flag=True, required=True,
-              help="The RPC API across the sources (the only history so far).")
+@click.option("--rpc", "rpc_api", is_flag=True,
+              help="The RPC API across the sources (the default, and so far the only "
+                   "history).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 def history(specs: tuple[str, ...], rpc_api: bool, fmt: str) -> None:
-    """RPC methods across a series of sources, oldest first: introduced, removed, kinds."""
+    """RPC methods across a series of sources, oldest first: introduced, removed, kinds.
+
+    A SPEC may be a range, 29.0.0..34.0.0 or caracal..2026.1: every release between."""
     from tracer import report
     from tracer.diff import load_rpc_models, rpc_history
+    from tracer.releases import expand_range
+    from tracer.sources import cached_releases, release_order
 
-    from tracer.sources import release_order
-
+    cached = cached_releases()
+    specs = tuple(found for spec in specs for found in expand_range(spec, cached) or [spec])
     if len(specs) < 2:
         raise OsflowError("history needs at least two sources, oldest first")
     ordered = release_order(list(specs))

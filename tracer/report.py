@@ -172,10 +172,13 @@ def _mark(marks: dict, kinds) -> str:
 
 
 def history_text(labels: list[str], rows, console: Console | None = None) -> None:
-    """A matrix: one row per RPC method, one column per release; events summarised."""
+    """A matrix: one row per RPC method, one column per release; events summarised. When
+    a column per release would not fit the terminal (20 releases in 100 columns), each
+    method's kinds are one timeline of a character per release instead."""
     console = _console(console)
-    console = Console(width=max(console.width, 60 + 7 * len(labels)),
-                      force_terminal=console.is_terminal)
+    if 60 + 7 * len(labels) > console.width:
+        _history_timeline(labels, rows, console)
+        return
     table = Table(title=f"RPC methods across {len(labels)} releases", title_justify="left")
     table.add_column("service", overflow="fold")
     table.add_column("method", overflow="fold")
@@ -194,6 +197,31 @@ def history_text(labels: list[str], rows, console: Console | None = None) -> Non
         events += [f"{c['release']}: {_mark(marks, c['old'])} -> {_mark(marks, c['new'])}"
                    for c in row.kind_changes]
         table.add_row(row.service, row.method, *cells, "; ".join(events))
+    console.print(table)
+
+
+_TIMELINE = {("call",): "c", ("cast",): "s", ("call", "cast"): "b"}
+
+
+def _history_timeline(labels: list[str], rows, console: Console) -> None:
+    console.print(f"RPC methods across {len(labels)} releases, oldest first: "
+                  f"{' '.join(labels)}", soft_wrap=False, highlight=False)
+    console.print("timeline: a character per release: c call, s cast, b both (an argument "
+                  "decides), · not there", highlight=False)
+    table = Table(box=None, pad_edge=False, show_header=True)
+    table.add_column("service", overflow="fold")
+    table.add_column("method", overflow="fold")
+    table.add_column("timeline", no_wrap=True)
+    table.add_column("events", overflow="fold")
+    marks = {("call",): "call", ("cast",): "cast", ("call", "cast"): "both"}
+    for row in rows:
+        line = "".join(_TIMELINE.get(tuple(row.kinds[label]), "?") if label in row.kinds
+                       else "·" for label in labels)
+        events = ([f"new in {row.introduced}"] if row.introduced else []) + \
+            ([f"gone in {row.removed}"] if row.removed else []) + \
+            [f"{c['release']}: {_mark(marks, c['old'])} -> {_mark(marks, c['new'])}"
+             for c in row.kind_changes]
+        table.add_row(row.service, row.method, line, "; ".join(events))
     console.print(table)
 
 

@@ -61,7 +61,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 
-from tracer import PINNED_RELEASE
+from tracer import PINNED_RELEASE, releases
 from tracer.config import cache_dir
 from tracer.errors import OsflowError
 from tracer.files import MAX_FOLDER_DEPTH, kind_of, locked, read_regular_file
@@ -141,6 +141,9 @@ def open_source(spec: str | None = None, *, cache: Path | None = None) -> Source
     cache = Path(cache) if cache is not None else cache_dir()
     # A bare version is always a release, so that a stray folder named "34.0.0" in the
     # current directory can't silently change what gets analysed.
+    major = releases.series_major(spec)
+    if major is not None:  # `caracal`, `2024.1`: that series' last release
+        spec = releases.last_of_series(spec, major, cached_releases(cache))
     if VERSION_RE.match(spec):
         return _open_release(normal_release(spec), cache)
     path = Path(spec).expanduser()
