@@ -188,7 +188,8 @@ def _build(workspace: Workspace, layout: _Layout, only: tuple[str, ...], png: bo
                     if not only or _operation_of(path) in names)
     result.removed = _remove(layout, doomed)
     built = {path for path in (built - set(doomed)) | making if is_regular(layout.root / path)}
-    if write_atomic(layout.index, _index_page(layout, workspace.source.label, built,
+    groups = {op.name: op.group for op in catalogue.operations}
+    if write_atomic(layout.index, _index_page(layout, workspace.source.label, built, groups,
                                               result.warnings)):
         result.written.append(layout.relative(layout.index))
     _write_built(layout, built)
@@ -683,10 +684,13 @@ def _remove(layout: _Layout, doomed: list[str]) -> list[str]:
 # ----------------------------------------------------------------------------- index page
 
 
-def _index_page(layout: _Layout, label: str, built: set[str], warnings: list[str]) -> bytes:
-    """The page of every diagram builds made (hand-written ones are not the build's). A
-    listed diagram that cannot be read has its row, without title (said in `warnings`)."""
-    rows = []
+def _index_page(layout: _Layout, label: str, built: set[str], groups: dict[str, str],
+                warnings: list[str]) -> bytes:
+    """The page of every diagram builds made (hand-written ones are not the build's), a
+    table per group of the catalogue (`groups`: operation -> group; a diagram of an
+    operation it lacks is under `other`), after a line of links to them. A listed
+    diagram that cannot be read has its row, without title (said in `warnings`)."""
+    rows: dict[str, list[str]] = {}
     for wsd in sorted(layout.root / path for path in built if path.endswith(".wsd")):
         op = wsd.stem
         try:
@@ -700,10 +704,18 @@ def _index_page(layout: _Layout, label: str, built: set[str], warnings: list[str
         if layout.relative(layout.picture(op, "png")) in built:
             links.append(f'<a href="{SERVICE}/{html.escape(op)}.png">png</a>')
         links.append(f'<a href="../workflows/{SERVICE}/{html.escape(op)}.wsd">wsd</a>')
-        rows.append(f"<tr><td><a href=\"{SERVICE}/{html.escape(op)}.svg\">"
-                    f"{html.escape(op)}</a></td><td>{html.escape(title)}</td>"
-                    f"<td><code>{html.escape(request)}</code></td>"
-                    f"<td>{' · '.join(links)}</td></tr>")
+        rows.setdefault(groups.get(op) or "other", []).append(
+            f"<tr><td><a href=\"{SERVICE}/{html.escape(op)}.svg\">"
+            f"{html.escape(op)}</a></td><td>{html.escape(title)}</td>"
+            f"<td><code>{html.escape(request)}</code></td>"
+            f"<td>{' · '.join(links)}</td></tr>")
+    header = "<tr><th>operation</th><th>title</th><th>request</th><th>files</th></tr>"
+    contents = " · ".join(f'<a href="#{html.escape(group)}">{html.escape(group)}</a> '
+                          f"({len(rows[group])})" for group in sorted(rows))
+    tables = "\n".join(
+        f'<h2 id="{html.escape(group)}">{html.escape(group)}</h2>\n<table>\n{header}\n'
+        + "\n".join(rows[group]) + "\n</table>" for group in sorted(rows))
+    count = sum(len(group_rows) for group_rows in rows.values())
     page = f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -718,13 +730,11 @@ code {{ font-size: 0.9em; }}
 </head>
 <body>
 <h1>Nova {html.escape(label)}: how each operation flows</h1>
-<p>{len(rows)} sequence diagrams traced from the source of nova {html.escape(label)} by
+<p>{count} sequence diagrams traced from the source of nova {html.escape(label)} by
 osflow, with the annotations in <code>annotations/{SERVICE}/</code>. Regenerate with
 <code>osflow build</code>.</p>
-<table>
-<tr><th>operation</th><th>title</th><th>request</th><th>files</th></tr>
-{chr(10).join(rows)}
-</table>
+<p>{contents}</p>
+{tables}
 </body>
 </html>
 """

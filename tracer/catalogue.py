@@ -1,4 +1,5 @@
-"""The REST operation catalogue: every server operation of a tree, its route and handler.
+"""The REST operation catalogue: every operation of a tree's compute API, its route and
+handler.
 
 Nova's compute API is read statically, in one of its two layouts:
 
@@ -11,18 +12,30 @@ Nova's compute API is read statically, in one of its two layouts:
   `get_controller_extensions()` (`ControllerExtension(self, 'servers', Controller())`).
 
 A route served by the controller method `action` (`POST /servers/{id}/action`) fans out to
-every `@wsgi.action('...')` method of the controllers behind it. A handler that never
-succeeds (`@wsgi.removed(...)`, or an unconditional `raise exc.HTTPGone()` or other HTTP
-error that no earlier `return` skips) is not an operation: it is recorded as missing, with
-the reason, so `find_operation` can say why.
+every `@wsgi.action('...')` method of the controllers behind it, but for an action named
+after a standard method (`@wsgi.action('create')`, Liberty's flavor-manage): as in
+`wsgi.Resource`, that serves the resource's own route when its controller lacks the method.
+A handler that never succeeds (`@wsgi.removed(...)`, or an unconditional
+`raise exc.HTTPGone()` or other HTTP error that no earlier `return` skips) is not an
+operation: it is recorded as missing, with the reason, so `find_operation` can say why.
 
-Scope: `/servers` and everything below it, plus `/os-server-external-events` and
-`/os-migrations`; other collections (flavors, aggregates, hypervisors, ...) are left out.
+Scope: every route of every compute API controller (`/servers` and below, flavors,
+os-aggregates, os-hypervisors, os-services, os-hosts, os-keypairs, quotas, images, the
+versions document, ...). Each operation's `group` is its resource, the route's first path
+segment (the root `/` is named after its controller: versions); two routes of one
+resource to one handler (GET / and GET /versions/{id}) are one operation. The microversion
+range a handler declares (`@wsgi.api_version(...)`) is kept, over all its definitions.
+Periodic tasks (tracer.periodic) join the catalogue in the group `periodic`.
 
 Names: the nova client's command names are canonical (CLIENT_COMMANDS says which route and
-action each one sends); other operations are named after their REST action, or
-`server-<resource>-<verb>`. Aliases: the REST action name, the seed-style snake_case name,
-and other client commands served by the same handler.
+action each one sends); other operations are named after their REST action on a server
+(`injectNetworkInfo`), else `<resource>-<words>-<verb>` with the resource in the singular
+(`server-metadata-update-all`, `hypervisor-list-detail`, `aggregate-cache-images-now`).
+Client commands are named first; a derived name one of them took is said with the
+handler's own name instead of the verb (`flavor-index`: the client's flavor-list is GET
+/flavors/detail), and a name still taken is numbered in route order (`-2`, with a warning).
+Aliases: the REST action name, the seed-style snake_case name, and other client commands
+served by the same handler.
 """
 
 from __future__ import annotations
@@ -849,7 +862,7 @@ def _operation(index: Index, name: str, aliases: tuple[str, ...], found: _Found)
 
 
 def build_catalogue(index: Index, label: str) -> Catalogue:
-    """Every server operation of the tree under `index`: routes, actions and handlers."""
+    """Every REST operation of the tree under `index`: routes, actions and handlers."""
     warnings: list[str] = []
     routes = _routes_from_route_list(index, warnings)
     if routes is None:
@@ -917,6 +930,7 @@ def build_catalogue(index: Index, label: str) -> Catalogue:
         what = f"action {action}" if action else f"{method} {path}"
         if key in gone:
             g = gone[key]
+            what = f"action {action}" if action else f"{g.method} {g.path}"  # as routed
             reason = f"the handler of {what}, {g.handler} ({g.where}), {g.gone}"
         elif action:
             reason = f"no handler for action {action} (POST {path})"
