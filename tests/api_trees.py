@@ -37,15 +37,19 @@ MODERN_API = {
         import functools
 
         from nova.api.openstack.compute import admin_actions
+        from nova.api.openstack.compute import aggregates
         from nova.api.openstack.compute import consoles
         from nova.api.openstack.compute import flavors
+        from nova.api.openstack.compute import hypervisors
         from nova.api.openstack.compute import instance_actions
         from nova.api.openstack.compute import migrate_server
+        from nova.api.openstack.compute import networks
         from nova.api.openstack.compute import pause_server
         from nova.api.openstack.compute import remote_consoles
         from nova.api.openstack.compute import server_external_events
         from nova.api.openstack.compute import server_tags
         from nova.api.openstack.compute import servers
+        from nova.api.openstack.compute import versionsV21
         from nova.api.openstack.compute import volume_attachments
         from nova.api.openstack import wsgi
 
@@ -57,8 +61,20 @@ MODERN_API = {
             return controller
 
 
+        aggregates_controller = functools.partial(_create_controller,
+            aggregates.AggregateController, [])
+
         flavor_controller = functools.partial(_create_controller,
             flavors.FlavorsController, [])
+
+        hypervisors_controller = functools.partial(_create_controller,
+            hypervisors.HypervisorsController, [])
+
+        network_controller = functools.partial(_create_controller,
+            networks.NetworkController, [])
+
+        version_controller = functools.partial(_create_controller,
+            versionsV21.VersionsController, [])
 
         server_controller = functools.partial(_create_controller,
             servers.ServersController,
@@ -90,11 +106,41 @@ MODERN_API = {
 
         ROUTE_LIST = (
             ('', '/'),
+            ('/', {
+                'GET': [version_controller, 'show']
+            }),
+            ('/versions/{id}', {
+                'GET': [version_controller, 'show']
+            }),
             ('/flavors', {
                 'GET': [flavor_controller, 'index'],
             }),
+            ('/flavors/detail', {
+                'GET': [flavor_controller, 'detail'],
+            }),
             ('/flavors/{id}/action', {
                 'POST': [flavor_controller, 'action']
+            }),
+            ('/os-aggregates/{id}/action', {
+                'POST': [aggregates_controller, 'action'],
+            }),
+            ('/os-hypervisors', {
+                'GET': [hypervisors_controller, 'index']
+            }),
+            ('/os-hypervisors/detail', {
+                'GET': [hypervisors_controller, 'detail']
+            }),
+            ('/os-hypervisors/{id}/uptime', {
+                'GET': [hypervisors_controller, 'uptime']
+            }),
+            ('/os-hypervisors/{id}/servers', {
+                'GET': [hypervisors_controller, 'servers']
+            }),
+            ('/os-networks/grow', {
+                'POST': [network_controller, 'grow']
+            }),
+            ('/os-networks/{id}/action', {
+                'POST': [network_controller, 'action']
             }),
             ('/os-server-external-events', {
                 'POST': [server_external_events_controller, 'create']
@@ -145,8 +191,72 @@ MODERN_API = {
             def index(self, req):
                 pass
 
+            def detail(self, req):
+                pass
+
             @wsgi.action('addTenantAccess')
             def _add_tenant_access(self, req, id, body):
+                pass
+
+            @wsgi.action('grantAll')
+            def _grant_all(self, req, id, body):
+                pass
+        """,
+    "nova/api/openstack/api_version_request.py": """
+        MAX_PROXY_API_SUPPORT_VERSION = '2.35'
+        """,
+    "nova/api/openstack/compute/aggregates.py": """
+        from nova.api.openstack import wsgi
+
+        class AggregateController(wsgi.Controller):
+            @wsgi.action('add_host')
+            def _add_host(self, req, id, body):
+                pass
+
+            @wsgi.action('cache_images_now')
+            def _cache_images_now(self, req, id, body):
+                pass
+        """,
+    "nova/api/openstack/compute/hypervisors.py": """
+        from nova.api.openstack import api_version_request
+        from nova.api.openstack import wsgi
+
+        class HypervisorsController(wsgi.Controller):
+            def index(self, req):
+                pass
+
+            @wsgi.Controller.api_version('2.1', api_version_request.MAX_PROXY_API_SUPPORT_VERSION)
+            def detail(self, req):
+                pass
+
+            @wsgi.api_version('2.1', '2.87')
+            def uptime(self, req, id):
+                pass
+
+            @wsgi.Controller.api_version('2.53')
+            def servers(self, req, id):
+                pass
+
+            @wsgi.Controller.api_version('2.1', '2.52')  # noqa
+            def servers(self, req, id):
+                pass
+        """,
+    "nova/api/openstack/compute/networks.py": """
+        from nova.api.openstack import wsgi
+
+        class NetworkController(wsgi.Controller):
+            def grow(self, req, body):
+                pass
+
+            @wsgi.action('grow')
+            def _grow(self, req, id, body):
+                pass
+        """,
+    "nova/api/openstack/compute/versionsV21.py": """
+        from nova.api.openstack import wsgi
+
+        class VersionsController(wsgi.Controller):
+            def show(self, req, id='v2.1'):
                 pass
         """,
     "nova/api/openstack/compute/servers.py": """
@@ -417,6 +527,9 @@ LIBERTY_API = {
             def index(self, req):
                 pass
 
+            def detail(self, req):
+                pass
+
         class VolumeAttachmentController(wsgi.Controller):
             def index(self, req, server_id):
                 pass
@@ -522,6 +635,102 @@ LIBERTY_API = {
                     'migrations', ServerMigrationsController(),
                     parent=parent, member_actions=member_actions)]
                 return resources
+
+            def get_controller_extensions(self):
+                return []
+        """,
+    "nova/api/openstack/compute/flavors.py": """
+        from nova.api.openstack import extensions
+        from nova.api.openstack import wsgi
+
+        ALIAS = 'flavors'
+
+        class FlavorsController(wsgi.Controller):
+            def index(self, req):
+                pass
+
+            def show(self, req, id):
+                pass
+
+        class Flavors(extensions.V21APIExtensionBase):
+            def get_resources(self):
+                return [extensions.ResourceExtension(ALIAS, FlavorsController(),
+                                                     member_name='flavor')]
+
+            def get_controller_extensions(self):
+                return []
+        """,
+    "nova/api/openstack/compute/flavor_manage.py": """
+        from nova.api.openstack import extensions
+        from nova.api.openstack import wsgi
+
+        class FlavorManageController(wsgi.Controller):
+            @wsgi.action("create")
+            def _create(self, req, body):
+                pass
+
+            @wsgi.action("delete")
+            def _delete(self, req, id):
+                pass
+
+        class FlavorManage(extensions.V21APIExtensionBase):
+            def get_resources(self):
+                return []
+
+            def get_controller_extensions(self):
+                return [extensions.ControllerExtension(self, 'flavors',
+                                                       FlavorManageController())]
+        """,
+    "nova/api/openstack/compute/server_groups.py": """
+        from nova.api.openstack import extensions
+        from nova.api.openstack import wsgi
+
+        ALIAS = "os-server-groups"
+
+        class ServerGroupController(wsgi.Controller):
+            def index(self, req):
+                pass
+
+        class ServerGroups(extensions.V21APIExtensionBase):
+            def get_resources(self):
+                res = extensions.ResourceExtension(
+                         ALIAS, controller=ServerGroupController(),
+                         member_actions={"action": "POST", })
+                return [res]
+
+            def get_controller_extensions(self):
+                return []
+        """,
+    "nova/api/openstack/compute/keypairs.py": """
+        from nova.api.openstack import extensions
+        from nova.api.openstack import wsgi
+
+        ALIAS = 'os-keypairs'
+
+        class KeypairController(wsgi.Controller):
+            @wsgi.Controller.api_version("2.10")
+            def create(self, req, body):
+                pass
+
+            @wsgi.Controller.api_version("2.2", "2.9")  # noqa
+            def create(self, req, body):
+                pass
+
+            @wsgi.Controller.api_version("2.1", "2.1")  # noqa
+            def create(self, req, body):
+                pass
+
+            @wsgi.Controller.api_version("2.1", "2.1")
+            def show(self, req, id):
+                pass
+
+            @wsgi.Controller.api_version("2.2", "2.9")  # noqa
+            def show(self, req, id):
+                pass
+
+        class Keypairs(extensions.V21APIExtensionBase):
+            def get_resources(self):
+                return [extensions.ResourceExtension(ALIAS, KeypairController())]
 
             def get_controller_extensions(self):
                 return []

@@ -10,7 +10,7 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from tracer.atlas import LIFECYCLE, OTHER, PERIODIC, READS, Row, backbone, counts, topic
+from tracer.atlas import LIFECYCLE, PERIODIC, READS, Row, backbone, counts, topic
 from tracer.wsd.parser import parse_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,7 +34,10 @@ def row(name, method="POST", path="/servers/{id}/action", aliases=(), group="ser
      "Consoles"),
     ("show", "GET", "/servers/{id}", (), "servers", READS),
     ("periodic-sync-power-states", "PERIODIC", "", (), "periodic", PERIODIC),
-    ("aggregate-add-host", "POST", "/os-aggregates/{id}/action", (), "os-aggregates", OTHER),
+    ("aggregate-add-host", "POST", "/os-aggregates/{id}/action", (), "os-aggregates",
+     "Aggregates (os-aggregates)"),
+    ("flavor-create", "POST", "/flavors", (), "flavors", "Flavors"),
+    ("migration-list", "GET", "/os-migrations", (), "os-migrations", READS),
 ])
 def test_each_operation_goes_under_what_it_does(name, method, path, aliases, group, heading):
     assert topic(row(name, method, path, aliases, group)) == heading

@@ -90,9 +90,78 @@ def test_derived_names_for_operations_without_a_client_command(modern):
     assert ops["volume-attachments"].handler.endswith("VolumeAttachmentController.index")
 
 
-def test_only_server_operations(modern):
-    assert not any("flavor" in op.path or "Flavor" in op.handler for op in modern.operations)
-    assert "addTenantAccess" not in _by_name(modern)
+def test_every_routed_controller_and_its_group(modern):
+    ops = _by_name(modern)
+    groups = {op.group for op in modern.operations}
+    assert {"servers", "flavors", "os-aggregates", "os-hypervisors", "os-networks",
+            "os-server-external-events", "versions"} <= groups
+    assert (ops["pause"].group, ops["volume-attach"].group) == ("servers", "servers")
+    assert ops["server-external-events-create"].group == "os-server-external-events"
+    assert ops["flavor-access-add"].group == "flavors"
+    add_host = ops["aggregate-add-host"]
+    assert (add_host.method, add_host.path, add_host.action) == (
+        "POST", "/os-aggregates/{id}/action", "add_host")
+    assert add_host.handler == f"{API}.aggregates.AggregateController._add_host"
+    uptime = ops["hypervisor-uptime"]
+    assert (uptime.method, uptime.path, uptime.group) == (
+        "GET", "/os-hypervisors/{id}/uptime", "os-hypervisors")
+
+
+def test_another_resource_s_actions_and_routes_are_named_after_it(modern):
+    """Client commands where novaclient has them, else the resource in the singular,
+    the path's other words and the verb; an action of another resource than servers is
+    prefixed with it."""
+    ops = _by_name(modern)
+    assert ops["flavor-grant-all"].action == "grantAll"
+    assert ops["aggregate-cache-images-now"].action == "cache_images_now"
+    assert ops["hypervisor-list-detail"].path == "/os-hypervisors/detail"
+    assert ops["hypervisor-servers"].path == "/os-hypervisors/{id}/servers"
+    for op in modern.operations:
+        assert op.name == op.name.lower() or op.group == "servers", op.name
+
+
+def test_a_name_a_client_command_took_is_said_with_the_handler_s_name(modern):
+    """novaclient's flavor-list lists with details (GET /flavors/detail): the brief list
+    GET /flavors, which would be flavor-list too, is flavor-index."""
+    ops = _by_name(modern)
+    assert ops["flavor-list"].path == "/flavors/detail"
+    assert (ops["flavor-index"].path, ops["flavor-index"].handler) == (
+        "/flavors", f"{API}.flavors.FlavorsController.index")
+    assert ops["hypervisor-list"].path == "/os-hypervisors"
+
+
+def test_a_name_two_handlers_share_is_numbered_in_route_order(modern):
+    """POST /os-networks/grow (handler grow) and the action grow are both network-grow:
+    the first in path order keeps it, the second is network-grow-2, with a warning;
+    the same on every run."""
+    ops = _by_name(modern)
+    assert ops["network-grow"].path == "/os-networks/grow"
+    second = ops["network-grow-2"]
+    assert (second.path, second.action) == ("/os-networks/{id}/action", "grow")
+    assert f"two operations named network-grow: {API}.networks.NetworkController.grow " \
+           f"and {API}.networks.NetworkController._grow (the second is network-grow-2)" \
+        in modern.warnings
+
+
+def test_two_routes_of_one_resource_to_one_handler_are_one_operation(modern):
+    """GET / and GET /versions/{id} both reach VersionsController.show: one operation,
+    at the first route; the root path takes its group from its controller."""
+    shows = [op for op in modern.operations if op.handler.endswith("VersionsController.show")]
+    assert [(op.name, op.path, op.group) for op in shows] == [("version-show", "/",
+                                                               "versions")]
+
+
+def test_microversion_range_declared_by_the_handler(modern):
+    ops = _by_name(modern)
+    assert (ops["hypervisor-uptime"].min_version, ops["hypervisor-uptime"].max_version) == (
+        "2.1", "2.87")
+    # a bound named by a module constant, with the decorator spelled the old way
+    detail = ops["hypervisor-list-detail"]
+    assert (detail.min_version, detail.max_version) == ("2.1", "2.35")
+    # defined once per range: the range spans them
+    assert (ops["hypervisor-servers"].min_version, ops["hypervisor-servers"].max_version) \
+        == ("2.1", None)
+    assert (ops["pause"].min_version, ops["pause"].max_version) == (None, None)
 
 
 def test_aliases_action_and_seed_style(modern):
@@ -142,8 +211,10 @@ def test_sorted_deterministic_and_picklable(tmp_path, modern):
 
 def test_to_json_shape(modern):
     data = _by_name(modern)["live-migrate"].to_json()
-    assert {"name", "aliases", "method", "path", "action", "handler", "file", "line"} <= set(data)
+    assert {"name", "aliases", "method", "path", "action", "handler", "file", "line",
+            "group", "min_version", "max_version"} <= set(data)
     assert data["aliases"] == ["live_migrate", "os-migrateLive"]
+    assert data["group"] == "servers"
 
 
 def test_routes_py_with_extension_and_action_lists(tmp_path):
@@ -206,11 +277,35 @@ def test_custom_routes_drop_the_project_prefix(liberty):
     assert (update_all.method, update_all.path) == ("PUT", "/servers/{server_id}/metadata")
 
 
-def test_legacy_v2_and_other_collections_are_ignored(liberty):
+def test_legacy_v2_is_ignored_other_collections_are_read(liberty):
     assert not any(op.action == "oldAction" for op in liberty.operations)
-    assert not any("os-volumes" in op.path and "attachments" not in op.path
-                   for op in liberty.operations)
-    assert liberty.warnings == ()  # os-volumes_boot (inherits=servers) is not a problem
+    ops = _by_name(liberty)
+    assert (ops["volume-list"].path, ops["volume-list"].group) == ("/os-volumes/detail",
+                                                                   "os-volumes")
+    assert ops["volume-index"].path == "/os-volumes"
+    # os-volumes_boot (inherits=servers) is not a problem, nor a resource that declares
+    # `member_actions={'action': 'POST'}` and has no actions (server groups)
+    assert liberty.warnings == ()
+    assert ops["server-group-list"].group == "os-server-groups"
+
+
+def test_a_standard_method_served_by_an_extension_s_action(liberty):
+    """Liberty's flavor-manage adds `@wsgi.action('create')` to the flavors resource,
+    whose controller has no create: it serves POST /flavors (wsgi.Resource._get_method),
+    not an action of POST /flavors/{id}/action."""
+    ops = _by_name(liberty)
+    create = ops["flavor-create"]
+    assert (create.method, create.path, create.action) == ("POST", "/flavors", None)
+    assert create.handler == f"{API}.flavor_manage.FlavorManageController._create"
+    assert ops["flavor-delete"].handler.endswith("FlavorManageController._delete")
+    assert not any(op.path == "/flavors/{id}/action" for op in liberty.operations)
+
+
+def test_microversion_range_of_a_handler_defined_once_per_range(liberty):
+    ops = _by_name(liberty)
+    assert (ops["keypair-add"].min_version, ops["keypair-add"].max_version) == ("2.1", None)
+    assert (ops["keypair-show"].min_version, ops["keypair-show"].max_version) == ("2.1",
+                                                                                  "2.9")
 
 
 def test_action_missing_in_this_release(liberty):

@@ -63,6 +63,7 @@ def test_periodic_tasks_are_found_with_their_schedule(tmp_path):
                              "periodic-sync-power-states"]
     sync = tasks["periodic-sync-power-states"]
     assert sync.method == "PERIODIC"
+    assert {op.group for op in tasks.values()} == {"periodic"}
     assert sync.path == ("nova-compute: every 600 s by default (spacing="
                          "CONF.sync_power_state_interval; CONF.sync_power_state_interval "
                          "default 600); also when the service starts")

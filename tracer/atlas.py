@@ -7,6 +7,9 @@ overview first (every arrow that crosses a process), the full draft, the .wsd. R
 grouped by what the operation does (lifecycle, moves, volumes, networking, ...), and a
 search box filters them as one types. The page is one static file: no script or style is
 fetched from anywhere.
+
+The servers API is split by what its operations do; every other resource of the API
+(aggregates, hypervisors, flavors, ...) has its own heading.
 """
 
 from __future__ import annotations
@@ -30,9 +33,12 @@ TOPICS: tuple[tuple[str, tuple[str, ...]], ...] = (
 LIFECYCLE = "Lifecycle and state"
 READS = "Reading servers"
 PERIODIC = "Periodic tasks"
-OTHER = "Other resources"
-ORDER = (LIFECYCLE, "Moves and resizes", "Volumes", "Networking", "Consoles",
-         "Metadata, tags and passwords", READS, OTHER, PERIODIC)
+# The servers API's headings, in this order; then one per other resource of the API
+# (`os-aggregates` under "Aggregates (os-aggregates)"), by name; periodic tasks last.
+SERVER_TOPICS = (LIFECYCLE, "Moves and resizes", "Volumes", "Networking", "Consoles",
+                 "Metadata, tags and passwords", READS)
+# Resources of the servers API that are not under /servers.
+SERVER_GROUPS = ("", "servers", "os-server-external-events", "os-migrations")
 
 
 @dataclass(frozen=True)
@@ -54,13 +60,30 @@ def topic(row: Row) -> str:
     """The heading an operation goes under."""
     if row.method == "PERIODIC":
         return PERIODIC
-    if row.group not in ("", "servers"):
-        return OTHER
+    if row.group not in SERVER_GROUPS:
+        return resource_heading(row.group)
     words = " ".join((row.name, *row.aliases, row.path)).lower()
     for heading, needles in TOPICS:
         if any(needle in words for needle in needles):
             return heading
     return READS if row.method == "GET" else LIFECYCLE
+
+
+def resource_heading(group: str) -> str:
+    """`os-aggregates` -> "Aggregates (os-aggregates)"; `flavors` -> "Flavors"."""
+    words = group.removeprefix("os-").replace("_", "-").split("-")
+    name = " ".join(words).capitalize()
+    return name if name.lower().replace(" ", "-") == group else f"{name} ({group})"
+
+
+def _order(heading: str) -> tuple:
+    if heading in SERVER_TOPICS:
+        return (0, SERVER_TOPICS.index(heading), "")
+    return (2, 0, "") if heading == PERIODIC else (1, 0, heading.lower())
+
+
+def _anchor(heading: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in heading.lower()).strip("-")
 
 
 def _short(participant: str) -> str:
@@ -108,16 +131,15 @@ def index_page(label: str, rows: list[Row], project: str = "nova") -> bytes:
     for row in sorted(rows, key=lambda r: r.name):
         grouped.setdefault(topic(row), []).append(row)
     sections = []
-    for heading in [h for h in ORDER if h in grouped]:
-        anchor = heading.lower().replace(",", "").replace(" ", "-")
+    headings = sorted(grouped, key=_order)
+    for heading in headings:
+        anchor = _anchor(heading)
         body = "\n".join(_row_html(row) for row in grouped[heading])
         sections.append(f'<section id="{anchor}">\n<h2>{html.escape(heading)} '
                         f'<small>({len(grouped[heading])})</small></h2>\n<table>\n'
                         "<tr><th>operation</th><th>request</th><th>flow</th>"
                         f"<th>RPCs</th><th>pictures</th></tr>\n{body}\n</table>\n</section>")
-    contents = " · ".join(
-        f'<a href="#{h.lower().replace(",", "").replace(" ", "-")}">{html.escape(h)}</a>'
-        for h in ORDER if h in grouped)
+    contents = " · ".join(f'<a href="#{_anchor(h)}">{html.escape(h)}</a>' for h in headings)
     name = project.capitalize()
     page = f"""<!DOCTYPE html>
 <html lang="en">

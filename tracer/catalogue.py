@@ -1,4 +1,5 @@
-"""The REST operation catalogue: every server operation of a tree, its route and handler.
+"""The REST operation catalogue: every operation of a tree's compute API, its route and
+handler.
 
 Nova's compute API is read statically, in one of its two layouts:
 
@@ -11,18 +12,30 @@ Nova's compute API is read statically, in one of its two layouts:
   `get_controller_extensions()` (`ControllerExtension(self, 'servers', Controller())`).
 
 A route served by the controller method `action` (`POST /servers/{id}/action`) fans out to
-every `@wsgi.action('...')` method of the controllers behind it. A handler that never
-succeeds (`@wsgi.removed(...)`, or an unconditional `raise exc.HTTPGone()` or other HTTP
-error that no earlier `return` skips) is not an operation: it is recorded as missing, with
-the reason, so `find_operation` can say why.
+every `@wsgi.action('...')` method of the controllers behind it, but for an action named
+after a standard method (`@wsgi.action('create')`, Liberty's flavor-manage): as in
+`wsgi.Resource`, that serves the resource's own route when its controller lacks the method.
+A handler that never succeeds (`@wsgi.removed(...)`, or an unconditional
+`raise exc.HTTPGone()` or other HTTP error that no earlier `return` skips) is not an
+operation: it is recorded as missing, with the reason, so `find_operation` can say why.
 
-Scope: `/servers` and everything below it, plus `/os-server-external-events` and
-`/os-migrations`; other collections (flavors, aggregates, hypervisors, ...) are left out.
+Scope: every route of every compute API controller (`/servers` and below, flavors,
+os-aggregates, os-hypervisors, os-services, os-hosts, os-keypairs, quotas, images, the
+versions document, ...). Each operation's `group` is its resource, the route's first path
+segment (the root `/` is named after its controller: versions); two routes of one
+resource to one handler (GET / and GET /versions/{id}) are one operation. The microversion
+range a handler declares (`@wsgi.api_version(...)`) is kept, over all its definitions.
+Periodic tasks (tracer.periodic) join the catalogue in the group `periodic`.
 
 Names: the nova client's command names are canonical (CLIENT_COMMANDS says which route and
-action each one sends); other operations are named after their REST action, or
-`server-<resource>-<verb>`. Aliases: the REST action name, the seed-style snake_case name,
-and other client commands served by the same handler.
+action each one sends); other operations are named after their REST action on a server
+(`injectNetworkInfo`), else `<resource>-<words>-<verb>` with the resource in the singular
+(`server-metadata-update-all`, `hypervisor-list-detail`, `aggregate-cache-images-now`).
+Client commands are named first; a derived name one of them took is said with the
+handler's own name instead of the verb (`flavor-index`: the client's flavor-list is GET
+/flavors/detail), and a name still taken is numbered in route order (`-2`, with a warning).
+Aliases: the REST action name, the seed-style snake_case name, and other client commands
+served by the same handler.
 """
 
 from __future__ import annotations
@@ -34,15 +47,19 @@ from dataclasses import asdict, dataclass, replace
 
 from tracer.errors import OsflowError
 from tracer.files import is_safe_file_stem
-from tracer.index import ClassRef, FunctionRef, Index, ir
+from tracer.index import ClassRef, FunctionRef, Index, ValueRef, ir
 from tracer.index.ir import expr_text, walk
 
 API_DIR = "nova/api/openstack/compute/"
 ROUTES_MODULE = "nova.api.openstack.compute.routes"
 WSGI_MODULE = "nova.api.openstack.wsgi"
 EXTENSION_BASE = "V21APIExtensionBase"
-# Top-level collections that belong to servers (everything under /servers is included).
-SERVER_COLLECTIONS = ("/os-server-external-events", "/os-migrations")
+# The servers API: its actions are named after the action alone (`pause`, `createImage`);
+# another resource's are prefixed with the resource (`aggregate-add-host`).
+SERVERS = "servers"
+# Controller methods that a main controller may leave to an extension's
+# `@wsgi.action('create')` (nova.api.openstack.wsgi.Resource._get_method: _ROUTES_METHODS).
+ROUTES_METHODS = ("create", "delete", "show", "update")
 
 # nova client command -> (HTTP method, path as novaclient sends it, REST action or None)
 CLIENT_COMMANDS: dict[str, tuple[str, str, str | None]] = {
@@ -117,6 +134,125 @@ CLIENT_COMMANDS: dict[str, tuple[str, str, str | None]] = {
     "server-tag-add": ("PUT", "/servers/{server_id}/tags/{tag}", None),
     "server-tag-delete": ("DELETE", "/servers/{server_id}/tags/{tag}", None),
     "migration-list": ("GET", "/os-migrations", None),
+    # the rest of the compute API (python-novaclient's shell; commands it dropped with the
+    # APIs nova removed are kept: older releases serve them)
+    "aggregate-list": ("GET", "/os-aggregates", None),
+    "aggregate-create": ("POST", "/os-aggregates", None),
+    "aggregate-show": ("GET", "/os-aggregates/{aggregate_id}", None),
+    "aggregate-update": ("PUT", "/os-aggregates/{aggregate_id}", None),
+    "aggregate-delete": ("DELETE", "/os-aggregates/{aggregate_id}", None),
+    "aggregate-add-host": ("POST", "/os-aggregates/{aggregate_id}/action", "add_host"),
+    "aggregate-remove-host": ("POST", "/os-aggregates/{aggregate_id}/action", "remove_host"),
+    "aggregate-set-metadata": ("POST", "/os-aggregates/{aggregate_id}/action",
+                               "set_metadata"),
+    "aggregate-cache-images": ("POST", "/os-aggregates/{aggregate_id}/images", None),
+    "availability-zone-list": ("GET", "/os-availability-zone/detail", None),
+    "hypervisor-list": ("GET", "/os-hypervisors", None),
+    "hypervisor-show": ("GET", "/os-hypervisors/{hypervisor_id}", None),
+    "hypervisor-uptime": ("GET", "/os-hypervisors/{hypervisor_id}/uptime", None),
+    "hypervisor-servers": ("GET", "/os-hypervisors/{hypervisor_id}/servers", None),
+    "hypervisor-stats": ("GET", "/os-hypervisors/statistics", None),
+    "host-list": ("GET", "/os-hosts", None),
+    "host-describe": ("GET", "/os-hosts/{host}", None),
+    "host-update": ("PUT", "/os-hosts/{host}", None),
+    "service-list": ("GET", "/os-services", None),
+    "service-enable": ("PUT", "/os-services/{service_id}", None),
+    "service-disable": ("PUT", "/os-services/{service_id}", None),
+    "service-force-down": ("PUT", "/os-services/{service_id}", None),
+    "service-delete": ("DELETE", "/os-services/{service_id}", None),
+    "keypair-list": ("GET", "/os-keypairs", None),
+    "keypair-add": ("POST", "/os-keypairs", None),
+    "keypair-show": ("GET", "/os-keypairs/{keypair_name}", None),
+    "keypair-delete": ("DELETE", "/os-keypairs/{keypair_name}", None),
+    "flavor-list": ("GET", "/flavors/detail", None),
+    "flavor-show": ("GET", "/flavors/{flavor_id}", None),
+    "flavor-create": ("POST", "/flavors", None),
+    "flavor-update": ("PUT", "/flavors/{flavor_id}", None),
+    "flavor-delete": ("DELETE", "/flavors/{flavor_id}", None),
+    "flavor-access-list": ("GET", "/flavors/{flavor_id}/os-flavor-access", None),
+    "flavor-access-add": ("POST", "/flavors/{flavor_id}/action", "addTenantAccess"),
+    "flavor-access-remove": ("POST", "/flavors/{flavor_id}/action", "removeTenantAccess"),
+    "quota-show": ("GET", "/os-quota-sets/{tenant_id}", None),
+    "quota-update": ("PUT", "/os-quota-sets/{tenant_id}", None),
+    "quota-delete": ("DELETE", "/os-quota-sets/{tenant_id}", None),
+    "quota-defaults": ("GET", "/os-quota-sets/{tenant_id}/defaults", None),
+    "quota-class-show": ("GET", "/os-quota-class-sets/{class_name}", None),
+    "quota-class-update": ("PUT", "/os-quota-class-sets/{class_name}", None),
+    "server-group-list": ("GET", "/os-server-groups", None),
+    "server-group-create": ("POST", "/os-server-groups", None),
+    "server-group-get": ("GET", "/os-server-groups/{id}", None),
+    "server-group-delete": ("DELETE", "/os-server-groups/{id}", None),
+    "usage-list": ("GET", "/os-simple-tenant-usage", None),
+    "usage": ("GET", "/os-simple-tenant-usage/{tenant_id}", None),
+    "instance-usage-audit-log": ("GET", "/os-instance_usage_audit_log", None),
+    "limits": ("GET", "/limits", None),
+    "list-extensions": ("GET", "/extensions", None),
+    "volume-list": ("GET", "/os-volumes/detail", None),
+    "volume-show": ("GET", "/os-volumes/{volume_id}", None),
+    "volume-create": ("POST", "/os-volumes", None),
+    "volume-delete": ("DELETE", "/os-volumes/{volume_id}", None),
+    "volume-snapshot-list": ("GET", "/os-snapshots/detail", None),
+    "volume-snapshot-show": ("GET", "/os-snapshots/{snapshot_id}", None),
+    "volume-snapshot-create": ("POST", "/os-snapshots", None),
+    "volume-snapshot-delete": ("DELETE", "/os-snapshots/{snapshot_id}", None),
+    "image-list": ("GET", "/images/detail", None),
+    "image-show": ("GET", "/images/{image_id}", None),
+    "image-delete": ("DELETE", "/images/{image_id}", None),
+    "secgroup-list": ("GET", "/os-security-groups", None),
+    "secgroup-create": ("POST", "/os-security-groups", None),
+    "secgroup-update": ("PUT", "/os-security-groups/{id}", None),
+    "secgroup-delete": ("DELETE", "/os-security-groups/{id}", None),
+    "secgroup-add-rule": ("POST", "/os-security-group-rules", None),
+    "secgroup-delete-rule": ("DELETE", "/os-security-group-rules/{id}", None),
+    "secgroup-list-default-rules": ("GET", "/os-security-group-default-rules", None),
+    "secgroup-add-default-rule": ("POST", "/os-security-group-default-rules", None),
+    "secgroup-delete-default-rule": ("DELETE", "/os-security-group-default-rules/{id}",
+                                     None),
+    "floating-ip-list": ("GET", "/os-floating-ips", None),
+    "floating-ip-create": ("POST", "/os-floating-ips", None),
+    "floating-ip-delete": ("DELETE", "/os-floating-ips/{id}", None),
+    "floating-ip-pool-list": ("GET", "/os-floating-ip-pools", None),
+    "floating-ip-bulk-list": ("GET", "/os-floating-ips-bulk", None),
+    "floating-ip-bulk-create": ("POST", "/os-floating-ips-bulk", None),
+    "floating-ip-bulk-delete": ("PUT", "/os-floating-ips-bulk/{id}", None),
+    "dns-domains": ("GET", "/os-floating-ip-dns", None),
+    "dns-create-private-domain": ("PUT", "/os-floating-ip-dns/{domain}", None),
+    "dns-create-public-domain": ("PUT", "/os-floating-ip-dns/{domain}", None),
+    "dns-delete-domain": ("DELETE", "/os-floating-ip-dns/{domain}", None),
+    "dns-create": ("PUT", "/os-floating-ip-dns/{domain}/entries/{name}", None),
+    "dns-delete": ("DELETE", "/os-floating-ip-dns/{domain}/entries/{name}", None),
+    "fixed-ip-get": ("GET", "/os-fixed-ips/{fixed_ip}", None),
+    "fixed-ip-reserve": ("POST", "/os-fixed-ips/{fixed_ip}/action", "reserve"),
+    "fixed-ip-unreserve": ("POST", "/os-fixed-ips/{fixed_ip}/action", "unreserve"),
+    "network-list": ("GET", "/os-networks", None),
+    "network-show": ("GET", "/os-networks/{network_id}", None),
+    "network-create": ("POST", "/os-networks", None),
+    "network-delete": ("DELETE", "/os-networks/{network_id}", None),
+    "network-associate-host": ("POST", "/os-networks/{network_id}/action", "associate_host"),
+    "network-associate-project": ("POST", "/os-networks/add", None),
+    "network-disassociate": ("POST", "/os-networks/{network_id}/action", "disassociate"),
+    "tenant-network-list": ("GET", "/os-tenant-networks", None),
+    "tenant-network-show": ("GET", "/os-tenant-networks/{network_id}", None),
+    "tenant-network-create": ("POST", "/os-tenant-networks", None),
+    "tenant-network-delete": ("DELETE", "/os-tenant-networks/{network_id}", None),
+    "agent-list": ("GET", "/os-agents", None),
+    "agent-create": ("POST", "/os-agents", None),
+    "agent-modify": ("PUT", "/os-agents/{id}", None),
+    "agent-delete": ("DELETE", "/os-agents/{id}", None),
+    "cell-show": ("GET", "/os-cells/{cell_name}", None),
+    "cell-capacities": ("GET", "/os-cells/capacities", None),
+    "x509-create-cert": ("POST", "/os-certificates", None),
+    "x509-get-root-cert": ("GET", "/os-certificates/{id}", None),
+    "cloudpipe-list": ("GET", "/os-cloudpipe", None),
+    "cloudpipe-create": ("POST", "/os-cloudpipe", None),
+    "cloudpipe-configure": ("PUT", "/os-cloudpipe/{id}", None),
+    "baremetal-node-list": ("GET", "/os-baremetal-nodes", None),
+    "baremetal-node-show": ("GET", "/os-baremetal-nodes/{id}", None),
+    "baremetal-node-create": ("POST", "/os-baremetal-nodes", None),
+    "baremetal-node-delete": ("DELETE", "/os-baremetal-nodes/{id}", None),
+    "baremetal-interface-add": ("POST", "/os-baremetal-nodes/{id}/action", "add_interface"),
+    "baremetal-interface-remove": ("POST", "/os-baremetal-nodes/{id}/action",
+                                   "remove_interface"),
 }
 
 # Where a client command goes when the route above is missing or gone in a release
@@ -148,6 +284,13 @@ class Operation:
     handler: str  # dotted path of the controller method
     file: str  # the handler's file, relative to the tree root
     line: int
+    # the resource the operation acts on: the route's first path segment (`servers`,
+    # `os-aggregates`, `flavors`); `periodic` for a periodic task
+    group: str = ""
+    # the microversion range the handler declares (`@wsgi.api_version("2.1", "2.102")`),
+    # None where it declares no bound
+    min_version: str | None = None
+    max_version: str | None = None
 
     def to_json(self) -> dict:
         data = asdict(self)
@@ -162,6 +305,7 @@ class Missing:
     name: str
     aliases: tuple[str, ...]
     reason: str
+    group: str = ""  # the resource its route would act on (Operation.group)
 
 
 @dataclass(frozen=True)
@@ -184,10 +328,6 @@ class _Route:
     declared: bool = True  # False: a standard route of a resource, served only if defined
 
 
-def _in_scope(path: str) -> bool:
-    return path == "/servers" or path.startswith("/servers/") or path in SERVER_COLLECTIONS
-
-
 def _const(expr: ir.Expr | None):
     return expr.value if isinstance(expr, ir.Const) else None
 
@@ -207,8 +347,6 @@ def _routes_from_route_list(index: Index, warnings: list[str]) -> list[_Route] |
         path = _const(parts[0]) if parts else None
         if len(parts) != 2 or not isinstance(path, str) or not isinstance(parts[1], ir.DictExpr):
             continue  # a redirect ('', '/') or something we do not read
-        if not _in_scope(path):
-            continue
         for key, value in zip(parts[1].keys, parts[1].values):
             info = _items(value)  # [controller_factory, 'method']
             method = _const(key)
@@ -371,8 +509,7 @@ def _extension_routes(index: Index, warnings: list[str]) -> list[_Route]:
         classes = (res.controller,) + (tuple(extensions.get(res.collection, ()))
                                        if not prefix else ())
         for method, path, target, declared in _resource_routes(base, res):
-            if _in_scope(path):
-                routes.append(_Route(method, path, classes, target, declared))
+            routes.append(_Route(method, path, classes, target, declared))
     return routes
 
 
@@ -396,7 +533,9 @@ def _resource_routes(base: str, res: _Resource) -> list[tuple[str, str, str, boo
     for method, actions in members.items():
         primary = actions[0] if method not in ("POST", "GET", "ANY") else None
         for action in actions[1:] if primary else actions:
-            out.append((method, f"{member}/{action}", action, True))
+            # `member_actions={'action': 'POST'}` routes to the controller's actions,
+            # if it has any (Liberty's server groups declares it and has none)
+            out.append((method, f"{member}/{action}", action, action != "action"))
         if primary:
             out.append((method, member, primary, primary not in ("update", "delete")))
     out.extend((method, path, target, True) for method, path, target in res.custom_routes)
@@ -487,6 +626,7 @@ class _Found:
     controller: ClassRef
     fn: FunctionRef
     gone: str | None  # why the handler only answers 410 Gone, else None
+    group: str  # the resource (_group)
 
     @property
     def handler(self) -> str:
@@ -542,30 +682,104 @@ def _actions(index: Index, classes: tuple[ClassRef, ...]) -> Iterator[tuple[str,
                 yield action, cls, fn_ref
 
 
+def _versions(index: Index, fn: FunctionRef) -> tuple[str | None, str | None]:
+    """The microversion range a handler declares: `@wsgi.api_version("2.1", "2.102")`
+    (`wsgi.Controller.api_version` before 2024), its bounds literal or module constants
+    (`api_version_request.MAX_PROXY_API_SUPPORT_VERSION`). A handler defined once per
+    range (Liberty's keypairs `create` for 2.1, 2.2 and 2.10 on) spans them all; a bound
+    is None where some definition declares none."""
+    variants = (fn.owner.overloads.get(fn.function.name, ()) if fn.owner else ()) + \
+        (fn.function,)
+    ranges = [_declared(index, fn.module, variant) for variant in variants]
+    if all(r is None for r in ranges):
+        return None, None
+    lows = [r[0] if r else None for r in ranges]
+    highs = [r[1] if r else None for r in ranges]
+    return (None if None in lows else min(lows, key=_version_key),
+            None if None in highs else max(highs, key=_version_key))
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) if part.isdigit() else 0 for part in version.split("."))
+
+
+def _declared(index: Index, module: ir.Module,
+              fn: ir.Function) -> tuple[str | None, str | None] | None:
+    """The bounds of one definition's `api_version` decorator, None without one."""
+    for deco in fn.decorators:
+        if not (isinstance(deco, ir.Call)
+                and expr_text(deco.func).rpartition(".")[2] == "api_version"):
+            continue
+        bounds = dict(zip(("min_version", "max_version"), deco.args))
+        bounds.update((k, v) for k, v in deco.kwargs if k in ("min_version", "max_version"))
+        return (_version(index, module, bounds.get("min_version")),
+                _version(index, module, bounds.get("max_version")))
+    return None
+
+
+def _version(index: Index, module: ir.Module, expr: ir.Expr | None) -> str | None:
+    if isinstance(expr, (ir.Name, ir.Attr)):
+        ref = index.resolve_expr(module, expr)
+        expr = ref.value if isinstance(ref, ValueRef) else None
+    value = _const(expr)
+    return value if isinstance(value, str) else None
+
+
+def _group(path: str, controller: ClassRef) -> str:
+    """The resource a route acts on: its first path segment (`/os-aggregates/{id}/action`:
+    os-aggregates); the root `/` is named after its controller (VersionsController:
+    versions)."""
+    return _path_group(path) or \
+        (_kebab(controller.cls.name.removesuffix("Controller")) or "root").lower()
+
+
+def _path_group(path: str) -> str:
+    first = path.strip("/").split("/")[0]
+    return first if not first.startswith("{") else ""
+
+
 def _handlers(index: Index, routes: list[_Route], warnings: list[str]) -> list[_Found]:
     found: list[_Found] = []
     seen: set[tuple[str, str, str | None]] = set()
+    served: set[tuple[str, str, str, str | None]] = set()
     for route in routes:
         if route.target == "action":
-            pairs = [(action, cls, fn) for action, cls, fn in _actions(index, route.classes)]
-            if not pairs:
+            # an action named after a standard method (Liberty's flavor-manage
+            # `@wsgi.action('create')`) serves that method's route, below
+            pairs = [(action, cls, fn) for action, cls, fn in _actions(index, route.classes)
+                     if action not in ROUTES_METHODS]
+            if not pairs and route.declared:
                 warnings.append(f"{route.method} {route.path}: no @wsgi.action handlers on "
                                 f"{', '.join(c.dotted for c in route.classes)}")
         else:
             main = route.classes[0]
             fn = index.find_method(main, route.target)
-            if fn is None:
+            if fn is not None:
+                pairs = [(None, main, fn)]
+            else:
+                # a standard method the main controller lacks is served by an extension's
+                # `@wsgi.action('create')`, as nova.api.openstack.wsgi.Resource does
+                pairs = [(None, cls, fn) for action, cls, fn in _actions(index, route.classes)
+                         if action == route.target and route.target in ROUTES_METHODS][:1]
+            if not pairs:
                 if route.declared:
                     warnings.append(f"{route.method} {route.path}: {main.dotted} has no "
                                     f"method {route.target}")
                 continue
-            pairs = [(None, main, fn)]
         for action, cls, fn in pairs:
             key = (route.method, _shape(route.path), action)
             if key in seen:
                 continue  # the first route to a request wins, as in the mapper
             seen.add(key)
-            found.append(_Found(route.method, route.path, action, cls, fn, _gone(fn.function)))
+            group = _group(route.path, route.classes[0])
+            # two routes of one resource to one handler (GET / and GET /versions/{id}, the
+            # capacities of all cells or of one) are one operation: the first route's
+            handler = (group, route.method, f"{cls.dotted}.{fn.function.name}", action)
+            if handler in served:
+                continue
+            served.add(handler)
+            found.append(_Found(route.method, route.path, action, cls, fn, _gone(fn.function),
+                                group))
     return found
 
 
@@ -581,14 +795,39 @@ def _key(name: str) -> str:
 
 
 def _derived_name(found: _Found) -> str:
-    if found.action:
+    """A server action is named after its action (`injectNetworkInfo`); any other
+    operation after its resource in the singular, the path's other words and the verb:
+    `server-metadata-update-all`, `hypervisor-list-detail` (GET /os-hypervisors/detail:
+    a last word that is the handler's own name is said once), `aggregate-add-host` (the
+    action add_host on /os-aggregates/{id}/action)."""
+    if found.action and found.group == SERVERS:
         return found.action
+    return _qualified_name(found, verbs=True)
+
+
+def _qualified_name(found: _Found, verbs: bool = False) -> str:
+    """The resource words and the verb (`_VERBS` when `verbs`, else the handler's own
+    name: `flavor-index` for GET /flavors when the client's `flavor-list` is GET
+    /flavors/detail)."""
     literal = [s for s in found.path.strip("/").split("/") if s and not s.startswith("{")]
-    words = [s.removeprefix("os-").replace("_", "-") for s in literal]
-    if words and words[0] == "servers":
-        words[0] = "server"
-    verb = _VERBS.get(found.fn.function.name, found.fn.function.name.replace("_", "-"))
-    return "-".join(words + [verb])
+    if found.action and literal[-1:] == ["action"]:
+        literal.pop()
+    words = [s.removeprefix("os-").replace("_", "-")
+             for s in literal or [found.group]]
+    words[0] = _singular(words[0])
+    if found.action:
+        verb = _kebab(found.action).lower().replace("_", "-")
+        return "-".join(words[:1] + [verb])
+    name = found.fn.function.name.replace("_", "-")
+    if len(words) > 1 and words[-1] == name:
+        words.pop()  # GET /os-hypervisors/{id}/uptime is served by `uptime`
+    return "-".join(words + [_VERBS.get(found.fn.function.name, name) if verbs else name])
+
+
+def _singular(word: str) -> str:
+    """A resource named by one plain plural word, in the singular (servers, hypervisors);
+    others as they are (server-external-events, availability-zone, volumes-boot)."""
+    return word[:-1] if re.fullmatch(r"[a-z]+[^s]s", word) else word
 
 
 def _client_index(table: dict[str, tuple[str, str, str | None]]) -> dict[tuple, list[str]]:
@@ -614,14 +853,16 @@ def _kebab(action: str | None) -> str | None:
         if action else None
 
 
-def _operation(name: str, aliases: tuple[str, ...], found: _Found) -> Operation:
+def _operation(index: Index, name: str, aliases: tuple[str, ...], found: _Found) -> Operation:
+    low, high = _versions(index, found.fn)
     return Operation(name=name, aliases=aliases, method=found.method, path=found.path,
                      action=found.action, handler=found.handler, file=found.fn.module.path,
-                     line=found.fn.function.line)
+                     line=found.fn.function.line, group=found.group, min_version=low,
+                     max_version=high)
 
 
 def build_catalogue(index: Index, label: str) -> Catalogue:
-    """Every server operation of the tree under `index`: routes, actions and handlers."""
+    """Every REST operation of the tree under `index`: routes, actions and handlers."""
     warnings: list[str] = []
     routes = _routes_from_route_list(index, warnings)
     if routes is None:
@@ -637,7 +878,9 @@ def build_catalogue(index: Index, label: str) -> Catalogue:
     operations: dict[str, Operation] = {}
     missing: dict[str, Missing] = {}
 
-    def add(op: Operation) -> None:
+    def add(op: Operation, *others: str) -> None:
+        """Add `op` under its name, else the first of `others` that is free, else its
+        name numbered (with a warning)."""
         if not is_safe_file_stem(op.name):
             # the name comes from the tree (an action or a route) and names files: a
             # crafted `@wsgi.action('../../x')` must not write outside the build's root
@@ -645,7 +888,10 @@ def build_catalogue(index: Index, label: str) -> Catalogue:
                             "file name; operation skipped")
             return
         taken = {_key(n): n for n in operations}
-        if _key(op.name) in taken:  # two handlers would answer to one name: keep both
+        free = [n for n in others if _key(n) not in taken and is_safe_file_stem(n)]
+        if _key(op.name) in taken and free:
+            op = replace(op, name=free[0])
+        elif _key(op.name) in taken:  # two handlers would answer to one name: keep both
             first = operations[taken[_key(op.name)]]
             n = 2
             while _key(f"{op.name}-{n}") in taken:
@@ -655,17 +901,22 @@ def build_catalogue(index: Index, label: str) -> Catalogue:
             op = replace(op, name=f"{op.name}-{n}")
         operations[op.name] = op
 
-    for key, f in sorted(live.items(), key=lambda kv: (kv[1].path, kv[1].method,
-                                                       kv[1].action or "")):
+    # client commands first: their names are canonical, and a derived name that is the
+    # same (an action `reboot` of another resource) is the one qualified; then in order of
+    # path, HTTP method and action, so that a collision is settled the same way each time
+    for key, f in sorted(live.items(), key=lambda kv: (not clients.get(kv[0]), kv[1].path,
+                                                       kv[1].method, kv[1].action or "")):
         names = clients.get(key, [])
         if names:
             for name in names:
-                add(_operation(name, _aliases(name, f.action, names), f))
+                add(_operation(index, name, _aliases(name, f.action, names), f))
         else:
             # named after its REST action or route; a camelCase action is also found
-            # the way people type it (add-floating-ip)
+            # the way people type it (add-floating-ip); a name a client command took is
+            # said with the handler's own name (GET /flavors: flavor-index)
             name, typed = _derived_name(f), _kebab(f.action)
-            add(_operation(name, (typed,) if typed and typed != name else (), f))
+            add(_operation(index, name, (typed,) if typed and typed != name else (), f),
+                _qualified_name(f))
 
     for name, (method, path, action) in CLIENT_COMMANDS.items() if routes else ():
         if name in operations:
@@ -674,24 +925,26 @@ def build_catalogue(index: Index, label: str) -> Catalogue:
         fallback = CLIENT_FALLBACKS.get(name)
         if fallback and (fallback[0], _shape(fallback[1]), fallback[2]) in live:
             f = live[(fallback[0], _shape(fallback[1]), fallback[2])]
-            add(_operation(name, _aliases(name, action, []), f))
+            add(_operation(index, name, _aliases(name, action, []), f))
             continue
         what = f"action {action}" if action else f"{method} {path}"
         if key in gone:
             g = gone[key]
+            what = f"action {action}" if action else f"{g.method} {g.path}"  # as routed
             reason = f"the handler of {what}, {g.handler} ({g.where}), {g.gone}"
         elif action:
             reason = f"no handler for action {action} (POST {path})"
         else:
             reason = f"no route for {method} {path}"
-        missing[name] = Missing(name, _aliases(name, action, []), reason)
+        missing[name] = Missing(name, _aliases(name, action, []), reason,
+                                _path_group(path))
     for key, g in gone.items():
         if clients.get(key):
             continue
         name = _derived_name(g)
         what = f"action {g.action}" if g.action else f"{g.method} {g.path}"
         missing.setdefault(name, Missing(name, (), f"the handler of {what}, {g.handler} "
-                                                   f"({g.where}), {g.gone}"))
+                                                   f"({g.where}), {g.gone}", g.group))
 
     problems = sorted({f"{p.path}:{p.line}: cannot parse ({p.message}); its routes are missing"
                        for p in index.problems if p.path.startswith("nova/api/")})
@@ -730,6 +983,32 @@ def find_operation(catalogue: Catalogue, name: str) -> Operation:
                           f"{', '.join(candidates[c] for c in close)}")
     raise OsflowError(f"unknown operation {name!r} in {catalogue.source}; `osflow ops` "
                       "lists the operations")
+
+
+def only_groups(catalogue: Catalogue, groups: tuple[str, ...]) -> Catalogue:
+    """The operations (and the gaps) of these groups alone; a group is named as listed
+    (`os-hypervisors`) or without its `os-` (`hypervisors`). A name that is no group of
+    the catalogue raises OsflowError with the closest, or all of them."""
+    if not groups:
+        return catalogue
+    known = {_group_key(op.group): op.group for op in catalogue.operations}
+    wanted = set()
+    for group in groups:
+        if _group_key(group) not in known:
+            close = difflib.get_close_matches(_group_key(group), list(known), n=3,
+                                              cutoff=0.6)
+            listed = ", ".join(known[k] for k in close) if close else \
+                ", ".join(sorted(known.values()))
+            raise OsflowError(f"no group {group!r} in {catalogue.source}; "
+                              f"{'closest' if close else 'groups'}: {listed}")
+        wanted.add(known[_group_key(group)])
+    return replace(catalogue,
+                   operations=tuple(op for op in catalogue.operations if op.group in wanted),
+                   missing=tuple(gap for gap in catalogue.missing if gap.group in wanted))
+
+
+def _group_key(group: str) -> str:
+    return _key(group).removeprefix("os-")
 
 
 def _raise_missing(catalogue: Catalogue, name: str, gap: Missing) -> Operation:

@@ -173,18 +173,23 @@ def _binaries(services: tuple[str, ...], known) -> tuple[str, ...]:
 @click.option("-s", "--source", "spec", metavar="SPEC", help=SOURCE_HELP)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
-def ops(spec: str | None, fmt: str) -> None:
-    """Every server operation: its names, HTTP method and path, REST action, handler."""
+@click.option("--group", "groups", multiple=True, metavar="NAME",
+              help="Only this group (a resource such as servers, os-hypervisors, "
+                   "flavors; periodic for periodic tasks); repeatable.")
+def ops(spec: str | None, fmt: str, groups: tuple[str, ...]) -> None:
+    """Every operation: its group, names, HTTP method and path, REST action, handler."""
     from tracer import report
+    from tracer.catalogue import only_groups
     from tracer.workspace import open_workspace
 
     with _status(f"Reading {spec or PINNED_RELEASE}"):
         catalogue = open_workspace(spec).catalogue()
     _warn(catalogue.warnings)
+    catalogue = only_groups(catalogue, groups)
     if fmt == "json":
         click.echo(report.ops_json(catalogue.operations))
     else:
-        report.ops_table(catalogue)
+        report.ops_table(catalogue, groups)
 
 
 @cli.command()

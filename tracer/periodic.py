@@ -24,6 +24,7 @@ from tracer.index.options import NO_DEFAULT, conf_const
 from tracer.model import RpcModel
 
 PERIODIC = "PERIODIC"  # Operation.method of a periodic task
+GROUP = "periodic"  # Operation.group of a periodic task
 _DECORATOR = "periodic_task"
 _CONF = re.compile(r"CONF(?:\.[A-Za-z_]\w*)+")
 
@@ -55,7 +56,7 @@ def periodic_operations(index: Index, rpc: RpcModel) -> tuple[Operation, ...]:
         if names.count(name) > 1:
             name = f"periodic-{binary.removeprefix('nova-')}-{name.removeprefix('periodic-')}"
         out.append(Operation(name, (method,), op.method, op.path, None, op.handler, op.file,
-                             op.line))
+                             op.line, group=GROUP))
     return tuple(sorted(out, key=lambda op: op.name))
 
 

@@ -61,17 +61,29 @@ def ops_json(operations: Iterable[Operation]) -> str:
     return json.dumps([op.to_json() for op in operations], indent=2, sort_keys=True)
 
 
-def ops_table(catalogue: Catalogue, console: Console | None = None) -> None:
+def ops_table(catalogue: Catalogue, groups: tuple[str, ...] = (),
+              console: Console | None = None) -> None:
+    """The operations by group (servers, os-hypervisors, ..., periodic), then the known
+    operations this source lacks."""
     console = _console(console)
-    ops = catalogue.operations
-    table = Table(title=f"operations  ({len(ops)}, {catalogue.source})", title_justify="left")
+    ops = sorted(catalogue.operations, key=lambda op: (op.group, op.name))
+    shown = {op.group for op in ops}
+    where = f" in {', '.join(sorted(shown))}" if groups else \
+        f" in {len(shown)} groups" if len(shown) > 1 else ""
+    table = Table(title=f"operations{where}  ({len(ops)}, {catalogue.source})",
+                  title_justify="left")
+    table.add_column("group", no_wrap=True)
     table.add_column("name", style="bold", no_wrap=True)
     table.add_column("request", overflow="fold")
+    table.add_column("microversions", no_wrap=True)
     table.add_column("handler", overflow="fold")
     table.add_column("aliases", overflow="fold", max_width=32)
     for op in ops:
         request = f"{op.method} {op.path}" + (f" ({op.action})" if op.action else "")
-        table.add_row(op.name, request, _short(op.handler), ", ".join(op.aliases) or "-")
+        versions = "-" if not (op.min_version or op.max_version) else \
+            f"{op.min_version or ''}-{op.max_version or ''}"
+        table.add_row(op.group or "-", op.name, request, versions, _short(op.handler),
+                      ", ".join(op.aliases) or "-")
     console.print(table)
     if catalogue.missing:
         gaps = Table(title=f"not in {catalogue.source}  ({len(catalogue.missing)})",

@@ -77,6 +77,49 @@ EXPECTED = {
 }
 
 
+# The rest of the compute API (#21), read from each release's controllers
+# (api/openstack/compute/hosts.py, hypervisors.py, aggregates.py, services.py, ...) and
+# compute/api.py's HostAPI and AggregateAPI: Liberty's aggregate API casts to the compute
+# host itself (add_aggregate_host) and reaches the scheduler through a LazyLoader
+SURFACE = {
+    "34.0.0": {
+        "hypervisor-uptime": [(CALL, API, COMPUTE, "get_host_uptime")],
+        "host-reboot": [(CALL, API, COMPUTE, "host_power_action")],
+        "host-update": [(CALL, API, COMPUTE, "set_host_enabled"),
+                        (CALL, API, COMPUTE, "host_maintenance_mode")],
+        "aggregate-add-host": [(CAST, API, SCHED, "update_aggregates")],
+        "aggregate-cache-images": [(CAST, API, COND, "cache_images"),
+                                   (CALL, COND, COMPUTE, "cache_images")],
+        # a compute service's aggregates are left, its providers deleted from placement
+        "service-delete": [(CAST, API, SCHED, "update_aggregates")],
+        # the COMPUTE_STATUS_DISABLED trait is set by the compute service
+        "service-disable": [(CALL, API, COMPUTE, "set_host_enabled")],
+        "assisted-volume-snapshots-create": [(CAST, API, COMPUTE, "volume_snapshot_create")],
+        "assisted-volume-snapshots-delete": [(CAST, API, COMPUTE, "volume_snapshot_delete")],
+        "server-external-events-create": [(CAST, API, COMPUTE, "external_instance_event")],
+    },
+    "12.0.0": {
+        "hypervisor-uptime": [(CALL, API, COMPUTE, "get_host_uptime")],
+        "host-reboot": [(CALL, API, COMPUTE, "host_power_action")],
+        "host-update": [(CALL, API, COMPUTE, "set_host_enabled"),
+                        (CALL, API, COMPUTE, "host_maintenance_mode")],
+        "aggregate-add-host": [(CAST, API, SCHED, "update_aggregates"),
+                               (CAST, API, COMPUTE, "add_aggregate_host")],
+        "aggregate-remove-host": [(CAST, API, SCHED, "update_aggregates"),
+                                  (CAST, API, COMPUTE, "remove_aggregate_host")],
+        "aggregate-delete": [(CAST, API, SCHED, "delete_aggregate")],
+        "x509-create-cert": [(CALL, API, "nova_cert", "generate_x509_cert")],
+        "cell-create": [(CALL, API, "nova_cells", "cell_create")],
+        "console-auth-tokens-show": [(CALL, API, "nova_consoleauth", "check_token"),
+                                     (CALL, "nova_consoleauth", COMPUTE,
+                                      "validate_console_port")],
+        "assisted-volume-snapshots-delete": [(CAST, API, COMPUTE, "volume_snapshot_delete")],
+    },
+}
+for _release, _expected in SURFACE.items():
+    EXPECTED[_release].update(_expected)
+
+
 @pytest.fixture(scope="module")
 def modern():
     return open_workspace("34.0.0", cache=_shared_cache())
@@ -100,15 +143,19 @@ def check(workspace, release, operation):
     assert not missing, f"{operation} on {release}: missing {missing}; traced {got}"
     positions = [got.index(m) for m in expected]
     assert positions == sorted(positions), f"{operation}: out of order {got}"
-    # every message agrees with the RPC model: a real method of the receiving service,
-    # sent with a kind its client can send
+    agrees_with_the_model(workspace, flow)
+    return flow
+
+
+def agrees_with_the_model(workspace, flow) -> None:
+    """Every message is a real method of the receiving service, sent with a kind its
+    client can send."""
     model = {(m.service, m.method): m for m in workspace.rpc_model().methods}
     for step in iter_steps(flow.nodes):
         if step.kind in (CALL, CAST):
             service, method = step.rpc.split(" ")
             assert step.kind in model[(service, method)].kinds, step
             assert step.target.startswith(service.replace("-", "_")), step
-    return flow
 
 
 @pytest.mark.parametrize("operation", OPERATIONS)
@@ -119,6 +166,44 @@ def test_34_0_0(modern, operation):
 @pytest.mark.parametrize("operation", OPERATIONS)
 def test_liberty(liberty, operation):
     check(liberty, "12.0.0", operation)
+
+
+@pytest.mark.parametrize("operation", sorted(SURFACE["34.0.0"]))
+def test_34_0_0_surface(modern, operation):
+    check(modern, "34.0.0", operation)
+
+
+@pytest.mark.parametrize("operation", sorted(SURFACE["12.0.0"]))
+def test_liberty_surface(liberty, operation):
+    check(liberty, "12.0.0", operation)
+
+
+def _trace_every_operation(workspace) -> None:
+    from tracer.trace import Shared
+
+    shared = Shared(workspace.index)
+    groups = set()
+    for op in workspace.catalogue().operations:
+        flow = workspace.flow(op.name, Options(), shared)
+        text = flow_text(flow, "wsd")
+        assert text.startswith(f"title {op.name} "), op.name
+        if op.group != "periodic":
+            assert flow.request.startswith(f"{op.method} {op.path}"), op.name
+        agrees_with_the_model(workspace, flow)
+        groups.add(op.group)
+    # every resource of the compute API, not only the servers API
+    assert {"servers", "os-hypervisors", "os-aggregates", "os-services", "os-hosts",
+            "os-keypairs", "flavors", "os-quota-sets", "os-server-groups",
+            "os-assisted-volume-snapshots", "os-migrations", "os-availability-zone",
+            "os-simple-tenant-usage", "os-instance_usage_audit_log", "periodic"} <= groups
+
+
+def test_every_operation_of_34_0_0_traces(modern):
+    _trace_every_operation(modern)
+
+
+def test_every_operation_of_liberty_traces(liberty):
+    _trace_every_operation(liberty)
 
 
 def test_two_compute_hosts_only_where_two_take_part(modern):

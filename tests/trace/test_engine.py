@@ -681,3 +681,65 @@ def test_depth_zero_keeps_checks_and_notifications(tree):
         notes = [s.text for s in iter_steps(trace(tree, "pause", "_pause", depth=depth).nodes)
                  if s.kind == "note"]
         assert [n for n in notes if n in kept] == kept, (depth, notes)
+
+
+def _aggregate_tree_files() -> dict[str, str]:
+    """Liberty's aggregates API: a controller's API builds a client that wraps another
+    in a LazyLoader, whose `__init__` makes the RPC client: four constructors deep."""
+    files = dict(TRACE)
+    files["nova/api/openstack/compute/aggregates.py"] = """
+        from nova.compute import api as compute_api
+
+        class AggregateController(object):
+            def __init__(self):
+                self.api = compute_api.AggregateAPI()
+
+            def create(self, req, body):
+                context = req.environ['nova.context']
+                self.api.create_aggregate(context, body['name'])
+        """
+    files["nova/compute/api.py"] = files["nova/compute/api.py"].replace(
+        "from nova import objects\n",
+        "from nova import objects\n        from nova.scheduler import client\n", 1) + """
+        class AggregateAPI(object):
+            def __init__(self):
+                self.scheduler_client = client.SchedulerClient()
+
+            def create_aggregate(self, context, name):
+                self.scheduler_client.select_destinations(context, name)
+        """
+    files["nova/scheduler/client/__init__.py"] = """
+        import functools
+
+        from oslo_utils import importutils
+
+        class LazyLoader(object):
+            def __init__(self, klass, *args, **kwargs):
+                self.klass = klass
+                self.instance = None
+
+            def __getattr__(self, name):
+                return functools.partial(self.__run_method, name)
+
+        class SchedulerClient(object):
+            def __init__(self):
+                self.queryclient = LazyLoader(importutils.import_class(
+                    'nova.scheduler.client.query.SchedulerQueryClient'))
+
+            def select_destinations(self, context, spec_obj):
+                return self.queryclient.select_destinations(context, spec_obj)
+        """
+    return files
+
+
+def test_an_object_built_too_deep_to_run_its_init_runs_it_when_used(tmp_path):
+    """`__init__` runs (quietly) only so deep when objects are built (QUIET_DEPTH); one
+    built deeper runs it when an attribute it sets is first read, so the RPC client it
+    makes is known: Liberty's aggregate API reaches the scheduler this way."""
+    index = Index(write_tree(tmp_path, _aggregate_tree_files()))
+    op = Op("aggregate-create", "nova.api.openstack.compute.aggregates.AggregateController"
+            ".create", path="/os-aggregates")
+    flow = trace_operation(index, build_rpc_model(index, "synthetic"), op, Options())
+    assert messages(flow, "call") == [("call", "nova_api", "nova_scheduler",
+                                       "select_destinations")]
+    assert not any("not followed" in s.text for s in iter_steps(flow.nodes))

@@ -25,7 +25,7 @@ from tracer.files import TEMP_SUFFIX, read_regular_file, write_atomic
 from tracer.index import ir
 
 # Bump when the summary format or the summariser's output changes.
-FORMAT = "ir-6"
+FORMAT = "ir-7"
 
 # The largest entry read: Nova's largest summary is 0.5 MB, its RPC model and catalogue
 # less; a larger entry, or one that is not a regular file, is a miss.

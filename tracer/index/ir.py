@@ -250,6 +250,10 @@ class Class:
     attrs: dict[str, Expr]
     line: int
     end_line: int
+    # earlier definitions of a method the class body defines again (a controller's
+    # `@wsgi.Controller.api_version` variants of one handler), in source order; `methods`
+    # holds the last, the one Python keeps
+    overloads: dict[str, tuple[Function, ...]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)

@@ -177,12 +177,15 @@ class _Summarizer:
     def _class(self, node: ast.ClassDef, prefix: str) -> ir.Class:
         qual = f"{prefix}{node.name}"
         methods: dict[str, ir.Function] = {}
+        overloads: dict[str, tuple[ir.Function, ...]] = {}
         attrs: dict[str, ir.Expr] = {}
         for item in node.body:
             if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 fn = self._function(item, qualname=f"{qual}.{item.name}")
                 if fn.name in methods and _is_setter(item):
                     continue  # keep the property getter, not its setter
+                if item.name in methods:
+                    overloads[item.name] = overloads.get(item.name, ()) + (methods[item.name],)
                 methods[item.name] = fn
             elif isinstance(item, ast.Assign):
                 value = self._expr(item.value)
@@ -200,6 +203,7 @@ class _Summarizer:
             attrs=attrs,
             line=node.lineno,
             end_line=node.end_lineno or node.lineno,
+            overloads=overloads,
         )
 
     def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str) -> ir.Function:

@@ -176,6 +176,9 @@ def client_modules(index: Index) -> dict[str, str]:
 UNKNOWN = conditions.UNKNOWN
 INSTANCE_HOST = "_inst"  # the role of instance.host while tracing: src or dest after
 FIELDS = "<fields>"
+# the arguments of an `__init__` not run yet: the object was built deeper than `__init__`
+# runs go (QUIET_DEPTH); it runs when an attribute it would set is first read
+DEFERRED = "<init>"
 MAY = "?"  # a write made only in some branch of a helper
 _NOT_NAME = re.compile(r"not ([A-Za-z_]\w*)")
 MAY_WRITE = ": may write "
@@ -1311,6 +1314,14 @@ class Engine:
     def obj_attr(self, obj: Obj, name: str, frame: Frame, expr: ir.Expr) -> Value:
         if name in obj.attrs:
             return obj.attrs[name]
+        deferred = obj.attrs.pop(DEFERRED, None)
+        if deferred is not None:
+            init = self.index.find_method(obj.cls, "__init__")
+            if init is not None and init.dotted not in self.stack:
+                self.initialise(obj, init, obj.participant or frame.participant, frame,
+                                deferred.positional, dict(deferred.keywords))
+            if name in obj.attrs:
+                return obj.attrs[name]
         fn = self.index.find_method(obj.cls, name)
         if fn is not None:
             if fn.function.is_property:
@@ -1346,21 +1357,30 @@ class Engine:
             init = self.index.find_method(cls, "__init__")
             if init is not None and self.quiet < QUIET_DEPTH \
                     and init.dotted not in self.stack:
-                self.quiet += 1
-                try:
-                    self.run(self._frame(init, obj, participant,
-                                         frame.depth + 1 if frame else 0,
-                                         tuple(args), dict(kwargs or {})))
-                finally:
-                    self.quiet -= 1
-                # `self.pci_tracker = None` in __init__, set for real by another method
-                # (the periodic task's _setup_pci_tracker): a placeholder until then, so
-                # it must not decide the branches of every method that reads it. A
-                # constant the caller passed (`host_list=None`) stays: it is this call's.
-                for name in self.placeholders(cls) & obj.attrs.keys():
-                    if type(obj.attrs[name]) is ConstV:
-                        obj.attrs[name] = Text(f"self.{name}")
+                self.initialise(obj, init, participant, frame, args, kwargs)
+            elif init is not None and init.dotted not in self.stack:
+                # too deep to run now (a controller's API's client's client: Liberty's
+                # AggregateAPI -> SchedulerClient -> LazyLoader(SchedulerQueryClient)):
+                # run when first needed, as deep as the code that needs it
+                obj.attrs[DEFERRED] = ArgsV(tuple(args), tuple((kwargs or {}).items()))
         return obj
+
+    def initialise(self, obj: Obj, init: FunctionRef, participant: str,
+                   frame: Frame | None, args=(), kwargs=None) -> None:
+        """Run `obj`'s `__init__` quietly, to learn its attributes."""
+        self.quiet += 1
+        try:
+            self.run(self._frame(init, obj, participant, frame.depth + 1 if frame else 0,
+                                 tuple(args), dict(kwargs or {})))
+        finally:
+            self.quiet -= 1
+        # `self.pci_tracker = None` in __init__, set for real by another method
+        # (the periodic task's _setup_pci_tracker): a placeholder until then, so
+        # it must not decide the branches of every method that reads it. A
+        # constant the caller passed (`host_list=None`) stays: it is this call's.
+        for name in self.placeholders(obj.cls) & obj.attrs.keys():
+            if type(obj.attrs[name]) is ConstV:
+                obj.attrs[name] = Text(f"self.{name}")
 
     def placeholders(self, cls: ClassRef) -> frozenset[str]:
         """Attributes an `__init__` of `cls` sets to a literal constant and another method
