@@ -185,9 +185,10 @@ def test_rpc_diff_and_history_on_cinder(cinder_tree, tmp_path):
     assert "cinder-scheduler" in history.stdout
 
 
-def test_diff_of_two_projects_is_refused(cinder_tree, tree, tmp_path):
-    result = osflow("diff", "--rpc", str(tree), str(cinder_tree), cache=tmp_path / "c")
+@pytest.mark.parametrize("command", ["diff", "history"])
+def test_diff_and_history_of_two_projects_are_refused(cinder_tree, tree, tmp_path, command):
+    result = osflow(command, "--rpc", str(tree), str(cinder_tree), cache=tmp_path / "c")
     assert result.returncode == 2
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: ") and "nova" in lines[0] \
-        and "cinder" in lines[0]
+    assert result.stderr.splitlines() == [
+        f"error: {tree} is nova and {cinder_tree} is cinder: give "
+        + ("two sources" if command == "diff" else "sources") + " of one project"]

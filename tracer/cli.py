@@ -386,12 +386,26 @@ def history(specs: tuple[str, ...], rpc_api: bool, fmt: str) -> None:
         click.echo(f"warning: releases read oldest first: {' '.join(ordered)}", err=True)
     with _status(f"Reading {len(specs)} sources"):
         models = load_rpc_models(ordered)
+    _one_project(ordered, models)
     labels = [m.source for m in models]
     rows = rpc_history(models)
     if fmt == "json":
         click.echo(report.history_json(labels, rows))
     else:
         report.history_text(labels, rows)
+
+
+def _one_project(specs: list[str], models) -> None:
+    """Refuse a history across projects: a service binary names its project (nova-compute,
+    cinder-volume), and each source's must name the same."""
+    found: dict[str, str] = {}
+    for spec, model in zip(specs, models):
+        for project in sorted({m.service.split("-", 1)[0] for m in model.methods
+                               if "-" in m.service}):
+            found.setdefault(project, spec)
+    if len(found) > 1:
+        (a, spec_a), (b, spec_b) = sorted(found.items(), key=lambda i: specs.index(i[1]))[:2]
+        raise OsflowError(f"{spec_a} is {a} and {spec_b} is {b}: give sources of one project")
 
 
 @cli.command()
