@@ -60,8 +60,8 @@ def test_missing_path(tmp_path: Path) -> None:
     missing = tmp_path / "nowhere"
     result = osflow("trace", "pause", "-s", str(missing), cache=tmp_path / "c")
     assert error_line(result) == (
-        f"error: {missing}: no such directory; give a release like 34.0.0, a folder that "
-        "holds nova/, or REPO@REF")
+        f"error: {missing}: no such directory; give a release like 34.0.0 (another "
+        "project's as cinder==29.0.0), a folder that holds nova/, or REPO@REF")
 
 
 @pytest.mark.parametrize("what", ["empty folder", "file", "nova without __init__"])
@@ -72,7 +72,8 @@ def test_not_a_nova_tree(tmp_path: Path, what: str) -> None:
         expected = f"error: {path}: not a directory; give the folder that holds nova/"
     else:
         (path / "nova" if what != "empty folder" else path).mkdir(parents=True)
-        expected = f"error: {path}: no nova/ package here; give the folder that holds nova/"
+        expected = (f"error: {path}: no nova/ package here; give the folder that holds nova/ "
+                    "(or cinder/)")
     assert error_line(osflow("rpc", "-s", str(path), cache=tmp_path / "c")) == expected
 
 

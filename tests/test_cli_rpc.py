@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from tests.trees import MODERN, write_tree
+from tests.trees import CINDER, MODERN, write_tree
 
 
 def osflow(*args: str, cache, env: dict[str, str] | None = None,
@@ -124,3 +124,71 @@ def test_parse_problem_is_a_warning_with_file_and_line(tree, tmp_path):
     assert result.returncode == 0
     assert "warning: nova/compute/rpcapi.py:" in result.stderr
     assert "nova-scheduler" in result.stdout
+
+
+# ----------------------------------------------------------------------------- Cinder
+
+
+@pytest.fixture
+def cinder_tree(tmp_path):
+    return write_tree(tmp_path / "cinder-tree", CINDER)
+
+
+def test_rpc_on_a_cinder_tree(cinder_tree, tmp_path):
+    result = osflow("rpc", "-s", str(cinder_tree), "--format", "json", cache=tmp_path / "c")
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert {r["service"] for r in rows} == {"cinder-volume", "cinder-scheduler"}
+    create = next(r for r in rows if r["client"] == "cinder.volume.rpcapi.VolumeAPI.create_volume")
+    assert (create["kinds"], create["handler"]) == (
+        ["cast"], "cinder.volume.manager.VolumeManager.create_volume")
+    short = osflow("rpc", "-s", str(cinder_tree), "--format", "json", "--service", "volume",
+                   cache=tmp_path / "c")  # cinder-volume
+    assert {r["service"] for r in json.loads(short.stdout)} == {"cinder-volume"}
+    table = osflow("rpc", "-s", str(cinder_tree), cache=tmp_path / "c")
+    assert table.returncode == 0 and "cinder-volume" in table.stdout
+
+
+ONLY_RPC = ("error: cinder: only the RPC model (osflow rpc) is read for now; ops, trace and "
+            "build support Nova")
+
+
+@pytest.mark.parametrize("command", [
+    ["ops"], ["trace", "create"], ["graph"], ["check"], ["build", "--root", "{root}"],
+    ["diff", "{tree}", "{tree}"],
+])
+def test_other_commands_on_cinder_say_what_is_read_so_far(cinder_tree, tmp_path, command):
+    root = tmp_path / "root"
+    args = [a.format(root=root, tree=cinder_tree) for a in command]
+    if "diff" not in args:
+        args += ["-s", str(cinder_tree)]
+    result = osflow(*args, cache=tmp_path / "c")
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.splitlines() == [ONLY_RPC]
+    assert not root.exists()  # a build wrote nothing
+
+
+def test_rpc_diff_and_history_on_cinder(cinder_tree, tmp_path):
+    newer = write_tree(tmp_path / "newer", CINDER)
+    rpcapi = newer / "cinder/scheduler/rpcapi.py"
+    rpcapi.write_text(rpcapi.read_text().replace("cctxt.cast(ctxt, 'create_volume'",
+                                                 "cctxt.call(ctxt, 'create_volume'"))
+    diff = osflow("diff", "--rpc", str(cinder_tree), str(newer), "--format", "json",
+                  cache=tmp_path / "c")
+    assert diff.returncode == 0, diff.stderr
+    changed = json.loads(diff.stdout)["changed"]
+    assert [(c["service"], c["method"]) for c in changed] == [("cinder-scheduler",
+                                                               "create_volume")]
+    history = osflow("history", str(cinder_tree), str(newer), "--rpc", "--format", "json",
+                     cache=tmp_path / "c")
+    assert history.returncode == 0, history.stderr
+    assert "cinder-scheduler" in history.stdout
+
+
+@pytest.mark.parametrize("command", ["diff", "history"])
+def test_diff_and_history_of_two_projects_are_refused(cinder_tree, tree, tmp_path, command):
+    result = osflow(command, "--rpc", str(tree), str(cinder_tree), cache=tmp_path / "c")
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"error: {tree} is nova and {cinder_tree} is cinder: give "
+        + ("two sources" if command == "diff" else "sources") + " of one project"]

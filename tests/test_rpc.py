@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.trees import LEGACY, MODERN, write_tree
+from tests.trees import CINDER, LEGACY, MODERN, write_tree
 from tracer.index import Index
+from tracer.profiles import profile_for
 from tracer.rpc import build_rpc_model
 
 
@@ -146,3 +147,81 @@ def test_old_and_or_spelling_of_the_kind_choice(legacy):
 def test_send_on_the_client_without_prepare(legacy):
     m = {m.client.rsplit(".", 1)[-1]: m for m in legacy.methods}["object_action_unprepared"]
     assert (m.kinds, m.method, m.service) == (("call",), "object_action", "nova-conductor")
+
+
+# ----------------------------------------------------------------------------- Cinder
+
+
+@pytest.fixture
+def cinder(tmp_path):
+    root = write_tree(tmp_path, CINDER)
+    return build_rpc_model(Index(root, package="cinder"), "test", profile_for("cinder"))
+
+
+def _cinder(model):
+    return {(m.service, m.method): m for m in model.methods}
+
+
+def test_base_class_of_another_module_builds_the_client_and_prepares_the_context(cinder):
+    """VolumeAPI has no __init__ and never calls prepare itself: cinder.rpc.RPCAPI builds
+    the client from the subclass's TOPIC (a constant imported from another module) and
+    _get_cctxt, reached through the subclass's override and super(), prepares it."""
+    m = _cinder(cinder)["cinder-volume", "create_volume"]
+    assert (m.kinds, m.client, m.topic) == (
+        ("cast",), "cinder.volume.rpcapi.VolumeAPI.create_volume", "cinder-volume")
+    assert m.handler == "cinder.volume.manager.VolumeManager.create_volume"
+    # the version: the subclass's RPC_DEFAULT_VERSION, read by the base's helper
+    assert m.version == "3.0"
+    # server= set by the override into the **kwargs it passes on
+    assert m.server == "extract_host(host)"
+
+
+def test_services_are_the_topics_binaries_with_the_managers_options_name(cinder):
+    services = {s.binary: s for s in cinder.services}
+    assert set(services) == {"cinder-volume", "cinder-scheduler"}
+    assert services["cinder-volume"].manager == "cinder.volume.manager.VolumeManager"
+    assert services["cinder-scheduler"].topic == "cinder-scheduler"
+
+
+def test_keywords_reach_prepare_through_kwargs(cinder):
+    by = _cinder(cinder)
+    assert by["cinder-volume", "publish_service_capabilities"].fanout is True
+    assert by["cinder-volume", "create_volume"].fanout is False
+    assert by["cinder-volume", "set_log_levels"].version == "3.12"
+
+
+def test_a_tuple_of_versions_lists_each(cinder):
+    m = _cinder(cinder)["cinder-volume", "attach_volume"]
+    assert (m.kinds, m.versions, m.version) == (("call",), ("3.0", "3.3"), "3.3")
+
+
+def test_kind_chosen_by_a_parameter_through_the_base_helper(cinder):
+    m = _cinder(cinder)["cinder-volume", "remove_export"]
+    assert (m.kinds, m.kind_param, m.kind_if_true) == (("call", "cast"), "sync", "call")
+
+
+def test_method_name_chosen_among_constants_is_each_sent(cinder):
+    by = _cinder(cinder)
+    new, old = by["cinder-volume", "failover"], by["cinder-volume", "failover_host"]
+    assert new.client == old.client == "cinder.volume.rpcapi.VolumeAPI.failover"
+    assert new.handler == "cinder.volume.manager.VolumeManager.failover"
+    # `failover_host = failover` in the manager: the alias serves the old name
+    assert old.handler == "cinder.volume.manager.VolumeManager.failover"
+    assert old.notes == ("served by failover: failover_host = failover in VolumeManager",)
+    assert new.notes == ()
+
+
+def test_handlers_on_the_base_manager_and_missing_ones_noted(cinder):
+    by = _cinder(cinder)
+    assert by["cinder-volume", "set_log_levels"].handler == "cinder.manager.Manager.set_log_levels"
+    cleanup = by["cinder-scheduler", "work_cleanup"]
+    assert cleanup.handler is None and cleanup.version == "3.4"
+    assert any("no method work_cleanup on the cinder-scheduler endpoints" in n
+               for n in cleanup.notes)
+    assert by["cinder-scheduler", "get_pools"].kinds == ("call",)
+
+
+def test_a_nova_tree_read_with_the_default_profile_is_unchanged(tmp_path):
+    root = write_tree(tmp_path, MODERN)
+    assert build_rpc_model(Index(root), "t") == \
+        build_rpc_model(Index(root), "t", profile_for("nova"))

@@ -106,7 +106,8 @@ def test_folder_without_nova(tmp_path: Path) -> None:
     with pytest.raises(OsflowError) as exc:
         open_source(str(tmp_path / "empty"))
     assert one_line(exc) == (
-        f"{tmp_path / 'empty'}: no nova/ package here; give the folder that holds nova/"
+        f"{tmp_path / 'empty'}: no nova/ package here; give the folder that holds nova/ "
+        "(or cinder/)"
     )
 
 
@@ -677,7 +678,7 @@ def place_fake_release(cache: Path, version: str) -> Path:
 
 
 def forbid_download(monkeypatch: pytest.MonkeyPatch) -> None:
-    def offline(version: str, dest: Path) -> Downloaded:
+    def offline(version: str, dest: Path, project: str = "nova") -> Downloaded:
         raise AssertionError(f"network used for cached release {version}")
 
     monkeypatch.setattr(sources, "download_wheel", offline)
@@ -691,18 +692,20 @@ class FakeIndex:
         self.page = page
         self.published = published
         self.calls = 0
+        self.projects: list[str] = []
         self.delay = 0.0
 
-    def __call__(self, version: str, dest: Path) -> Downloaded:
+    def __call__(self, version: str, dest: Path, project: str = "nova") -> Downloaded:
         self.calls += 1
+        self.projects.append(project)
         time.sleep(self.delay)
-        name = f"nova-{version}-py3-none-any.whl"
-        files = {"nova/__init__.py": b"", "nova/compute/rpcapi.py": TRAP.encode()}
+        name = f"{project}-{version}-py3-none-any.whl"
+        files = {f"{project}/__init__.py": b"", f"{project}/compute/rpcapi.py": TRAP.encode()}
         wheel = make_wheel(dest / name, files, version=version)
         digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
         if self.published == "wrong":
             digest = "0" * 64
-        page_dir = self.tmp / "index" / "nova"
+        page_dir = self.tmp / "index" / project
         page_dir.mkdir(parents=True, exist_ok=True)
         if self.page == "json":
             hashes = {"sha256": digest} if self.published else {}
@@ -792,7 +795,7 @@ def test_unreadable_index_page_records_local_sha(
 ) -> None:
     fake = FakeIndex(tmp_path)
 
-    def gone(version: str, dest: Path) -> Downloaded:
+    def gone(version: str, dest: Path, project: str = "nova") -> Downloaded:
         got = fake(version, dest)
         return Downloaded(got.wheel, (tmp_path / "no-such-page").as_uri())
 
@@ -902,7 +905,7 @@ def test_leftovers_of_a_killed_run_are_cleared(
 def test_failed_build_leaves_no_half_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     cache = tmp_path / "cache"
 
-    def broken(version: str, dest: Path) -> Downloaded:
+    def broken(version: str, dest: Path, project: str = "nova") -> Downloaded:
         (dest / "nova-31.0.0-py3-none-any.whl").write_bytes(b"PK\x03\x04 truncated")
         return Downloaded(dest / "nova-31.0.0-py3-none-any.whl", None)
 
@@ -1106,3 +1109,146 @@ def test_a_release_number_is_read_as_nova_tags_it(tmp_path: Path,
 def test_release_numbers_keep_their_pre_release_part() -> None:
     assert sources.normal_release("34.0.0.0rc1") == "34.0.0.0rc1"
     assert sources.normal_release("34.0.0") == "34.0.0"
+
+
+# ----------------------------------------------------------------------------------------
+# Projects: the package a source holds, and PROJECT==VERSION releases
+
+
+CINDER_FILES = {"cinder/__init__.py": "", "cinder/volume/rpcapi.py": "X = 1\n"}
+
+
+def test_a_directory_holding_cinder_is_a_cinder_tree(tmp_path: Path) -> None:
+    root = make_tree(tmp_path / "tree", CINDER_FILES)
+    tree = open_source(str(root))
+    assert (tree.root, tree.kind, tree.project) == (root.resolve(), "directory", "cinder")
+    assert tree.profile.name == "cinder"
+    # the package folder itself, as for nova
+    assert open_source(str(root / "cinder")) == sources.SourceTree(
+        spec=str(root / "cinder"), kind="directory", root=root.resolve(),
+        label=str(root.resolve()), tag=None, project="cinder")
+
+
+def test_a_nova_directory_is_still_nova(tmp_path: Path) -> None:
+    assert open_source(str(make_tree(tmp_path / "tree"))).project == "nova"
+
+
+def test_a_cinder_folder_names_its_release_from_its_own_metadata(tmp_path: Path) -> None:
+    root = make_tree(tmp_path / "tree", CINDER_FILES)
+    (root / "PKG-INFO").write_text("Name: nova\nVersion: 31.0.0\n")  # not this tree's
+    assert open_source(str(root)).tag is None
+    (root / "PKG-INFO").write_text("Name: cinder\nVersion: 29.0.0\n")
+    assert open_source(str(root)).tag == "29.0.0"
+
+
+def test_a_directory_holding_two_projects_asks_for_one(tmp_path: Path) -> None:
+    root = make_tree(tmp_path / "tree", {**CINDER_FILES, "nova/__init__.py": ""})
+    with pytest.raises(OsflowError) as exc:
+        open_source(str(root))
+    assert one_line(exc) == (f"{root}: holds cinder/ and nova/; give the package folder to "
+                             f"read, as {root / 'cinder'}")
+
+
+@pytest.mark.parametrize("spec, project, version", [
+    ("cinder==29.0.0", "cinder", "29.0.0"),
+    ("Cinder==29.0", "cinder", "29.0.0"),
+    ("nova==34.0.0", "nova", "34.0.0"),
+    (" cinder == 29.0.0 ", None, None),  # not NAME==VERSION: a path, then
+])
+def test_project_release_specs(spec: str, project: str | None, version: str | None) -> None:
+    found = sources.project_release(spec)
+    if project is None:
+        assert found is None
+    else:
+        assert (found[0].name, found[1]) == (project, version)
+
+
+@pytest.mark.parametrize("spec, message", [
+    ("manila==23.0.1", "manila==23.0.1: osflow knows no project 'manila'; known: cinder, "
+                       "nova (e.g. -s cinder==29.0.0)"),
+    ("cinder==latest", "cinder==latest: 'latest' is not a release number; give one like "
+                       "cinder==29.0.0"),
+    ("cinder==", "cinder==: '' is not a release number; give one like cinder==29.0.0"),
+    ("cinder", "cinder: which release? give one as cinder==VERSION (e.g. cinder==29.0.0), "
+               "or a folder that holds cinder/"),
+])
+def test_bad_project_releases_are_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                           spec: str, message: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    forbid_download(monkeypatch)
+    with pytest.raises(OsflowError) as exc:
+        open_source(spec, cache=tmp_path / "cache")
+    assert one_line(exc) == message
+
+
+def test_a_cinder_release_is_downloaded_verified_and_kept_apart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, trap: Path
+) -> None:
+    cache = tmp_path / "cache"
+    fake = FakeIndex(tmp_path)
+    monkeypatch.setattr(sources, "download_wheel", fake)
+    tree = open_source("cinder==29.0.0", cache=cache)
+    assert tree == sources.SourceTree(
+        spec="cinder==29.0.0", kind="release", root=cache / "releases" / "cinder-29.0.0",
+        label="cinder==29.0.0", tag="29.0.0", project="cinder")
+    assert fake.projects == ["cinder"]
+    manifest = read_manifest(tree.root)
+    assert (manifest["hash_check"], manifest["project"]) == ("index-sha256", "cinder")
+    assert sorted(p.name for p in tree.root.iterdir()) == sorted(["cinder", MANIFEST_NAME])
+    assert not trap.exists()
+    # nova's release of the same number is another entry; the cinder one is served offline
+    open_source("29.0.0", cache=cache)
+    assert fake.projects == ["cinder", "nova"]
+    assert (cache / "releases" / "nova-29.0.0" / "nova" / "__init__.py").is_file()
+    forbid_download(monkeypatch)
+    assert open_source("cinder==29.0.0", cache=cache) == tree
+    assert sources.cached_releases(cache, "cinder") == ["29.0.0"]
+    assert sources.cached_releases(cache) == ["29.0.0"]  # nova's
+
+
+def test_nova_by_name_is_the_bare_release(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = tmp_path / "cache"
+    place_fake_release(cache, "33.0.0")
+    forbid_download(monkeypatch)
+    assert open_source("nova==33.0.0", cache=cache) == open_source("33.0.0", cache=cache)
+
+
+def test_a_wheel_of_another_project_is_refused(tmp_path: Path) -> None:
+    wheel = make_wheel(tmp_path / "w.whl")  # a nova wheel
+    dest = tmp_path / "out"
+    dest.mkdir()
+    with pytest.raises(OsflowError, match="no cinder/ package; is it really cinder"):
+        unpack_wheel(wheel, dest, package="cinder")
+
+
+def test_a_project_missing_on_the_index_is_named_with_its_oldest_release() -> None:
+    text = str(sources._explain_pip_failure("5.0.0", PIP_NOT_FOUND.replace("nova", "cinder"),
+                                            project="cinder"))
+    assert text.startswith("cinder==5.0.0 is not on the package index; available: ")
+    assert "use a git clone of openstack/cinder, -s /path/to/cinder@7.0.0" in text
+
+
+def test_cinder_releases_are_read_oldest_first_and_mixed_projects_as_given():
+    from tracer.sources import release_order
+
+    assert release_order(["cinder==29.0.0", "cinder==20.0.0", "Cinder==9.0.0"]) == \
+        ["Cinder==9.0.0", "cinder==20.0.0", "cinder==29.0.0"]
+    assert release_order(["34.0.0", "nova==20.0.0"]) == ["nova==20.0.0", "34.0.0"]
+    assert release_order(["cinder==29.0.0", "20.0.0"]) == ["cinder==29.0.0", "20.0.0"]
+
+
+@pytestmark_git
+def test_a_git_commit_holding_cinder_is_a_cinder_tree(tmp_path: Path) -> None:
+    path = tmp_path / "cinder"
+    path.mkdir()
+    git(path, "init", "-q")
+    make_tree(path, {**CINDER_FILES, "setup.py": TRAP, "nova_like/__init__.py": ""})
+    git(path, "add", "-A")
+    git(path, "commit", "-q", "-m", "one")
+    git(path, "tag", "29.0.0")
+    cache = tmp_path / "cache"
+    tree = open_source(f"{path}@29.0.0", cache=cache)
+    assert (tree.project, tree.tag, tree.kind) == ("cinder", "29.0.0", "git")
+    assert sorted(p.name for p in tree.root.iterdir()) == sorted(["cinder", MANIFEST_NAME])
+    assert read_manifest(tree.root)["project"] == "cinder"
+    assert open_source(f"{path}@29.0.0", cache=cache) == tree  # from the cache

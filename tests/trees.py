@@ -905,3 +905,186 @@ TRACE = {
                 return []
         """,
 }
+
+
+# A Cinder-like layout: clients derive from a base class in another module (cinder/rpc.py)
+# that builds the client from the subclass's TOPIC (a constant of a third module) in its
+# __init__ and prepares the context in _get_cctxt(version=None, **kwargs); the volume client
+# overrides _get_cctxt and reaches the base's through super(); the managers are named by
+# *_manager options; one handler serves a second name through a class attribute.
+CINDER = {
+    "cinder/common/constants.py": """
+        VOLUME_BINARY = "cinder-volume"
+        SCHEDULER_BINARY = "cinder-scheduler"
+        VOLUME_TOPIC = VOLUME_BINARY
+        SCHEDULER_TOPIC = SCHEDULER_BINARY
+        """,
+    "cinder/common/config.py": """
+        from oslo_config import cfg
+
+        global_opts = [
+            cfg.StrOpt('volume_manager',
+                       default='cinder.volume.manager.VolumeManager',
+                       help='Full class name for the Manager for volume'),
+            cfg.StrOpt('scheduler_manager',
+                       default='cinder.scheduler.manager.SchedulerManager',
+                       help='Full class name for the Manager for scheduler'),
+        ]
+        """,
+    "cinder/rpc.py": """
+        import oslo_messaging as messaging
+
+        TRANSPORT = None
+
+        def get_client(target, version_cap=None, serializer=None):
+            return messaging.get_rpc_client(TRANSPORT, target, version_cap=version_cap)
+
+        class RPCAPI(object):
+            RPC_API_VERSION = '1.0'
+            RPC_DEFAULT_VERSION = '1.0'
+            TOPIC = ''
+            BINARY = ''
+
+            def __init__(self):
+                target = messaging.Target(topic=self.TOPIC,
+                                          version=self.RPC_API_VERSION)
+                self.client = get_client(target, version_cap=self.RPC_API_VERSION)
+
+            def _compat_ver(self, current, *legacy):
+                versions = (current,) + legacy
+                for version in versions[:-1]:
+                    if self.client.can_send_version(version):
+                        return version
+                return versions[-1]
+
+            def _get_cctxt(self, version=None, **kwargs):
+                if version is None:
+                    version = self.RPC_DEFAULT_VERSION
+                if isinstance(version, tuple):
+                    version = self._compat_ver(*version)
+                return self.client.prepare(version=version, **kwargs)
+        """,
+    "cinder/manager.py": """
+        import oslo_messaging as messaging
+
+        class Manager(object):
+            RPC_API_VERSION = '1.0'
+            target = messaging.Target(version=RPC_API_VERSION)
+
+            def __init__(self):
+                self.additional_endpoints = []
+
+            def set_log_levels(self, context, log_request):
+                pass
+        """,
+    "cinder/volume/rpcapi.py": """
+        from cinder.common import constants
+        from cinder import rpc
+
+        class VolumeAPI(rpc.RPCAPI):
+            RPC_API_VERSION = '3.20'
+            RPC_DEFAULT_VERSION = '3.0'
+            TOPIC = constants.VOLUME_TOPIC
+            BINARY = constants.VOLUME_BINARY
+
+            def _get_cctxt(self, host=None, version=None, **kwargs):
+                if host:
+                    server = extract_host(host)
+                    kwargs['server'] = server
+                return super(VolumeAPI, self)._get_cctxt(version=version, **kwargs)
+
+            def create_volume(self, ctxt, volume, request_spec):
+                cctxt = self._get_cctxt(volume.service_topic_queue)
+                cctxt.cast(ctxt, 'create_volume', volume=volume,
+                           request_spec=request_spec)
+
+            def attach_volume(self, ctxt, volume, mountpoint):
+                cctxt = self._get_cctxt(volume.service_topic_queue, ('3.3', '3.0'))
+                return cctxt.call(ctxt, 'attach_volume', volume=volume,
+                                  mountpoint=mountpoint)
+
+            def remove_export(self, ctxt, volume, sync=False):
+                cctxt = self._get_cctxt(volume.service_topic_queue)
+                if sync:
+                    cctxt.call(ctxt, 'remove_export', volume_id=volume.id)
+                else:
+                    cctxt.cast(ctxt, 'remove_export', volume_id=volume.id)
+
+            def publish_service_capabilities(self, ctxt):
+                cctxt = self._get_cctxt(fanout=True)
+                cctxt.cast(ctxt, 'publish_service_capabilities')
+
+            def failover(self, ctxt, service, secondary_backend_id=None):
+                version = '3.8'
+                method = 'failover'
+                if not self.client.can_send_version(version):
+                    version = '3.0'
+                    method = 'failover_host'
+                cctxt = self._get_cctxt(service.service_topic_queue, version)
+                cctxt.cast(ctxt, method, secondary_backend_id=secondary_backend_id)
+
+            def set_log_levels(self, context, service, log_request):
+                cctxt = self._get_cctxt(host=service.host, version='3.12')
+                cctxt.cast(context, 'set_log_levels', log_request=log_request)
+        """,
+    "cinder/volume/manager.py": """
+        import oslo_messaging as messaging
+        from cinder import manager
+
+        class VolumeManager(manager.Manager):
+            RPC_API_VERSION = '3.20'
+            target = messaging.Target(version=RPC_API_VERSION)
+
+            def create_volume(self, context, volume, request_spec=None):
+                pass
+
+            def attach_volume(self, context, volume_id, mountpoint, volume=None):
+                pass
+
+            def remove_export(self, context, volume_id):
+                pass
+
+            def publish_service_capabilities(self, context):
+                pass
+
+            def failover(self, context, secondary_backend_id=None):
+                pass
+
+            failover_host = failover
+        """,
+    "cinder/scheduler/rpcapi.py": """
+        from cinder.common import constants
+        from cinder import rpc
+
+        class SchedulerAPI(rpc.RPCAPI):
+            RPC_API_VERSION = '3.12'
+            RPC_DEFAULT_VERSION = '3.0'
+            TOPIC = constants.SCHEDULER_TOPIC
+
+            def create_volume(self, ctxt, volume, request_spec=None):
+                cctxt = self._get_cctxt()
+                cctxt.cast(ctxt, 'create_volume', volume=volume, request_spec=request_spec)
+
+            def get_pools(self, ctxt, filters=None):
+                cctxt = self._get_cctxt()
+                return cctxt.call(ctxt, 'get_pools', filters=filters)
+
+            def work_cleanup(self, ctxt, cleanup_request):
+                cctxt = self.client.prepare(version='3.4')
+                return cctxt.call(ctxt, 'work_cleanup', cleanup_request=cleanup_request)
+        """,
+    "cinder/scheduler/manager.py": """
+        import oslo_messaging as messaging
+        from cinder import manager
+
+        class SchedulerManager(manager.Manager):
+            RPC_API_VERSION = '3.12'
+            target = messaging.Target(version=RPC_API_VERSION)
+
+            def create_volume(self, context, volume, request_spec=None):
+                pass
+
+            def get_pools(self, context, filters=None):
+                pass
+        """,
+}

@@ -14,8 +14,8 @@ from tracer.runtime import run_command
 from tracer.text import shorten
 
 SOURCE_HELP = (
-    "Release (e.g. 34.0.0), a directory holding nova/, or REPO@REF. "
-    f"Default: {PINNED_RELEASE}."
+    "Release (e.g. 34.0.0; another project's as cinder==29.0.0), a directory holding nova/ "
+    f"(or cinder/), or REPO@REF. Default: {PINNED_RELEASE}."
 )
 
 
@@ -147,10 +147,11 @@ def rpc(spec: str | None, fmt: str, services: tuple[str, ...]) -> None:
     from tracer.workspace import open_workspace
 
     with _status(f"Reading {spec or PINNED_RELEASE}"):
-        model = open_workspace(spec).rpc_model()
+        workspace = open_workspace(spec)
+        model = workspace.rpc_model()
     _warn(model.warnings)
     known = sorted({m.service for m in model.methods})
-    services = _binaries(services, known)
+    services = _binaries(services, known, workspace.source.project)
     unknown = [s for s in services if s not in known]
     if unknown:
         raise OsflowError(f"no service {unknown[0]!r} in {model.source}; services: "
@@ -162,10 +163,10 @@ def rpc(spec: str | None, fmt: str, services: tuple[str, ...]) -> None:
         report.rpc_table(methods, model.source)
 
 
-def _binaries(services: tuple[str, ...], known) -> tuple[str, ...]:
-    """`--service compute` is nova-compute: a name that is no service's binary but is one
-    with the project's prefix means that one."""
-    return tuple(s if s in known or f"nova-{s}" not in known else f"nova-{s}"
+def _binaries(services: tuple[str, ...], known, project: str = "nova") -> tuple[str, ...]:
+    """`--service compute` is nova-compute (`volume`, of cinder, cinder-volume): a name that
+    is no service's binary but is one with the project's prefix means that one."""
+    return tuple(s if s in known or f"{project}-{s}" not in known else f"{project}-{s}"
                  for s in services)
 
 
@@ -302,6 +303,7 @@ def build(spec: str | None, root: str, only: tuple[str, ...], png: bool, strict:
 
     with _status(f"Reading {spec or PINNED_RELEASE}"):
         workspace = open_workspace(spec)
+    workspace.needs_flows()  # before anything is written under --root
     with _build_progress(len(only)) as (started, advance):
         result = run_build(workspace, Path(root), only, png=png, progress=advance,
                            started=started)
@@ -342,6 +344,10 @@ def diff(old: str, new: str, rpc_api: bool, only: tuple[str, ...], fmt: str,
                                "APIs: give one or the other")
     with _status(f"Reading {old} and {new}"):
         before, after = open_workspace(old), open_workspace(new)
+        projects = (before.source.project, after.source.project)
+        if projects[0] != projects[1]:
+            raise OsflowError(f"{old} is {projects[0]} and {new} is {projects[1]}: give two "
+                              "sources of one project")
         if rpc_api:
             result = diff_rpc(before.rpc_model(), after.rpc_model())
         else:
@@ -390,12 +396,26 @@ def history(specs: tuple[str, ...], rpc_api: bool, fmt: str) -> None:
         click.echo(f"warning: releases read oldest first: {' '.join(ordered)}", err=True)
     with _status(f"Reading {len(specs)} sources"):
         models = load_rpc_models(ordered)
+    _one_project(ordered, models)
     labels = [m.source for m in models]
     rows = rpc_history(models)
     if fmt == "json":
         click.echo(report.history_json(labels, rows))
     else:
         report.history_text(labels, rows)
+
+
+def _one_project(specs: list[str], models) -> None:
+    """Refuse a history across projects: a service binary names its project (nova-compute,
+    cinder-volume), and each source's must name the same."""
+    found: dict[str, str] = {}
+    for spec, model in zip(specs, models):
+        for project in sorted({m.service.split("-", 1)[0] for m in model.methods
+                               if "-" in m.service}):
+            found.setdefault(project, spec)
+    if len(found) > 1:
+        (a, spec_a), (b, spec_b) = sorted(found.items(), key=lambda i: specs.index(i[1]))[:2]
+        raise OsflowError(f"{spec_a} is {a} and {spec_b} is {b}: give sources of one project")
 
 
 @cli.command()

@@ -2,16 +2,23 @@
 
 A client method is read by a small abstract interpreter over its summary: values are RPC
 clients, prepared contexts (`client.prepare(...)`), bound send methods (`cctxt.cast`),
-constants and dicts. Assignments are followed in order, branches are joined, helper methods
-of the client (`self._ver(...)`, `self.prepare_for_alt_rpcserver(...)`, the `router`
-property) are evaluated with their arguments bound. Every send reached is recorded with the
-conditions guarding it, so a kind chosen at run time (`if do_cast:`) is reported as both
-kinds together with the argument that decides it.
+constants, tuples and dicts. Assignments are followed in order, branches are joined, helper
+methods of the client (`self._ver(...)`, `self.prepare_for_alt_rpcserver(...)`, the `router`
+property), wherever in the class's ancestry they are defined and also when reached through
+`super()`, are evaluated with their arguments bound (`**kwargs` too). `self.X` is an
+attribute set in an `__init__` of the ancestry, else a class attribute, looked up from the
+class being read (`TOPIC = constants.VOLUME_TOPIC` in a subclass read by its base's
+`__init__`); names and dotted names of other modules that hold constants are followed
+through the imports. So a base class in another module that builds the client from class
+attributes and prepares the context in a helper (Cinder's `cinder.rpc.RPCAPI` and
+`_get_cctxt`) is read like one written out in each client. Every send reached is recorded
+with the conditions guarding it, so a kind chosen at run time (`if do_cast:`) is reported as
+both kinds together with the argument that decides it; a method name chosen at run time
+among constants is reported once per name.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from tracer.index import ClassRef, FunctionRef, Index, ValueRef, ir
@@ -19,6 +26,8 @@ from tracer.index.ir import expr_text, sub_bodies, walk
 from tracer.index.options import tail as _tail
 from tracer.index.options import option_default
 from tracer.model import RpcMethod, RpcModel, Service
+from tracer.profiles import Profile
+from tracer.profiles.nova import NOVA
 
 # Files that can hold an RPC client must mention one of these and send with one of those.
 CLIENT_NEEDLES = (b"prepare(", b"get_client(", b"RPCClient(")
@@ -26,12 +35,10 @@ SEND_NEEDLES = (b".cast(", b".call(", b"cctxt.cast", b"cctxt.call")
 CLIENT_FACTORIES = {"get_client", "RPCClient", "get_rpc_client"}
 ROUTERS = {"ClientRouter"}
 MAX_HELPER_DEPTH = 5
-# The service of a client whose topic is chosen by its caller and served everywhere.
-EVERY_SERVICE = "nova-*"
-MANAGER_PATH = re.compile(r"^nova\.([a-z_]+)\.manager\.[A-Z]\w*$")
-# Modules that name each service's manager class, across releases.
-MANAGER_REGISTRIES = ("nova.service", "nova.conductor.api", "nova.cells.opts",
-                      "nova.conf.service", "nova.conf.network")
+# How many names a constant is followed through (`VOLUME_TOPIC = VOLUME_BINARY = '...'`).
+MAX_CONSTANT_HOPS = 8
+# What differs between projects (the service served everywhere, `nova-*`; the modules that
+# name each service's manager class) is in its profile (tracer.profiles).
 
 # ----------------------------------------------------------------------------- values
 
@@ -257,6 +264,16 @@ class ClassEvaluator:
         elif (isinstance(target, ir.Attr) and isinstance(target.value, ir.Name)
               and target.value.id == "self" and self._self_attrs is not None):
             self._self_attrs[target.attr] = self._self_attrs.get(target.attr, frozenset()) | value
+        elif (isinstance(target, ir.Other) and isinstance(target.shape, ir.Subscript)
+              and isinstance(target.shape.value, ir.Name)
+              and isinstance(target.shape.index, ir.Const)
+              and isinstance(target.shape.index.value, str)
+              and target.shape.value.id in frame.env):
+            # kwargs['server'] = server: that key of the dicts the name holds
+            key, name = target.shape.index.value, target.shape.value.id
+            frame.env[name] = frozenset(
+                _dict_set(v, key, value, augmented) if isinstance(v, DictVal) else v
+                for v in frame.env[name])
 
     # -- expressions --------------------------------------------------------------
 
@@ -281,6 +298,12 @@ class ClassEvaluator:
             return _with_guard(body, guard_pos) | _with_guard(orelse, guard_neg)
         if isinstance(expr, ir.BoolOp):
             return self._boolop(fn, expr, frame, sends)
+        if isinstance(expr, ir.Seq):
+            # a tuple of constants (`('3.3', '3.0')`: versions newest first) is a constant
+            items = [self.eval(fn, item, frame, sends) for item in expr.items]
+            if all(len(v) == 1 and isinstance(next(iter(v)), Const) for v in items):
+                return frozenset({Const(tuple(next(iter(v)).value for v in items))})
+            return frozenset({Text(expr_text(expr))})
         if isinstance(expr, ir.DictExpr):
             items = []
             for k, v in zip(expr.keys, expr.values):
@@ -316,10 +339,14 @@ class ClassEvaluator:
         return out
 
     def _module_value(self, fn: FunctionRef, expr: ir.Name) -> Values:
-        """A module-level constant (RPC_TOPIC = 'compute'), else the name as text."""
+        """A module-level constant (RPC_TOPIC = 'compute'), also one imported from another
+        module, else the name as text."""
         value = fn.module.assigns.get(expr.id)
         if isinstance(value, ir.Const):
             return frozenset({Const(value.value)})
+        const = _constant(self.index, fn.module, expr)
+        if const is not None:
+            return frozenset({Const(const.value)})
         return frozenset({Text(expr.id)})
 
     def _attr(self, fn: FunctionRef, expr: ir.Attr, frame: _Frame, sends: list[Send]) -> Values:
@@ -331,6 +358,11 @@ class ClassEvaluator:
             elif expr.attr in ("cast", "call") and isinstance(value, (Prepared, Client)):
                 prepared = value if isinstance(value, Prepared) else Prepared(value, ())
                 out.add(SendFn(expr.attr, prepared))
+        if not out:
+            # a constant of another module: constants.VOLUME_TOPIC
+            const = _constant(self.index, fn.module, expr)
+            if const is not None:
+                return frozenset({Const(const.value)})
         return frozenset(out) if out else frozenset({Text(expr_text(expr))})
 
     def _self_member(self, name: str, sends: list[Send]) -> Values:
@@ -340,6 +372,13 @@ class ClassEvaluator:
         method = self.index.find_method(self.ref, name)
         if method is not None and method.function.is_property:
             return self.run(method, {}, sends)
+        if method is None:
+            # a class attribute, from the class being read: the subclass's TOPIC, read
+            # by its base class's __init__
+            found = self.index.class_attr(self.ref, name)
+            if found is not None:
+                klass, value = found
+                return self.eval(_class_scope(klass), value, _Frame({}, set()), sends)
         return frozenset()
 
     def _call(self, fn: FunctionRef, call: ir.Call, frame: _Frame, sends: list[Send]) -> Values:
@@ -366,6 +405,11 @@ class ClassEvaluator:
                 if method is not None and not method.function.is_property:
                     return self.run(method, self._bind(fn, method, call, frame, sends), sends,
                                     frame.guards)
+            if _is_super(func.value):
+                method = self._super_method(fn, func.attr)
+                if method is not None and not method.function.is_property:
+                    return self.run(method, self._bind(fn, method, call, frame, sends), sends,
+                                    frame.guards)
         callee = self.eval(fn, func, frame, sends)
         for value in callee:
             if isinstance(value, SendFn):
@@ -376,19 +420,32 @@ class ClassEvaluator:
             self.eval(fn, arg, frame, sends)
         return frozenset({Text(expr_text(call))})
 
+    def _super_method(self, fn: FunctionRef, name: str) -> FunctionRef | None:
+        """`super().name` in a method of `fn`'s class: the next definition of `name` after
+        that class in the ancestry of the class being read."""
+        mro = self.index.mro(self.ref)
+        after = [i for i, klass in enumerate(mro) if klass.cls is fn.owner]
+        for klass in mro[after[0] + 1:] if after else ():
+            found = klass.cls.methods.get(name)
+            if found is not None:
+                return FunctionRef(klass.module, found, klass.cls)
+        return None
+
     def _record(self, fn: FunctionRef, send: SendFn, call: ir.Call, frame: _Frame,
                 sends: list[Send]) -> None:
-        method = None
+        methods: list[str | None] = [None]
         if len(call.args) >= 2:
-            names = [v.value for v in self.eval(fn, call.args[1], frame, sends)
-                     if isinstance(v, Const) and isinstance(v.value, str)]
-            method = names[0] if len(names) == 1 else None
+            names = sorted({v.value for v in self.eval(fn, call.args[1], frame, sends)
+                            if isinstance(v, Const) and isinstance(v.value, str)})
+            # one name, or one of several constants chosen at run time (each is sent)
+            methods = list(names) or [None]
         else:
             for key, value in call.kwargs:
                 if key == "method" and isinstance(value, ir.Const):
-                    method = str(value.value)
+                    methods = [str(value.value)]
         guards = tuple(frame.guards) + ((send.guard,) if send.guard else ())
-        sends.append(Send(send.kind, method, send.prepared, guards, call.line))
+        for method in methods:
+            sends.append(Send(send.kind, method, send.prepared, guards, call.line))
 
     def _first_arg(self, fn, call, frame, sends) -> Values:
         if call.args:
@@ -409,8 +466,20 @@ class ClassEvaluator:
         if isinstance(topic, ir.Name) and topic.id in frame.env:
             consts = [v for v in frame.env[topic.id] if isinstance(v, Const)]
             topic = ir.Const(consts[0].value) if len(consts) == 1 else topic
-        return Target(expr_text(topic), _module_str(fn.module, kw.get("version")),
+        elif _on_self(topic):
+            # Target(topic=self.TOPIC, version=self.RPC_API_VERSION): the class's values
+            topic = self._single_const(fn, topic, frame, sends) or topic
+        version = kw.get("version")
+        if _on_self(version):
+            version = self._single_const(fn, version, frame, sends)
+        return Target(expr_text(topic), _module_str(fn.module, version),
                       _module_str(fn.module, kw.get("namespace")), fn.module.name, topic)
+
+    def _single_const(self, fn, expr, frame, sends) -> ir.Const | None:
+        values = self.eval(fn, expr, frame, sends)
+        if len(values) == 1 and isinstance(value := next(iter(values)), Const):
+            return ir.Const(value.value)
+        return None
 
     def _kwargs(self, fn, call, frame, sends) -> tuple[tuple[str, tuple], ...]:
         opts: dict[str, set] = {}
@@ -434,10 +503,66 @@ class ClassEvaluator:
             if isinstance(arg, ir.Starred):
                 break
             bound[param.name] = self.eval(fn, arg, frame, sends)
+        named = {p.name for p in params}
+        kwarg = next((p.name for p in method.function.params if p.kind == "kwarg"), None)
+        extra: dict[str, frozenset] = {}  # what `**kwargs` receives
         for key, value in call.kwargs:
             if key is not None:
                 bound[key] = self.eval(fn, value, frame, sends)
+                if kwarg is not None and key not in named:
+                    extra[key] = bound[key]
+            elif kwarg is not None:
+                # f(**kwargs): the keys of the dicts it may hold
+                for item in self.eval(fn, value, frame, sends):
+                    if isinstance(item, DictVal):
+                        for k, vs in item.items:
+                            target = bound if k in named else extra
+                            target[k] = target.get(k, frozenset()) | frozenset(vs)
+        if kwarg is not None:
+            bound[kwarg] = frozenset({DictVal(tuple((k, tuple(sorted(vs, key=repr)))
+                                                    for k, vs in sorted(extra.items())))})
         return bound
+
+
+def _is_super(expr: ir.Expr) -> bool:
+    """`super()` or `super(Class, self)`."""
+    return isinstance(expr, ir.Call) and isinstance(expr.func, ir.Name) \
+        and expr.func.id == "super"
+
+
+def _on_self(expr: ir.Expr | None) -> bool:
+    """`self.X`."""
+    return isinstance(expr, ir.Attr) and isinstance(expr.value, ir.Name) \
+        and expr.value.id == "self"
+
+
+def _class_scope(klass: ClassRef) -> FunctionRef:
+    """Where a class attribute's value is evaluated: the module of its class."""
+    body = ir.Function(name="<class>", qualname=klass.cls.name, params=(), decorators=(),
+                       body=(), line=klass.cls.line, end_line=klass.cls.end_line)
+    return FunctionRef(klass.module, body, klass.cls)
+
+
+def _dict_set(value: DictVal, key: str, values: Values, augmented: bool) -> DictVal:
+    items = dict(value.items)
+    new = frozenset(values) | (frozenset(items.get(key, ())) if augmented else frozenset())
+    items[key] = tuple(sorted(new, key=repr))
+    return DictVal(tuple(sorted(items.items())))
+
+
+def _constant(index: Index, module: ir.Module, expr: ir.Expr) -> ir.Const | None:
+    """The constant a name or dotted name of `module` holds through imports and module
+    assignments (`constants.VOLUME_TOPIC`, `VOLUME_TOPIC = VOLUME_BINARY`), else None."""
+    for _ in range(MAX_CONSTANT_HOPS):
+        if not isinstance(expr, (ir.Name, ir.Attr)):
+            return None
+        ref = index.resolve_expr(module, expr)
+        if not isinstance(ref, ValueRef):
+            return None
+        module, expr = ref.module, ref.value
+        if isinstance(expr, ir.Const):
+            return expr
+    return None
 
 
 def _expr_source(expr: ir.Expr) -> str:
@@ -487,23 +612,26 @@ class ClientMethod:
 
 
 def find_client_methods(index: Index) -> tuple[list[ClientMethod], list[str]]:
-    """Every public method of every class that sends an RPC, in file order."""
-    rels = [r for r in index.files_containing(*CLIENT_NEEDLES)]
-    rels = [r for r in rels if _mentions(index, r, SEND_NEEDLES)]
-    index.prefetch(rels)
+    """Every public method of every class that sends an RPC, in file order.
+
+    A client is a class of a module that makes an RPC client and sends, or that sends and
+    derives from a class of a module that makes one (a base class building the client for
+    its subclasses in other modules, as Cinder's `cinder.rpc.RPCAPI`)."""
+    makers = set(index.files_containing(*CLIENT_NEEDLES))
+    senders = index.files_containing(*SEND_NEEDLES)
+    index.prefetch(senders)
     found: list[ClientMethod] = []
     notes: list[str] = []
-    for rel in rels:
+    for rel in senders:
         mod = index.module_at(rel)
         if mod is None or mod.problem is not None:
             continue
         for cls in mod.classes.values():
-            found += _client_methods_of(index, ClassRef(mod, cls), notes)
+            ref = ClassRef(mod, cls)
+            if rel in makers or any(klass.module.path in makers
+                                    for klass in index.mro(ref)[1:]):
+                found += _client_methods_of(index, ref, notes)
     return found, notes
-
-
-def _mentions(index: Index, rel: str, needles: tuple[bytes, ...]) -> bool:
-    return any(n in index._bytes(rel) for n in needles)
 
 
 def _client_methods_of(index: Index, ref: ClassRef, notes: list[str]) -> list[ClientMethod]:
@@ -554,17 +682,19 @@ def resolve_topic(index: Index, target: Target) -> str | None:
     return None
 
 
-def service_managers(index: Index) -> dict[str, str]:
-    """binary -> dotted manager class, from SERVICE_MANAGERS or the *_manager options."""
+def service_managers(index: Index, profile: Profile = NOVA) -> dict[str, str]:
+    """binary -> dotted manager class, from the modules the profile names (Nova's
+    SERVICE_MANAGERS or *_manager options; Cinder's *_manager options)."""
     found: dict[str, str] = {}
-    for name in MANAGER_REGISTRIES:
+    pattern = profile.manager_pattern
+    for name in profile.manager_registries:
         module = index.module(name)
         if module is None:
             continue
         for text in _module_strings(module):
-            match = MANAGER_PATH.match(text)
+            match = pattern.match(text)
             if match:
-                found.setdefault(f"nova-{match.group(1)}", text)
+                found.setdefault(profile.binary(match.group(1)), text)
     return found
 
 
@@ -671,6 +801,12 @@ def find_handler(index: Index, endpoints: list[Endpoint], namespace: str | None,
         0 if major and e.version and e.version.split(".")[0] == major else 1))
     for endpoint in ranked:
         fn = index.find_method(endpoint.ref, method)
+        if fn is None:
+            # a class attribute naming a method serves under a second name
+            # (`failover_host = failover`)
+            alias = index.class_attr(endpoint.ref, method)
+            if alias is not None and isinstance(alias[1], ir.Name):
+                fn = index.find_method(alias[0], alias[1].id)
         if fn is not None:
             return fn
     return None
@@ -679,16 +815,17 @@ def find_handler(index: Index, endpoints: list[Endpoint], namespace: str | None,
 # ----------------------------------------------------------------------------- the model
 
 
-def build_rpc_model(index: Index, label: str) -> RpcModel:
+def build_rpc_model(index: Index, label: str, profile: Profile = NOVA) -> RpcModel:
+    """The RPC model of the tree `index` reads, a tree of the project `profile` describes."""
     client_methods, notes = find_client_methods(index)
-    managers = service_managers(index)
+    managers = service_managers(index, profile)
     endpoints_cache: dict[str, list[Endpoint]] = {}
     services: dict[str, Service] = {}
     methods: list[RpcMethod] = []
     warnings: list[str] = list(notes)
     for cm in client_methods:
         topic = _topic_of(index, cm)
-        binary = f"nova-{topic}" if topic else None
+        binary = profile.binary(topic) if topic else None
         if binary and binary not in services:
             manager = managers.get(binary)
             eps = endpoints_of(index, manager) if manager else []
@@ -696,7 +833,7 @@ def build_rpc_model(index: Index, label: str) -> RpcModel:
             services[binary] = Service(binary, topic, manager,
                                        tuple(e.ref.dotted for e in eps))
         elif binary is None and (shared := _shared_endpoints(index, cm)):
-            package = f"nova-{cm.ref.module.name.split('.')[1]}"
+            package = profile.binary(cm.ref.module.name.split('.')[1])
             if package in services or package in managers:
                 # a topic built at run time (cells' inter-cell queues): the package's
                 # service, served by an endpoint class of the client's own module
@@ -704,7 +841,7 @@ def build_rpc_model(index: Index, label: str) -> RpcModel:
                 endpoints_cache[f"{binary}/{cm.ref.module.name}"] = shared
             else:
                 # baserpc: the caller names the topic; every service serves the namespace
-                binary = EVERY_SERVICE
+                binary = profile.every_service
                 endpoints_cache[binary] = shared
                 services.setdefault(binary, Service(binary, None, None,
                                                     tuple(e.ref.dotted for e in shared)))
@@ -757,8 +894,8 @@ def _group_by_wire(sends: list[Send]) -> dict[str | None, list[Send]]:
 def _rpc_method(index: Index, cm: ClientMethod, binary: str | None, topic: str | None,
                 wire: str | None, sends: list[Send], endpoints: list[Endpoint]) -> RpcMethod:
     kinds = tuple(sorted({s.kind for s in sends}))
-    versions = sorted({str(v.value) for s in sends for v in s.prepared.get("version")
-                       if isinstance(v, Const) and isinstance(v.value, str)}, key=version_key)
+    versions = sorted({version for s in sends for v in s.prepared.get("version")
+                       for version in _strings(v)}, key=version_key)
     target_versions = sorted({t.version for t in cm.targets if t.version}, key=version_key)
     version = versions[-1] if versions else (target_versions[-1] if target_versions else None)
     namespaces = {t.namespace for t in cm.targets}
@@ -776,6 +913,9 @@ def _rpc_method(index: Index, cm: ClientMethod, binary: str | None, topic: str |
         handler = find_handler(index, endpoints, namespace, version, wire)
         if handler is None:
             notes.append(f"no method {wire} on the {binary} endpoints")
+        elif handler.function.name != wire:
+            notes.append(f"served by {handler.function.name}: {wire} = "
+                         f"{handler.function.name} in {handler.owner.name}")
     fn = cm.ref.function
     return RpcMethod(
         service=binary or "unknown",
@@ -800,6 +940,16 @@ def _rpc_method(index: Index, cm: ClientMethod, binary: str | None, topic: str |
         handler_params=tuple(p.name for p in handler.function.params[1:]) if handler else (),
         notes=tuple(notes),
     )
+
+
+def _strings(value: Value) -> tuple[str, ...]:
+    """The strings a constant holds: itself, or the members of a tuple of versions."""
+    if isinstance(value, Const):
+        if isinstance(value.value, str):
+            return (value.value,)
+        if isinstance(value.value, tuple):
+            return tuple(v for v in value.value if isinstance(v, str))
+    return ()
 
 
 def _kind_decider(sends: list[Send], kinds: tuple[str, ...]):

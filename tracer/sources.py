@@ -1,15 +1,19 @@
-"""Turn a `-s SPEC` string into a Nova tree on disk, without importing or running any of it.
+"""Turn a `-s SPEC` string into a tree of an OpenStack project on disk (Nova, Cinder),
+without importing or running any of it.
 
 Three kinds of SPEC (SPEC.md, "Sources"):
 
-- a release `X.Y.Z` of `nova` from the package index: `pip download` of the wheel only
-  (`--no-deps --only-binary=:all:`, so no setup.py can ever run), unpacked safely into
-  `<cache>/releases/nova-X.Y.Z/`;
-- a directory holding `nova/` (or the `nova` package folder itself);
+- a release `X.Y.Z` of `nova`, or `PROJECT==X.Y.Z` of a project osflow knows
+  (`cinder==29.0.0`; `nova==34.0.0` is `34.0.0`), from the package index: `pip download` of
+  the wheel only (`--no-deps --only-binary=:all:`, so no setup.py can ever run), unpacked
+  safely into `<cache>/releases/PROJECT-X.Y.Z/` (each project apart);
+- a directory holding `nova/` or `cinder/` (or the package folder itself): the project is
+  the package found;
 - `REPO@REF`: a git repository (bare or not) read at a tag, branch or commit, with no
-  checkout, into `<cache>/git/<sha>/`.
+  checkout, into `<cache>/git/<sha>/`; the project is the package the commit holds.
 
-A bare version string always means a release: write `./34.0.0` for a folder of that name.
+A bare version string (and `PROJECT==VERSION`) always means a release: write `./34.0.0`
+for a folder of that name.
 
 Cache entries are built in a temporary folder next to their final name and moved into place
 with one `os.replace`, under an `fcntl.flock` lock per entry, so a killed run never leaves a
@@ -65,6 +69,8 @@ from tracer import PINNED_RELEASE, releases
 from tracer.config import cache_dir
 from tracer.errors import OsflowError
 from tracer.files import MAX_FOLDER_DEPTH, kind_of, locked, read_regular_file
+from tracer.profiles import PROFILES, Profile, known_projects
+from tracer.profiles.nova import NOVA
 from tracer.text import shorten
 
 __all__ = [
@@ -89,6 +95,8 @@ log = logging.getLogger(__name__)
 # PEP 440 release numbers as Nova tags them: 34.0.0, 17.0.13, 34.0.0.0rc1.
 VERSION_RE = re.compile(r"^\d+(?:\.\d+){1,3}(?:(?:a|b|rc)\d+)?$")
 FINAL_VERSION_RE = re.compile(r"^\d+(?:\.\d+)*$")
+# `cinder==29.0.0`: a project's release (the name as pip spells a distribution)
+PROJECT_RELEASE_RE = re.compile(r"^([A-Za-z][A-Za-z0-9_.-]*)==(.*)$")
 
 MANIFEST_NAME = ".osflow-source.json"
 MANIFEST_FORMAT = 1
@@ -112,9 +120,15 @@ GIT_DATA_TIMEOUT_S = 600
 class SourceTree:
     spec: str  # what the user gave ("34.0.0", "/path", "/repo@tag")
     kind: str  # "release" | "directory" | "git"
-    root: Path  # the folder that holds nova/
-    label: str  # human label: "34.0.0", "nova@12.0.0 (abc1234)", or the dir path
+    root: Path  # the folder that holds nova/ (or the project's package)
+    # human label: "34.0.0", "cinder==29.0.0", "nova@12.0.0 (abc1234)", or the dir path
+    label: str
     tag: str | None  # a release/tag name usable in an opendev URL, when known
+    project: str = "nova"  # the package the tree holds (its profile: tracer.profiles)
+
+    @property
+    def profile(self) -> Profile:
+        return PROFILES[self.project]
 
 
 class UnsafeArchiveError(OsflowError):
@@ -146,6 +160,10 @@ def open_source(spec: str | None = None, *, cache: Path | None = None) -> Source
         spec = releases.last_of_series(spec, major, cached_releases(cache))
     if VERSION_RE.match(spec):
         return _open_release(normal_release(spec), cache)
+    named = project_release(spec)
+    if named is not None:
+        profile, version = named
+        return _open_release(version, cache, profile, spec=spec)
     path = Path(spec).expanduser()
     if _exists(path, spec):
         return _open_directory(spec, path)
@@ -157,10 +175,40 @@ def open_source(spec: str | None = None, *, cache: Path | None = None) -> Source
             f"{spec}: not a release number; give the whole version, like "
             f"{spec}.0.0, or a folder that holds nova/, or REPO@REF"
         )
+    if spec.lower() in PROFILES:
+        raise OsflowError(f"{spec}: which release? give one as {spec.lower()}==VERSION "
+                          f"(e.g. {_example(PROFILES[spec.lower()])}), or a folder that holds "
+                          f"{spec.lower()}/")
     raise OsflowError(
-        f"{spec}: no such directory; give a release like {PINNED_RELEASE}, "
-        "a folder that holds nova/, or REPO@REF"
+        f"{spec}: no such directory; give a release like {PINNED_RELEASE} (another "
+        f"project's as {_other_example()}), a folder that holds nova/, or REPO@REF"
     )
+
+
+def project_release(spec: str) -> tuple[Profile, str] | None:
+    """`cinder==29.0.0` -> (Cinder's profile, "29.0.0"); None when `spec` is not of that form.
+    An unknown project or a version that is not a release number is refused here."""
+    match = PROJECT_RELEASE_RE.match(spec.strip())
+    if match is None:
+        return None
+    name, version = match.group(1).lower(), match.group(2).strip()
+    profile = PROFILES.get(name)
+    if profile is None:
+        raise OsflowError(f"{shorten(spec)}: osflow knows no project {match.group(1)!r}; "
+                          f"known: {', '.join(known_projects())} (e.g. -s cinder==29.0.0)")
+    if not VERSION_RE.match(version):
+        raise OsflowError(f"{shorten(spec)}: {version!r} is not a release number; give one "
+                          f"like {_example(profile)}")
+    return profile, normal_release(version)
+
+
+def _example(profile: Profile) -> str:
+    return f"{profile.name}=={profile.example_release}"
+
+
+def _other_example() -> str:
+    """A release of the first project other than Nova, as `-s` takes it (cinder==29.0.0)."""
+    return _example(next(PROFILES[name] for name in known_projects() if name != NOVA.name))
 
 
 def normal_release(spec: str) -> str:
@@ -187,11 +235,24 @@ def _exists(path: Path, spec: str) -> bool:
 
 
 def release_order(specs: list[str]) -> list[str]:
-    """`specs` oldest first when every one is a release number (`34.0.0 32.2.1` ->
-    `32.2.1 34.0.0`); otherwise as given (folders and git refs carry no order)."""
-    if all(VERSION_RE.match(spec) for spec in specs):
-        return sorted(specs, key=_version_key)
+    """`specs` oldest first when every one is a release of one project (`34.0.0 32.2.1` ->
+    `32.2.1 34.0.0`; `cinder==29.0.0 cinder==28.0.0` likewise); otherwise as given
+    (folders and git refs carry no order)."""
+    releases = [_release_of(spec) for spec in specs]
+    if all(releases) and len({project for project, _ in releases}) == 1:
+        order = sorted(range(len(specs)), key=lambda i: _version_key(releases[i][1]))
+        return [specs[i] for i in order]
     return list(specs)
+
+
+def _release_of(spec: str) -> tuple[str, str] | None:
+    """(project, version) of a release SPEC, else None."""
+    if VERSION_RE.match(spec):
+        return NOVA.name, spec
+    match = PROJECT_RELEASE_RE.match(spec.strip())
+    if match and VERSION_RE.match(match.group(2).strip()):
+        return match.group(1).lower(), match.group(2).strip()
+    return None
 
 
 # --------------------------------------------------------------------------------------
@@ -202,28 +263,40 @@ def _open_directory(spec: str, path: Path) -> SourceTree:
     if not path.is_dir():
         raise OsflowError(f"{spec}: not a directory; give the folder that holds nova/")
     path = path.resolve()
-    if (path / "nova" / "__init__.py").is_file():
-        root = path
-    elif path.name == "nova" and (path / "__init__.py").is_file():
+    held = _packages_in(path)
+    if len(held) > 1:
+        raise OsflowError(f"{spec}: holds {' and '.join(p + '/' for p in held)}; give the "
+                          f"package folder to read, as {Path(spec) / held[0]}")
+    if held:
+        root, project = path, held[0]
+    elif path.name in PROFILES and (path / "__init__.py").is_file():
         # The user pointed at the package itself; the tree root is the folder above it.
-        root = path.parent
+        root, project = path.parent, path.name
     elif (path / "HEAD").is_file() or (path / ".git").exists():
         raise OsflowError(f"{spec}: a git repository; say which tag, branch or commit to read, "
                           f"as REPO@REF: {spec}@12.0.0")
     else:
-        raise OsflowError(f"{spec}: no nova/ package here; give the folder that holds nova/")
+        others = [name for name in known_projects() if name != NOVA.name]
+        raise OsflowError(f"{spec}: no nova/ package here; give the folder that holds nova/"
+                          f" (or {', '.join(p + '/' for p in others)})")
     return SourceTree(
-        spec=spec, kind="directory", root=root, label=str(root), tag=_version_in_folder(root)
+        spec=spec, kind="directory", root=root, label=str(root),
+        tag=_version_in_folder(root, project), project=project,
     )
 
 
-def _version_in_folder(root: Path) -> str | None:
+def _packages_in(folder: Path) -> list[str]:
+    """The packages of known projects that `folder` holds (`nova/__init__.py`, ...)."""
+    return [name for name in known_projects() if (folder / name / "__init__.py").is_file()]
+
+
+def _version_in_folder(root: Path, project: str = NOVA.name) -> str | None:
     """The release an unpacked tree came from, when it says so (our manifest, PKG-INFO)."""
     manifest = read_manifest(root)
     if manifest and manifest.get("kind") == "release":
         return manifest.get("version")
-    candidates = [root / "PKG-INFO", root / "nova.egg-info" / "PKG-INFO"]
-    candidates += sorted(root.glob("nova-*.dist-info/METADATA"))
+    candidates = [root / "PKG-INFO", root / f"{project}.egg-info" / "PKG-INFO"]
+    candidates += sorted(root.glob(f"{project}-*.dist-info/METADATA"))
     for meta in candidates:
         try:  # a named pipe there would never finish reading
             head = read_regular_file(meta, MAX_METADATA_BYTES)[:4096].decode("utf-8", "replace")
@@ -232,7 +305,7 @@ def _version_in_folder(root: Path) -> str | None:
         name = re.search(r"^Name:\s*(\S+)", head, re.M)
         version = re.search(r"^Version:\s*(\S+)", head, re.M)
         # Only plain releases are tags on opendev; a pbr dev version (34.1.0.dev12) is not.
-        if name and version and name.group(1).lower() == "nova":
+        if name and version and name.group(1).lower() == project:
             if VERSION_RE.match(version.group(1)):
                 return version.group(1)
     return None
@@ -460,16 +533,19 @@ def _write_member(dest: Path, rel: PurePosixPath, data: bytes, archive: str) -> 
         fh.write(data)
 
 
-def _under_nova(rel: PurePosixPath) -> bool:
-    return len(rel.parts) >= 2 and rel.parts[0] == "nova"
+def _under(rel: PurePosixPath, package: str) -> bool:
+    """Whether `rel` lies inside the folder `package` (nova/...)."""
+    return len(rel.parts) >= 2 and rel.parts[0] == package
 
 
 # --------------------------------------------------------------------------------------
 # Wheels
 
 
-def unpack_wheel(wheel: Path, dest: Path, *, max_bytes: int = MAX_TREE_BYTES) -> int:
-    """Extract the `nova/` members of `wheel` into the (empty) folder `dest`; return the count.
+def unpack_wheel(wheel: Path, dest: Path, *, max_bytes: int = MAX_TREE_BYTES,
+                 package: str = NOVA.name) -> int:
+    """Extract the `package/` members (`nova/`) of `wheel` into the (empty) folder `dest`;
+    return the count.
 
     Every member of the archive is validated first, extracted or not: an absolute path,
     a `..` component, a symlink or other special file anywhere means a crafted archive and
@@ -488,15 +564,16 @@ def unpack_wheel(wheel: Path, dest: Path, *, max_bytes: int = MAX_TREE_BYTES) ->
         written = 0
         total = 0
         for info, rel in members:
-            if info.is_dir() or not _under_nova(rel):
+            if info.is_dir() or not _under(rel, package):
                 continue
             data = _read_capped(zf, info, max_bytes - total, name)
             total += len(data)
             _check_record(record, rel, data, name)
             _write_member(dest, rel, data, name)
             written += 1
-    if written == 0 or not (dest / "nova" / "__init__.py").is_file():
-        raise OsflowError(f"{name}: the wheel holds no nova/ package; is it really nova?")
+    if written == 0 or not (dest / package / "__init__.py").is_file():
+        raise OsflowError(f"{name}: the wheel holds no {package}/ package; is it really "
+                          f"{package}?")
     return written
 
 
@@ -680,7 +757,7 @@ def unpack_tarball(archive: Path, dest: Path, *, max_bytes: int | None = None) -
                                          "refusing it")
             _write_member(dest, rel, data, name)
             written += 1
-    if not (dest / "nova" / "__init__.py").is_file():
+    if not _packages_in(dest):
         raise OsflowError(f"{name}: the archive holds no nova/ package; is it a nova tree?")
     return written
 
@@ -695,28 +772,36 @@ class Downloaded:
     index_page: str | None  # the index page pip found it on (None for a find-links folder)
 
 
-def _open_release(spec: str, cache: Path) -> SourceTree:
-    final = cache / "releases" / f"nova-{spec}"
+def _open_release(version: str, cache: Path, profile: Profile = NOVA,
+                  spec: str | None = None) -> SourceTree:
+    """A release of `profile`'s project, from the cache or the package index. Nova's is
+    named by its version alone (`34.0.0`, also `nova==34.0.0`); another project's label
+    says which it is (`cinder==29.0.0`)."""
+    name = profile.name
+    final = cache / "releases" / f"{name}-{version}"
     try:
-        _materialise(final, lambda tmp: _build_release(spec, tmp))
+        _materialise(final, lambda tmp: _build_release(version, tmp, profile))
     except IndexUnreachableError as exc:
-        cached = cached_releases(cache)
+        cached = cached_releases(cache, name)
         have = f"cached here: {', '.join(cached)}" if cached else "no release is cached yet"
         message = f"{exc}; {have}; a folder or REPO@REF also works offline"
         raise IndexUnreachableError(message) from exc
-    return SourceTree(spec=spec, kind="release", root=final, label=spec, tag=spec)
+    label = version if profile is NOVA else f"{name}=={version}"
+    return SourceTree(spec=version if profile is NOVA else (spec or label), kind="release",
+                      root=final, label=label, tag=version, project=name)
 
 
-def _build_release(version: str, tmp: Path) -> dict:
+def _build_release(version: str, tmp: Path, profile: Profile = NOVA) -> dict:
     download_dir = tmp / ".download"
     download_dir.mkdir()
-    got = download_wheel(version, download_dir)
+    got = download_wheel(version, download_dir, project=profile.name)
     wheel_sha = _sha256_file(got.wheel)
     check = _check_wheel_hash(got, wheel_sha)
-    unpack_wheel(got.wheel, tmp)
+    unpack_wheel(got.wheel, tmp, package=profile.name)
     shutil.rmtree(download_dir)
     return {
         "kind": "release",
+        "project": profile.name,
         "version": version,
         "wheel": got.wheel.name,
         "wheel_sha256": wheel_sha,
@@ -749,8 +834,9 @@ def _check_wheel_hash(got: Downloaded, wheel_sha: str) -> str:
     return reason
 
 
-def download_wheel(version: str, dest: Path) -> Downloaded:
-    """`pip download` the nova==VERSION wheel into dest (never a source archive, never deps).
+def download_wheel(version: str, dest: Path, project: str = NOVA.name) -> Downloaded:
+    """`pip download` the PROJECT==VERSION wheel (nova==34.0.0) into dest (never a source
+    archive, never deps).
 
     Runs pip as a subprocess with the user's pip configuration (index, mirrors, proxy,
     certificates) and turns its failures into one-line OsflowErrors. `python -m` would put
@@ -764,25 +850,26 @@ def download_wheel(version: str, dest: Path) -> Downloaded:
         sys.executable, "-I", "-m", "pip", "download",
         "--no-deps", "--only-binary=:all:", "--no-input", "--disable-pip-version-check",
         "--progress-bar", "off", "--log", str(log_file),
-        "-d", str(dest), f"nova=={version}",
+        "-d", str(dest), f"{project}=={version}",
     ]  # fmt: skip
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=PIP_TIMEOUT_S,
                               stdin=subprocess.DEVNULL, cwd=dest)
     except subprocess.TimeoutExpired as exc:
         raise OsflowError(
-            f"pip download nova=={version} took over {PIP_TIMEOUT_S}s; check the network"
+            f"pip download {project}=={version} took over {PIP_TIMEOUT_S}s; check the network"
         ) from exc
     # The --log file has pip's debug lines: the index page behind each link, and the
     # connection errors that pip only shows on stderr when it retries.
     log_text = log_file.read_text(encoding="utf-8", errors="replace") if log_file.exists() else ""
     log_file.unlink(missing_ok=True)
     if proc.returncode != 0:
-        raise _explain_pip_failure(version, proc.stderr, log_text)
-    wheels = sorted(dest.glob("nova-*.whl"))
+        raise _explain_pip_failure(version, proc.stderr, log_text, project)
+    wheels = sorted(dest.glob(f"{project}-*.whl"))
     if len(wheels) != 1:
         found = ", ".join(w.name for w in wheels) or "nothing"
-        raise OsflowError(f"pip download nova=={version} gave no single nova wheel (got {found})")
+        raise OsflowError(f"pip download {project}=={version} gave no single {project} wheel "
+                          f"(got {found})")
     return Downloaded(wheels[0], _index_page_from_log(log_text, wheels[0].name))
 
 
@@ -797,34 +884,34 @@ _CONNECTION_HINTS = (
 )
 
 
-def _explain_pip_failure(version: str, stderr: str, log_text: str = "") -> OsflowError:
+def _explain_pip_failure(version: str, stderr: str, log_text: str = "",
+                         project: str = NOVA.name) -> OsflowError:
     """One line saying what went wrong with pip download, and what to do."""
     found = re.search(r"\(from versions: ([^)]*)\)", stderr)
     if found and found.group(1).strip() != "none":
         versions = [v.strip() for v in found.group(1).split(",") if v.strip()]
-        return OsflowError(
-            f"nova=={version} is not on the package index; {_summarise_versions(version, versions)}"
-        )
+        summary = _summarise_versions(version, versions, PROFILES.get(project, NOVA))
+        return OsflowError(f"{project}=={version} is not on the package index; {summary}")
     network = [ln for ln in (stderr + "\n" + log_text).splitlines()
                if any(hint in ln for hint in _CONNECTION_HINTS)]  # fmt: skip
     if network:
         return IndexUnreachableError(
-            f"cannot reach the package index to download nova=={version} "
+            f"cannot reach the package index to download {project}=={version} "
             f"({_pip_reason(chr(10).join(network))}); check the network or pip's index "
             "settings (pip config list)"
         )
     if found:
         return OsflowError(
-            f"nova=={version}: the package index has no nova wheels at all; check pip's "
+            f"{project}=={version}: the package index has no {project} wheels at all; check pip's "
             "index settings (pip config list)"
         )
     if "DO NOT MATCH THE HASHES" in stderr:
         # pip's own words speak of a requirements file the user never wrote
         return OsflowError(
-            f"nova=={version}: the downloaded wheel does not match the sha256 the package "
+            f"{project}=={version}: the downloaded wheel does not match the sha256 the package "
             "index publishes; refusing it (a tampered mirror or a broken download; retry later)"
         )
-    return OsflowError(f"pip download nova=={version} failed: {_pip_reason(stderr)}")
+    return OsflowError(f"pip download {project}=={version} failed: {_pip_reason(stderr)}")
 
 
 def _pip_reason(stderr: str) -> str:
@@ -848,7 +935,7 @@ def _version_key(v: str) -> tuple[int, ...]:
     return tuple(int(x) for x in re.findall(r"\d+", v.split("rc")[0].split("a")[0].split("b")[0]))
 
 
-def _summarise_versions(wanted: str, versions: list[str]) -> str:
+def _summarise_versions(wanted: str, versions: list[str], profile: Profile = NOVA) -> str:
     """'available: 15.1.5 to 34.0.0 (150 versions; in 33.x: ...), newest 34.0.0' + hints."""
     finals = [v for v in versions if FINAL_VERSION_RE.match(v)] or versions
     finals.sort(key=_version_key)
@@ -862,8 +949,9 @@ def _summarise_versions(wanted: str, versions: list[str]) -> str:
     text += f"), newest {newest}"
     if _version_key(wanted) < _version_key(finals[0]):
         text += (
-            f"; releases before {finals[0]} (e.g. Liberty 12.0.0) are not on the index: "
-            "use a git clone of openstack/nova, -s /path/to/nova@12.0.0"
+            f"; releases before {finals[0]} (e.g. Liberty {profile.liberty}) are not on the "
+            f"index: use a git clone of openstack/{profile.name}, "
+            f"-s /path/to/{profile.name}@{profile.liberty}"
         )
     return text
 
@@ -931,15 +1019,16 @@ def _fetch_index_page(page_url: str) -> tuple[bytes, str]:
         return resp.read(), resp.headers.get("Content-Type", "")
 
 
-def cached_releases(cache: Path | None = None) -> list[str]:
-    """Release versions already complete in the cache (usable offline)."""
+def cached_releases(cache: Path | None = None, project: str = NOVA.name) -> list[str]:
+    """Release versions of `project` already complete in the cache (usable offline)."""
     base = (Path(cache) if cache is not None else cache_dir()) / "releases"
     if not base.is_dir():
         return []
+    prefix = f"{project}-"
     found = [
-        p.name[len("nova-"):]
+        p.name[len(prefix):]
         for p in base.iterdir()
-        if p.name.startswith("nova-") and (p / MANIFEST_NAME).is_file()
+        if p.name.startswith(prefix) and (p / MANIFEST_NAME).is_file()
     ]
     return sorted(found, key=_version_key)
 
@@ -977,11 +1066,14 @@ def _open_git(spec: str, repo_text: str, ref: str, cache: Path) -> SourceTree:
     is_tag = _git(git_dir, "rev-parse", "--verify", "--quiet", f"refs/tags/{tag_name}", check=False)
     tag = tag_name if is_tag.returncode == 0 else None
     final = cache / "git" / sha
-    _materialise(final, lambda tmp: _build_git(git_dir, sha, repo_text, ref, tmp))
+    manifest = _materialise(final, lambda tmp: _build_git(git_dir, sha, repo_text, ref, tmp))
     name = repo.resolve().name
     name = name[:-4] if name.endswith(".git") and len(name) > 4 else name
+    # entries made before projects were told apart are nova's
+    project = manifest.get("project") if manifest.get("project") in PROFILES else NOVA.name
     return SourceTree(
-        spec=spec, kind="git", root=final, label=f"{name}@{ref} ({sha[:7]})", tag=tag
+        spec=spec, kind="git", root=final, label=f"{name}@{ref} ({sha[:7]})", tag=tag,
+        project=project,
     )
 
 
@@ -1125,31 +1217,43 @@ def _build_git(git_dir: Path, sha: str, repo_text: str, ref: str, tmp: Path) -> 
     label = f"{repo_text}@{ref}"
     entries = _git_tree_entries(git_dir, sha, label)
     blobs = [e for e in entries if e[0] in ("100644", "100755")]
+    held = [name for name in known_projects()
+            if any(e[3].as_posix() == f"{name}/__init__.py" for e in blobs)]
+    if len(held) != 1:
+        if held:
+            raise OsflowError(f"{label}: commit {sha[:7]} holds {' and '.join(held)} "
+                              "packages; osflow reads one project per source")
+        others = " or ".join(f"{name}/__init__.py" for name in known_projects()
+                             if name != NOVA.name)
+        raise OsflowError(
+            f"{label}: commit {sha[:7]} has no nova/__init__.py (nor {others}); is "
+            f"{repo_text} a nova repository?"
+        )
+    package = held[0]
+    entries = [e for e in entries if _under(e[3], package)]
+    blobs = [e for e in blobs if _under(e[3], package)]
     skipped = [e[3].as_posix() for e in entries if e[0] not in ("100644", "100755")]
     if skipped:
         # Symlinks and submodules are never materialised: a link could point anywhere.
-        log.warning("%s: skipped %d symlink/submodule entries under nova/: %s",
-                    label, len(skipped), ", ".join(skipped[:5]))  # fmt: skip
+        log.warning("%s: skipped %d symlink/submodule entries under %s/: %s",
+                    label, len(skipped), package, ", ".join(skipped[:5]))  # fmt: skip
     total = sum(e[2] for e in blobs)
     if total > MAX_TREE_BYTES or len(blobs) > MAX_MEMBERS:
         raise UnsafeArchiveError(
-            f"{label}: nova/ is {total} bytes in {len(blobs)} files; over the cap"
-        )
-    if not any(e[3].as_posix() == "nova/__init__.py" for e in blobs):
-        raise OsflowError(
-            f"{label}: commit {sha[:7]} has no nova/__init__.py; is {repo_text} a nova repository?"
+            f"{label}: {package}/ is {total} bytes in {len(blobs)} files; over the cap"
         )
     for (_mode, oid, size, rel), data in zip(blobs, _git_blobs(git_dir, blobs, label)):
         _write_member(tmp, rel, data, label)
-    return {"kind": "git", "commit": sha, "ref": ref, "skipped": skipped}
+    return {"kind": "git", "commit": sha, "ref": ref, "skipped": skipped, "project": package}
 
 
 def _git_tree_entries(
     git_dir: Path, sha: str, label: str
 ) -> list[tuple[str, str, int, PurePosixPath]]:
-    """(mode, oid, size, path) of everything under nova/ at the commit, paths validated."""
-    out = _git(git_dir, "ls-tree", "-r", "-z", "-l", "--full-tree", sha, "--", "nova",
-               timeout=GIT_DATA_TIMEOUT_S).stdout
+    """(mode, oid, size, path) of everything under the packages of known projects (nova/,
+    cinder/) at the commit, paths validated."""
+    out = _git(git_dir, "ls-tree", "-r", "-z", "-l", "--full-tree", sha, "--",
+               *known_projects(), timeout=GIT_DATA_TIMEOUT_S).stdout
     entries = []
     for record in out.split(b"\0"):
         if not record:
@@ -1157,7 +1261,7 @@ def _git_tree_entries(
         meta, _, raw_path = record.partition(b"\t")
         mode, kind, oid, size = meta.decode().split()
         rel = _safe_relpath(os.fsdecode(raw_path), label)
-        if not _under_nova(rel):
+        if not any(_under(rel, name) for name in known_projects()):
             continue  # "nova" itself as a file or link: then there is no package to read
         entries.append((mode, oid, int(size) if size.isdigit() else 0, rel))
     return entries

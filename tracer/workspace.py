@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from tracer.config import cache_dir
+from tracer.errors import OsflowError
 from tracer.index import Index
 from tracer.index.cache import ResultCache, SummaryCache
 from tracer.model import RpcModel
@@ -39,13 +40,25 @@ class Workspace:
     def rpc_model(self) -> RpcModel:
         from tracer.rpc import build_rpc_model
 
-        return self.cached("rpc", lambda: build_rpc_model(self.index, self.source.label))
+        profile = self.source.profile
+        return self.cached("rpc", lambda: build_rpc_model(self.index, self.source.label,
+                                                          profile))
+
+    def needs_flows(self) -> None:
+        """Refuse, in one line, what reads more of a tree than the RPC model (operations,
+        traces, builds, the call graph and what builds on them) on a project whose profile
+        does not support it yet. Every such reading starts here."""
+        profile = self.source.profile
+        if not profile.traces:
+            raise OsflowError(f"{profile.name}: only the RPC model (osflow rpc) is read for "
+                              "now; ops, trace and build support Nova")
 
     def catalogue(self) -> Catalogue:
         """The REST operations, and the periodic tasks each service runs on its own."""
         from tracer.catalogue import build_catalogue
         from tracer.periodic import periodic_operations, with_periodic
 
+        self.needs_flows()
         return self.cached("catalogue", lambda: with_periodic(
             build_catalogue(self.index, self.source.label),
             periodic_operations(self.index, self.rpc_model())))
@@ -56,6 +69,7 @@ class Workspace:
         from tracer.catalogue import find_operation
         from tracer.trace import Options, trace_operation
 
+        self.needs_flows()
         options = options or Options()
         op = find_operation(self.catalogue(), operation)
         # every option is part of the key: a field added to Options can't be left out
@@ -70,6 +84,8 @@ class Workspace:
         from tracer.graph import operation_sends
         from tracer.trace import Options, Shared
 
+        self.needs_flows()
+
         def compute():
             shared = Shared(self.index)
             return {f"api:{op.name}": operation_sends(self.flow(op.name, Options(), shared))
@@ -81,6 +97,7 @@ class Workspace:
         """The RPC call graph (tracer.graph), built once per tree and cached."""
         from tracer.graph import build_graph
 
+        self.needs_flows()
         return self.cached("graph", lambda: build_graph(self.index, self.rpc_model(),
                                                         self.catalogue()))
 
@@ -89,4 +106,5 @@ def open_workspace(spec: str | None = None, *, cache: Path | None = None) -> Wor
     """Resolve `spec` (release, directory or REPO@REF) and index the tree it names."""
     root = cache or cache_dir()
     source = open_source(spec, cache=root)
-    return Workspace(source, Index(source.root, SummaryCache(root)), ResultCache(root))
+    return Workspace(source, Index(source.root, SummaryCache(root), package=source.project),
+                     ResultCache(root))

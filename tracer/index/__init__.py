@@ -115,11 +115,14 @@ def _summarize_file(args: tuple[str, str, str | None]) -> ir.Module:
 
 
 class Index:
-    """Modules of the tree under `root` (the folder holding `nova/`), read on demand."""
+    """Modules of the tree under `root` (the folder holding `package`, `nova/` or
+    `cinder/`), read on demand."""
 
-    def __init__(self, root: Path, cache: SummaryCache | None = None) -> None:
+    def __init__(self, root: Path, cache: SummaryCache | None = None,
+                 package: str = "nova") -> None:
         self.root = Path(root)
         self.cache = cache
+        self.package = package
         self._modules: dict[str, ir.Module | None] = {}
         self._files: list[str] | None = None
         self._listed_files: frozenset[str] | None = None
@@ -138,8 +141,8 @@ class Index:
 
     # ------------------------------------------------------------------ files
 
-    def source_files(self, package: str = "nova") -> list[str]:
-        """Every non-test module of `package`, as sorted relative paths. A file or folder
+    def source_files(self) -> list[str]:
+        """Every non-test module of the package, as sorted relative paths. A file or folder
         no import can name (see _unnameable), and a folder nested deeper than
         MAX_FOLDER_DEPTH, is left out: a gap of the tree (in `problems`)."""
         if self._files is None:
@@ -154,7 +157,7 @@ class Index:
             def too_deep(path: str) -> None:
                 leave_out(path, f"a folder nested more than {MAX_FOLDER_DEPTH} deep")
 
-            base = self.root / package
+            base = self.root / self.package
             # `nova/` is one level deep: MAX_FOLDER_DEPTH - 1 more below it
             for dirpath, dirnames, filenames in walk_folders(str(base), MAX_FOLDER_DEPTH - 1,
                                                              too_deep):

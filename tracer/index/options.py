@@ -152,10 +152,11 @@ def _conf_const(index: Index, module: ir.Module, text: str) -> ir.Const | None:
     # nova/conf holds the options since Newton; before, the module that reads one first
     # declares it (Liberty's nova/compute/manager.py), wherever that is
     files = index.source_files()
-    confs = [rel for rel in files if rel.startswith("nova/conf/")] or \
-        [rel for rel in files if not rel.startswith("nova/tests/")]
+    package = index.package
+    confs = [rel for rel in files if rel.startswith(f"{package}/conf/")] or \
+        [rel for rel in files if not rel.startswith(f"{package}/tests/")]
     if group:  # the group's own module first: nova/conf/scheduler.py for [scheduler]
-        confs.sort(key=lambda rel: rel != f"nova/conf/{group}.py")
+        confs.sort(key=lambda rel: rel != f"{package}/conf/{group}.py")
     for rel in confs:
         source = index.source(rel)
         if any(needle in source for needle in needles) and b"Opt(" in source:
