@@ -10,18 +10,16 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from tracer.atlas import LIFECYCLE, PERIODIC, READS, Row, backbone, counts, topic
+from tracer.atlas import (LIFECYCLE, PERIODIC, READS, Facts, Row, backbone, counts,
+                          facts_of, topic)
 from tracer.wsd.parser import parse_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "output" / "index.html"
 
 
-def row(name, method="POST", path="/servers/{id}/action", aliases=(), group="servers",
-        text=None):
-    diagram = parse_text(text) if text else None
-    return Row(name, tuple(aliases), "", method, path, group, "", (("full", "x.svg"),),
-               diagram)
+def row(name, method="POST", path="/servers/{id}/action", aliases=(), group="servers"):
+    return Row(name, tuple(aliases), method, path, group, (("full", "x.svg"),), None)
 
 
 @pytest.mark.parametrize("name, method, path, aliases, group, heading", [
@@ -37,7 +35,7 @@ def row(name, method="POST", path="/servers/{id}/action", aliases=(), group="ser
     ("aggregate-add-host", "POST", "/os-aggregates/{id}/action", (), "os-aggregates",
      "Aggregates (os-aggregates)"),
     ("flavor-create", "POST", "/flavors", (), "flavors", "Flavors"),
-    ("migration-list", "GET", "/os-migrations", (), "os-migrations", READS),
+    ("migration-list", "GET", "/os-migrations", (), "os-migrations", "Moves and resizes"),
 ])
 def test_each_operation_goes_under_what_it_does(name, method, path, aliases, group, heading):
     assert topic(row(name, method, path, aliases, group)) == heading
@@ -57,6 +55,9 @@ def test_the_backbone_is_the_rpc_hops_in_order_each_service_once_in_a_row():
     assert backbone(diagram) == \
         "API → conductor (cast) → scheduler (call) → compute (call, cast)"
     assert counts(diagram) == (4, 5)
+    facts = facts_of(diagram)
+    assert Facts.from_json(facts.to_json()) == facts
+    assert Facts.from_json({"title": 1}) is None and Facts.from_json(None) is None
     assert backbone(parse_text("client->nova_api: GET /x\nnova_api->database: read")) == ""
 
 

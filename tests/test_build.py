@@ -53,14 +53,15 @@ def test_every_operation_gets_a_draft_a_picture_and_an_index_row(workspace, root
     assert result.operations == len(names) and not result.stale
 
 
-def test_the_index_page_has_a_table_per_group(workspace, root):
+def test_the_index_page_has_a_table_per_heading(workspace, root):
     build(workspace, root)
     page = (root / "output" / "index.html").read_text()
     groups = sorted({op.group for op in workspace.catalogue().operations})
     assert groups == ["servers"]
-    assert '<a href="#servers">servers</a> (6)' in page
-    heading = page.index('<h2 id="servers">servers</h2>')
-    assert heading < page.index('href="nova/pause.svg"')
+    assert '<a href="#lifecycle-and-state">Lifecycle and state</a>' in page
+    heading = page.index('<h2>Lifecycle and state <small>(')
+    assert heading < page.index('href="nova/overview/pause.svg"') < \
+        page.index('<h2>Moves and resizes')
 
 
 def test_each_picture_shows_what_its_wsd_file_says(workspace, root):

@@ -17,7 +17,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-from tracer.wsd.model import Diagram, Head, Message, events, ITEM
+from tracer.wsd.model import ITEM, Comment, Diagram, Head, Message, events
 
 # What an operation does, by words of its name, action or path: the first that matches.
 # Order matters: "attach-interface" is networking before anything else sees "attach".
@@ -42,18 +42,61 @@ SERVER_GROUPS = ("", "servers", "os-server-external-events", "os-migrations")
 
 
 @dataclass(frozen=True)
+class Facts:
+    """What the page says of one drawn diagram, kept with the build's record so that a
+    build with nothing to make reads no diagram back."""
+
+    title: str
+    request: str  # "POST /servers/{id}/action (pause)", from the draft's header
+    backbone: str  # see `backbone`
+    rpcs: int
+    participants: int
+
+    def to_json(self) -> dict:
+        return {"title": self.title, "request": self.request, "backbone": self.backbone,
+                "rpcs": self.rpcs, "participants": self.participants}
+
+    @classmethod
+    def from_json(cls, data) -> "Facts | None":
+        """The facts a build record holds, or None when it holds none (or damaged ones)."""
+        if not isinstance(data, dict):
+            return None
+        try:
+            facts = cls(**data)
+        except TypeError:
+            return None
+        types = (str, str, str, int, int)
+        values = (facts.title, facts.request, facts.backbone, facts.rpcs, facts.participants)
+        return facts if all(type(v) is t for v, t in zip(values, types)) else None
+
+
+def facts_of(diagram: Diagram) -> Facts:
+    rpcs, participants = counts(diagram)
+    return Facts(diagram.title or "", request_of(diagram), backbone(diagram), rpcs,
+                 participants)
+
+
+def request_of(diagram: Diagram) -> str:
+    """The request a draft's header names (`# request: POST /servers`)."""
+    for item in diagram.items:
+        if not isinstance(item, Comment):
+            break
+        if item.text.startswith("request: "):
+            return item.text[len("request: "):]
+    return ""
+
+
+@dataclass(frozen=True)
 class Row:
     """One operation on the page."""
 
     name: str
     aliases: tuple[str, ...]
-    request: str  # "POST /servers/{id}/action (pause)", "every 600 s", ...
     method: str  # HTTP method, or PERIODIC
     path: str
     group: str  # the API resource it belongs to ("servers", "os-aggregates", ...)
-    title: str
     links: tuple[tuple[str, str], ...]  # (label, href), the first is the default view
-    diagram: Diagram | None  # the drawn draft, for its backbone and counts
+    facts: Facts | None  # None: its diagram could not be read
 
 
 def topic(row: Row) -> str:
@@ -90,11 +133,9 @@ def _short(participant: str) -> str:
     return {"nova_api": "API"}.get(participant, participant.removeprefix("nova_"))
 
 
-def backbone(diagram: Diagram | None, limit: int = 7) -> str:
+def backbone(diagram: Diagram, limit: int = 7) -> str:
     """The RPC hops of a flow in order, each service once in a row: "API → conductor
     (cast) → scheduler (call) → compute (cast)"; "" when it sends none."""
-    if diagram is None:
-        return ""
     hops: list[tuple[str, set[str]]] = []
     for kind, item, _ in events(diagram.items):
         if kind != ITEM or not _is_rpc(item):
@@ -117,10 +158,8 @@ def _is_rpc(item) -> bool:
         and item.source.startswith("nova_") and item.target.startswith("nova_")
 
 
-def counts(diagram: Diagram | None) -> tuple[int, int]:
+def counts(diagram: Diagram) -> tuple[int, int]:
     """How many RPCs a flow sends and how many services and systems it involves."""
-    if diagram is None:
-        return 0, 0
     rpcs = sum(1 for kind, item, _ in events(diagram.items) if kind == ITEM and _is_rpc(item))
     return rpcs, sum(1 for p in diagram.participants if p.id != "client")
 
@@ -198,9 +237,10 @@ search.addEventListener("input", filter);
 
 
 def _row_html(row: Row) -> str:
-    flow = backbone(row.diagram) or ("no RPC" if row.diagram else "")
-    rpcs, parties = counts(row.diagram)
-    text = " ".join((row.name, *row.aliases, row.request, row.title, flow)).lower()
+    facts = row.facts or Facts("", "", "", 0, 0)
+    flow = facts.backbone or ("no RPC" if row.facts else "")
+    rpcs, parties = facts.rpcs, facts.participants
+    text = " ".join((row.name, *row.aliases, facts.request, facts.title, flow)).lower()
     first, *others = row.links
     aka = f'<div class="aka">also {html.escape(", ".join(row.aliases))}</div>' \
         if row.aliases else ""
@@ -208,7 +248,7 @@ def _row_html(row: Row) -> str:
                        for label, href in row.links)
     return (f'<tr data-text="{html.escape(text)}"><td><a href="{html.escape(first[1])}">'
             f"<b>{html.escape(row.name)}</b></a>{aka}</td>"
-            f"<td><code>{html.escape(row.request)}</code></td>"
+            f"<td><code>{html.escape(facts.request)}</code></td>"
             f'<td class="flow">{html.escape(flow)}</td>'
             f'<td class="n" title="{parties} participants">{rpcs}</td>'
             f"<td>{links}</td></tr>")

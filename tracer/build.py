@@ -192,12 +192,14 @@ def _build(workspace: Workspace, layout: _Layout, only: tuple[str, ...], png: bo
         todo = _largest_at_the_ends(workspace, todo)
         written: dict[str, list[str]] = {}
         stale_of: dict[str, list[str]] = {}
-        for i, (made, stale, gaps) in makers.make(todo, options, formats, layout, progress):
+        for i, (made, stale, gaps, page) in makers.make(todo, options, formats, layout,
+                                                        progress):
             op, notes, digest = todo[i]
             written[op.name], stale_of[op.name] = made, stale
             result.unchanged += not made
             result.gaps += gaps
-            manifest[op.name] = {"digest": digest, "stale": stale, "gaps": gaps}
+            manifest[op.name] = {"digest": digest, "stale": stale, "gaps": gaps,
+                                 "page": page}
     # in catalogue order, whichever process made what when
     result.written = [path for op in operations for path in written.get(op.name, [])]
     result.stale += [line for op in operations for line in stale_of.get(op.name, [])]
@@ -209,7 +211,7 @@ def _build(workspace: Workspace, layout: _Layout, only: tuple[str, ...], png: bo
     result.removed = _remove(layout, doomed)
     built = {path for path in (built - set(doomed)) | making if is_regular(layout.root / path)}
     if write_atomic(layout.index, _index_page(layout, workspace.source.label, built,
-                                              result.warnings, catalogue)):
+                                              result.warnings, catalogue, manifest)):
         result.written.append(layout.relative(layout.index))
     _write_built(layout, built, workspace.source.label)
     if listed != _list_text(built, workspace.source.label):
@@ -223,8 +225,8 @@ def _build(workspace: Workspace, layout: _Layout, only: tuple[str, ...], png: bo
 
 
 # files written (relative to the root), stale annotations, modules that could not be parsed
-# and pictures drawn too small to read
-_Made = tuple[list[str], list[str], list[str]]
+# and pictures drawn too small to read, and what the index page says of it (atlas.Facts)
+_Made = tuple[list[str], list[str], list[str], dict]
 
 
 def _make_one(workspace: Workspace, op: Operation, notes: annotate.Annotations | None,
@@ -248,7 +250,9 @@ def _make_one(workspace: Workspace, op: Operation, notes: annotate.Annotations |
     data = [to_wsd(diagram).encode("utf-8")] + pictures + [summary.encode("utf-8")]
     written = [str(path.relative_to(layout.root))
                for path, made in zip(paths, data) if write_atomic(path, made)]
-    return written, stale, gaps + small
+    from tracer.atlas import facts_of
+
+    return written, stale, gaps + small, facts_of(diagram).to_json()
 
 
 def _largest_at_the_ends(workspace: Workspace, todo: list) -> list:
@@ -734,22 +738,24 @@ def _remove(layout: _Layout, doomed: list[str]) -> list[str]:
 
 
 def _index_page(layout: _Layout, label: str, built: set[str], warnings: list[str],
-                catalogue: Catalogue) -> bytes:
-    """The page of every diagram builds made (hand-written ones are not the build's). A
-    listed diagram that cannot be read has its row, without its flow (said in
-    `warnings`)."""
+                catalogue: Catalogue, manifest: dict) -> bytes:
+    """The page of every diagram builds made (hand-written ones are not the build's). What
+    it says of each comes from the build's record (`manifest`), else from the diagram read
+    back; one that cannot be read has its row, without its flow (said in `warnings`)."""
     from tracer import atlas
 
     known = {op.name: op for op in catalogue.operations}
     rows = []
     for wsd in sorted(layout.root / path for path in built if path.endswith(".wsd")):
         name = wsd.stem
-        try:
-            diagram = _parsed(wsd, layout.relative(wsd))
-        except OsflowError as exc:  # the parser names the file and line, and why
-            warnings.append(f"{exc}; its flow is left out of {layout.relative(layout.index)} "
-                            f"(osflow build --op {name} writes it again)")
-            diagram = None
+        facts = atlas.Facts.from_json(manifest.get(name, {}).get("page"))
+        if facts is None:
+            try:
+                facts = atlas.facts_of(_parsed(wsd, layout.relative(wsd)))
+            except OsflowError as exc:  # the parser names the file and line, and why
+                warnings.append(f"{exc}; its flow is left out of "
+                                f"{layout.relative(layout.index)} (osflow build --op {name} "
+                                "writes it again)")
         op = known.get(name)
         links = []
         if layout.relative(layout.overview(name)) in built:
@@ -759,11 +765,9 @@ def _index_page(layout: _Layout, label: str, built: set[str], warnings: list[str
             links.append(("png", f"{SERVICE}/{name}.png"))
         links.append(("wsd", f"../workflows/{SERVICE}/{name}.wsd"))
         rows.append(atlas.Row(
-            name=name, aliases=op.aliases if op else (),
-            request=_request_of(diagram), method=op.method if op else "",
-            path=op.path if op else "", group=getattr(op, "group", "") or "",
-            title=(diagram.title or "") if diagram else "", links=tuple(links),
-            diagram=diagram))
+            name=name, aliases=op.aliases if op else (), method=op.method if op else "",
+            path=op.path if op else "", group=op.group if op else "", links=tuple(links),
+            facts=facts))
     return atlas.index_page(label, rows, SERVICE)
 
 
@@ -772,18 +776,6 @@ def _parsed(wsd: Path, shown: str) -> "Diagram":
     from tracer.wsd.parser import parse_file
 
     return parse_file(wsd, display=shown)
-
-
-def _request_of(diagram: "Diagram | None") -> str:
-    """The request a draft's header names (`# request: POST /servers`)."""
-    from tracer.wsd.model import Comment
-
-    for item in diagram.items if diagram is not None else ():
-        if not isinstance(item, Comment):
-            break
-        if item.text.startswith("request: "):
-            return item.text[len("request: "):]
-    return ""
 
 
 def _newlines(text: str) -> str:
