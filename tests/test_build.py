@@ -475,3 +475,17 @@ def test_a_new_root_without_annotations_is_said_once(tree, root, tmp_path):
     annotate(annotated, "pause", "notes:\n  - at: nova.compute.api.API.pause\n    text: x\n")
     quiet = osflow("build", "-s", str(tree), "--root", str(annotated), cache=tmp_path / "c")
     assert quiet.returncode == 0 and "note:" not in quiet.stderr
+
+
+def test_the_summary_counts_files_written_and_operations_unchanged(tree, root, tmp_path):
+    """`build --png` twice: nothing written the second time, every operation unchanged;
+    a plain build then removes the PNGs and writes only the index and the list."""
+    def summary(*extra):
+        result = osflow("build", "-s", str(tree), "--root", str(root), *extra,
+                        cache=tmp_path / "c")
+        assert result.returncode == 0, result.stderr
+        return result.stdout.splitlines()[-1].split(": ", 1)[1]
+
+    summary("--png")
+    assert summary("--png") == f"0 files written, {len(OPS)} operations unchanged"
+    assert summary() == f"2 files written, {len(OPS)} operations unchanged, {len(OPS)} removed"

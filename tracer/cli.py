@@ -104,30 +104,39 @@ def _status(message: str):
 
 
 @contextlib.contextmanager
-def _build_progress(only: int):
-    """A progress bar on stderr for `build`, TTY only: (started, advance) callbacks. The
-    total is known once the catalogue is (the build may start work before)."""
-    def started(catalogue) -> None:
-        _warn(catalogue.warnings)
-
+def _progress(waiting: str):
+    """A progress bar on stderr, TTY only: yields (start, advance), start(total, what)
+    once the total is known, advance(name) as each item is done; (None, None) elsewhere."""
     if not sys.stderr.isatty():
-        yield started, None
+        yield None, None
         return
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     columns = (TextColumn("{task.description:<32}"), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("reading the catalogue", total=None)
+        task = bar.add_task(waiting, total=None)
 
-        def started_bar(catalogue) -> None:
-            started(catalogue)
-            bar.update(task, total=only or len(catalogue.operations), description="building")
+        def start(total: int, what: str) -> None:
+            bar.update(task, total=total, description=what)
 
         def advance(name: str) -> None:
             bar.update(task, advance=1, description=name)
 
-        yield started_bar, advance
+        yield start, advance
+
+
+@contextlib.contextmanager
+def _build_progress(only: int):
+    """`build`'s bar: (started, advance) callbacks. The total is known once the catalogue
+    is (the build may start work before)."""
+    with _progress("reading the catalogue") as (start, advance):
+        def started(catalogue) -> None:
+            _warn(catalogue.warnings)
+            if start:
+                start(only or len(catalogue.operations), "building")
+
+        yield started, advance
 
 
 def _warn(messages) -> None:
@@ -211,7 +220,9 @@ def render(paths: tuple[str, ...], out_dir: str | None, fmt: str,
     from tracer.render.svg import RenderOptions
 
     target = Path(out_dir) if out_dir else None
-    result = render_paths([Path(p) for p in paths], target, fmt, RenderOptions(tag=tag))
+    with _progress("finding diagrams") as (start, advance):
+        result = render_paths([Path(p) for p in paths], target, fmt, RenderOptions(tag=tag),
+                              start=start, advance=advance)
     for path in result.written:
         click.echo(str(path))
     _warn(result.warnings)
@@ -313,7 +324,8 @@ def build(spec: str | None, root: str, only: tuple[str, ...], png: bool, strict:
     _warn(result.warnings)
     _warn(result.stale)
     click.echo(f"{result.operations} operations of nova {result.label}: "
-               f"{len(result.written)} files written, {result.unchanged} unchanged"
+               f"{len(result.written)} files written, {result.unchanged} "
+               f"operation{'s' * (result.unchanged != 1)} unchanged"
                + (f", {len(result.removed)} removed" if result.removed else "")
                + (f", {len(result.stale)} stale annotations" if result.stale else ""))
     if strict and result.stale:

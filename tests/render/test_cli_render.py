@@ -145,3 +145,15 @@ def test_refuses_to_overwrite_its_input(tmp_path):
     done = osflow("render", "x.svg", cwd=tmp_path)
     assert done.returncode == 2 and "same file" in done.stderr
     assert (tmp_path / "x.svg").read_text() == GOOD
+
+
+def test_rendering_many_files_reports_its_progress(tmp_path):
+    from tracer.render.batch import render_paths
+
+    for name in ("a", "b", "c"):
+        (tmp_path / f"{name}.wsd").write_text(GOOD)
+    told: list = []
+    result = render_paths([tmp_path], None, start=lambda n, what: told.append((n, what)),
+                          advance=lambda name: told.append(Path(name).name))
+    assert len(result.written) == 3
+    assert told == [(3, "rendering"), "a.wsd", "b.wsd", "c.wsd"]

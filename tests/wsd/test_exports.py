@@ -61,6 +61,8 @@ def test_plantuml_shape():
     text = to_plantuml(parse_text(EVERYTHING))
     lines = text.splitlines()
     assert lines[0] == "@startuml" and lines[-1] == "@enduml"
+    assert lines[1].startswith("' a PNG over 4096 px is cut by PlantUML: run it with "
+                               "PLANTUML_LIMIT_SIZE=16384")
     assert 'participant "Long label" as L' in lines
     assert 'actor "User" as User' in lines
     assert 'participant "odd name" as p1' in lines

@@ -7,7 +7,7 @@ nothing leaves timestamps alone (friendly to make and to git).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -107,11 +107,18 @@ def render_one(source: Path, fmt: str, options: RenderOptions) -> tuple[bytes, l
 
 
 def render_paths(paths: list[Path], out_dir: Path | None, fmt: str = "svg",
-                 options: RenderOptions | None = None) -> BatchResult:
-    """Render every input; collect failures instead of stopping at the first."""
+                 options: RenderOptions | None = None, *,
+                 start: Callable[[int, str], None] | None = None,
+                 advance: Callable[[str], None] | None = None) -> BatchResult:
+    """Render every input; collect failures instead of stopping at the first. `start` is
+    told how many files there are once they are found, `advance` each file done."""
     options = options or RenderOptions()
     result = BatchResult(jobs=plan(paths, out_dir, fmt))
+    if start:
+        start(len(result.jobs), "rendering")
     for job in result.jobs:
+        if advance:
+            advance(str(job.source))
         try:
             data, warnings = render_one(job.source, fmt, options)
             changed = write_atomic(job.output, data)

@@ -65,10 +65,15 @@ def _note(note: Note, ids: dict[str, str]) -> list[str]:
     return [f"{keyword} {where} {targets} : {_text(note.text)}"]
 
 
+# PlantUML cuts a PNG at 4096 pixels a side unless told otherwise: most drafts are taller.
+LIMIT_NOTE = ("' a PNG over 4096 px is cut by PlantUML: run it with PLANTUML_LIMIT_SIZE=16384 "
+              "in the environment (or java -DPLANTUML_LIMIT_SIZE=16384), or make an SVG")
+
+
 def to_plantuml(diagram: Diagram) -> str:
     """The diagram as PlantUML text, deterministic, ending in one newline."""
     ids = aliases(diagram)
-    out = ["@startuml"]
+    out = ["@startuml", LIMIT_NOTE]
     if diagram.title:
         out.append(f"title {_text(diagram.title)}")
     for part in diagram.participants:
