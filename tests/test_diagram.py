@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -199,3 +200,19 @@ def test_a_guard_past_its_length_limit_keeps_the_frame():
     text = flow_text(flow(_opt("if " + "x" * 80, step("cast", "nova_api", "nova_compute",
                                                        "m"))), "wsd")
     assert "opt if xxx" in text
+
+
+def test_an_alt_with_one_exchange_on_every_branch_is_guarded_arrows():
+    """Liberty's API.get: a uuid looks the instance up by uuid, an int by id."""
+    branches = (Branch("if uuid_like", (step("db", "nova_api", "database", "get_by_uuid"),
+                                        step("db-return", "nova_api", "database", ""))),
+                Branch("if int_like", (step("db", "nova_api", "database", "get_by_id"),
+                                       step("db-return", "nova_api", "database", ""))))
+    block = Block("alt", branches, "nova.compute.api.API.get", "nova/compute/api.py", 3)
+    text = flow_text(flow(block), "wsd")
+    assert "nova_api->database: [uuid_like] get_by_uuid" in text
+    assert "nova_api->database: [else if int_like] get_by_id" in text
+    assert "alt " not in text
+    mixed = (branches[0], Branch("", (step("cast", "nova_api", "nova_compute", "a"),
+                                      step("cast", "nova_api", "nova_compute", "b"))))
+    assert "alt if uuid_like" in flow_text(flow(replace(block, branches=mixed)), "wsd")

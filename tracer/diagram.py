@@ -7,8 +7,10 @@ prints `# nova/compute/api.py API.pause` where the source function changes.
 
 Frames are kept for what needs one. An `opt` around a single exchange (one message and its
 reply, or one note) is drawn as that exchange with a UML guard, `nova_api->glance: [kernel_id
-is not None] get`, a loop around one as a UML iteration, `*[for bdm in bdms] save`, and an
-`opt` whose only content is another `opt` is one frame with both conditions: the flow (json) keeps every block, the picture spends frames where they help.
+is not None] get`, a loop around one as a UML iteration, `*[for bdm in bdms] save`, an `alt`
+with one exchange on each branch as guarded arrows (`[uuid_like] get_by_uuid`, `[else if
+int_like] get_by_id`), and an `opt` whose only content is another `opt` is one frame with
+both conditions: the flow (json) keeps every block, the picture spends frames where they help.
 """
 
 from __future__ import annotations
@@ -111,7 +113,8 @@ def _guard_part(block: Block) -> tuple[str, str] | None:
 
 
 def _guard_text(parts: list[tuple[str, str]]) -> str:
-    return " ".join(f"[{text}]" if kind == "if" else f"*[{text}]" for kind, text in parts)
+    """`[cond]` for a condition or an alt's branch, `*[for ...]` for a loop."""
+    return " ".join(f"*[{text}]" if kind == "for" else f"[{text}]" for kind, text in parts)
 
 
 def _visible(block: Block) -> list[Node]:
@@ -167,11 +170,28 @@ def _framed(nodes, guarded: Guards) -> list[Node]:
 
 def _guarded(block: Block, guarded: Guards) -> list[Node] | None:
     """The block's steps with its guard on the first, when the block is an `opt` or a loop
-    around one exchange; None when it needs its frame (or the guards grow too long)."""
+    around one exchange, or an `alt` with one exchange on every branch (each behind its
+    branch's guard: `[uuid_like]`, `[else if int_like]`); None when it needs its frame (or
+    the guards grow too long)."""
+    if block.kind == "alt" and len(block.branches) > 1:
+        out: list[Node] = []
+        for index, branch in enumerate(block.branches):
+            found = _with_guard(branch.nodes, ("alt", _branch_guard(block, index)[1:-1]),
+                                guarded)
+            if found is None:
+                return None
+            out += found
+        return out
     part = _guard_part(block)
-    if part is None:
-        return None
-    body = _visible(block)
+    return None if part is None else _with_guard(block.branches[0].nodes, part, guarded)
+
+
+def _with_guard(nodes: tuple[Node, ...], part: tuple[str, str],
+                guarded: Guards) -> list[Node] | None:
+    """`nodes` with `part` added to the guards of their first step, when they are one
+    exchange (one message and its reply, notes over the receiver between; or one
+    message or note); None otherwise."""
+    body = [n for n in nodes if isinstance(n, Block) or n.kind not in _SILENT]
     if not body or any(isinstance(n, Block) for n in body):
         return None
     first, last = body[0], body[-1]
@@ -188,11 +208,11 @@ def _guarded(block: Block, guarded: Guards) -> list[Node] | None:
     prefix = _guard_text(parts)
     if len(prefix) > _GUARD_LIMIT:
         return None
-    nodes = list(block.branches[0].nodes)
-    at = nodes.index(first)
-    nodes[at] = replace(first, text=f"{prefix} {text}")
-    guarded[id(nodes[at])] = (nodes[at], text, parts)
-    return nodes
+    out = list(nodes)
+    at = out.index(first)
+    out[at] = replace(first, text=f"{prefix} {text}")
+    guarded[id(out[at])] = (out[at], text, parts)
+    return out
 
 
 def _branch_guard(block: Block, index: int) -> str:
