@@ -177,7 +177,9 @@ def index_page(label: str, rows: list[Row], project: str = "nova") -> bytes:
         sections.append(f'<section id="{anchor}">\n<h2>{html.escape(heading)} '
                         f'<small>({len(grouped[heading])})</small></h2>\n<table>\n'
                         "<tr><th>operation</th><th>request</th><th>flow</th>"
-                        f"<th>RPCs</th><th>pictures</th></tr>\n{body}\n</table>\n</section>")
+                        '<th title="RPC messages sent">RPCs</th>'
+                        '<th title="services and systems taking part">parts</th>'
+                        f"<th>pictures</th></tr>\n{body}\n</table>\n</section>")
     contents = " · ".join(f'<a href="#{_anchor(h)}">{html.escape(h)}</a>' for h in headings)
     name = project.capitalize()
     page = f"""<!DOCTYPE html>
@@ -250,5 +252,5 @@ def _row_html(row: Row) -> str:
             f"<b>{html.escape(row.name)}</b></a>{aka}</td>"
             f"<td><code>{html.escape(facts.request)}</code></td>"
             f'<td class="flow">{html.escape(flow)}</td>'
-            f'<td class="n" title="{parties} participants">{rpcs}</td>'
+            f'<td class="n">{rpcs}</td><td class="n">{parties}</td>'
             f"<td>{links}</td></tr>")
