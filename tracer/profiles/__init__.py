@@ -8,9 +8,43 @@ named, the binaries its topics map to, and how far osflow reads it so far.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
-__all__ = ["Profile", "PROFILES", "profile_for", "known_projects"]
+__all__ = ["Profile", "Rest", "PROFILES", "profile_for", "known_projects"]
+
+
+@dataclass(frozen=True)
+class Rest:
+    """How a project routes its REST API with a `routes.Mapper` router (Cinder's
+    `cinder/api/v3/router.py`) and extension descriptors (`cinder/api/contrib/*.py`), and
+    what its client calls each request. Nova's compute API is read by tracer.catalogue's
+    own tables (ROUTE_LIST, v2.1 extensions)."""
+
+    # the module whose router class connects the core routes (`mapper.resource(...)`,
+    # `mapper.connect(...)`, `mapper.create_route(...)`)
+    router_module: str
+    # the folder of the extensions, and the base class of their descriptors
+    extension_dir: str
+    extension_base: str
+    # the module of `wsgi.action` and `wsgi.Resource`
+    wsgi_module: str
+    # the folder of the REST API: a file there that cannot be parsed loses routes
+    api_dir: str
+    # client command -> (HTTP method, path as the client sends it, REST action or None)
+    client_commands: Mapping[str, tuple[str, str, str | None]] = field(
+        default_factory=dict, compare=False, hash=False)
+    # where a command goes when its route above is missing in a release
+    client_fallbacks: Mapping[str, tuple[str, str, str | None]] = field(
+        default_factory=dict, compare=False, hash=False)
+    # a prefix of action names left out of derived names (`os-extend`: volume-extend)
+    action_prefix: str = ""
+    # standard methods (`create`, `delete`) an action of that name serves instead of the
+    # action route, when the controller lacks them (Nova's wsgi.Resource); Cinder's
+    # wsgi.Resource dispatches every action on the action route
+    standard_actions: tuple[str, ...] = ()
+    # whether such an action is also dispatched on the action route (Cinder's)
+    actions_everywhere: bool = False
 
 
 @dataclass(frozen=True)
@@ -28,8 +62,12 @@ class Profile:
     example_release: str
     # the release of the Liberty series, named in hints about releases older than the index
     liberty: str
-    # whether ops, trace, build (and what builds on them: graph, check, flow diffs) read it
-    traces: bool = False
+    # its REST API, when it is not Nova's compute API (tracer.catalogue reads Nova's)
+    rest: Rest | None = None
+    # what osflow reads of it so far, beyond the RPC model (rpc, diff --rpc, history):
+    # `ops` (the REST catalogue), `trace` (flows, and flow diffs), `build` (whole-catalogue
+    # readings: build, graph, check)
+    reads: tuple[str, ...] = ()
 
     @property
     def every_service(self) -> str:

@@ -15,5 +15,5 @@ NOVA = Profile(
     manager_path=r"^nova\.([a-z_]+)\.manager\.[A-Z]\w*$",
     example_release=PINNED_RELEASE,
     liberty="12.0.0",
-    traces=True,
+    reads=("ops", "trace", "build"),
 )
