@@ -149,8 +149,8 @@ def test_rpc_on_a_cinder_tree(cinder_tree, tmp_path):
     assert table.returncode == 0 and "cinder-volume" in table.stdout
 
 
-NOT_BUILT = ("error: cinder: osflow build, graph and check do not read it yet; rpc, ops "
-             "do")
+NOT_BUILT = ("error: cinder: osflow build, graph and check do not read it yet; rpc, ops, "
+             "trace do")
 
 
 @pytest.mark.parametrize("command", [

@@ -1308,6 +1308,22 @@ CINDER_API = {
                 resources.append(res)
                 return resources
         """,
+    "cinder/volume/api.py": """
+        from cinder import objects
+        from cinder.scheduler import rpcapi as scheduler_rpcapi
+        from cinder.volume import rpcapi as volume_rpcapi
+
+        class API(object):
+            def __init__(self):
+                self.scheduler_rpcapi = scheduler_rpcapi.SchedulerAPI()
+                self.volume_rpcapi = volume_rpcapi.VolumeAPI()
+
+            def create(self, context, size):
+                volume = objects.Volume(context=context, size=size, status='creating')
+                volume.create()
+                self.scheduler_rpcapi.create_volume(context, volume)
+                return volume
+        """,
     "cinder/volume/__init__.py": """
         from oslo_utils import importutils
 

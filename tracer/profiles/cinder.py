@@ -12,7 +12,7 @@ with `@wsgi.action('os-extend')` methods).
 
 from __future__ import annotations
 
-from tracer.profiles import Profile, Rest
+from tracer.profiles import Profile, Rest, Tracing
 
 _VOLUME = "/volumes/{volume_id}"
 _ACTION = f"{_VOLUME}/action"
@@ -135,7 +135,46 @@ CINDER = Profile(
     manager_path=r"^cinder\.([a-z_]+)\.manager\.[A-Z]\w*$",
     example_release="29.0.0",
     liberty="7.0.0",
-    reads=("ops",),
+    reads=("ops", "trace"),
+    tracing=Tracing(
+        quiet_modules=(
+            "cinder.i18n", "cinder.exception", "cinder.utils", "cinder.context",
+            "cinder.objects", "cinder.db", "cinder.policy", "cinder.policies",
+            "cinder.api.validation", "cinder.api.openstack.wsgi", "cinder.api.microversions",
+            "cinder.api.openstack.api_version_request", "cinder.rpc", "cinder.common",
+            "cinder.cmd", "cinder.service", "cinder.manager", "cinder.coordination",
+            "cinder.flow_utils", "cinder.volume.volume_types", "cinder.volume.qos_specs",
+            "cinder.volume.group_types", "cinder.message", "cinder.interface",
+        ),
+        not_clients=("cinder.volume.drivers.", "cinder.cmd.", "cinder.common.",
+                     "cinder.backup.drivers.", "cinder.tests."),
+        policy_modules=("cinder.policy", "cinder.policies", "cinder.api"),
+        objects="cinder.objects",
+        db_module=r"^cinder\.db(\.|$)",
+        order=("client", "cinder_api", "cinder_scheduler", "cinder_volume", "cinder_backup"),
+        external=("database", "keystone", "glance", "nova", "barbican", "swift"),
+        # cinder.volume.API() and the like: importutils.import_object(CONF.x_api_class)
+        choices=(
+            ("cinder.volume.API", "cinder.volume.api.API",
+             "volume API: cinder.volume.api.API (CONF.volume_api_class, the default)"),
+            ("cinder.backup.API", "cinder.backup.api.API",
+             "backup API: cinder.backup.api.API (CONF.backup_api_class, the default)"),
+            ("cinder.compute.API", "cinder.compute.nova.API",
+             "compute API: nova (CONF.compute_api_class, the default)"),
+        ),
+        # CONF.volume_driver's default, cinder.volume.drivers.lvm.LVMVolumeDriver
+        driver="lvm",
+        driver_packages=("cinder.volume.drivers",),
+        driver_base="VolumeDriver",
+        driver_attrs=(("cinder.volume.manager.VolumeManager", "driver"),),
+        state_write=r"^(\w+\.)*(volume|snapshot|backup|attachment|group)\."
+                    r"(save|create|destroy|conditional_update|finish_attach|finish_detach)\b",
+        object_names=r"^(volume|vol|volume_ref|src_vol|source_volume|snapshot|snap|"
+                     r"backup|attachment|attach|group|transfer|cluster|service|"
+                     r"volume_type|vol_type)$",
+        # Cinder's compare-and-swap update (cinder.objects.base.CinderObject)
+        object_writes=("conditional_update", "finish_attach", "finish_detach", "update_host"),
+    ),
     rest=Rest(
         router_module="cinder.api.v3.router",
         extension_dir="cinder/api/contrib/",
