@@ -260,7 +260,7 @@ def _table_values(text: str) -> list[str] | None:
 # The services drawn as participants: by the client library a module builds its client
 # with, or by the service type it asks keystoneauth or openstacksdk an adapter for.
 CLIENT_LIBRARIES = {"neutronclient": "neutron", "glanceclient": "glance",
-                    "cinderclient": "cinder", "manilaclient": "manila"}
+                    "cinderclient": "cinder", "manilaclient": "manila", "novaclient": "nova"}
 SERVICE_TYPES = {"network": "neutron", "image": "glance", "volume": "cinder",
                  "volumev2": "cinder", "volumev3": "cinder", "block-storage": "cinder",
                  "placement": "placement", "accelerator": "cyborg",
