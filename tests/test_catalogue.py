@@ -366,3 +366,68 @@ def test_client_table_is_well_formed():
         assert name == name.lower() and "_" not in name
         assert method in {"GET", "POST", "PUT", "DELETE"} and path.startswith("/")
         assert (action is None) == (not path.endswith("/action")), name
+
+
+# --------------------------------------------------------- Cinder: a routes.Mapper router
+
+
+@pytest.fixture
+def cinder(tmp_path):
+    from tests.trees import CINDER, CINDER_API
+    from tracer.profiles.cinder import CINDER as PROFILE
+
+    return build_catalogue(Index(write_tree(tmp_path / "cinder", {**CINDER, **CINDER_API}),
+                                 package="cinder"), "cinder test", PROFILE)
+
+
+def test_cinder_core_resources_through_create_resource_factories(cinder):
+    ops = _by_name(cinder)
+    create = ops["create"]  # cinderclient's name
+    assert (create.method, create.path, create.group) == ("POST", "/volumes", "volumes")
+    assert create.handler == "cinder.api.v3.volumes.VolumeController.create"
+    assert ops["list"].path == "/volumes/detail"  # collection={'detail': 'GET'}
+    assert ops["delete"].handler == "cinder.api.v3.volumes.VolumeController.delete"
+
+
+def test_cinder_extension_actions_join_the_resource_they_extend(cinder):
+    ops = _by_name(cinder)
+    extend = ops["extend"]
+    assert (extend.path, extend.action) == ("/volumes/{id}/action", "os-extend")
+    assert extend.handler == \
+        "cinder.api.contrib.volume_actions.VolumeActionsController._extend"
+    # no client command: <resource>-<action without os->, the action as an alias
+    init = ops["volume-initialize-connection"]
+    assert init.action == "os-initialize_connection"
+    assert find_operation(cinder, "os-initialize_connection") == init
+
+
+def test_cinder_connect_per_project_prefix_and_create_route(cinder):
+    ops = _by_name(cinder)
+    # `'%s/groups/{id}/action' % path_prefix`: the path without the project id; an action
+    # named delete that needs a body answers on the action route, not DELETE /groups/{id}
+    delete = ops["group-delete"]
+    assert (delete.method, delete.path, delete.action) == \
+        ("POST", "/groups/{id}/action", "delete")
+    assert ops["group-reset-status"].action == "reset_status"
+    assert (ops["cluster-list"].method, ops["cluster-list"].path) == ("GET", "/clusters")
+    enable = ops["cluster-enable"]
+    assert (enable.method, enable.path) == ("PUT", "/clusters/enable")
+    assert not any(w.startswith("cinder/api/v3/router.py") for w in cinder.warnings)
+
+
+def test_cinder_standard_actions_serve_the_standard_routes(cinder):
+    ops = _by_name(cinder)
+    # @wsgi.action("create") and ("delete") of an extension serve POST /types and
+    # DELETE /types/{id} where the core controller lacks them, and only there
+    assert (ops["type-create"].method, ops["type-create"].path) == ("POST", "/types")
+    assert ops["type-create"].handler.endswith("VolumeTypesManageController._create")
+    assert (ops["type-delete"].method, ops["type-delete"].path) == ("DELETE", "/types/{id}")
+    assert not [op for op in cinder.operations if op.path == "/types/{id}/action"]
+
+
+def test_cinder_extension_resources_named_by_a_class_attribute(cinder):
+    ops = _by_name(cinder)
+    restore = ops["backup-restore"]
+    assert (restore.method, restore.path, restore.group) == \
+        ("POST", "/backups/{id}/restore", "backups")
+    assert ops["backup-create"].handler == "cinder.api.contrib.backups.BackupsController.create"

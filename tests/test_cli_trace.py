@@ -137,3 +137,24 @@ def test_trace_output_into_a_missing_folder_is_refused(tmp_path):
     assert result.stderr == (f"error: {target.parent}: no such folder; create it first "
                              f"(mkdir -p {target.parent}) or write elsewhere\n")
     assert not (tmp_path / "typo").exists()
+
+
+def test_trace_on_a_cinder_tree(tmp_path):
+    """Cinder's participants: its API, its services by binary, the database; a cast to
+    the scheduler from cinder/volume/api.py, as on Nova."""
+    import json
+
+    from tests.trees import CINDER, CINDER_API, write_tree
+
+    tree = write_tree(tmp_path / "cinder", {**CINDER, **CINDER_API})
+    result = osflow("trace", "create", "-s", str(tree), "--format", "json",
+                    cache=tmp_path / "c")
+    assert result.returncode == 0, result.stderr
+    flow = json.loads(result.stdout)
+    assert flow["participants"][:3] == ["client", "cinder_api", "cinder_scheduler"]
+    steps = [(n["kind"], n["source"], n.get("target"), n["text"]) for n in flow["nodes"]]
+    assert ("request", "client", "cinder_api", "POST /volumes") in steps
+    assert ("cast", "cinder_api", "cinder_scheduler", "create_volume") in steps
+    assert any(kind == "db" and text.startswith("volume.create") for kind, _, _, text in steps)
+    wsd = osflow("trace", "create", "-s", str(tree), cache=tmp_path / "c")
+    assert "# osflow draft: create, cinder " in wsd.stdout

@@ -1088,3 +1088,251 @@ CINDER = {
                 pass
         """,
 }
+
+
+# Cinder's REST layer, added to CINDER: a routes.Mapper router whose _setup_routes connects
+# core resources through `self.resources[...]` and `create_resource()` factories
+# (mapper.resource, mapper.connect per project-id prefix, mapper.create_route), and
+# extension descriptors that add resources (ResourceExtension, named by a class
+# attribute) and actions on core resources (ControllerExtension).
+CINDER_API = {
+    "cinder/api/openstack/wsgi.py": """
+        class Controller(object):
+            pass
+
+        class Resource(object):
+            def __init__(self, controller):
+                self.controller = controller
+
+        def action(name):
+            def decorator(func):
+                return func
+            return decorator
+
+        def response(code):
+            def decorator(func):
+                return func
+            return decorator
+        """,
+    "cinder/api/extensions.py": """
+        class ExtensionDescriptor(object):
+            pass
+
+        class ResourceExtension(object):
+            def __init__(self, collection, controller, parent=None,
+                         collection_actions=None, member_actions=None,
+                         custom_routes_fn=None):
+                self.collection = collection
+
+        class ControllerExtension(object):
+            def __init__(self, extension, collection, controller):
+                self.collection = collection
+        """,
+    "cinder/api/v3/volumes.py": """
+        from cinder.api.openstack import wsgi
+        from cinder import volume as cinder_volume
+
+        class VolumeController(wsgi.Controller):
+            def __init__(self, ext_mgr):
+                self.volume_api = cinder_volume.API()
+
+            def index(self, req):
+                return {}
+
+            def detail(self, req):
+                return {}
+
+            def show(self, req, id):
+                return {}
+
+            def delete(self, req, id):
+                return {}
+
+            @wsgi.response(202)
+            def create(self, req, body):
+                context = req.environ['cinder.context']
+                new_volume = self.volume_api.create(context, body['size'])
+                return {'volume': new_volume}
+
+        def create_resource(ext_mgr):
+            return wsgi.Resource(VolumeController(ext_mgr))
+        """,
+    "cinder/api/v3/groups.py": """
+        from cinder.api.openstack import wsgi
+
+        class GroupsController(wsgi.Controller):
+            def show(self, req, id):
+                return {}
+
+            @wsgi.action("delete")
+            def delete_group(self, req, id, body):
+                return {}
+
+            @wsgi.action("reset_status")
+            def reset_status(self, req, id, body):
+                return {}
+
+        def create_resource():
+            return wsgi.Resource(GroupsController())
+        """,
+    "cinder/api/v3/clusters.py": """
+        from cinder.api.openstack import wsgi
+
+        class ClusterController(wsgi.Controller):
+            def index(self, req):
+                return {}
+
+            def enable(self, req, body):
+                return {}
+
+        def create_resource():
+            return wsgi.Resource(ClusterController())
+        """,
+    "cinder/api/v3/types.py": """
+        from cinder.api.openstack import wsgi
+
+        class VolumeTypesController(wsgi.Controller):
+            def index(self, req):
+                return {}
+
+        def create_resource():
+            return wsgi.Resource(VolumeTypesController())
+        """,
+    "cinder/api/v3/router.py": """
+        import routes
+
+        from cinder.api.openstack import wsgi
+        from cinder.api.v3 import clusters
+        from cinder.api.v3 import groups
+        from cinder.api.v3 import types
+        from cinder.api.v3 import volumes
+
+        class ProjectMapper(wsgi.APIMapper):
+            def resource(self, member_name, collection_name, **kwargs):
+                routes.Mapper.resource(self, member_name, collection_name, **kwargs)
+
+        class APIRouter(object):
+            def _setup_routes(self, mapper, ext_mgr):
+                self.resources['volumes'] = volumes.create_resource(ext_mgr)
+                mapper.resource("volume", "volumes",
+                                controller=self.resources['volumes'],
+                                collection={'detail': 'GET'},
+                                member={'action': 'POST'})
+                self.resources['groups'] = groups.create_resource()
+                mapper.resource("group", "groups",
+                                controller=self.resources['groups'],
+                                member={'action': 'POST'})
+                for path_prefix in ['/{project_id}', '']:
+                    mapper.connect("groups",
+                                   "%s/groups/{id}/action" % path_prefix,
+                                   controller=self.resources["groups"],
+                                   action="action",
+                                   conditions={"method": ["POST"]})
+                self.resources['types'] = types.create_resource()
+                mapper.resource("type", "types",
+                                controller=self.resources['types'],
+                                member={'action': 'POST'})
+                self.resources['clusters'] = clusters.create_resource()
+                mapper.create_route(
+                    '/clusters', 'GET', self.resources['clusters'], 'index')
+                mapper.create_route(
+                    '/clusters/enable', 'PUT', self.resources['clusters'], 'enable')
+        """,
+    "cinder/api/contrib/volume_actions.py": """
+        from cinder.api import extensions
+        from cinder.api.openstack import wsgi
+        from cinder import volume
+
+        class VolumeActionsController(wsgi.Controller):
+            def __init__(self, *args, **kwargs):
+                self.volume_api = volume.API()
+
+            @wsgi.action('os-extend')
+            def _extend(self, req, id, body):
+                return None
+
+            @wsgi.action('os-initialize_connection')
+            def _initialize_connection(self, req, id, body):
+                return {}
+
+        class Volume_actions(extensions.ExtensionDescriptor):
+            alias = "os-volume-actions"
+
+            def get_controller_extensions(self):
+                controller = VolumeActionsController()
+                extension = extensions.ControllerExtension(self, 'volumes', controller)
+                return [extension]
+        """,
+    "cinder/api/contrib/types_manage.py": """
+        from cinder.api import extensions
+        from cinder.api.openstack import wsgi
+
+        class VolumeTypesManageController(wsgi.Controller):
+            @wsgi.action("create")
+            def _create(self, req, body):
+                return {}
+
+            @wsgi.action("delete")
+            def _delete(self, req, id):
+                return None
+
+        class Types_manage(extensions.ExtensionDescriptor):
+            def get_controller_extensions(self):
+                controller = VolumeTypesManageController()
+                extension = extensions.ControllerExtension(self, 'types', controller)
+                return [extension]
+        """,
+    "cinder/api/contrib/backups.py": """
+        from cinder.api import extensions
+        from cinder.api.openstack import wsgi
+
+        class BackupsController(wsgi.Controller):
+            def show(self, req, id):
+                return {}
+
+            def create(self, req, body):
+                return {}
+
+            def restore(self, req, id, body):
+                return {}
+
+        class Backups(extensions.ExtensionDescriptor):
+            alias = 'backups'
+
+            def get_resources(self):
+                resources = []
+                res = extensions.ResourceExtension(
+                    Backups.alias, BackupsController(),
+                    collection_actions={'detail': 'GET'},
+                    member_actions={'restore': 'POST'})
+                resources.append(res)
+                return resources
+        """,
+    "cinder/volume/api.py": """
+        from cinder import objects
+        from cinder.scheduler import rpcapi as scheduler_rpcapi
+        from cinder.volume import rpcapi as volume_rpcapi
+
+        class API(object):
+            def __init__(self):
+                self.scheduler_rpcapi = scheduler_rpcapi.SchedulerAPI()
+                self.volume_rpcapi = volume_rpcapi.VolumeAPI()
+
+            def create(self, context, size):
+                volume = objects.Volume(context=context, size=size, status='creating')
+                volume.create()
+                self.scheduler_rpcapi.create_volume(context, volume)
+                return volume
+        """,
+    "cinder/volume/__init__.py": """
+        from oslo_utils import importutils
+
+        from cinder.common import config
+
+        CONF = config.CONF
+
+        def API(*args, **kwargs):
+            class_name = CONF.volume_api_class
+            return importutils.import_object(class_name, *args, **kwargs)
+        """,
+}

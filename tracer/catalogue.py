@@ -42,13 +42,14 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, replace
 
 from tracer.errors import OsflowError
 from tracer.files import is_safe_file_stem
 from tracer.index import ClassRef, FunctionRef, Index, ValueRef, ir
 from tracer.index.ir import expr_text, walk
+from tracer.profiles import Profile, Rest
 
 API_DIR = "nova/api/openstack/compute/"
 ROUTES_MODULE = "nova.api.openstack.compute.routes"
@@ -267,6 +268,32 @@ SEED_ALIASES: dict[str, tuple[str, ...]] = {
     "image-create": ("snapshot",),
 }
 
+
+
+@dataclass(frozen=True)
+class _Api:
+    """What names a project's operations: its client's commands, and how it dispatches
+    actions (Nova's compute API below; other projects' from their profile's Rest)."""
+
+    clients: Mapping[str, tuple[str, str, str | None]]
+    fallbacks: Mapping[str, tuple[str, str, str | None]]
+    seed_aliases: Mapping[str, tuple[str, ...]]
+    main: str | None  # the resource whose actions are named after the action alone
+    routes_methods: tuple[str, ...]  # Profile.Rest.standard_actions
+    action_prefix: str  # left out of derived names
+    api_dir: str  # a file there that cannot be parsed loses routes
+    everywhere: bool = False  # Profile.Rest.actions_everywhere
+
+
+NOVA_API = _Api(CLIENT_COMMANDS, CLIENT_FALLBACKS, SEED_ALIASES, SERVERS, ROUTES_METHODS, "",
+                "nova/api/")
+
+
+def _api_of(rest: Rest) -> _Api:
+    return _Api(rest.client_commands, rest.client_fallbacks, {}, None, rest.standard_actions,
+                rest.action_prefix, rest.api_dir, rest.actions_everywhere)
+
+
 # Controller method -> verb of a derived name.
 _VERBS = {"index": "list", "detail": "list-detail"}
 _PLACEHOLDER = re.compile(r"\{[^}]*\}")
@@ -431,9 +458,16 @@ def _bind(call: ir.Call, params: tuple[str, ...]) -> dict[str, ir.Expr]:
 def _deref(expr: ir.Expr | None, env: dict[str, ir.Expr], module: ir.Module,
            depth: int = 0) -> ir.Expr | None:
     """Follow local and module-level names to the expression they stand for."""
-    while isinstance(expr, ir.Name) and depth < 8:
+    while isinstance(expr, (ir.Name, ir.Attr)) and depth < 8:
         depth += 1
-        if expr.id in env:
+        if isinstance(expr, ir.Attr):
+            # `Volume_manage.alias`: an attribute of a class of the module
+            owner = module.classes.get(expr.value.id) \
+                if isinstance(expr.value, ir.Name) else None
+            if owner is None or expr.attr not in owner.attrs:
+                break
+            expr = owner.attrs[expr.attr]
+        elif expr.id in env:
             expr = env[expr.id]
         elif expr.id in module.assigns:
             expr = module.assigns[expr.id]
@@ -482,11 +516,14 @@ class _Resource:
     custom_routes: list[tuple[str, str, str]]  # method, path, controller method
 
 
-def _extension_routes(index: Index, warnings: list[str]) -> list[_Route]:
-    """Routes of a tree that builds its API from v2.1 extensions (12.0.0 .. 15.x)."""
-    rels = [rel for rel in index.files_containing(EXTENSION_BASE.encode())
-            if rel.startswith(API_DIR) and "/" not in rel[len(API_DIR):]]
-    index.prefetch(rels + [p for p in [index.path_of(WSGI_MODULE)] if p])
+def _extensions(index: Index, warnings: list[str], api_dir: str = API_DIR,
+                base: str = EXTENSION_BASE, wsgi_module: str = WSGI_MODULE
+                ) -> tuple[list[_Resource], dict[str, list[ClassRef]]]:
+    """The resources the extension descriptors in `api_dir` (classes deriving from `base`)
+    add, and the controllers they add to resources, by collection."""
+    rels = [rel for rel in index.files_containing(base.encode())
+            if rel.startswith(api_dir) and "/" not in rel[len(api_dir):]]
+    index.prefetch(rels + [p for p in [index.path_of(wsgi_module)] if p])
     resources: list[_Resource] = []
     extensions: dict[str, list[ClassRef]] = {}
     for rel in rels:
@@ -494,23 +531,32 @@ def _extension_routes(index: Index, warnings: list[str]) -> list[_Route]:
         if module is None:
             continue
         for cls in module.classes.values():
-            if not any(expr_text(b).endswith(EXTENSION_BASE) for b in cls.bases):
+            if not any(expr_text(b).endswith(base) for b in cls.bases):
                 continue
             ext = ClassRef(module, cls)
             resources.extend(_resources_of(index, ext, warnings))
             for collection, ref in _controller_extensions_of(index, ext):
                 extensions.setdefault(collection, []).append(ref)
-    routes: list[_Route] = []
-    for res in resources:
-        parent = res.parent
-        prefix = (f"/{parent['collection_name']}/{{{parent['member_name']}_id}}"
-                  if parent.get("collection_name") and parent.get("member_name") else "")
-        base = f"{prefix}/{res.collection}"
-        classes = (res.controller,) + (tuple(extensions.get(res.collection, ()))
-                                       if not prefix else ())
-        for method, path, target, declared in _resource_routes(base, res):
-            routes.append(_Route(method, path, classes, target, declared))
-    return routes
+    return resources, extensions
+
+
+def _extension_routes(index: Index, warnings: list[str]) -> list[_Route]:
+    """Routes of a tree that builds its API from v2.1 extensions (12.0.0 .. 15.x)."""
+    resources, extensions = _extensions(index, warnings)
+    return [route for res in resources for route in _routes_of(res, extensions)]
+
+
+def _routes_of(res: _Resource, extensions: dict[str, list[ClassRef]]) -> list[_Route]:
+    """The routes of one resource (below its parent's member, if it has one), served by
+    its controller and, for a top-level resource, the controllers extending it."""
+    parent = res.parent
+    prefix = (f"/{parent['collection_name']}/{{{parent['member_name']}_id}}"
+              if parent.get("collection_name") and parent.get("member_name") else "")
+    base = f"{prefix}/{res.collection}"
+    classes = (res.controller,) + (tuple(extensions.get(res.collection, ()))
+                                   if not prefix else ())
+    return [_Route(method, path, classes, target, declared)
+            for method, path, target, declared in _resource_routes(base, res)]
 
 
 def _resource_routes(base: str, res: _Resource) -> list[tuple[str, str, str, bool]]:
@@ -588,15 +634,20 @@ def _custom_routes(ext: ClassRef, fn_expr: ir.Expr | None) -> list[tuple[str, st
         if not isinstance(path, str) or not isinstance(target, str):
             continue
         path = path.removeprefix("/{project_id}")  # the same route with the project in it
-        conditions = _deref(kwargs.get("conditions"), env, ext.module)
-        methods: list[str] = []
-        if isinstance(conditions, ir.DictExpr):
-            for key, value in zip(conditions.keys, conditions.values):
-                if _const(key) == "method":
-                    methods = [m for m in (_const(i) for i in _items(value) or (value,))
-                               if isinstance(m, str)]
-        out.extend((m.upper(), path, target) for m in methods or ["GET"])
+        methods = _condition_methods(_deref(kwargs.get("conditions"), env, ext.module))
+        out.extend((m.upper(), path, target) for m in methods)
     return out
+
+
+def _condition_methods(conditions: ir.Expr | None) -> list[str]:
+    """`conditions={"method": ["POST"]}` of `mapper.connect` -> ["POST"]; GET without."""
+    methods: list[str] = []
+    if isinstance(conditions, ir.DictExpr):
+        for key, value in zip(conditions.keys, conditions.values):
+            if _const(key) == "method":
+                methods = [m for m in (_const(i) for i in _items(value) or (value,))
+                           if isinstance(m, str)]
+    return methods or ["GET"]
 
 
 def _controller_extensions_of(index: Index, ext: ClassRef) -> list[tuple[str, ClassRef]]:
@@ -613,6 +664,151 @@ def _controller_extensions_of(index: Index, ext: ClassRef) -> list[tuple[str, Cl
         if isinstance(collection, str) and controller is not None:
             out.append((collection, controller))
     return out
+
+
+# ------------------------------------------------------- routes.Mapper routers (Cinder)
+
+_MAPPER_RESOURCE_PARAMS = ("member_name", "collection_name")
+_CREATE_ROUTE_PARAMS = ("path", "method", "controller", "action")
+_PERCENT_PATH = re.compile(r"""^(['"])([^'"]*)\1\s*%""")
+
+
+def _mapper_routes(index: Index, rest: Rest, warnings: list[str]) -> list[_Route]:
+    """Routes of a `routes.Mapper` router (Cinder's `cinder/api/v3/router.py`): the core
+    resources its router class connects, in order (`mapper.resource(member, collection,
+    controller=..., collection={...}, member={...}, parent_resource=dict(...))`,
+    `mapper.connect(name, path, controller=..., action=..., conditions=...)`,
+    `mapper.create_route(path, method, controller, action)`), then the extensions'
+    resources (`ResourceExtension`). Extension controllers (`ControllerExtension`) join
+    the resource of their collection, where actions are dispatched. A path is the form
+    without the project id (the router serves both)."""
+    resources, extensions = _extensions(index, warnings, rest.extension_dir,
+                                        rest.extension_base, rest.wsgi_module)
+    module = index.module(rest.router_module)
+    routes: list[_Route] = []
+    if module is not None:
+        for cls in module.classes.values():
+            for fn in cls.methods.values():
+                routes.extend(_router_routes(index, module, fn, extensions, warnings))
+    for res in resources:
+        routes.extend(_routes_of(res, extensions))
+    return routes
+
+
+def _router_routes(index: Index, module: ir.Module, fn: ir.Function,
+                   extensions: dict[str, list[ClassRef]], warnings: list[str]) -> list[_Route]:
+    """The routes one method of a router class connects (see _mapper_routes)."""
+    routes: list[_Route] = []
+    env: dict[str, ir.Expr] = {}  # local names and `self.resources['x']`, as assigned
+    for stmt in walk(fn.body):
+        if isinstance(stmt, ir.Assign) and not stmt.augmented:
+            for target in stmt.targets:
+                env = {**env, _key_text(target): stmt.value}
+            continue
+        if not isinstance(stmt, ir.ExprStmt) or not isinstance(stmt.value, ir.Call):
+            continue
+        call = stmt.value
+        verb = expr_text(call.func)
+        if not verb.startswith("mapper."):
+            continue
+        kwargs = {k: v for k, v in call.kwargs if k}
+        if verb == "mapper.resource":
+            args = _bind(call, _MAPPER_RESOURCE_PARAMS)
+            collection = _const(args.get("collection_name"))
+            if not isinstance(collection, str):
+                continue
+            controller = _router_controller(index, module, kwargs.get("controller"), env)
+            if controller is None:
+                warnings.append(f"{module.path}:{call.line}: cannot find the controller of "
+                                f"resource {collection}")
+                continue
+            routes.extend(_routes_of(_Resource(
+                collection, controller, _dict(kwargs.get("parent_resource"), env, module),
+                _dict(kwargs.get("collection"), env, module),
+                _dict(kwargs.get("member"), env, module), []), extensions))
+            continue
+        if verb == "mapper.connect":
+            path_expr = call.args[1] if len(call.args) > 1 else \
+                (call.args[0] if call.args else None)
+            target = _const(kwargs.get("action"))
+            controller_expr = kwargs.get("controller")
+            methods = _condition_methods(_deref(kwargs.get("conditions"), env, module))
+        elif verb == "mapper.create_route":
+            args = _bind(call, _CREATE_ROUTE_PARAMS)
+            path_expr, target = args.get("path"), _const(args.get("action"))
+            controller_expr = args.get("controller")
+            methods = [m for m in [_const(args.get("method"))] if isinstance(m, str)]
+        else:
+            continue  # mapper.redirect and the like
+        path = _route_path(path_expr)
+        if path is None or not isinstance(target, str) or not methods:
+            continue
+        controller = _router_controller(index, module, controller_expr, env)
+        if controller is None:
+            warnings.append(f"{module.path}:{call.line}: cannot find the controller of "
+                            f"the route {path}")
+            continue
+        classes = (controller,) + tuple(extensions.get(_path_group(path), ()))
+        routes.extend(_Route(m.upper(), path, classes, target) for m in methods)
+    return routes
+
+
+def _key_text(expr: ir.Expr) -> str:
+    """A name or `self.resources['x']` as one text, however the code quotes the key."""
+    shape = expr.shape if isinstance(expr, ir.Other) else None
+    if isinstance(shape, ir.Subscript) and isinstance(shape.index, ir.Const):
+        return f"{expr_text(shape.value)}[{shape.index.value!r}]"
+    return expr_text(expr)
+
+
+def _route_path(expr: ir.Expr | None) -> str | None:
+    """A route's path without the project id: `'/clusters'`, or
+    `'%s/groups/{id}/action' % path_prefix` (connected once per prefix, the project's and
+    none) as `/groups/{id}/action`."""
+    value = _const(expr)
+    if isinstance(value, str):
+        path = value
+    elif isinstance(expr, ir.Other) and (match := _PERCENT_PATH.match(expr.text)):
+        path = match.group(2).replace("%s", "", 1)
+    else:
+        return None
+    path = path.removeprefix("/{project_id}")
+    return path if path.startswith("/") else "/" + path
+
+
+def _router_controller(index: Index, module: ir.Module, expr: ir.Expr | None,
+                       env: dict[str, ir.Expr]) -> ClassRef | None:
+    """A route's controller: `self.resources['volumes']` (as assigned before), which holds
+    `volumes.create_resource(ext_mgr)`, a function that returns
+    `wsgi.Resource(VolumeController(ext_mgr))`."""
+    for _ in range(8):
+        if expr is None or _key_text(expr) not in env:
+            break
+        expr = env[_key_text(expr)]
+    if not isinstance(expr, ir.Call):
+        return None
+    ref = index.resolve_expr(module, expr.func)
+    if isinstance(ref, FunctionRef):  # a factory: what it returns
+        for stmt in walk(ref.function.body):
+            if isinstance(stmt, ir.Return) and isinstance(stmt.value, ir.Call):
+                found = _wrapped_controller(index, ref.module, stmt.value)
+                if found is not None:
+                    return found
+        return None
+    if isinstance(ref, ClassRef):
+        return _wrapped_controller(index, module, expr)
+    return None
+
+
+def _wrapped_controller(index: Index, module: ir.Module, call: ir.Call) -> ClassRef | None:
+    """`wsgi.Resource(Controller(...))` -> Controller; `Controller(...)` -> Controller."""
+    ref = index.resolve_expr(module, call.func)
+    if not isinstance(ref, ClassRef):
+        return None
+    if ref.cls.name == "Resource" and call.args and isinstance(call.args[0], ir.Call):
+        inner = index.resolve_expr(module, call.args[0].func)
+        return inner if isinstance(inner, ClassRef) else None
+    return ref
 
 
 # ------------------------------------------------------------------------- handlers
@@ -635,6 +831,13 @@ class _Found:
     @property
     def where(self) -> str:
         return f"{self.fn.module.path}:{self.fn.function.line}"
+
+
+def _fits(method: str, fn: ir.Function) -> bool:
+    """Whether a handler can answer a request of `method`: a GET or DELETE brings no
+    body, so a handler that needs one cannot."""
+    return method not in ("GET", "DELETE") or not any(
+        p.name == "body" and p.default is None and p.kind == "normal" for p in fn.params)
 
 
 def _action_name(fn: ir.Function) -> str | None:
@@ -738,8 +941,15 @@ def _path_group(path: str) -> str:
     return first if not first.startswith("{") else ""
 
 
-def _handlers(index: Index, routes: list[_Route], warnings: list[str]) -> list[_Found]:
+def _handlers(index: Index, routes: list[_Route], warnings: list[str],
+              standard: tuple[str, ...] = ROUTES_METHODS,
+              everywhere: bool = False) -> list[_Found]:
+    """The handler of each route. `standard`: methods an action of that name serves when
+    the main controller lacks them; `everywhere` (Cinder's wsgi.Resource): such an action
+    also answers on the action route, unless it took the standard route, which it takes
+    only where its parameters fit (a DELETE brings no body)."""
     found: list[_Found] = []
+    took_standard: set[str] = set()
     seen: set[tuple[str, str, str | None]] = set()
     served: set[tuple[str, str, str, str | None]] = set()
     for route in routes:
@@ -747,7 +957,8 @@ def _handlers(index: Index, routes: list[_Route], warnings: list[str]) -> list[_
             # an action named after a standard method (Liberty's flavor-manage
             # `@wsgi.action('create')`) serves that method's route, below
             pairs = [(action, cls, fn) for action, cls, fn in _actions(index, route.classes)
-                     if action not in ROUTES_METHODS]
+                     if action not in standard or (everywhere and fn.dotted not in
+                                                   took_standard)]
             if not pairs and route.declared:
                 warnings.append(f"{route.method} {route.path}: no @wsgi.action handlers on "
                                 f"{', '.join(c.dotted for c in route.classes)}")
@@ -760,7 +971,9 @@ def _handlers(index: Index, routes: list[_Route], warnings: list[str]) -> list[_
                 # a standard method the main controller lacks is served by an extension's
                 # `@wsgi.action('create')`, as nova.api.openstack.wsgi.Resource does
                 pairs = [(None, cls, fn) for action, cls, fn in _actions(index, route.classes)
-                         if action == route.target and route.target in ROUTES_METHODS][:1]
+                         if action == route.target and route.target in standard
+                         and (not everywhere or _fits(route.method, fn.function))][:1]
+                took_standard.update(fn.dotted for _, _, fn in pairs)
             if not pairs:
                 if route.declared:
                     warnings.append(f"{route.method} {route.path}: {main.dotted} has no "
@@ -794,18 +1007,18 @@ def _key(name: str) -> str:
     return name.strip().lower().replace("_", "-")
 
 
-def _derived_name(found: _Found) -> str:
+def _derived_name(found: _Found, api: _Api = NOVA_API) -> str:
     """A server action is named after its action (`injectNetworkInfo`); any other
     operation after its resource in the singular, the path's other words and the verb:
     `server-metadata-update-all`, `hypervisor-list-detail` (GET /os-hypervisors/detail:
     a last word that is the handler's own name is said once), `aggregate-add-host` (the
     action add_host on /os-aggregates/{id}/action)."""
-    if found.action and found.group == SERVERS:
+    if found.action and found.group == api.main:
         return found.action
-    return _qualified_name(found, verbs=True)
+    return _qualified_name(found, verbs=True, api=api)
 
 
-def _qualified_name(found: _Found, verbs: bool = False) -> str:
+def _qualified_name(found: _Found, verbs: bool = False, api: _Api = NOVA_API) -> str:
     """The resource words and the verb (`_VERBS` when `verbs`, else the handler's own
     name: `flavor-index` for GET /flavors when the client's `flavor-list` is GET
     /flavors/detail)."""
@@ -816,7 +1029,8 @@ def _qualified_name(found: _Found, verbs: bool = False) -> str:
              for s in literal or [found.group]]
     words[0] = _singular(words[0])
     if found.action:
-        verb = _kebab(found.action).lower().replace("_", "-")
+        verb = _kebab(found.action.removeprefix(api.action_prefix) or found.action)
+        verb = verb.lower().replace("_", "-")
         return "-".join(words[:1] + [verb])
     name = found.fn.function.name.replace("_", "-")
     if len(words) > 1 and words[-1] == name:
@@ -837,9 +1051,10 @@ def _client_index(table: dict[str, tuple[str, str, str | None]]) -> dict[tuple, 
     return out
 
 
-def _aliases(name: str, action: str | None, others: list[str]) -> tuple[str, ...]:
+def _aliases(name: str, action: str | None, others: list[str],
+             seeds: Mapping[str, tuple[str, ...]] = SEED_ALIASES) -> tuple[str, ...]:
     out: list[str] = []
-    for alias in (name.replace("-", "_"), action, *SEED_ALIASES.get(name, ()),
+    for alias in (name.replace("-", "_"), action, *seeds.get(name, ()),
                   *[o for o in others if o != name]):
         if alias and alias != name and alias not in out:
             out.append(alias)
@@ -861,17 +1076,27 @@ def _operation(index: Index, name: str, aliases: tuple[str, ...], found: _Found)
                      max_version=high)
 
 
-def build_catalogue(index: Index, label: str) -> Catalogue:
-    """Every REST operation of the tree under `index`: routes, actions and handlers."""
+def build_catalogue(index: Index, label: str, profile: Profile | None = None) -> Catalogue:
+    """Every REST operation of the tree under `index`: routes, actions and handlers.
+    `profile` names another project whose REST API its Rest describes; else Nova's."""
     warnings: list[str] = []
-    routes = _routes_from_route_list(index, warnings)
-    if routes is None:
-        routes = _extension_routes(index, warnings)
-    if not routes:
-        warnings.append("no REST routes found: neither nova/api/openstack/compute/routes.py "
-                        "(ROUTE_LIST) nor v2.1 API extensions")
-    found = _handlers(index, routes, warnings)
-    clients = _client_index(CLIENT_COMMANDS)
+    rest = profile.rest if profile is not None else None
+    if rest is not None:
+        api = _api_of(rest)
+        routes = _mapper_routes(index, rest, warnings)
+        if not routes:
+            warnings.append(f"no REST routes found: neither {rest.router_module} nor "
+                            f"extensions in {rest.extension_dir}")
+    else:
+        api = NOVA_API
+        routes = _routes_from_route_list(index, warnings)
+        if routes is None:
+            routes = _extension_routes(index, warnings)
+        if not routes:
+            warnings.append("no REST routes found: neither nova/api/openstack/compute/routes.py "
+                            "(ROUTE_LIST) nor v2.1 API extensions")
+    found = _handlers(index, routes, warnings, api.routes_methods, api.everywhere)
+    clients = _client_index(api.clients)
     live = {(f.method, _shape(f.path), f.action): f for f in found if not f.gone}
     gone = {(f.method, _shape(f.path), f.action): f for f in found if f.gone}
 
@@ -909,23 +1134,24 @@ def build_catalogue(index: Index, label: str) -> Catalogue:
         names = clients.get(key, [])
         if names:
             for name in names:
-                add(_operation(index, name, _aliases(name, f.action, names), f))
+                add(_operation(index, name, _aliases(name, f.action, names,
+                                                     api.seed_aliases), f))
         else:
             # named after its REST action or route; a camelCase action is also found
             # the way people type it (add-floating-ip); a name a client command took is
             # said with the handler's own name (GET /flavors: flavor-index)
-            name, typed = _derived_name(f), _kebab(f.action)
+            name, typed = _derived_name(f, api), _kebab(f.action)
             add(_operation(index, name, (typed,) if typed and typed != name else (), f),
-                _qualified_name(f))
+                _qualified_name(f, api=api))
 
-    for name, (method, path, action) in CLIENT_COMMANDS.items() if routes else ():
+    for name, (method, path, action) in api.clients.items() if routes else ():
         if name in operations:
             continue
         key = (method, _shape(path), action)
-        fallback = CLIENT_FALLBACKS.get(name)
+        fallback = api.fallbacks.get(name)
         if fallback and (fallback[0], _shape(fallback[1]), fallback[2]) in live:
             f = live[(fallback[0], _shape(fallback[1]), fallback[2])]
-            add(_operation(index, name, _aliases(name, action, []), f))
+            add(_operation(index, name, _aliases(name, action, [], api.seed_aliases), f))
             continue
         what = f"action {action}" if action else f"{method} {path}"
         if key in gone:
@@ -936,18 +1162,18 @@ def build_catalogue(index: Index, label: str) -> Catalogue:
             reason = f"no handler for action {action} (POST {path})"
         else:
             reason = f"no route for {method} {path}"
-        missing[name] = Missing(name, _aliases(name, action, []), reason,
+        missing[name] = Missing(name, _aliases(name, action, [], api.seed_aliases), reason,
                                 _path_group(path))
     for key, g in gone.items():
         if clients.get(key):
             continue
-        name = _derived_name(g)
+        name = _derived_name(g, api)
         what = f"action {g.action}" if g.action else f"{g.method} {g.path}"
         missing.setdefault(name, Missing(name, (), f"the handler of {what}, {g.handler} "
                                                    f"({g.where}), {g.gone}", g.group))
 
     problems = sorted({f"{p.path}:{p.line}: cannot parse ({p.message}); its routes are missing"
-                       for p in index.problems if p.path.startswith("nova/api/")})
+                       for p in index.problems if p.path.startswith(api.api_dir)})
     return Catalogue(source=label,
                      operations=tuple(operations[n] for n in sorted(operations)),
                      warnings=tuple(warnings + problems),

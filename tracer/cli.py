@@ -314,7 +314,7 @@ def build(spec: str | None, root: str, only: tuple[str, ...], png: bool, strict:
 
     with _status(f"Reading {spec or PINNED_RELEASE}"):
         workspace = open_workspace(spec)
-    workspace.needs_flows()  # before anything is written under --root
+    workspace.needs_flows("build")  # before anything is written under --root
     with _build_progress(len(only)) as (started, advance):
         result = run_build(workspace, Path(root), only, png=png, progress=advance,
                            started=started)

@@ -39,7 +39,7 @@ def provenance(step: Step | Block) -> Provenance:
 
 
 def flow_to_diagram(flow: Flow) -> Diagram:
-    header = [Comment(f"osflow draft: {flow.operation}, nova {flow.source}"),
+    header = [Comment(f"osflow draft: {flow.operation}, {_project_source(flow)}"),
               Comment(f"request: {flow.request}")]
     header += [Comment(f"note: {note}") for note in flow.notes]
     guarded: Guards = {}
@@ -353,3 +353,10 @@ def flow_text(flow: Flow, fmt: str) -> str:
     from tracer.wsd.writer import to_wsd
 
     return to_wsd(diagram)
+
+
+def _project_source(flow) -> str:
+    """`nova 34.0.0`; a source that names its project already (`cinder==29.0.0`) as it is."""
+    if flow.source.startswith(f"{flow.project}=="):
+        return flow.source
+    return f"{flow.project} {flow.source}"

@@ -153,6 +153,7 @@ class Flow:
     nodes: tuple[Node, ...]
     notes: tuple[str, ...] = ()  # choices made (configuration) and limits met
     labels: tuple[tuple[str, str], ...] = ()  # participant -> what its box says, if renamed
+    project: str = "nova"  # the project traced (its profile's name); the title says it too
 
     @property
     def gaps(self) -> tuple[str, ...]:

@@ -44,23 +44,31 @@ class Workspace:
         return self.cached("rpc", lambda: build_rpc_model(self.index, self.source.label,
                                                           profile))
 
-    def needs_flows(self) -> None:
-        """Refuse, in one line, what reads more of a tree than the RPC model (operations,
-        traces, builds, the call graph and what builds on them) on a project whose profile
-        does not support it yet. Every such reading starts here."""
+    def needs_flows(self, what: str = "trace") -> None:
+        """Refuse, in one line, what reads more of a tree than the RPC model on a project
+        whose profile does not read it yet (Profile.reads): `ops` (the catalogue), `trace`
+        (flows), `build` (the whole catalogue's flows: build, graph, check). Every such
+        reading starts here."""
         profile = self.source.profile
-        if not profile.traces:
+        if what in profile.reads:
+            return
+        if not profile.reads:
             raise OsflowError(f"{profile.name}: only the RPC model (osflow rpc) is read for "
                               "now; ops, trace and build support Nova")
+        commands = {"ops": "ops does", "trace": "trace does",
+                    "build": "build, graph and check do"}
+        raise OsflowError(f"{profile.name}: osflow {commands[what]} not read it yet; "
+                          f"rpc, {', '.join(profile.reads)} do")
 
     def catalogue(self) -> Catalogue:
         """The REST operations, and the periodic tasks each service runs on its own."""
         from tracer.catalogue import build_catalogue
         from tracer.periodic import periodic_operations, with_periodic
 
-        self.needs_flows()
+        self.needs_flows("ops")
+        profile = self.source.profile
         return self.cached("catalogue", lambda: with_periodic(
-            build_catalogue(self.index, self.source.label),
+            build_catalogue(self.index, self.source.label, profile),
             periodic_operations(self.index, self.rpc_model())))
 
     def flow(self, operation: str, options=None, shared=None):
@@ -84,7 +92,7 @@ class Workspace:
         from tracer.graph import operation_sends
         from tracer.trace import Options, Shared
 
-        self.needs_flows()
+        self.needs_flows("build")
 
         def compute():
             shared = Shared(self.index)
@@ -97,7 +105,7 @@ class Workspace:
         """The RPC call graph (tracer.graph), built once per tree and cached."""
         from tracer.graph import build_graph
 
-        self.needs_flows()
+        self.needs_flows("build")
         return self.cached("graph", lambda: build_graph(self.index, self.rpc_model(),
                                                         self.catalogue()))
 

@@ -8,9 +8,84 @@ named, the binaries its topics map to, and how far osflow reads it so far.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
-__all__ = ["Profile", "PROFILES", "profile_for", "known_projects"]
+__all__ = ["Profile", "Rest", "Tracing", "PROFILES", "profile_for", "known_projects"]
+
+
+@dataclass(frozen=True)
+class Tracing:
+    """What the tracer needs to know of a project to draw its flows: which modules are
+    plumbing, where its objects and database layer are, its participants and their order,
+    the classes its configuration picks, and its driver (the plug point drawn as its own
+    participant: Nova's virt driver, Cinder's volume driver)."""
+
+    # modules never followed into (errors, utilities, the object and database layers...)
+    quiet_modules: tuple[str, ...]
+    # packages whose modules are never another service's client
+    not_clients: tuple[str, ...]
+    # modules whose functions are policy checks
+    policy_modules: tuple[str, ...]
+    # the versioned-objects package: its classes' queries and saves reach the database
+    objects: str
+    # the database API: a call into it is a database step
+    db_module: str  # a regular expression on the module's dotted name
+    # participants in the order drawn, after which come the project's other services,
+    # then `external` (other services, the database), then the driver
+    order: tuple[str, ...]
+    external: tuple[str, ...]
+    # factory -> the class the configuration picks by default, and the note that says so
+    choices: tuple[tuple[str, str, str], ...] = ()
+    # the driver: its default name (`--driver`), the packages holding drivers, the base
+    # class every driver derives from, and the factory that loads it, or else the
+    # attributes of manager classes that hold it (`cinder.volume.manager.VolumeManager`
+    # sets `self.driver` from the `volume_driver` option)
+    driver: str = "libvirt"
+    driver_packages: tuple[str, ...] = ()
+    driver_base: str = ""
+    driver_loader: str = ""
+    driver_attrs: tuple[tuple[str, str], ...] = ()
+    # database writes kept beyond `--depth` (the state of what the operation acts on)
+    state_write: str = r"^(\w+\.)*(instance|migration)\.(save|create|destroy)\b"
+    # receivers that hold objects by convention (a regular expression on the last name),
+    # when their class cannot be known; None: Nova's (tracer.trace.patterns.OBJECT_NAMES)
+    object_names: str | None = None
+    # object methods that write, besides save, create, destroy, ...
+    object_writes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Rest:
+    """How a project routes its REST API with a `routes.Mapper` router (Cinder's
+    `cinder/api/v3/router.py`) and extension descriptors (`cinder/api/contrib/*.py`), and
+    what its client calls each request. Nova's compute API is read by tracer.catalogue's
+    own tables (ROUTE_LIST, v2.1 extensions)."""
+
+    # the module whose router class connects the core routes (`mapper.resource(...)`,
+    # `mapper.connect(...)`, `mapper.create_route(...)`)
+    router_module: str
+    # the folder of the extensions, and the base class of their descriptors
+    extension_dir: str
+    extension_base: str
+    # the module of `wsgi.action` and `wsgi.Resource`
+    wsgi_module: str
+    # the folder of the REST API: a file there that cannot be parsed loses routes
+    api_dir: str
+    # client command -> (HTTP method, path as the client sends it, REST action or None)
+    client_commands: Mapping[str, tuple[str, str, str | None]] = field(
+        default_factory=dict, compare=False, hash=False)
+    # where a command goes when its route above is missing in a release
+    client_fallbacks: Mapping[str, tuple[str, str, str | None]] = field(
+        default_factory=dict, compare=False, hash=False)
+    # a prefix of action names left out of derived names (`os-extend`: volume-extend)
+    action_prefix: str = ""
+    # standard methods (`create`, `delete`) an action of that name serves instead of the
+    # action route, when the controller lacks them (Nova's wsgi.Resource); Cinder's
+    # wsgi.Resource dispatches every action on the action route
+    standard_actions: tuple[str, ...] = ()
+    # whether such an action is also dispatched on the action route (Cinder's)
+    actions_everywhere: bool = False
 
 
 @dataclass(frozen=True)
@@ -28,8 +103,14 @@ class Profile:
     example_release: str
     # the release of the Liberty series, named in hints about releases older than the index
     liberty: str
-    # whether ops, trace, build (and what builds on them: graph, check, flow diffs) read it
-    traces: bool = False
+    # its REST API, when it is not Nova's compute API (tracer.catalogue reads Nova's)
+    rest: Rest | None = None
+    # how its flows are traced (None: not yet)
+    tracing: Tracing | None = None
+    # what osflow reads of it so far, beyond the RPC model (rpc, diff --rpc, history):
+    # `ops` (the REST catalogue), `trace` (flows, and flow diffs), `build` (whole-catalogue
+    # readings: build, graph, check)
+    reads: tuple[str, ...] = ()
 
     @property
     def every_service(self) -> str:
@@ -39,6 +120,11 @@ class Profile:
     @property
     def manager_pattern(self) -> re.Pattern[str]:
         return re.compile(self.manager_path)
+
+    @property
+    def api(self) -> str:
+        """The participant of its REST API (nova_api)."""
+        return f"{self.name}_api"
 
     def binary(self, topic: str) -> str:
         """The binary serving a topic: nova's `compute` is nova-compute; cinder's topics are

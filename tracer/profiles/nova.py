@@ -4,7 +4,7 @@ consoleauth and nova-network."""
 from __future__ import annotations
 
 from tracer import PINNED_RELEASE
-from tracer.profiles import Profile
+from tracer.profiles import Profile, Tracing
 
 NOVA = Profile(
     name="nova",
@@ -15,5 +15,30 @@ NOVA = Profile(
     manager_path=r"^nova\.([a-z_]+)\.manager\.[A-Z]\w*$",
     example_release=PINNED_RELEASE,
     liberty="12.0.0",
-    traces=True,
+    reads=("ops", "trace", "build"),
+    tracing=Tracing(
+        quiet_modules=(
+            "nova.i18n", "nova.exception", "nova.utils", "nova.safe_utils", "nova.context",
+            "nova.objects", "nova.db", "nova.policy", "nova.api.validation", "nova.rpc",
+            "nova.api.openstack.wsgi", "nova.api.openstack.api_version_request",
+            "nova.conf", "nova.notifications.objects", "nova.network.model",
+            "nova.virt.hardware", "nova.privsep", "nova.compute.provider_tree",
+            "nova.loadables", "nova.filters", "nova.weights", "nova.cmd", "nova.service",
+            "nova.manager", "nova.baserpc", "nova.profiler",
+        ),
+        # the driver is its own participant, the others are not traced
+        not_clients=("nova.virt.", "nova.cmd.", "nova.conf."),
+        policy_modules=("nova.api", "nova.policy", "nova.compute.api"),
+        objects="nova.objects",
+        db_module=r"^nova\.db(\.|$)",
+        order=("client", "nova_api", "nova_conductor", "nova_scheduler", "nova_compute",
+               "nova_compute_src", "nova_compute_dest"),
+        external=("database", "placement", "glance", "neutron", "cinder"),
+        # the factories that pick a class by configuration: tracer.trace.config_choices
+        # (the network API and the conductor's local mode are options of a trace)
+        driver="libvirt",
+        driver_packages=("nova.virt",),
+        driver_base="ComputeDriver",
+        driver_loader="nova.virt.driver.load_compute_driver",
+    ),
 )

@@ -19,28 +19,36 @@ from tracer.model import (
 )
 from tracer.periodic import is_periodic, service_of
 from tracer.trace import patterns
-from tracer.trace.engine import INSTANCE_HOST, Engine, Options, Shared, participant_of_service
+from tracer.profiles import Tracing, profile_for
+from tracer.profiles.nova import NOVA
+from tracer.trace.engine import (
+    INSTANCE_HOST, Engine, Options, Shared, participant_of_service, tracing_of,
+)
 
 __all__ = ["Options", "Shared", "trace_operation", "participant_order"]
 
 # The compute hosts and their drivers as two participants, when two hosts take part.
 HOST_ROLES = ("_src", "_dest")
 
-# SPEC order of participants; other nova services follow the compute hosts, other
-# external services follow cinder, and the virt driver comes last.
-_ORDER = ["client", "nova_api", "nova_conductor", "nova_scheduler", "nova_compute",
-          "nova_compute_src", "nova_compute_dest"]
-_EXTERNAL = ["database", "placement", "glance", "neutron", "cinder"]
+# SPEC order of participants (Tracing.order, Tracing.external); the project's other
+# services follow its own listed ones, other external services follow the listed ones, and
+# the driver comes last.
+_ORDER = list(NOVA.tracing.order)
+_EXTERNAL = list(NOVA.tracing.external)
 
 
-def participant_order(names: set[str], driver: str) -> tuple[str, ...]:
+def participant_order(names: set[str], driver: str,
+                      tracing: Tracing = NOVA.tracing) -> tuple[str, ...]:
+    order, external = list(tracing.order), list(tracing.external)
+    own = order[1].partition("_")[0] + "_"  # nova_api: nova_
+
     def key(name: str):
-        if name in _ORDER:
-            return (0, _ORDER.index(name), name)
-        if name.startswith("nova_"):
+        if name in order:
+            return (0, order.index(name), name)
+        if name.startswith(own):
             return (1, 0, name)
-        if name in _EXTERNAL:
-            return (2, _EXTERNAL.index(name), name)
+        if name in external:
+            return (2, external.index(name), name)
         if name == driver or name.startswith(driver + "_"):
             return (4, ["", "_src", "_dest"].index(name[len(driver):])
                     if name[len(driver):] in ("", "_src", "_dest") else 3, name)
@@ -54,6 +62,8 @@ def config_choices(index: Index, options: Options) -> tuple[dict[str, str], dict
 
     Each is the production default unless an option says otherwise; every choice made is
     reported in the flow's notes."""
+    if index.package != NOVA.name:
+        return _profile_choices(index, options, tracing_of(index))
     network = (["nova.network.api.API"] if options.network == "nova-network" else
                ["nova.network.neutronv2.api.API", "nova.network.neutron.API"])
     local = options.use_local
@@ -102,6 +112,24 @@ def config_choices(index: Index, options: Options) -> tuple[dict[str, str], dict
     return choices, why
 
 
+def _profile_choices(index: Index, options: Options,
+                     tracing: Tracing) -> tuple[dict[str, str], dict[str, str]]:
+    """A project's factories (Tracing.choices) and its driver, named by `--driver`."""
+    choices: dict[str, str] = {}
+    why: dict[str, str] = {}
+    for factory, dotted, note in tracing.choices:
+        if isinstance(index.resolve_dotted(factory), FunctionRef) and \
+                isinstance(index.resolve_dotted(dotted), ClassRef):
+            choices[factory], why[factory] = dotted, note
+    if not available_drivers(index, tracing):
+        return choices, why
+    name = tracing.driver if options.driver == Options.driver else options.driver
+    driver = driver_class(index, name, tracing)
+    choices["driver"] = driver
+    why["driver"] = f"{tracing.driver_base} driver: {name} ({driver}; --driver to change)"
+    return choices, why
+
+
 def _check_asked(choices: dict[str, str], options: Options) -> None:
     """A non-default choice the tree cannot make is an error, not a silent default."""
     if options.network == "nova-network" and \
@@ -114,14 +142,15 @@ def _check_asked(choices: dict[str, str], options: Options) -> None:
                           "(nova.conductor.API, CONF.conductor.use_local); leave it out")
 
 
-def driver_class(index: Index, name: str) -> str:
+def driver_class(index: Index, name: str, tracing: Tracing = NOVA.tracing) -> str:
     """`libvirt` (or CONF's form `libvirt.LibvirtDriver`) -> the driver class's path."""
+    package = tracing.driver_packages[0]
     if "." in name:
-        ref = index.resolve_dotted(f"nova.virt.{name}")
+        ref = index.resolve_dotted(f"{package}.{name}")
         if isinstance(ref, ClassRef):
             return ref.dotted
     base = name.split(".")[0]
-    for module_name in (f"nova.virt.{base}.driver", f"nova.virt.{base}"):
+    for module_name in (f"{package}.{base}.driver", f"{package}.{base}"):
         module = index.module(module_name)
         if module is None:
             continue
@@ -134,17 +163,24 @@ def driver_class(index: Index, name: str) -> str:
         for cls in module.classes.values():
             ref = ClassRef(module, cls)
             if cls.name.endswith("Driver") and any(
-                    k.cls.name == "ComputeDriver" for k in index.mro(ref)[1:]):
+                    k.cls.name == tracing.driver_base for k in index.mro(ref)[1:]):
                 return ref.dotted
-    raise OsflowError(f"unknown virt driver {name!r}; choose one of: "
-                      f"{', '.join(available_drivers(index))}")
+    kind = "virt driver" if tracing is NOVA.tracing else "driver"
+    raise OsflowError(f"unknown {kind} {name!r}; choose one of: "
+                      f"{', '.join(available_drivers(index, tracing))}")
 
 
-def available_drivers(index: Index) -> list[str]:
-    virt = index.root / "nova" / "virt"
+def available_drivers(index: Index, tracing: Tracing = NOVA.tracing) -> list[str]:
+    """Nova's virt drivers (a package with driver.py, or fake.py); another project's
+    drivers are the modules and packages of its driver package."""
+    virt = index.root.joinpath(*tracing.driver_packages[0].split("."))
     names = []
     for entry in sorted(os.listdir(virt)) if virt.is_dir() else []:
-        if (virt / entry / "driver.py").is_file() or entry == "fake.py":
+        if tracing is NOVA.tracing:
+            if (virt / entry / "driver.py").is_file() or entry == "fake.py":
+                names.append(entry.removesuffix(".py"))
+        elif not entry.startswith("_") and (entry.endswith(".py") or
+                                            (virt / entry / "__init__.py").is_file()):
             names.append(entry.removesuffix(".py"))
     return names
 
@@ -161,6 +197,12 @@ def trace_operation(index: Index, rpc: RpcModel, operation, options: Options,
     # confirm_resize goes to migration.source_compute, its terminate_instance to
     # instance.host); one participant is drawn unless two hosts take part
     options = replace(options, two_hosts=True)
+    profile = profile_for(index.package)
+    tracing = tracing_of(index)
+    if options.driver == Options.driver:
+        options = replace(options, driver=tracing.driver)  # the project's default driver
+    api = profile.api
+    compute = f"{profile.name}_compute"
     engine, nodes = _traced(index, rpc, handler, controller, operation, options, shared)
     # the migration's source named apart from the instance's host (a delete confirms a
     # finished resize on migration.source_compute, then terminates the instance on
@@ -169,14 +211,14 @@ def trace_operation(index: Index, rpc: RpcModel, operation, options: Options,
         "dest_compute" not in engine.hosts_named
     role = "_dest" if moved else "_src"
     nodes = _renamed(nodes, {f"{base}{INSTANCE_HOST}": f"{base}{role}"
-                             for base in ("nova_compute", options.driver)})
-    names = set() if is_periodic(operation) else {"client", "nova_api"}
+                             for base in (compute, options.driver)})
+    names = set() if is_periodic(operation) else {"client", api}
     for step in iter_steps(nodes):
         names.add(step.source)
         if step.target:
             names.add(step.target)
     if not _two_hosts_together(nodes):
-        one_host = {f"{base}{role}": base for base in ("nova_compute", options.driver)
+        one_host = {f"{base}{role}": base for base in (compute, options.driver)
                     for role in HOST_ROLES}
         nodes = _renamed(nodes, one_host)
         names = {one_host.get(name, name) for name in names}
@@ -199,9 +241,15 @@ def trace_operation(index: Index, rpc: RpcModel, operation, options: Options,
     problems = [f"{p.path}:{p.line}: cannot parse ({p.message}); its steps are missing"
                 for p in sorted(index.problems, key=lambda p: (p.path, p.line, p.message))]
     return Flow(operation=operation.name, source=rpc.source,
-                title=f"{operation.name} (nova {rpc.source})", request=nodes[0].text,
-                participants=participant_order(names, options.driver), nodes=nodes,
+                title=f"{operation.name} ({_project_source(profile.name, rpc.source)})",
+                request=nodes[0].text, project=profile.name,
+                participants=participant_order(names, options.driver, tracing), nodes=nodes,
                 notes=tuple(engine.notes + problems), labels=labels)
+
+
+def _project_source(project: str, source: str) -> str:
+    """`nova 34.0.0`; a source that names its project already (`cinder==29.0.0`) as it is."""
+    return source if source.startswith(f"{project}==") else f"{project} {source}"
 
 
 def _traced(index: Index, rpc: RpcModel, handler: FunctionRef, controller: ClassRef,
@@ -215,12 +263,13 @@ def _traced(index: Index, rpc: RpcModel, handler: FunctionRef, controller: Class
     request_text = f"{operation.method} {operation.path}" + \
         (f" ({operation.action})" if operation.action else "")
     fn = handler.function
-    request = Step(REQUEST, "client", "nova_api", request_text, handler.dotted,
+    api = profile_for(index.package).api
+    request = Step(REQUEST, "client", api, request_text, handler.dotted,
                    handler.module.path, fn.line)
-    self_value = engine.fresh_instance(controller, "nova_api")
-    body = engine.collect(lambda: engine.activation(handler, self_value, "nova_api", {}))
+    self_value = engine.fresh_instance(controller, api)
+    body = engine.collect(lambda: engine.activation(handler, self_value, api, {}))
     status = patterns.response_status(fn.decorators)
-    response = Step(RESPONSE, "nova_api", "client", status, handler.dotted,
+    response = Step(RESPONSE, api, "client", status, handler.dotted,
                     handler.module.path, fn.end_line)
     return engine, (request, *body, response, *engine.drain_casts())
 
@@ -311,7 +360,8 @@ def overview(flow: Flow) -> Flow:
         return out
 
     nodes = tuple(walk(flow.nodes))
-    names = {"client", "nova_api"}
+    # the client and the API take part whenever the flow has them (a REST request)
+    names = {"client"} | {p for p in flow.participants[:2] if p.endswith("_api")}
     for step in iter_steps(nodes):
         names.add(step.source)
         if step.target:

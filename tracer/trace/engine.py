@@ -20,9 +20,12 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from tracer.errors import OsflowError
 from tracer.index import ClassRef, FunctionRef, Index, ModuleRef, ValueRef, ir
 from tracer.index.ir import expr_text
 from tracer.index.options import conf_const, conf_default
+from tracer.profiles import Tracing, profile_for
+from tracer.profiles.nova import NOVA
 from tracer.model import (
     CALL, CALLBACK, CAST, DB, DB_RETURN, DONE, DRIVER, DRIVER_RETURN, ENTER, LEAVE, NOTE,
     RETURN,
@@ -34,24 +37,17 @@ from tracer.trace.values import (
     Text, Value, clone, text_of,
 )
 
-# Modules whose code is plumbing for a diagram: never followed into.
-QUIET_MODULES = (
-    "nova.i18n", "nova.exception", "nova.utils", "nova.safe_utils", "nova.context",
-    "nova.objects", "nova.db", "nova.policy", "nova.api.validation", "nova.rpc",
-    "nova.api.openstack.wsgi", "nova.api.openstack.api_version_request", "nova.conf",
-    "nova.notifications.objects", "nova.network.model", "nova.virt.hardware", "nova.privsep",
-    "nova.compute.provider_tree", "nova.loadables", "nova.filters", "nova.weights",
-    "nova.cmd", "nova.service", "nova.manager", "nova.baserpc", "nova.profiler",
-)
-# Packages whose modules are never another service's client: the driver is its own
-# participant, the others are not traced.
-NOT_CLIENTS = ("nova.virt.", "nova.cmd.", "nova.conf.")
+# What differs between projects (modules that are plumbing, the object and database
+# layers, participants, the driver) is in each profile's Tracing (tracer.profiles); Nova's
+# are named here for the code that reads them.
+QUIET_MODULES = NOVA.tracing.quiet_modules
+NOT_CLIENTS = NOVA.tracing.not_clients
 # Callables that run their first argument (in a new green thread or later).
 SPAWNERS = {"spawn", "spawn_n", "spawn_on", "spawn_after", "submit"}
-POLICY_MODULES = ("nova.api", "nova.policy", "nova.compute.api")
+POLICY_MODULES = NOVA.tracing.policy_modules
 DOTTED = re.compile(r"'?[A-Za-z_][\w.]*'?|None|True|False|-?\d+")
 OBJECT_CLASS_CALL = re.compile(r"^(?:objects|obj)\.([A-Z]\w*)\.(\w+)$")
-DB_MODULE = re.compile(r"^nova\.db(\.|$)")
+DB_MODULE = re.compile(NOVA.tracing.db_module)
 
 SUMMARY_SLACK = 10  # how much deeper than `depth` to look for RPCs and callbacks
 # Inside the virt driver only callbacks into the manager matter beyond `depth`; they sit a
@@ -155,8 +151,9 @@ def client_modules(index: Index) -> dict[str, str]:
     modules = {rel.removesuffix(".py").removesuffix("/__init__").replace("/", "."): rel
                for rel in index.source_files()}
     found: dict[str, str] = {}
+    not_clients = tracing_of(index).not_clients
     for name, rel in modules.items():
-        if not name.startswith(NOT_CLIENTS):
+        if not name.startswith(not_clients):
             service = patterns.client_service(index.source(rel))
             if service is not None:
                 found[name] = service
@@ -196,7 +193,16 @@ class _Jump(Exception):
 
 
 def participant_of_service(binary: str) -> str:
-    return "nova_" + binary.removeprefix("nova-").replace("-", "_")
+    """nova-compute: nova_compute; cinder-volume: cinder_volume."""
+    return binary.replace("-", "_")
+
+
+def tracing_of(index: Index) -> Tracing:
+    """How the project of the tree under `index` is traced (its profile's Tracing)."""
+    profile = profile_for(index.package)
+    if profile.tracing is None:
+        raise OsflowError(f"{profile.name}: its flows are not traced yet")
+    return profile.tracing
 
 
 def _reaches_client(index: Index, fn: FunctionRef, cls: ClassRef | None,
@@ -245,6 +251,13 @@ class Engine:
                  choices: dict[str, str], why: dict[str, str] | None = None,
                  shared: "Shared | None" = None) -> None:
         self.index = index
+        self.profile = profile_for(index.package)
+        self.tracing = tracing_of(index)
+        self.quiet_modules = self.tracing.quiet_modules
+        self.db_module = re.compile(self.tracing.db_module)
+        self.object_names = re.compile(self.tracing.object_names) \
+            if self.tracing.object_names else patterns.OBJECT_NAMES
+        self.object_writes = patterns.OBJECT_WRITES | set(self.tracing.object_writes)
         self.rpc_methods = rpc_methods
         self.options = options
         self.choices = choices  # factory dotted path -> class dotted path
@@ -282,8 +295,9 @@ class Engine:
         self.plain_helpers: dict[tuple, tuple[bool, Value]] = {}
         self.notes: list[str] = []
         self.participants: set[str] = set()
+        state_write = re.compile(self.tracing.state_write)
         self.kept_write = patterns.is_db_write if options.all_writes \
-            else patterns.is_state_write
+            else (lambda text: state_write.match(text) is not None)
         self.config_read: list[tuple[str, object]] = []  # options `known` read
         # sends to compute whose host could not be told: a note if two hosts take part
         self.host_guesses: list[str] = []
@@ -732,7 +746,7 @@ class Engine:
             if target.attr.startswith("_"):
                 return  # `migration._context = ...`: the object's own state, not a field
             if (isinstance(base, Obj) and base.role == "object") or \
-                    patterns.object_receiver(target.value):
+                    patterns.object_receiver(target.value, self.object_names):
                 fields = self.pending.setdefault((frame.participant, receiver), [])
                 fields[:] = [f for f in fields if f[0] != target.attr]
                 shown = patterns.field_value(source)
@@ -771,7 +785,7 @@ class Engine:
         if type(base_expr) is ir.Attr and not base_expr.attr.startswith("_"):
             owner = self.eval_quiet(base_expr.value, frame)
             if (type(owner) is Obj and owner.role == "object") or \
-                    patterns.object_receiver(base_expr.value):
+                    patterns.object_receiver(base_expr.value, self.object_names):
                 # `instance.system_metadata['old_vm_state'] = vm_state`: a key of an
                 # object's dict field, saved with it
                 self.assign(ir.Attr(base_expr.value, f"{base_expr.attr}['{key}']"), value,
@@ -1453,8 +1467,25 @@ class Engine:
         """The manager object of a service: built once per participant and flow."""
         key = (cls.dotted, participant)
         if key not in self.managers:
-            self.managers[key] = self.fresh_instance(cls, participant)
+            made = self.managers[key] = self.fresh_instance(cls, participant)
+            self.plug_driver(cls, made, participant)
         return self.managers[key]
+
+    def plug_driver(self, cls: ClassRef, manager: Obj, participant: str) -> None:
+        """The driver a manager holds in an attribute (Tracing.driver_attrs: Cinder's
+        VolumeManager loads `self.driver` from an option its own configuration object
+        reads), as the class chosen for the trace."""
+        chosen = self.choices.get("driver")
+        for klass in self.index.mro(cls) if chosen else ():
+            attr = dict(self.tracing.driver_attrs).get(klass.dotted)
+            if attr is None:
+                continue
+            ref = self.index.resolve_dotted(chosen)
+            if isinstance(ref, ClassRef):
+                if "driver" in self.why:
+                    self.flow_note(self.why["driver"])
+                manager.attrs[attr] = self.instance(ref, participant)
+            return
 
     def fresh_instance(self, cls: ClassRef, participant: str) -> Obj:
         """An object built with no arguments (a manager, a REST controller), as any flow of
@@ -1479,12 +1510,13 @@ class Engine:
 
     def role_of(self, cls: ClassRef, participant: str) -> tuple[str | None, str | None]:
         module = cls.module.name
-        if module.startswith("nova.objects"):
+        if module.startswith(self.tracing.objects):
             return "object", None
         service = self.service_of(cls.module)
         if service is not None:
             return "service", service
-        if module.startswith("nova.virt.") and cls.dotted == self.choices.get("driver"):
+        if module.startswith(tuple(f"{p}." for p in self.tracing.driver_packages)) and \
+                cls.dotted == self.choices.get("driver"):
             return "driver", self.driver_participant(participant)
         return None, None
 
@@ -1656,10 +1688,10 @@ class Engine:
         """Whether a call to `callee` is drawn or followed (else it is opaque to us)."""
         kind = type(callee)
         if kind is FuncV:
-            return not callee.fn.module.name.startswith(QUIET_MODULES) or \
+            return not callee.fn.module.name.startswith(self.quiet_modules) or \
                 callee.fn.dotted in self.choices
         if kind is ClassV:
-            return not callee.cls.module.name.startswith(QUIET_MODULES)
+            return not callee.cls.module.name.startswith(self.quiet_modules)
         return kind is SuperV
 
     def _super(self, frame: Frame) -> Value:
@@ -1685,11 +1717,11 @@ class Engine:
             return isinstance(call.func, ir.Attr) and \
                 re.search(r"(context|ctxt|ctx)$", expr_text(call.func.value)) is not None
         if isinstance(callee, FuncV):
-            return callee.fn.module.name.startswith(POLICY_MODULES)
+            return callee.fn.module.name.startswith(self.tracing.policy_modules)
         # `authorize(context, action=...)` (Liberty's module-level authorizer) or
         # `policy.enforce(...)`; not `token.authorize(ttl)` on some object
         return isinstance(call.func, ir.Name) or expr_text(call.func).startswith(
-            ("policy.", "nova.policy.", "self.policy"))
+            ("policy.", f"{self.profile.name}.policy.", "self.policy"))
 
     def policy_text(self, call: ir.Call, name: str, frame: Frame) -> str:
         if name == "authorize" and isinstance(call.func, ir.Name):
@@ -1732,12 +1764,12 @@ class Engine:
                 frame.participant != owner.participant:
             return self.driver_call(callee, call, name, args, kwargs, frame)
         module = fn.module.name
-        if module.startswith("nova.objects"):
+        if module.startswith(self.tracing.objects):
             return self.object_call(callee, call, name, args, kwargs, frame)
-        if DB_MODULE.match(module):
+        if self.db_module.match(module):
             self.db(frame, f"db.{fn.function.name}", call.line)
             return Text(name)
-        if module.startswith(QUIET_MODULES):
+        if module.startswith(self.quiet_modules):
             return Text(name)
         return self.invoke(callee, args, kwargs, frame, call.line)
 
@@ -1884,7 +1916,8 @@ class Engine:
                     line)
 
     def construct(self, cls: ClassRef, args: tuple, kwargs: dict, frame: Frame) -> Value:
-        if cls.module.name.startswith("nova.exception") or _is_exception(self.index, cls):
+        if cls.module.name.startswith(f"{self.profile.name}.exception") or \
+                _is_exception(self.index, cls):
             return Text(cls.cls.name)
         if args and isinstance(args[0], (ClassV, Obj)) and self.is_proxy(cls):
             # LazyLoader(SomeClass), ExceptionHelper(manager): proxies that forward every
@@ -1927,7 +1960,7 @@ class Engine:
         if isinstance(owner, ClassV) and remotable:  # a query or a write, by conductor
             self.db(frame, f"{class_name or owner.cls.cls.name}.{name}", call.line)
             return Obj(owner.cls, {}, "object") if name.startswith("get_") else Text(name)
-        if isinstance(owner, Obj) and (remotable or name in patterns.OBJECT_WRITES):
+        if isinstance(owner, Obj) and (remotable or name in self.object_writes):
             receiver = expr_text(call.func.value) if isinstance(call.func, ir.Attr) else name
             self.object_write(receiver, name, call, frame, owner)
         elif isinstance(owner, Obj) and self.uses_a_service(callee.fn):
@@ -1953,7 +1986,7 @@ class Engine:
         receiver = call.func.value
         owner = self.eval_quiet(receiver, frame)
         if not ((type(owner) is Obj and owner.role == "object") or
-                patterns.object_receiver(receiver)):
+                patterns.object_receiver(receiver, self.object_names)):
             return False
         items = fields.items if type(fields) is DictV else fields.keywords
         pending = self.pending.setdefault((frame.participant, expr_text(receiver)), [])
@@ -2015,8 +2048,8 @@ class Engine:
                 if kwargs:
                     made.attrs[FIELDS] = _given_fields(kwargs)
                 return made
-        if isinstance(func, ir.Attr) and name in patterns.OBJECT_WRITES:
-            receiver = patterns.object_receiver(func.value)
+        if isinstance(func, ir.Attr) and name in self.object_writes:
+            receiver = patterns.object_receiver(func.value, self.object_names)
             if receiver:
                 self.object_write(receiver, name, call, frame)
                 return result
@@ -2059,7 +2092,7 @@ class Engine:
             # `class Instance(...)`, or Liberty's versioned alias `Instance = InstanceV2`
             needles = (f"class {name}(".encode(), f"\n{name} = ".encode())
             for rel in self.index.source_files():
-                if not rel.startswith("nova/objects/") or \
+                if not rel.startswith(self.tracing.objects.replace(".", "/") + "/") or \
                         not any(n in self.index.source(rel) for n in needles):
                     continue
                 module = self.index.module_at(rel)
@@ -2098,7 +2131,7 @@ class Engine:
         bound = client_frame.env
         result: Value = Text(callee.fn.function.name)
         for method in methods:
-            if method.service == "nova-*":
+            if method.service == self.profile.every_service:
                 continue
             target = self.target_of(method, bound, _arg_texts(callee, call), frame)
             kind = self.kind_of(method, bound)

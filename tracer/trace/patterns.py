@@ -188,15 +188,16 @@ def is_state_write(text: str) -> bool:
 ITEM_RECEIVER = re.compile(r"[\w.]+\[['\"](\w+)['\"]\]")
 
 
-def object_receiver(expr: ir.Expr) -> str | None:
-    """The receiver text when `expr` names an object by Nova's conventions."""
+def object_receiver(expr: ir.Expr, names: re.Pattern[str] = OBJECT_NAMES) -> str | None:
+    """The receiver text when `expr` names an object by the project's conventions
+    (`names`; Nova's by default)."""
     text = expr_text(expr)
     last = text.rsplit(".", 1)[-1]
     # `self._bdm_obj`: an object a wrapper class keeps
-    if OBJECT_NAMES.match(last) or OBJECT_NAMES.match(last.lstrip("_").removesuffix("_obj")):
+    if names.match(last) or names.match(last.lstrip("_").removesuffix("_obj")):
         return text
     item = ITEM_RECEIVER.fullmatch(text)
-    if item and OBJECT_NAMES.match(item.group(1)):
+    if item and names.match(item.group(1)):
         return text
     return None
 
@@ -259,7 +260,7 @@ def _table_values(text: str) -> list[str] | None:
 # The services drawn as participants: by the client library a module builds its client
 # with, or by the service type it asks keystoneauth or openstacksdk an adapter for.
 CLIENT_LIBRARIES = {"neutronclient": "neutron", "glanceclient": "glance",
-                    "cinderclient": "cinder", "manilaclient": "manila"}
+                    "cinderclient": "cinder", "manilaclient": "manila", "novaclient": "nova"}
 SERVICE_TYPES = {"network": "neutron", "image": "glance", "volume": "cinder",
                  "volumev2": "cinder", "volumev3": "cinder", "block-storage": "cinder",
                  "placement": "placement", "accelerator": "cyborg",
