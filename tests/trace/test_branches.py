@@ -174,6 +174,30 @@ def test_an_option_at_its_default_decides_its_branch_and_says_so(tmp_path):
     assert any("CONF.reclaim_interval=0" in note for note in flow.notes)
 
 
+def test_a_predicate_function_over_options_decides_its_branch(tmp_path):
+    """34.0.0's `if not limit_utils.use_unified_limits(): return`, where the function only
+    returns `CONF.quota.driver == UNIFIED_LIMITS_DRIVER` and the option's default is the
+    database driver: decided as the condition is, and said."""
+    files = _with_option(TRACE, "cfg.StrOpt('quota_driver', default='db')")
+    head = """UNIFIED = 'unified'
+
+
+def use_unified():
+    \"\"\"Whether unified limits are on.\"\"\"
+    return CONF.quota_driver == UNIFIED
+"""
+    flow = _pause_with(tmp_path, """if not use_unified():
+    objects.Migration.get_by_id(context, 1)
+if use_unified():
+    objects.Migration.get_by_id(context, 2)
+""", module_head=head, files=files)
+    texts = [s.text for s in iter_steps(flow.nodes)]
+    assert texts.count("Migration.get_by_id") == 1  # the first way only, without a frame
+    assert not [b for b in flow.nodes if isinstance(b, Block)]
+    assert any(t.startswith("not drawn: the branch for CONF.quota_driver='db'")
+               for t in texts)
+
+
 def test_an_option_without_a_default_is_none(tmp_path):
     files = _with_option(TRACE, "cfg.StrOpt('notify_on_state_change')")
     flow = _pause_with(tmp_path, """if not CONF.notify_on_state_change:

@@ -177,6 +177,7 @@ FIELDS = "<fields>"
 # runs go (QUIET_DEPTH); it runs when an attribute it would set is first read
 DEFERRED = "<init>"
 MAY = "?"  # a write made only in some branch of a helper
+_NOT_CALL = re.compile(r"not\s+[\w.]+\(\s*\)")  # `not a.b()`: a call of no arguments
 _NOT_NAME = re.compile(r"not ([A-Za-z_]\w*)")
 MAY_WRITE = ": may write "
 READ = "<"  # a helper that only reads: what it reads
@@ -282,6 +283,7 @@ class Engine:
         # values known true or false inside the arm of a branch that tested them:
         # id -> (the value, kept alive while assumed; its truth)
         self.assumed: dict[int, tuple[Value, bool]] = {}
+        self.deciding: set[str] = set()  # predicates being decided (predicate_truth)
         self.arm_assumptions: dict[int, tuple] = {}  # if_ -> block: per arm's statements
         self.unfollowed = 0
         self.managers: dict[tuple[str, str], Obj] = {}
@@ -880,6 +882,13 @@ class Engine:
             if stop in parts:
                 return stop
             return (not stop) if all(p is not None for p in parts) else None
+        if type(test) is ir.Call and not test.args and not test.kwargs:
+            return self.predicate_truth(test, frame)
+        if type(test) is ir.Other and len(test.calls) == 1 and \
+                _NOT_CALL.fullmatch(test.text) and not test.calls[0].args and \
+                not test.calls[0].kwargs:  # `not use_unified_limits()`
+            found = self.predicate_truth(test.calls[0], frame)
+            return None if found is None else not found
         if isinstance(test, ir.Other) and not test.calls:
             parsed = self.shared.parsed.get(test.text)
             if parsed is None:
@@ -890,6 +899,27 @@ class Engine:
                     _dotted_expr(dotted), frame))
                 return None if value is UNKNOWN else bool(value)
         return None
+
+    def predicate_truth(self, call: ir.Call, frame: Frame) -> bool | None:
+        """`if limit_utils.use_unified_limits():`, a function of no arguments whose body
+        only returns a condition (`return CONF.quota.driver == UNIFIED_LIMITS_DRIVER`):
+        decided as that condition is, in the function's own module (options at their
+        defaults, constants); None when it is not such a function or not decided."""
+        callee = self.eval_quiet(call.func, frame)
+        if type(callee) is not FuncV or callee.self_value is not None or callee.pre_args:
+            return None
+        function = callee.fn.function
+        body = [stmt for stmt in function.body
+                if not (type(stmt) is ir.ExprStmt and type(stmt.value) is ir.Const)]
+        if function.params or len(body) != 1 or type(body[0]) is not ir.Return or \
+                body[0].value is None or callee.fn.dotted in self.deciding:
+            return None
+        self.deciding.add(callee.fn.dotted)  # a predicate returning itself ends here
+        try:
+            return self.truth(body[0].value, Frame(callee.fn, {}, frame.participant,
+                                                   frame.depth))
+        finally:
+            self.deciding.discard(callee.fn.dotted)
 
     def tested_value(self, test: ir.Expr, frame: Frame) -> tuple[Value | None, bool]:
         """The value a branch tests when the test is a bare name, or `not` one, holding
