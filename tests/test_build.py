@@ -489,3 +489,33 @@ def test_the_summary_counts_files_written_and_operations_unchanged(tree, root, t
     summary("--png")
     assert summary("--png") == f"0 files written, {len(OPS)} operations unchanged"
     assert summary() == f"2 files written, {len(OPS)} operations unchanged, {len(OPS)} removed"
+
+
+def test_a_root_holds_nova_and_cinder_side_by_side(workspace, root, tmp_path):
+    """`build -s <cinder tree>` in a root built from Nova: Cinder's diagrams go to
+    workflows/cinder/ and output/cinder/ with their own list; Nova's stay as they were;
+    the index page has a heading per project, each with its release."""
+    from tests.trees import CINDER, CINDER_API
+
+    build(workspace, root)
+    nova = snapshot(root)
+    cinder_tree = write_tree(tmp_path / "cinder-tree", {**CINDER, **CINDER_API})
+    cinder = open_workspace(str(cinder_tree), cache=tmp_path / "cache")
+    result = build(cinder, root)
+    assert (root / "workflows" / "cinder" / "create.wsd").is_file()
+    assert "<svg" in (root / "output" / "cinder" / "create.svg").read_text()
+    assert (root / "output" / "cinder" / "overview" / "create.svg").is_file()
+    listed = (root / "workflows" / "cinder" / ".osflow-built").read_text()
+    assert "workflows/cinder/create.wsd" in listed and "nova/" not in listed
+    after = snapshot(root)
+    assert {k: v for k, v in after.items() if k != "output/index.html" and "cinder" not in k} \
+        == {k: v for k, v in nova.items() if k != "output/index.html"}
+    page = (root / "output" / "index.html").read_text()
+    assert '<div class="project" id="nova">' in page
+    assert '<div class="project" id="cinder">' in page
+    assert 'href="cinder/overview/create.svg"' in page and 'href="nova/pause.svg"' in page
+    assert "cast" in page.split('id="cinder"')[1]  # its backbone: API -> scheduler (cast)
+    assert result.operations == len(cinder.catalogue().operations)
+    # built again from Nova: Cinder's diagrams stay on the page
+    build(workspace, root)
+    assert (root / "output" / "index.html").read_text() == page

@@ -54,8 +54,6 @@ if TYPE_CHECKING:  # imported where used: a build with nothing to do stays quick
     from tracer.trace import Options, Shared
     from tracer.workspace import Workspace
 
-SERVICE = "nova"
-
 # The files builds wrote in a root, one per line (root-relative, sorted), in the folder
 # of the diagrams: committed with them, so a clone knows which files are the build's.
 BUILT_LIST = ".osflow-built"
@@ -81,20 +79,24 @@ class BuildResult:
 
 @dataclass(frozen=True)
 class _Layout:
+    """Where one project's build goes in a root: workflows/<project>/, output/<project>/,
+    annotations/<project>/ (one root may hold one release of each project)."""
+
     root: Path
+    project: str = "nova"
 
     @property
     def annotations(self) -> Path:
-        return self.root / "annotations" / SERVICE
+        return self.root / "annotations" / self.project
 
     def wsd(self, op: str) -> Path:
-        return self.root / "workflows" / SERVICE / f"{op}.wsd"
+        return self.root / "workflows" / self.project / f"{op}.wsd"
 
     def picture(self, op: str, fmt: str) -> Path:
-        return self.root / "output" / SERVICE / f"{op}.{fmt}"
+        return self.root / "output" / self.project / f"{op}.{fmt}"
 
     def overview(self, op: str) -> Path:
-        return self.root / "output" / SERVICE / OVERVIEW / f"{op}.svg"
+        return self.root / "output" / self.project / OVERVIEW / f"{op}.svg"
 
     def outputs(self, op: str, formats: tuple[str, ...]) -> list[Path]:
         """The files a build writes for one operation: its draft, its pictures, and the
@@ -108,7 +110,7 @@ class _Layout:
 
     @property
     def built_list(self) -> Path:
-        return self.root / "workflows" / SERVICE / BUILT_LIST
+        return self.root / "workflows" / self.project / BUILT_LIST
 
     def relative(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
@@ -116,8 +118,8 @@ class _Layout:
     @property
     def folders(self) -> tuple[Path, ...]:
         """Every folder a build writes to."""
-        return (self.root / "workflows" / SERVICE, self.root / "output" / SERVICE,
-                self.root / "output" / SERVICE / OVERVIEW, self.root / "output")
+        return (self.root / "workflows" / self.project, self.root / "output" / self.project,
+                self.root / "output" / self.project / OVERVIEW, self.root / "output")
 
 
 def build(workspace: Workspace, root: Path, only: tuple[str, ...] = (), png: bool = False,
@@ -129,7 +131,7 @@ def build(workspace: Workspace, root: Path, only: tuple[str, ...] = (), png: boo
     before: on a new tree they start reading at once)."""
     from tracer.trace import Options
 
-    layout = _Layout(Path(root))
+    layout = _Layout(Path(root), workspace.source.project)
     layout.root.mkdir(parents=True, exist_ok=True)
     with locked(layout.root, waiting=f"osflow: another osflow build is writing {layout.root}; "
                                     "waiting for it to finish"):
@@ -163,9 +165,9 @@ def _build(workspace: Workspace, layout: _Layout, only: tuple[str, ...], png: bo
         if not os.path.lexists(layout.built_list) and not layout.annotations.is_dir():
             # said once, when a root is first built: `--root typo` makes a new root
             result.notes.append(
-                f"{layout.root} has no annotations/{SERVICE}/ and was never built: its "
-                f"diagrams are drafts (is --root right? notes people add go in "
-                f"annotations/{SERVICE}/<op>.yaml)")
+                f"{layout.root} has no annotations/{layout.project}/ and was never built: "
+                f"its diagrams are drafts (is --root right? notes people add go in "
+                f"annotations/{layout.project}/<op>.yaml)")
         if listed is None:  # built before builds kept a list: adopt what bears their names
             built = {layout.relative(p) for op in catalogue.operations
                      for p in layout.outputs(op.name, ("svg", "png")) if is_regular(p)}
@@ -199,7 +201,7 @@ def _build(workspace: Workspace, layout: _Layout, only: tuple[str, ...], png: bo
             result.unchanged += not made
             result.gaps += gaps
             manifest[op.name] = {"digest": digest, "stale": stale, "gaps": gaps,
-                                 "page": page}
+                                 "page": page, "op": _row_facts(op)}
     # in catalogue order, whichever process made what when
     result.written = [path for op in operations for path in written.get(op.name, [])]
     result.stale += [line for op in operations for line in stale_of.get(op.name, [])]
@@ -207,14 +209,14 @@ def _build(workspace: Workspace, layout: _Layout, only: tuple[str, ...], png: bo
     # did not make: an operation gone from the catalogue, a picture format not asked for
     names = {op.name for op in operations}
     doomed = sorted(path for path in built - making
-                    if not only or _operation_of(path) in names)
+                    if not only or _operation_of(path, layout.project) in names)
     result.removed = _remove(layout, doomed)
     built = {path for path in (built - set(doomed)) | making if is_regular(layout.root / path)}
-    if write_atomic(layout.index, _index_page(layout, workspace.source.label, built,
-                                              result.warnings, catalogue, manifest)):
+    if write_atomic(layout.index, _index_page(layout, workspace, built, result.warnings,
+                                              catalogue, manifest)):
         result.written.append(layout.relative(layout.index))
     _write_built(layout, built, workspace.source.label)
-    if listed != _list_text(built, workspace.source.label):
+    if listed != _list_text(built, workspace.source.label, layout.project):
         result.written.append(layout.relative(layout.built_list))
     _write_manifest(manifest_path, manifest)
     result.gaps = sorted(set(result.gaps))
@@ -252,7 +254,7 @@ def _make_one(workspace: Workspace, op: Operation, notes: annotate.Annotations |
                for path, made in zip(paths, data) if write_atomic(path, made)]
     from tracer.atlas import facts_of
 
-    return written, stale, gaps + small, facts_of(diagram).to_json()
+    return written, stale, gaps + small, facts_of(diagram, layout.project).to_json()
 
 
 def _largest_at_the_ends(workspace: Workspace, todo: list) -> list:
@@ -450,7 +452,8 @@ def _helper_start(claims: "_Claims", source, cache_root: Path, read_ahead: bool)
     _Claims.adopted = claims
     gc.set_threshold(100_000, 50, 1000)  # as the command line does: a short-lived process
     cache.FREEZE_KEPT = True
-    _HELPER_WORKSPACE = Workspace(source, Index(source.root, SummaryCache(cache_root)),
+    _HELPER_WORKSPACE = Workspace(source, Index(source.root, SummaryCache(cache_root),
+                                                package=source.project),
                                   ResultCache(cache_root))
     if read_ahead and claims.first_reader():
         try:
@@ -628,7 +631,9 @@ def _digest(base: str, op: Operation, notes: annotate.Annotations | None) -> str
 def _manifest_path(workspace: Workspace, layout: _Layout) -> Path | None:
     if workspace.results is None:
         return None
-    key = hashlib.sha256(str(layout.root.resolve()).encode()).hexdigest()[:32]
+    # one record per root and project (two projects share operation names: create)
+    where = f"{layout.root.resolve()}\0{layout.project}"
+    key = hashlib.sha256(where.encode()).hexdigest()[:32]
     return workspace.results.dir / "builds" / f"{key}.json"
 
 
@@ -656,13 +661,14 @@ def _write_manifest(path: Path | None, manifest: dict) -> None:
 # ----------------------------------------------------------------------------- built files
 
 
-def _operation_of(path: str) -> str | None:
+def _operation_of(path: str, project: str = "nova") -> str | None:
     """The operation whose build output `path` (root-relative) is, or None if it is no
-    build output: a file of the build's own folders, named after a possible operation."""
+    build output: a file of the build's own folders (of `project`), named after a
+    possible operation."""
     folder, _, name = path.rpartition("/")
     stem, _, suffix = name.rpartition(".")
-    kinds = {f"workflows/{SERVICE}": ("wsd",), f"output/{SERVICE}": ("svg", "png"),
-             f"output/{SERVICE}/{OVERVIEW}": ("svg",)}
+    kinds = {f"workflows/{project}": ("wsd",), f"output/{project}": ("svg", "png"),
+             f"output/{project}/{OVERVIEW}": ("svg",)}
     return stem if suffix in kinds.get(folder, ()) and is_safe_file_stem(stem) else None
 
 
@@ -686,15 +692,15 @@ def _read_built(layout: _Layout, warnings: list[str]) -> tuple[set[str], str | N
     except OSError:
         return set(), None
     text = _newlines(data.decode("utf-8", errors="replace"))
-    return {line for line in text.splitlines() if _operation_of(line)}, text
+    return {line for line in text.splitlines() if _operation_of(line, layout.project)}, text
 
 
 _SOURCE_LINE = "# source: "
 
 
-def _list_text(built: set[str], source: str) -> str:
-    return (f"# Written by osflow build: the files in workflows/{SERVICE}/ and "
-            f"output/{SERVICE}/ it made.\n# A build replaces or removes only these; "
+def _list_text(built: set[str], source: str, project: str = "nova") -> str:
+    return (f"# Written by osflow build: the files in workflows/{project}/ and "
+            f"output/{project}/ it made.\n# A build replaces or removes only these; "
             f"commit this list with them.\n{_SOURCE_LINE}{source}\n"
             + "".join(f"{p}\n" for p in sorted(built)))
 
@@ -714,13 +720,14 @@ def _check_one_source(layout: _Layout, listed: str | None, built: set[str], sour
     earlier = _built_source(listed)
     if only and built and earlier is not None and earlier != source:
         raise OsflowError(
-            f"{layout.root}: its diagrams were built from nova {earlier}; building "
-            f"{', '.join(only)} from nova {source} would mix releases on one page; build "
+            f"{layout.root}: its diagrams were built from {layout.project} {earlier}; "
+            f"building {', '.join(only)} from {layout.project} {source} would mix releases "
+            "on one page; build "
             "every operation (no --op) to replace them, or give another --root")
 
 
 def _write_built(layout: _Layout, built: set[str], source: str) -> None:
-    write_atomic(layout.built_list, _list_text(built, source).encode("utf-8"))
+    write_atomic(layout.built_list, _list_text(built, source, layout.project).encode("utf-8"))
 
 
 def _remove(layout: _Layout, doomed: list[str]) -> list[str]:
@@ -737,38 +744,90 @@ def _remove(layout: _Layout, doomed: list[str]) -> list[str]:
 # ----------------------------------------------------------------------------- index page
 
 
-def _index_page(layout: _Layout, label: str, built: set[str], warnings: list[str],
+def _index_page(layout: _Layout, workspace: Workspace, built: set[str], warnings: list[str],
                 catalogue: Catalogue, manifest: dict) -> bytes:
-    """The page of every diagram builds made (hand-written ones are not the build's). What
-    it says of each comes from the build's record (`manifest`), else from the diagram read
-    back; one that cannot be read has its row, without its flow (said in `warnings`)."""
+    """The page of every diagram builds made in the root: this build's project, and each
+    other project built there (its list of built files names its release; what the page
+    says of its operations comes from its build's record, else from its diagrams)."""
+    from tracer import atlas
+    from tracer.profiles import PROFILES
+
+    known = {op.name: _row_facts(op) for op in catalogue.operations}
+    label = workspace.source.label.removeprefix(f"{layout.project}==")  # cinder==29.0.0
+    pages = []
+    for project in PROFILES:
+        if project == layout.project:
+            pages.append((project, label, _rows(layout, built, warnings, known, manifest)))
+            continue
+        other = _Layout(layout.root, project)
+        if not is_regular(other.built_list):
+            continue
+        other_built, listed = _read_built(other, warnings)
+        record = _read_manifest(_manifest_path(workspace, other))
+        other_known = {name: entry["op"] for name, entry in record.items()
+                       if isinstance(entry, dict) and isinstance(entry.get("op"), dict)}
+        source = _built_source(listed) or "?"
+        if any(Path(p).stem not in other_known for p in other_built if p.endswith(".wsd")):
+            other_known = _catalogue_facts(workspace, source) or other_known
+        pages.append((project, source.removeprefix(f"{project}=="),
+                      _rows(other, other_built, warnings, other_known, record)))
+    if len(pages) == 1:
+        return atlas.index_page(label, pages[0][2], layout.project)
+    return atlas.projects_page(pages)
+
+
+def _catalogue_facts(workspace: Workspace, source: str) -> dict | None:
+    """Another project's operations as the index page says them, from its catalogue (its
+    build's record is not in this cache): None when its source cannot be opened here."""
+    from tracer.workspace import open_workspace
+
+    cache = workspace.results.dir.parent if workspace.results is not None else None
+    try:
+        other = open_workspace(source, cache=cache)
+        return {op.name: _row_facts(op) for op in other.catalogue().operations}
+    except OsflowError:
+        return None
+
+
+def _row_facts(op: Operation) -> dict:
+    """What the index page says of an operation from the catalogue (kept in the build's
+    record, so that another project's build can list it)."""
+    return {"aliases": list(op.aliases), "method": op.method, "path": op.path,
+            "group": op.group}
+
+
+def _rows(layout: _Layout, built: set[str], warnings: list[str], known: dict,
+          manifest: dict) -> list:
+    """The index page's rows of one project's built diagrams. What it says of each comes
+    from the build's record (`manifest`), else from the diagram read back; one that cannot
+    be read has its row, without its flow (said in `warnings`)."""
     from tracer import atlas
 
-    known = {op.name: op for op in catalogue.operations}
+    project = layout.project
     rows = []
     for wsd in sorted(layout.root / path for path in built if path.endswith(".wsd")):
         name = wsd.stem
         facts = atlas.Facts.from_json(manifest.get(name, {}).get("page"))
         if facts is None:
             try:
-                facts = atlas.facts_of(_parsed(wsd, layout.relative(wsd)))
+                facts = atlas.facts_of(_parsed(wsd, layout.relative(wsd)), project)
             except OsflowError as exc:  # the parser names the file and line, and why
                 warnings.append(f"{exc}; its flow is left out of "
                                 f"{layout.relative(layout.index)} (osflow build --op {name} "
                                 "writes it again)")
-        op = known.get(name)
+        op = known.get(name) or {}
         links = []
         if layout.relative(layout.overview(name)) in built:
-            links.append(("overview", f"{SERVICE}/{OVERVIEW}/{name}.svg"))
-        links.append(("full", f"{SERVICE}/{name}.svg"))
+            links.append(("overview", f"{project}/{OVERVIEW}/{name}.svg"))
+        links.append(("full", f"{project}/{name}.svg"))
         if layout.relative(layout.picture(name, "png")) in built:
-            links.append(("png", f"{SERVICE}/{name}.png"))
-        links.append(("wsd", f"../workflows/{SERVICE}/{name}.wsd"))
+            links.append(("png", f"{project}/{name}.png"))
+        links.append(("wsd", f"../workflows/{project}/{name}.wsd"))
         rows.append(atlas.Row(
-            name=name, aliases=op.aliases if op else (), method=op.method if op else "",
-            path=op.path if op else "", group=op.group if op else "", links=tuple(links),
+            name=name, aliases=tuple(op.get("aliases", ())), method=op.get("method", ""),
+            path=op.get("path", ""), group=op.get("group", ""), links=tuple(links),
             facts=facts))
-    return atlas.index_page(label, rows, SERVICE)
+    return rows
 
 
 def _parsed(wsd: Path, shown: str) -> "Diagram":

@@ -323,7 +323,10 @@ def build(spec: str | None, root: str, only: tuple[str, ...], png: bool, strict:
     _warn(result.gaps)
     _warn(result.warnings)
     _warn(result.stale)
-    click.echo(f"{result.operations} operations of nova {result.label}: "
+    project = workspace.source.project
+    shown = result.label if result.label.startswith(f"{project}==") \
+        else f"{project} {result.label}"
+    click.echo(f"{result.operations} operations of {shown}: "
                f"{len(result.written)} files written, {result.unchanged} "
                f"operation{'s' * (result.unchanged != 1)} unchanged"
                + (f", {len(result.removed)} removed" if result.removed else "")

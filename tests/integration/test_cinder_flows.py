@@ -19,6 +19,10 @@ that the code makes plain must be drawn:
   (SchedulerManager.create_backup -> BackupAPI.create_backup).
 - retype: API.retype casts `retype` to the scheduler, SchedulerManager.retype casts it to
   the volume service.
+- create: API.create runs a taskflow flow (cinder/volume/flows/api/create_volume.py
+  get_flow): EntryCreateTask writes the volume, VolumeCastTask casts `create_volume` to the
+  scheduler, whose own flow (ScheduleCreateVolumeTask -> FilterScheduler) casts it to the
+  volume service, whose flow's CreateVolumeFromSpecTask asks the driver to create it.
 """
 
 from __future__ import annotations
@@ -119,11 +123,13 @@ def test_retype_is_cast_through_the_scheduler(flows):
     assert (CAST, "cinder_scheduler", "cinder_volume", "retype") in steps
 
 
-@pytest.mark.xfail(strict=True, reason="cinder/volume/api.py API.create runs a taskflow "
-                   "flow (cinder/volume/flows/api/create_volume.py get_flow: "
-                   "VolumeCastTask.execute casts to the scheduler); osflow does not follow "
-                   "taskflow's engines.load(flow).run() into its tasks yet")
 def test_create_casts_to_the_scheduler_then_the_volume_service(flows):
     steps = _steps(flows["create"])
     assert (CAST, "cinder_api", "cinder_scheduler", "create_volume") in steps
     assert (CAST, "cinder_scheduler", "cinder_volume", "create_volume") in steps
+    assert (DRIVER, "cinder_volume", "lvm", "create_volume") in steps
+    # the API's EntryCreateTask writes the volume; the scheduler saves the host it chose
+    assert (DB, "cinder_api", "database", "volume.create") in [s[:3] + (s[3].split(" ")[0],)
+                                                                for s in steps]
+    assert any(k == DB and s == "cinder_scheduler" and t.startswith("volume.save")
+               for k, s, _, t in steps)

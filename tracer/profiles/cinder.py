@@ -135,7 +135,7 @@ CINDER = Profile(
     manager_path=r"^cinder\.([a-z_]+)\.manager\.[A-Z]\w*$",
     example_release="29.0.0",
     liberty="7.0.0",
-    reads=("ops", "trace"),
+    reads=("ops", "trace", "build"),
     tracing=Tracing(
         quiet_modules=(
             "cinder.i18n", "cinder.exception", "cinder.utils", "cinder.context",

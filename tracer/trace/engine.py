@@ -31,10 +31,10 @@ from tracer.model import (
     RETURN,
     SERVICE, SERVICE_RETURN, START, Block, Branch, Node, RpcMethod, Step, iter_steps,
 )
-from tracer.trace import conditions, patterns
+from tracer.trace import conditions, patterns, taskflow
 from tracer.trace.values import (
     ArgsV, ChoiceV, ClassV, ConstV, DictV, FuncV, ListV, MethodCallerV, ModuleV, Obj, SuperV,
-    Text, Value, clone, text_of,
+    TaskflowCallV, TaskflowV, Text, Value, clone, text_of,
 )
 
 # What differs between projects (modules that are plumbing, the object and database
@@ -1322,6 +1322,8 @@ class Engine:
             return self.obj_attr(base, name, frame, expr)
         if kind is Text:  # an attribute of something unknown is unknown
             return Text.of(expr)
+        if kind is TaskflowV:
+            return taskflow.attribute(base, name)
         if kind is SuperV:
             owner = self.index.resolve_dotted(base.owner)
             if isinstance(owner, ClassRef):
@@ -1565,6 +1567,14 @@ class Engine:
         args, kwargs = self.arguments(call, frame)
         kind = type(call.func)
         name = call.func.attr if kind is ir.Attr else call.func.id if kind is ir.Name else ""
+        if type(callee) is TaskflowCallV:  # flow.add(...), engine.run(), storage.fetch(...)
+            return taskflow.method_call(self, callee, args, kwargs, frame, call.line)
+        if type(callee) is Text and kind in (ir.Attr, ir.Name):
+            library = taskflow.imported(call.func, frame)
+            made = taskflow.library_call(self, library, args, kwargs, frame, call.line) \
+                if library is not None else None
+            if made is not None:  # linear_flow.Flow(name), taskflow.engines.load(flow)
+                return made
         if kind is ir.Name and name == "dict" and not args and type(callee) is Text:
             # `kwargs = dict(context=context, evacuate=evacuate, ...)` then
             # `self.driver.rebuild(**kwargs)`: the keywords are handed on as they are

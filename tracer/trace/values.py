@@ -137,8 +137,6 @@ class MethodCallerV:
     kwargs: tuple[tuple[str, "Value"], ...] = ()
 
 
-Value = Obj | ClassV | ModuleV | FuncV | SuperV | ConstV | Text | DictV | ArgsV | ChoiceV | \
-    ListV | MethodCallerV
 
 
 def clone(value: Value, memo: dict[int, object] | None = None) -> Value:
@@ -206,4 +204,37 @@ def text_of(value: Value) -> str:
         return value.module.name
     if isinstance(value, (ArgsV, ListV, MethodCallerV)):
         return "..."
+    if isinstance(value, TaskflowV):
+        return f"taskflow {value.kind}"
     return "super()"
+
+
+@dataclass(eq=False)
+class TaskflowV:
+    """What taskflow (OpenStack's workflow library, outside the tree) builds, followed
+    statically: a flow (`linear_flow.Flow(name)`, kind "flow") holding the tasks and
+    flows passed to its `.add(...)` in order; an engine loaded with a flow
+    (`taskflow.engines.load(flow, store={...})`, kind "engine") holding its symbols, the
+    store and then what its tasks provided; the engine's storage (kind "storage",
+    `engine.storage.fetch('volume')`). Mutable, shared by the arms of a branch: a task
+    added in any arm is run."""
+
+    kind: str
+    pattern: str = "linear_flow"  # the flow's pattern (unordered_flow, graph_flow...)
+    tasks: list = field(default_factory=list)
+    flow: "TaskflowV | None" = None  # an engine's flow; a storage's engine
+    store: dict = field(default_factory=dict)  # an engine's store, as loaded
+    symbols: dict = field(default_factory=dict)  # the store and what its tasks provided
+    ran: bool = False  # an engine already drawn running
+
+
+@dataclass(frozen=True)
+class TaskflowCallV:
+    """A method of a TaskflowV (`flow.add`, `engine.run`, `storage.fetch`), not yet called."""
+
+    target: TaskflowV
+    method: str
+
+
+Value = Obj | ClassV | ModuleV | FuncV | SuperV | ConstV | Text | DictV | ArgsV | ChoiceV | \
+    ListV | MethodCallerV | TaskflowV | TaskflowCallV
