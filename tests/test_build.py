@@ -519,3 +519,16 @@ def test_a_root_holds_nova_and_cinder_side_by_side(workspace, root, tmp_path):
     # built again from Nova: Cinder's diagrams stay on the page
     build(workspace, root)
     assert (root / "output" / "index.html").read_text() == page
+
+
+def test_arrows_to_a_project_built_beside_link_to_its_operations_without_their_guards():
+    from tracer.build import _linked
+    from tracer.wsd.parser import parse_text
+
+    diagram = parse_text("a->cinder: [attachment_id] attachment_update\n"
+                         "a->cinder: *[for mv in versions] get\na->cinder: frobnicate\n"
+                         "a->glance: get\n")
+    links = {"cinder": {"attachment_update": "cinder/attachment-update.svg",
+                        "get": "cinder/show.svg"}}
+    assert [m.link for m in _linked(diagram, links).items] == [
+        "cinder/attachment-update.svg", "cinder/show.svg", None, None]

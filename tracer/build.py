@@ -175,7 +175,7 @@ def _build(workspace: Workspace, layout: _Layout, only: tuple[str, ...], png: bo
         making = {layout.relative(p) for p in planned}
         # listed before written: a killed build's too
         _write_built(layout, built | making, workspace.source.label)
-        base = _base_digest(workspace, options, formats)
+        base = _base_digest(workspace, options, formats, _cross_links(workspace, layout))
         todo = []
         for op in operations:
             result.operations += 1
@@ -243,18 +243,46 @@ def _make_one(workspace: Workspace, op: Operation, notes: annotate.Annotations |
     from tracer.trace import overview
 
     flow, stale, gaps = _draft(workspace, op, notes, options, shared)
-    diagram = flow_to_diagram(flow)
+    links = _cross_links(workspace, layout)
+    diagram = _linked(flow_to_diagram(flow), links)
     paths = layout.outputs(op.name, formats)
     pictures, small = _render(diagram, workspace.source.tag, formats,
                               [layout.relative(path) for path in paths[1:-1]])
-    summary = render_svg(flow_to_diagram(overview(flow)),
-                         RenderOptions(tag=workspace.source.tag))
+    summary = render_svg(_linked(flow_to_diagram(overview(flow)), links),
+                         RenderOptions(tag=workspace.source.tag, output_prefix="../../"))
     data = [to_wsd(diagram).encode("utf-8")] + pictures + [summary.encode("utf-8")]
     written = [str(path.relative_to(layout.root))
                for path, made in zip(paths, data) if write_atomic(path, made)]
     from tracer.atlas import facts_of
 
     return written, stale, gaps + small, facts_of(diagram, layout.project).to_json()
+
+
+def _cross_links(workspace: Workspace, layout: _Layout) -> dict[str, dict[str, str]]:
+    """Participant -> its client's method -> the picture (relative to output/) of the other
+    project's operation it requests, for each project this root holds a build of
+    (Profile.calls_into: Nova's `cinder` arrows open Cinder's diagrams)."""
+    links: dict[str, dict[str, str]] = {}
+    for participant, (project, table) in sorted(workspace.source.profile.calls_into.items()):
+        other = _Layout(layout.root, project)
+        found = {method: f"{project}/{op}.svg" for method, op in sorted(table.items())
+                 if is_regular(other.picture(op, "svg"))}
+        if found:
+            links[participant] = found
+    return links
+
+
+def _linked(diagram: "Diagram", links: dict[str, dict[str, str]]) -> "Diagram":
+    """The diagram with each arrow to another built project linked to its diagram (the
+    label's guards, `[cond] attachment_update`, are not part of the method's name)."""
+    from tracer.wsd.model import ITEM, Message, events
+
+    for kind, item, _ in events(diagram.items) if links else ():
+        if kind == ITEM and type(item) is Message and item.target in links:
+            method = item.text.rsplit("] ", 1)[-1] if item.text.startswith(("[", "*[")) \
+                else item.text
+            item.link = links[item.target].get(method)
+    return diagram
 
 
 def _largest_at_the_ends(workspace: Workspace, todo: list) -> list:
@@ -381,7 +409,7 @@ def _render(diagram: Diagram, tag: str | None, formats: tuple[str, ...],
     from tracer.render.png import png_and_warning
     from tracer.render.svg import RenderOptions, render_svg
 
-    svg = render_svg(diagram, RenderOptions(tag=tag))
+    svg = render_svg(diagram, RenderOptions(tag=tag, output_prefix="../"))
     pictures, warnings = [], []
     for fmt, name in zip(formats, names):
         if fmt == "svg":
@@ -613,10 +641,12 @@ def _match_annotations(loaded: list, catalogue, label: str):
 # ----------------------------------------------------------------------------- incremental
 
 
-def _base_digest(workspace: Workspace, options: Options, formats: tuple[str, ...]) -> str:
+def _base_digest(workspace: Workspace, options: Options, formats: tuple[str, ...],
+                 links: dict[str, dict[str, str]]) -> str:
     digest = hashlib.sha256()
     for part in (code_version(), workspace.index.fingerprint(), workspace.source.label,
-                 str(workspace.source.tag), repr(options), ",".join(formats)):
+                 str(workspace.source.tag), repr(options), ",".join(formats),
+                 repr(sorted((p, sorted(t.items())) for p, t in links.items()))):
         digest.update(part.encode() + b"\0")
     return digest.hexdigest()
 

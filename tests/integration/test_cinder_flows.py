@@ -133,3 +133,31 @@ def test_create_casts_to_the_scheduler_then_the_volume_service(flows):
                                                                 for s in steps]
     assert any(k == DB and s == "cinder_scheduler" and t.startswith("volume.save")
                for k, s, _, t in steps)
+
+
+def test_nova_arrows_to_cinder_open_cinders_diagrams_in_a_root_holding_both(cinder,
+                                                                             tmp_path):
+    """issue #19: nova 34.0.0's volume-attach ends its arrows at `cinder:
+    attachment_update` (nova/volume/cinder.py API.attachment_update sends PUT
+    /attachments/{id}); with Cinder built in the same root, that label opens Cinder's
+    attachment-update diagram, in the full picture and the overview alike. Built first
+    without Cinder, the same Nova picture has no such link: a later Nova build adds it."""
+    from tracer.build import build
+
+    try:
+        nova = open_workspace("34.0.0", cache=cache_dir())
+    except IndexUnreachableError as exc:
+        pytest.skip(f"34.0.0 is not cached and the package index is out of reach: {exc}")
+    root = tmp_path / "root"
+    build(nova, root, only=("volume-attach",))
+    full = root / "output" / "nova" / "volume-attach.svg"
+    assert "cinder/attachment-update.svg" not in full.read_text()
+    build(cinder, root, only=("attachment-update", "attachment-create", "show"))
+    build(nova, root, only=("volume-attach",))
+    assert '<a href="../cinder/attachment-update.svg"' in full.read_text()
+    assert '<a href="../cinder/attachment-create.svg"' in full.read_text()
+    overview = root / "output" / "nova" / "overview" / "volume-attach.svg"
+    assert '<a href="../../cinder/attachment-update.svg"' in overview.read_text()
+    assert (root / "output" / "cinder" / "attachment-update.svg").is_file()
+    # an arrow to cinder whose operation this root does not hold stays unlinked
+    assert "cinder/attachment-complete.svg" not in full.read_text()

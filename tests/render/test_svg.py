@@ -263,3 +263,13 @@ def test_the_legend_says_what_the_arrows_frames_and_guards_drawn_mean():
         and "[condition]" not in plain
     assert "call: the sender" not in render_svg(parse_text("A->B: hello"),
                                                 RenderOptions(legend=False))
+
+
+def test_an_arrow_linked_to_another_projects_diagram_links_its_label():
+    diagram = parse_text("# nova/volume/cinder.py API.attachment_update\n"
+                         "nova_compute->cinder: attachment_update\n")
+    diagram.items[-1].link = "cinder/attachment-update.svg"
+    svg = render_svg(diagram, RenderOptions(output_prefix="../"))
+    label = svg.index(">attachment_update<")
+    assert svg.rindex('<a href="../cinder/attachment-update.svg"', 0, label) > \
+        svg.rindex('<a href="nova/volume/cinder.py"', 0, label)  # the arrow keeps its source

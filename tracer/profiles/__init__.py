@@ -111,6 +111,10 @@ class Profile:
     # `ops` (the REST catalogue), `trace` (flows, and flow diffs), `build` (whole-catalogue
     # readings: build, graph, check)
     reads: tuple[str, ...] = ()
+    # participant -> (the project it is, its client's method -> that project's operation):
+    # an arrow to it links to that operation's diagram when a root holds both builds
+    calls_into: Mapping[str, tuple[str, Mapping[str, str]]] = field(
+        default_factory=dict, compare=False, hash=False)
 
     @property
     def every_service(self) -> str:

@@ -16,6 +16,22 @@ NOVA = Profile(
     example_release=PINNED_RELEASE,
     liberty="12.0.0",
     reads=("ops", "trace", "build"),
+    # nova/volume/cinder.py API: the cinderclient request each method sends, as Cinder's
+    # operation that serves it (tracer.catalogue names them after cinderclient)
+    calls_into={"cinder": ("cinder", {
+        "get": "show", "create": "create", "delete": "delete",
+        "reserve_volume": "volume-reserve", "unreserve_volume": "volume-unreserve",
+        "begin_detaching": "volume-begin-detaching", "roll_detaching": "volume-roll-detaching",
+        "attach": "volume-attach", "detach": "volume-detach",
+        "initialize_connection": "volume-initialize-connection",
+        "terminate_connection": "volume-terminate-connection",
+        "migrate_volume_completion": "volume-migrate-volume-completion",
+        "get_snapshot": "snapshot-show", "create_snapshot": "snapshot-create",
+        "create_snapshot_force": "snapshot-create", "delete_snapshot": "snapshot-delete",
+        "attachment_create": "attachment-create", "attachment_update": "attachment-update",
+        "attachment_delete": "attachment-delete", "attachment_get": "attachment-show",
+        "attachment_complete": "attachment-complete",
+    })},
     tracing=Tracing(
         quiet_modules=(
             "nova.i18n", "nova.exception", "nova.utils", "nova.safe_utils", "nova.context",

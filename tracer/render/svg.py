@@ -96,6 +96,7 @@ class RenderOptions:
     link_base: str | None = None  # else: links are `link_base/path` (or the bare path)
     gutter: bool = True  # show each step's source function in a right-hand gutter
     legend: bool = True  # what arrows and frames mean, and the header notes, underneath
+    output_prefix: str = ""  # from the picture to output/, for links to other projects
 
 
 def render_svg(diagram: Diagram, options: RenderOptions | None = None) -> str:
@@ -518,9 +519,10 @@ class _Renderer:
         if msg.deactivate_source:
             self.deactivate(msg.source, arrow_y)
         parts = self.arrow(msg, sx, arrow_y, ex, arrow_y + drop)
+        labels: list[str] = []
         centre = (sx + ex) / 2
         for k, line in enumerate(block.lines):
-            parts.append(
+            labels.append(
                 _text(centre, top + (k + 1) * LINE - 4, line, "middle",
                       stroke="#ffffff", stroke_width="3", paint_order="stroke",
                       stroke_linejoin="round")
@@ -528,7 +530,13 @@ class _Renderer:
             half = text_width(line, FONT) / 2
             self.extend(centre - half, top, centre + half, top + (k + 1) * LINE)
         self.extend(min(sx, ex), arrow_y - HEAD_HALF, max(sx, ex), arrow_y + drop + HEAD_HALF)
-        self.fore.append(self.linked(msg.provenance, parts))
+        if msg.link:  # the arrow opens its source, its label the other project's diagram
+            href = esc(self.opt.output_prefix + msg.link)
+            self.fore.append(self.linked(msg.provenance, parts))
+            self.fore.append(f'<a href="{href}" xlink:href="{href}"><title>{href}</title>'
+                             + "".join(labels) + "</a>")
+        else:
+            self.fore.append(self.linked(msg.provenance, parts + labels))
         self.anchor = arrow_y + drop
         end = arrow_y + drop + ROW_GAP
         if creating:

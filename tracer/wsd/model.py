@@ -95,6 +95,9 @@ class Message:
     create_target: bool = False  # `->*B`
     number: int | None = None  # set by `autonumber`
     provenance: Provenance | None = None
+    # another project's diagram of what this arrow requests, relative to output/
+    # (`cinder/attachment-update.svg`): its label links there. Not part of the .wsd text.
+    link: str | None = None
 
 
 @dataclass
