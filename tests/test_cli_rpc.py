@@ -156,6 +156,7 @@ def test_whole_catalogue_commands_read_cinder(cinder_tree, tmp_path, command):
     result = osflow(*args, cache=tmp_path / "c")
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
+    assert "nova" not in result.stdout  # findings name cinder's own tools (cinder-manage)
 
 
 @pytest.mark.parametrize("reads, what, message", [

@@ -153,19 +153,21 @@ def _no_handler(rpc: RpcModel) -> list[Finding]:
     return [Finding("no-handler", "warning", f"rpc:{m.service}:{m.method}",
                     f"{m.client} sends {m.method!r} but no handler of {m.service} serves it",
                     (), m.file, m.line)
-            for m in rpc.methods if m.handler is None and m.service != "nova-*"]
+            for m in rpc.methods if m.handler is None and not m.service.endswith("-*")]
 
 
 def _unsent(graph) -> list[Finding]:
     out = []
     for node, data in sorted(graph.nodes(data=True)):
-        if data.get("kind") != "rpc" or data.get("service") == "nova-*":
+        service = data.get("service") or ""
+        if data.get("kind") != "rpc" or service.endswith("-*"):  # every service's (ping)
             continue
         senders = [s for s, _, d in graph.in_edges(node, data=True) if d.get("kind") != "serves"]
         if not senders:
             out.append(Finding("unsent", "info", node,
                                "no traced REST operation, periodic task or handler "
-                               "sends it (nova-manage or other services may)", (),
+                               f"sends it ({service.split('-')[0]}-manage or other services "
+                               "may)", (),
                                data.get("file", ""), data.get("line", 0)))
     return out
 
