@@ -260,9 +260,12 @@ def render(paths: tuple[str, ...], out_dir: str | None, fmt: str,
               help="Only what crosses a process (RPCs, other services, the driver, the "
                    "database), without in-process notes: the big picture of a long "
                    "operation.")
+@click.option("--follow", "follow_spec", metavar="SPEC",
+              help="Draw another project's side inline: the arrows to it become the "
+                   "operations it serves, traced in SPEC (e.g. cinder==29.0.0).")
 def trace(operation: str, spec: str | None, fmt: str, out: str | None, depth: int,
           driver: str, network: str, use_local: bool, errors: bool,
-          overview: bool) -> None:
+          overview: bool, follow_spec: str | None) -> None:
     """The draft sequence diagram of one operation (e.g. pause, live-migrate)."""
     from tracer.diagram import flow_text
     from tracer.trace import Options
@@ -280,8 +283,16 @@ def trace(operation: str, spec: str | None, fmt: str, out: str | None, depth: in
             raise OsflowError(f"{Path(out).parent}: no such folder; create it first "
                               f"(mkdir -p {Path(out).parent}) or write elsewhere")
     with _status(f"Tracing {operation} in {spec or PINNED_RELEASE}"):
-        flow = open_workspace(spec).flow(operation, options)
+        workspace = open_workspace(spec)
+        flow = workspace.flow(operation, options)
     _warn(flow.gaps)
+    if follow_spec:
+        from tracer.follow import follow_into
+
+        with _status(f"Following {operation} into {follow_spec}"):
+            other = open_workspace(follow_spec)
+            flow = follow_into(flow, workspace.source.profile.calls_into,
+                               other.source.project, other.flow_or_none)
     if overview:
         from tracer.trace import overview as big_picture
 

@@ -85,6 +85,16 @@ class Workspace:
                                                            options, shared),
                            op.name, repr(options))
 
+    def flow_or_none(self, operation: str):
+        """The flow of an operation, or None when the catalogue has no such operation."""
+        from tracer.catalogue import find_operation
+
+        try:
+            find_operation(self.catalogue(), operation)
+        except OsflowError:
+            return None
+        return self.flow(operation)
+
     def operation_sends(self) -> dict[str, tuple[tuple[str, str, str], ...]]:
         """What each REST operation's flow sends, by the graph node sending it
         (graph.operation_sends): the paths `check` quotes from an operation. Traces the

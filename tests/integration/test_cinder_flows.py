@@ -161,3 +161,27 @@ def test_nova_arrows_to_cinder_open_cinders_diagrams_in_a_root_holding_both(cind
     assert (root / "output" / "cinder" / "attachment-update.svg").is_file()
     # an arrow to cinder whose operation this root does not hold stays unlinked
     assert "cinder/attachment-complete.svg" not in full.read_text()
+
+
+def test_volume_attach_followed_into_cinder_draws_cinders_side_inline(cinder):
+    """issue #19, `osflow trace volume-attach --follow cinder==29.0.0`: nova 34.0.0's
+    compute manager updates the attachment (nova/virt/block_device.py
+    DriverVolumeBlockDevice._volume_attach -> nova/volume/cinder.py API.attachment_update:
+    PUT /attachments/{id}); Cinder's AttachmentsController.update -> API.attachment_update
+    calls the volume service, whose VolumeManager.attachment_update -> _connection_create
+    asks the LVM driver to initialize_connection."""
+    from tracer.follow import follow_into
+
+    try:
+        nova = open_workspace("34.0.0", cache=cache_dir())
+    except IndexUnreachableError as exc:
+        pytest.skip(f"34.0.0 is not cached and the package index is out of reach: {exc}")
+    flow = follow_into(nova.flow("volume-attach"), nova.source.profile.calls_into,
+                       "cinder", cinder.flow_or_none)
+    arrows = {(s.kind, s.source, s.target, s.text) for s in iter_steps(flow.nodes)}
+    assert ("request", "nova_compute", "cinder_api", "PUT /attachments/{id}") in arrows
+    assert (CALL, "cinder_api", "cinder_volume", "attachment_update") in arrows
+    assert (DRIVER, "cinder_volume", "lvm", "initialize_connection") in arrows
+    assert not any(s.target == "cinder" and s.text == "attachment_update"
+                   for s in iter_steps(flow.nodes))
+    assert "cinder_database" in flow.participants and "database" in flow.participants
