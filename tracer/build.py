@@ -34,7 +34,7 @@ import json
 import os
 from concurrent.futures import wait
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from typing import TYPE_CHECKING
@@ -84,6 +84,9 @@ class _Layout:
 
     root: Path
     project: str = "nova"
+    # participant -> ((its client's method, the other project's picture), ...): the
+    # builds of other projects this root holds, found once per build (_cross_links)
+    links: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
 
     @property
     def annotations(self) -> Path:
@@ -175,7 +178,8 @@ def _build(workspace: Workspace, layout: _Layout, only: tuple[str, ...], png: bo
         making = {layout.relative(p) for p in planned}
         # listed before written: a killed build's too
         _write_built(layout, built | making, workspace.source.label)
-        base = _base_digest(workspace, options, formats, _cross_links(workspace, layout))
+        layout = replace(layout, links=_cross_links(workspace, layout))
+        base = _base_digest(workspace, options, formats, layout.links)
         todo = []
         for op in operations:
             result.operations += 1
@@ -243,7 +247,7 @@ def _make_one(workspace: Workspace, op: Operation, notes: annotate.Annotations |
     from tracer.trace import overview
 
     flow, stale, gaps = _draft(workspace, op, notes, options, shared)
-    links = _cross_links(workspace, layout)
+    links = {participant: dict(table) for participant, table in layout.links}
     diagram = _linked(flow_to_diagram(flow), links)
     paths = layout.outputs(op.name, formats)
     pictures, small = _render(diagram, workspace.source.tag, formats,
@@ -258,18 +262,18 @@ def _make_one(workspace: Workspace, op: Operation, notes: annotate.Annotations |
     return written, stale, gaps + small, facts_of(diagram, layout.project).to_json()
 
 
-def _cross_links(workspace: Workspace, layout: _Layout) -> dict[str, dict[str, str]]:
-    """Participant -> its client's method -> the picture (relative to output/) of the other
-    project's operation it requests, for each project this root holds a build of
-    (Profile.calls_into: Nova's `cinder` arrows open Cinder's diagrams)."""
-    links: dict[str, dict[str, str]] = {}
+def _cross_links(workspace: Workspace, layout: _Layout) -> tuple:
+    """For each participant, its client's methods and the pictures (relative to output/)
+    of the other project's operations they request, for each project this root holds a
+    build of (Profile.calls_into: Nova's `cinder` arrows open Cinder's diagrams)."""
+    links = []
     for participant, (project, table) in sorted(workspace.source.profile.calls_into.items()):
         other = _Layout(layout.root, project)
-        found = {method: f"{project}/{op}.svg" for method, op in sorted(table.items())
-                 if is_regular(other.picture(op, "svg"))}
+        found = tuple((method, f"{project}/{op}.svg") for method, op in sorted(table.items())
+                      if is_regular(other.picture(op, "svg")))
         if found:
-            links[participant] = found
-    return links
+            links.append((participant, found))
+    return tuple(links)
 
 
 def _linked(diagram: "Diagram", links: dict[str, dict[str, str]]) -> "Diagram":
@@ -642,11 +646,11 @@ def _match_annotations(loaded: list, catalogue, label: str):
 
 
 def _base_digest(workspace: Workspace, options: Options, formats: tuple[str, ...],
-                 links: dict[str, dict[str, str]]) -> str:
+                 links: tuple) -> str:
     digest = hashlib.sha256()
     for part in (code_version(), workspace.index.fingerprint(), workspace.source.label,
                  str(workspace.source.tag), repr(options), ",".join(formats),
-                 repr(sorted((p, sorted(t.items())) for p, t in links.items()))):
+                 repr(links)):
         digest.update(part.encode() + b"\0")
     return digest.hexdigest()
 

@@ -117,9 +117,9 @@ def _guard_text(parts: list[tuple[str, str]]) -> str:
     return " ".join(f"*[{text}]" if kind == "for" else f"[{text}]" for kind, text in parts)
 
 
-def _visible(block: Block) -> list[Node]:
-    return [n for n in block.branches[0].nodes
-            if isinstance(n, Block) or n.kind not in _SILENT]
+def _shown(nodes) -> list[Node]:
+    """The nodes that draw something (anchors left out)."""
+    return [n for n in nodes if isinstance(n, Block) or n.kind not in _SILENT]
 
 
 def _joined(condition: str) -> str:
@@ -134,7 +134,7 @@ def _flattened(block: Block) -> Block:
     """`opt if A` holding only `opt if B` is `opt if A and B` (inner blocks are flattened
     first, by `_framed`), while the condition stays short enough to read."""
     outer = _condition(block)
-    inner = _visible(block) if outer is not None else []
+    inner = _shown(block.branches[0].nodes) if outer is not None else []
     if len(inner) != 1 or not isinstance(inner[0], Block) or _condition(inner[0]) is None:
         return block
     condition = _both(outer, _condition(inner[0]))
@@ -191,7 +191,7 @@ def _with_guard(nodes: tuple[Node, ...], part: tuple[str, str],
     """`nodes` with `part` added to the guards of their first step, when they are one
     exchange (one message and its reply, notes over the receiver between; or one
     message or note); None otherwise."""
-    body = [n for n in nodes if isinstance(n, Block) or n.kind not in _SILENT]
+    body = _shown(nodes)
     if not body or any(isinstance(n, Block) for n in body):
         return None
     first, last = body[0], body[-1]
@@ -232,7 +232,7 @@ def _noted(block: Block, guarded: Guards) -> list[Node] | None:
         return None
     lines, first = [], None
     for index, branch in enumerate(block.branches):
-        body = [n for n in branch.nodes if isinstance(n, Block) or n.kind not in _SILENT]
+        body = _shown(branch.nodes)
         guard = _branch_guard(block, index)
         if not body or len(guard) > _GUARD_LIMIT or any(
                 isinstance(n, Block) or n.kind != NOTE for n in body):
