@@ -1252,3 +1252,13 @@ def test_a_git_commit_holding_cinder_is_a_cinder_tree(tmp_path: Path) -> None:
     assert sorted(p.name for p in tree.root.iterdir()) == sorted(["cinder", MANIFEST_NAME])
     assert read_manifest(tree.root)["project"] == "cinder"
     assert open_source(f"{path}@29.0.0", cache=cache) == tree  # from the cache
+
+
+def test_a_folder_named_like_a_series_is_that_folder(tmp_path: Path, monkeypatch) -> None:
+    """`-s zed` where ./zed holds a tree reads the folder, never the Zed release."""
+    (tmp_path / "zed" / "nova").mkdir(parents=True)
+    (tmp_path / "zed" / "nova" / "__init__.py").write_text("")
+    monkeypatch.chdir(tmp_path)
+    forbid_download(monkeypatch)
+    tree = open_source("zed", cache=tmp_path / "cache")
+    assert (tree.kind, tree.root) == ("directory", (tmp_path / "zed").resolve())

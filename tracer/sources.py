@@ -156,7 +156,9 @@ def open_source(spec: str | None = None, *, cache: Path | None = None) -> Source
     # A bare version is always a release, so that a stray folder named "34.0.0" in the
     # current directory can't silently change what gets analysed.
     major = releases.series_major(spec)
-    if major is not None:  # `caracal`, `2024.1`: that series' last release
+    if major is not None and not (spec.isalpha() and Path(spec).expanduser().is_dir()):
+        # `caracal`, `2024.1`: that series' last release (a folder named `zed` here is
+        # that folder: a name is read as a series only where it names no folder)
         spec = releases.last_of_series(spec, major, cached_releases(cache))
     if VERSION_RE.match(spec):
         return _open_release(normal_release(spec), cache)
