@@ -7,7 +7,7 @@ from __future__ import annotations
 from tracer.index import Index
 from tracer.model import Block, iter_steps
 from tracer.rpc import build_rpc_model
-from tests.trace.test_engine import trace
+from tests.trace.test_engine import _walk_blocks, trace
 from tests.trees import TRACE, write_tree
 
 
@@ -455,3 +455,28 @@ def test_a_branch_that_always_returns_through_a_try_is_the_alternative_to_the_re
     first, rest = ([s.text for s in iter_steps(br.nodes)] for br in alt[0].branches)
     assert "Migration.get_by_id" in " ".join(first) and "pause_instance" not in first
     assert "pause_instance" in rest
+
+
+def test_a_label_cut_to_fit_keeps_its_whole_condition(tmp_path):
+    """34.0.0's API._delete: the rest after a partial return is drawn under a condition
+    too long for a label; the label is cut between tokens and the branch keeps the whole
+    condition (the JSON flow's `condition`), a written `if` likewise."""
+    long_test = " and ".join(f"instance.flag_number_{i}" for i in range(6))
+    flow = _pause_with(tmp_path, f"""if instance.soft:
+    objects.Migration.get_by_id(context, 1)
+    if {long_test}:
+        return
+if {long_test}:
+    objects.Migration.get_by_id(context, 2)
+""")
+    branches = [b for node in flow.nodes if isinstance(node, Block) for b in node.branches]
+    rest = [b for b in branches if b.label.startswith("if not (instance.soft")]
+    assert len(rest) == 1 and rest[0].label.endswith("...") and len(rest[0].label) <= 73
+    assert rest[0].condition == f"not (instance.soft and {long_test})"
+    assert rest[0].to_json()["condition"] == rest[0].condition
+    written = [b for node in _walk_blocks(rest[0].nodes) for b in node.branches]
+    assert [b.condition for b in written] == [long_test]
+    assert written[0].label.endswith("...")
+    # a label that fits keeps no second copy
+    short = [b for b in branches if b.label == "if instance.soft"]
+    assert short and short[0].condition == "" and "condition" not in short[0].to_json()

@@ -13,7 +13,7 @@ from dataclasses import replace
 from tracer.errors import OsflowError
 from tracer.index import ClassRef, FunctionRef, Index
 from tracer.model import (
-    CALL, CAST, DB, DB_RETURN, DONE, NOTE, REQUEST, RESPONSE, START, Block, Branch, Flow,
+    CALL, CAST, DB, DB_RETURN, DONE, NOTE, REQUEST, RESPONSE, START, Block, Flow,
     RpcModel, Step,
     iter_steps,
 )
@@ -324,7 +324,7 @@ def _renamed(nodes: tuple, names: dict[str, str]) -> tuple:
     for node in nodes:
         if isinstance(node, Block):
             out.append(replace(node, branches=tuple(
-                Branch(b.label, _renamed(b.nodes, names)) for b in node.branches)))
+                replace(b, nodes=_renamed(b.nodes, names)) for b in node.branches)))
         elif node.source in names or node.target in names:
             out.append(Step(node.kind, names.get(node.source, node.source),
                             names.get(node.target, node.target), node.text, node.anchor,
@@ -346,7 +346,7 @@ def overview(flow: Flow) -> Flow:
         read = False  # the last step was a database read: its reply goes with it
         for node in nodes:
             if isinstance(node, Block):
-                branches = tuple(Branch(b.label, tuple(walk(b.nodes))) for b in node.branches)
+                branches = tuple(replace(b, nodes=tuple(walk(b.nodes))) for b in node.branches)
                 if any(_visible(b.nodes) for b in branches):
                     out.append(replace(node, branches=branches))
                 read = False

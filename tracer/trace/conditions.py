@@ -23,6 +23,7 @@ ALWAYS = "always"  # the statement always ends the function
 UNKNOWN = object()  # a value known only at run time
 UNPARSED = object()  # a condition that does not parse (cached as such)
 LIMIT = 70  # characters of a label
+UNCUT = 1 << 20  # a limit no condition reaches: the whole text
 
 _NEGATED = {ast.Eq: ast.NotEq, ast.NotEq: ast.Eq, ast.Is: ast.IsNot, ast.IsNot: ast.Is,
             ast.In: ast.NotIn, ast.NotIn: ast.In, ast.Lt: ast.GtE, ast.GtE: ast.Lt,

@@ -580,8 +580,8 @@ class Engine:
         if not _visible(drawn):
             self.body(rest, frame)
             return
-        label = conditions.unless(exits)
-        self.block("opt", [(label, rest)], frame, stmt.line)
+        self.block("opt", [(conditions.unless(exits), rest)], frame, stmt.line,
+                   whole=(conditions.unless(exits, conditions.UNCUT),))
 
     def statement(self, stmt: ir.Stmt, frame: Frame) -> None:
         # exact types (the summary has no subclasses), commonest first
@@ -956,10 +956,12 @@ class Engine:
         return found
 
     def block(self, kind: str, arms: list[tuple[str, tuple]], frame: Frame, line: int,
-              guard: str = "", written: bool = False) -> None:
+              guard: str = "", written: bool = False, whole: tuple[str, ...] = ()) -> None:
         """Branches as a fragment. `guard`: the first arm ends the function early and the
         last is the rest of it; when the early exit draws nothing (a plain guard clause),
-        the rest is drawn flat rather than wrapped in `opt if not (...)`."""
+        the rest is drawn flat rather than wrapped in `opt if not (...)`. `written`: the
+        labels are `if <condition as written>`, to be made plain and cut to fit; `whole`:
+        the arms' labels uncut, where they were cut (kept as Branch.condition)."""
         branches = []
         before = {key: list(fields) for key, fields in self.pending.items()}
         outcomes = []
@@ -991,7 +993,9 @@ class Engine:
                 finally:
                     for value, _ in assume:
                         del self.assumed[id(value)]
-            branches.append(Branch(label, tuple(self.collect(run))))
+            nodes = tuple(self.collect(run))
+            uncut = whole[len(branches)] if whole else ""
+            branches.append(Branch(label, nodes, _condition(uncut, label)))
             outcomes.append(self.pending)
             if binds and not stopped:
                 envs.append(dict(env))
@@ -1018,8 +1022,8 @@ class Engine:
             return
         first = branches[0].label.removeprefix("if ")
         if written:  # `if <condition as written>`: plain, on one line, cut between tokens
-            branches = [Branch("if " + conditions.plain(b.label[3:]), b.nodes)
-                        if b.label.startswith("if ") else b for b in branches]
+            branches = [_plain_branch(b) if b.label.startswith("if ") else b
+                        for b in branches]
         if kind == "alt":
             # arms that draw nothing are left out (their anchors kept); a lone arm is an opt
             shown = [b for b in branches if _visible(b.nodes)]
@@ -1028,7 +1032,9 @@ class Engine:
                     for node in branch.nodes:
                         self.emit(node)
             if not shown[0].label:
-                shown[0] = Branch("if " + conditions.negated_text(first), shown[0].nodes)
+                label = "if " + conditions.negated_text(first)
+                shown[0] = Branch(label, shown[0].nodes, _condition(
+                    "if " + conditions.negated_text(first, conditions.UNCUT), label))
             if len(shown) == 1:
                 kind = "opt"
             branches = shown
@@ -2357,6 +2363,19 @@ def _returned_function(function: ir.Function) -> ir.Function | None:
     return None
 
 
+def _condition(uncut: str, label: str) -> str:
+    """Branch.condition: the uncut condition of a label, when the label was cut."""
+    uncut = uncut.removeprefix("if ")
+    return uncut if uncut and uncut != label.removeprefix("if ") else ""
+
+
+def _plain_branch(branch: Branch) -> Branch:
+    """`if <condition as written>` plain, on one line, cut between tokens to fit."""
+    label = "if " + conditions.plain(branch.label[3:])
+    return Branch(label, branch.nodes, _condition(
+        conditions.plain(branch.label[3:], conditions.UNCUT), label))
+
+
 def _search_merged(node: Node) -> Node:
     """`opt if some bdm in bdms` around only `opt if bdm.volume_id == volume_id`: one
     frame, `opt if some bdm in bdms has bdm.volume_id == volume_id`."""
@@ -2587,9 +2606,8 @@ def _crossing(nodes: list[Node], participant: str, in_driver: bool,
     for node in nodes:
         kept_before = len(out)
         if isinstance(node, Block):
-            branches = tuple(Branch(b.label,
-                                    tuple(_crossing(list(b.nodes), participant, in_driver,
-                                                    kept_write)))
+            branches = tuple(replace(b, nodes=tuple(_crossing(list(b.nodes), participant,
+                                                              in_driver, kept_write)))
                              for b in node.branches)
             if any(_visible(b.nodes) for b in branches):
                 out.append(Block(node.kind, branches, node.anchor, node.file, node.line))
