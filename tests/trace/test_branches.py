@@ -480,3 +480,58 @@ if {long_test}:
     # a label that fits keeps no second copy
     short = [b for b in branches if b.label == "if instance.soft"]
     assert short and short[0].condition == "" and "condition" not in short[0].to_json()
+
+
+def _labels(nodes):
+    return [(block.kind, branch.label) for block in _walk_blocks(nodes)
+            for branch in block.branches]
+
+
+def test_an_arm_drawn_after_arms_that_draw_nothing_says_they_did_not_hold(tmp_path):
+    """34.0.0's API._validate_host_or_node: `if host:` reads the database only (not
+    drawn beyond depth), `elif hypervisor_hostname:` asks placement. The drawn arm is
+    `not host and hypervisor_hostname`, never `hypervisor_hostname` alone, and no empty
+    `alt if host` is left."""
+    flow = _pause_with(tmp_path, """if instance.host:
+    pass
+elif instance.node:
+    objects.Migration.get_by_id(context, 1)
+""")
+    assert ("opt", "if not instance.host and instance.node") in _labels(flow.nodes)
+    assert not [label for _, label in _labels(flow.nodes) if label == "if instance.host"]
+
+
+def test_equal_to_another_constant_settles_the_negations_of_the_arms_before(tmp_path):
+    """34.0.0's LibvirtDriver._live_migration_monitor: `if info.type == JOB_NONE:` (a log
+    line) `elif info.type == JOB_COMPLETED:` ...: the drawn arm is
+    `info.type == JOB_COMPLETED`, which already says it is not JOB_NONE."""
+    flow = _pause_with(tmp_path, """if instance.kind == objects.NONE:
+    pass
+elif instance.kind == objects.DONE:
+    objects.Migration.get_by_id(context, 1)
+elif instance.kind == objects.FAILED:
+    objects.Migration.get_by_id(context, 2)
+""")
+    assert _labels(flow.nodes) == [("alt", "if instance.kind == objects.DONE"),
+                                   ("alt", "if instance.kind == objects.FAILED")]
+
+
+def test_arms_left_empty_by_the_summary_of_a_helper_are_not_drawn():
+    """Beyond `--depth` a helper keeps only what crosses a process: an arm that only read
+    the database is empty then, and goes the same way (its anchors kept before the
+    frame)."""
+    from tracer.model import Branch, Step
+    from tracer.trace.engine import _crossing
+
+    def step(kind, text, target=None):
+        return Step(kind, "nova_api", target, text, "nova.compute.api.API.f",
+                    "nova/compute/api.py", 1)
+
+    block = Block("alt", (
+        Branch("if host", (step("enter", "nova.compute.api.API.g"),
+                           step("db", "HostMapping.get_by_host", "database"))),
+        Branch("if node", (step("service", "get_provider_by_name", "placement"),)),
+    ), "nova.compute.api.API.f", "nova/compute/api.py", 1)
+    kept = _crossing([block], "nova_api", False, lambda text: False)
+    assert [n.kind for n in kept] == ["enter", "opt"]
+    assert kept[1].branches[0].label == "if not host and node"

@@ -339,7 +339,7 @@ def overview(flow: Flow) -> Flow:
     callbacks, other services, database writes), the request and response, and the
     frames around them; in-process notes and database reads go, and the frames and
     participants left empty."""
-    from tracer.trace.engine import _visible
+    from tracer.trace.engine import _drawn_arms, _visible
 
     def walk(nodes):
         out = []
@@ -348,7 +348,7 @@ def overview(flow: Flow) -> Flow:
             if isinstance(node, Block):
                 branches = tuple(replace(b, nodes=tuple(walk(b.nodes))) for b in node.branches)
                 if any(_visible(b.nodes) for b in branches):
-                    out.append(replace(node, branches=branches))
+                    out += _drawn_arms(replace(node, branches=branches))
                 read = False
             elif node.kind == DB and not patterns.is_db_write(node.text):
                 read = True

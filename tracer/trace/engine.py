@@ -1020,25 +1020,12 @@ class Engine:
                 for node in branch.nodes:
                     self.emit(node)
             return
-        first = branches[0].label.removeprefix("if ")
         if written:  # `if <condition as written>`: plain, on one line, cut between tokens
             branches = [_plain_branch(b) if b.label.startswith("if ") else b
                         for b in branches]
-        if kind == "alt":
-            # arms that draw nothing are left out (their anchors kept); a lone arm is an opt
-            shown = [b for b in branches if _visible(b.nodes)]
-            for branch in branches:
-                if branch not in shown:
-                    for node in branch.nodes:
-                        self.emit(node)
-            if not shown[0].label:
-                label = "if " + conditions.negated_text(first)
-                shown[0] = Branch(label, shown[0].nodes, _condition(
-                    "if " + conditions.negated_text(first, conditions.UNCUT), label))
-            if len(shown) == 1:
-                kind = "opt"
-            branches = shown
-        self.emit(Block(kind, tuple(branches), frame.fn.dotted, frame.module.path, line))
+        for node in _drawn_arms(Block(kind, tuple(branches), frame.fn.dotted,
+                                      frame.module.path, line)):
+            self.emit(node)
 
     # ------------------------------------------------------------------ expressions
 
@@ -2363,6 +2350,46 @@ def _returned_function(function: ir.Function) -> ir.Function | None:
     return None
 
 
+def _drawn_arms(block: Block) -> list[Node]:
+    """An `alt` without the arms that draw nothing, after the anchors those held: each
+    arm after a left-out one says that its condition did not hold (`alt if host` empty,
+    `else if node` drawn: `if not host and node`), since the arms are read as `else if`
+    of the ones drawn before them; a lone arm left is an `opt`."""
+    if block.kind != "alt" or all(_visible(b.nodes) for b in block.branches):
+        return [block]
+    shown: list[Branch] = []
+    dropped: list[Branch] = []
+    for branch in block.branches:
+        if not _visible(branch.nodes):
+            dropped.append(branch)
+        elif dropped:
+            shown.append(_unless_dropped(dropped, branch))
+        else:
+            shown.append(branch)
+    anchors = [node for branch in dropped for node in branch.nodes]
+    return anchors + [replace(block, kind="alt" if len(shown) > 1 else "opt",
+                              branches=tuple(shown))]
+
+
+def _unless_dropped(dropped: list[Branch], arm: Branch) -> Branch:
+    """`arm`'s label when the arms `dropped` before it are not drawn: their conditions
+    negated, then its own (none for the `else` arm)."""
+    whole = [(b.condition or b.label).removeprefix("if ") for b in dropped + [arm] if b.label]
+    parsed = [conditions.parse(text) for text in whole]
+    if None in parsed:
+        negated = [f"not ({text})" for text in whole[:len(dropped)]]
+        uncut = " and ".join(negated + whole[len(dropped):])
+        label = "if " + conditions.clip(uncut)
+        return Branch(label, arm.nodes, _condition(uncut, label))
+    expr = conditions.negate(parsed[0])
+    for part in parsed[1:len(dropped)]:
+        expr = conditions.both(expr, conditions.negate(part))
+    if arm.label:
+        expr = conditions.settled(conditions.both(expr, parsed[-1]))
+    label = "if " + conditions.text(expr)
+    return Branch(label, arm.nodes, _condition(conditions.text(expr, conditions.UNCUT), label))
+
+
 def _condition(uncut: str, label: str) -> str:
     """Branch.condition: the uncut condition of a label, when the label was cut."""
     uncut = uncut.removeprefix("if ")
@@ -2610,7 +2637,7 @@ def _crossing(nodes: list[Node], participant: str, in_driver: bool,
                                                               in_driver, kept_write)))
                              for b in node.branches)
             if any(_visible(b.nodes) for b in branches):
-                out.append(Block(node.kind, branches, node.anchor, node.file, node.line))
+                out += _drawn_arms(replace(node, branches=branches))
             else:
                 out += [n for b in branches for n in b.nodes]
         elif in_driver:
