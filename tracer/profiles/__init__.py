@@ -115,6 +115,9 @@ class Profile:
     # an arrow to it links to that operation's diagram when a root holds both builds
     calls_into: Mapping[str, tuple[str, Mapping[str, str]]] = field(
         default_factory=dict, compare=False, hash=False)
+    # topic -> the binary serving it, where the binary is not named after the topic
+    # (Sahara's `sahara-ops` topic is served by sahara-engine)
+    topic_binaries: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def every_service(self) -> str:
@@ -133,6 +136,8 @@ class Profile:
     def binary(self, topic: str) -> str:
         """The binary serving a topic: nova's `compute` is nova-compute; cinder's topics are
         already binaries (`cinder-volume`)."""
+        if topic in self.topic_binaries:
+            return self.topic_binaries[topic]
         prefix = f"{self.name}-"
         return topic if topic.startswith(prefix) else prefix + topic
 
@@ -140,8 +145,9 @@ class Profile:
 def _profiles() -> dict[str, Profile]:
     from tracer.profiles.cinder import CINDER
     from tracer.profiles.nova import NOVA
+    from tracer.profiles.sahara import SAHARA
 
-    return {p.name: p for p in (NOVA, CINDER)}
+    return {p.name: p for p in (NOVA, CINDER, SAHARA)}
 
 
 PROFILES: dict[str, Profile] = _profiles()
