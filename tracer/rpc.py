@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tracer.index import ClassRef, FunctionRef, Index, ValueRef, ir
-from tracer.index.ir import expr_text, sub_bodies, walk
+from tracer.index.ir import body_calls, expr_text, sub_bodies, walk
 from tracer.index.options import tail as _tail
 from tracer.index.options import option_default
 from tracer.model import RpcMethod, RpcModel, Service
@@ -658,36 +658,11 @@ def _forwards_name(fn: ir.Function, sends: list[Send]) -> bool:
     if any(send.method is not None for send in sends):
         return False
     params = {p.name for p in fn.params[1:] if p.kind in ("normal", "kwonly")}
-    for call in _all_calls(fn.body):
+    for call in body_calls(fn.body):
         if isinstance(call.func, ir.Attr) and call.func.attr in ("cast", "call") and any(
                 isinstance(arg, ir.Name) and arg.id in params for arg in call.args):
             return True
     return False
-
-
-def _all_calls(body: tuple):
-    """Every call in the statements, nested calls included."""
-    for stmt in walk(body):
-        for value in (getattr(stmt, "value", None), getattr(stmt, "test", None)):
-            if value is not None:
-                yield from _expr_calls(value)
-
-
-def _expr_calls(expr):
-    if isinstance(expr, ir.Call):
-        yield expr
-        yield from _expr_calls(expr.func)
-        for arg in expr.args:
-            yield from _expr_calls(arg)
-        for _key, value in expr.kwargs:
-            yield from _expr_calls(value)
-    elif isinstance(expr, ir.Attr):
-        yield from _expr_calls(expr.value)
-    elif isinstance(expr, ir.Starred):
-        yield from _expr_calls(expr.value)
-    elif isinstance(expr, ir.Other):
-        for call in expr.calls:
-            yield from _expr_calls(call)
 
 
 # ----------------------------------------------------------------------------- services
@@ -858,7 +833,7 @@ def server_endpoints(index: Index) -> dict[str, list[Endpoint]]:
                 continue
             for klass in ancestry:
                 init = klass.cls.methods.get("__init__")
-                target = next((c for c in _all_calls(init.body) if _tail(c.func) == "Target"),
+                target = next((c for c in body_calls(init.body) if _tail(c.func) == "Target"),
                               None) if init is not None else None
                 if target is None:
                     continue
@@ -874,7 +849,7 @@ def server_endpoints(index: Index) -> dict[str, list[Endpoint]]:
 
 
 def _serves_self(fn: ir.Function) -> bool:
-    for call in _all_calls(fn.body):
+    for call in body_calls(fn.body):
         if _tail(call.func) not in SERVER_FACTORIES:
             continue
         values = [v for k, v in call.kwargs if k == "endpoints"] + list(call.args[2:3])
