@@ -77,3 +77,121 @@ SAHARA_RPC = {
                 return 'heat.3.0'
         """,
 }
+
+
+# A Flask REST API: a blueprint class deriving from flask.Blueprint through another, view
+# functions decorated by its route methods, mounted by the application module directly and
+# through a function given the URL prefix.
+FLASK_API = {
+    "sahara/utils/api.py": """
+        import flask
+
+
+        class Rest(flask.Blueprint):
+            def get(self, rule, status_code=200):
+                return self._mroute('GET', rule, status_code)
+
+            def post(self, rule, status_code=202):
+                return self._mroute('POST', rule, status_code)
+
+            def delete(self, rule, status_code=204):
+                return self._mroute('DELETE', rule, status_code)
+
+            def patch(self, rule, status_code=202):
+                return self.route(rule, methods=['PATCH'], status_code=status_code)
+
+            def _mroute(self, methods, rule, status_code=None, **kw):
+                return self.route(rule, methods=[methods], status_code=status_code, **kw)
+
+
+        class RestV2(Rest):
+            def __init__(self, *args, **kwargs):
+                super(RestV2, self).__init__(*args, **kwargs)
+        """,
+    "sahara/api/acl.py": """
+        class Router(object):
+            def get(self, rule):
+                return self.route(rule, methods=['GET'])
+
+
+        def enforce(rule):
+            def decorator(func):
+                return func
+            return decorator
+        """,
+    "sahara/api/v2/__init__.py": """
+        from sahara.api.v2 import clusters
+        from sahara.api.v2 import widgets
+
+
+        def register_blueprints(app, url_prefix):
+            app.register_blueprint(clusters.rest, url_prefix=url_prefix)
+            app.register_blueprint(widgets.rest, url_prefix=url_prefix)
+        """,
+    "sahara/api/v2/clusters.py": """
+        from sahara.api import acl
+        import sahara.utils.api as u
+
+        rest = u.RestV2('clusters', __name__)
+
+
+        @rest.post('/clusters')
+        @acl.enforce("data-processing:cluster:create")
+        def clusters_create(data):
+            return data
+
+
+        @rest.get('/clusters/<cluster_id>')
+        @acl.enforce("data-processing:cluster:get")
+        def clusters_get(cluster_id):
+            return cluster_id
+
+
+        @rest.patch('/clusters/<cluster_id>')
+        @acl.enforce("data-processing:cluster:scale")
+        def clusters_scale(cluster_id, data):
+            return data
+
+
+        def not_a_view():
+            return None
+        """,
+    "sahara/api/v2/widgets.py": """
+        import sahara.utils.api as u
+
+        rest = u.RestV2('widgets', __name__)
+
+
+        @rest.get('/widgets')
+        def widgets_list():
+            return []
+
+
+        @rest.delete('/widgets/<int:widget_id>', status_code=200)
+        def widgets_delete(widget_id):
+            return None
+        """,
+    "sahara/api/v10.py": """
+        import sahara.utils.api as u
+
+        rest = u.Rest('v10', __name__)
+
+
+        @rest.post('/clusters')
+        def clusters_create(data):
+            return data
+        """,
+    "sahara/api/middleware/app.py": """
+        import flask
+
+        from sahara.api import v10 as api_v10
+        from sahara.api import v2 as api_v2
+
+
+        def build_app():
+            app = flask.Flask('sahara.api')
+            app.register_blueprint(api_v10.rest, url_prefix='/v1.1')
+            api_v2.register_blueprints(app, url_prefix='/v2')
+            return app
+        """,
+}

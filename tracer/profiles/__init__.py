@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-__all__ = ["Profile", "Rest", "Tracing", "PROFILES", "profile_for", "known_projects"]
+__all__ = ["FlaskRest", "Profile", "Rest", "Tracing", "PROFILES", "profile_for", "known_projects"]
 
 
 @dataclass(frozen=True)
@@ -89,6 +89,26 @@ class Rest:
 
 
 @dataclass(frozen=True)
+class FlaskRest:
+    """A REST API of Flask blueprints (Sahara's), read by tracer.flaskroutes: the module
+    that mounts the blueprints, the URL prefix read, and what the client calls each
+    request."""
+
+    # the module whose functions register the blueprints (`app.register_blueprint(...)`)
+    app_module: str
+    # the URL prefix whose blueprints are the operations (`/v2`)
+    prefix: str
+    # the folder of the REST API: a file there that cannot be parsed loses routes
+    api_dir: str
+    # client command -> (HTTP method, path under the prefix)
+    client_commands: Mapping[str, tuple[str, str]] = field(
+        default_factory=dict, compare=False, hash=False)
+    # other names of a command (the older client's)
+    aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False,
+                                                   hash=False)
+
+
+@dataclass(frozen=True)
 class Profile:
     # the Python package and the distribution on the package index (nova, cinder)
     name: str
@@ -105,6 +125,8 @@ class Profile:
     liberty: str
     # its REST API, when it is not Nova's compute API (tracer.catalogue reads Nova's)
     rest: Rest | None = None
+    # or its REST API of Flask blueprints (tracer.flaskroutes)
+    flask: FlaskRest | None = None
     # how its flows are traced (None: not yet)
     tracing: Tracing | None = None
     # what osflow reads of it so far, beyond the RPC model (rpc, diff --rpc, history):
