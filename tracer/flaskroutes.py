@@ -276,3 +276,18 @@ def build_flask_catalogue(index: Index, label: str, rest: FlaskRest) -> Catalogu
                      operations=tuple(operations[n] for n in sorted(operations)),
                      warnings=tuple(warnings + problems),
                      missing=tuple(missing[n] for n in sorted(missing)))
+
+
+def view_status(index: Index, fn: FunctionRef) -> str | None:
+    """The status a view function answers with: its route decorator's `status_code=`, else
+    that decorator's default (`post`: 202); None when it is no blueprint's view."""
+    blueprints = _blueprints(index, fn.module)
+    for dec in fn.function.decorators:
+        if isinstance(dec, ir.Call) and isinstance(dec.func, ir.Attr) and \
+                isinstance(dec.func.value, ir.Name) and dec.func.value.id in blueprints:
+            given = _const(dict((k, v) for k, v in dec.kwargs if k).get("status_code"))
+            decorator = blueprints[dec.func.value.id].get(dec.func.attr)
+            status = given if isinstance(given, int) else \
+                decorator.status if decorator is not None else None
+            return str(status) if status is not None else None
+    return None

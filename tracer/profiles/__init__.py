@@ -53,6 +53,20 @@ class Tracing:
     object_names: str | None = None
     # object methods that write, besides save, create, destroy, ...
     object_writes: tuple[str, ...] = ()
+    # module-level names set at start-up by a setup function (`OPS = None` until
+    # `setup_api(ops)` runs): dotted name -> the class of the object they hold, and the
+    # note that says so
+    globals: tuple[tuple[str, str, str], ...] = ()
+    # the driver as an interface rather than a module of driver_packages: its class, whose
+    # methods are drawn as calls to the driver and not followed (Sahara's plugins ship
+    # apart; ProvisioningPluginBase is what the engine calls)
+    driver_interface: str = ""
+    # a client module's factory handing out a library's client (no class of the tree):
+    # calls through it are messages named by their attributes (`stacks.create`)
+    library_clients: bool = False
+    # client libraries whose importers are that service's client, besides the common ones
+    # (tracer.trace.patterns.CLIENT_LIBRARIES): Sahara's heatclient, keystoneclient
+    client_libraries: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

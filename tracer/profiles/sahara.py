@@ -12,7 +12,7 @@ sahara/api/middleware/sahara_middleware.py; tracer.flaskroutes reads them.
 
 from __future__ import annotations
 
-from tracer.profiles import FlaskRest, Profile
+from tracer.profiles import FlaskRest, Profile, Tracing
 
 _CLUSTER = "/clusters/{cluster_id}"
 _CT = "/cluster-templates/{cluster_template_id}"
@@ -80,7 +80,57 @@ SAHARA = Profile(
     liberty="3.0.0",
     # sahara/cli/sahara_engine.py runs ops.OpsServer, whose Target's topic is sahara-ops
     topic_binaries={"sahara-ops": "sahara-engine"},
-    reads=("ops",),
+    reads=("ops", "trace"),
+    tracing=Tracing(
+        quiet_modules=(
+            "sahara.i18n", "sahara.exceptions", "sahara.context", "sahara.utils.api",
+            "sahara.api.acl", "sahara.service.validation", "sahara.service.validations",
+            "sahara.utils.rpc", "sahara.config", "sahara.utils.types", "sahara.utils.general",
+            "sahara.utils.resources", "sahara.utils.notification", "sahara.db",
+            "sahara.conductor.resource", "sahara.conductor.objects", "sahara.utils.wsgi",
+            "sahara.utils.patches", "sahara.main", "sahara.cli", "sahara.utils.tempfiles",
+        ),
+        not_clients=("sahara.plugins.", "sahara.cli.", "sahara.tests."),
+        policy_modules=("sahara.api.acl", "sahara.common.policies"),
+        # no versioned objects: the conductor (sahara.conductor.API, an in-process
+        # LocalApi) is the database access layer
+        objects="sahara.conductor.objects",
+        db_module=r"^sahara\.conductor\.(api|manager)$",
+        order=("client", "sahara_api", "sahara_engine"),
+        external=("database", "heat", "nova", "neutron", "glance", "cinder", "keystone",
+                  "swift", "manila"),
+        # module-level names sahara.main's setup functions fill
+        globals=(
+            ("sahara.service.api.OPS", "sahara.service.ops.RemoteOps",
+             "engine client: sahara.service.ops.RemoteOps (sahara-api run apart from "
+             "sahara-engine, the distributed mode; all-in-one runs LocalOps in process)"),
+            ("sahara.service.ops.INFRA", "sahara.service.heat.heat_engine.HeatEngine",
+             "infrastructure engine: heat (CONF.infrastructure_engine, the default and "
+             "only one; runs in sahara-engine and drives heat stacks)"),
+            ("sahara.conductor.API", "sahara.conductor.api.LocalApi",
+             "conductor: in process (sahara.conductor.api.LocalApi, the only one)"),
+            ("sahara.plugins.base.PLUGINS", "sahara.plugins.base.PluginManager", ""),
+        ),
+        # PluginManager.get_plugin(cluster.plugin_name): the plugin named, drawn as the
+        # interface every plugin implements
+        choices=(("sahara.plugins.base.PluginManager.get_plugin",
+                  "sahara.plugins.provisioning.ProvisioningPluginBase",
+                  "plugin: the one cluster.plugin_name names (plugins ship apart from sahara: "
+                  "sahara-plugin-vanilla, -spark, -cdh, ...; none is the default), drawn as "
+                  "the interface sahara calls, ProvisioningPluginBase"),),
+        library_clients=True,
+        # the provisioning plugin: plugins ship apart from sahara (sahara-plugin-vanilla,
+        # -spark, -cdh, ...), loaded by name (cluster.plugin_name), so the interface
+        # sahara calls is the participant; no plugin is the default
+        driver="plugin",
+        driver_packages=("sahara.plugins",),
+        driver_base="ProvisioningPluginBase",
+        driver_interface="sahara.plugins.provisioning.ProvisioningPluginBase",
+        state_write=r"^(\w+\.)*db\.(cluster|node_group|instance|job_execution|"
+                    r"cluster_template|node_group_template)_(update|create|destroy)\b",
+        client_libraries=(("heatclient", "heat"), ("keystoneclient", "keystone"),
+                          ("swiftclient", "swift")),
+    ),
     flask=FlaskRest(
         app_module="sahara.api.middleware.sahara_middleware",
         prefix="/v2",
