@@ -9,21 +9,15 @@ import re
 
 import pytest
 
-from tracer.config import cache_dir
-from tracer.sources import IndexUnreachableError
-from tracer.workspace import open_workspace
+from tests.integration.sahara import open_sahara
 
 pytestmark = pytest.mark.integration
 
-SPEC = "sahara==19.0.0"
 
 
 @pytest.fixture(scope="module")
 def sahara():
-    try:
-        workspace = open_workspace(SPEC, cache=cache_dir())
-    except IndexUnreachableError as exc:
-        pytest.skip(f"{SPEC} is not cached and the package index is out of reach: {exc}")
+    workspace = open_sahara()
     return workspace, workspace.catalogue()
 
 

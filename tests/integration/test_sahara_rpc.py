@@ -24,22 +24,16 @@ from pathlib import Path
 
 import pytest
 
-from tracer.config import cache_dir
-from tracer.sources import IndexUnreachableError
-from tracer.workspace import open_workspace
+from tests.integration.sahara import open_sahara
 
 pytestmark = pytest.mark.integration
 
-SPEC = "sahara==19.0.0"
 CLIENT = "sahara.service.ops.RemoteOps"
 
 
 @pytest.fixture(scope="module")
 def sahara():
-    try:
-        workspace = open_workspace(SPEC, cache=cache_dir())
-    except IndexUnreachableError as exc:
-        pytest.skip(f"{SPEC} is not cached and the package index is out of reach: {exc}")
+    workspace = open_sahara()
     return workspace, workspace.rpc_model()
 
 
