@@ -80,7 +80,7 @@ SAHARA = Profile(
     liberty="3.0.0",
     # sahara/cli/sahara_engine.py runs ops.OpsServer, whose Target's topic is sahara-ops
     topic_binaries={"sahara-ops": "sahara-engine"},
-    reads=("ops", "trace"),
+    reads=("ops", "trace", "build"),
     tracing=Tracing(
         quiet_modules=(
             "sahara.i18n", "sahara.exceptions", "sahara.context", "sahara.utils.api",

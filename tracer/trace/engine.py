@@ -361,8 +361,8 @@ class Engine:
         self.queue.clear()
         self.managers.clear()
         self.pending = {}
-        nodes = self.collect(lambda: self.activation(fn, self.service_self(owner, participant),
-                                                     participant, {}))
+        self_value = self.service_self(owner, participant) if owner is not None else None
+        nodes = self.collect(lambda: self.activation(fn, self_value, participant, {}))
         return [s for s in iter_steps(nodes) if s.kind in (CALL, CAST) and s.rpc]
 
     def drain_casts(self) -> list[Node]:
