@@ -72,8 +72,9 @@ def test_not_a_nova_tree(tmp_path: Path, what: str) -> None:
         expected = f"error: {path}: not a directory; give the folder that holds nova/"
     else:
         (path / "nova" if what != "empty folder" else path).mkdir(parents=True)
+        others = ", ".join(f"{p}/" for p in known_projects() if p != "nova")
         expected = (f"error: {path}: no nova/ package here; give the folder that holds nova/ "
-                    "(or cinder/)")
+                    f"(or {others})")
     assert error_line(osflow("rpc", "-s", str(path), cache=tmp_path / "c")) == expected
 
 

@@ -108,7 +108,7 @@ def test_folder_without_nova(tmp_path: Path) -> None:
         open_source(str(tmp_path / "empty"))
     assert one_line(exc) == (
         f"{tmp_path / 'empty'}: no nova/ package here; give the folder that holds nova/ "
-        "(or cinder/)"
+        f"(or {', '.join(f'{p}/' for p in known_projects() if p != 'nova')})"
     )
 
 
