@@ -18,9 +18,11 @@ from pathlib import Path
 
 import pytest
 
+
 from tests.test_cli_rpc import osflow
 from tests.test_sources import make_wheel, same_size_edit
 from tests.trees import TRACE, nested_folders, write_tree
+from tracer.profiles import known_projects
 
 PIPELINE = "nova_api->>nova_compute: pause_instance"  # the pause flow reached its cast
 
