@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 
-
 from tests.test_cli_rpc import osflow
 from tests.test_sources import make_wheel, same_size_edit
 from tests.trees import TRACE, nested_folders, write_tree
