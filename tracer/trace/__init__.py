@@ -121,6 +121,11 @@ def _profile_choices(index: Index, options: Options,
         if isinstance(index.resolve_dotted(factory), FunctionRef) and \
                 isinstance(index.resolve_dotted(dotted), ClassRef):
             choices[factory], why[factory] = dotted, note
+    if tracing.driver_interface and options.driver in (Options.driver, tracing.driver):
+        # the driver is an interface (no plugin of its own in the tree): its calls are drawn
+        why["driver"] = f"{tracing.driver}: the {tracing.driver_base} interface " \
+                        f"({tracing.driver_interface}); the plugin itself ships apart"
+        return choices, why
     if not available_drivers(index, tracing):
         return choices, why
     name = tracing.driver if options.driver == Options.driver else options.driver
@@ -190,7 +195,11 @@ def trace_operation(index: Index, rpc: RpcModel, operation, options: Options,
     """The flow of `operation` (a catalogue Operation) in the tree of `index`."""
     handler = index.resolve_dotted(operation.handler)
     controller = index.resolve_dotted(operation.handler.rsplit(".", 1)[0])
-    if not isinstance(handler, FunctionRef) or not isinstance(controller, ClassRef):
+    if isinstance(handler, FunctionRef) and handler.owner is None:
+        controller = None  # a view function (Flask): no controller object
+    elif not isinstance(controller, ClassRef):
+        handler = None
+    if not isinstance(handler, FunctionRef):
         raise OsflowError(f"cannot find the handler {operation.handler} of "
                           f"{operation.name} in {rpc.source}")
     # every send to compute is placed on the host its expression names (a delete's
@@ -266,9 +275,12 @@ def _traced(index: Index, rpc: RpcModel, handler: FunctionRef, controller: Class
     api = profile_for(index.package).api
     request = Step(REQUEST, "client", api, request_text, handler.dotted,
                    handler.module.path, fn.line)
-    self_value = engine.fresh_instance(controller, api)
+    self_value = engine.fresh_instance(controller, api) if controller is not None else None
     body = engine.collect(lambda: engine.activation(handler, self_value, api, {}))
     status = patterns.response_status(fn.decorators)
+    if handler.owner is None and profile_for(index.package).flask is not None:
+        from tracer.flaskroutes import view_status
+        status = view_status(index, handler) or status
     response = Step(RESPONSE, api, "client", status, handler.dotted,
                     handler.module.path, fn.end_line)
     return engine, (request, *body, response, *engine.drain_casts())

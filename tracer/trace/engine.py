@@ -33,7 +33,7 @@ from tracer.model import (
 )
 from tracer.trace import conditions, patterns, taskflow
 from tracer.trace.values import (
-    ArgsV, ChoiceV, ClassV, ConstV, DictV, FuncV, ListV, MethodCallerV, ModuleV, Obj, SuperV,
+    ArgsV, ChoiceV, ClassV, ConstV, DictV, FuncV, LibClientV, ListV, MethodCallerV, ModuleV, Obj, SuperV,
     TaskflowCallV, TaskflowV, Text, Value, clone, text_of,
 )
 
@@ -151,10 +151,11 @@ def client_modules(index: Index) -> dict[str, str]:
     modules = {rel.removesuffix(".py").removesuffix("/__init__").replace("/", "."): rel
                for rel in index.source_files()}
     found: dict[str, str] = {}
-    not_clients = tracing_of(index).not_clients
+    tracing = tracing_of(index)
+    not_clients = tracing.not_clients
     for name, rel in modules.items():
         if not name.startswith(not_clients):
-            service = patterns.client_service(index.source(rel))
+            service = patterns.client_service(index.source(rel), tracing.client_libraries)
             if service is not None:
                 found[name] = service
     for client, service in list(found.items()):
@@ -360,8 +361,8 @@ class Engine:
         self.queue.clear()
         self.managers.clear()
         self.pending = {}
-        nodes = self.collect(lambda: self.activation(fn, self.service_self(owner, participant),
-                                                     participant, {}))
+        self_value = self.service_self(owner, participant) if owner is not None else None
+        nodes = self.collect(lambda: self.activation(fn, self_value, participant, {}))
         return [s for s in iter_steps(nodes) if s.kind in (CALL, CAST) and s.rpc]
 
     def drain_casts(self) -> list[Node]:
@@ -1266,6 +1267,10 @@ class Engine:
         if name in frame.env:
             return frame.env[name]
         ref = self.index.resolve(frame.module, name)
+        if type(ref) is ValueRef and self.tracing.globals:
+            held = self.global_value(ref, frame.participant)
+            if held is not None:
+                return held
         return self.ref_value(ref, name) if ref is not None else Text(name)
 
     def ref_value(self, ref, text: str, depth: int = 0) -> Value:
@@ -1287,6 +1292,29 @@ class Engine:
                 if inner is not None:
                     return self.ref_value(inner, text, depth + 1)
         return Text(text)
+
+    def global_value(self, ref: ValueRef, participant: str) -> Value | None:
+        """A module-level name a setup function fills at start-up (Tracing.globals): an
+        object of the class it holds, built in the process that reads it."""
+        for _ in range(4):  # `conductor = c.API` names the global under another name
+            if f"{ref.module.name}.{ref.name}" in {g[0] for g in self.tracing.globals} or \
+                    not isinstance(ref.value, (ir.Name, ir.Attr)):
+                break
+            inner = self.index.resolve_expr(ref.module, ref.value)
+            if not isinstance(inner, ValueRef):
+                return None
+            ref = inner
+        dotted = f"{ref.module.name}.{ref.name}"
+        for name, cls_path, note in self.tracing.globals:
+            if name != dotted:
+                continue
+            cls = self.index.resolve_dotted(cls_path)
+            if not isinstance(cls, ClassRef):
+                return None
+            if note:
+                self.flow_note(note)
+            return self.fresh_instance(cls, participant)
+        return None
 
     def module_partial(self, ref: ValueRef, depth: int) -> FuncV | None:
         """`convert_volumes = functools.partial(_convert_block_devices, DriverVolume...)`
@@ -1317,6 +1345,8 @@ class Engine:
             return Text.of(expr)
         if kind is TaskflowV:
             return taskflow.attribute(base, name)
+        if kind is LibClientV:
+            return LibClientV(base.service, f"{base.path}.{name}" if base.path else name)
         if kind is SuperV:
             owner = self.index.resolve_dotted(base.owner)
             if isinstance(owner, ClassRef):
@@ -1340,6 +1370,10 @@ class Engine:
                 if name in base.module.classes or name in base.module.functions \
                 or name in base.module.imports or name in base.module.assigns \
                 else self.index.resolve_dotted(f"{base.module.name}.{name}")
+            if type(ref) is ValueRef and self.tracing.globals:
+                held = self.global_value(ref, frame.participant)
+                if held is not None:
+                    return held
             return self.ref_value(ref, expr_text(expr)) if ref is not None \
                 else Text.of(expr)
         return Text.of(expr)
@@ -1452,10 +1486,12 @@ class Engine:
         (`report.report_client_singleton()`, `neutron.get_client(context)`), a function
         that talks to the service is a message to it (`security_group_api.validate_name`);
         None for local work, followed like any code."""
-        client = self.service_client(fn.module, frame) \
-            if patterns.is_client_factory(fn.function.name) else None
+        factory = patterns.is_client_factory(fn.function.name)
+        client = self.service_client(fn.module, frame) if factory else None
         if client is not None:
             return client
+        if factory and self.tracing.library_clients:
+            return LibClientV(self.service_of(fn.module) or "service")
         if not self.reaches_service(fn, None):
             return None
         return self.service_call(self.service_of(fn.module), fn.function.name, call.line,
@@ -1543,6 +1579,8 @@ class Engine:
         if module.startswith(tuple(f"{p}." for p in self.tracing.driver_packages)) and \
                 cls.dotted == self.choices.get("driver"):
             return "driver", self.driver_participant(participant)
+        if self.tracing.driver_interface and cls.dotted == self.tracing.driver_interface:
+            return "driver", self.driver_participant(participant)
         return None, None
 
     def driver_participant(self, participant: str) -> str:
@@ -1562,6 +1600,9 @@ class Engine:
         name = call.func.attr if kind is ir.Attr else call.func.id if kind is ir.Name else ""
         if type(callee) is TaskflowCallV:  # flow.add(...), engine.run(), storage.fetch(...)
             return taskflow.method_call(self, callee, args, kwargs, frame, call.line)
+        if type(callee) is LibClientV:
+            return self.service_call(callee.service, callee.path, call.line, frame) \
+                if callee.path else callee
         if type(callee) is Text and kind in (ir.Attr, ir.Name):
             library = taskflow.imported(call.func, frame)
             made = taskflow.library_call(self, library, args, kwargs, frame, call.line) \
