@@ -149,3 +149,141 @@ IRONIC = {
                     self.spawn_after(callback, *call_args)
         """,
 }
+
+# A Pecan API: a version controller mapping resources, a collection with items, an
+# attribute sub-controller under the item with custom actions, a mapped sub-controller,
+# and one controller reachable at two paths.
+IRONIC_API = {
+    "ironic/common/states.py": """
+        ACTIVE = 'active'
+        DELETED = 'deleted'
+        POWER_ON = 'power on'
+        VERBS = {'active': 'deploy', 'deleted': 'delete', 'clean': 'clean'}
+        """,
+    "ironic/api/method.py": """
+        def expose(status_code=None):
+            def wrap(f):
+                return f
+            return wrap
+        """,
+    "ironic/api/controllers/v1/port.py": """
+        import pecan
+        from pecan import rest
+
+        from ironic.api import method
+
+
+        class PortsController(rest.RestController):
+            _custom_actions = {'detail': ['GET']}
+
+            def __init__(self, node_ident=None):
+                self.parent_node_ident = node_ident
+
+            @method.expose()
+            def get_all(self, address=None):
+                pass
+
+            @method.expose()
+            def detail(self, address=None):
+                pass
+
+            @method.expose()
+            def get_one(self, port_ident):
+                pass
+
+            @method.expose(status_code=201)
+            def post(self, port):
+                pass
+
+            @method.expose(status_code=204)
+            def delete(self, port_ident):
+                pass
+        """,
+    "ironic/api/controllers/v1/node.py": """
+        import pecan
+        from pecan import rest
+
+        from ironic.api import method
+        from ironic.api.controllers.v1 import port
+        from ironic.common import states as ir_states
+
+
+        class NodeStatesController(rest.RestController):
+            _custom_actions = {'power': ['PUT'], 'provision': ['PUT']}
+
+            @method.expose()
+            def get(self, node_ident):
+                pass
+
+            @method.expose(status_code=202)
+            def power(self, node_ident, target, timeout=None):
+                pecan.request.rpcapi.change_node_power_state(
+                    pecan.request.context, node_ident, target)
+
+            @method.expose(status_code=202)
+            def provision(self, node_ident, target, configdrive=None):
+                if target == ir_states.ACTIVE:
+                    pecan.request.rpcapi.do_node_deploy(pecan.request.context,
+                                                        node_ident, False)
+                elif target == ir_states.DELETED:
+                    pecan.request.rpcapi.do_node_tear_down(pecan.request.context,
+                                                           node_ident)
+
+            def _helper(self):
+                pass
+
+
+        class NodesController(rest.RestController):
+            states = NodeStatesController()
+            _custom_actions = {'validate': ['GET']}
+            _subcontroller_map = {'ports': port.PortsController}
+
+            @pecan.expose()
+            def _lookup(self, ident, *remainder):
+                return self._subcontroller_map[remainder[0]](node_ident=ident), remainder[1:]
+
+            @method.expose()
+            def get_all(self, chassis_uuid=None):
+                pass
+
+            @method.expose()
+            def get_one(self, node_ident, fields=None):
+                pass
+
+            @method.expose()
+            def validate(self, node=None):
+                pass
+
+            @method.expose(status_code=201)
+            def post(self, node):
+                pecan.request.rpcapi.create_node(pecan.request.context, node)
+
+            @method.expose()
+            def patch(self, node_ident, patch=None):
+                pass
+
+            @method.expose(status_code=204)
+            def delete(self, node_ident, *args):
+                pass
+
+            def not_exposed(self, node_ident):
+                pass
+        """,
+    "ironic/api/controllers/v1/__init__.py": """
+        import pecan
+
+        from ironic.api.controllers.v1 import node
+        from ironic.api.controllers.v1 import port
+
+
+        class Controller(object):
+            _subcontroller_map = {
+                'nodes': node.NodesController(),
+                'ports': port.PortsController(),
+            }
+
+            @pecan.expose()
+            def _lookup(self, primary_key, *remainder):
+                return self._subcontroller_map.get(primary_key), remainder
+        """,
+}

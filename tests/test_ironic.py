@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.ironic_trees import IRONIC
+from tests.ironic_trees import IRONIC, IRONIC_API
 from tests.trees import write_tree
 from tracer.index import Index
+from tracer.pecan import Pecan, build_pecan_catalogue, request_bindings
 from tracer.profiles import profile_for
 from tracer.rpc import build_rpc_model
 
@@ -30,3 +31,89 @@ def test_the_manager_named_by_module_and_class_in_its_launcher(ironic_rpc):
     assert by["continue_node_clean"].kinds == ("cast",)
     assert by["change_node_power_state"].version == "1.39"
     assert all(m.service == "ironic-conductor" for m in ironic_rpc.methods)
+
+
+# ----------------------------------------------------------------------------- Pecan
+
+
+def _pecan(**changes) -> Pecan:
+    base = dict(root="ironic.api.controllers.v1.Controller", prefix="/v1",
+                api_dir="ironic/api/",
+                targets={"NodeStatesController.provision": "target",
+                         "NodeStatesController.power": "target"},
+                targets_module="ironic.common.states",
+                client_commands={
+                    "node-create": ("POST", "/v1/nodes", None),
+                    "node-deploy": ("PUT", "/v1/nodes/{node_ident}/states/provision",
+                                    "active"),
+                    "node-undeploy": ("PUT", "/v1/nodes/{node_ident}/states/provision",
+                                      "deleted"),
+                    "node-clean": ("PUT", "/v1/nodes/{node_ident}/states/provision", "clean"),
+                    "node-unhold": ("PUT", "/v1/nodes/{node_ident}/states/provision",
+                                    "unhold"),
+                    "node-power-on": ("PUT", "/v1/nodes/{node_ident}/states/power",
+                                      "power on"),
+                    "node-inject-nmi": ("PUT", "/v1/nodes/{id}/management/inject_nmi", None),
+                })
+    base.update(changes)
+    return Pecan(**base)
+
+
+@pytest.fixture
+def pecan_catalogue(tmp_path):
+    root = write_tree(tmp_path, {**IRONIC, **IRONIC_API})
+    return build_pecan_catalogue(Index(root, package="ironic"), "test", _pecan())
+
+
+def _requests(catalogue):
+    return {(op.method, op.path): op for op in catalogue.operations}
+
+
+def test_pecan_rest_controller_verbs_and_ids(pecan_catalogue):
+    """get_all, post at the collection; get_one, patch, delete at the item, its id named
+    after the handler's parameter; a method not exposed answers nothing."""
+    by = _requests(pecan_catalogue)
+    assert by["GET", "/v1/nodes"].handler.endswith("NodesController.get_all")
+    assert by["GET", "/v1/nodes/{node_ident}"].handler.endswith("NodesController.get_one")
+    assert by["PATCH", "/v1/nodes/{node_ident}"].handler.endswith("NodesController.patch")
+    assert by["DELETE", "/v1/nodes/{node_ident}"].handler.endswith("NodesController.delete")
+    assert by["POST", "/v1/nodes"].name == "node-create"
+    assert not [op for op in pecan_catalogue.operations if "not_exposed" in op.handler]
+    # a custom GET action of the collection
+    assert by["GET", "/v1/nodes/validate"].handler.endswith("NodesController.validate")
+    assert by["GET", "/v1/ports/detail"].name == "port-list-detail"
+
+
+def test_pecan_attribute_sub_controller_hangs_under_the_item(pecan_catalogue):
+    by = _requests(pecan_catalogue)
+    # NodesController.states = NodeStatesController(): no items of its own
+    assert by["GET", "/v1/nodes/{node_ident}/states"].handler.endswith(
+        "NodeStatesController.get")
+    assert not [op for op in pecan_catalogue.operations if "_helper" in op.handler]
+
+
+def test_pecan_controller_reached_twice_is_placed_at_its_shortest_path(pecan_catalogue):
+    """PortsController is /v1/ports and, through NodesController's _subcontroller_map,
+    /v1/nodes/{node_ident}/ports: listed once, at /v1/ports."""
+    ports = [op for op in pecan_catalogue.operations if op.handler.endswith(
+        "PortsController.get_all")]
+    assert [op.path for op in ports] == ["/v1/ports"]
+    assert ("DELETE", "/v1/ports/{port_ident}") in _requests(pecan_catalogue)
+
+
+def test_pecan_targets_of_one_handler_are_operations_each(pecan_catalogue):
+    ops = {op.name: op for op in pecan_catalogue.operations}
+    deploy, undeploy = ops["node-deploy"], ops["node-undeploy"]
+    assert deploy.handler == undeploy.handler == \
+        "ironic.api.controllers.v1.node.NodeStatesController.provision"
+    assert (deploy.method, deploy.path, deploy.action) == (
+        "PUT", "/v1/nodes/{node_ident}/states/provision", "target: active")
+    assert undeploy.action == "target: deleted"
+    assert ops["node-power-on"].action == "target: power on"
+    # a value of a dict of the states module counts; one it lacks is an operation missing
+    assert ops["node-clean"].action == "target: clean"
+    missing = {m.name: m.reason for m in pecan_catalogue.missing}
+    assert "unhold" in missing["node-unhold"]
+    assert missing["node-inject-nmi"].startswith("no route for PUT")
+    assert request_bindings(deploy, _pecan()) == {"target": "active"}
+    assert request_bindings(ops["node-create"], _pecan()) == {}

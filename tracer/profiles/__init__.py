@@ -10,6 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tracer.pecan import Pecan
 
 __all__ = ["Profile", "Rest", "Tracing", "PROFILES", "profile_for", "known_projects"]
 
@@ -115,6 +119,8 @@ class Profile:
     # an arrow to it links to that operation's diagram when a root holds both builds
     calls_into: Mapping[str, tuple[str, Mapping[str, str]]] = field(
         default_factory=dict, compare=False, hash=False)
+    # its REST API when it is a Pecan application (Ironic's): tracer.pecan reads it
+    pecan: Pecan | None = None
 
     @property
     def every_service(self) -> str:
