@@ -350,3 +350,22 @@ def request_bindings(operation: Operation, pecan: Pecan | None) -> dict[str, str
     owner, _, method = operation.handler.rpartition(".")
     key = f"{owner.rsplit('.', 1)[-1]}.{method}"
     return {field_name: value} if pecan.targets.get(key) == field_name else {}
+
+
+def response_status(fn: ir.Function) -> str | None:
+    """The status an exposed handler answers with: `@expose(status_code=202)` or
+    `status_code=http_client.ACCEPTED` (the standard library's name of a status), else
+    None (Pecan's 200)."""
+    import http
+
+    for deco in fn.decorators:
+        if not (isinstance(deco, ir.Call) and tail(deco.func) in ("expose", "wsexpose")):
+            continue
+        for key, value in deco.kwargs:
+            if key != "status_code":
+                continue
+            if isinstance(value, ir.Const) and isinstance(value.value, int):
+                return str(value.value)
+            if isinstance(value, ir.Attr) and value.attr in http.HTTPStatus.__members__:
+                return str(http.HTTPStatus[value.attr].value)
+    return None

@@ -57,6 +57,20 @@ class Tracing:
     object_names: str | None = None
     # object methods that write, besides save, create, destroy, ...
     object_writes: tuple[str, ...] = ()
+    # attributes a framework sets on what a handler reads (a Pecan hook's
+    # `state.request.rpcapi = rpcapi.ConductorAPI()`): the end of the attribute chain ->
+    # the class of the object it holds
+    known_attrs: tuple[tuple[str, str], ...] = ()
+    # calls drawn to the driver participant without a driver object to follow (Ironic's
+    # `task.driver.deploy.deploy(task)`): a regular expression on the called expression,
+    # its groups joined by `.` label the arrow; and the note that says which driver
+    driver_calls: str = ""
+    driver_note: str = ""
+    # helpers handed a function to run later, besides spawn, submit, ...: name -> the
+    # keyword holding the function and its arguments as one tuple (Ironic's
+    # `task.process_event('deploy', callback=self._spawn_worker, call_args=(fn, task))`),
+    # or "" where the function is the first function among the arguments
+    spawners: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

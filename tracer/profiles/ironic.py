@@ -10,7 +10,7 @@ service's launcher names its manager (`ironic/command/conductor.py`:
 from __future__ import annotations
 
 from tracer.pecan import Pecan
-from tracer.profiles import Profile
+from tracer.profiles import Profile, Tracing
 
 _NODE = "/v1/nodes/{node_ident}"
 _PROVISION = f"{_NODE}/states/provision"
@@ -143,7 +143,43 @@ IRONIC = Profile(
     manager_path=r"^ironic\.([a-z_]+)\.manager\.[A-Z]\w*$",
     example_release="39.0.0",
     liberty="4.2.0",
-    reads=("ops",),
+    reads=("ops", "trace", "build"),
+    tracing=Tracing(
+        quiet_modules=(
+            "ironic.common.i18n", "ironic.common.exception", "ironic.common.utils",
+            "ironic.common.context", "ironic.objects", "ironic.db", "ironic.common.policy",
+            "ironic.api.method", "ironic.common.args", "ironic.api.validation",
+            "ironic.api.controllers.link", "ironic.api.controllers.base",
+            "ironic.api.controllers.v1.collection", "ironic.api.controllers.v1.versions",
+            "ironic.api.controllers.v1.notification_utils", "ironic.common.metrics_utils",
+            "ironic.common.states", "ironic.conf", "ironic.common.rpc",
+            "ironic.common.hash_ring", "ironic.common.release_mappings",
+            "ironic.common.json_rpc", "ironic.conductor.notification_utils",
+            "ironic.common.lessee_sanitizer", "ironic.common.driver_factory",
+        ),
+        not_clients=("ironic.drivers.", "ironic.command.", "ironic.conf.", "ironic.tests."),
+        policy_modules=("ironic.common.policy", "ironic.api"),
+        objects="ironic.objects",
+        db_module=r"^ironic\.db(\.|$)",
+        order=("client", "ironic_api", "ironic_conductor", "ironic_networking"),
+        external=("database", "keystone", "neutron", "glance", "swift", "nova", "cinder",
+                  "placement"),
+        # CONF.enabled_hardware_types' default is ipmi (ironic/conf/default.py); a node's
+        # interfaces are built per node (driver_factory.build_driver_for_task), so the
+        # calls are drawn to one participant and not followed into an implementation
+        driver="ipmi",
+        driver_calls=r"^(?:\w+\.)*task\.driver\.(\w+)\.(\w+)$",
+        driver_note="driver: the ipmi hardware type (CONF.enabled_hardware_types' first "
+                    "default); task.driver.<interface>.<method> calls are drawn, not followed "
+                    "into an interface (each node's are chosen at run time)",
+        known_attrs=(("request.rpcapi", "ironic.conductor.rpcapi.ConductorAPI"),),
+        spawners=(("process_event", "call_args"), ("spawn_after", ""),
+                  ("_spawn_worker", "")),
+        state_write=r"^(\w+\.)*(node|port|portgroup|allocation)\.(save|create|destroy)\b",
+        object_names=r"^(node|rpc_node|node_obj|port|port_obj|rpc_port|portgroup|"
+                     r"rpc_portgroup|allocation|chassis|conductor|deploy_template|"
+                     r"runbook|volume_connector|volume_target|trait)$",
+    ),
     pecan=Pecan(
         root="ironic.api.controllers.v1.Controller",
         prefix="/v1",

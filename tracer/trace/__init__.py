@@ -121,6 +121,8 @@ def _profile_choices(index: Index, options: Options,
         if isinstance(index.resolve_dotted(factory), FunctionRef) and \
                 isinstance(index.resolve_dotted(dotted), ClassRef):
             choices[factory], why[factory] = dotted, note
+    if tracing.driver_note:
+        why["driver"] = tracing.driver_note
     if not available_drivers(index, tracing):
         return choices, why
     name = tracing.driver if options.driver == Options.driver else options.driver
@@ -173,6 +175,8 @@ def driver_class(index: Index, name: str, tracing: Tracing = NOVA.tracing) -> st
 def available_drivers(index: Index, tracing: Tracing = NOVA.tracing) -> list[str]:
     """Nova's virt drivers (a package with driver.py, or fake.py); another project's
     drivers are the modules and packages of its driver package."""
+    if not tracing.driver_packages:
+        return []  # a driver drawn from its calls alone (Tracing.driver_calls)
     virt = index.root.joinpath(*tracing.driver_packages[0].split("."))
     names = []
     for entry in sorted(os.listdir(virt)) if virt.is_dir() else []:
@@ -267,11 +271,26 @@ def _traced(index: Index, rpc: RpcModel, handler: FunctionRef, controller: Class
     request = Step(REQUEST, "client", api, request_text, handler.dotted,
                    handler.module.path, fn.line)
     self_value = engine.fresh_instance(controller, api)
-    body = engine.collect(lambda: engine.activation(handler, self_value, api, {}))
+    bound = _request_bindings(index, operation)
+    body = engine.collect(lambda: engine.activation(handler, self_value, api, bound))
     status = patterns.response_status(fn.decorators)
+    if profile_for(index.package).pecan is not None:
+        from tracer.pecan import response_status
+        status = response_status(fn) or status
     response = Step(RESPONSE, api, "client", status, handler.dotted,
                     handler.module.path, fn.end_line)
     return engine, (request, *body, response, *engine.drain_casts())
+
+
+def _request_bindings(index: Index, operation) -> dict:
+    """The body field an operation's action sets (a Pecan handler serving several
+    targets: `target='active'` for node-deploy), bound when its handler starts."""
+    pecan = profile_for(index.package).pecan
+    if pecan is None:
+        return {}
+    from tracer.pecan import request_bindings
+    from tracer.trace.values import ConstV
+    return {k: ConstV(v) for k, v in request_bindings(operation, pecan).items()}
 
 
 def _periodic(engine: Engine, handler: FunctionRef, manager: ClassRef,
