@@ -71,6 +71,9 @@ class Tracing:
     # `task.process_event('deploy', callback=self._spawn_worker, call_args=(fn, task))`),
     # or "" where the function is the first function among the arguments
     spawners: tuple[tuple[str, str], ...] = ()
+    # helpers handed a function that runs only when the spawned work fails to start
+    # (Ironic's `task.set_spawn_error_hook(utils.power_state_error_handler, ...)`)
+    error_hooks: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

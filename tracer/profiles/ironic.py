@@ -175,6 +175,7 @@ IRONIC = Profile(
         known_attrs=(("request.rpcapi", "ironic.conductor.rpcapi.ConductorAPI"),),
         spawners=(("process_event", "call_args"), ("spawn_after", ""),
                   ("_spawn_worker", "")),
+        error_hooks=("set_spawn_error_hook",),
         state_write=r"^(\w+\.)*(node|port|portgroup|allocation)\.(save|create|destroy)\b",
         object_names=r"^(node|rpc_node|node_obj|port|port_obj|rpc_port|portgroup|"
                      r"rpc_portgroup|allocation|chassis|conductor|deploy_template|"

@@ -271,7 +271,7 @@ def _traced(index: Index, rpc: RpcModel, handler: FunctionRef, controller: Class
     request = Step(REQUEST, "client", api, request_text, handler.dotted,
                    handler.module.path, fn.line)
     self_value = engine.fresh_instance(controller, api)
-    bound = _request_bindings(index, operation)
+    bound = _request_bindings(index, operation, fn)
     body = engine.collect(lambda: engine.activation(handler, self_value, api, bound))
     status = patterns.response_status(fn.decorators)
     if profile_for(index.package).pecan is not None:
@@ -282,15 +282,20 @@ def _traced(index: Index, rpc: RpcModel, handler: FunctionRef, controller: Class
     return engine, (request, *body, response, *engine.drain_casts())
 
 
-def _request_bindings(index: Index, operation) -> dict:
-    """The body field an operation's action sets (a Pecan handler serving several
-    targets: `target='active'` for node-deploy), bound when its handler starts."""
+def _request_bindings(index: Index, operation, fn) -> dict:
+    """What a Pecan handler's parameters hold when it starts: each is a part of the
+    request (the path's ids, the body's fields, the query), known only at run time, not
+    its default (`clean_steps=None` is what a request without it sends, not a clean's);
+    the body field an operation's action sets is that value (`target='active'` for
+    node-deploy)."""
     pecan = profile_for(index.package).pecan
     if pecan is None:
         return {}
     from tracer.pecan import request_bindings
-    from tracer.trace.values import ConstV
-    return {k: ConstV(v) for k, v in request_bindings(operation, pecan).items()}
+    from tracer.trace.values import ConstV, Text
+    bound = {p.name: Text(p.name) for p in fn.params[1:] if p.kind in ("normal", "kwonly")}
+    bound.update({k: ConstV(v) for k, v in request_bindings(operation, pecan).items()})
+    return bound
 
 
 def _periodic(engine: Engine, handler: FunctionRef, manager: ClassRef,

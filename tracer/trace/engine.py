@@ -901,7 +901,8 @@ class Engine:
                     conditions.parse(test.text) or conditions.UNPARSED
             if parsed is not conditions.UNPARSED:
                 value = conditions.evaluate(parsed, lambda dotted: self.known(
-                    _dotted_expr(dotted), frame))
+                    _dotted_expr(dotted), frame) if "[" not in dotted else
+                    self.known_item(dotted, frame))
                 return None if value is UNKNOWN else bool(value)
         return None
 
@@ -940,6 +941,22 @@ class Engine:
             return None, True
         value = self.eval_quiet(test, frame)
         return (value if type(value) in (Text, Obj, ListV, DictV, ArgsV) else None), truth
+
+    def known_item(self, text: str, frame: Frame):
+        """`module.TABLE['key']`: the constant a module-level dict literal holds under a
+        constant key, else UNKNOWN."""
+        dotted, _, key = text.partition("[")
+        base, _, table = dotted.rpartition(".")
+        held = self.eval_quiet(_dotted_expr(base), frame) if base else None
+        if type(held) is not ModuleV:
+            return UNKNOWN
+        value = held.module.assigns.get(table)
+        if type(value) is not ir.DictExpr:
+            return UNKNOWN
+        for k, v in zip(value.keys, value.values):
+            if type(k) is ir.Const and repr(k.value) == key[:-1] and type(v) is ir.Const:
+                return v.value
+        return UNKNOWN
 
     def known(self, expr: ir.Name | ir.Attr, frame: Frame):
         """The constant a name or attribute holds here (`do_cast=True` passed down, an
@@ -1588,6 +1605,12 @@ class Engine:
         callee = self.eval(call.func, frame)
         args, kwargs = self.arguments(call, frame)
         name = call.func.attr if kind is ir.Attr else call.func.id if kind is ir.Name else ""
+        if name in self.tracing.error_hooks and not self.options.errors:
+            handed = next((a for a in args if type(a) is FuncV), None)
+            if handed is not None:
+                self.note(frame, f"if the work cannot start: {handed.fn.function.name}",
+                          call.line)
+                return Text.of(call)
         if name in self.spawn_keywords and self.spawn_keywords[name]:
             handed = kwargs.get(self.spawn_keywords[name])
             if type(handed) is ListV and handed.items and type(handed.items[0]) is FuncV:
