@@ -162,3 +162,26 @@ def test_clean_inspect_rescue_reach_their_interfaces(flows):
 def test_the_conductor_writes_the_database(flows, name, write):
     assert any(k == DB and s == CONDUCTOR and t.startswith(write)
                for k, s, _, t in _steps(flows[name]))
+
+
+@pytest.mark.parametrize("args", [
+    ("diff", "ironic==38.0.0", SPEC, "--rpc", "--format", "json"),
+    ("history", "ironic==38.0.0", SPEC, "--rpc", "--format", "json"),
+    ("graph", "-s", SPEC, "--format", "json"),
+    ("check", "-s", SPEC, "--format", "json"),
+    ("ops", "-s", SPEC, "--format", "json"),
+])
+def test_every_command_reads_ironic(ironic, args):
+    import json
+
+    from tests.test_cli_rpc import osflow
+
+    done = osflow(*args, cache=cache_dir())
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    if args[0] == "diff":
+        assert set(data) >= {"added", "removed", "changed"}
+    elif args[0] == "graph":
+        assert any(n.get("id", "").startswith("rpc:ironic-conductor:") for n in data["nodes"])
+    else:
+        assert data
