@@ -117,3 +117,64 @@ def test_pecan_targets_of_one_handler_are_operations_each(pecan_catalogue):
     assert missing["node-inject-nmi"].startswith("no route for PUT")
     assert request_bindings(deploy, _pecan()) == {"target": "active"}
     assert request_bindings(ops["node-create"], _pecan()) == {}
+
+
+# ----------------------------------------------------------------------------- trace
+
+
+@pytest.fixture
+def ironic_ws(tmp_path):
+    from tracer.workspace import open_workspace
+
+    root = write_tree(tmp_path / "tree", {**IRONIC, **IRONIC_API})
+    return open_workspace(str(root), cache=tmp_path / "cache")
+
+
+def _flow_steps(ws, name):
+    from tracer.model import iter_steps
+
+    return [(s.kind, s.source, s.target, s.text) for s in iter_steps(ws.flow(name).nodes)]
+
+
+def test_trace_binds_the_target_and_follows_the_spawned_worker(ironic_ws):
+    """node-deploy: the target decides the provision handler's branch (only
+    do_node_deploy is sent); pecan.request.rpcapi is the ConductorAPI a hook sets
+    (Tracing.known_attrs); process_event's call_args run (deployments.do_node_deploy),
+    noted asynchronous; task.driver.<interface>.<method> calls go to the driver."""
+    from tracer.model import CALL, DRIVER, NOTE
+
+    steps = _flow_steps(ironic_ws, "node-deploy")
+    sent = [s for s in steps if s[0] == CALL]
+    assert sent == [(CALL, "ironic_api", "ironic_conductor", "do_node_deploy")]
+    assert (DRIVER, "ironic_conductor", "ipmi", "power.validate") in steps
+    assert (DRIVER, "ironic_conductor", "ipmi", "deploy.deploy") in steps  # in the worker
+    assert any(k == NOTE and "asynchronous, in a worker thread (process_event): "
+               "do_node_deploy" in t for k, _, _, t in steps)
+    undeploy = _flow_steps(ironic_ws, "node-undeploy")
+    assert [s for s in undeploy if s[0] == CALL] == [
+        (CALL, "ironic_api", "ironic_conductor", "do_node_tear_down")]
+
+
+def test_trace_spawn_after_runs_the_second_function(ironic_ws):
+    """spawn_after(self._spawn_worker, utils.node_power_action, task, new_state): the
+    first function spawns, the second is the work."""
+    from tracer.model import DRIVER, NOTE
+
+    steps = _flow_steps(ironic_ws, "node-power-on")
+    assert (DRIVER, "ironic_conductor", "ipmi", "power.set_power_state") in steps
+    assert any(k == NOTE and "(spawn_after): node_power_action" in t
+               for k, _, _, t in steps)
+    flow = ironic_ws.flow("node-power-on")
+    assert flow.nodes[-1].text == "202"  # @method.expose(status_code=202)
+
+
+def test_a_constant_table_read_with_a_constant_key_decides_a_condition():
+    """`target == ir_states.VERBS['clean']`: the key is asked of `known` whole."""
+    from tracer.trace import conditions
+
+    known = {"target": "clean", "ir_states.VERBS['clean']": "clean"}
+    expr = conditions.parse("target == ir_states.VERBS['clean']")
+    assert conditions.evaluate(expr, lambda d: known.get(d, conditions.UNKNOWN)) is True
+    other = conditions.parse("target == ir_states.VERBS['rescue']")
+    assert conditions.evaluate(other, lambda d: known.get(d, conditions.UNKNOWN)) \
+        is conditions.UNKNOWN
