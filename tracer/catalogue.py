@@ -1082,6 +1082,9 @@ def build_catalogue(index: Index, label: str, profile: Profile | None = None) ->
     if profile is not None and profile.flask is not None:
         from tracer.flaskroutes import build_flask_catalogue
         return build_flask_catalogue(index, label, profile.flask)
+    if profile is not None and profile.pecan is not None:
+        from tracer.pecan import build_pecan_catalogue
+        return build_pecan_catalogue(index, label, profile.pecan)
     warnings: list[str] = []
     rest = profile.rest if profile is not None else None
     if rest is not None:

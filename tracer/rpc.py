@@ -706,11 +706,24 @@ def service_managers(index: Index, profile: Profile = NOVA) -> dict[str, str]:
         module = index.module(name)
         if module is None:
             continue
-        for text in _module_strings(module):
+        for text in (*_module_strings(module), *_module_and_class_args(module)):
             match = pattern.match(text)
             if match:
                 found.setdefault(profile.binary(match.group(1)), text)
     return found
+
+
+def _module_and_class_args(module: ir.Module):
+    """`module.Class` named by two string arguments in a row of a call in the module's
+    functions (Ironic's `RPCService(CONF.host, 'ironic.conductor.manager',
+    'ConductorManager')`)."""
+    for function in module.functions.values():
+        for call in ir.body_calls(function.body):
+            texts = [a.value if isinstance(a, ir.Const) and isinstance(a.value, str) else None
+                     for a in call.args]
+            for first, second in zip(texts, texts[1:]):
+                if first and second and second[:1].isupper() and "." not in second:
+                    yield f"{first}.{second}"
 
 
 def _module_strings(module: ir.Module):

@@ -12,6 +12,7 @@ import pytest
 from tests.integration.conftest import _shared_cache
 from tracer import PINNED_RELEASE
 from tracer.build import build
+from tracer.profiles import profile_for
 from tracer.workspace import open_workspace
 
 REPO = Path(__file__).resolve().parents[2]
@@ -29,6 +30,12 @@ def test_committed_diagrams_are_current(tmp_path):
     shutil.copytree(REPO / "annotations", root / "annotations")
     result = build(open_workspace(PINNED_RELEASE, cache=_shared_cache()), root)
     assert not result.stale, result.stale
+    # the other projects shipped beside Nova, each at its profile's release
+    for project in sorted(p.name for p in (REPO / "workflows").iterdir()
+                          if p.is_dir() and p.name != "nova"):
+        spec = f"{project}=={profile_for(project).example_release}"
+        result = build(open_workspace(spec, cache=_shared_cache()), root)
+        assert not result.stale, result.stale
     fresh, committed = files(root), files(REPO)
     assert sorted(fresh) == sorted(committed), "files differ: run `osflow build` and commit"
     changed = [name for name in fresh if fresh[name] != committed[name]]

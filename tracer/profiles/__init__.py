@@ -10,6 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tracer.pecan import Pecan
 
 __all__ = ["FlaskRest", "Profile", "Rest", "Tracing", "PROFILES", "profile_for", "known_projects"]
 
@@ -67,6 +71,23 @@ class Tracing:
     # client libraries whose importers are that service's client, besides the common ones
     # (tracer.trace.patterns.CLIENT_LIBRARIES): Sahara's heatclient, keystoneclient
     client_libraries: tuple[tuple[str, str], ...] = ()
+    # attributes a framework sets on what a handler reads (a Pecan hook's
+    # `state.request.rpcapi = rpcapi.ConductorAPI()`): the end of the attribute chain ->
+    # the class of the object it holds
+    known_attrs: tuple[tuple[str, str], ...] = ()
+    # calls drawn to the driver participant without a driver object to follow (Ironic's
+    # `task.driver.deploy.deploy(task)`): a regular expression on the called expression,
+    # its groups joined by `.` label the arrow; and the note that says which driver
+    driver_calls: str = ""
+    driver_note: str = ""
+    # helpers handed a function to run later, besides spawn, submit, ...: name -> the
+    # keyword holding the function and its arguments as one tuple (Ironic's
+    # `task.process_event('deploy', callback=self._spawn_worker, call_args=(fn, task))`),
+    # or "" where the function is the first function among the arguments
+    spawners: tuple[tuple[str, str], ...] = ()
+    # helpers handed a function that runs only when the spawned work fails to start
+    # (Ironic's `task.set_spawn_error_hook(utils.power_state_error_handler, ...)`)
+    error_hooks: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -154,6 +175,8 @@ class Profile:
     # topic -> the binary serving it, where the binary is not named after the topic
     # (Sahara's `sahara-ops` topic is served by sahara-engine)
     topic_binaries: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+    # its REST API when it is a Pecan application (Ironic's): tracer.pecan reads it
+    pecan: Pecan | None = None
 
     @property
     def every_service(self) -> str:
@@ -180,10 +203,11 @@ class Profile:
 
 def _profiles() -> dict[str, Profile]:
     from tracer.profiles.cinder import CINDER
+    from tracer.profiles.ironic import IRONIC
     from tracer.profiles.nova import NOVA
     from tracer.profiles.sahara import SAHARA
 
-    return {p.name: p for p in (NOVA, CINDER, SAHARA)}
+    return {p.name: p for p in (NOVA, CINDER, SAHARA, IRONIC)}
 
 
 PROFILES: dict[str, Profile] = _profiles()

@@ -121,6 +121,8 @@ def _profile_choices(index: Index, options: Options,
         if isinstance(index.resolve_dotted(factory), FunctionRef) and \
                 isinstance(index.resolve_dotted(dotted), ClassRef):
             choices[factory], why[factory] = dotted, note
+    if tracing.driver_note:
+        why["driver"] = tracing.driver_note
     if tracing.driver_interface and options.driver in (Options.driver, tracing.driver):
         # the driver is an interface (no plugin of its own in the tree): its calls are drawn
         why["driver"] = f"{tracing.driver}: the {tracing.driver_base} interface " \
@@ -178,6 +180,8 @@ def driver_class(index: Index, name: str, tracing: Tracing = NOVA.tracing) -> st
 def available_drivers(index: Index, tracing: Tracing = NOVA.tracing) -> list[str]:
     """Nova's virt drivers (a package with driver.py, or fake.py); another project's
     drivers are the modules and packages of its driver package."""
+    if not tracing.driver_packages:
+        return []  # a driver drawn from its calls alone (Tracing.driver_calls)
     virt = index.root.joinpath(*tracing.driver_packages[0].split("."))
     names = []
     for entry in sorted(os.listdir(virt)) if virt.is_dir() else []:
@@ -276,14 +280,34 @@ def _traced(index: Index, rpc: RpcModel, handler: FunctionRef, controller: Class
     request = Step(REQUEST, "client", api, request_text, handler.dotted,
                    handler.module.path, fn.line)
     self_value = engine.fresh_instance(controller, api) if controller is not None else None
-    body = engine.collect(lambda: engine.activation(handler, self_value, api, {}))
+    bound = _request_bindings(index, operation, fn)
+    body = engine.collect(lambda: engine.activation(handler, self_value, api, bound))
     status = patterns.response_status(fn.decorators)
     if handler.owner is None and profile_for(index.package).flask is not None:
         from tracer.flaskroutes import view_status
         status = view_status(index, handler) or status
+    if profile_for(index.package).pecan is not None:
+        from tracer.pecan import response_status
+        status = response_status(fn) or status
     response = Step(RESPONSE, api, "client", status, handler.dotted,
                     handler.module.path, fn.end_line)
     return engine, (request, *body, response, *engine.drain_casts())
+
+
+def _request_bindings(index: Index, operation, fn) -> dict:
+    """What a Pecan handler's parameters hold when it starts: each is a part of the
+    request (the path's ids, the body's fields, the query), known only at run time, not
+    its default (`clean_steps=None` is what a request without it sends, not a clean's);
+    the body field an operation's action sets is that value (`target='active'` for
+    node-deploy)."""
+    pecan = profile_for(index.package).pecan
+    if pecan is None:
+        return {}
+    from tracer.pecan import request_bindings
+    from tracer.trace.values import ConstV, Text
+    bound = {p.name: Text(p.name) for p in fn.params[1:] if p.kind in ("normal", "kwonly")}
+    bound.update({k: ConstV(v) for k, v in request_bindings(operation, pecan).items()})
+    return bound
 
 
 def _periodic(engine: Engine, handler: FunctionRef, manager: ClassRef,

@@ -293,6 +293,10 @@ def evaluate(expr: ast.expr, known):
             return _COMPARE[type(expr.ops[0])](left, right)
         except TypeError:  # None <= 0: not what the code compares at run time
             return UNKNOWN
+    if kind is ast.Subscript and type(expr.slice) is ast.Constant:
+        # a module's constant table read with a constant key (`ir_states.VERBS['rescue']`)
+        dotted = _dotted(expr.value)
+        return known(f"{dotted}[{expr.slice.value!r}]") if dotted else UNKNOWN
     if kind in (ast.Tuple, ast.List, ast.Set):
         items = tuple(evaluate(item, known) for item in expr.elts)
         return UNKNOWN if UNKNOWN in items else items

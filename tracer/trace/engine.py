@@ -260,6 +260,11 @@ class Engine:
         self.object_names = re.compile(self.tracing.object_names) \
             if self.tracing.object_names else patterns.OBJECT_NAMES
         self.object_writes = patterns.OBJECT_WRITES | set(self.tracing.object_writes)
+        self.known_attrs = {chain.rsplit(".", 1)[-1]: (chain, cls)
+                            for chain, cls in self.tracing.known_attrs}
+        self.driver_calls = re.compile(self.tracing.driver_calls) \
+            if self.tracing.driver_calls else None
+        self.spawn_keywords = dict(self.tracing.spawners)
         self.rpc_methods = rpc_methods
         self.options = options
         self.choices = choices  # factory dotted path -> class dotted path
@@ -897,7 +902,8 @@ class Engine:
                     conditions.parse(test.text) or conditions.UNPARSED
             if parsed is not conditions.UNPARSED:
                 value = conditions.evaluate(parsed, lambda dotted: self.known(
-                    _dotted_expr(dotted), frame))
+                    _dotted_expr(dotted), frame) if "[" not in dotted else
+                    self.known_item(dotted, frame))
                 return None if value is UNKNOWN else bool(value)
         return None
 
@@ -936,6 +942,22 @@ class Engine:
             return None, True
         value = self.eval_quiet(test, frame)
         return (value if type(value) in (Text, Obj, ListV, DictV, ArgsV) else None), truth
+
+    def known_item(self, text: str, frame: Frame):
+        """`module.TABLE['key']`: the constant a module-level dict literal holds under a
+        constant key, else UNKNOWN."""
+        dotted, _, key = text.partition("[")
+        base, _, table = dotted.rpartition(".")
+        held = self.eval_quiet(_dotted_expr(base), frame) if base else None
+        if type(held) is not ModuleV:
+            return UNKNOWN
+        value = held.module.assigns.get(table)
+        if type(value) is not ir.DictExpr:
+            return UNKNOWN
+        for k, v in zip(value.keys, value.values):
+            if type(k) is ir.Const and repr(k.value) == key[:-1] and type(v) is ir.Const:
+                return v.value
+        return UNKNOWN
 
     def known(self, expr: ir.Name | ir.Attr, frame: Frame):
         """The constant a name or attribute holds here (`do_cast=True` passed down, an
@@ -1342,6 +1364,8 @@ class Engine:
         if kind is Obj:
             return self.obj_attr(base, name, frame, expr)
         if kind is Text:  # an attribute of something unknown is unknown
+            if name in self.known_attrs:
+                return self.known_attr(name, frame, expr)
             return Text.of(expr)
         if kind is TaskflowV:
             return taskflow.attribute(base, name)
@@ -1377,6 +1401,15 @@ class Engine:
             return self.ref_value(ref, expr_text(expr)) if ref is not None \
                 else Text.of(expr)
         return Text.of(expr)
+
+    def known_attr(self, name: str, frame: Frame, expr: ir.Expr) -> Value:
+        """An attribute a framework sets (Tracing.known_attrs: `api.request.rpcapi`, the
+        ConductorAPI a Pecan hook puts on each request), as an object of its class."""
+        chain, dotted = self.known_attrs[name]
+        ref = self.index.resolve_dotted(dotted)
+        if not expr_text(expr).endswith(chain) or not isinstance(ref, ClassRef):
+            return Text.of(expr)
+        return self.instance(ref, frame.participant)
 
     def _after(self, obj: Obj, owner: str, klass: ClassRef) -> bool:
         """Whether `klass` comes after `owner` in the MRO of `obj`'s class."""
@@ -1594,10 +1627,30 @@ class Engine:
     # ------------------------------------------------------------------ calls
 
     def call(self, call: ir.Call, frame: Frame) -> Value:
+        kind = type(call.func)
+        if self.driver_calls is not None and kind is ir.Attr and \
+                type(call.func.value) is ir.Attr:
+            drawn = self.driver_interface_call(call, frame)
+            if drawn is not None:
+                return drawn
         callee = self.eval(call.func, frame)
         args, kwargs = self.arguments(call, frame)
-        kind = type(call.func)
         name = call.func.attr if kind is ir.Attr else call.func.id if kind is ir.Name else ""
+        if name in self.tracing.error_hooks and not self.options.errors:
+            handed = next((a for a in args if type(a) is FuncV), None)
+            if handed is not None:
+                self.note(frame, f"if the work cannot start: {handed.fn.function.name}",
+                          call.line)
+                return Text.of(call)
+        if name in self.spawn_keywords and self.spawn_keywords[name]:
+            handed = kwargs.get(self.spawn_keywords[name])
+            if type(handed) is ListV and handed.items and type(handed.items[0]) is FuncV:
+                # task.process_event('deploy', callback=self._spawn_worker,
+                # call_args=(deployments.do_node_deploy, task)): the callback runs it
+                work = handed.items[0]
+                self.note(frame, f"asynchronous, in a worker thread ({name}): "
+                                 f"{work.fn.function.name}", call.line)
+                return self.invoke(work, handed.items[1:], {}, frame, call.line)
         if type(callee) is TaskflowCallV:  # flow.add(...), engine.run(), storage.fetch(...)
             return taskflow.method_call(self, callee, args, kwargs, frame, call.line)
         if type(callee) is LibClientV:
@@ -1658,8 +1711,20 @@ class Engine:
             first = args[0]
             return FuncV(first.fn, first.self_value, first.participant,
                          first.pre_args + args[1:], first.closure)
+        spawner = name in SPAWNERS or name in self.spawn_keywords
         spawned = next((i for i, a in enumerate(args) if isinstance(a, FuncV)), None) \
-            if name in SPAWNERS or not self.followable(callee) else None
+            if spawner or not self.followable(callee) else None
+        if spawned is not None and name in self.spawn_keywords and \
+                isinstance(args[spawned], FuncV) and spawned + 1 < len(args) and \
+                isinstance(args[spawned + 1], FuncV):
+            # spawn_after(self._spawn_worker, utils.node_power_action, task, state): the
+            # first function spawns the second; the second is the work
+            spawned += 1
+        if spawned is not None and name in self.spawn_keywords:
+            work = args[spawned]
+            self.note(frame, f"asynchronous, in a worker thread ({name}): "
+                             f"{work.fn.function.name}", call.line)
+            return self.invoke(work, args[spawned + 1:], kwargs, frame, call.line)
         if spawned is not None:
             # executor.submit(fn, ...), utils.spawn(fn, ...), NetworkInfoAsyncWrapper(fn):
             # code we do not follow runs the function it is handed, often in a thread
@@ -2184,6 +2249,21 @@ class Engine:
         self.step(frame, SERVICE, name, line, target=target)
         self.step(frame, SERVICE_RETURN, "", line, target=target)
         return Text(name)
+
+    def driver_interface_call(self, call: ir.Call, frame: Frame) -> Value | None:
+        """A call Tracing.driver_calls draws to the driver (Ironic's
+        `task.driver.deploy.deploy(task)`: `deploy.deploy`), its arguments evaluated."""
+        match = self.driver_calls.match(expr_text(call.func))
+        if match is None:
+            return None
+        self.arguments(call, frame)
+        if "driver" in self.why:
+            self.flow_note(self.why["driver"])
+        driver = self.driver_participant(frame.participant)
+        self.step(frame, DRIVER, ".".join(g for g in match.groups() if g), call.line,
+                  target=driver)
+        self.step(frame, DRIVER_RETURN, "", call.line, target=driver)
+        return Text.of(call)
 
     def driver_call(self, callee: FuncV, call: ir.Call, name: str, args: tuple,
                     kwargs: dict, frame: Frame) -> Value:

@@ -1,0 +1,187 @@
+"""Ironic's operations traced on a real release (39.0.0), with expectations read from its code.
+
+Every RPC a traced operation sends must have the kind `osflow rpc` gives it (checked against
+Ironic's own rpcapi tests in test_ironic_rpc.py), and the steps the code makes plain must be
+drawn (ironic/...):
+
+- node-deploy (PUT /v1/nodes/{id}/states/provision, target active):
+  api/controllers/v1/node.py NodeStatesController._do_provision_action calls
+  `do_node_deploy` (ConductorAPI.do_node_deploy: cctxt.call); conductor/deployments.py
+  start_deploy validates task.driver.power and task.driver.deploy, then
+  `task.process_event('deploy', callback=manager._spawn_worker, call_args=(do_node_deploy,
+  task, ...))`: the worker, deployments.do_node_deploy, calls task.driver.deploy.prepare.
+- node-undeploy (target deleted): `do_node_tear_down` call; ConductorManager.do_node_tear_down
+  validates task.driver.power and spawns _do_node_tear_down, which calls
+  task.driver.deploy.tear_down.
+- node-power-on / node-power-off (PUT .../states/power): `change_node_power_state` call;
+  ConductorManager.change_node_power_state writes target_power_state, then
+  `task.spawn_after(self._spawn_worker, utils.node_power_action, task, new_state)`:
+  conductor/utils.py node_power_action calls task.driver.power.set_power_state.
+- node-clean (target clean): `do_node_clean` call; conductor/cleaning.py do_node_clean
+  validates task.driver.power and task.driver.network.
+- node-inspect (target inspect): `inspect_hardware` call; conductor/inspection.py
+  inspect_hardware calls task.driver.inspect.inspect_hardware.
+- node-rescue (target rescue): `do_node_rescue` call; ConductorManager._do_node_rescue calls
+  task.driver.rescue.rescue.
+- node-create (POST /v1/nodes): `create_node` call; ConductorManager.create_node runs
+  node_obj.create().
+- node-delete (DELETE /v1/nodes/{id}): `destroy_node` call; ConductorManager.destroy_node
+  runs node.destroy().
+- port-create (POST /v1/ports): `create_port` call; ConductorManager.create_port runs
+  port_obj.create().
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tracer.config import cache_dir
+from tracer.model import CALL, CAST, DB, DRIVER, NOTE, iter_steps
+from tracer.sources import IndexUnreachableError
+from tracer.workspace import open_workspace
+
+pytestmark = pytest.mark.integration
+
+SPEC = "ironic==39.0.0"
+TRACED = ("node-deploy", "node-undeploy", "node-power-on", "node-power-off", "node-clean",
+          "node-inspect", "node-rescue", "node-create", "node-delete", "port-create")
+API, CONDUCTOR, DRV = "ironic_api", "ironic_conductor", "ipmi"
+
+
+@pytest.fixture(scope="module")
+def ironic():
+    try:
+        workspace = open_workspace(SPEC, cache=cache_dir())
+    except IndexUnreachableError as exc:
+        pytest.skip(f"{SPEC} is not cached and the package index is out of reach: {exc}")
+    return workspace
+
+
+@pytest.fixture(scope="module")
+def flows(ironic):
+    return {name: ironic.flow(name) for name in TRACED}
+
+
+def _steps(flow):
+    return [(s.kind, s.source, s.target, s.text) for s in iter_steps(flow.nodes)]
+
+
+def _driver(flow, text, file):
+    """A driver step `text` drawn from the function in `file` (ironic/...)."""
+    return any(s.kind == DRIVER and s.source == CONDUCTOR and s.target == DRV and
+               s.text == text and s.file == file for s in iter_steps(flow.nodes))
+
+
+def test_the_catalogue_names_the_client_commands(ironic):
+    catalogue = ironic.catalogue()
+    ops = {op.name: op for op in catalogue.operations}
+    assert len([op for op in catalogue.operations if op.group != "periodic"]) >= 100
+    for op in catalogue.operations:
+        assert op.handler.startswith("ironic.") and op.file.startswith("ironic/"), op
+    deploy = ops["node-deploy"]
+    assert (deploy.method, deploy.path, deploy.action, deploy.handler) == (
+        "PUT", "/v1/nodes/{node_ident}/states/provision", "target: active",
+        "ironic.api.controllers.v1.node.NodeStatesController.provision")
+    # the provision targets: one handler, an operation each
+    provision = {op.name for op in catalogue.operations if op.handler == deploy.handler}
+    assert {"node-deploy", "node-undeploy", "node-clean", "node-inspect", "node-rescue",
+            "node-unrescue", "node-manage", "node-provide", "node-rebuild"} <= provision
+    assert ops["node-power-off"].action == "target: power off"
+    assert (ops["node-create"].method, ops["node-create"].path) == ("POST", "/v1/nodes")
+    assert ops["node-vif-detach"].path == "/v1/nodes/{node_ident}/vifs/{vif_id}"
+    assert not catalogue.missing
+
+
+def test_every_rpc_drawn_has_the_kind_osflow_rpc_gives(ironic, flows):
+    kinds = {f"{m.service} {m.method}": set(m.kinds) for m in ironic.rpc_model().methods}
+    sent = 0
+    for name, flow in flows.items():
+        for step in iter_steps(flow.nodes):
+            if step.kind in (CALL, CAST) and step.rpc:
+                sent += 1
+                assert step.kind in kinds[step.rpc], (name, step.rpc, step.kind)
+    assert sent >= len(TRACED)
+
+
+def test_participants(flows):
+    for name, flow in flows.items():
+        assert flow.participants[:3] == ("client", API, CONDUCTOR), name
+        assert set(flow.participants) <= {"client", API, CONDUCTOR, "database", DRV}, name
+
+
+@pytest.mark.parametrize("name, method", [
+    ("node-deploy", "do_node_deploy"), ("node-undeploy", "do_node_tear_down"),
+    ("node-power-on", "change_node_power_state"), ("node-power-off", "change_node_power_state"),
+    ("node-clean", "do_node_clean"), ("node-inspect", "inspect_hardware"),
+    ("node-rescue", "do_node_rescue"), ("node-create", "create_node"),
+    ("node-delete", "destroy_node"), ("port-create", "create_port")])
+def test_the_api_calls_the_conductor_once(flows, name, method):
+    sent = [s for s in _steps(flows[name]) if s[0] in (CALL, CAST) and s[1] == API]
+    assert sent == [(CALL, API, CONDUCTOR, method)]
+
+
+def test_deploy_validates_then_spawns_the_worker(flows):
+    flow = flows["node-deploy"]
+    assert _driver(flow, "power.validate", "ironic/conductor/deployments.py")
+    assert _driver(flow, "deploy.validate", "ironic/conductor/deployments.py")
+    assert _driver(flow, "deploy.prepare", "ironic/conductor/deployments.py")
+    notes = [s for s in iter_steps(flow.nodes) if s.kind == NOTE and s.source == CONDUCTOR]
+    assert any("asynchronous, in a worker thread (process_event): do_node_deploy" in s.text
+               for s in notes)
+    assert any("driver: the ipmi hardware type" in n for n in flow.notes)
+
+
+def test_undeploy_tears_down_in_the_worker(flows):
+    flow = flows["node-undeploy"]
+    assert _driver(flow, "power.validate", "ironic/conductor/manager.py")
+    assert _driver(flow, "deploy.tear_down", "ironic/conductor/manager.py")
+
+
+@pytest.mark.parametrize("name, state", [("node-power-on", "'power on'"),
+                                         ("node-power-off", "'power off'")])
+def test_power_is_set_by_the_spawned_node_power_action(flows, name, state):
+    flow = flows[name]
+    assert _driver(flow, "power.set_power_state", "ironic/conductor/utils.py")
+    assert any(k == DB and s == CONDUCTOR and t.startswith("node.save") and
+               f"target_power_state={state}" in t for k, s, _, t in _steps(flow))
+    assert any(s.kind == NOTE and "(spawn_after): node_power_action" in s.text
+               for s in iter_steps(flow.nodes))
+
+
+def test_clean_inspect_rescue_reach_their_interfaces(flows):
+    assert _driver(flows["node-clean"], "power.validate", "ironic/conductor/cleaning.py")
+    assert _driver(flows["node-clean"], "network.validate", "ironic/conductor/cleaning.py")
+    assert _driver(flows["node-inspect"], "inspect.inspect_hardware",
+                   "ironic/conductor/inspection.py")
+    assert _driver(flows["node-rescue"], "rescue.rescue", "ironic/conductor/manager.py")
+
+
+@pytest.mark.parametrize("name, write", [("node-create", "node_obj.create"),
+                                         ("node-delete", "node.destroy"),
+                                         ("port-create", "port_obj.create")])
+def test_the_conductor_writes_the_database(flows, name, write):
+    assert any(k == DB and s == CONDUCTOR and t.startswith(write)
+               for k, s, _, t in _steps(flows[name]))
+
+
+@pytest.mark.parametrize("args", [
+    ("diff", "ironic==38.0.0", SPEC, "--rpc", "--format", "json"),
+    ("history", "ironic==38.0.0", SPEC, "--rpc", "--format", "json"),
+    ("graph", "-s", SPEC, "--format", "json"),
+    ("check", "-s", SPEC, "--format", "json"),
+    ("ops", "-s", SPEC, "--format", "json"),
+])
+def test_every_command_reads_ironic(ironic, args):
+    import json
+
+    from tests.test_cli_rpc import osflow
+
+    done = osflow(*args, cache=cache_dir())
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    if args[0] == "diff":
+        assert set(data) >= {"added", "removed", "changed"}
+    elif args[0] == "graph":
+        assert any(n.get("id", "").startswith("rpc:ironic-conductor:") for n in data["nodes"])
+    else:
+        assert data

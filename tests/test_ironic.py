@@ -1,0 +1,180 @@
+"""Ironic's patterns on a synthetic tree (tests/ironic_trees.py): the manager named by module
+and class in its launcher, a conductor picked by hash ring."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.ironic_trees import IRONIC, IRONIC_API
+from tests.trees import write_tree
+from tracer.index import Index
+from tracer.pecan import Pecan, build_pecan_catalogue, request_bindings
+from tracer.profiles import profile_for
+from tracer.rpc import build_rpc_model
+
+
+@pytest.fixture
+def ironic_rpc(tmp_path):
+    root = write_tree(tmp_path, IRONIC)
+    return build_rpc_model(Index(root, package="ironic"), "test", profile_for("ironic"))
+
+
+def test_the_manager_named_by_module_and_class_in_its_launcher(ironic_rpc):
+    """ironic/command/conductor.py: RPCService(CONF.host, 'ironic.conductor.manager',
+    'ConductorManager'): two strings in a row name the class."""
+    services = {s.binary: s.manager for s in ironic_rpc.services}
+    assert services == {"ironic-conductor": "ironic.conductor.manager.ConductorManager"}
+    by = {m.method: m for m in ironic_rpc.methods}
+    assert by["do_node_deploy"].handler == \
+        "ironic.conductor.manager.ConductorManager.do_node_deploy"
+    assert by["create_node"].kinds == ("call",)
+    assert by["continue_node_clean"].kinds == ("cast",)
+    assert by["change_node_power_state"].version == "1.39"
+    assert all(m.service == "ironic-conductor" for m in ironic_rpc.methods)
+
+
+# ----------------------------------------------------------------------------- Pecan
+
+
+def _pecan(**changes) -> Pecan:
+    base = dict(root="ironic.api.controllers.v1.Controller", prefix="/v1",
+                api_dir="ironic/api/",
+                targets={"NodeStatesController.provision": "target",
+                         "NodeStatesController.power": "target"},
+                targets_module="ironic.common.states",
+                client_commands={
+                    "node-create": ("POST", "/v1/nodes", None),
+                    "node-deploy": ("PUT", "/v1/nodes/{node_ident}/states/provision",
+                                    "active"),
+                    "node-undeploy": ("PUT", "/v1/nodes/{node_ident}/states/provision",
+                                      "deleted"),
+                    "node-clean": ("PUT", "/v1/nodes/{node_ident}/states/provision", "clean"),
+                    "node-unhold": ("PUT", "/v1/nodes/{node_ident}/states/provision",
+                                    "unhold"),
+                    "node-power-on": ("PUT", "/v1/nodes/{node_ident}/states/power",
+                                      "power on"),
+                    "node-inject-nmi": ("PUT", "/v1/nodes/{id}/management/inject_nmi", None),
+                })
+    base.update(changes)
+    return Pecan(**base)
+
+
+@pytest.fixture
+def pecan_catalogue(tmp_path):
+    root = write_tree(tmp_path, {**IRONIC, **IRONIC_API})
+    return build_pecan_catalogue(Index(root, package="ironic"), "test", _pecan())
+
+
+def _requests(catalogue):
+    return {(op.method, op.path): op for op in catalogue.operations}
+
+
+def test_pecan_rest_controller_verbs_and_ids(pecan_catalogue):
+    """get_all, post at the collection; get_one, patch, delete at the item, its id named
+    after the handler's parameter; a method not exposed answers nothing."""
+    by = _requests(pecan_catalogue)
+    assert by["GET", "/v1/nodes"].handler.endswith("NodesController.get_all")
+    assert by["GET", "/v1/nodes/{node_ident}"].handler.endswith("NodesController.get_one")
+    assert by["PATCH", "/v1/nodes/{node_ident}"].handler.endswith("NodesController.patch")
+    assert by["DELETE", "/v1/nodes/{node_ident}"].handler.endswith("NodesController.delete")
+    assert by["POST", "/v1/nodes"].name == "node-create"
+    assert not [op for op in pecan_catalogue.operations if "not_exposed" in op.handler]
+    # a custom GET action of the collection
+    assert by["GET", "/v1/nodes/validate"].handler.endswith("NodesController.validate")
+    assert by["GET", "/v1/ports/detail"].name == "port-list-detail"
+
+
+def test_pecan_attribute_sub_controller_hangs_under_the_item(pecan_catalogue):
+    by = _requests(pecan_catalogue)
+    # NodesController.states = NodeStatesController(): no items of its own
+    assert by["GET", "/v1/nodes/{node_ident}/states"].handler.endswith(
+        "NodeStatesController.get")
+    assert not [op for op in pecan_catalogue.operations if "_helper" in op.handler]
+
+
+def test_pecan_controller_reached_twice_is_placed_at_its_shortest_path(pecan_catalogue):
+    """PortsController is /v1/ports and, through NodesController's _subcontroller_map,
+    /v1/nodes/{node_ident}/ports: listed once, at /v1/ports."""
+    ports = [op for op in pecan_catalogue.operations if op.handler.endswith(
+        "PortsController.get_all")]
+    assert [op.path for op in ports] == ["/v1/ports"]
+    assert ("DELETE", "/v1/ports/{port_ident}") in _requests(pecan_catalogue)
+
+
+def test_pecan_targets_of_one_handler_are_operations_each(pecan_catalogue):
+    ops = {op.name: op for op in pecan_catalogue.operations}
+    deploy, undeploy = ops["node-deploy"], ops["node-undeploy"]
+    assert deploy.handler == undeploy.handler == \
+        "ironic.api.controllers.v1.node.NodeStatesController.provision"
+    assert (deploy.method, deploy.path, deploy.action) == (
+        "PUT", "/v1/nodes/{node_ident}/states/provision", "target: active")
+    assert undeploy.action == "target: deleted"
+    assert ops["node-power-on"].action == "target: power on"
+    # a value of a dict of the states module counts; one it lacks is an operation missing
+    assert ops["node-clean"].action == "target: clean"
+    missing = {m.name: m.reason for m in pecan_catalogue.missing}
+    assert "unhold" in missing["node-unhold"]
+    assert missing["node-inject-nmi"].startswith("no route for PUT")
+    assert request_bindings(deploy, _pecan()) == {"target": "active"}
+    assert request_bindings(ops["node-create"], _pecan()) == {}
+
+
+# ----------------------------------------------------------------------------- trace
+
+
+@pytest.fixture
+def ironic_ws(tmp_path):
+    from tracer.workspace import open_workspace
+
+    root = write_tree(tmp_path / "tree", {**IRONIC, **IRONIC_API})
+    return open_workspace(str(root), cache=tmp_path / "cache")
+
+
+def _flow_steps(ws, name):
+    from tracer.model import iter_steps
+
+    return [(s.kind, s.source, s.target, s.text) for s in iter_steps(ws.flow(name).nodes)]
+
+
+def test_trace_binds_the_target_and_follows_the_spawned_worker(ironic_ws):
+    """node-deploy: the target decides the provision handler's branch (only
+    do_node_deploy is sent); pecan.request.rpcapi is the ConductorAPI a hook sets
+    (Tracing.known_attrs); process_event's call_args run (deployments.do_node_deploy),
+    noted asynchronous; task.driver.<interface>.<method> calls go to the driver."""
+    from tracer.model import CALL, DRIVER, NOTE
+
+    steps = _flow_steps(ironic_ws, "node-deploy")
+    sent = [s for s in steps if s[0] == CALL]
+    assert sent == [(CALL, "ironic_api", "ironic_conductor", "do_node_deploy")]
+    assert (DRIVER, "ironic_conductor", "ipmi", "power.validate") in steps
+    assert (DRIVER, "ironic_conductor", "ipmi", "deploy.deploy") in steps  # in the worker
+    assert any(k == NOTE and "asynchronous, in a worker thread (process_event): "
+               "do_node_deploy" in t for k, _, _, t in steps)
+    undeploy = _flow_steps(ironic_ws, "node-undeploy")
+    assert [s for s in undeploy if s[0] == CALL] == [
+        (CALL, "ironic_api", "ironic_conductor", "do_node_tear_down")]
+
+
+def test_trace_spawn_after_runs_the_second_function(ironic_ws):
+    """spawn_after(self._spawn_worker, utils.node_power_action, task, new_state): the
+    first function spawns, the second is the work."""
+    from tracer.model import DRIVER, NOTE
+
+    steps = _flow_steps(ironic_ws, "node-power-on")
+    assert (DRIVER, "ironic_conductor", "ipmi", "power.set_power_state") in steps
+    assert any(k == NOTE and "(spawn_after): node_power_action" in t
+               for k, _, _, t in steps)
+    flow = ironic_ws.flow("node-power-on")
+    assert flow.nodes[-1].text == "202"  # @method.expose(status_code=202)
+
+
+def test_a_constant_table_read_with_a_constant_key_decides_a_condition():
+    """`target == ir_states.VERBS['clean']`: the key is asked of `known` whole."""
+    from tracer.trace import conditions
+
+    known = {"target": "clean", "ir_states.VERBS['clean']": "clean"}
+    expr = conditions.parse("target == ir_states.VERBS['clean']")
+    assert conditions.evaluate(expr, lambda d: known.get(d, conditions.UNKNOWN)) is True
+    other = conditions.parse("target == ir_states.VERBS['rescue']")
+    assert conditions.evaluate(other, lambda d: known.get(d, conditions.UNKNOWN)) \
+        is conditions.UNKNOWN
