@@ -189,5 +189,7 @@ CINDER = Profile(
         # action route too (POST /groups/{id}/action {"delete": ...})
         standard_actions=("create", "delete", "update"),
         actions_everywhere=True,
+        # cinder.api.openstack.wsgi.Resource answers with a returned webob.Response as it is
+        returned_status=True,
     ),
 )

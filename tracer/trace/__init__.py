@@ -268,7 +268,11 @@ def _traced(index: Index, rpc: RpcModel, handler: FunctionRef, controller: Class
                    handler.module.path, fn.line)
     self_value = engine.fresh_instance(controller, api)
     body = engine.collect(lambda: engine.activation(handler, self_value, api, {}))
-    status = patterns.response_status(fn.decorators)
+    rest = profile_for(index.package).rest
+    status = patterns.response_status(
+        fn.decorators, handler.module.imports,
+        fn.body if rest is not None and rest.returned_status else (),
+        handler.owner.methods if handler.owner is not None else None)
     response = Step(RESPONSE, api, "client", status, handler.dotted,
                     handler.module.path, fn.end_line)
     return engine, (request, *body, response, *engine.drain_casts())
