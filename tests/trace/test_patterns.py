@@ -63,6 +63,16 @@ def test_policy_rule_formats_a_known_root():
     assert patterns.policy_rule("'compute:get'", {}) == "compute:get"
 
 
+def test_policy_rule_fills_a_format_of_named_values():
+    """Cinder's admin actions: `'...:%(action)s' % {'action': action_name}`, the name
+    filled in where a caller passed a constant, else said as <name>."""
+    text = "'volume_extension:volume_admin_actions:%(action)s' % {'action': action_name}"
+    assert patterns.policy_rule(text, {"action_name": "reset_status"}) == \
+        "volume_extension:volume_admin_actions:reset_status"
+    assert patterns.policy_rule(text, {}) == \
+        "volume_extension:volume_admin_actions:<action_name>"
+
+
 @pytest.mark.parametrize("text, role", [
     ("migration.dest_compute", "dest"), ("self.destination", "dest"), ("dest", "dest"),
     ("selection.service_host", "dest"), ("migration.source_compute", "src"),

@@ -53,6 +53,16 @@ class Tracing:
     object_names: str | None = None
     # object methods that write, besides save, create, destroy, ...
     object_writes: tuple[str, ...] = ()
+    # client libraries of other services besides tracer.trace.patterns.CLIENT_LIBRARIES:
+    # (library, participant); a module that imports one is that service's client
+    client_libraries: tuple[tuple[str, str], ...] = ()
+    # the request context's methods that check a policy rule (`context.can(rule)`;
+    # Cinder's `context.authorize(rule, target_obj=...)`)
+    context_policy: tuple[str, ...] = ("can",)
+    # whether an object class's `get_*` class method that calls the database API itself,
+    # not remotable, is a database read (Cinder's CinderObject.get_by_id); Nova's shipped
+    # diagrams draw only remotable ones (Quotas.get_all_by_project_and_user is not drawn)
+    object_queries: bool = False
 
 
 @dataclass(frozen=True)

@@ -174,6 +174,12 @@ CINDER = Profile(
                      r"volume_type|vol_type)$",
         # Cinder's compare-and-swap update (cinder.objects.base.CinderObject)
         object_writes=("conditional_update", "finish_attach", "finish_detach", "update_host"),
+        # cinder.api.api_utils builds a keystoneclient to look projects up (get_project)
+        client_libraries=(("keystoneclient", "keystone"),),
+        # cinder.context.RequestContext.authorize(action, target_obj=...)
+        context_policy=("can", "authorize"),
+        # objects.Volume.get_by_id(...): CinderObject.get_by_id asks cinder.db itself
+        object_queries=True,
     ),
     rest=Rest(
         router_module="cinder.api.v3.router",

@@ -151,10 +151,11 @@ def client_modules(index: Index) -> dict[str, str]:
     modules = {rel.removesuffix(".py").removesuffix("/__init__").replace("/", "."): rel
                for rel in index.source_files()}
     found: dict[str, str] = {}
-    not_clients = tracing_of(index).not_clients
+    tracing = tracing_of(index)
+    not_clients = tracing.not_clients
     for name, rel in modules.items():
         if not name.startswith(not_clients):
-            service = patterns.client_service(index.source(rel))
+            service = patterns.client_service(index.source(rel), tracing.client_libraries)
             if service is not None:
                 found[name] = service
     for client, service in list(found.items()):
@@ -1753,7 +1754,7 @@ class Engine:
         return None
 
     def _is_policy(self, call: ir.Call, name: str, callee: Value) -> bool:
-        if name == "can":
+        if name in self.tracing.context_policy:
             return isinstance(call.func, ir.Attr) and \
                 re.search(r"(context|ctxt|ctx)$", expr_text(call.func.value)) is not None
         if isinstance(callee, FuncV):
@@ -1997,7 +1998,11 @@ class Engine:
         owner = callee.self_value
         remotable = any(patterns.decorator_name(d).startswith("remotable")
                         for d in callee.fn.function.decorators)
-        if isinstance(owner, ClassV) and remotable:  # a query or a write, by conductor
+        if isinstance(owner, ClassV) and (remotable or (
+                self.tracing.object_queries and name.startswith("get_") and
+                callee.fn.function.is_classmethod and self.queries_db(callee.fn))):
+            # a query or a write, by conductor; or a query class method that asks the
+            # database API itself (Cinder's CinderObject.get_by_id: db.get_by_id(...))
             self.db(frame, f"{class_name or owner.cls.cls.name}.{name}", call.line)
             return Obj(owner.cls, {}, "object") if name.startswith("get_") else Text(name)
         if isinstance(owner, Obj) and (remotable or name in self.object_writes):
@@ -2008,6 +2013,15 @@ class Engine:
             # object's own method that talks to a service is followed like any code
             return self.invoke(callee, args, kwargs, frame, call.line)
         return Text(name)
+
+    def queries_db(self, fn: FunctionRef) -> bool:
+        """Whether a function calls the database API through one of its module's imports
+        (`db.get_by_id(...)` in cinder.objects.base, which imports cinder.db.api as db)."""
+        local = {name for name, imp in fn.module.imports.items()
+                 if self.db_module.match(imp.target)}
+        return bool(local) and any(
+            expr_text(call.func).split(".", 1)[0] in local
+            for call in ir.body_calls(fn.function.body))
 
     def uses_a_service(self, fn: FunctionRef) -> bool:
         """Whether a function calls into a client module of another service through one
