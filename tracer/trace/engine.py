@@ -1286,6 +1286,17 @@ class Engine:
         if isinstance(ref, ValueRef):
             if isinstance(ref.value, ir.Const):
                 return ConstV(ref.value.value)
+            chosen = self.choices.get(f"{ref.module.name}.{ref.name}") \
+                if type(ref.value) is ir.Call else None
+            if chosen is not None:
+                # `API = importutils.import_class(CONF.transfer_api_class)` at module
+                # level: the class chosen for the trace (Tracing.choices)
+                found = self.index.resolve_dotted(chosen)
+                if isinstance(found, ClassRef):
+                    why = self.why.get(f"{ref.module.name}.{ref.name}")
+                    if why:
+                        self.flow_note(why)
+                    return ClassV(found)
             if type(ref.value) is ir.Call and depth < 4:
                 partial = self.module_partial(ref, depth)
                 if partial is not None:
