@@ -746,8 +746,11 @@ class Engine:
                 base.attrs[target.attr] = value
                 return
             receiver = expr_text(target.value)
-            if target.attr.startswith("_"):
-                return  # `migration._context = ...`: the object's own state, not a field
+            if target.attr.startswith("_") or target.attr == "context":
+                # `migration._context = ...`, `snapshot.context = context.elevated()`
+                # (oslo.versionedobjects' property over _context): the object's own
+                # state, not a field
+                return
             if (isinstance(base, Obj) and base.role == "object") or \
                     patterns.object_receiver(target.value, self.object_names):
                 fields = self.pending.setdefault((frame.participant, receiver), [])
