@@ -61,8 +61,8 @@ class Floor:
     drift as much as osflow. Each run is divided by the sample taken just before it; the
     floor's own row shows its best sample, as each row's seconds are its best run."""
 
-    def __init__(self, root: Path) -> None:
-        files = [p for p in sorted((root / "nova").rglob("*.py")) if "tests" not in p.parts]
+    def __init__(self, root: Path, package: str = "nova") -> None:
+        files = [p for p in sorted((root / package).rglob("*.py")) if "tests" not in p.parts]
         self.sources = [p.read_bytes() for p in files]
         self.samples: list[float] = []
 
@@ -284,6 +284,9 @@ def main() -> None:
                         help="pyan3 executable for the peer row (default: beside this "
                              "interpreter, as pip installs it in a venv, else on PATH)")
     parser.add_argument("--peer-timeout", type=float, default=900.0)
+    parser.add_argument("--build-only", action="store_true",
+                        help="only the floor and the whole catalogue's build, cold and warm "
+                             "(a row per project: -s cinder==29.0.0)")
     args = parser.parse_args()
 
     from tracer.sources import open_source  # trees are fetched once, outside the timing
@@ -293,14 +296,43 @@ def main() -> None:
     tables, growth = [], []
     for number, spec in enumerate(specs):
         tree = open_source(spec)
-        floor = Floor(tree.root)
+        floor = Floor(tree.root, tree.project)
+        if args.build_only:
+            tables.append(_table(tree.label, len(floor.sources), measure_build(tree, args,
+                                                                              floor)))
+            continue
         rows, facts = measure(tree, args, floor, peers=number == 0)
         tables.append(_table(tree.label, len(floor.sources), rows))
         growth.append((tree.label, len(floor.sources), floor.best, *facts))
-    text = "\n\n".join(tables + [_growth_table(growth)])
+    text = "\n\n".join(tables + ([_growth_table(growth)] if growth else []))
     print(text)
     if args.write:
         _write(text)
+
+
+def measure_build(tree, args, floor: Floor) -> list:
+    """The floor and `osflow build -s TREE` of the whole catalogue, cold (empty cache, no
+    files) and warm: the per-project row of issue #19's speed bar."""
+    scratch = Path(tempfile.mkdtemp(prefix="osflow-bench-"))
+    env = dict(os.environ, OSFLOW_CACHE_DIR=str(scratch))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    site = Path(tempfile.mkdtemp(prefix="osflow-bench-site-"))
+    build = [sys.executable, "-m", "tracer", "build", "-s", str(tree.root), "--root", str(site)]
+
+    def nothing_built():
+        shutil.rmtree(scratch, ignore_errors=True)
+        scratch.mkdir()
+        shutil.rmtree(site, ignore_errors=True)
+
+    cold = best_of(build, env, args.repeat, floor, before=nothing_built)
+    warm = best_of(build, env, args.repeat, floor)
+    diagrams = len(list((site / "workflows" / tree.project).glob("*.wsd")))
+    shutil.rmtree(site, ignore_errors=True)
+    shutil.rmtree(scratch, ignore_errors=True)
+    return [("ast floor (parse every non-test module)", floor.best, None, 1.0),
+            (f"osflow build, whole catalogue ({diagrams} diagrams), cold (empty cache)",
+             *cold),
+            ("osflow build, warm (nothing changed)", *warm)]
 
 
 def measure(tree, args, floor: Floor, peers: bool):
@@ -472,7 +504,8 @@ def _table(label: str, nfiles: int, rows) -> str:
     when = datetime.date.today().isoformat()
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     lines = [
-        f"Tree: nova {label} ({nfiles} non-test modules). Machine: {machine}. Date: {when}.",
+        f"Tree: {label if '==' in label else 'nova ' + label} ({nfiles} non-test modules). "
+        f"Machine: {machine}. Date: {when}.",
         "",
         "| measure | seconds (best run) | x ast floor (median of runs) | peak RSS (MiB) |",
         "|---|---:|---:|---:|",

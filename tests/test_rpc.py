@@ -195,6 +195,15 @@ def test_a_tuple_of_versions_lists_each(cinder):
     assert (m.kinds, m.versions, m.version) == (("call",), ("3.0", "3.3"), "3.3")
 
 
+def test_a_version_chosen_by_the_base_helper_is_the_one_it_is_given(cinder):
+    """`version = self._compat_ver('3.9')`: the helper (the first version the server can
+    take, else the last) cannot be evaluated, but it is given only versions: 3.9 is sent,
+    not the client's default 3.0."""
+    m = _cinder(cinder)["cinder-volume", "attachment_update"]
+    assert (m.kinds, m.version) == (("call",), "3.9")
+    assert "3.9" in m.versions
+
+
 def test_kind_chosen_by_a_parameter_through_the_base_helper(cinder):
     m = _cinder(cinder)["cinder-volume", "remove_export"]
     assert (m.kinds, m.kind_param, m.kind_if_true) == (("call", "cast"), "sync", "call")

@@ -1026,6 +1026,12 @@ CINDER = {
             def set_log_levels(self, context, service, log_request):
                 cctxt = self._get_cctxt(host=service.host, version='3.12')
                 cctxt.cast(context, 'set_log_levels', log_request=log_request)
+
+            def attachment_update(self, ctxt, vref, connector, attachment_id):
+                version = self._compat_ver('3.9')
+                cctxt = self._get_cctxt(vref.service_topic_queue, version=version)
+                return cctxt.call(ctxt, 'attachment_update', vref=vref,
+                                  connector=connector, attachment_id=attachment_id)
         """,
     "cinder/volume/manager.py": """
         import oslo_messaging as messaging
@@ -1051,6 +1057,9 @@ CINDER = {
                 pass
 
             failover_host = failover
+
+            def attachment_update(self, context, vref, connector, attachment_id):
+                pass
         """,
     "cinder/scheduler/rpcapi.py": """
         from cinder.common import constants

@@ -57,6 +57,10 @@ if TYPE_CHECKING:  # imported where used: a build with nothing to do stays quick
 # The files builds wrote in a root, one per line (root-relative, sorted), in the folder
 # of the diagrams: committed with them, so a clone knows which files are the build's.
 BUILT_LIST = ".osflow-built"
+# In a root holding builds of more than one project, what each project's index-page rows
+# say (the build record's `op` and `page` of each built operation), committed beside the
+# list: another project's build lists them without opening this project's source.
+ROOT_RECORD = ".osflow-record.json"
 # The folder of output/<project>/ holding each operation's overview picture: every arrow
 # that crosses a process, without the in-process notes (the index page's first link).
 OVERVIEW = "overview"
@@ -115,6 +119,10 @@ class _Layout:
     def built_list(self) -> Path:
         return self.root / "workflows" / self.project / BUILT_LIST
 
+    @property
+    def root_record(self) -> Path:
+        return self.root / "workflows" / self.project / ROOT_RECORD
+
     def relative(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
 
@@ -162,7 +170,7 @@ def _build(workspace: Workspace, layout: _Layout, only: tuple[str, ...], png: bo
         # before anything is made: a node osflow must not replace, or a file where a
         # folder should be, is refused here rather than half-way through
         planned = [p for op in operations for p in layout.outputs(op.name, formats)]
-        for path in [layout.index, layout.built_list] + planned:
+        for path in [layout.index, layout.built_list, layout.root_record] + planned:
             check_target(path, elsewhere="build into another --root")
         built, listed = _read_built(layout, result.warnings)
         if not os.path.lexists(layout.built_list) and not layout.annotations.is_dir():
@@ -222,6 +230,8 @@ def _build(workspace: Workspace, layout: _Layout, only: tuple[str, ...], png: bo
     _write_built(layout, built, workspace.source.label)
     if listed != _list_text(built, workspace.source.label, layout.project):
         result.written.append(layout.relative(layout.built_list))
+    if _write_root_record(layout, built, manifest):
+        result.written.append(layout.relative(layout.root_record))
     _write_manifest(manifest_path, manifest)
     result.gaps = sorted(set(result.gaps))
     return result
@@ -760,6 +770,46 @@ def _check_one_source(layout: _Layout, listed: str | None, built: set[str], sour
             "every operation (no --op) to replace them, or give another --root")
 
 
+def _other_projects(layout: _Layout) -> list[str]:
+    """The other projects this root holds a build of (each has its list of built files)."""
+    from tracer.profiles import PROFILES
+
+    return [project for project in PROFILES if project != layout.project
+            and is_regular(_Layout(layout.root, project).built_list)]
+
+
+def _read_root_record(layout: _Layout) -> dict:
+    """A project's committed record (ROOT_RECORD): operation -> {"op", "page"}; {} when
+    there is none or it cannot be read (the rows are then found as before)."""
+    if not is_regular(layout.root_record):
+        return {}
+    record = _read_manifest(layout.root_record)
+    return {name: entry for name, entry in record.items()
+            if isinstance(entry, dict) and isinstance(entry.get("op"), dict)}
+
+
+def _write_root_record(layout: _Layout, built: set[str], manifest: dict) -> bool:
+    """Keep the committed record of the built operations, where the root holds another
+    project's build too (or a record already): True when it was written. An operation
+    this build's record lacks (a build of some operations on a new cache) keeps what the
+    committed record said of it."""
+    if not _other_projects(layout) and not is_regular(layout.root_record):
+        return False
+    earlier = _read_root_record(layout)
+    record = {}
+    for path in sorted(built):
+        if not path.endswith(".wsd"):
+            continue
+        name = Path(path).stem
+        entry = manifest.get(name, {})
+        if isinstance(entry.get("op"), dict) and entry.get("page") is not None:
+            record[name] = {"op": entry["op"], "page": entry["page"]}
+        elif name in earlier:
+            record[name] = earlier[name]
+    data = json.dumps(record, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
+    return write_atomic(layout.root_record, data.encode("utf-8"))
+
+
 def _write_built(layout: _Layout, built: set[str], source: str) -> None:
     write_atomic(layout.built_list, _list_text(built, source, layout.project).encode("utf-8"))
 
@@ -801,6 +851,12 @@ def _index_page(layout: _Layout, workspace: Workspace, built: set[str], warnings
         other_known = {name: entry["op"] for name, entry in record.items()
                        if isinstance(entry, dict) and isinstance(entry.get("op"), dict)}
         source = _built_source(listed) or "?"
+        if any(Path(p).stem not in other_known for p in other_built if p.endswith(".wsd")):
+            # this cache never built it (a fresh clone): its committed record says it
+            committed = _read_root_record(other)
+            record = {**committed, **record}
+            other_known = {**{name: entry["op"] for name, entry in committed.items()},
+                           **other_known}
         if any(Path(p).stem not in other_known for p in other_built if p.endswith(".wsd")):
             other_known = _catalogue_facts(workspace, source) or other_known
         pages.append((project, source.removeprefix(f"{project}=="),

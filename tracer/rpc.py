@@ -19,6 +19,8 @@ among constants is reported once per name.
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 
 from tracer.index import ClassRef, FunctionRef, Index, ValueRef, ir
@@ -403,8 +405,9 @@ class ClassEvaluator:
             if any(isinstance(v, SelfRef) for v in owner):
                 method = self.index.find_method(self.ref, func.attr)
                 if method is not None and not method.function.is_property:
-                    return self.run(method, self._bind(fn, method, call, frame, sends), sends,
-                                    frame.guards)
+                    return _chosen_version(call, self.run(
+                        method, self._bind(fn, method, call, frame, sends), sends,
+                        frame.guards))
             if _is_super(func.value):
                 method = self._super_method(fn, func.attr)
                 if method is not None and not method.function.is_property:
@@ -1034,6 +1037,23 @@ def _rpc_method(index: Index, cm: ClientMethod, binary: str | None, topic: str |
         handler_params=tuple(p.name for p in handler.function.params[1:]) if handler else (),
         notes=tuple(notes),
     )
+
+
+_VERSION = re.compile(r"^\d+\.\d+$")
+
+
+def _chosen_version(call: ir.Call, result: Values) -> Values:
+    """What a helper of the client returns: as run, or, when that is not known and it was
+    given only version constants (cinder.rpc.RPCAPI._compat_ver('3.9'), which returns the
+    first of its versions the server can take, else the last), one of them: the tuple of
+    those versions, newest first, as `_get_cctxt(version=('3.10', '3.0'))` gives it."""
+    if any(isinstance(v, Const) for v in result) or not call.args or call.kwargs:
+        return result
+    versions = [a.value for a in call.args
+                if isinstance(a, ir.Const) and isinstance(a.value, str) and _VERSION.match(a.value)]
+    if len(versions) != len(call.args):
+        return result
+    return frozenset({Const(versions[0] if len(versions) == 1 else tuple(versions))})
 
 
 def _strings(value: Value) -> tuple[str, ...]:

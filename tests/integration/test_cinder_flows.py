@@ -30,7 +30,7 @@ from __future__ import annotations
 import pytest
 
 from tracer.config import cache_dir
-from tracer.model import CALL, CAST, DB, DRIVER, iter_steps
+from tracer.model import CALL, CAST, DB, DRIVER, RESPONSE, SERVICE, iter_steps
 from tracer.sources import IndexUnreachableError
 from tracer.workspace import open_workspace
 
@@ -41,7 +41,8 @@ TRACED = ("extend", "retype", "migrate", "attachment-update", "attachment-delete
           "attachment-complete", "volume-initialize-connection",
           "volume-terminate-connection", "volume-attach", "volume-detach", "delete",
           "backup-create", "backup-restore", "snapshot-create", "snapshot-delete",
-          "manage", "unmanage", "transfer-accept", "create")
+          "manage", "unmanage", "transfer-accept", "create", "attachment-create",
+          "transfer-create", "default-type-set")
 
 
 @pytest.fixture(scope="module")
@@ -185,3 +186,194 @@ def test_volume_attach_followed_into_cinder_draws_cinders_side_inline(cinder):
     assert not any(s.target == "cinder" and s.text == "attachment_update"
                    for s in iter_steps(flow.nodes))
     assert "cinder_database" in flow.participants and "database" in flow.participants
+
+
+# ----------------------------------------------------------------------------- read on 29.0.0
+#
+# Each assertion below names the file and function of Cinder 29.0.0 that makes the step.
+
+
+def _status(flow) -> str:
+    return [s.text for s in iter_steps(flow.nodes) if s.kind == RESPONSE][-1]
+
+
+@pytest.mark.parametrize("op, status", [
+    # cinder/api/contrib/volume_actions.py VolumeActionsController._extend:
+    # @wsgi.response(HTTPStatus.ACCEPTED)
+    ("extend", "202"),
+    # cinder/api/v3/volumes.py VolumeController.delete:
+    # return webob.Response(status_int=HTTPStatus.ACCEPTED)
+    ("delete", "202"),
+    # cinder/api/v3/attachments.py AttachmentsController.create: @wsgi.response(HTTPStatus.OK)
+    ("attachment-create", "200"),
+    # cinder/api/v3/attachments.py AttachmentsController.complete:
+    # @wsgi.response(HTTPStatus.NO_CONTENT)
+    ("attachment-complete", "204"),
+    # cinder/api/v3/snapshots.py SnapshotsController.create: @wsgi.response(ACCEPTED)
+    ("snapshot-create", "202"),
+    # cinder/api/contrib/volume_actions.py VolumeActionsController._initialize_connection:
+    # no decorator, returns the connection info
+    ("volume-initialize-connection", "200"),
+])
+def test_the_response_status_is_the_handlers(flows, op, status):
+    assert _status(flows[op]) == status
+
+
+def test_delete_casts_to_the_volume_service_which_deletes_through_the_driver(flows):
+    steps = _steps(flows["delete"])
+    # cinder/volume/api.py API.delete -> VolumeAPI.delete_volume: cctxt.cast
+    assert (CAST, "cinder_api", "cinder_volume", "delete_volume") in steps
+    # cinder/volume/manager.py VolumeManager.delete_volume: self.driver.delete_volume(volume)
+    assert (DRIVER, "cinder_volume", "lvm", "delete_volume") in steps
+    # ... then volume.destroy()
+    assert (DB, "cinder_volume", "database", "volume.destroy") in steps
+
+
+def test_unmanage_asks_the_driver_to_unmanage_not_to_delete(flows):
+    steps = _steps(flows["unmanage"])
+    # cinder/volume/api.py API.delete(unmanage_only=True) -> VolumeAPI.delete_volume (cast)
+    assert (CAST, "cinder_api", "cinder_volume", "delete_volume") in steps
+    # cinder/volume/manager.py VolumeManager.delete_volume: `if unmanage_only:
+    # self.driver.unmanage(volume)`, the driver's delete_volume only otherwise
+    assert (DRIVER, "cinder_volume", "lvm", "unmanage") in steps
+    assert (DRIVER, "cinder_volume", "lvm", "delete_volume") not in steps
+
+
+def test_attachment_create_with_a_connector_updates_the_attachment_on_the_volume_service(
+        flows):
+    steps = _steps(flows["attachment-create"])
+    # cinder/volume/api.py API.attachment_create: `if connector:
+    # self.volume_rpcapi.attachment_update(...)` (VolumeAPI.attachment_update: cctxt.call)
+    assert (CALL, "cinder_api", "cinder_volume", "attachment_update") in steps
+    # cinder/volume/manager.py VolumeManager._connection_create:
+    # self.driver.initialize_connection(volume, connector)
+    assert (DRIVER, "cinder_volume", "lvm", "initialize_connection") in steps
+
+
+def test_attachment_delete_calls_the_volume_service_and_finishes_the_detach(flows):
+    steps = _steps(flows["attachment-delete"])
+    # cinder/volume/api.py API.attachment_delete: a RESERVED attachment is not sent;
+    # else self.volume_rpcapi.attachment_delete (VolumeAPI.attachment_delete: cctxt.call)
+    assert (CALL, "cinder_api", "cinder_volume", "attachment_delete") in steps
+    # cinder/volume/manager.py VolumeManager._do_attachment_delete:
+    # self.driver.terminate_connection(...) when there is a connector (or force)
+    assert any(k == DRIVER and t.rsplit("] ", 1)[-1] == "terminate_connection"
+               for k, _, _, t in steps)
+    # cinder/volume/api.py API.attachment_delete: volume.finish_detach(attachment.id)
+    assert (DB, "cinder_api", "database", "volume.finish_detach") in steps
+
+
+def test_attachment_complete_marks_the_attachment_and_the_volume_attached(flows):
+    steps = _steps(flows["attachment-complete"])
+    # cinder/api/v3/attachments.py AttachmentsController.complete: both objects read
+    # (CinderObject.get_by_id asks cinder.db), updated and saved
+    assert (DB, "cinder_api", "database", "VolumeAttachment.get_by_id") in steps
+    assert (DB, "cinder_api", "database",
+            "attachment_ref.save (attach_status='attached')") in steps
+    assert (DB, "cinder_api", "database",
+            "volume_ref.save (status='in-use', attach_status='attached')") in steps
+
+
+def test_legacy_attach_and_detach_call_the_volume_service(flows):
+    attach, detach = _steps(flows["volume-attach"]), _steps(flows["volume-detach"])
+    # cinder/volume/api.py API.attach -> VolumeAPI.attach_volume: cctxt.call
+    assert (CALL, "cinder_api", "cinder_volume", "attach_volume") in attach
+    # cinder/volume/manager.py VolumeManager.attach_volume: attachment.finish_attach(...)
+    assert (DB, "cinder_volume", "database", "attachment.finish_attach") in attach
+    # cinder/volume/api.py API.detach -> VolumeAPI.detach_volume: cctxt.call
+    assert (CALL, "cinder_api", "cinder_volume", "detach_volume") in detach
+    # cinder/volume/manager.py VolumeManager.detach_volume: volume.finish_detach(...)
+    assert (DB, "cinder_volume", "database", "volume.finish_detach") in detach
+
+
+def test_snapshot_create_goes_through_the_scheduler_to_the_driver(flows):
+    steps = _steps(flows["snapshot-create"])
+    # cinder/volume/api.py API.create_snapshot_in_db -> snapshot.create()
+    assert any(k == DB and s == "cinder_api" and t.startswith("snapshot.create")
+               for k, s, _, t in steps)
+    # cinder/volume/api.py API._create_snapshot -> SchedulerAPI.create_snapshot (cast)
+    assert (CAST, "cinder_api", "cinder_scheduler", "create_snapshot") in steps
+    # cinder/scheduler/manager.py SchedulerManager.create_snapshot -> VolumeAPI (cast)
+    assert (CAST, "cinder_scheduler", "cinder_volume", "create_snapshot") in steps
+    # cinder/volume/manager.py VolumeManager.create_snapshot: self.driver.create_snapshot
+    assert (DRIVER, "cinder_volume", "lvm", "create_snapshot") in steps
+
+
+def test_snapshot_delete_is_cast_to_the_volume_service(flows):
+    steps = _steps(flows["snapshot-delete"])
+    # cinder/volume/api.py API.delete_snapshot: snapshot.conditional_update(...), then
+    # VolumeAPI.delete_snapshot (cast)
+    assert (DB, "cinder_api", "database", "snapshot.conditional_update") in steps
+    assert (CAST, "cinder_api", "cinder_volume", "delete_snapshot") in steps
+    # cinder/volume/manager.py VolumeManager.delete_snapshot: the driver, then destroy
+    assert (DRIVER, "cinder_volume", "lvm", "delete_snapshot") in steps
+    assert (DB, "cinder_volume", "database", "snapshot.destroy") in steps
+
+
+def test_backup_restore_is_cast_to_cinder_backup_which_attaches_the_volume(flows):
+    steps = _steps(flows["backup-restore"])
+    # cinder/backup/api.py API.restore -> BackupAPI.restore_backup (cast)
+    assert (CAST, "cinder_api", "cinder_backup", "restore_backup") in steps
+    # cinder/backup/manager.py BackupManager._attach_device -> _attach_volume ->
+    # VolumeAPI.initialize_connection (call) on the volume's service
+    assert (CALL, "cinder_backup", "cinder_volume", "initialize_connection") in steps
+    # cinder/backup/manager.py BackupManager.restore_backup: the backup AVAILABLE again
+    assert (DB, "cinder_backup", "database",
+            "backup.save (status=fields.BackupStatus.AVAILABLE)") in steps
+
+
+def test_manage_goes_through_the_scheduler_to_the_drivers_manage_existing(flows):
+    steps = _steps(flows["manage"])
+    # cinder/volume/api.py API.manage_existing: the volume row (flow's EntryCreateTask)
+    assert (DB, "cinder_api", "database", "volume.create") in steps
+    # cinder/volume/flows/api/manage_existing.py ManageCastTask -> SchedulerAPI (cast)
+    assert (CAST, "cinder_api", "cinder_scheduler", "manage_existing") in steps
+    # cinder/scheduler/manager.py SchedulerManager.manage_existing -> VolumeAPI (cast)
+    assert (CAST, "cinder_scheduler", "cinder_volume", "manage_existing") in steps
+    # cinder/volume/flows/manager/manage_existing.py ManageExistingTask.execute:
+    # self.driver.manage_existing(volume, manage_existing_ref)
+    assert (DRIVER, "cinder_volume", "lvm", "manage_existing") in steps
+
+
+def test_transfers_are_rows_and_accept_calls_the_volume_service(flows):
+    create, accept = _steps(flows["transfer-create"]), _steps(flows["transfer-accept"])
+    # cinder/transfer/api.py API.create (cinder.transfer.API: CONF.transfer_api_class):
+    # self.db.transfer_create(context, transfer_rec)
+    assert (DB, "cinder_api", "database", "db.transfer_create") in create
+    assert not any(k in (CALL, CAST) for k, _, _, _ in create)
+    # cinder/transfer/api.py API.accept: self.db.transfer_get, then
+    # self.volume_api.accept_transfer -> VolumeAPI.accept_transfer (cctxt.call), then
+    # self.db.transfer_accept
+    assert (DB, "cinder_api", "database", "db.transfer_get") in accept
+    assert (CALL, "cinder_api", "cinder_volume", "accept_transfer") in accept
+    assert (DB, "cinder_api", "database", "db.transfer_accept") in accept
+    assert any("transfer API: cinder.transfer.api.API" in n for n in flows["transfer-accept"].notes)
+
+
+def test_default_type_set_looks_the_project_up_in_keystone(flows):
+    steps = _steps(flows["default-type-set"])
+    # cinder/api/v3/default_types.py DefaultTypesController.create_update ->
+    # cinder/api/api_utils.py validate_project_and_authorize -> get_project ->
+    # _keystone_client(context).projects.get(project_id) (keystoneclient)
+    assert (SERVICE, "cinder_api", "keystone", "validate_project_and_authorize") in steps
+    # ... then db.project_default_volume_type_set
+    assert (DB, "cinder_api", "database", "db.project_default_volume_type_set") in steps
+    assert "keystone" in flows["default-type-set"].participants
+
+
+def test_only_the_default_types_api_reaches_keystone(cinder):
+    """cinder/api/api_utils.py is 29.0.0's only keystoneclient user outside the drivers,
+    and only cinder/api/v3/default_types.py calls into it (validate_project_and_authorize)."""
+    reaching = sorted(op.name for op in cinder.catalogue().operations
+                      if "keystone" in cinder.flow(op.name).participants)
+    assert reaching == ["default-type-set", "default-type-unset", "default-types-list-detail"]
+
+
+def test_a_version_chosen_by_compat_ver_is_the_one_sent(cinder):
+    """cinder/volume/rpcapi.py VolumeAPI.attachment_update: version =
+    self._compat_ver('3.9') (cinder/rpc.py RPCAPI._compat_ver returns the first version the
+    server can take, else the last: '3.9'); revert_to_snapshot: _compat_ver('3.15')."""
+    by = {(m.service, m.method): m for m in cinder.rpc_model().methods}
+    assert by["cinder-volume", "attachment_update"].version == "3.9"
+    assert by["cinder-volume", "attachment_delete"].version == "3.9"
+    assert by["cinder-volume", "revert_to_snapshot"].version == "3.15"

@@ -24,22 +24,85 @@ def files(root: Path) -> dict[str, bytes]:
             for folder in SHIPPED for p in sorted((root / folder).rglob("*")) if p.is_file()}
 
 
+def shipped_projects() -> list[str]:
+    """The other projects whose builds are shipped beside Nova's, each at its profile's
+    release (`cinder==29.0.0`), in the order they are built."""
+    return [f"{p.name}=={profile_for(p.name).example_release}"
+            for p in sorted((REPO / "workflows").iterdir())
+            if p.is_dir() and p.name != "nova"]
+
+
+# how the shipped set is made: Nova's build, each other project's in the same root (each
+# keeps its record for the others' index page), then Nova's again, whose arrows to them
+# link there
+REBUILD = "osflow build, then " + ", ".join(f"osflow build -s {spec}" for spec in
+                                            shipped_projects()) + ", then osflow build"
+
+
 def test_committed_diagrams_are_current(tmp_path):
     assert (REPO / "workflows" / "nova").is_dir(), "run `osflow build` and commit its output"
     root = tmp_path / "root"
     shutil.copytree(REPO / "annotations", root / "annotations")
-    result = build(open_workspace(PINNED_RELEASE, cache=_shared_cache()), root)
-    assert not result.stale, result.stale
-    # the other projects shipped beside Nova, each at its profile's release
-    for project in sorted(p.name for p in (REPO / "workflows").iterdir()
-                          if p.is_dir() and p.name != "nova"):
-        spec = f"{project}=={profile_for(project).example_release}"
-        result = build(open_workspace(spec, cache=_shared_cache()), root)
+    nova = open_workspace(PINNED_RELEASE, cache=_shared_cache())
+    build(nova, root)
+    for source in shipped_projects():
+        result = build(open_workspace(source, cache=_shared_cache()), root)
         assert not result.stale, result.stale
+    result = build(nova, root)
+    assert not result.stale, result.stale
     fresh, committed = files(root), files(REPO)
-    assert sorted(fresh) == sorted(committed), "files differ: run `osflow build` and commit"
+    assert sorted(fresh) == sorted(committed), f"files differ: run {REBUILD}, and commit"
     changed = [name for name in fresh if fresh[name] != committed[name]]
-    assert not changed, f"out of date: {changed[:5]}; run `osflow build` and commit"
+    assert not changed, f"out of date: {changed[:5]}; run {REBUILD}, and commit"
+
+
+def test_a_fresh_clone_builds_nothing_and_reads_no_other_project(tmp_path, monkeypatch):
+    """The README's `osflow build` on a clone (a root this cache never built): every file
+    is current, and the index page takes the other projects' rows from their committed
+    records, without opening (downloading) any of them."""
+    import tracer.workspace
+
+    root = tmp_path / "clone"
+    for folder in ("annotations",) + SHIPPED:
+        shutil.copytree(REPO / folder, root / folder)
+    opened = []
+    real = tracer.workspace.open_workspace
+
+    def refusing(spec, *args, **kwargs):
+        opened.append(spec)
+        assert "==" not in str(spec), f"{spec}'s source opened"
+        return real(spec, *args, **kwargs)
+    monkeypatch.setattr(tracer.workspace, "open_workspace", refusing)
+    result = build(open_workspace(PINNED_RELEASE, cache=_shared_cache()), root)
+    assert result.written == [] and result.removed == []
+    assert opened == []
+    page = (root / "output" / "index.html").read_text()
+    assert 'href="cinder/overview/attachment-update.svg"' in page
+
+
+# what issue #19 asks of Cinder: the volumes API, the attachments API and the legacy
+# attach actions, snapshots, backups, manage/unmanage, transfers
+CINDER_OPERATIONS = (
+    "create", "delete", "extend", "retype", "migrate", "attachment-create",
+    "attachment-update", "attachment-delete", "attachment-complete", "volume-attach",
+    "volume-detach", "volume-initialize-connection", "snapshot-create", "snapshot-delete",
+    "backup-create", "backup-restore", "manage", "unmanage", "transfer-create",
+    "transfer-accept")
+
+
+def test_cinder_set_is_shipped_and_nova_links_to_it():
+    for op in CINDER_OPERATIONS:
+        for path in (f"workflows/cinder/{op}.wsd", f"output/cinder/{op}.svg",
+                     f"output/cinder/overview/{op}.svg"):
+            assert (REPO / path).is_file(), path
+    drafts = sorted((REPO / "workflows" / "cinder").glob("*.wsd"))
+    assert len(drafts) >= 200  # the whole catalogue of 29.0.0
+    assert len(sorted((REPO / "output" / "cinder").glob("*.svg"))) == len(drafts)
+    assert (REPO / "workflows" / "cinder" / ".osflow-built").read_text().count(
+        "# source: cinder==29.0.0\n") == 1
+    # Nova's volume-attach: its attachment_update arrow opens Cinder's diagram
+    svg = (REPO / "output" / "nova" / "volume-attach.svg").read_text()
+    assert 'href="../cinder/attachment-update.svg"' in svg
 
 
 def test_shipped_set_is_large_and_annotated():

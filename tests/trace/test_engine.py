@@ -315,6 +315,20 @@ def test_functions_of_a_module_that_builds_a_neutron_client_are_neutron_calls():
     assert client_service(b"import glanceclient.exc\n") is None
 
 
+def test_a_profile_names_more_client_libraries():
+    """Cinder's profile adds keystoneclient (cinder.api.api_utils looks projects up in
+    keystone); without it, a module importing keystoneclient is no client."""
+    from tracer.profiles import profile_for
+    from tracer.trace.patterns import client_service
+
+    source = b"from keystoneauth1 import identity\nfrom keystoneclient import client\n"
+    assert client_service(source) is None
+    more = profile_for("cinder").tracing.client_libraries
+    assert client_service(source, more) == "keystone"
+    assert client_service(b"from keystoneclient import exceptions\n", more) is None
+    assert profile_for("nova").tracing.client_libraries == ()
+
+
 def test_a_default_left_out_is_drawn_as_written_and_a_passed_value_as_the_caller_wrote_it(
         checked_tree):
     flow = trace(checked_tree, "live-migrate", "_migrate_live")

@@ -63,6 +63,16 @@ def test_policy_rule_formats_a_known_root():
     assert patterns.policy_rule("'compute:get'", {}) == "compute:get"
 
 
+def test_policy_rule_fills_a_format_of_named_values():
+    """Cinder's admin actions: `'...:%(action)s' % {'action': action_name}`, the name
+    filled in where a caller passed a constant, else said as <name>."""
+    text = "'volume_extension:volume_admin_actions:%(action)s' % {'action': action_name}"
+    assert patterns.policy_rule(text, {"action_name": "reset_status"}) == \
+        "volume_extension:volume_admin_actions:reset_status"
+    assert patterns.policy_rule(text, {}) == \
+        "volume_extension:volume_admin_actions:<action_name>"
+
+
 @pytest.mark.parametrize("text, role", [
     ("migration.dest_compute", "dest"), ("self.destination", "dest"), ("dest", "dest"),
     ("selection.service_host", "dest"), ("migration.source_compute", "src"),
@@ -100,3 +110,62 @@ def test_state_constants_that_reach_a_field_show_by_name():
     assert patterns.state_text("host", "node1") == "'node1'"
     assert patterns.field_text("task_states.IMAGE_UPLOADING") == "IMAGE_UPLOADING"
     assert patterns.field_text("migration.dest_compute") == "migration.dest_compute"
+
+
+def handler(source: str):
+    """The module and the `Controller.handler` function of a small controller module."""
+    module = summarize("cinder/api/x.py", source.encode())
+    return module, module.classes["Controller"]
+
+
+@pytest.mark.parametrize("head, status", [
+    ("from http import HTTPStatus\n", "@wsgi.response(HTTPStatus.ACCEPTED)"),
+    ("from six.moves import http_client\n", "@wsgi.response(http_client.ACCEPTED)"),
+    ("import http.client\n", "@wsgi.response(http.client.ACCEPTED)"),
+    ("", "@wsgi.response(202)"),
+])
+def test_response_status_names_a_standard_status(head, status):
+    """`@wsgi.response(HTTPStatus.ACCEPTED)` is 202, read from the standard library's table
+    through the module's imports (Cinder's handlers), as `@wsgi.response(202)` is."""
+    module, cls = handler(f"{head}class Controller:\n    {status}\n"
+                          "    def create(self, req):\n        pass\n")
+    fn = cls.methods["create"]
+    assert patterns.response_status(fn.decorators, module.imports) == "202"
+
+
+def test_response_status_of_an_unknown_name_is_the_default():
+    """A name not imported from the standard library's HTTP modules says nothing."""
+    module, cls = handler("from mine import HTTPStatus\nclass Controller:\n"
+                          "    @wsgi.response(HTTPStatus.ACCEPTED)\n"
+                          "    def create(self, req):\n        pass\n")
+    assert patterns.response_status(cls.methods["create"].decorators,
+                                    module.imports) == "200"
+
+
+def test_response_status_from_the_response_returned():
+    """`return webob.Response(status_int=HTTPStatus.ACCEPTED)` (Cinder's deletes), through a
+    name or a method of the class the handler delegates to; an error status returned (412
+    when an ETag does not match) is an error path; disagreeing answers are all said."""
+    module, cls = handler(
+        "from http import HTTPStatus\nimport webob\nclass Controller:\n"
+        "    def delete(self, req, id):\n"
+        "        return webob.Response(status_int=HTTPStatus.ACCEPTED)\n"
+        "    def delete_group(self, req, id):\n        return self._delete(req, id)\n"
+        "    def _delete(self, req, id):\n        resp = webob.Response(status_int=204)\n"
+        "        return resp\n"
+        "    def update(self, req, id):\n        if stale:\n"
+        "            return webob.Response(status_int=HTTPStatus.PRECONDITION_FAILED)\n"
+        "        return {'meta': 1}\n"
+        "    def both(self, req, id):\n        if x:\n            return {'a': 1}\n"
+        "        return webob.Response(status_int=202)\n")
+
+    def status(name):
+        fn = cls.methods[name]
+        return patterns.response_status(fn.decorators, module.imports, fn.body, cls.methods)
+    assert status("delete") == "202"
+    assert status("delete_group") == "204"
+    assert status("update") == "200"
+    assert status("both") == "200 or 202"
+    # without the body (Nova's profile), the decorator alone decides
+    fn = cls.methods["delete"]
+    assert patterns.response_status(fn.decorators, module.imports) == "200"

@@ -88,6 +88,13 @@ class Tracing:
     # helpers handed a function that runs only when the spawned work fails to start
     # (Ironic's `task.set_spawn_error_hook(utils.power_state_error_handler, ...)`)
     error_hooks: tuple[str, ...] = ()
+    # the request context's methods that check a policy rule (`context.can(rule)`;
+    # Cinder's `context.authorize(rule, target_obj=...)`)
+    context_policy: tuple[str, ...] = ("can",)
+    # whether an object class's `get_*` class method that calls the database API itself,
+    # not remotable, is a database read (Cinder's CinderObject.get_by_id); Nova's shipped
+    # diagrams draw only remotable ones (Quotas.get_all_by_project_and_user is not drawn)
+    object_queries: bool = False
 
 
 @dataclass(frozen=True)
@@ -121,6 +128,9 @@ class Rest:
     standard_actions: tuple[str, ...] = ()
     # whether such an action is also dispatched on the action route (Cinder's)
     actions_everywhere: bool = False
+    # whether a handler's `return webob.Response(status_int=...)` says its status (Cinder's
+    # deletes); Nova's shipped diagrams keep the decorator's (tracer.trace.patterns)
+    returned_status: bool = False
 
 
 @dataclass(frozen=True)

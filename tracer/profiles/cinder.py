@@ -139,7 +139,11 @@ CINDER = Profile(
     tracing=Tracing(
         quiet_modules=(
             "cinder.i18n", "cinder.exception", "cinder.utils", "cinder.context",
-            "cinder.objects", "cinder.db", "cinder.policy", "cinder.policies",
+            # cinder.db's modules but base: its Base.__init__ sets `self.db = cinder.db.api`
+            # (the volume, transfer and backup APIs and the managers derive from it)
+            "cinder.objects", "cinder.db.api", "cinder.db.sqlalchemy", "cinder.db.models",
+            "cinder.db.migration", "cinder.db.utils", "cinder.db.legacy_migrations",
+            "cinder.db.migrations", "cinder.policy", "cinder.policies",
             "cinder.api.validation", "cinder.api.openstack.wsgi", "cinder.api.microversions",
             "cinder.api.openstack.api_version_request", "cinder.rpc", "cinder.common",
             "cinder.cmd", "cinder.service", "cinder.manager", "cinder.coordination",
@@ -150,7 +154,7 @@ CINDER = Profile(
                      "cinder.backup.drivers.", "cinder.tests."),
         policy_modules=("cinder.policy", "cinder.policies", "cinder.api"),
         objects="cinder.objects",
-        db_module=r"^cinder\.db(\.|$)",
+        db_module=r"^cinder\.db(\.(?!base$)|$)",
         order=("client", "cinder_api", "cinder_scheduler", "cinder_volume", "cinder_backup"),
         external=("database", "keystone", "glance", "nova", "barbican", "swift"),
         # cinder.volume.API() and the like: importutils.import_object(CONF.x_api_class)
@@ -161,6 +165,11 @@ CINDER = Profile(
              "backup API: cinder.backup.api.API (CONF.backup_api_class, the default)"),
             ("cinder.compute.API", "cinder.compute.nova.API",
              "compute API: nova (CONF.compute_api_class, the default)"),
+            # module values: `API = importutils.import_class(CONF.transfer_api_class)`
+            ("cinder.transfer.API", "cinder.transfer.api.API",
+             "transfer API: cinder.transfer.api.API (CONF.transfer_api_class, the default)"),
+            ("cinder.group.API", "cinder.group.api.API",
+             "group API: cinder.group.api.API (CONF.group_api_class, the default)"),
         ),
         # CONF.volume_driver's default, cinder.volume.drivers.lvm.LVMVolumeDriver
         driver="lvm",
@@ -174,6 +183,12 @@ CINDER = Profile(
                      r"volume_type|vol_type)$",
         # Cinder's compare-and-swap update (cinder.objects.base.CinderObject)
         object_writes=("conditional_update", "finish_attach", "finish_detach", "update_host"),
+        # cinder.api.api_utils builds a keystoneclient to look projects up (get_project)
+        client_libraries=(("keystoneclient", "keystone"),),
+        # cinder.context.RequestContext.authorize(action, target_obj=...)
+        context_policy=("can", "authorize"),
+        # objects.Volume.get_by_id(...): CinderObject.get_by_id asks cinder.db itself
+        object_queries=True,
     ),
     rest=Rest(
         router_module="cinder.api.v3.router",
@@ -189,5 +204,7 @@ CINDER = Profile(
         # action route too (POST /groups/{id}/action {"delete": ...})
         standard_actions=("create", "delete", "update"),
         actions_everywhere=True,
+        # cinder.api.openstack.wsgi.Resource answers with a returned webob.Response as it is
+        returned_status=True,
     ),
 )

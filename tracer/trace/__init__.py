@@ -11,7 +11,7 @@ import os
 from dataclasses import replace
 
 from tracer.errors import OsflowError
-from tracer.index import ClassRef, FunctionRef, Index
+from tracer.index import ClassRef, FunctionRef, Index, ValueRef
 from tracer.model import (
     CALL, CAST, DB, DB_RETURN, DONE, NOTE, REQUEST, RESPONSE, START, Block, Flow,
     RpcModel, Step,
@@ -118,7 +118,9 @@ def _profile_choices(index: Index, options: Options,
     choices: dict[str, str] = {}
     why: dict[str, str] = {}
     for factory, dotted, note in tracing.choices:
-        if isinstance(index.resolve_dotted(factory), FunctionRef) and \
+        # a factory function, or a module's value made by one (`API =
+        # importutils.import_class(CONF.transfer_api_class)`)
+        if isinstance(index.resolve_dotted(factory), (FunctionRef, ValueRef)) and \
                 isinstance(index.resolve_dotted(dotted), ClassRef):
             choices[factory], why[factory] = dotted, note
     if tracing.driver_note:
@@ -282,7 +284,11 @@ def _traced(index: Index, rpc: RpcModel, handler: FunctionRef, controller: Class
     self_value = engine.fresh_instance(controller, api) if controller is not None else None
     bound = _request_bindings(index, operation, fn)
     body = engine.collect(lambda: engine.activation(handler, self_value, api, bound))
-    status = patterns.response_status(fn.decorators)
+    rest = profile_for(index.package).rest
+    status = patterns.response_status(
+        fn.decorators, handler.module.imports,
+        fn.body if rest is not None and rest.returned_status else (),
+        handler.owner.methods if handler.owner is not None else None)
     if handler.owner is None and profile_for(index.package).flask is not None:
         from tracer.flaskroutes import view_status
         status = view_status(index, handler) or status

@@ -751,8 +751,11 @@ class Engine:
                 base.attrs[target.attr] = value
                 return
             receiver = expr_text(target.value)
-            if target.attr.startswith("_"):
-                return  # `migration._context = ...`: the object's own state, not a field
+            if target.attr.startswith("_") or target.attr == "context":
+                # `migration._context = ...`, `snapshot.context = context.elevated()`
+                # (oslo.versionedobjects' property over _context): the object's own
+                # state, not a field
+                return
             if (isinstance(base, Obj) and base.role == "object") or \
                     patterns.object_receiver(target.value, self.object_names):
                 fields = self.pending.setdefault((frame.participant, receiver), [])
@@ -1305,6 +1308,17 @@ class Engine:
         if isinstance(ref, ValueRef):
             if isinstance(ref.value, ir.Const):
                 return ConstV(ref.value.value)
+            chosen = self.choices.get(f"{ref.module.name}.{ref.name}") \
+                if type(ref.value) is ir.Call else None
+            if chosen is not None:
+                # `API = importutils.import_class(CONF.transfer_api_class)` at module
+                # level: the class chosen for the trace (Tracing.choices)
+                found = self.index.resolve_dotted(chosen)
+                if isinstance(found, ClassRef):
+                    why = self.why.get(f"{ref.module.name}.{ref.name}")
+                    if why:
+                        self.flow_note(why)
+                    return ClassV(found)
             if type(ref.value) is ir.Call and depth < 4:
                 partial = self.module_partial(ref, depth)
                 if partial is not None:
@@ -1852,7 +1866,7 @@ class Engine:
         return None
 
     def _is_policy(self, call: ir.Call, name: str, callee: Value) -> bool:
-        if name == "can":
+        if name in self.tracing.context_policy:
             return isinstance(call.func, ir.Attr) and \
                 re.search(r"(context|ctxt|ctx)$", expr_text(call.func.value)) is not None
         if isinstance(callee, FuncV):
@@ -2096,7 +2110,11 @@ class Engine:
         owner = callee.self_value
         remotable = any(patterns.decorator_name(d).startswith("remotable")
                         for d in callee.fn.function.decorators)
-        if isinstance(owner, ClassV) and remotable:  # a query or a write, by conductor
+        if isinstance(owner, ClassV) and (remotable or (
+                self.tracing.object_queries and name.startswith("get_") and
+                callee.fn.function.is_classmethod and self.queries_db(callee.fn))):
+            # a query or a write, by conductor; or a query class method that asks the
+            # database API itself (Cinder's CinderObject.get_by_id: db.get_by_id(...))
             self.db(frame, f"{class_name or owner.cls.cls.name}.{name}", call.line)
             return Obj(owner.cls, {}, "object") if name.startswith("get_") else Text(name)
         if isinstance(owner, Obj) and (remotable or name in self.object_writes):
@@ -2107,6 +2125,15 @@ class Engine:
             # object's own method that talks to a service is followed like any code
             return self.invoke(callee, args, kwargs, frame, call.line)
         return Text(name)
+
+    def queries_db(self, fn: FunctionRef) -> bool:
+        """Whether a function calls the database API through one of its module's imports
+        (`db.get_by_id(...)` in cinder.objects.base, which imports cinder.db.api as db)."""
+        local = {name for name, imp in fn.module.imports.items()
+                 if self.db_module.match(imp.target)}
+        return bool(local) and any(
+            expr_text(call.func).split(".", 1)[0] in local
+            for call in ir.body_calls(fn.function.body))
 
     def uses_a_service(self, fn: FunctionRef) -> bool:
         """Whether a function calls into a client module of another service through one

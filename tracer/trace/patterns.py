@@ -97,13 +97,96 @@ def decorator_note(dec: ir.Expr, function_name: str) -> str | None:
     return None
 
 
-def response_status(decorators: tuple[ir.Expr, ...]) -> str:
-    """The status a REST handler answers with: `@wsgi.response(202)`, else 200."""
+# the modules whose attributes name HTTP statuses (`HTTPStatus.ACCEPTED`,
+# `http_client.ACCEPTED` of six.moves in Python-2-era trees): their values are the standard
+# library's table, so the analysed tree need not be read for them
+_STATUS_MODULES = ("http.HTTPStatus", "http.client", "six.moves.http_client", "httplib",
+                   "http.server.HTTPStatus")
+
+
+def status_code(expr: ir.Expr, imports=None) -> str | None:
+    """The HTTP status an expression names: `202`, or `HTTPStatus.ACCEPTED` where
+    `HTTPStatus` is imported from http (likewise http.client, six.moves.http_client);
+    None when it names none."""
+    if isinstance(expr, ir.Const) and isinstance(expr.value, int) \
+            and not isinstance(expr.value, bool):
+        return str(expr.value)
+    if not isinstance(expr, ir.Attr):
+        return None
+    parts, base = [], expr.value
+    while isinstance(base, ir.Attr):
+        parts.insert(0, base.attr)
+        base = base.value
+    if not isinstance(base, ir.Name):
+        return None
+    imported = (imports or {}).get(base.id)
+    head = imported.target if imported is not None else base.id
+    if ".".join((head, *parts)) not in _STATUS_MODULES:
+        return None
+    from http import HTTPStatus
+    member = HTTPStatus.__members__.get(expr.attr)
+    return str(member.value) if member is not None else None
+
+
+def response_status(decorators: tuple[ir.Expr, ...], imports=None,
+                    body: tuple = (), methods=None) -> str:
+    """The status a REST handler answers with: `@wsgi.response(202)` (or
+    `@wsgi.response(HTTPStatus.ACCEPTED)`), else 200; with `body` (the handler's
+    statements), a `return webob.Response(status_int=...)` there (directly, or a name
+    assigned that response) answers with its status (an error status returned is an
+    error path), and returns that disagree are all said (`200 or 202`)."""
+    default = "200"
     for dec in decorators:
-        if (decorator_name(dec) == "response" and isinstance(dec, ir.Call) and dec.args
-                and isinstance(dec.args[0], ir.Const)):
-            return str(dec.args[0].value)
-    return "200"
+        if (decorator_name(dec) == "response" and isinstance(dec, ir.Call) and dec.args):
+            code = status_code(dec.args[0], imports)
+            if code is not None:
+                default = code
+                break
+    if not body:
+        return default
+    responses: dict[str, str] = {}
+    found: set[str] = set()
+    followed: set[str] = set()
+
+    def returned(expr: ir.Expr | None, delegated: bool = False) -> str:
+        if isinstance(expr, ir.Name) and expr.id in responses:
+            return responses[expr.id]
+        if delegated and isinstance(expr, ir.Call) and isinstance(expr.func, ir.Attr) and \
+                isinstance(expr.func.value, ir.Name) and expr.func.value.id == "self" and \
+                expr.func.attr in (methods or {}) and expr.func.attr not in followed:
+            followed.add(expr.func.attr)
+            walk(methods[expr.func.attr].body)
+            return ""
+        if isinstance(expr, ir.Call) and isinstance(expr.func, (ir.Attr, ir.Name)) and \
+                decorator_name(expr) == "Response":
+            for key, value in expr.kwargs:
+                if key in ("status_int", "status"):
+                    code = status_code(value, imports)
+                    if code is None and isinstance(value, ir.Const) and \
+                            isinstance(value.value, str) and value.value[:3].isdigit():
+                        code = value.value[:3]
+                    if code is not None:
+                        return code
+        return default
+
+    def walk(stmts) -> None:
+        for stmt in stmts:
+            if isinstance(stmt, ir.Assign) and len(stmt.targets) == 1 and \
+                    isinstance(stmt.targets[0], ir.Name):
+                code = returned(stmt.value)
+                if code != default:
+                    responses[stmt.targets[0].id] = code
+            elif isinstance(stmt, ir.Return) and stmt.value is not None:
+                found.add(returned(stmt.value, delegated=True))
+                found.discard("")
+            for sub in ir.sub_bodies(stmt):
+                walk(sub)
+    walk(body)
+    # a returned error (`412` when an ETag does not match) is an error path, not the answer
+    found = {code for code in found if not code.startswith(("4", "5"))}
+    if not found:
+        return default
+    return " or ".join(sorted(found))
 
 
 # ----------------------------------------------------------------------------- notes from calls
@@ -150,6 +233,17 @@ def policy_rule(text: str, constants: dict[str, str]) -> str:
         try:
             return constants[match.group(1)] % match.group(2)
         except (TypeError, ValueError):
+            return text
+    # `'volume_extension:volume_admin_actions:%(action)s' % {'action': action_name}`:
+    # each name known (a caller passed a constant) filled in, else said as <name>
+    match = re.fullmatch(r"'([^']*)'\s*%\s*\{(.*)\}", text.strip())
+    if match:
+        fmt, values = match.group(1), {}
+        for key, name in re.findall(r"'(\w+)'\s*:\s*([\w.]+)", match.group(2)):
+            values[key] = constants.get(name, f"<{name}>")
+        try:
+            return fmt % values
+        except (TypeError, ValueError, KeyError):
             return text
     return constants.get(text.strip(), text.strip().strip("'\""))
 
@@ -276,14 +370,15 @@ _CLIENT_NEEDLES = tuple(name.encode() for name in CLIENT_LIBRARIES) + \
 _CLIENT_FACTORY = re.compile(r"client|singleton|_service$")
 
 
-def client_service(source: bytes, extra: tuple[tuple[str, str], ...] = ()) -> str | None:
+def client_service(source: bytes, more: tuple[tuple[str, str], ...] = ()) -> str | None:
     """The service a module is a client of, from its source: it imports that service's
     client library for more than its exceptions (`from neutronclient.v2_0 import
     client`), or asks for an adapter of its service type (`get_sdk_adapter('placement')`,
-    `'service_type': 'placement'` before adapters). None for any other module."""
-    libraries = {**CLIENT_LIBRARIES, **dict(extra)} if extra else CLIENT_LIBRARIES
+    `'service_type': 'placement'` before adapters). None for any other module. `more`:
+    a project's own client libraries (Tracing.client_libraries: Cinder's keystoneclient)."""
+    libraries = {**CLIENT_LIBRARIES, **dict(more)} if more else CLIENT_LIBRARIES
     if not any(needle in source for needle in _CLIENT_NEEDLES) and \
-            not any(name.encode() in source for name, _ in extra):
+            not any(library.encode() in source for library, _ in more):
         return None  # most modules: a byte search is all they cost
     for match in _IMPORT.finditer(source):
         library = (match.group(1) or match.group(4)).decode()
