@@ -139,9 +139,10 @@ class Profile:
 
 def _profiles() -> dict[str, Profile]:
     from tracer.profiles.cinder import CINDER
+    from tracer.profiles.manila import MANILA
     from tracer.profiles.nova import NOVA
 
-    return {p.name: p for p in (NOVA, CINDER)}
+    return {p.name: p for p in (NOVA, CINDER, MANILA)}
 
 
 PROFILES: dict[str, Profile] = _profiles()
