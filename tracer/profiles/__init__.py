@@ -46,6 +46,10 @@ class Tracing:
     driver_base: str = ""
     driver_loader: str = ""
     driver_attrs: tuple[tuple[str, str], ...] = ()
+    # other objects a manager holds in an attribute, loaded from an option its own
+    # `__init__` reads (Manila's SchedulerManager.driver, CONF.scheduler_driver): (manager
+    # class, attribute, the class the option's default names, the note that says so)
+    held: tuple[tuple[str, str, str, str], ...] = ()
     # database writes kept beyond `--depth` (the state of what the operation acts on)
     state_write: str = r"^(\w+\.)*(instance|migration)\.(save|create|destroy)\b"
     # receivers that hold objects by convention (a regular expression on the last name),

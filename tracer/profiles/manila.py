@@ -221,7 +221,53 @@ MANILA = Profile(
     manager_path=r"^manila\.([a-z_]+)\.manager\.[A-Z]\w*$",
     example_release="23.0.1",
     liberty="1.0.0",
-    reads=("ops",),
+    reads=("ops", "trace", "build"),
+    tracing=Tracing(
+        quiet_modules=(
+            "manila.i18n", "manila.exception", "manila.utils", "manila.context",
+            # not manila.db.base: its Base.__init__ sets `self.db` (the database API)
+            "manila.db.api", "manila.db.sqlalchemy", "manila.db.migration",
+            "manila.policy", "manila.policies", "manila.api.validation",
+            "manila.api.openstack.wsgi", "manila.api.openstack.api_version_request",
+            "manila.api.openstack.versioned_method", "manila.rpc", "manila.common",
+            "manila.cmd", "manila.service", "manila.coordination",
+            "manila.message", "manila.share.share_types", "manila.share.qos_types",
+            "manila.share_group.share_group_types", "manila.quota", "manila.lock",
+        ),
+        not_clients=("manila.share.drivers.", "manila.cmd.", "manila.common.",
+                     "manila.data.drivers.", "manila.tests.", "manila.scheduler.drivers.",
+                     "manila.network."),
+        policy_modules=("manila.policy", "manila.policies", "manila.api"),
+        # Manila has no versioned objects: its models are the database API's rows
+        objects="manila.db.sqlalchemy.models",
+        db_module=r"^manila\.db(\.api|\.sqlalchemy(\.|$)|$)",
+        order=("client", "manila_api", "manila_scheduler", "manila_share", "manila_data"),
+        external=("database", "keystone", "neutron", "nova", "cinder", "glance"),
+        # manila.share.API = import_class(CONF.share_api_class) and the like
+        choices=(
+            ("manila.share.API", "manila.share.api.API",
+             "share API: manila.share.api.API (CONF.share_api_class, the default)"),
+            ("manila.compute.API", "manila.compute.nova.API",
+             "compute API: nova (CONF.compute_api_class, the default)"),
+            ("manila.volume.API", "manila.volume.cinder.API",
+             "volume API: cinder (CONF.volume_api_class, the default)"),
+            ("manila.image.API", "manila.image.glance.API",
+             "image API: glance (CONF.image_api_class, the default)"),
+        ),
+        # CONF.share_driver's default, manila.share.drivers.generic.GenericShareDriver
+        driver="generic",
+        driver_packages=("manila.share.drivers",),
+        driver_base="ShareDriver",
+        driver_attrs=(("manila.share.manager.ShareManager", "driver"),),
+        # SchedulerManager.driver: import_object(CONF.scheduler_driver)
+        held=(("manila.scheduler.manager.SchedulerManager", "driver",
+               "manila.scheduler.drivers.filter.FilterScheduler",
+               "scheduler driver: manila.scheduler.drivers.filter.FilterScheduler "
+               "(CONF.scheduler_driver, the default)"),),
+        # the state of shares and what belongs to them, written through the database API
+        # (`self.db.share_instance_update(context, id, {'status': ...})`)
+        state_write=r"^db\.share\w*_(create|update|delete)\b",
+    ),
     rest=Rest(
         router_module="manila.api.v2.router",
         extension_dir="manila/api/contrib/",

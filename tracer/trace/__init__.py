@@ -11,7 +11,7 @@ import os
 from dataclasses import replace
 
 from tracer.errors import OsflowError
-from tracer.index import ClassRef, FunctionRef, Index
+from tracer.index import ClassRef, FunctionRef, Index, ValueRef, ir
 from tracer.model import (
     CALL, CAST, DB, DB_RETURN, DONE, NOTE, REQUEST, RESPONSE, START, Block, Branch, Flow,
     RpcModel, Step,
@@ -118,7 +118,11 @@ def _profile_choices(index: Index, options: Options,
     choices: dict[str, str] = {}
     why: dict[str, str] = {}
     for factory, dotted, note in tracing.choices:
-        if isinstance(index.resolve_dotted(factory), FunctionRef) and \
+        # a factory function, or a module-level name bound to the class a call picks
+        # (`API = import_class(CONF.share_api_class)`)
+        made = index.resolve_dotted(factory)
+        if (isinstance(made, FunctionRef) or (isinstance(made, ValueRef)
+                                             and isinstance(made.value, ir.Call))) and \
                 isinstance(index.resolve_dotted(dotted), ClassRef):
             choices[factory], why[factory] = dotted, note
     if not available_drivers(index, tracing):

@@ -1285,6 +1285,15 @@ class Engine:
         if isinstance(ref, ValueRef):
             if isinstance(ref.value, ir.Const):
                 return ConstV(ref.value.value)
+            if type(ref.value) is ir.Call and self.choices and \
+                    (dotted := f"{ref.module.name}.{ref.name}") in self.choices:
+                # `API = import_class(CONF.share_api_class)` at module level (Manila's
+                # manila.share.API): the class chosen for the trace
+                chosen = self.index.resolve_dotted(self.choices[dotted])
+                if isinstance(chosen, ClassRef):
+                    if dotted in self.why:
+                        self.flow_note(self.why[dotted])
+                    return ClassV(chosen)
             if type(ref.value) is ir.Call and depth < 4:
                 partial = self.module_partial(ref, depth)
                 if partial is not None:
@@ -1347,6 +1356,12 @@ class Engine:
                 if name in base.module.classes or name in base.module.functions \
                 or name in base.module.imports or name in base.module.assigns \
                 else self.index.resolve_dotted(f"{base.module.name}.{name}")
+            if ref is None and self.db_module.match(base.module.name) and \
+                    not base.module.functions and not base.module.classes:
+                # the database API filled by `from manila.db.api import *` (Manila's
+                # `self.db = import_module(CONF.db_driver)`): a function of the database
+                # layer, drawn as its step when called (unknown_call)
+                return Text(f"{base.module.name}.{name}")
             return self.ref_value(ref, expr_text(expr)) if ref is not None \
                 else Text.of(expr)
         return Text.of(expr)
@@ -1507,6 +1522,12 @@ class Engine:
         """The driver a manager holds in an attribute (Tracing.driver_attrs: Cinder's
         VolumeManager loads `self.driver` from an option its own configuration object
         reads), as the class chosen for the trace."""
+        for owner, attr, held, note in self.tracing.held:
+            ref = self.index.resolve_dotted(held)
+            if isinstance(ref, ClassRef) and any(k.dotted == owner
+                                                 for k in self.index.mro(cls)):
+                self.flow_note(note)
+                manager.attrs[attr] = self.instance(ref, participant)
         chosen = self.choices.get("driver")
         for klass in self.index.mro(cls) if chosen else ():
             attr = dict(self.tracing.driver_attrs).get(klass.dotted)
@@ -1616,6 +1637,13 @@ class Engine:
             if isinstance(ref, ClassRef):
                 return ClassV(ref) if name == "import_class" else \
                     self.construct(ref, args[1:], kwargs, frame)
+        if name == "import_module" and args:
+            # importutils.import_module(CONF.db_driver) (Manila's db.base.Base: `self.db`):
+            # the module a literal path, or an option's default, names
+            path = self.class_path(args[0], frame)
+            ref = self.index.resolve_dotted(path) if path else None
+            if isinstance(ref, ModuleRef):
+                return ModuleV(ref.module)
         if name == "DriverManager" and len(args) >= 2:
             loaded = self.entry_point(args[0], args[1], frame)
             if loaded is not None:
@@ -1772,6 +1800,15 @@ class Engine:
             if isinstance(action, ir.Const):
                 rule += f":{action.value}"
             return rule
+        if name == "check_policy" and len(call.args) > 2 and \
+                isinstance(call.args[1], ir.Const) and isinstance(call.args[1].value, str):
+            # Manila's check_policy(context, 'share', 'extend', share): share:extend (the
+            # action a literal, a local or a constant)
+            action = call.args[2] if isinstance(call.args[2], ir.Const) else \
+                self.eval_quiet(call.args[2], frame)
+            if isinstance(action, (ConstV, ir.Const)) and isinstance(action.value, str):
+                return f"{call.args[1].value}:{action.value}"
+            return f"{call.args[1].value}:{expr_text(call.args[2])}"
         if name == "check_policy" and len(call.args) > 1 and isinstance(call.args[1], ir.Const):
             return f"compute:{call.args[1].value}"
         rule = call.args[0] if call.args and name != "check_policy" else \
@@ -2065,6 +2102,11 @@ class Engine:
         it is, noted when it looks like a wrapper we failed to type, else left out."""
         result = Text.of(call)
         func = call.func
+        if type(callee) is Text and callee._expr is None and type(func) is ir.Attr and \
+                callee.text.endswith(f".{name}") and \
+                self.db_module.match(callee.text[: -len(name) - 1]):
+            self.db(frame, f"db.{name}", call.line)  # see attr: the database facade
+            return result
         # `objects.Instance.get_by_uuid` (tested on the shape first: most calls are not)
         match = OBJECT_CLASS_CALL.match(expr_text(func)) \
             if type(func) is ir.Attr and type(func.value) is ir.Attr else None
