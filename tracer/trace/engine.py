@@ -1537,7 +1537,17 @@ class Engine:
             if isinstance(ref, ClassRef):
                 if "driver" in self.why:
                     self.flow_note(self.why["driver"])
-                manager.attrs[attr] = self.instance(ref, participant)
+                before = manager.attrs.get(attr)
+                driver = manager.attrs[attr] = self.instance(ref, participant)
+                # helpers the manager's `__init__` handed its driver to (Manila's
+                # `self.access_helper = access.ShareInstanceAccess(self.db, self.driver)`)
+                # hold the driver chosen too: what they keep as the manager's driver, or
+                # under the same name while unknown (the manager wrapped it since)
+                for held in list(manager.attrs.values()) if before is not None else ():
+                    if type(held) is Obj and held is not manager:
+                        for key, value in list(held.attrs.items()):
+                            if value is before or (key == attr and type(value) is Text):
+                                held.attrs[key] = driver
             return
 
     def fresh_instance(self, cls: ClassRef, participant: str) -> Obj:
