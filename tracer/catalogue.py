@@ -971,6 +971,10 @@ def _handlers(index: Index, routes: list[_Route], warnings: list[str],
             fn = index.find_method(main, route.target)
             if fn is not None:
                 pairs = [(None, main, fn)]
+                if everywhere and route.target in standard:
+                    # Manila's ShareTypesController.create, `@wsgi.action("create")`:
+                    # served on its own route, not again on the action route
+                    took_standard.add(fn.dotted)
             else:
                 # a standard method the main controller lacks is served by an extension's
                 # `@wsgi.action('create')`, as nova.api.openstack.wsgi.Resource does
