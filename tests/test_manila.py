@@ -286,6 +286,10 @@ MANILA_TREE = {
                 self.db.share_update(context, share['id'], {'size': new_size})
         """,
     "manila/api/v2/shares.py": """
+        from http import client as http_client
+
+        import webob
+
         from manila.api.openstack import wsgi
         from manila import share
 
@@ -298,6 +302,7 @@ MANILA_TREE = {
                 context = req.environ['manila.context']
                 share = self.share_api.get(context, id)
                 self.share_api.extend(context, share, body['extend']['new_size'])
+                return webob.Response(status_int=http_client.ACCEPTED)
 
         def create_resource():
             return wsgi.Resource(ShareController())
@@ -321,7 +326,8 @@ def test_a_share_flow_through_the_rules_manila_needed(tmp_path):
     database steps, the write kept as the share's state), `check_policy(ctx, 'share',
     'extend')` and `@wrap_check_policy('share')` (the rules' names), the scheduler's
     driver held in an attribute (Tracing.held) and the share driver handed to a helper
-    before the manager wrapped it (the helper calls the chosen driver)."""
+    before the manager wrapped it (the helper calls the chosen driver), and the status of
+    the `webob.Response` the handler returns (Rest.status_from_return)."""
     import json
 
     from tests.test_cli_rpc import osflow
@@ -345,6 +351,7 @@ def test_a_share_flow_through_the_rules_manila_needed(tmp_path):
     # through ShareInstanceAccess, which was given the driver before the manager wrapped it
     assert ("driver", "manila_share", "generic", "update_access") in steps
     assert ("db", "manila_share", "database", "db.share_update") in steps
+    assert ("response", "manila_api", "client", "202") in steps
 
 
 def test_a_standard_method_decorated_as_an_action_keeps_to_its_own_route(tmp_path):

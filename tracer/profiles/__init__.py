@@ -90,6 +90,10 @@ class Rest:
     standard_actions: tuple[str, ...] = ()
     # whether such an action is also dispatched on the action route (Cinder's)
     actions_everywhere: bool = False
+    # the response's status read from the `webob.Response(status_int=...)` a handler
+    # returns when no `@wsgi.response(...)` names it (Manila's actions answer 202 so);
+    # off for the projects whose shipped diagrams predate it
+    status_from_return: bool = False
 
 
 @dataclass(frozen=True)

@@ -280,6 +280,7 @@ MANILA = Profile(
         # serves that method when the controller lacks it (ShareTypesController._delete,
         # `@wsgi.action("delete")`), and every action answers on the action route too
         standard_actions=("create", "delete"),
+        status_from_return=True,
         actions_everywhere=True,
     ),
 )

@@ -271,8 +271,14 @@ def _traced(index: Index, rpc: RpcModel, handler: FunctionRef, controller: Class
     request = Step(REQUEST, "client", api, request_text, handler.dotted,
                    handler.module.path, fn.line)
     self_value = engine.fresh_instance(controller, api)
-    body = engine.collect(lambda: engine.activation(handler, self_value, api, {}))
+    returned: list = []
+    body = engine.collect(lambda: returned.append(
+        engine.activation(handler, self_value, api, {})))
     status = patterns.response_status(fn.decorators)
+    rest = profile_for(index.package).rest
+    if rest is not None and rest.status_from_return and returned and \
+            not patterns.decorated_status(fn.decorators):
+        status = patterns.returned_status(returned[0]) or status
     response = Step(RESPONSE, api, "client", status, handler.dotted,
                     handler.module.path, fn.end_line)
     return engine, (request, *body, response, *engine.drain_casts())

@@ -110,6 +110,28 @@ def response_status(decorators: tuple[ir.Expr, ...]) -> str:
     return "200"
 
 
+def decorated_status(decorators: tuple[ir.Expr, ...]) -> bool:
+    return any(decorator_name(dec) == "response" for dec in decorators)
+
+
+# http.client's (and http_client's, HTTPStatus's) names of the statuses handlers answer with
+_HTTP_STATUS = {"OK": 200, "CREATED": 201, "ACCEPTED": 202, "NO_CONTENT": 204}
+
+
+def returned_status(value) -> str | None:
+    """`return webob.Response(status_int=http_client.ACCEPTED)` (as the traced value of
+    the handler: its source text) -> `202`; None for anything else."""
+    expr = getattr(value, "_expr", None)
+    if not isinstance(expr, ir.Call) or not expr_text(expr.func).endswith("Response"):
+        return None
+    given = _kwarg(expr, "status_int") or _kwarg(expr, "status")
+    if isinstance(given, ir.Const) and isinstance(given.value, int):
+        return str(given.value)
+    if isinstance(given, ir.Attr) and given.attr in _HTTP_STATUS:
+        return str(_HTTP_STATUS[given.attr])
+    return None
+
+
 # ----------------------------------------------------------------------------- notes from calls
 
 
