@@ -200,6 +200,12 @@ MANILA_TREE = {
 
             def extend(self, context, share, new_size):
                 policy.check_policy(context, 'share', 'extend', share)
+                try:
+                    self.db.share_get(context, share['name'])
+                except KeyError:
+                    pass
+                else:
+                    raise ValueError('a share of that name exists')
                 self.update(context, share, {'status': 'extending'})
                 self.scheduler_rpcapi.extend_share(context, share['id'], new_size)
         """,
@@ -325,7 +331,8 @@ def test_a_share_flow_through_the_rules_manila_needed(tmp_path):
     `self.db = import_module(CONF.db_driver)` filled by `from manila.db.api import *` (the
     database steps, the write kept as the share's state), `check_policy(ctx, 'share',
     'extend')` and `@wrap_check_policy('share')` (the rules' names), the scheduler's
-    driver held in an attribute (Tracing.held) and the share driver handed to a helper
+    driver held in an attribute (Tracing.held), a lookup meant to fail (a try whose else
+    raises: the flow goes on after it) and the share driver handed to a helper
     before the manager wrapped it (the helper calls the chosen driver), and the status of
     the `webob.Response` the handler returns (Rest.status_from_return)."""
     import json

@@ -230,7 +230,7 @@ MANILA = Profile(
             "manila.policy", "manila.policies", "manila.api.validation",
             "manila.api.openstack.wsgi", "manila.api.openstack.api_version_request",
             "manila.api.openstack.versioned_method", "manila.rpc", "manila.common",
-            "manila.cmd", "manila.service", "manila.coordination",
+            "manila.cmd", "manila.coordination",
             "manila.message", "manila.share.share_types", "manila.share.qos_types",
             "manila.share_group.share_group_types", "manila.quota", "manila.lock",
         ),
