@@ -171,3 +171,36 @@ def test_known_shapes_of_23(manila):
     huawei = [m for m in model.methods if m.topic == "huawei_v3"]
     assert [m.method for m in huawei] == ["create_replica_pair"]
     assert all(m.handler or m.notes for m in huawei)
+
+
+def test_diff_history_graph_and_check_read_manila():
+    """The whole-model commands on Manila's releases, through the command line: the RPC
+    API did not change from 22.0.0 to 23.0.1 (both ShareAPI version_cap '1.30'), the
+    history says so, the graph holds manila-share's methods and who sends them, and check
+    reports the Huawei driver's topic that no manager serves."""
+    import json
+
+    from tests.test_cli_rpc import osflow
+
+    cache = cache_dir()
+    diff = osflow("diff", "manila==22.0.0", "manila==23.0.1", "--rpc", "--format", "json",
+                  cache=cache)
+    if diff.returncode == 2 and "package index" in diff.stderr:
+        pytest.skip(diff.stderr)
+    assert diff.returncode == 0, diff.stderr
+    changes = json.loads(diff.stdout)
+    assert (changes["added"], changes["removed"], changes["changed"]) == ([], [], [])
+    history = osflow("history", "--rpc", "manila==22.0.0", "manila==23.0.1", "--format",
+                     "json", cache=cache)
+    assert history.returncode == 0, history.stderr
+    assert "extend_share" in history.stdout and "manila-share" in history.stdout
+    graph = osflow("graph", "-s", "manila==23.0.1", "--format", "json", cache=cache)
+    assert graph.returncode == 0, graph.stderr
+    nodes = {n["id"] for n in json.loads(graph.stdout)["nodes"]}
+    assert {"service:manila-share", "rpc:manila-share:extend_share",
+            "rpc:manila-data:migration_start"} <= nodes
+    check = osflow("check", "-s", "manila==23.0.1", "--format", "json", cache=cache)
+    assert check.returncode == 0, check.stderr
+    findings = json.loads(check.stdout)
+    assert [f["where"] for f in findings if f["rule"] == "no-handler"] == \
+        ["rpc:manila-huawei_v3:create_replica_pair"]
