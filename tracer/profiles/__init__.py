@@ -50,6 +50,9 @@ class Tracing:
     # `__init__` reads (Manila's SchedulerManager.driver, CONF.scheduler_driver): (manager
     # class, attribute, the class the option's default names, the note that says so)
     held: tuple[tuple[str, str, str, str], ...] = ()
+    # the modules nearly every trace enters, in groups (tracer.build reads them ahead in a
+    # helper while the catalogue is made); empty: Nova's (tracer.build._CORE_MODULES)
+    core_modules: tuple[tuple[str, ...], ...] = ()
     # database writes kept beyond `--depth` (the state of what the operation acts on)
     state_write: str = r"^(\w+\.)*(instance|migration)\.(save|create|destroy)\b"
     # receivers that hold objects by convention (a regular expression on the last name),

@@ -264,6 +264,9 @@ MANILA = Profile(
                "manila.scheduler.drivers.filter.FilterScheduler",
                "scheduler driver: manila.scheduler.drivers.filter.FilterScheduler "
                "(CONF.scheduler_driver, the default)"),),
+        # what nearly every flow enters: the share API and driver, then the managers
+        core_modules=(("manila/share/api.py", "manila/share/drivers/generic.py"),
+                      ("manila/share/manager.py", "manila/scheduler/manager.py")),
         # the state of shares and what belongs to them, written through the database API
         # (`self.db.share_instance_update(context, id, {'status': ...})`)
         state_write=r"^db\.share\w*_(create|update|delete)\b",
