@@ -396,3 +396,60 @@ def test_a_standard_method_decorated_as_an_action_keeps_to_its_own_route(tmp_pat
     assert ("POST", "/types/{id}/action", "create") not in routes
     # not a standard action in Manila's wsgi.Resource: it answers on the action route
     assert ("POST", "/types/{id}/action", "update") in routes
+
+
+def test_a_topic_served_by_a_server_its_package_starts(tmp_path):
+    # Manila's Huawei driver: its own client (topic 'huawei_v3') and the RPC server its
+    # connection module starts with a replication manager as endpoint; no service's
+    # manager serves the topic
+    from tracer.rpc import build_rpc_model
+
+    files = dict(MANILA_TREE)
+    files["manila/share/drivers/huawei/v3/rpcapi.py"] = """
+        import oslo_messaging as messaging
+
+        from manila import rpc
+
+        class HuaweiV3API(object):
+            def __init__(self):
+                self.topic = 'huawei_v3'
+                target = messaging.Target(topic=self.topic, version='1.0')
+                self.client = rpc.get_client(target, version_cap='1.0')
+
+            def create_replica_pair(self, context, host, info):
+                call_context = self.client.prepare(server=host, version='1.0')
+                return call_context.call(context, 'create_replica_pair', info=info)
+        """
+    files["manila/share/drivers/huawei/v3/replication.py"] = """
+        class ReplicaPairManager(object):
+            def create_replica_pair(self, ctx, info):
+                return info
+        """
+    files["manila/share/drivers/huawei/v3/connection.py"] = """
+        import oslo_messaging as messaging
+
+        from manila import rpc
+        from manila.share.drivers.huawei.v3 import replication
+        from manila.share.drivers.huawei.v3 import rpcapi as v3_rpcapi
+
+        class V3StorageConnection(object):
+            def __init__(self):
+                self.replica_mgr = replication.ReplicaPairManager()
+                self.rpc_client = v3_rpcapi.HuaweiV3API()
+
+            def _setup_rpc_server(self, endpoints):
+                target = messaging.Target(topic=self.rpc_client.topic, server='h')
+                self.rpc_server = rpc.get_server(target, endpoints)
+        """
+    model = build_rpc_model(Index(write_tree(tmp_path / "manila", files), package="manila"),
+                            "manila test", MANILA)
+    pair = next(m for m in model.methods if m.method == "create_replica_pair")
+    assert pair.handler == \
+        "manila.share.drivers.huawei.v3.replication.ReplicaPairManager.create_replica_pair"
+    assert "get_server" in pair.notes[0]
+    # without the server started in the package, the method says why it has no handler
+    del files["manila/share/drivers/huawei/v3/connection.py"]
+    model = build_rpc_model(Index(write_tree(tmp_path / "other", files), package="manila"),
+                            "manila test", MANILA)
+    pair = next(m for m in model.methods if m.method == "create_replica_pair")
+    assert pair.handler is None and pair.notes
