@@ -21,6 +21,7 @@ import pytest
 from tests.test_cli_rpc import osflow
 from tests.test_sources import make_wheel, same_size_edit
 from tests.trees import TRACE, nested_folders, write_tree
+from tracer.profiles import known_projects
 
 PIPELINE = "nova_api->>nova_compute: pause_instance"  # the pause flow reached its cast
 
@@ -72,8 +73,9 @@ def test_not_a_nova_tree(tmp_path: Path, what: str) -> None:
         expected = f"error: {path}: not a directory; give the folder that holds nova/"
     else:
         (path / "nova" if what != "empty folder" else path).mkdir(parents=True)
+        others = ", ".join(f"{p}/" for p in known_projects() if p != "nova")
         expected = (f"error: {path}: no nova/ package here; give the folder that holds nova/ "
-                    "(or cinder/)")
+                    f"(or {others})")
     assert error_line(osflow("rpc", "-s", str(path), cache=tmp_path / "c")) == expected
 
 

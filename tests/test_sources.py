@@ -22,6 +22,7 @@ import pytest
 from tracer import PINNED_RELEASE, sources
 from tracer.config import cache_dir
 from tracer.errors import OsflowError
+from tracer.profiles import known_projects
 from tracer.sources import (
     MANIFEST_NAME,
     Downloaded,
@@ -107,7 +108,7 @@ def test_folder_without_nova(tmp_path: Path) -> None:
         open_source(str(tmp_path / "empty"))
     assert one_line(exc) == (
         f"{tmp_path / 'empty'}: no nova/ package here; give the folder that holds nova/ "
-        "(or cinder/)"
+        f"(or {', '.join(f'{p}/' for p in known_projects() if p != 'nova')})"
     )
 
 
@@ -1164,8 +1165,8 @@ def test_project_release_specs(spec: str, project: str | None, version: str | No
 
 
 @pytest.mark.parametrize("spec, message", [
-    ("manila==23.0.1", "manila==23.0.1: osflow knows no project 'manila'; known: cinder, "
-                       "nova (e.g. -s cinder==29.0.0)"),
+    ("zun==14.0.0", "zun==14.0.0: osflow knows no project 'zun'; known: "
+                    f"{', '.join(known_projects())} (e.g. -s cinder==29.0.0)"),
     ("cinder==latest", "cinder==latest: 'latest' is not a release number; give one like "
                        "cinder==29.0.0"),
     ("cinder==", "cinder==: '' is not a release number; give one like cinder==29.0.0"),

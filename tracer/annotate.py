@@ -289,7 +289,7 @@ def _rewrite(nodes: list[Node], anchor: str, change) -> list[Node]:
         for node in head:
             if isinstance(node, Block):
                 node = replace(node, branches=tuple(
-                    Branch(b.label, tuple(_rewrite(list(b.nodes), anchor, change)))
+                    replace(b, nodes=tuple(_rewrite(list(b.nodes), anchor, change)))
                     for b in node.branches))
             out.append(node)
         if extent is None:
@@ -325,7 +325,7 @@ def _drop_steps(nodes: list[Node], text: str) -> tuple[list[Node], bool]:
             for branch in node.branches:
                 kept, hit = _drop_steps(list(branch.nodes), text)
                 found = found or hit
-                branches.append(Branch(branch.label, tuple(kept)))
+                branches.append(replace(branch, nodes=tuple(kept)))
             out.append(replace(node, branches=tuple(branches)))
             continue
         if skip_reply is not None and node.kind == skip_reply:
@@ -347,7 +347,7 @@ def _insert_note(nodes: list[Node], spec: NoteSpec) -> tuple[list[Node], bool]:
                 inner, done = _insert_note(list(branch.nodes), spec)
                 if done:
                     branches = list(node.branches)
-                    branches[position] = Branch(branch.label, tuple(inner))
+                    branches[position] = replace(branch, nodes=tuple(inner))
                     return nodes[:index] + [replace(node, branches=tuple(branches))] + \
                         nodes[index + 1:], True
         elif node.kind == ENTER and node.anchor == spec.at:

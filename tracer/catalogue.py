@@ -1087,6 +1087,9 @@ def _operation(index: Index, name: str, aliases: tuple[str, ...], found: _Found)
 def build_catalogue(index: Index, label: str, profile: Profile | None = None) -> Catalogue:
     """Every REST operation of the tree under `index`: routes, actions and handlers.
     `profile` names another project whose REST API its Rest describes; else Nova's."""
+    if profile is not None and profile.flask is not None:
+        from tracer.flaskroutes import build_flask_catalogue
+        return build_flask_catalogue(index, label, profile.flask)
     warnings: list[str] = []
     rest = profile.rest if profile is not None else None
     if rest is not None:

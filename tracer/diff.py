@@ -467,7 +467,7 @@ def marked_flow(new: Flow, result: FlowDiff, old_label: str) -> Flow:
     drawn struck through: RPCs where they stood, the rest in a note at the end."""
     from dataclasses import replace as copy
 
-    from tracer.model import NOTE, Block, Branch
+    from tracer.model import NOTE, Block
 
     added = {m.identity for m in result.added}
     changed_kind = {b.identity: a.kind for a, b in result.kind_changed}
@@ -485,7 +485,7 @@ def marked_flow(new: Flow, result: FlowDiff, old_label: str) -> Flow:
         out = []
         for node in nodes:
             if isinstance(node, Block):
-                out.append(copy(node, branches=tuple(Branch(b.label, tuple(walk(b.nodes)))
+                out.append(copy(node, branches=tuple(copy(b, nodes=tuple(walk(b.nodes)))
                                                      for b in node.branches)))
                 continue
             identity = _identity_of(node)

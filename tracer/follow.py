@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from tracer.errors import OsflowError
-from tracer.model import (SERVICE, SERVICE_RETURN, Block, Branch, Flow, Node, Step,
+from tracer.model import (SERVICE, SERVICE_RETURN, Block, Flow, Node, Step,
                           iter_steps)
 
 # Participants two projects share by name and by being the same thing.
@@ -68,7 +68,7 @@ def follow(flow: Flow, participant: str, table: dict[str, str],
         for node in nodes:
             if isinstance(node, Block):
                 out.append(replace(node, branches=tuple(
-                    Branch(b.label, walk(b.nodes)) for b in node.branches)))
+                    replace(b, nodes=walk(b.nodes)) for b in node.branches)))
                 skip_reply = False
                 continue
             drawn = inlined(node, table[node.text]) if node.kind == SERVICE and \
@@ -110,7 +110,7 @@ def _moved(node: Node, rename: Callable[[str], str]) -> Node:
     other project's own files)."""
     if isinstance(node, Block):
         return replace(node, branches=tuple(
-            Branch(b.label, tuple(_moved(n, rename) for n in b.nodes))
+            replace(b, nodes=tuple(_moved(n, rename) for n in b.nodes))
             for b in node.branches))
     return replace(node, source=rename(node.source),
                    target=rename(node.target) if node.target else node.target)

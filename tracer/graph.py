@@ -13,6 +13,7 @@ from __future__ import annotations
 import networkx as nx
 
 from tracer.index import ClassRef, FunctionRef, Index
+from tracer.profiles import profile_for
 from tracer.model import CALL, CAST, DONE, ENTER, LEAVE, START, Flow, RpcModel, iter_steps
 
 
@@ -50,14 +51,16 @@ def build_graph(index: Index, rpc: RpcModel, catalogue) -> nx.MultiDiGraph:
     for op in catalogue.operations:
         fn = index.resolve_dotted(op.handler)
         owner = index.resolve_dotted(op.handler.rsplit(".", 1)[0])
-        if not isinstance(fn, FunctionRef) or not isinstance(owner, ClassRef):
+        if isinstance(fn, FunctionRef) and fn.owner is None:
+            owner = None  # a view function (Flask): no controller object
+        elif not isinstance(fn, FunctionRef) or not isinstance(owner, ClassRef):
             continue
         node = f"api:{op.name}"
         graph.add_node(node, kind="api", label=op.name, method=op.method, path=op.path,
                        handler=op.handler, file=op.file, line=op.line)
         # a periodic task runs in its own service, a REST operation in nova-api
         participant = participant_of_service(service_of(op)) if is_periodic(op) \
-            else "nova_api"
+            else profile_for(index.package).api
         _add_sends(graph, engine, node, fn, owner, participant, rpc)
     return graph
 

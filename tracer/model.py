@@ -120,9 +120,15 @@ class Step:
 class Branch:
     label: str  # the condition, e.g. "if instance.host", or "else"
     nodes: tuple["Node", ...]
+    # the whole condition, when the label is cut to fit a diagram (`... or not ...`):
+    # what a script (or a check of which steps exclude each other) reads
+    condition: str = ""
 
     def to_json(self) -> dict:
-        return {"label": self.label, "nodes": [n.to_json() for n in self.nodes]}
+        data = {"label": self.label, "nodes": [n.to_json() for n in self.nodes]}
+        if self.condition:
+            data["condition"] = self.condition
+        return data
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tracer.index import ClassRef, FunctionRef, Index, ValueRef, ir
-from tracer.index.ir import expr_text, sub_bodies, walk
+from tracer.index.ir import body_calls, expr_text, sub_bodies, walk
 from tracer.index.options import tail as _tail
 from tracer.index.options import option_default
 from tracer.model import RpcMethod, RpcModel, Service
@@ -643,11 +643,26 @@ def _client_methods_of(index: Index, ref: ClassRef, notes: list[str]) -> list[Cl
         sends: list[Send] = []
         fref = FunctionRef(ref.module, fn, ref.cls)
         evaluator.run(fref, {}, sends)
-        if not sends:
+        if not sends or _forwards_name(fn, sends):
             continue
         targets = tuple(sorted({t for s in sends for t in s.prepared.client.targets}, key=repr))
         out.append(ClientMethod(fref, ref, sends, targets))
     return out
+
+
+def _forwards_name(fn: ir.Function, sends: list[Send]) -> bool:
+    """A send helper, not a client method: it sends the method name its caller gives
+    (`def cast(self, name, **kwargs): self.__client.cast(ctx, name, **kwargs)`, the wrapper
+    Sahara's `RPCClient` puts around the messaging client); the methods calling it through
+    `self.cast('provision_cluster', ...)` are the client methods."""
+    if any(send.method is not None for send in sends):
+        return False
+    params = {p.name for p in fn.params[1:] if p.kind in ("normal", "kwonly")}
+    for call in body_calls(fn.body):
+        if isinstance(call.func, ir.Attr) and call.func.attr in ("cast", "call") and any(
+                isinstance(arg, ir.Name) and arg.id in params for arg in call.args):
+            return True
+    return False
 
 
 # ----------------------------------------------------------------------------- services
@@ -786,6 +801,65 @@ def _target_of(index: Index, ref: ClassRef) -> tuple[str | None, str | None]:
     return _module_str(module, kw.get("namespace")), _module_str(module, kw.get("version"))
 
 
+SERVER_FACTORIES = {"get_rpc_server"}
+
+
+def server_endpoints(index: Index) -> dict[str, list[Endpoint]]:
+    """topic -> the classes an RPC server built by a base class dispatches to.
+
+    A base class whose method builds the server with itself among the endpoints
+    (`messaging.get_rpc_server(target=target, endpoints=[self], ...)`, Sahara's
+    `RPCServer`) serves, in each subclass, the methods of that subclass, on the topic of the
+    `Target(topic=...)` the subclass's `__init__` builds (`OpsServer`: `sahara-ops`)."""
+    bases: set[str] = set()
+    for rel in index.files_containing(b"get_rpc_server("):
+        mod = index.module_at(rel)
+        if mod is None or mod.problem is not None:
+            continue
+        for cls in mod.classes.values():
+            if any(_serves_self(fn) for fn in cls.methods.values()):
+                bases.add(ClassRef(mod, cls).dotted)
+    found: dict[str, list[Endpoint]] = {}
+    if not bases:
+        return found
+    for rel in index.files_containing(b"Target("):
+        mod = index.module_at(rel)
+        if mod is None or mod.problem is not None:
+            continue
+        for cls in mod.classes.values():
+            ref = ClassRef(mod, cls)
+            ancestry = index.mro(ref)
+            if not any(k.dotted in bases for k in ancestry):
+                continue
+            for klass in ancestry:
+                init = klass.cls.methods.get("__init__")
+                target = next((c for c in body_calls(init.body) if _tail(c.func) == "Target"),
+                              None) if init is not None else None
+                if target is None:
+                    continue
+                kw = {k: v for k, v in target.kwargs if k}
+                topic = resolve_topic(index, Target("", None, None, klass.module.name,
+                                                    kw.get("topic")))
+                if topic:
+                    found.setdefault(topic, []).append(Endpoint(
+                        ref, _module_str(klass.module, kw.get("namespace")),
+                        _module_str(klass.module, kw.get("version"))))
+                break
+    return found
+
+
+def _serves_self(fn: ir.Function) -> bool:
+    for call in body_calls(fn.body):
+        if _tail(call.func) not in SERVER_FACTORIES:
+            continue
+        values = [v for k, v in call.kwargs if k == "endpoints"] + list(call.args[2:3])
+        for value in values:
+            if isinstance(value, ir.Seq) and any(
+                    isinstance(item, ir.Name) and item.id == "self" for item in value.items):
+                return True
+    return False
+
+
 def _calls_in(body: tuple):
     for stmt in walk(body):
         if isinstance(stmt, ir.ExprStmt) and isinstance(stmt.value, ir.Call):
@@ -819,6 +893,7 @@ def build_rpc_model(index: Index, label: str, profile: Profile = NOVA) -> RpcMod
     """The RPC model of the tree `index` reads, a tree of the project `profile` describes."""
     client_methods, notes = find_client_methods(index)
     managers = service_managers(index, profile)
+    servers: dict[str, list[Endpoint]] | None = None
     endpoints_cache: dict[str, list[Endpoint]] = {}
     services: dict[str, Service] = {}
     methods: list[RpcMethod] = []
@@ -828,8 +903,15 @@ def build_rpc_model(index: Index, label: str, profile: Profile = NOVA) -> RpcMod
         binary = profile.binary(topic) if topic else None
         if binary and binary not in services:
             manager = managers.get(binary)
-            eps = endpoints_of(index, manager) if manager else \
-                _served_in_package(index, cm)
+            eps = endpoints_of(index, manager) if manager else []
+            if manager is None:
+                # no manager class named: a server class serving the topic itself
+                if servers is None:
+                    servers = server_endpoints(index)
+                eps = servers.get(topic or "", [])
+                manager = eps[0].ref.dotted if eps else None
+            if manager is None:
+                eps = _served_in_package(index, cm)
             endpoints_cache[binary] = eps
             services[binary] = Service(binary, topic, manager,
                                        tuple(e.ref.dotted for e in eps))

@@ -11,12 +11,16 @@ Checks:
   if `outside`: "it may only be drawn inside ...");
 - `before`: the first step matching `a` comes before the first step matching `b`, both drawn;
 - `exclusive`: `a` and `b` are both drawn, and never on one path: every pair of them lies in
-  different branches of one `alt` (an early return drawn as an alternative);
+  different branches of one `alt` (an early return drawn as an alternative), or under
+  conditions that cannot hold together (the rest of a function drawn under
+  `if not (<the ways it returned>)`, read from the branches' whole conditions);
 - `apart`: `a` and `b` are both drawn, and no `a` goes to the participant a `b` goes to.
 """
 
 from __future__ import annotations
 
+import ast
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -193,6 +197,91 @@ def _separated(one, other) -> bool:
     return False
 
 
+def _path_conditions(ancestors) -> list[ast.expr]:
+    """What must hold for a step to be reached: each `if` arm's condition, and for a
+    later arm of an `alt`, the negation of the arms before it. Labels cut short with no
+    whole condition kept, loops and other arms say nothing."""
+    found = []
+    for block, index, _ in ancestors:
+        if block.kind not in ("opt", "alt"):
+            continue
+        arms = [_condition_of(branch) for branch in block.branches[:index + 1]]
+        found += [ast.UnaryOp(ast.Not(), arm) for arm in arms[:-1] if arm is not None]
+        if arms[-1] is not None:
+            found.append(arms[-1])
+    return found
+
+
+def _condition_of(branch) -> ast.expr | None:
+    text = branch.condition or branch.label
+    if not text.startswith("if ") and not branch.condition or text.endswith("..."):
+        return None
+    try:
+        return ast.parse(text.removeprefix("if "), mode="eval").body
+    except SyntaxError:
+        return None
+
+
+def _truth(expr: ast.expr, atoms: dict[str, int], values: int) -> bool:
+    """The truth of a condition when each atom (a comparison, name, call... that is not
+    `and`, `or`, `not`) has the bit of `values` numbered in `atoms`."""
+    if isinstance(expr, ast.BoolOp):
+        parts = (_truth(v, atoms, values) for v in expr.values)
+        return all(parts) if isinstance(expr.op, ast.And) else any(parts)
+    if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.Not):
+        return not _truth(expr.operand, atoms, values)
+    return bool(values >> atoms[_atom(expr)] & 1)
+
+
+_OPPOSITE = {ast.IsNot: ast.Is, ast.NotEq: ast.Eq, ast.NotIn: ast.In}
+
+
+def _atom(expr: ast.expr) -> str:
+    """An atom's key; `x is not None` is the atom `x is None`, negated (see _atoms)."""
+    if isinstance(expr, ast.Compare) and len(expr.ops) == 1 and type(expr.ops[0]) in _OPPOSITE:
+        return ast.unparse(ast.Compare(expr.left, [_OPPOSITE[type(expr.ops[0])]()],
+                                       expr.comparators))
+    return ast.unparse(expr)
+
+
+def _normal(expr: ast.expr) -> ast.expr:
+    """`x is not None` as `not (x is None)`, all the way down."""
+    if isinstance(expr, ast.BoolOp):
+        return ast.BoolOp(expr.op, [_normal(v) for v in expr.values])
+    if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.Not):
+        return ast.UnaryOp(ast.Not(), _normal(expr.operand))
+    if isinstance(expr, ast.Compare) and len(expr.ops) == 1 and type(expr.ops[0]) in _OPPOSITE:
+        return ast.UnaryOp(ast.Not(), ast.Compare(
+            expr.left, [_OPPOSITE[type(expr.ops[0])]()], expr.comparators))
+    return expr
+
+
+def _contradict(one: list[ast.expr], other: list[ast.expr], most: int = 16) -> bool:
+    """Whether the conditions of two paths cannot all hold at once, each atom taken as a
+    free boolean that means the same on both paths (so a name tested before and after
+    it is assigned again would be read as one). Undecided (False) beyond `most` atoms."""
+    exprs = [_normal(e) for e in one + other]
+    if not one or not other:
+        return False
+    atoms: dict[str, int] = {}
+    for expr in exprs:
+        for node in _atoms_of(expr):
+            atoms.setdefault(_atom(node), len(atoms))
+    if len(atoms) > most:
+        return False
+    return not any(all(_truth(e, atoms, values) for e in exprs)
+                   for values in range(1 << len(atoms)))
+
+
+def _atoms_of(expr: ast.expr):
+    if isinstance(expr, ast.BoolOp):
+        yield from itertools.chain.from_iterable(_atoms_of(v) for v in expr.values)
+    elif isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.Not):
+        yield from _atoms_of(expr.operand)
+    else:
+        yield expr
+
+
 def _show(found: list[Placed], limit: int = 6) -> str:
     lines = []
     for step, ancestors in found[:limit]:
@@ -253,7 +342,9 @@ def check(flow: Flow, e: Expectation) -> str | None:
         return (f"order wrong: {e.b.describe()} is drawn before {e.a.describe()}\n"
                 f"{_show([y, x])}")
     if e.check == "exclusive":
-        together = [(x, y) for x in found_a for y in found_b if not _separated(x[1], y[1])]
+        together = [(x, y) for x in found_a for y in found_b
+                    if not _separated(x[1], y[1]) and not _contradict(
+                        _path_conditions(x[1]), _path_conditions(y[1]))]
         if not together:
             return None
         x, y = together[0]

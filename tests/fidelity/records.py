@@ -440,7 +440,7 @@ MODERN = [
               cite="34.0.0 nova/compute/api.py API._delete: `if not instance.host and not "
                    "may_have_ports_or_volumes: ... instance.destroy() ... return` before "
                    "_confirm_resize_on_deleting",
-              xfail=EARLY),
+              about="#18.4"),
     apart("delete", M, call(API, ANY_COMPUTE, "confirm_resize"),
           cast(API, ANY_COMPUTE, "terminate_instance"),
           cite="34.0.0 nova/compute/api.py API._confirm_resize_on_deleting: "

@@ -88,3 +88,35 @@ def test_before_holds_on_each_path_that_takes_both():
     ), "a", "f", 1),))
     assert "never on one path" in check(alone, before("volume-attach", "test", update, driver,
                                                       cite="c"))
+
+
+def test_exclusive_reads_the_whole_conditions_of_a_partial_return():
+    """34.0.0's API._delete: `if not host: ...; if cell and instance: destroy; return`, then
+    the rest, drawn under `if host or not (cell and instance)` with its label cut short.
+    The whole condition (Branch.condition) shows the rest never follows the destroy."""
+    destroy = _s("db", "nova_api", "database", "instance.destroy")
+    confirm = _s("call", "nova_api", "nova_compute_src", "confirm_resize")
+    first = Block("opt", (Branch("if not instance.host", (Block("opt", (
+        Branch("if cell and instance", (destroy,)),), "a", "f", 2),)),), "a", "f", 1)
+
+    def flow(label, condition):
+        rest = Block("opt", (Branch(label, (confirm,), condition),), "a", "f", 3)
+        return Flow("delete", "test", "t", "DELETE", (), (first, rest))
+
+    pats = (step("db", "nova_api", "database", "instance.destroy"),
+            step("call", "nova_api", None, "confirm_resize"))
+    whole = "instance.host or not (cell and instance)"
+    assert check(flow("if instance.host or not ...", whole),
+                 exclusive("delete", "test", *pats, cite="c")) is None
+    # cut with nothing kept, or a condition that can hold with the destroy: one path
+    assert "one path" in check(flow("if instance.host or not ...", ""),
+                               exclusive("delete", "test", *pats, cite="c"))
+    assert "one path" in check(flow("if instance.host or cell", ""),
+                               exclusive("delete", "test", *pats, cite="c"))
+    # `is not` is the negation of `is`
+    assert check(flow("if instance.host is not None", ""), exclusive(
+        "delete", "test", *pats, cite="c")) is not None
+    negated = Flow("delete", "test", "t", "DELETE", (), (
+        Block("opt", (Branch("if x is None", (destroy,)),), "a", "f", 1),
+        Block("opt", (Branch("if x is not None", (confirm,)),), "a", "f", 2)))
+    assert check(negated, exclusive("delete", "test", *pats, cite="c")) is None

@@ -7,7 +7,7 @@ from __future__ import annotations
 from tracer.index import Index
 from tracer.model import Block, iter_steps
 from tracer.rpc import build_rpc_model
-from tests.trace.test_engine import trace
+from tests.trace.test_engine import _walk_blocks, trace
 from tests.trees import TRACE, write_tree
 
 
@@ -455,3 +455,83 @@ def test_a_branch_that_always_returns_through_a_try_is_the_alternative_to_the_re
     first, rest = ([s.text for s in iter_steps(br.nodes)] for br in alt[0].branches)
     assert "Migration.get_by_id" in " ".join(first) and "pause_instance" not in first
     assert "pause_instance" in rest
+
+
+def test_a_label_cut_to_fit_keeps_its_whole_condition(tmp_path):
+    """34.0.0's API._delete: the rest after a partial return is drawn under a condition
+    too long for a label; the label is cut between tokens and the branch keeps the whole
+    condition (the JSON flow's `condition`), a written `if` likewise."""
+    long_test = " and ".join(f"instance.flag_number_{i}" for i in range(6))
+    flow = _pause_with(tmp_path, f"""if instance.soft:
+    objects.Migration.get_by_id(context, 1)
+    if {long_test}:
+        return
+if {long_test}:
+    objects.Migration.get_by_id(context, 2)
+""")
+    branches = [b for node in flow.nodes if isinstance(node, Block) for b in node.branches]
+    rest = [b for b in branches if b.label.startswith("if not (instance.soft")]
+    assert len(rest) == 1 and rest[0].label.endswith("...") and len(rest[0].label) <= 73
+    assert rest[0].condition == f"not (instance.soft and {long_test})"
+    assert rest[0].to_json()["condition"] == rest[0].condition
+    written = [b for node in _walk_blocks(rest[0].nodes) for b in node.branches]
+    assert [b.condition for b in written] == [long_test]
+    assert written[0].label.endswith("...")
+    # a label that fits keeps no second copy
+    short = [b for b in branches if b.label == "if instance.soft"]
+    assert short and short[0].condition == "" and "condition" not in short[0].to_json()
+
+
+def _labels(nodes):
+    return [(block.kind, branch.label) for block in _walk_blocks(nodes)
+            for branch in block.branches]
+
+
+def test_an_arm_drawn_after_arms_that_draw_nothing_says_they_did_not_hold(tmp_path):
+    """34.0.0's API._validate_host_or_node: `if host:` reads the database only (not
+    drawn beyond depth), `elif hypervisor_hostname:` asks placement. The drawn arm is
+    `not host and hypervisor_hostname`, never `hypervisor_hostname` alone, and no empty
+    `alt if host` is left."""
+    flow = _pause_with(tmp_path, """if instance.host:
+    pass
+elif instance.node:
+    objects.Migration.get_by_id(context, 1)
+""")
+    assert ("opt", "if not instance.host and instance.node") in _labels(flow.nodes)
+    assert not [label for _, label in _labels(flow.nodes) if label == "if instance.host"]
+
+
+def test_equal_to_another_constant_settles_the_negations_of_the_arms_before(tmp_path):
+    """34.0.0's LibvirtDriver._live_migration_monitor: `if info.type == JOB_NONE:` (a log
+    line) `elif info.type == JOB_COMPLETED:` ...: the drawn arm is
+    `info.type == JOB_COMPLETED`, which already says it is not JOB_NONE."""
+    flow = _pause_with(tmp_path, """if instance.kind == objects.NONE:
+    pass
+elif instance.kind == objects.DONE:
+    objects.Migration.get_by_id(context, 1)
+elif instance.kind == objects.FAILED:
+    objects.Migration.get_by_id(context, 2)
+""")
+    assert _labels(flow.nodes) == [("alt", "if instance.kind == objects.DONE"),
+                                   ("alt", "if instance.kind == objects.FAILED")]
+
+
+def test_arms_left_empty_by_the_summary_of_a_helper_are_not_drawn():
+    """Beyond `--depth` a helper keeps only what crosses a process: an arm that only read
+    the database is empty then, and goes the same way (its anchors kept before the
+    frame)."""
+    from tracer.model import Branch, Step
+    from tracer.trace.engine import _crossing
+
+    def step(kind, text, target=None):
+        return Step(kind, "nova_api", target, text, "nova.compute.api.API.f",
+                    "nova/compute/api.py", 1)
+
+    block = Block("alt", (
+        Branch("if host", (step("enter", "nova.compute.api.API.g"),
+                           step("db", "HostMapping.get_by_host", "database"))),
+        Branch("if node", (step("service", "get_provider_by_name", "placement"),)),
+    ), "nova.compute.api.API.f", "nova/compute/api.py", 1)
+    kept = _crossing([block], "nova_api", False, lambda text: False)
+    assert [n.kind for n in kept] == ["enter", "opt"]
+    assert kept[1].branches[0].label == "if not host and node"

@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-__all__ = ["Profile", "Rest", "Tracing", "PROFILES", "profile_for", "known_projects"]
+__all__ = ["FlaskRest", "Profile", "Rest", "Tracing", "PROFILES", "profile_for", "known_projects"]
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,20 @@ class Tracing:
     object_names: str | None = None
     # object methods that write, besides save, create, destroy, ...
     object_writes: tuple[str, ...] = ()
+    # module-level names set at start-up by a setup function (`OPS = None` until
+    # `setup_api(ops)` runs): dotted name -> the class of the object they hold, and the
+    # note that says so
+    globals: tuple[tuple[str, str, str], ...] = ()
+    # the driver as an interface rather than a module of driver_packages: its class, whose
+    # methods are drawn as calls to the driver and not followed (Sahara's plugins ship
+    # apart; ProvisioningPluginBase is what the engine calls)
+    driver_interface: str = ""
+    # a client module's factory handing out a library's client (no class of the tree):
+    # calls through it are messages named by their attributes (`stacks.create`)
+    library_clients: bool = False
+    # client libraries whose importers are that service's client, besides the common ones
+    # (tracer.trace.patterns.CLIENT_LIBRARIES): Sahara's heatclient, keystoneclient
+    client_libraries: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -100,6 +114,26 @@ class Rest:
 
 
 @dataclass(frozen=True)
+class FlaskRest:
+    """A REST API of Flask blueprints (Sahara's), read by tracer.flaskroutes: the module
+    that mounts the blueprints, the URL prefix read, and what the client calls each
+    request."""
+
+    # the module whose functions register the blueprints (`app.register_blueprint(...)`)
+    app_module: str
+    # the URL prefix whose blueprints are the operations (`/v2`)
+    prefix: str
+    # the folder of the REST API: a file there that cannot be parsed loses routes
+    api_dir: str
+    # client command -> (HTTP method, path under the prefix)
+    client_commands: Mapping[str, tuple[str, str]] = field(
+        default_factory=dict, compare=False, hash=False)
+    # other names of a command (the older client's)
+    aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False,
+                                                   hash=False)
+
+
+@dataclass(frozen=True)
 class Profile:
     # the Python package and the distribution on the package index (nova, cinder)
     name: str
@@ -116,6 +150,8 @@ class Profile:
     liberty: str
     # its REST API, when it is not Nova's compute API (tracer.catalogue reads Nova's)
     rest: Rest | None = None
+    # or its REST API of Flask blueprints (tracer.flaskroutes)
+    flask: FlaskRest | None = None
     # how its flows are traced (None: not yet)
     tracing: Tracing | None = None
     # what osflow reads of it so far, beyond the RPC model (rpc, diff --rpc, history):
@@ -126,6 +162,9 @@ class Profile:
     # an arrow to it links to that operation's diagram when a root holds both builds
     calls_into: Mapping[str, tuple[str, Mapping[str, str]]] = field(
         default_factory=dict, compare=False, hash=False)
+    # topic -> the binary serving it, where the binary is not named after the topic
+    # (Sahara's `sahara-ops` topic is served by sahara-engine)
+    topic_binaries: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def every_service(self) -> str:
@@ -144,6 +183,8 @@ class Profile:
     def binary(self, topic: str) -> str:
         """The binary serving a topic: nova's `compute` is nova-compute; cinder's topics are
         already binaries (`cinder-volume`)."""
+        if topic in self.topic_binaries:
+            return self.topic_binaries[topic]
         prefix = f"{self.name}-"
         return topic if topic.startswith(prefix) else prefix + topic
 
@@ -152,8 +193,9 @@ def _profiles() -> dict[str, Profile]:
     from tracer.profiles.cinder import CINDER
     from tracer.profiles.manila import MANILA
     from tracer.profiles.nova import NOVA
+    from tracer.profiles.sahara import SAHARA
 
-    return {p.name: p for p in (NOVA, CINDER, MANILA)}
+    return {p.name: p for p in (NOVA, CINDER, MANILA, SAHARA)}
 
 
 PROFILES: dict[str, Profile] = _profiles()

@@ -13,7 +13,7 @@ from dataclasses import replace
 from tracer.errors import OsflowError
 from tracer.index import ClassRef, FunctionRef, Index, ValueRef, ir
 from tracer.model import (
-    CALL, CAST, DB, DB_RETURN, DONE, NOTE, REQUEST, RESPONSE, START, Block, Branch, Flow,
+    CALL, CAST, DB, DB_RETURN, DONE, NOTE, REQUEST, RESPONSE, START, Block, Flow,
     RpcModel, Step,
     iter_steps,
 )
@@ -125,6 +125,11 @@ def _profile_choices(index: Index, options: Options,
                                              and isinstance(made.value, ir.Call))) and \
                 isinstance(index.resolve_dotted(dotted), ClassRef):
             choices[factory], why[factory] = dotted, note
+    if tracing.driver_interface and options.driver in (Options.driver, tracing.driver):
+        # the driver is an interface (no plugin of its own in the tree): its calls are drawn
+        why["driver"] = f"{tracing.driver}: the {tracing.driver_base} interface " \
+                        f"({tracing.driver_interface}); the plugin itself ships apart"
+        return choices, why
     if not available_drivers(index, tracing):
         return choices, why
     name = tracing.driver if options.driver == Options.driver else options.driver
@@ -194,7 +199,11 @@ def trace_operation(index: Index, rpc: RpcModel, operation, options: Options,
     """The flow of `operation` (a catalogue Operation) in the tree of `index`."""
     handler = index.resolve_dotted(operation.handler)
     controller = index.resolve_dotted(operation.handler.rsplit(".", 1)[0])
-    if not isinstance(handler, FunctionRef) or not isinstance(controller, ClassRef):
+    if isinstance(handler, FunctionRef) and handler.owner is None:
+        controller = None  # a view function (Flask): no controller object
+    elif not isinstance(controller, ClassRef):
+        handler = None
+    if not isinstance(handler, FunctionRef):
         raise OsflowError(f"cannot find the handler {operation.handler} of "
                           f"{operation.name} in {rpc.source}")
     # every send to compute is placed on the host its expression names (a delete's
@@ -270,11 +279,14 @@ def _traced(index: Index, rpc: RpcModel, handler: FunctionRef, controller: Class
     api = profile_for(index.package).api
     request = Step(REQUEST, "client", api, request_text, handler.dotted,
                    handler.module.path, fn.line)
-    self_value = engine.fresh_instance(controller, api)
+    self_value = engine.fresh_instance(controller, api) if controller is not None else None
     returned: list = []
     body = engine.collect(lambda: returned.append(
         engine.activation(handler, self_value, api, {})))
     status = patterns.response_status(fn.decorators)
+    if handler.owner is None and profile_for(index.package).flask is not None:
+        from tracer.flaskroutes import view_status
+        status = view_status(index, handler) or status
     rest = profile_for(index.package).rest
     if rest is not None and rest.status_from_return and returned and \
             not patterns.decorated_status(fn.decorators):
@@ -334,7 +346,7 @@ def _renamed(nodes: tuple, names: dict[str, str]) -> tuple:
     for node in nodes:
         if isinstance(node, Block):
             out.append(replace(node, branches=tuple(
-                Branch(b.label, _renamed(b.nodes, names)) for b in node.branches)))
+                replace(b, nodes=_renamed(b.nodes, names)) for b in node.branches)))
         elif node.source in names or node.target in names:
             out.append(Step(node.kind, names.get(node.source, node.source),
                             names.get(node.target, node.target), node.text, node.anchor,
@@ -349,16 +361,16 @@ def overview(flow: Flow) -> Flow:
     callbacks, other services, database writes), the request and response, and the
     frames around them; in-process notes and database reads go, and the frames and
     participants left empty."""
-    from tracer.trace.engine import _visible
+    from tracer.trace.engine import _drawn_arms, _visible
 
     def walk(nodes):
         out = []
         read = False  # the last step was a database read: its reply goes with it
         for node in nodes:
             if isinstance(node, Block):
-                branches = tuple(Branch(b.label, tuple(walk(b.nodes))) for b in node.branches)
+                branches = tuple(replace(b, nodes=tuple(walk(b.nodes))) for b in node.branches)
                 if any(_visible(b.nodes) for b in branches):
-                    out.append(replace(node, branches=branches))
+                    out += _drawn_arms(replace(node, branches=branches))
                 read = False
             elif node.kind == DB and not patterns.is_db_write(node.text):
                 read = True

@@ -23,6 +23,7 @@ ALWAYS = "always"  # the statement always ends the function
 UNKNOWN = object()  # a value known only at run time
 UNPARSED = object()  # a condition that does not parse (cached as such)
 LIMIT = 70  # characters of a label
+UNCUT = 1 << 20  # a limit no condition reaches: the whole text
 
 _NEGATED = {ast.Eq: ast.NotEq, ast.NotEq: ast.Eq, ast.Is: ast.IsNot, ast.IsNot: ast.Is,
             ast.In: ast.NotIn, ast.NotIn: ast.In, ast.Lt: ast.GtE, ast.GtE: ast.Lt,
@@ -50,6 +51,48 @@ def negate(expr: ast.expr) -> ast.expr:
             op = ast.Or() if isinstance(expr.op, ast.And) else ast.And()
             return ast.BoolOp(op, parts)
     return ast.UnaryOp(ast.Not(), expr)
+
+
+def settled(expr: ast.expr) -> ast.expr:
+    """`expr` without the parts its own equality tests decide: in `x != A and x == B`
+    (an `elif x == B` after `if x == A`), `x == B` makes `x != A` true, so it goes; a
+    name compared equal to two different names or constants is taken to differ (the
+    constants of an enumeration: libvirt's job types, vm states)."""
+    parts = _parts(expr, ast.And)
+    known = {}
+    for part in parts:
+        if _equality(part) and isinstance(part.ops[0], ast.Eq):
+            known.setdefault(ast.unparse(part.left), ast.unparse(part.comparators[0]))
+    if not known:
+        return expr
+    kept = [part for part in parts
+            if _equality(part) and isinstance(part.ops[0], ast.Eq) or
+            _decided(part, known) is not True]
+    return kept[0] if len(kept) == 1 else ast.BoolOp(ast.And(), kept)
+
+
+def _equality(expr: ast.expr) -> bool:
+    """`x == A` or `x != A`, A a name, dotted name or constant."""
+    return isinstance(expr, ast.Compare) and len(expr.ops) == 1 and \
+        isinstance(expr.ops[0], (ast.Eq, ast.NotEq)) and \
+        isinstance(expr.comparators[0], (ast.Name, ast.Attribute, ast.Constant))
+
+
+def _decided(expr: ast.expr, known: dict[str, str]) -> bool | None:
+    """The truth of `expr` given each name of `known` equal to its value; None if open."""
+    if _equality(expr) and ast.unparse(expr.left) in known:
+        equal = known[ast.unparse(expr.left)] == ast.unparse(expr.comparators[0])
+        return equal if isinstance(expr.ops[0], ast.Eq) else not equal
+    if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.Not):
+        inner = _decided(expr.operand, known)
+        return None if inner is None else not inner
+    if isinstance(expr, ast.BoolOp):
+        found = [_decided(value, known) for value in expr.values]
+        stop = isinstance(expr.op, ast.Or)  # the value that decides: True for or
+        if stop in found:
+            return stop
+        return (not stop) if None not in found else None
+    return None
 
 
 def _nots(exprs) -> int:

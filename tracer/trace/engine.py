@@ -33,7 +33,7 @@ from tracer.model import (
 )
 from tracer.trace import conditions, patterns, taskflow
 from tracer.trace.values import (
-    ArgsV, ChoiceV, ClassV, ConstV, DictV, FuncV, ListV, MethodCallerV, ModuleV, Obj, SuperV,
+    ArgsV, ChoiceV, ClassV, ConstV, DictV, FuncV, LibClientV, ListV, MethodCallerV, ModuleV, Obj, SuperV,
     TaskflowCallV, TaskflowV, Text, Value, clone, text_of,
 )
 
@@ -151,10 +151,11 @@ def client_modules(index: Index) -> dict[str, str]:
     modules = {rel.removesuffix(".py").removesuffix("/__init__").replace("/", "."): rel
                for rel in index.source_files()}
     found: dict[str, str] = {}
-    not_clients = tracing_of(index).not_clients
+    tracing = tracing_of(index)
+    not_clients = tracing.not_clients
     for name, rel in modules.items():
         if not name.startswith(not_clients):
-            service = patterns.client_service(index.source(rel))
+            service = patterns.client_service(index.source(rel), tracing.client_libraries)
             if service is not None:
                 found[name] = service
     for client, service in list(found.items()):
@@ -360,8 +361,8 @@ class Engine:
         self.queue.clear()
         self.managers.clear()
         self.pending = {}
-        nodes = self.collect(lambda: self.activation(fn, self.service_self(owner, participant),
-                                                     participant, {}))
+        self_value = self.service_self(owner, participant) if owner is not None else None
+        nodes = self.collect(lambda: self.activation(fn, self_value, participant, {}))
         return [s for s in iter_steps(nodes) if s.kind in (CALL, CAST) and s.rpc]
 
     def drain_casts(self) -> list[Node]:
@@ -580,8 +581,8 @@ class Engine:
         if not _visible(drawn):
             self.body(rest, frame)
             return
-        label = conditions.unless(exits)
-        self.block("opt", [(label, rest)], frame, stmt.line)
+        self.block("opt", [(conditions.unless(exits), rest)], frame, stmt.line,
+                   whole=(conditions.unless(exits, conditions.UNCUT),))
 
     def statement(self, stmt: ir.Stmt, frame: Frame) -> None:
         # exact types (the summary has no subclasses), commonest first
@@ -962,10 +963,12 @@ class Engine:
         return found
 
     def block(self, kind: str, arms: list[tuple[str, tuple]], frame: Frame, line: int,
-              guard: str = "", written: bool = False) -> None:
+              guard: str = "", written: bool = False, whole: tuple[str, ...] = ()) -> None:
         """Branches as a fragment. `guard`: the first arm ends the function early and the
         last is the rest of it; when the early exit draws nothing (a plain guard clause),
-        the rest is drawn flat rather than wrapped in `opt if not (...)`."""
+        the rest is drawn flat rather than wrapped in `opt if not (...)`. `written`: the
+        labels are `if <condition as written>`, to be made plain and cut to fit; `whole`:
+        the arms' labels uncut, where they were cut (kept as Branch.condition)."""
         branches = []
         before = {key: list(fields) for key, fields in self.pending.items()}
         outcomes = []
@@ -997,7 +1000,9 @@ class Engine:
                 finally:
                     for value, _ in assume:
                         del self.assumed[id(value)]
-            branches.append(Branch(label, tuple(self.collect(run))))
+            nodes = tuple(self.collect(run))
+            uncut = whole[len(branches)] if whole else ""
+            branches.append(Branch(label, nodes, _condition(uncut, label)))
             outcomes.append(self.pending)
             if binds and not stopped:
                 envs.append(dict(env))
@@ -1022,23 +1027,12 @@ class Engine:
                 for node in branch.nodes:
                     self.emit(node)
             return
-        first = branches[0].label.removeprefix("if ")
         if written:  # `if <condition as written>`: plain, on one line, cut between tokens
-            branches = [Branch("if " + conditions.plain(b.label[3:]), b.nodes)
-                        if b.label.startswith("if ") else b for b in branches]
-        if kind == "alt":
-            # arms that draw nothing are left out (their anchors kept); a lone arm is an opt
-            shown = [b for b in branches if _visible(b.nodes)]
-            for branch in branches:
-                if branch not in shown:
-                    for node in branch.nodes:
-                        self.emit(node)
-            if not shown[0].label:
-                shown[0] = Branch("if " + conditions.negated_text(first), shown[0].nodes)
-            if len(shown) == 1:
-                kind = "opt"
-            branches = shown
-        self.emit(Block(kind, tuple(branches), frame.fn.dotted, frame.module.path, line))
+            branches = [_plain_branch(b) if b.label.startswith("if ") else b
+                        for b in branches]
+        for node in _drawn_arms(Block(kind, tuple(branches), frame.fn.dotted,
+                                      frame.module.path, line)):
+            self.emit(node)
 
     # ------------------------------------------------------------------ expressions
 
@@ -1279,6 +1273,10 @@ class Engine:
         if name in frame.env:
             return frame.env[name]
         ref = self.index.resolve(frame.module, name)
+        if type(ref) is ValueRef and self.tracing.globals:
+            held = self.global_value(ref, frame.participant)
+            if held is not None:
+                return held
         return self.ref_value(ref, name) if ref is not None else Text(name)
 
     def ref_value(self, ref, text: str, depth: int = 0) -> Value:
@@ -1310,6 +1308,29 @@ class Engine:
                     return self.ref_value(inner, text, depth + 1)
         return Text(text)
 
+    def global_value(self, ref: ValueRef, participant: str) -> Value | None:
+        """A module-level name a setup function fills at start-up (Tracing.globals): an
+        object of the class it holds, built in the process that reads it."""
+        for _ in range(4):  # `conductor = c.API` names the global under another name
+            if f"{ref.module.name}.{ref.name}" in {g[0] for g in self.tracing.globals} or \
+                    not isinstance(ref.value, (ir.Name, ir.Attr)):
+                break
+            inner = self.index.resolve_expr(ref.module, ref.value)
+            if not isinstance(inner, ValueRef):
+                return None
+            ref = inner
+        dotted = f"{ref.module.name}.{ref.name}"
+        for name, cls_path, note in self.tracing.globals:
+            if name != dotted:
+                continue
+            cls = self.index.resolve_dotted(cls_path)
+            if not isinstance(cls, ClassRef):
+                return None
+            if note:
+                self.flow_note(note)
+            return self.fresh_instance(cls, participant)
+        return None
+
     def module_partial(self, ref: ValueRef, depth: int) -> FuncV | None:
         """`convert_volumes = functools.partial(_convert_block_devices, DriverVolume...)`
         at module level: the function with its first arguments bound."""
@@ -1339,6 +1360,8 @@ class Engine:
             return Text.of(expr)
         if kind is TaskflowV:
             return taskflow.attribute(base, name)
+        if kind is LibClientV:
+            return LibClientV(base.service, f"{base.path}.{name}" if base.path else name)
         if kind is SuperV:
             owner = self.index.resolve_dotted(base.owner)
             if isinstance(owner, ClassRef):
@@ -1368,6 +1391,10 @@ class Engine:
                 # `self.db = import_module(CONF.db_driver)`): a function of the database
                 # layer, drawn as its step when called (unknown_call)
                 return Text(f"{base.module.name}.{name}")
+            if type(ref) is ValueRef and self.tracing.globals:
+                held = self.global_value(ref, frame.participant)
+                if held is not None:
+                    return held
             return self.ref_value(ref, expr_text(expr)) if ref is not None \
                 else Text.of(expr)
         return Text.of(expr)
@@ -1480,10 +1507,12 @@ class Engine:
         (`report.report_client_singleton()`, `neutron.get_client(context)`), a function
         that talks to the service is a message to it (`security_group_api.validate_name`);
         None for local work, followed like any code."""
-        client = self.service_client(fn.module, frame) \
-            if patterns.is_client_factory(fn.function.name) else None
+        factory = patterns.is_client_factory(fn.function.name)
+        client = self.service_client(fn.module, frame) if factory else None
         if client is not None:
             return client
+        if factory and self.tracing.library_clients:
+            return LibClientV(self.service_of(fn.module) or "service")
         if not self.reaches_service(fn, None):
             return None
         return self.service_call(self.service_of(fn.module), fn.function.name, call.line,
@@ -1587,6 +1616,8 @@ class Engine:
         if module.startswith(tuple(f"{p}." for p in self.tracing.driver_packages)) and \
                 cls.dotted == self.choices.get("driver"):
             return "driver", self.driver_participant(participant)
+        if self.tracing.driver_interface and cls.dotted == self.tracing.driver_interface:
+            return "driver", self.driver_participant(participant)
         return None, None
 
     def driver_participant(self, participant: str) -> str:
@@ -1606,6 +1637,9 @@ class Engine:
         name = call.func.attr if kind is ir.Attr else call.func.id if kind is ir.Name else ""
         if type(callee) is TaskflowCallV:  # flow.add(...), engine.run(), storage.fetch(...)
             return taskflow.method_call(self, callee, args, kwargs, frame, call.line)
+        if type(callee) is LibClientV:
+            return self.service_call(callee.service, callee.path, call.line, frame) \
+                if callee.path else callee
         if type(callee) is Text and kind in (ir.Attr, ir.Name):
             library = taskflow.imported(call.func, frame)
             made = taskflow.library_call(self, library, args, kwargs, frame, call.line) \
@@ -2423,6 +2457,59 @@ def _returned_function(function: ir.Function) -> ir.Function | None:
     return None
 
 
+def _drawn_arms(block: Block) -> list[Node]:
+    """An `alt` without the arms that draw nothing, after the anchors those held: each
+    arm after a left-out one says that its condition did not hold (`alt if host` empty,
+    `else if node` drawn: `if not host and node`), since the arms are read as `else if`
+    of the ones drawn before them; a lone arm left is an `opt`."""
+    if block.kind != "alt" or all(_visible(b.nodes) for b in block.branches):
+        return [block]
+    shown: list[Branch] = []
+    dropped: list[Branch] = []
+    for branch in block.branches:
+        if not _visible(branch.nodes):
+            dropped.append(branch)
+        elif dropped:
+            shown.append(_unless_dropped(dropped, branch))
+        else:
+            shown.append(branch)
+    anchors = [node for branch in dropped for node in branch.nodes]
+    return anchors + [replace(block, kind="alt" if len(shown) > 1 else "opt",
+                              branches=tuple(shown))]
+
+
+def _unless_dropped(dropped: list[Branch], arm: Branch) -> Branch:
+    """`arm`'s label when the arms `dropped` before it are not drawn: their conditions
+    negated, then its own (none for the `else` arm)."""
+    whole = [(b.condition or b.label).removeprefix("if ") for b in dropped + [arm] if b.label]
+    parsed = [conditions.parse(text) for text in whole]
+    if None in parsed:
+        negated = [f"not ({text})" for text in whole[:len(dropped)]]
+        uncut = " and ".join(negated + whole[len(dropped):])
+        label = "if " + conditions.clip(uncut)
+        return Branch(label, arm.nodes, _condition(uncut, label))
+    expr = conditions.negate(parsed[0])
+    for part in parsed[1:len(dropped)]:
+        expr = conditions.both(expr, conditions.negate(part))
+    if arm.label:
+        expr = conditions.settled(conditions.both(expr, parsed[-1]))
+    label = "if " + conditions.text(expr)
+    return Branch(label, arm.nodes, _condition(conditions.text(expr, conditions.UNCUT), label))
+
+
+def _condition(uncut: str, label: str) -> str:
+    """Branch.condition: the uncut condition of a label, when the label was cut."""
+    uncut = uncut.removeprefix("if ")
+    return uncut if uncut and uncut != label.removeprefix("if ") else ""
+
+
+def _plain_branch(branch: Branch) -> Branch:
+    """`if <condition as written>` plain, on one line, cut between tokens to fit."""
+    label = "if " + conditions.plain(branch.label[3:])
+    return Branch(label, branch.nodes, _condition(
+        conditions.plain(branch.label[3:], conditions.UNCUT), label))
+
+
 def _search_merged(node: Node) -> Node:
     """`opt if some bdm in bdms` around only `opt if bdm.volume_id == volume_id`: one
     frame, `opt if some bdm in bdms has bdm.volume_id == volume_id`."""
@@ -2653,12 +2740,11 @@ def _crossing(nodes: list[Node], participant: str, in_driver: bool,
     for node in nodes:
         kept_before = len(out)
         if isinstance(node, Block):
-            branches = tuple(Branch(b.label,
-                                    tuple(_crossing(list(b.nodes), participant, in_driver,
-                                                    kept_write)))
+            branches = tuple(replace(b, nodes=tuple(_crossing(list(b.nodes), participant,
+                                                              in_driver, kept_write)))
                              for b in node.branches)
             if any(_visible(b.nodes) for b in branches):
-                out.append(Block(node.kind, branches, node.anchor, node.file, node.line))
+                out += _drawn_arms(replace(node, branches=branches))
             else:
                 out += [n for b in branches for n in b.nodes]
         elif in_driver:

@@ -309,23 +309,25 @@ _CLIENT_NEEDLES = tuple(name.encode() for name in CLIENT_LIBRARIES) + \
 _CLIENT_FACTORY = re.compile(r"client|singleton|_service$")
 
 
-def client_service(source: bytes) -> str | None:
+def client_service(source: bytes, extra: tuple[tuple[str, str], ...] = ()) -> str | None:
     """The service a module is a client of, from its source: it imports that service's
     client library for more than its exceptions (`from neutronclient.v2_0 import
     client`), or asks for an adapter of its service type (`get_sdk_adapter('placement')`,
     `'service_type': 'placement'` before adapters). None for any other module."""
-    if not any(needle in source for needle in _CLIENT_NEEDLES):
+    libraries = {**CLIENT_LIBRARIES, **dict(extra)} if extra else CLIENT_LIBRARIES
+    if not any(needle in source for needle in _CLIENT_NEEDLES) and \
+            not any(name.encode() in source for name, _ in extra):
         return None  # most modules: a byte search is all they cost
     for match in _IMPORT.finditer(source):
         library = (match.group(1) or match.group(4)).decode()
-        if library not in CLIENT_LIBRARIES:
+        if library not in libraries:
             continue
         path = (match.group(2) or match.group(5) or b"").decode()
         names = {name.split(" as ")[0].strip(" ()\\")
                  for name in (match.group(3) or b"").decode().split(",")} - {""}
         if path.rsplit(".", 1)[-1] in _EXCEPTIONS or (names and names <= _EXCEPTIONS):
             continue  # `from cinderclient import exceptions`: it only catches its errors
-        return CLIENT_LIBRARIES[library]
+        return libraries[library]
     for match in _SERVICE_TYPE.finditer(source):
         service = SERVICE_TYPES.get(match.group(1).decode())
         if service is not None:

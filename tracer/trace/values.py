@@ -129,6 +129,17 @@ class ListV:
 
 
 @dataclass(frozen=True)
+class LibClientV:
+    """A client of another service made by a library the tree does not hold
+    (`heat_client.Client(...)` handed out by sahara.utils.openstack.heat.client()): a call
+    through it is a message to that service, named by the attributes it goes through
+    (`client().stacks.create(...)`: stacks.create)."""
+
+    service: str
+    path: str = ""
+
+
+@dataclass(frozen=True)
 class MethodCallerV:
     """`operator.methodcaller('name', *args, **kwargs)`: calls `name` on what it is given."""
 
