@@ -475,7 +475,15 @@ def _worth_starting_early(workspace: Workspace, only: tuple[str, ...]) -> bool:
             (only and len(only) < HELPER_MIN_JOBS):
         return False
     return any(not index.cache.has(index.content_key(rel))
-               for group in _CORE_MODULES for rel in group if (index.root / rel).is_file())
+               for group in _core_modules(index) for rel in group
+               if (index.root / rel).is_file())
+
+
+def _core_modules(index) -> tuple[tuple[str, ...], ...]:
+    """The project's core modules (Tracing.core_modules), else Nova's."""
+    from tracer.trace import tracing_of
+
+    return tracing_of(index).core_modules or _CORE_MODULES
 
 
 # A helper process's view of the tree, made when it starts and kept between its tasks.
@@ -529,7 +537,7 @@ def _read_ahead(index) -> None:
     """Summarise the core modules and the modules they import, a group at a time, largest
     first; what another process has summarised already is skipped."""
     done: set[str] = set()
-    for group in _CORE_MODULES:
+    for group in _core_modules(index):
         core = [rel for rel in group if (index.root / rel).is_file()]
         imported = set()
         for rel in core:

@@ -670,7 +670,10 @@ def _controller_extensions_of(index: Index, ext: ClassRef) -> list[tuple[str, Cl
 
 _MAPPER_RESOURCE_PARAMS = ("member_name", "collection_name")
 _CREATE_ROUTE_PARAMS = ("path", "method", "controller", "action")
-_PERCENT_PATH = re.compile(r"""^(['"])([^'"]*)\1\s*%""")
+# `'%s/x' % prefix`; Manila's `("%s/share_instances/{id}" "/export_locations" % prefix)`:
+# literals the parser joins, as the source spells them
+_PERCENT_PATH = re.compile(r"""^\(?((?:\s*(['"])[^'"]*\2)+)\s*%""")
+_LITERAL = re.compile(r"""(['"])([^'"]*)\1""")
 
 
 def _mapper_routes(index: Index, rest: Rest, warnings: list[str]) -> list[_Route]:
@@ -769,7 +772,8 @@ def _route_path(expr: ir.Expr | None) -> str | None:
     if isinstance(value, str):
         path = value
     elif isinstance(expr, ir.Other) and (match := _PERCENT_PATH.match(expr.text)):
-        path = match.group(2).replace("%s", "", 1)
+        path = "".join(m.group(2) for m in _LITERAL.finditer(match.group(1)))
+        path = path.replace("%s", "", 1)
     else:
         return None
     path = path.removeprefix("/{project_id}")
@@ -967,6 +971,10 @@ def _handlers(index: Index, routes: list[_Route], warnings: list[str],
             fn = index.find_method(main, route.target)
             if fn is not None:
                 pairs = [(None, main, fn)]
+                if everywhere and route.target in standard:
+                    # Manila's ShareTypesController.create, `@wsgi.action("create")`:
+                    # served on its own route, not again on the action route
+                    took_standard.add(fn.dotted)
             else:
                 # a standard method the main controller lacks is served by an extension's
                 # `@wsgi.action('create')`, as nova.api.openstack.wsgi.Resource does

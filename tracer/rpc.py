@@ -926,6 +926,8 @@ def build_rpc_model(index: Index, label: str, profile: Profile = NOVA) -> RpcMod
                     servers = server_endpoints(index)
                 eps = servers.get(topic or "", [])
                 manager = eps[0].ref.dotted if eps else None
+            if manager is None:
+                eps = _served_in_package(index, cm)
             endpoints_cache[binary] = eps
             services[binary] = Service(binary, topic, manager,
                                        tuple(e.ref.dotted for e in eps))
@@ -944,8 +946,12 @@ def build_rpc_model(index: Index, label: str, profile: Profile = NOVA) -> RpcMod
                                                     tuple(e.ref.dotted for e in shared)))
         endpoints = endpoints_cache.get(f"{binary}/{cm.ref.module.name}") or \
             endpoints_cache.get(binary or "", [])
+        # a topic no manager serves, served by the server its package starts
+        own_server = binary in services and services[binary].manager is None and \
+            binary != profile.every_service and bool(endpoints)
         for wire, sends in _group_by_wire(cm.sends).items():
-            methods.append(_rpc_method(index, cm, binary, topic, wire, sends, endpoints))
+            methods.append(_rpc_method(index, cm, binary, topic, wire, sends, endpoints,
+                                       own_server))
     for problem in index.problems:
         warnings.append(f"{problem.path}:{problem.line}: cannot parse ({problem.message}); "
                         "skipped")
@@ -953,6 +959,28 @@ def build_rpc_model(index: Index, label: str, profile: Profile = NOVA) -> RpcMod
     return RpcModel(label, tuple(methods),
                     tuple(sorted(services.values(), key=lambda s: s.binary)),
                     tuple(warnings))
+
+
+def _served_in_package(index: Index, cm: ClientMethod) -> list[Endpoint]:
+    """A topic no service's manager serves, whose client's package starts its own RPC
+    server (Manila's Huawei driver: `rpc.get_server(Target(topic=self.rpc_client.topic),
+    [self.replica_mgr])` in manila/share/drivers/huawei/v3/connection.py): the classes of
+    that package, other than the client's, that define a method the client sends."""
+    package = cm.ref.module.name.rpartition(".")[0]
+    prefix = package.replace(".", "/") + "/"
+    if not any(rel.startswith(prefix) for rel in index.files_containing(b"get_server(")):
+        return []
+    wires = {s.method for s in cm.sends if s.method}
+    out = []
+    for rel in index.source_files():
+        if not rel.startswith(prefix) or rel.count("/") != prefix.count("/"):
+            continue
+        module = index.module_at(rel)
+        for cls in module.classes.values() if module else ():
+            ref = ClassRef(module, cls)
+            if ref.dotted != cm.cls.dotted and wires & set(cls.methods):
+                out.append(Endpoint(ref, None, None))
+    return out
 
 
 def _shared_endpoints(index: Index, cm: ClientMethod) -> list[Endpoint]:
@@ -989,7 +1017,8 @@ def _group_by_wire(sends: list[Send]) -> dict[str | None, list[Send]]:
 
 
 def _rpc_method(index: Index, cm: ClientMethod, binary: str | None, topic: str | None,
-                wire: str | None, sends: list[Send], endpoints: list[Endpoint]) -> RpcMethod:
+                wire: str | None, sends: list[Send], endpoints: list[Endpoint],
+                own_server: bool = False) -> RpcMethod:
     kinds = tuple(sorted({s.kind for s in sends}))
     versions = sorted({version for s in sends for v in s.prepared.get("version")
                        for version in _strings(v)}, key=version_key)
@@ -1010,6 +1039,10 @@ def _rpc_method(index: Index, cm: ClientMethod, binary: str | None, topic: str |
         handler = find_handler(index, endpoints, namespace, version, wire)
         if handler is None:
             notes.append(f"no method {wire} on the {binary} endpoints")
+        elif own_server:
+            notes.append(f"topic {topic!r} is served by an RPC server its package starts "
+                         f"(get_server), not by a service's manager: {handler.owner.name} "
+                         "defines the method")
         elif handler.function.name != wire:
             notes.append(f"served by {handler.function.name}: {wire} = "
                          f"{handler.function.name} in {handler.owner.name}")

@@ -50,6 +50,13 @@ class Tracing:
     driver_base: str = ""
     driver_loader: str = ""
     driver_attrs: tuple[tuple[str, str], ...] = ()
+    # other objects a manager holds in an attribute, loaded from an option its own
+    # `__init__` reads (Manila's SchedulerManager.driver, CONF.scheduler_driver): (manager
+    # class, attribute, the class the option's default names, the note that says so)
+    held: tuple[tuple[str, str, str, str], ...] = ()
+    # the modules nearly every trace enters, in groups (tracer.build reads them ahead in a
+    # helper while the catalogue is made); empty: Nova's (tracer.build._CORE_MODULES)
+    core_modules: tuple[tuple[str, ...], ...] = ()
     # database writes kept beyond `--depth` (the state of what the operation acts on)
     state_write: str = r"^(\w+\.)*(instance|migration)\.(save|create|destroy)\b"
     # receivers that hold objects by convention (a regular expression on the last name),
@@ -214,10 +221,11 @@ class Profile:
 def _profiles() -> dict[str, Profile]:
     from tracer.profiles.cinder import CINDER
     from tracer.profiles.ironic import IRONIC
+    from tracer.profiles.manila import MANILA
     from tracer.profiles.nova import NOVA
     from tracer.profiles.sahara import SAHARA
 
-    return {p.name: p for p in (NOVA, CINDER, SAHARA, IRONIC)}
+    return {p.name: p for p in (NOVA, CINDER, MANILA, SAHARA, IRONIC)}
 
 
 PROFILES: dict[str, Profile] = _profiles()

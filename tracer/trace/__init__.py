@@ -11,7 +11,7 @@ import os
 from dataclasses import replace
 
 from tracer.errors import OsflowError
-from tracer.index import ClassRef, FunctionRef, Index, ValueRef
+from tracer.index import ClassRef, FunctionRef, Index, ValueRef, ir
 from tracer.model import (
     CALL, CAST, DB, DB_RETURN, DONE, NOTE, REQUEST, RESPONSE, START, Block, Flow,
     RpcModel, Step,
@@ -118,9 +118,11 @@ def _profile_choices(index: Index, options: Options,
     choices: dict[str, str] = {}
     why: dict[str, str] = {}
     for factory, dotted, note in tracing.choices:
-        # a factory function, or a module's value made by one (`API =
-        # importutils.import_class(CONF.transfer_api_class)`)
-        if isinstance(index.resolve_dotted(factory), (FunctionRef, ValueRef)) and \
+        # a factory function, or a module-level name bound to the class a call picks
+        # (`API = import_class(CONF.share_api_class)`)
+        made = index.resolve_dotted(factory)
+        if (isinstance(made, FunctionRef) or (isinstance(made, ValueRef)
+                                             and isinstance(made.value, ir.Call))) and \
                 isinstance(index.resolve_dotted(dotted), ClassRef):
             choices[factory], why[factory] = dotted, note
     if tracing.driver_note:

@@ -87,7 +87,11 @@ def decorator_note(dec: ir.Expr, function_name: str) -> str | None:
     if name == "check_instance_host":
         return "check instance has a host"
     if name in POLICY_DECORATORS:
-        return f"policy: compute:{function_name}"
+        # Manila's `@policy.wrap_check_policy('share')` names the rule's resource
+        scope = call.args[0].value if call and call.args and \
+            isinstance(call.args[0], ir.Const) and isinstance(call.args[0].value, str) \
+            else "compute"
+        return f"policy: {scope}:{function_name}"
     if name == "wrap_instance_event":
         return "record instance action event (start/finish)"
     if name.startswith(("reject_", "block_", "check_")):
@@ -267,11 +271,18 @@ _WRITE_METHOD = re.compile(r"^(save|create|destroy|delete|update\w*|drop_\w+|add
 _STATE_WRITE = re.compile(r"^(\w+\.)*(instance|migration)\.(save|create|destroy)\b")
 
 
+# A function of a database API module that writes, by a word of its name
+# (`db.share_instance_update`, `db.share_access_create`, `db.quota_usage_update`).
+_DB_API_WRITE = re.compile(r"^db\.(\w+_)?(create|update|delete|destroy|add|remove|"
+                           r"set|reset|increment|purge|restore)(_\w+)?$")
+
+
 def is_db_write(text: str) -> bool:
-    """Whether a database step (`bdm.save (fields)`, `InstanceAction.action_start`)
-    writes rather than reads."""
-    method = text.partition(" (")[0].rsplit(".", 1)[-1]
-    return _WRITE_METHOD.match(method) is not None
+    """Whether a database step (`bdm.save (fields)`, `InstanceAction.action_start`,
+    `db.share_update`) writes rather than reads."""
+    step = text.partition(" (")[0]
+    method = step.rsplit(".", 1)[-1]
+    return _WRITE_METHOD.match(method) is not None or _DB_API_WRITE.match(step) is not None
 
 
 def is_state_write(text: str) -> bool:
