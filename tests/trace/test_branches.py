@@ -535,3 +535,21 @@ def test_arms_left_empty_by_the_summary_of_a_helper_are_not_drawn():
     kept = _crossing([block], "nova_api", False, lambda text: False)
     assert [n.kind for n in kept] == ["enter", "opt"]
     assert kept[1].branches[0].label == "if not host and node"
+
+
+def test_an_object_made_where_it_is_written_is_named_by_its_class(tmp_path):
+    """Ironic 39.0.0's conductor utils: `objects.NodeHistory(node_id=..., ...).create()`
+    is `NodeHistory.create (node_id=...)`, not the constructor call's whole text."""
+    files = {**TRACE, "nova/objects/__init__.py": "from nova.objects.migration import Migration\n",
+             "nova/objects/migration.py": """
+        class Migration(object):
+            def __init__(self, context=None, **kwargs):
+                pass
+
+            def create(self):
+                pass
+        """}
+    flow = _pause_with(tmp_path, """objects.Migration(context=context, status='done').create()
+""", files=files)
+    writes = [s.text for s in iter_steps(flow.nodes) if s.kind == "db"]
+    assert "Migration.create (status='done')" in writes, writes

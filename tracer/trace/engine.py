@@ -2216,6 +2216,9 @@ class Engine:
         item = patterns.ITEM_RECEIVER.fullmatch(receiver)
         if item:  # `migrate_data['migration']`: the migration
             shown = item.group(1)
+        made = patterns.MADE_RECEIVER.fullmatch(receiver)
+        if made:  # `node_history.NodeHistory(node_id=..., ...).create()`: its class's name
+            shown = made.group(1)
         text = f"{shown}.{name}"
         # the fields set since the last save are written by save and create; another
         # write (`instance.drop_migration_context()`) leaves them pending

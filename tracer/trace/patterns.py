@@ -291,6 +291,9 @@ def is_state_write(text: str) -> bool:
 
 # `migrate_data['migration']`: an object kept under its name in a dict
 ITEM_RECEIVER = re.compile(r"[\w.]+\[['\"](\w+)['\"]\]")
+# an object made where it is written (`objects.NodeHistory(node_id=..., ...).create()`):
+# the class named, its arguments being the fields the write shows
+MADE_RECEIVER = re.compile(r"(?:\w+\.)*([A-Z]\w*)\(.*\)", re.S)
 
 
 def object_receiver(expr: ir.Expr, names: re.Pattern[str] = OBJECT_NAMES) -> str | None:
