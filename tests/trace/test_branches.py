@@ -553,3 +553,28 @@ def test_an_object_made_where_it_is_written_is_named_by_its_class(tmp_path):
 """, files=files)
     writes = [s.text for s in iter_steps(flow.nodes) if s.kind == "db"]
     assert "Migration.create (status='done')" in writes, writes
+
+
+def test_arms_that_draw_the_same_steps_are_drawn_once(tmp_path):
+    """Cinder 29.0.0's volume extend casts extend_volume whether or not the volume is
+    attached (only an argument differs): with an `else`, the step is drawn flat; without
+    one, once under both conditions."""
+    flow = _pause_with(tmp_path, """if instance.a:
+    objects.Migration.get_by_id(context, 1)
+else:
+    objects.Migration.get_by_id(context, 2)
+if instance.b:
+    objects.Migration.get_by_id(context, 3)
+elif instance.c:
+    objects.Migration.get_by_id(context, 4)
+""")
+    assert _labels(flow.nodes) == [("opt", "if instance.b or instance.c")]
+    top = [s.text for s in flow.nodes if not isinstance(s, Block)]
+    assert "Migration.get_by_id" in top
+    # arms that differ stay an alt
+    other = _pause_with(tmp_path / "other", """if instance.a:
+    objects.Migration.get_by_id(context, 1)
+else:
+    objects.Instance.get_by_uuid(context, 2)
+""")
+    assert [kind for kind, _ in _labels(other.nodes)] == ["alt", "alt"]

@@ -2563,8 +2563,10 @@ def _drawn_arms(block: Block) -> list[Node]:
     arm after a left-out one says that its condition did not hold (`alt if host` empty,
     `else if node` drawn: `if not host and node`), since the arms are read as `else if`
     of the ones drawn before them; a lone arm left is an `opt`."""
-    if block.kind != "alt" or all(_visible(b.nodes) for b in block.branches):
+    if block.kind != "alt":
         return [block]
+    if all(_visible(b.nodes) for b in block.branches):
+        return _alike_arms(block)
     shown: list[Branch] = []
     dropped: list[Branch] = []
     for branch in block.branches:
@@ -2577,6 +2579,39 @@ def _drawn_arms(block: Block) -> list[Node]:
     anchors = [node for branch in dropped for node in branch.nodes]
     return anchors + [replace(block, kind="alt" if len(shown) > 1 else "opt",
                               branches=tuple(shown))]
+
+
+def _alike_arms(block: Block) -> list[Node]:
+    """An `alt` whose arms all draw the same steps (Cinder's extend: the same cast whether
+    or not the volume is attached, only the argument differs): the steps, flat, when an
+    `else` arm makes them happen whichever way; else once, under `if a or b`. The other
+    arms' anchors are kept before them."""
+    drawn = {_drawn(b.nodes) for b in block.branches}
+    if len(drawn) > 1:
+        return [block]
+    anchors = [node for b in block.branches[1:] for node in b.nodes
+               if not isinstance(node, Block) and node.kind in _INVISIBLE]
+    if not block.branches[-1].label:
+        return anchors + list(block.branches[0].nodes)
+    parsed = [conditions.parse((b.condition or b.label).removeprefix("if "))
+              for b in block.branches]
+    if None in parsed:
+        return [block]
+    expr = parsed[0]
+    for part in parsed[1:]:
+        expr = conditions.either(expr, part)
+    label = "if " + conditions.text(expr)
+    arm = Branch(label, block.branches[0].nodes,
+                 _condition(conditions.text(expr, conditions.UNCUT), label))
+    return anchors + [replace(block, kind="opt", branches=(arm,))]
+
+
+def _drawn(nodes) -> tuple:
+    """What nodes draw, without where in the code they come from: to compare arms."""
+    return tuple((node.kind, tuple((b.label, _drawn(b.nodes)) for b in node.branches))
+                 if isinstance(node, Block) else
+                 (node.kind, node.source, node.target, node.text)
+                 for node in nodes if isinstance(node, Block) or node.kind not in _INVISIBLE)
 
 
 def _unless_dropped(dropped: list[Branch], arm: Branch) -> Branch:
