@@ -107,13 +107,35 @@ class Frame:
         return self.fn.module
 
 
+@dataclass(eq=False)
+class Arm:
+    """An arm of a frame being traced (`if x`, the `else` as `if not x`, `for x in xs`):
+    a cast sent inside it has its receiver's work drawn under it too. `drawn` turns false
+    when the frame is not drawn after all (a guard clause's rest, arms alike), and the
+    receiver's work then needs no frame either."""
+
+    block: object  # the frame's own token: arms of one frame share it
+    index: int
+    kind: str  # opt, alt, loop
+    label: str
+    arms: int  # how many arms the frame has
+    complete: bool  # an `alt` with an `else` arm: one arm always runs
+    anchor: str
+    file: str
+    line: int
+    condition: str = ""  # the whole condition, where the label is cut (Branch.condition)
+    drawn: bool = True
+
+
 @dataclass
 class Cast:
-    """A cast's handler, to be traced once the sending activation is drawn."""
+    """A cast's handler, to be traced once the sending activation is drawn; `paths`: the
+    arms it was sent in, for each place that sent it."""
 
     method: RpcMethod
     participant: str
     bound: dict[str, Value]
+    paths: list[tuple[Arm, ...]] = field(default_factory=list)
 
 
 class Shared:
@@ -277,6 +299,7 @@ class Engine:
         self.quiet = 0
         self.frames = 0
         self.queue: deque[Cast] = deque()
+        self.context: list[Arm] = []  # the arms being traced, outermost first
         self.queued: set[tuple[str, str]] = set()
         self.drawn: set[tuple[str, str]] = set()  # (handler, participant) already traced
         # fields set on an object since its last save, by helpers too (a helper sets
@@ -380,13 +403,23 @@ class Engine:
                 continue
             fn, owner = handler
             self_value = self.service_self(owner, cast.participant)
-            body = self.collect(lambda: self.activation(fn, self_value, cast.participant,
-                                                         cast.bound))
+            guards = _guards(cast.paths)
+            self.context = list(guards)  # what it casts in turn happens under them too
+            try:
+                body = self.collect(lambda: self.activation(fn, self_value, cast.participant,
+                                                             cast.bound))
+            finally:
+                self.context = []
             start = Step(START, cast.participant, None, cast.method.method, fn.dotted,
                          fn.module.path, fn.function.line)
             done = Step(DONE, cast.participant, None, cast.method.method, fn.dotted,
                         fn.module.path, fn.function.end_line)
-            nodes += [start, *body, done]
+            work: list[Node] = [start, *body, done]
+            for arm in reversed(guards):
+                work = [Block("loop" if arm.kind == "loop" else "opt",
+                              (Branch(arm.label, tuple(work), arm.condition),), arm.anchor,
+                              arm.file, arm.line)]
+            nodes += work
         return nodes
 
     # ------------------------------------------------------------------ frames
@@ -1003,7 +1036,8 @@ class Engine:
         env_before = dict(env) if binds else env
         envs = []  # the names as each arm that carries on leaves them
         assumptions, self.arm_assumptions = self.arm_assumptions, {}
-        for label, stmts in arms:
+        entries = _arms_of(kind, arms, whole, frame, line)
+        for entry, (label, stmts) in zip(entries, arms):
             self.pending = {key: list(fields) for key, fields in before.items()}
             if binds and branches:
                 env.clear()
@@ -1013,9 +1047,10 @@ class Engine:
                       if value is not None and id(value) not in self.assumed]
             assume = list({id(value): (value, truth) for value, truth in assume}.values())
 
-            def run(stmts=stmts, assume=assume):
+            def run(stmts=stmts, assume=assume, entry=entry):
                 for value, truth in assume:
                     self.assumed[id(value)] = (value, truth)
+                self.context.append(entry)
                 try:
                     self.body(stmts, frame)
                 except _Stop:
@@ -1023,6 +1058,7 @@ class Engine:
                 except _Jump:
                     pass  # out of this turn of the loop, with the names as they are
                 finally:
+                    self.context.pop()
                     for value, _ in assume:
                         del self.assumed[id(value)]
             nodes = tuple(self.collect(run))
@@ -1042,22 +1078,31 @@ class Engine:
         self.pending = _merge_pending(outcomes, before) if any(outcomes) else {}
         if guard and not _visible(branches[0].nodes) and \
                 (guard == "raise" or not _acts(branches[-1].nodes)):
-            for branch in branches:
-                for node in branch.nodes:
-                    self.emit(node)
+            self.flat(branches, entries)
             return
         if self.quiet or not any(_visible(b.nodes) for b in branches):
             # nothing drawn inside: keep only the anchors, flat
-            for branch in branches:
-                for node in branch.nodes:
-                    self.emit(node)
+            self.flat(branches, entries)
             return
         if written:  # `if <condition as written>`: plain, on one line, cut between tokens
             branches = [_plain_branch(b) if b.label.startswith("if ") else b
                         for b in branches]
-        for node in _drawn_arms(Block(kind, tuple(branches), frame.fn.dotted,
-                                      frame.module.path, line)):
+        drawn = _drawn_arms(Block(kind, tuple(branches), frame.fn.dotted, frame.module.path,
+                                  line))
+        if not any(isinstance(node, Block) for node in drawn):
+            for entry in entries:  # arms alike: drawn flat, so is what they cast
+                entry.drawn = False
+        for node in drawn:
             self.emit(node)
+
+    def flat(self, branches: list[Branch], entries: list[Arm]) -> None:
+        """A frame drawn flat after all: its arms' steps, and no frame around the work of
+        what they cast."""
+        for entry in entries:
+            entry.drawn = False
+        for branch in branches:
+            for node in branch.nodes:
+                self.emit(node)
 
     # ------------------------------------------------------------------ expressions
 
@@ -2421,15 +2466,17 @@ class Engine:
         key = (method.handler or method.method, participant)
         if self.quiet:
             return
+        path = tuple(self.context)
         if key in self.queued:
             # cast again with other arguments (a soft and a hard reboot from the arms of
             # one branch): the handler is drawn once, for whatever either passed
             for cast in self.queue:
                 if (cast.method.handler or cast.method.method, cast.participant) == key:
                     cast.bound = _merge_envs([cast.bound, dict(bound)])
+                    cast.paths.append(path)
             return
         self.queued.add(key)
-        self.queue.append(Cast(method, participant, dict(bound)))
+        self.queue.append(Cast(method, participant, dict(bound), [path]))
 
     def handler_of(self, method: RpcMethod) -> tuple[FunctionRef, ClassRef] | None:
         if not method.handler:
@@ -2579,6 +2626,55 @@ def _drawn_arms(block: Block) -> list[Node]:
     anchors = [node for branch in dropped for node in branch.nodes]
     return anchors + [replace(block, kind="alt" if len(shown) > 1 else "opt",
                               branches=tuple(shown))]
+
+
+def _arms_of(kind: str, arms: list[tuple[str, tuple]], whole: tuple[str, ...],
+             frame: Frame, line: int) -> list[Arm]:
+    """The arms of a frame about to be traced, each labelled as the condition it runs
+    under (the `else` arm: none of the others), cut to fit, with the whole condition."""
+    token = object()
+    complete = kind == "alt" and not arms[-1][0]
+    entries = []
+    for index, (label, _) in enumerate(arms):
+        uncut = whole[index] if whole else label
+        if not label:
+            others = [conditions.plain(other[3:], conditions.UNCUT)
+                      for other, _ in arms[:index]]
+            parsed = [conditions.parse(other) for other in others]
+            if None in parsed:
+                uncut = "if " + " and ".join(f"not ({other})" for other in others)
+                label = "if " + conditions.clip(uncut[3:])
+            else:
+                expr = conditions.negate(parsed[0])
+                for part in parsed[1:]:
+                    expr = conditions.both(expr, conditions.negate(part))
+                label = "if " + conditions.text(expr)
+                uncut = "if " + conditions.text(expr, conditions.UNCUT)
+        elif label.startswith("if ") and not whole:
+            uncut = "if " + conditions.plain(label[3:], conditions.UNCUT)
+            label = "if " + conditions.plain(label[3:])
+        entries.append(Arm(token, index, kind, label, len(arms), complete, frame.fn.dotted,
+                           frame.module.path, line, _condition(uncut, label)))
+    return entries
+
+
+def _guards(paths: list[tuple[Arm, ...]]) -> tuple[Arm, ...]:
+    """The arms a cast's receiver's work is drawn under: those it was sent in (drawn
+    ones); none when one place sent it unguarded, or when it was sent from every arm of
+    a frame that always takes one (a soft and a hard reboot both cast reboot_instance)."""
+    drawn = [tuple(arm for arm in path if arm.drawn) for path in paths]
+    if any(not path for path in drawn):
+        return ()
+    first = drawn[0]
+    if all(path == first for path in drawn):
+        return first
+    prefix = first[:-1]
+    last = [path[-1] for path in drawn]
+    if all(path[:-1] == prefix for path in drawn) and \
+            all(arm.block is last[0].block for arm in last):
+        if last[0].complete and {arm.index for arm in last} == set(range(last[0].arms)):
+            return prefix
+    return ()
 
 
 def _alike_arms(block: Block) -> list[Node]:
