@@ -137,6 +137,10 @@ CINDER = Profile(
     liberty="7.0.0",
     reads=("ops", "trace", "build"),
     tracing=Tracing(
+        # what nearly every flow enters, read ahead while the catalogue is made: the
+        # volume API and the LVM driver, then the managers
+        core_modules=(("cinder/volume/api.py", "cinder/volume/drivers/lvm.py"),
+                      ("cinder/volume/manager.py", "cinder/scheduler/manager.py")),
         quiet_modules=(
             "cinder.i18n", "cinder.exception", "cinder.utils", "cinder.context",
             # cinder.db's modules but base: its Base.__init__ sets `self.db = cinder.db.api`

@@ -145,6 +145,10 @@ IRONIC = Profile(
     liberty="4.2.0",
     reads=("ops", "trace", "build"),
     tracing=Tracing(
+        # what nearly every flow enters, read ahead while the catalogue is made: the node
+        # API and the conductor's helpers, then its manager and step runner
+        core_modules=(("ironic/api/controllers/v1/node.py", "ironic/conductor/utils.py"),
+                      ("ironic/conductor/manager.py", "ironic/conductor/steps.py")),
         quiet_modules=(
             "ironic.common.i18n", "ironic.common.exception", "ironic.common.utils",
             "ironic.common.context", "ironic.objects", "ironic.db", "ironic.common.policy",

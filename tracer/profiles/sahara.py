@@ -82,6 +82,9 @@ SAHARA = Profile(
     topic_binaries={"sahara-ops": "sahara-engine"},
     reads=("ops", "trace", "build"),
     tracing=Tracing(
+        # what nearly every flow enters, read ahead while the catalogue is made
+        core_modules=(("sahara/service/ops.py", "sahara/conductor/manager.py"),
+                      ("sahara/service/heat/heat_engine.py", "sahara/service/engine.py")),
         quiet_modules=(
             "sahara.i18n", "sahara.exceptions", "sahara.context", "sahara.utils.api",
             "sahara.api.acl", "sahara.service.validation", "sahara.service.validations",
