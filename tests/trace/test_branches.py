@@ -583,3 +583,26 @@ else:
     objects.Instance.get_by_uuid(context, 2)
 """)
     assert [kind for kind, _ in _labels(other.nodes)] == ["alt", "alt"]
+
+
+def test_a_name_given_a_condition_the_defaults_decide_is_decided(tmp_path):
+    """34.0.0's ComputeManager._shelve_instance: `offload = CONF.shelved_offload_time == 0`
+    then `if offload:` offloads at once; the option's default (0) decides it, as a branch
+    on the option itself would be."""
+    files = dict(TRACE)
+    files["nova/conf/compute.py"] = """
+        from oslo_config import cfg
+
+        opts = [cfg.IntOpt('shelved_offload_time', default=0)]
+        """
+    flow = _pause_with(tmp_path, """offload = CONF.shelved_offload_time == 0
+if offload:
+    objects.Migration.get_by_id(context, 1)
+else:
+    objects.Instance.get_by_uuid(context, 2)
+""", module_head="from nova import conf\nCONF = conf.CONF\n", files=files)
+    assert not _labels(flow.nodes)
+    drawn = [s.text for s in iter_steps(flow.nodes)]
+    assert "Migration.get_by_id" in drawn
+    notes = [s.text for s in iter_steps(flow.nodes) if s.kind == "note"]
+    assert any("CONF.shelved_offload_time=0" in text for text in notes), notes

@@ -693,6 +693,9 @@ class Engine:
                 if ref is not None else Text(stmt.targets[0].id)
             return
         result = self.eval(value, frame)
+        if type(value) is ir.Other and not value.calls and type(result) is not ConstV and \
+                not stmt.augmented:
+            result = self.decided_value(value, frame) or result
         for target in stmt.targets:
             if type(target) is ir.Seq and type(result) is ListV and result.exact and \
                     len(result.items) == len(target.items) and not stmt.augmented:
@@ -701,6 +704,18 @@ class Engine:
                     self.assign(item, part, item, frame, False)
                 continue
             self.assign(target, result, value, frame, stmt.augmented)
+
+    def decided_value(self, expr: ir.Other, frame: Frame) -> ConstV | None:
+        """`offload = CONF.shelved_offload_time == 0`: a condition that constants and
+        options at their defaults decide, kept as its truth with the options that decided
+        it (a branch on the name then goes the default's way, saying so)."""
+        saved, self.config_read = self.config_read, []
+        try:
+            decided = self.truth(expr, frame)
+            read = tuple(self.config_read)
+        finally:
+            self.config_read = saved
+        return None if decided is None else ConstV(decided, read)
 
     def with_(self, stmt: ir.With, frame: Frame) -> None:
         """Context managers do real work on entry (`with self._build_resources(...)`
@@ -1007,6 +1022,7 @@ class Engine:
         else UNKNOWN. Options read at their default are recorded in `config_read`."""
         value = self.eval_quiet(expr, frame)
         if type(value) is ConstV:
+            self.config_read.extend(value.options)
             return value.value
         text = value.text if type(value) is Text else ""
         if not text.startswith("CONF."):

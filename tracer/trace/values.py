@@ -62,6 +62,9 @@ class SuperV:
 @dataclass(frozen=True)
 class ConstV:
     value: object
+    # the options at their defaults that made it (`offload = CONF.shelved_offload_time ==
+    # 0`): a branch it decides says so, as one on the option itself does
+    options: tuple[tuple[str, object], ...] = field(default=(), compare=False)
 
 
 class Text:
