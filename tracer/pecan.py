@@ -128,6 +128,29 @@ def _params(fn: ir.Function) -> list[str]:
     return [p.name for p in fn.params[1:] if p.kind == "normal"]
 
 
+# validators that say a parameter is a resource's identity (Ironic's `args.uuid_or_name`)
+_ID_VALIDATORS = ("uuid_or_name", "uuid", "name")
+
+
+def _path_ids(fn: ir.Function, routing: int) -> list[str]:
+    """The leading required parameters of a `post` (past those routing fills) that the
+    handler validates as identities (`@args.validate(node_ident=args.uuid_or_name)`):
+    Pecan hands a POST the rest of its path as positional arguments, so they are path
+    segments (Ironic's heartbeat: `POST /v1/heartbeat/{node_ident}`), the body's fields
+    being the others."""
+    validated: dict[str, str] = {}
+    for deco in fn.decorators:
+        if isinstance(deco, ir.Call) and tail(deco.func) == "validate":
+            validated.update((k, tail(v)) for k, v in deco.kwargs if k)
+    ids = []
+    for param in fn.params[1:][routing:]:
+        if param.kind != "normal" or param.default is not None or \
+                validated.get(param.name) not in _ID_VALIDATORS:
+            break
+        ids.append(param.name)
+    return ids
+
+
 def _children(index: Index, ref: ClassRef) -> list[tuple[str, ClassRef, bool]]:
     """(path segment, controller, reached through `_subcontroller_map`) of a controller:
     its attributes holding controllers, and its `_subcontroller_map` entries."""
@@ -210,6 +233,10 @@ def _routes(index: Index, root: ClassRef) -> list[_Route]:
             if fn is None or (name == "get" and ("get_all" in methods or
                                                  "get_one" in methods)):
                 continue
+            if name == "post":
+                ids = _path_ids(fn.function, routing)
+                out.append(_Route(verb, "/".join([path, *(f"{{{i}}}" for i in ids)]), fn))
+                continue
             out.append(_Route(verb, f"{path}/{item}" if name in _ITEM and has_items
                               else path, fn))
         for name, verb in _custom_actions(index, ref):
@@ -222,6 +249,12 @@ def _routes(index: Index, root: ClassRef) -> list[_Route]:
             ids = [p.name for p in fn.function.params[1:] if p.kind == "normal"
                    and p.default is None][routing:] if verb == "GET" else []
             out.append(_Route(verb, "/".join([path, *(f"{{{i}}}" for i in ids), name]), fn))
+        fn = methods.get("_default")
+        if fn is not None:
+            # Pecan hands a request that no other method of a RestController takes to
+            # `_default` (Ironic's vendor passthru: `POST /v1/nodes/{node_ident}/
+            # vendor_passthru?method=...`, any verb; POST is the client's default)
+            out.append(_Route("POST", path, fn))
     return [r for r in out if r.path]
 
 
@@ -242,7 +275,7 @@ def _singular(word: str, singular: Mapping[str, str]) -> str:
 
 def _derived(route: _Route, pecan: Pecan) -> str:
     words = _resource_words(route.path, pecan.prefix)
-    name = route.handler.function.name
+    name = route.handler.function.name.lstrip("_")  # Pecan's `_default`: default
     if name in _STANDARD:
         verb = _VERBS[name]
         if name == "get" and not route.path.endswith("}") and len(words) == 1:

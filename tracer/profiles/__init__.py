@@ -95,6 +95,12 @@ class Tracing:
     # helpers handed a function that runs only when the spawned work fails to start
     # (Ironic's `task.set_spawn_error_hook(utils.power_state_error_handler, ...)`)
     error_hooks: tuple[str, ...] = ()
+    # functions that put an object into its failed state, called where an operation has
+    # failed (Ironic's `utils.deploying_error_handler(task, msg)` in do_next_deploy_step
+    # when a step returned an unexpected state): an arm of a branch that calls one is an
+    # error path, drawn with --errors as exception handlers are; a regular expression on
+    # the called expression
+    error_handlers: str = r"(?:^|\.)\w*error_handler$"
     # the request context's methods that check a policy rule (`context.can(rule)`;
     # Cinder's `context.authorize(rule, target_obj=...)`)
     context_policy: tuple[str, ...] = ("can",)

@@ -75,6 +75,8 @@ CLIENT_COMMANDS: dict[str, tuple[str, str, str | None]] = {
     "node-children-list": ("GET", f"{_NODE}/children", None),
     "node-firmware-component-list": ("GET", f"{_NODE}/firmware", None),
     "node-passthru-list": ("GET", f"{_NODE}/vendor_passthru/methods", None),
+    # `node passthru call NODE METHOD` (--http-method defaults to POST): ?method=METHOD
+    "node-passthru-call": ("POST", f"{_NODE}/vendor_passthru", None),
     "node-attach-vmedia": ("POST", f"{_NODE}/vmedia", None),
     "node-detach-vmedia": ("DELETE", f"{_NODE}/vmedia", None),
     "port-create": ("POST", "/v1/ports", None),
@@ -100,6 +102,7 @@ CLIENT_COMMANDS: dict[str, tuple[str, str, str | None]] = {
                                   None),
     "driver-passthru-list": ("GET", "/v1/drivers/{driver_name}/vendor_passthru/methods",
                              None),
+    "driver-passthru-call": ("POST", "/v1/drivers/{driver_name}/vendor_passthru", None),
     "allocation-create": ("POST", "/v1/allocations", None),
     "allocation-list": ("GET", "/v1/allocations", None),
     "allocation-show": ("GET", "/v1/allocations/{allocation_ident}", None),

@@ -138,6 +138,22 @@ class Cast:
     paths: list[tuple[Arm, ...]] = field(default_factory=list)
 
 
+@dataclass(eq=False)
+class Spawn:
+    """Work a profile's spawner hands to a worker thread of the same service (Ironic's
+    `task.process_event('deploy', callback=self._spawn_worker, call_args=(do_node_deploy,
+    task))`): the handler that spawns it goes on and returns, so the work is drawn once
+    the sending activation is drawn, as a cast's receiver's work is."""
+
+    work: FuncV
+    args: tuple
+    kwargs: dict
+    frame: Frame
+    line: int
+    how: str
+    paths: list[tuple[Arm, ...]] = field(default_factory=list)
+
+
 class Shared:
     """Facts about one tree that every trace can reuse (a build traces the whole
     catalogue): Nova object classes by name, the external services this release talks to.
@@ -287,6 +303,8 @@ class Engine:
         self.driver_calls = re.compile(self.tracing.driver_calls) \
             if self.tracing.driver_calls else None
         self.spawn_keywords = dict(self.tracing.spawners)
+        self.error_handlers = re.compile(self.tracing.error_handlers) \
+            if self.tracing.error_handlers else None
         self.rpc_methods = rpc_methods
         self.options = options
         self.choices = choices  # factory dotted path -> class dotted path
@@ -298,7 +316,7 @@ class Engine:
         self.stack: list[str] = []
         self.quiet = 0
         self.frames = 0
-        self.queue: deque[Cast] = deque()
+        self.queue: deque[Cast | Spawn] = deque()
         self.context: list[Arm] = []  # the arms being traced, outermost first
         self.queued: set[tuple[str, str]] = set()
         self.drawn: set[tuple[str, str]] = set()  # (handler, participant) already traced
@@ -398,6 +416,9 @@ class Engine:
         nodes: list[Node] = []
         while self.queue:
             cast = self.queue.popleft()
+            if type(cast) is Spawn:
+                nodes += self.spawned_work(cast)
+                continue
             handler = self.handler_of(cast.method)
             if handler is None:
                 continue
@@ -421,6 +442,43 @@ class Engine:
                               arm.file, arm.line)]
             nodes += work
         return nodes
+
+    def spawned_work(self, spawn: Spawn) -> list[Node]:
+        """A worker's work (Spawn), drawn as its own activation of the service that
+        spawned it, under the arms it was spawned in."""
+        frame, fn = spawn.frame, spawn.work.fn
+        guards = _guards(spawn.paths)
+        self.context = list(guards)
+        try:
+            body = self.collect(lambda: (
+                self.note(frame, f"asynchronous, in a worker thread ({spawn.how}): "
+                                 f"{fn.function.name}", spawn.line),
+                self.invoke(spawn.work, spawn.args, spawn.kwargs, frame, spawn.line)))
+        finally:
+            self.context = []
+        start = Step(START, frame.participant, None, fn.function.name, frame.fn.dotted,
+                     frame.module.path, spawn.line)
+        done = Step(DONE, frame.participant, None, fn.function.name, frame.fn.dotted,
+                    frame.module.path, spawn.line)
+        work: list[Node] = [start, *body, done]
+        for arm in reversed(guards):
+            work = [Block("loop" if arm.kind == "loop" else "opt",
+                          (Branch(arm.label, tuple(work), arm.condition),), arm.anchor,
+                          arm.file, arm.line)]
+        return work
+
+    def spawn(self, work: FuncV, args: tuple, kwargs: dict, frame: Frame, line: int,
+              how: str, call: ir.Call) -> Value:
+        """A profile's spawner hands `work` to a worker: drawn after the activation that
+        spawned it (Spawn) when a flow is drawn; followed at once when only sends are
+        sought (quiet, or one process at a time)."""
+        if self.quiet or not self.options.cross:
+            self.note(frame, f"asynchronous, in a worker thread ({how}): "
+                             f"{work.fn.function.name}", line)
+            return self.invoke(work, args, kwargs, frame, line)
+        self.queue.append(Spawn(work, args, dict(kwargs), frame, line, how,
+                                [tuple(self.context)]))
+        return Text.of(call)
 
     # ------------------------------------------------------------------ frames
 
@@ -893,9 +951,14 @@ class Engine:
         if not self.options.errors:
             # an arm that ends in `raise` is an error path (`if uuid_like: get() else:
             # raise NotFound`): the others are the normal path, and a lone one is flat
+            # as is one that calls an error handler (Tracing.error_handlers). What is
+            # left is drawn flat only when one arm always runs (an else, or the rest)
             normal = [(label, stmts) for label, stmts in arms
-                      if not stmts or type(stmts[-1]) is not ir.Raise]
-            if len(normal) == 1 and len(arms) > 1:
+                      if not self.error_path(stmts)]
+            if not normal:
+                return
+            if len(normal) == 1 and len(arms) > 1 and (not arms[-1][0] or
+                                                       not normal[0][0]):
                 self.body(normal[0][1], frame)
                 return
             if normal and len(normal) < len(arms):
@@ -913,6 +976,20 @@ class Engine:
                    guard="raise" if tail and type(stmt.body[-1]) is ir.Raise
                    else "return" if tail and not exit_works else "",
                    written=True)
+
+    def error_path(self, stmts: tuple) -> bool:
+        """Whether an arm is an error path: it ends in `raise`, or calls an error handler
+        (Tracing.error_handlers) at its own level (`utils.deploying_error_handler(task,
+        msg); return` in Ironic's do_next_deploy_step, for a step that returned an
+        unexpected state)."""
+        if not stmts:
+            return False
+        if type(stmts[-1]) is ir.Raise:
+            return True
+        return self.error_handlers is not None and any(
+            type(stmt) in (ir.ExprStmt, ir.Return) and type(stmt.value) is ir.Call and
+            self.error_handlers.search(expr_text(stmt.value.func)) is not None
+            for stmt in stmts)  # `utils.cleaning_error_handler(task, msg)`, or returned
 
     def configured(self, stmt: ir.If, decided: bool, tail: tuple, frame: Frame) -> None:
         """A branch decided by options at their defaults (`if CONF.reclaim_instance_interval`
@@ -1732,7 +1809,7 @@ class Engine:
     def call(self, call: ir.Call, frame: Frame) -> Value:
         kind = type(call.func)
         if self.driver_calls is not None and kind is ir.Attr and \
-                type(call.func.value) is ir.Attr:
+                type(call.func.value) in (ir.Attr, ir.Name):
             drawn = self.driver_interface_call(call, frame)
             if drawn is not None:
                 return drawn
@@ -1750,10 +1827,8 @@ class Engine:
             if type(handed) is ListV and handed.items and type(handed.items[0]) is FuncV:
                 # task.process_event('deploy', callback=self._spawn_worker,
                 # call_args=(deployments.do_node_deploy, task)): the callback runs it
-                work = handed.items[0]
-                self.note(frame, f"asynchronous, in a worker thread ({name}): "
-                                 f"{work.fn.function.name}", call.line)
-                return self.invoke(work, handed.items[1:], {}, frame, call.line)
+                return self.spawn(handed.items[0], handed.items[1:], {}, frame, call.line,
+                                  name, call)
         if type(callee) is TaskflowCallV:  # flow.add(...), engine.run(), storage.fetch(...)
             return taskflow.method_call(self, callee, args, kwargs, frame, call.line)
         if type(callee) is LibClientV:
@@ -1831,10 +1906,8 @@ class Engine:
             # first function spawns the second; the second is the work
             spawned += 1
         if spawned is not None and name in self.spawn_keywords:
-            work = args[spawned]
-            self.note(frame, f"asynchronous, in a worker thread ({name}): "
-                             f"{work.fn.function.name}", call.line)
-            return self.invoke(work, args[spawned + 1:], kwargs, frame, call.line)
+            return self.spawn(args[spawned], args[spawned + 1:], kwargs, frame, call.line,
+                              name, call)
         if spawned is not None:
             # executor.submit(fn, ...), utils.spawn(fn, ...), NetworkInfoAsyncWrapper(fn):
             # code we do not follow runs the function it is handed, often in a thread
@@ -2290,7 +2363,7 @@ class Engine:
             given = owner.attrs[FIELDS].items
             fields = [*given, *((k, v) for k, v in fields if k not in dict(given))]
         if fields:
-            text += " (" + ", ".join(f"{k}={v}" for k, v in fields) + ")"
+            text += f" ({_fields_label(fields)})"
         self.db(frame, text, call.line)
 
     def unknown_call(self, call: ir.Call, name: str, callee: Value, frame: Frame,
@@ -2393,15 +2466,32 @@ class Engine:
     def driver_interface_call(self, call: ir.Call, frame: Frame) -> Value | None:
         """A call Tracing.driver_calls draws to the driver (Ironic's
         `task.driver.deploy.deploy(task)`: `deploy.deploy`), its arguments evaluated."""
-        match = self.driver_calls.match(expr_text(call.func))
+        text, chosen = expr_text(call.func), None
+        if type(call.func.value) is ir.Name:
+            # `interface = getattr(task.driver, step.get('interface'))` then
+            # `interface.execute_deploy_step(task, step)`: the interface named at run time
+            held = frame.env.get(call.func.value.id)
+            made = held._expr if type(held) is Text else None
+            if type(made) is not ir.Call or type(made.func) is not ir.Name or \
+                    made.func.id != "getattr" or len(made.args) < 2:
+                return None
+            name = made.args[1]
+            if type(name) is ir.Const and isinstance(name.value, str):
+                text = f"{expr_text(made.args[0])}.{name.value}.{call.func.attr}"
+            else:
+                text = f"{expr_text(made.args[0])}.interface.{call.func.attr}"
+                chosen = expr_text(name)
+        match = self.driver_calls.match(text)
         if match is None:
             return None
         self.arguments(call, frame)
         if "driver" in self.why:
             self.flow_note(self.why["driver"])
         driver = self.driver_participant(frame.participant)
-        self.step(frame, DRIVER, ".".join(g for g in match.groups() if g), call.line,
-                  target=driver)
+        label = ".".join(g for g in match.groups() if g)
+        if chosen is not None:  # the interface is a value: the method, and what names it
+            label = f"{call.func.attr} (interface: {chosen})"
+        self.step(frame, DRIVER, label, call.line, target=driver)
         self.step(frame, DRIVER_RETURN, "", call.line, target=driver)
         return Text.of(call)
 
@@ -3006,6 +3096,40 @@ def _crossing(nodes: list[Node], participant: str, in_driver: bool,
             out.append(node)
         write_kept = len(out) > kept_before and isinstance(node, Step) and node.kind == DB
     return out
+
+
+MAX_FIELDS = 6  # fields a write's label shows; past that the meaningful ones
+
+
+def _fields_label(fields) -> str:
+    """The fields a write shows, in the code's order: all of them up to MAX_FIELDS; past
+    that the ones set to a constant (a state, a status, a flag: what the write says)
+    first, then the others in order up to the limit, and how many more are written
+    (Ironic's node history: `NodeHistory.create (severity='INFO', event_type='deploying',
+    ..., +N more)` rather than ten fields)."""
+    fields = list(fields)
+    if len(fields) <= MAX_FIELDS:
+        return ", ".join(f"{k}={v}" for k, v in fields)
+    constant = [i for i, (_, v) in enumerate(fields) if _constant_field(str(v))]
+    kept = set(constant[:MAX_FIELDS])
+    for i in range(len(fields)):
+        if len(kept) >= MAX_FIELDS:
+            break
+        kept.add(i)
+    shown = ", ".join(f"{k}={v}" for i, (k, v) in enumerate(fields) if i in kept)
+    return f"{shown}, +{len(fields) - len(kept)} more"
+
+
+def _constant_field(value: str) -> bool:
+    """A value written as a constant: a quoted string, a number, True/False, or a
+    constant's name (`DEPLOYING`, `states.ACTIVE`, `faults.CLEAN_FAILURE`); not None,
+    which says only that nothing is set."""
+    if value in ("True", "False"):
+        return True
+    if value[:1] in ("'", '"'):
+        return value[-1:] == value[:1]
+    name = value.rpartition(".")[2]
+    return bool(re.fullmatch(r"-?\d+(\.\d+)?|[A-Z][A-Z0-9_]*", name))
 
 
 def _given_fields(kwargs: dict) -> DictV:

@@ -324,7 +324,18 @@ def field_text(text: str) -> str:
         choices = _table_values(text)
         if choices:
             return " or ".join(choices)
-    return text if len(text) <= 40 else text[:37] + "..."
+    return text if len(text) <= 40 else _cut(text, 37) + "..."
+
+
+def _cut(text: str, size: int) -> str:
+    """`text` cut to at most `size` characters between words, not inside one (a message
+    `_('A wait time exceeding the configured...')`), unless that leaves too little."""
+    head = text[:size]
+    if text[size:size + 1].isalnum() and head[-1:].isalnum():
+        at = max(head.rfind(" "), head.rfind(","), head.rfind("("))
+        if at >= size // 2:
+            head = head[:at]
+    return head.rstrip()
 
 
 def state_text(field: str, value: object) -> str:
