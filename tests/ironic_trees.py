@@ -127,10 +127,28 @@ IRONIC = {
                 pass
         """,
     "ironic/conductor/deployments.py": """
+        from ironic.conductor import utils
+
+
         def do_node_deploy(task, conductor_id=None):
             node = task.node
             task.driver.deploy.prepare(task)
             task.driver.deploy.deploy(task)
+            node.save()
+            do_next_deploy_step(task)
+
+
+        def do_next_deploy_step(task):
+            node = task.node
+            for step in node.driver_internal_info['deploy_steps']:
+                interface = getattr(task.driver, step.get('interface'))
+                result = interface.execute_deploy_step(task, step)
+                if result == 'wait':
+                    task.process_event('wait')
+                    return
+                elif result is not None:
+                    utils.deploying_error_handler(task, 'unexpected state')
+                    return
             node.save()
         """,
     "ironic/conductor/utils.py": """
@@ -141,6 +159,10 @@ IRONIC = {
 
         def provisioning_error_handler(e, node, provision_state, target):
             pass
+
+        def deploying_error_handler(task, logmsg):
+            task.node.save()
+            task.driver.deploy.clean_up(task)
         """,
     "ironic/conductor/task_manager.py": """
         def acquire(context, node_id, shared=False, purpose='unspecified action'):
@@ -245,8 +267,21 @@ IRONIC_API = {
                 pass
 
 
+        class NodeVendorPassthruController(rest.RestController):
+            _custom_actions = {'methods': ['GET']}
+
+            @method.expose()
+            def methods(self, node_ident):
+                pass
+
+            @method.expose()
+            def _default(self, node_ident, method, data=None):
+                pass
+
+
         class NodesController(rest.RestController):
             states = NodeStatesController()
+            vendor_passthru = NodeVendorPassthruController()
             _custom_actions = {'validate': ['GET']}
             _subcontroller_map = {'ports': port.PortsController}
 
@@ -281,17 +316,44 @@ IRONIC_API = {
             def not_exposed(self, node_ident):
                 pass
         """,
+    "ironic/api/args.py": """
+        def validate(*args, **kwargs):
+            def wrap(f):
+                return f
+            return wrap
+
+        def uuid_or_name(name, value):
+            return value
+
+        def string(name, value):
+            return value
+        """,
+    "ironic/api/controllers/v1/ramdisk.py": """
+        from pecan import rest
+
+        from ironic.api import args
+        from ironic.api import method
+
+
+        class HeartbeatController(rest.RestController):
+            @method.expose(status_code=202)
+            @args.validate(node_ident=args.uuid_or_name, callback_url=args.string)
+            def post(self, node_ident, callback_url, agent_version=None):
+                pass
+        """,
     "ironic/api/controllers/v1/__init__.py": """
         import pecan
 
         from ironic.api.controllers.v1 import node
         from ironic.api.controllers.v1 import port
+        from ironic.api.controllers.v1 import ramdisk
 
 
         class Controller(object):
             _subcontroller_map = {
                 'nodes': node.NodesController(),
                 'ports': port.PortsController(),
+                'heartbeat': ramdisk.HeartbeatController(),
             }
 
             @pecan.expose()

@@ -165,7 +165,61 @@ def test_trace_spawn_after_runs_the_second_function(ironic_ws):
     assert any(k == NOTE and "(spawn_after): node_power_action" in t
                for k, _, _, t in steps)
     flow = ironic_ws.flow("node-power-on")
-    assert flow.nodes[-1].text == "202"  # @method.expose(status_code=202)
+    # @method.expose(status_code=202); the worker runs once the call has returned
+    # (change_node_power_state returns when spawn_after has handed the work on)
+    texts = [s[3] for s in steps]
+    assert "202" in texts
+    assert texts.index("change_node_power_state returns") < texts.index("202") < \
+        texts.index("power.set_power_state")
+    assert flow.nodes[-1].text != "202"
+
+
+def test_spawned_work_is_drawn_after_the_reply(ironic_ws):
+    """Ironic's do_node_deploy (ironic/conductor/manager.py) validates, then
+    task.process_event('deploy', callback=self._spawn_worker, call_args=(...)) and
+    returns: the RPC returns and the API answers 202 while the worker deploys, so the
+    worker's steps follow the reply, as a cast's receiver's work follows the send."""
+    from tracer.model import DRIVER, RESPONSE, RETURN
+
+    steps = _flow_steps(ironic_ws, "node-deploy")
+    kinds = [(k, t) for k, _, _, t in steps]
+    reply = kinds.index((RETURN, "do_node_deploy returns"))
+    answer = [i for i, (k, _) in enumerate(kinds) if k == RESPONSE][0]
+    assert kinds.index((DRIVER, "power.validate")) < reply < answer < \
+        kinds.index((DRIVER, "deploy.prepare"))
+
+
+def test_a_step_run_by_name_goes_to_the_driver_and_its_failure_is_an_error_path(ironic_ws):
+    """ironic/conductor/deployments.py do_next_deploy_step: `interface =
+    getattr(task.driver, step.get('interface'))` then `interface.execute_deploy_step(task,
+    step)` is a driver call; the arm that calls utils.deploying_error_handler (a step that
+    returned an unexpected state) is an error path, drawn only with --errors."""
+    from tracer.model import DRIVER
+    from tracer.trace import Options
+
+    steps = _flow_steps(ironic_ws, "node-deploy")
+    assert (DRIVER, "ironic_conductor", "ipmi",
+            "execute_deploy_step (interface: step.get('interface'))") in steps
+    assert not [s for s in steps if s[3] == "deploy.clean_up"]
+    errors = ironic_ws.flow("node-deploy", Options(errors=True))
+    from tracer.model import iter_steps
+    assert "deploy.clean_up" in [s.text for s in iter_steps(errors.nodes)]
+
+
+def test_pecan_post_takes_validated_ids_from_the_path_and_default_answers(pecan_catalogue):
+    """ironic/api/controllers/v1/ramdisk.py HeartbeatController.post(node_ident,
+    callback_url) validates node_ident as args.uuid_or_name: Pecan hands it the path's
+    rest (POST /v1/heartbeat/{node_ident}); callback_url is the body's. NodesController's
+    post(node) keeps its collection path. NodeVendorPassthruController._default answers
+    what no other method takes (POST, the client's default verb)."""
+    by = _requests(pecan_catalogue)
+    assert by["POST", "/v1/heartbeat/{node_ident}"].handler.endswith(
+        "HeartbeatController.post")
+    assert ("POST", "/v1/heartbeat") not in by
+    assert ("POST", "/v1/nodes") in by
+    passthru = by["POST", "/v1/nodes/{node_ident}/vendor_passthru"]
+    assert passthru.handler.endswith("NodeVendorPassthruController._default")
+    assert passthru.name == "node-vendor-passthru-default"  # no client name given here
 
 
 def test_a_constant_table_read_with_a_constant_key_decides_a_condition():

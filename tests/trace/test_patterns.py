@@ -169,3 +169,38 @@ def test_response_status_from_the_response_returned():
     # without the body (Nova's profile), the decorator alone decides
     fn = cls.methods["delete"]
     assert patterns.response_status(fn.decorators, module.imports) == "200"
+
+
+def test_a_write_with_many_fields_shows_the_constant_ones_and_counts_the_rest():
+    """Ironic's node history (ironic/conductor/utils.py node_history_record:
+    `objects.NodeHistory(node_id=..., conductor=..., ..., duration_seconds=...).create()`,
+    ten fields): a label shows at most MAX_FIELDS, the ones set to a constant first, in
+    the code's order, and how many more; six or fewer are shown whole."""
+    from tracer.trace.engine import MAX_FIELDS, _fields_label
+
+    fields = [("node_id", "node.id"), ("conductor", "CONF.host"), ("user", "actual_user"),
+              ("project", "None"), ("severity", "'INFO'"), ("event", "..."),
+              ("event_type", "'deploying'"), ("state", "node.provision_state"),
+              ("target_provision_state", "node.target_provision_state"),
+              ("duration_seconds", "duration")]
+    label = _fields_label(fields)
+    assert label == ("node_id=node.id, conductor=CONF.host, user=actual_user, "
+                     "project=None, severity='INFO', event_type='deploying', +4 more")
+    assert MAX_FIELDS == 6
+    few = [("status", "'accepted'"), ("dest_compute", "host_name")]
+    assert _fields_label(few) == "status='accepted', dest_compute=host_name"
+    states = [(f"f{i}", "x.y") for i in range(6)] + [("task_state", "REBUILDING"),
+                                                      ("fault", "faults.CLEAN_FAILURE")]
+    assert _fields_label(states) == ("f0=x.y, f1=x.y, f2=x.y, f3=x.y, "
+                                     "task_state=REBUILDING, fault=faults.CLEAN_FAILURE, "
+                                     "+2 more")
+
+
+def test_a_long_value_is_cut_between_words():
+    """`event=_('A wait time exceeding the configured ...')` is cut at a word's end, not
+    in the middle of one (was `...the configur...`)."""
+    from tracer.trace import patterns
+
+    cut = patterns.field_text("_('A wait time exceeding the configured value was set')")
+    assert cut == "_('A wait time exceeding the..."
+    assert patterns.field_text("x" * 50) == "x" * 37 + "..."
