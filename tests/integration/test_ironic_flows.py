@@ -164,6 +164,69 @@ def test_the_conductor_writes_the_database(flows, name, write):
                for k, s, _, t in _steps(flows[name]))
 
 
+def test_the_deploy_worker_runs_after_the_reply_and_steps_reach_their_interface(flows):
+    """ironic/conductor/deployments.py start_deploy hands do_node_deploy to
+    task.process_event(callback=manager._spawn_worker) and ConductorManager.do_node_deploy
+    returns: the RPC returns and the API answers 202 before the worker's
+    task.driver.deploy.prepare. do_next_deploy_step runs each step by name (`interface =
+    getattr(task.driver, step.get('interface'))`, `interface.execute_deploy_step(task,
+    step)`); its `elif result is not None:` arm (a step that returned an unexpected state)
+    calls utils.deploying_error_handler: an error path, not drawn without --errors."""
+    from tracer.model import RESPONSE, RETURN
+    from tracer.trace import Options
+
+    flow = flows["node-deploy"]
+    steps = list(iter_steps(flow.nodes))
+    at = {(s.kind, s.text): i for i, s in reversed(list(enumerate(steps)))}
+    assert at[(RETURN, "do_node_deploy returns")] < at[(RESPONSE, "202")] < \
+        at[(DRIVER, "deploy.prepare")]
+    assert at[(DRIVER, "power.validate")] < at[(RETURN, "do_node_deploy returns")]
+    assert _driver(flow, "execute_deploy_step (interface: step.get('interface'))",
+                   "ironic/conductor/deployments.py")
+    assert not _driver(flow, "deploy.clean_up", "ironic/conductor/utils.py")
+    assert not [s for s in steps if s.anchor.endswith("deploying_error_handler")]
+    errors = _steps(open_workspace(SPEC, cache=cache_dir()).flow(
+        "node-deploy", Options(errors=True)))
+    assert (DRIVER, CONDUCTOR, DRV, "deploy.clean_up") in errors
+
+
+def test_clean_runs_its_steps_by_name_and_prepares_the_ramdisk(flows):
+    """ironic/conductor/cleaning.py do_node_clean calls
+    task.driver.deploy.prepare_cleaning; do_next_clean_step calls
+    interface.execute_clean_step; `return utils.cleaning_error_handler(task, msg)` for a
+    step that returned a value is an error path."""
+    flow = flows["node-clean"]
+    assert _driver(flow, "deploy.prepare_cleaning", "ironic/conductor/cleaning.py")
+    assert _driver(flow, "execute_clean_step (interface: step.get('interface'))",
+                   "ironic/conductor/cleaning.py")
+    assert not [s for s in iter_steps(flow.nodes)
+                if s.anchor.endswith("cleaning_error_handler")]
+
+
+def test_node_history_labels_stay_readable(flows):
+    """ironic/conductor/utils.py node_history_record creates objects.NodeHistory with ten
+    fields: the label keeps six (its constants: severity, event_type) and counts the
+    rest."""
+    labels = [s.text for s in iter_steps(flows["node-deploy"].nodes)
+              if s.kind == DB and "NodeHistory.create" in s.text]
+    assert labels and all(t.endswith("more)") and "severity='INFO'" in t for t in labels)
+
+
+def test_heartbeat_and_vendor_passthru_are_routed(ironic):
+    """ironic/api/controllers/v1/ramdisk.py HeartbeatController.post(node_ident, ...)
+    validates node_ident as args.uuid_or_name: POST /v1/heartbeat/{node_ident};
+    node.py NodeVendorPassthruController._default answers
+    /v1/nodes/{node_ident}/vendor_passthru and sends vendor_passthru."""
+    ops = {op.name: op for op in ironic.catalogue().operations}
+    assert ops["heartbeat-create"].path == "/v1/heartbeat/{node_ident}"
+    call = ops["node-passthru-call"]
+    assert (call.method, call.path) == ("POST", "/v1/nodes/{node_ident}/vendor_passthru")
+    assert call.handler.endswith("NodeVendorPassthruController._default")
+    sent = [s for s in _steps(ironic.flow("node-passthru-call")) if s[0] == CALL]
+    assert sent[0][3] == "vendor_passthru"
+    assert ops["driver-passthru-call"].handler.endswith("DriverPassthruController._default")
+
+
 @pytest.mark.parametrize("args", [
     ("diff", "ironic==38.0.0", SPEC, "--rpc", "--format", "json"),
     ("history", "ironic==38.0.0", SPEC, "--rpc", "--format", "json"),

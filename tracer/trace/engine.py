@@ -955,7 +955,10 @@ class Engine:
             # left is drawn flat only when one arm always runs (an else, or the rest)
             normal = [(label, stmts) for label, stmts in arms
                       if not self.error_path(stmts)]
-            if not normal:
+            if not normal and not any(stmts and type(stmts[-1]) is ir.Raise
+                                      for _, stmts in arms):
+                # only error handlers' arms: nothing of the normal path. A lone arm
+                # that raises is kept: it may end a loop (`raise LoopingCallDone()`)
                 return
             if len(normal) == 1 and len(arms) > 1 and (not arms[-1][0] or
                                                        not normal[0][0]):
@@ -2362,8 +2365,9 @@ class Engine:
             # `objects.Migration(context=..., status='pre-migrating', ...).create()`
             given = owner.attrs[FIELDS].items
             fields = [*given, *((k, v) for k, v in fields if k not in dict(given))]
-        if fields:
-            text += f" ({_fields_label(fields)})"
+        if fields:  # a new record's fields are cut to the telling ones; a save's all kept
+            text += " (" + (_fields_label(fields) if name == "create" else
+                            ", ".join(f"{k}={v}" for k, v in fields)) + ")"
         self.db(frame, text, call.line)
 
     def unknown_call(self, call: ir.Call, name: str, callee: Value, frame: Frame,
@@ -3102,7 +3106,8 @@ MAX_FIELDS = 6  # fields a write's label shows; past that the meaningful ones
 
 
 def _fields_label(fields) -> str:
-    """The fields a write shows, in the code's order: all of them up to MAX_FIELDS; past
+    """The fields a new record's create shows (a save shows every field it writes: each is
+    a change the code made), in the code's order: all of them up to MAX_FIELDS; past
     that the ones set to a constant (a state, a status, a flag: what the write says)
     first, then the others in order up to the limit, and how many more are written
     (Ironic's node history: `NodeHistory.create (severity='INFO', event_type='deploying',
