@@ -606,3 +606,28 @@ else:
     assert "Migration.get_by_id" in drawn
     notes = [s.text for s in iter_steps(flow.nodes) if s.kind == "note"]
     assert any("CONF.shelved_offload_time=0" in text for text in notes), notes
+
+
+def test_an_elif_whose_test_does_work_is_the_else_arm(tmp_path):
+    """34.0.0's ComputeManager._do_rebuild_instance: `if on_shared_storage is None:
+    on_shared_storage = self.driver.instance_on_disk(instance) elif on_shared_storage !=
+    self.driver.instance_on_disk(instance): raise ...`: the elif's test runs only when the
+    first test failed, so its lookup is the else arm's work, never drawn before the
+    branch as if it always ran (nor twice on one path)."""
+    flow = _pause_with(tmp_path, """if instance.shared is None:
+    objects.Migration.get_by_id(context, 1)
+elif objects.Migration.get_by_id(context, 2):
+    raise ValueError()
+""")
+    drawn = [s.text for s in iter_steps(flow.nodes) if s.kind == "db"]
+    # one lookup on either path: the arms alike, drawn once and flat
+    assert drawn.count("Migration.get_by_id") == 1
+    other = _pause_with(tmp_path / "other", """if instance.shared is None:
+    objects.Instance.get_by_uuid(context, 1)
+elif objects.Migration.get_by_id(context, 2):
+    raise ValueError()
+""")
+    assert [kind for kind, _ in _labels(other.nodes)] == ["alt", "alt"]
+    first, second = [b for b in other.nodes if isinstance(b, Block)][0].branches
+    assert "Migration.get_by_id" not in [s.text for s in iter_steps(first.nodes)]
+    assert "Migration.get_by_id" in [s.text for s in iter_steps(second.nodes)]

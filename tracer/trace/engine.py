@@ -938,7 +938,15 @@ class Engine:
         assumed = {id(stmt.body): (tested[0],)}
         # elif chains become one alt with several arms
         while len(rest) == 1 and isinstance(rest[0], ir.If):
-            self.eval(rest[0].test, frame)
+            test = rest[0].test
+            evaluated = self.collect(lambda test=test: self.eval(test, frame))
+            if _visible(evaluated):
+                # `elif on_shared_storage != self.driver.instance_on_disk(instance)`: the
+                # test does work that runs only when the arms before did not, so it is
+                # the `else` arm, holding that `if` (drawn there, with its test's work)
+                break
+            for node in evaluated:
+                self.emit(node)
             arms.append((f"if {rest[0].text}", rest[0].body))
             found = self.tested_value(rest[0].test, frame)
             assumed[id(rest[0].body)] = (*((v, not t) for v, t in tested), found)
