@@ -366,7 +366,7 @@ def test_only_the_default_types_api_reaches_keystone(cinder):
     and only cinder/api/v3/default_types.py calls into it (validate_project_and_authorize)."""
     reaching = sorted(op.name for op in cinder.catalogue().operations
                       if "keystone" in cinder.flow(op.name).participants)
-    assert reaching == ["default-type-set", "default-type-unset", "default-types-list-detail"]
+    assert reaching == ["default-type-set", "default-type-show", "default-type-unset"]
 
 
 def test_a_version_chosen_by_compat_ver_is_the_one_sent(cinder):
