@@ -425,6 +425,70 @@ def test_cinder_standard_actions_serve_the_standard_routes(cinder):
     assert not [op for op in cinder.operations if op.path == "/types/{id}/action"]
 
 
+def test_cinder_a_list_handler_on_one_member_is_a_show_in_the_client_s_singular(tmp_path):
+    """cinder/api/v3/router.py (29.0.0): GET /default-types/{id} is served by
+    DefaultTypesController.detail (one project's default type), not a list; the resource's
+    singular is the one python-cinderclient's commands say (`default-type-list`), as for
+    GET /group_types/{id} (`group-type-list`: group-type-show)."""
+    from tests.trees import CINDER, CINDER_API
+    from tracer.profiles.cinder import CINDER as PROFILE
+
+    extra = {
+        "cinder/api/v3/default_types.py": """
+            from cinder.api.openstack import wsgi
+
+            class DefaultTypesController(wsgi.Controller):
+                def index(self, req):
+                    return {}
+
+                def detail(self, req, id):
+                    return {}
+
+            def create_resource():
+                return wsgi.Resource(DefaultTypesController())
+            """,
+        "cinder/api/v3/group_types.py": """
+            from cinder.api.openstack import wsgi
+
+            class GroupTypesController(wsgi.Controller):
+                def index(self, req):
+                    return {}
+
+                def show(self, req, id):
+                    return {}
+
+            def create_resource():
+                return wsgi.Resource(GroupTypesController())
+            """,
+    }
+    router = CINDER_API["cinder/api/v3/router.py"].replace(
+        "from cinder.api.v3 import clusters",
+        "from cinder.api.v3 import clusters\n        from cinder.api.v3 import default_types"
+        "\n        from cinder.api.v3 import group_types").replace(
+        "                self.resources['clusters'] = clusters.create_resource()", """\
+                self.resources['group_types'] = group_types.create_resource()
+                mapper.resource("group_type", "group_types",
+                                controller=self.resources['group_types'])
+                self.resources['default_types'] = default_types.create_resource()
+                mapper.connect("default-types", "/default-types",
+                               controller=self.resources['default_types'],
+                               action='index', conditions={"method": ['GET']})
+                mapper.connect("default-types", "/default-types/{id}",
+                               controller=self.resources['default_types'],
+                               action='detail', conditions={"method": ['GET']})
+                self.resources['clusters'] = clusters.create_resource()""")
+    tree = write_tree(tmp_path / "cinder", {**CINDER, **CINDER_API, **extra,
+                                            "cinder/api/v3/router.py": router})
+    ops = _by_name(build_catalogue(Index(tree, package="cinder"), "cinder test", PROFILE))
+    assert (ops["default-type-list"].method, ops["default-type-list"].path) == \
+        ("GET", "/default-types")
+    show = ops["default-type-show"]
+    assert (show.method, show.path) == ("GET", "/default-types/{id}")
+    assert show.handler.endswith("DefaultTypesController.detail")
+    assert ops["group-type-show"].path == "/group_types/{id}"
+    assert not [n for n in ops if n.startswith(("default-types-", "group-types-"))]
+
+
 def test_cinder_extension_resources_named_by_a_class_attribute(cinder):
     ops = _by_name(cinder)
     restore = ops["backup-restore"]

@@ -150,3 +150,101 @@ def test_a_cinder_handler_returning_a_response_reading_objects_and_keystone(tmp_
     # its self.db is cinder.db.api, set by cinder.db.base.Base.__init__
     assert ("db", "cinder_api", "database", "db.transfer_accept") in steps
     assert any("transfer API: cinder.transfer.api.API" in note for note in flow["notes"])
+
+
+# cinder/quota.py and cinder/volume/api.py API._extend of 29.0.0, cut down: a module-level
+# engine object (`QUOTAS = VolumeTypeQuotaEngine()`) named again by its importers
+# (`QUOTAS = quota.QUOTAS`), whose reservation is a database write two helpers down, and
+# the sentinel `reservations = None; try: reservations = QUOTAS.reserve(...) finally: if
+# reservations is None: roll back`
+QUOTAS = {
+    "cinder/quota.py": """
+        from cinder import db
+
+        class DbQuotaDriver(object):
+            def get_project_quotas(self, context, project_id):
+                return db.quota_get_all_by_project(context, project_id)
+
+            def reserve(self, context, deltas, project_id=None):
+                quotas = self.get_project_quotas(context, project_id)
+                return self._reserve(context, quotas, deltas, project_id)
+
+            def _reserve(self, context, quotas, deltas, project_id):
+                return db.quota_reserve(context, quotas, deltas, project_id=project_id)
+
+            def commit(self, context, reservations, project_id=None):
+                db.reservation_commit(context, reservations, project_id=project_id)
+
+        class QuotaEngine(object):
+            def __init__(self):
+                self._driver = DbQuotaDriver()
+
+            def reserve(self, context, project_id=None, **deltas):
+                reservations = self._driver.reserve(context, deltas, project_id=project_id)
+                return reservations
+
+            def commit(self, context, reservations, project_id=None):
+                self._driver.commit(context, reservations, project_id=project_id)
+
+        QUOTAS = QuotaEngine()
+        """,
+    "cinder/db/__init__.py": """
+        from cinder.db.api import *  # noqa
+        """,
+    "cinder/db/api.py": """
+        def get_by_id(context, model, id):
+            return None
+
+        def save(obj):
+            return None
+
+        def quota_get_all_by_project(context, project_id):
+            return {}
+
+        def quota_reserve(context, quotas, deltas, project_id=None):
+            return []
+
+        def reservation_commit(context, reservations, project_id=None):
+            return None
+
+        def volume_rollback_status(context, transfer_id):
+            return None
+        """,
+    "cinder/transfer/api.py": """
+        from cinder import db
+        from cinder import quota
+
+        QUOTAS = quota.QUOTAS
+
+        class API(object):
+            def accept(self, context, transfer_id):
+                reservations = None
+                try:
+                    reservations = QUOTAS.reserve(context, gigabytes=1)
+                finally:
+                    if reservations is None:
+                        db.volume_rollback_status(context, transfer_id)
+                QUOTAS.commit(context, reservations)
+        """,
+}
+
+
+def test_quota_reservations_are_database_writes_and_their_sentinel_is_set(tmp_path):
+    tree = write_tree(tmp_path / "cinder", {**CINDER, **CINDER_API, **GROUPS, **QUOTAS})
+    result = osflow("trace", "group-reset-status", "-s", str(tree), "--format", "json",
+                    cache=tmp_path / "c")
+    assert result.returncode == 0, result.stderr
+    steps = [(n["kind"], n["source"], n.get("target"), n["text"])
+             for n in json.loads(result.stdout)["nodes"]]
+    texts = [s[3] for s in steps]
+    # QUOTAS, a module-level QuotaEngine() named again in transfer/api.py, is followed:
+    # its reserve, summed up beyond the depth, writes (db.quota_reserve two helpers down:
+    # a nested helper's summed-up write is a write), its commit too
+    assert ("db", "cinder_api", "database", "DbQuotaDriver.reserve: writes db.quota_reserve") \
+        in steps
+    assert any(t.endswith("writes db.reservation_commit") for t in texts), texts
+    # the try set `reservations` from what reserve returned: the finally's rollback,
+    # `if reservations is None`, is not the normal path
+    assert not any("volume_rollback_status" in t for t in texts), texts
+    assert texts.index("DbQuotaDriver.reserve: writes db.quota_reserve") < \
+        next(i for i, t in enumerate(texts) if t.endswith("db.reservation_commit"))

@@ -1035,7 +1035,7 @@ def _qualified_name(found: _Found, verbs: bool = False, api: _Api = NOVA_API) ->
         literal.pop()
     words = [s.removeprefix("os-").replace("_", "-")
              for s in literal or [found.group]]
-    words[0] = _singular(words[0])
+    words[0] = _client_singular(words[0], api.clients) or _singular(words[0])
     if found.action:
         verb = _kebab(found.action.removeprefix(api.action_prefix) or found.action)
         verb = verb.lower().replace("_", "-")
@@ -1043,7 +1043,29 @@ def _qualified_name(found: _Found, verbs: bool = False, api: _Api = NOVA_API) ->
     name = found.fn.function.name.replace("_", "-")
     if len(words) > 1 and words[-1] == name:
         words.pop()  # GET /os-hypervisors/{id}/uptime is served by `uptime`
-    return "-".join(words + [_VERBS.get(found.fn.function.name, name) if verbs else name])
+    verb = _VERBS.get(found.fn.function.name, name) if verbs else name
+    if verbs and found.method == "GET" and found.fn.function.name in _VERBS and \
+            found.path.rstrip("/").endswith("}"):
+        # a list's handler routed to one member is a show (cinder/api/v3/router.py:
+        # GET /default-types/{id} is DefaultTypesController.detail, one project's type)
+        verb = "show"
+    return "-".join(words + [verb])
+
+
+def _client_singular(word: str, clients: Mapping[str, tuple[str, str, str | None]]) \
+        -> str | None:
+    """A resource of several words (`default-types`, `group-types`) in the singular its
+    client's commands on that resource say (python-cinderclient's `default-type-list` is
+    GET /default-types, `group-type-list` GET /group_types); None when none says it."""
+    if "-" not in word or not word.endswith("s") or word.endswith("ss"):
+        return None
+    one = word[:-1]
+    for name, (_, path, _) in clients.items():
+        first = next((p for p in path.strip("/").split("/") if p), "")
+        if first.removeprefix("os-").replace("_", "-") == word and \
+                name.startswith(one + "-"):
+            return one
+    return None
 
 
 def _singular(word: str) -> str:

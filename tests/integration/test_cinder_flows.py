@@ -366,7 +366,7 @@ def test_only_the_default_types_api_reaches_keystone(cinder):
     and only cinder/api/v3/default_types.py calls into it (validate_project_and_authorize)."""
     reaching = sorted(op.name for op in cinder.catalogue().operations
                       if "keystone" in cinder.flow(op.name).participants)
-    assert reaching == ["default-type-set", "default-type-unset", "default-types-list-detail"]
+    assert reaching == ["default-type-set", "default-type-show", "default-type-unset"]
 
 
 def test_a_version_chosen_by_compat_ver_is_the_one_sent(cinder):
@@ -377,3 +377,17 @@ def test_a_version_chosen_by_compat_ver_is_the_one_sent(cinder):
     assert by["cinder-volume", "attachment_update"].version == "3.9"
     assert by["cinder-volume", "attachment_delete"].version == "3.9"
     assert by["cinder-volume", "revert_to_snapshot"].version == "3.15"
+
+
+def test_extend_reserves_quota_and_never_rolls_back_on_the_normal_path(cinder):
+    """cinder/volume/api.py API._extend: QUOTAS (cinder/quota.py, `QUOTAS =
+    VolumeTypeQuotaEngine()`) reserves through DbQuotaDriver._reserve -> db.quota_reserve,
+    a write; `reservations = None; try: reservations = QUOTAS.reserve(...) finally: if
+    reservations is None: _roll_back_status()` rolls back only when reserve failed; the
+    volume manager commits (cinder/volume/manager.py VolumeManager.extend_volume ->
+    QUOTAS.commit -> db.reservation_commit)."""
+    steps = _steps(cinder.flow("extend"))
+    texts = [s[3] for s in steps if s[0] == DB]
+    assert any(t.endswith("writes db.quota_reserve") for t in texts), texts
+    assert any(t.endswith("writes db.reservation_commit") for t in texts), texts
+    assert not any("reservations is None" in t for t in texts), texts

@@ -22,6 +22,19 @@ from tracer.index import ir
 ALWAYS = "always"  # the statement always ends the function
 UNKNOWN = object()  # a value known only at run time
 UNPARSED = object()  # a condition that does not parse (cached as such)
+
+
+class _Set:
+    """A value known only to be something, not None: a sentinel's name once the try that
+    sets it has run (`reservations = None; try: reservations = QUOTAS.reserve(...)
+    finally: if reservations is None: rollback()`). Only `is None` / `is not None` are
+    decided on it; its truth and any other comparison are not known."""
+
+    def __repr__(self) -> str:
+        return "<set>"
+
+
+SET = _Set()
 LIMIT = 70  # characters of a label
 UNCUT = 1 << 20  # a limit no condition reaches: the whole text
 
@@ -273,13 +286,13 @@ def evaluate(expr: ast.expr, known):
         return known(dotted) if dotted else UNKNOWN
     if kind is ast.UnaryOp and isinstance(expr.op, ast.Not):
         value = evaluate(expr.operand, known)
-        return UNKNOWN if value is UNKNOWN else not value
+        return UNKNOWN if value is UNKNOWN or value is SET else not value
     if kind is ast.BoolOp:
         decisive = isinstance(expr.op, ast.Or)  # the truth that ends an `or` or an `and`
         unknown = False
         for part in expr.values:
             value = evaluate(part, known)
-            if value is UNKNOWN:
+            if value is UNKNOWN or value is SET:
                 unknown = True
             elif bool(value) is decisive:
                 return value
@@ -289,6 +302,10 @@ def evaluate(expr: ast.expr, known):
         right = evaluate(expr.comparators[0], known)
         if left is UNKNOWN or right is UNKNOWN:
             return UNKNOWN
+        if (left is SET or right is SET) and (
+                type(expr.ops[0]) not in (ast.Is, ast.IsNot) or
+                (left is not None and right is not None)):
+            return UNKNOWN  # only its being None is known
         try:
             return _COMPARE[type(expr.ops[0])](left, right)
         except TypeError:  # None <= 0: not what the code compares at run time

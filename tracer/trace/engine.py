@@ -828,7 +828,10 @@ class Engine:
             frame.returns.append(attrs[memo[0]])
             raise _Stop
         stubs, unfollowed = self.stubs_reached, self.unfollowed
+        unset = {name for name, value in frame.env.items()
+                 if type(value) is ConstV and value.value is None}
         self.body(stmt.body, frame)
+        sentinels = _sentinels(stmt, unset, frame.env)
         # `except NotImplementedError: self._rebuild_default_impl(...)` is the normal path
         # for drivers without their own: drawn, not an error path, when the body reached
         # a stub that raises it or a call not followed; libvirt's own
@@ -851,7 +854,17 @@ class Engine:
                 frame.env[handler.name] = Text(handler.name)
             label = _handler_label(handler.type_text)
             self.block("opt", [(label, handler.body)], frame, handler.line)
+        # the finally of the normal path: a name None before the try, set in its body
+        # to what a call returned and tested `is None` in the finally, is the idiom of
+        # "did the body get that far" (cinder/volume/api.py API._extend:
+        # `reservations = None; try: reservations = QUOTAS.reserve(...) finally: if
+        # reservations is None: _roll_back_status()`): it is set there
+        held = {name: frame.env[name] for name in sentinels}
+        frame.env.update({name: ConstV(conditions.SET) for name in sentinels})
         self.body(stmt.finalbody, frame)
+        for name, value in held.items():
+            if type(frame.env.get(name)) is ConstV and frame.env[name].value is conditions.SET:
+                frame.env[name] = value
 
     def assign(self, target: ir.Expr, value: Value, source: ir.Expr, frame: Frame,
                augmented: bool) -> None:
@@ -1026,7 +1039,7 @@ class Engine:
                 return held[1] is truth
         if isinstance(test, (ir.Name, ir.Attr)):
             value = self.known(test, frame)
-            return None if value is UNKNOWN else bool(value)
+            return None if value is UNKNOWN or value is conditions.SET else bool(value)
         if isinstance(test, ir.BoolOp):
             parts = [self.truth(v, frame) for v in test.values]
             stop = test.op == "or"  # the value that decides: True for or, False for and
@@ -1447,8 +1460,11 @@ class Engine:
         if name in frame.env:
             return frame.env[name]
         ref = self.index.resolve(frame.module, name)
-        if type(ref) is ValueRef and self.tracing.globals:
-            held = self.global_value(ref, frame.participant)
+        if type(ref) is ValueRef:
+            held = self.global_value(ref, frame.participant) if self.tracing.globals \
+                else None
+            if held is None:
+                held = self.module_object(ref, frame.participant)
             if held is not None:
                 return held
         return self.ref_value(ref, name) if ref is not None else Text(name)
@@ -1506,6 +1522,27 @@ class Engine:
                 self.flow_note(note)
             return self.fresh_instance(cls, participant)
         return None
+
+    def module_object(self, ref: ValueRef, participant: str) -> Obj | None:
+        """A module-level object built with no arguments from a class of the tree
+        (`QUOTAS = VolumeTypeQuotaEngine()` in cinder/quota.py): an object of that class,
+        as every importer shares it; its methods are followed like any object's."""
+        for _ in range(4):  # `QUOTAS = quota.QUOTAS` names it under another module
+            if not isinstance(ref.value, (ir.Name, ir.Attr)):
+                break
+            inner = self.index.resolve_expr(ref.module, ref.value)
+            if not isinstance(inner, ValueRef):
+                return None
+            ref = inner
+        call = ref.value
+        if type(call) is not ir.Call or call.args or call.kwargs or \
+                type(call.func) not in (ir.Name, ir.Attr):
+            return None
+        cls = self.index.resolve_expr(ref.module, call.func)
+        if not isinstance(cls, ClassRef) or _is_exception(self.index, cls) or \
+                f"{ref.module.name}.{ref.name}" in self.choices:
+            return None
+        return self.fresh_instance(cls, participant)
 
     def module_partial(self, ref: ValueRef, depth: int) -> FuncV | None:
         """`convert_volumes = functools.partial(_convert_block_devices, DriverVolume...)`
@@ -1569,8 +1606,11 @@ class Engine:
                 # `self.db = import_module(CONF.db_driver)`): a function of the database
                 # layer, drawn as its step when called (unknown_call)
                 return Text(f"{base.module.name}.{name}")
-            if type(ref) is ValueRef and self.tracing.globals:
-                held = self.global_value(ref, frame.participant)
+            if type(ref) is ValueRef:
+                held = self.global_value(ref, frame.participant) if self.tracing.globals \
+                    else None
+                if held is None:
+                    held = self.module_object(ref, frame.participant)
                 if held is not None:
                     return held
             return self.ref_value(ref, expr_text(expr)) if ref is not None \
@@ -2669,6 +2709,26 @@ _INVISIBLE = {ENTER, LEAVE, DONE, START}
 _CROSSING = {CALL, CAST, RETURN, CALLBACK, DONE, START, DRIVER, DRIVER_RETURN, SERVICE,
              SERVICE_RETURN}
 _DRIVER_CROSSING = {CALL, CAST, RETURN, CALLBACK, DONE, START, ENTER, LEAVE}
+
+
+def _sentinels(stmt: ir.Try, unset: set[str], env: dict) -> tuple[str, ...]:
+    """Names None before `stmt`, each set at the top of its body to what a call returns
+    and compared with None in its finally (see Engine.try_)."""
+    if not stmt.finalbody or not unset:
+        return ()
+    tested = " ".join(expr_text(e) for s in stmt.finalbody for e in _expressions(s)
+                      if type(s) is ir.If)
+    out = []
+    for s in stmt.body:
+        if type(s) is not ir.Assign or s.augmented or type(s.value) is not ir.Call:
+            continue
+        for target in s.targets:
+            name = target.id if type(target) is ir.Name else None
+            if name in unset and name not in out and \
+                    not (type(env.get(name)) is ConstV and env[name].value is None) and \
+                    re.search(rf"\b{re.escape(name)} is (not )?None\b", tested):
+                out.append(name)
+    return tuple(out)
 
 
 def _expects_failure(stmt: ir.Try) -> bool:

@@ -272,15 +272,24 @@ _STATE_WRITE = re.compile(r"^(\w+\.)*(instance|migration)\.(save|create|destroy)
 
 
 # A function of a database API module that writes, by a word of its name
-# (`db.share_instance_update`, `db.share_access_create`, `db.quota_usage_update`).
+# (`db.share_instance_update`, `db.share_access_create`, `db.quota_usage_update`; a
+# quota reservation is rows written and usages changed: `db.quota_reserve`,
+# `db.reservation_commit`, `db.reservation_rollback`, `db.reservation_expire`).
 _DB_API_WRITE = re.compile(r"^db\.(\w+_)?(create|update|delete|destroy|add|remove|"
-                           r"set|reset|increment|purge|restore)(_\w+)?$")
+                           r"set|reset|increment|purge|restore|reserve|commit|rollback|"
+                           r"expire)(_\w+)?$")
+
+
+# a helper beyond the depth summed up by what it writes (`reserve: writes db.quota_reserve`)
+_SUMMED_WRITES = re.compile(r": (?:writes|may write) ")
 
 
 def is_db_write(text: str) -> bool:
     """Whether a database step (`bdm.save (fields)`, `InstanceAction.action_start`,
     `db.share_update`) writes rather than reads."""
     step = text.partition(" (")[0]
+    if _SUMMED_WRITES.search(step):  # a helper summed up by its writes, whatever they are
+        return True
     method = step.rsplit(".", 1)[-1]
     return _WRITE_METHOD.match(method) is not None or _DB_API_WRITE.match(step) is not None
 
