@@ -1857,7 +1857,8 @@ class Engine:
             return FuncV(first.fn, first.self_value, first.participant,
                          first.pre_args + args[1:], first.closure)
         spawner = name in SPAWNERS or name in self.spawn_keywords
-        spawned = next((i for i, a in enumerate(args) if isinstance(a, FuncV)), None) \
+        spawned = next((i for i, a in enumerate(args) if isinstance(a, FuncV) or
+                        (type(a) is ChoiceV and a.labels)), None) \
             if spawner or not self.followable(callee) else None
         if spawned is not None and name in self.spawn_keywords and \
                 isinstance(args[spawned], FuncV) and spawned + 1 < len(args) and \
@@ -1870,6 +1871,15 @@ class Engine:
             self.note(frame, f"asynchronous, in a worker thread ({name}): "
                              f"{work.fn.function.name}", call.line)
             return self.invoke(work, args[spawned + 1:], kwargs, frame, call.line)
+        if spawned is not None and type(args[spawned]) is ChoiceV:
+            # scatter_gather_cells(ctxt, cells, timeout, target_fnc) where target_fnc is
+            # one function or another on a branch: each, on its arm
+            work = args[spawned]
+            how = "in a new thread" if name in SPAWNERS else f"through {name or 'a wrapper'}"
+            self.note(frame, f"{how}: " + " or ".join(
+                option.fn.function.name for _, option in work.options), call.line)
+            return self.choose_by_branch(work, call, args[spawned + 1:], kwargs, frame,
+                                         follow=True)
         if spawned is not None:
             # executor.submit(fn, ...), utils.spawn(fn, ...), NetworkInfoAsyncWrapper(fn):
             # code we do not follow runs the function it is handed, often in a thread
@@ -1972,10 +1982,11 @@ class Engine:
         return Text(choice.subject)
 
     def choose_by_branch(self, choice: ChoiceV, call: ir.Call, args: tuple, kwargs: dict,
-                         frame: Frame) -> Value:
+                         frame: Frame, follow: bool = False) -> Value:
         """`shutdown(cluster)` where `shutdown = a if force else b`: an `alt` on the
-        condition, each arm the call of its function; what is cast in an arm is drawn
-        under it, as in any branch."""
+        condition, each arm the call of its function (`follow`: its body, as code we do
+        not follow that was handed it runs it); what is cast in an arm is drawn under
+        it, as in any branch."""
         written = [(label, ()) for label in choice.labels]
         entries = _arms_of("alt", written, (), frame, call.line)
         branches, returns = [], []
@@ -1983,8 +1994,10 @@ class Engine:
             def run(option=option, entry=entry):
                 self.context.append(entry)
                 try:
-                    returns.append(self.call_function(option, call, option.fn.function.name,
-                                                      args, kwargs, frame))
+                    returns.append(
+                        self.invoke(option, args, kwargs, frame, call.line) if follow else
+                        self.call_function(option, call, option.fn.function.name, args,
+                                           kwargs, frame))
                 except _Stop:
                     pass
                 finally:
@@ -2485,10 +2498,13 @@ class Engine:
         result = self.invoke(inner, args, kwargs, driver_frame, call.line)
         self.step(frame, DRIVER_RETURN, "", call.line, target=driver)
         if type(result) is ConstV and result.value is None and \
-                _is_stub(callee.fn.function) and name.startswith("get_"):
+                self.tracing.driver_interface and _is_stub(callee.fn.function) and \
+                name.startswith("get_"):
             # an interface's getter with no body (Sahara's ProvisioningPluginBase.
-            # get_edp_engine: `pass`): what the driver's own code returns, not None;
-            # calls on it are calls into the driver, drawn there, not followed
+            # get_edp_engine: `pass`), where the driver is drawn as its interface (the
+            # implementation is not in the tree): what the driver's own code returns, not
+            # None; calls on it are calls into the driver, drawn there, not followed.
+            # A driver class of the tree that keeps its base's stub does return None
             made = name[len("get_"):]
             self.flow_note(f"{driver}: what {name} returns is the {driver}'s own "
                            f"object ({made}); calls on it are drawn to {driver}, "
@@ -2958,7 +2974,8 @@ def _calls(expr, name: str) -> bool:
 def _passes_function(args: tuple, kwargs: dict) -> bool:
     """Whether a call hands over a function (a callback), directly or in `*args`."""
     for value in (*args, *kwargs.values()):
-        if type(value) is FuncV or (type(value) is ArgsV and _passes_function(
+        if type(value) is FuncV or (type(value) is ChoiceV and value.labels) or \
+                (type(value) is ArgsV and _passes_function(
                 value.positional, dict(value.keywords))):
             return True
     return False
