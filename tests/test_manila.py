@@ -453,3 +453,68 @@ def test_a_topic_served_by_a_server_its_package_starts(tmp_path):
                             "manila test", MANILA)
     pair = next(m for m in model.methods if m.method == "create_replica_pair")
     assert pair.handler is None and pair.notes
+
+
+def test_a_controller_policy_decorator_and_a_status_a_call_returned(tmp_path):
+    """manila/api/openstack/wsgi.py Controller.authorize: `@wsgi.Controller.authorize
+    ('shrink')` on ShareController (resource_name = 'share') checks share:shrink before the
+    method runs, bare `@authorize` the method's own name (Tracing.policy_decorators);
+    manila/api/v2/shares.py ShareController._migration_start answers
+    `webob.Response(status_int=return_code)`, return_code being what
+    manila/share/api.py API.migration_start returned: 200 (nothing to do) or 202."""
+    import json
+
+    from tests.test_cli_rpc import osflow
+
+    api = dict(MANILA_TREE)
+    api["manila/api/v2/shares.py"] = """
+        import webob
+
+        from manila.api.openstack import wsgi
+        from manila import share
+
+        class ShareController(wsgi.Controller):
+            resource_name = 'share'
+
+            def __init__(self):
+                self.share_api = share.API()
+
+            @wsgi.action('extend')
+            @wsgi.Controller.authorize('shrink')
+            def extend(self, req, id, body):
+                context = req.environ['manila.context']
+                share = self.share_api.get(context, id)
+                return_code = self.share_api.start(context, share)
+                return webob.Response(status_int=return_code)
+
+            @wsgi.action('unmanage')
+            @wsgi.Controller.authorize
+            def unmanage(self, req, id, body):
+                return webob.Response(status_int=202)
+
+        def create_resource():
+            return wsgi.Resource(ShareController())
+        """
+    api["manila/share/api.py"] = MANILA_TREE["manila/share/api.py"] + """
+            def start(self, context, share):
+                if share['host'] == share['dest']:
+                    return 200
+                self.scheduler_rpcapi.extend_share(context, share['id'], 1)
+                return 202
+        """
+    tree = write_tree(tmp_path / "manila", {**MANILA_API, **api})
+    for op, rule, status in (("extend", "share:shrink", "200 or 202"),
+                             ("unmanage", "share:unmanage", "202")):
+        result = osflow("trace", op, "-s", str(tree), "--format", "json",
+                        cache=tmp_path / "c")
+        assert result.returncode == 0, result.stderr
+        nodes = list(json.loads(result.stdout)["nodes"])
+        steps = []
+        while nodes:
+            node = nodes.pop(0)
+            if "branches" in node:
+                nodes[:0] = [n for b in node["branches"] for n in b["nodes"]]
+            else:
+                steps.append((node["kind"], node["source"], node.get("target"), node["text"]))
+        assert ("note", "manila_api", None, f"policy: {rule}") in steps
+        assert ("response", "manila_api", "client", status) in steps

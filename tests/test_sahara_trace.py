@@ -8,7 +8,7 @@ import pytest
 
 from tests.sahara_trees import FLASK_API, SAHARA_RPC
 from tests.trees import write_tree
-from tracer.model import CAST, DRIVER, SERVICE, iter_steps
+from tracer.model import CAST, DRIVER, SERVICE, Block, iter_steps
 from tracer.workspace import open_workspace
 
 TREE = {
@@ -88,3 +88,93 @@ def test_a_view_function_traced_through_globals_the_plugin_interface_and_heat(wo
     # the route decorator's default status
     assert ("response", "sahara_api", "client", "202") in steps
     assert any("ProvisioningPluginBase" in note for note in flow.notes)
+
+
+BRANCHED = {
+    **TREE,
+    "sahara/utils/openstack/heat.py": """
+        from heatclient import client as heat_client
+
+
+        def client():
+            return heat_client.Client('1')
+
+
+        def delete_stack(cluster):
+            client().stacks.delete(cluster.stack_name)
+            client().stacks.get(cluster.stack_name)
+
+
+        def lazy_delete_stack(cluster):
+            client().stacks.delete(cluster.stack_name)
+        """,
+    "sahara/plugins/provisioning.py": """
+        class ProvisioningPluginBase(object):
+            def configure_cluster(self, cluster):
+                pass
+
+            def get_edp_engine(self, cluster, job_type):
+                pass
+        """,
+    "sahara/api/v2/clusters.py": """
+        from sahara.api import acl
+        from sahara.plugins import base as plugin_base
+        import sahara.utils.api as u
+        from sahara.utils.openstack import heat
+
+        rest = u.RestV2('clusters', __name__)
+
+
+        @rest.delete('/clusters/<cluster_id>')
+        def clusters_delete(cluster_id):
+            data = u.request_data()
+            shutdown = heat.lazy_delete_stack if data['force'] else heat.delete_stack
+            shutdown(data)
+            if data['quick']:
+                again = heat.lazy_delete_stack
+            else:
+                again = heat.delete_stack
+            again(data)
+
+
+        @rest.post('/clusters')
+        def clusters_create(data):
+            plugin = plugin_base.PLUGINS.get_plugin(data['plugin_name'])
+            eng = plugin.get_edp_engine(data, 'Pig')
+            if eng is None:
+                raise ValueError('no engine')
+            eng.run_job(data)
+            heat.client().stacks.create(name=data['name'])
+        """,
+}
+
+
+@pytest.fixture
+def branched(tmp_path, monkeypatch):
+    root = write_tree(tmp_path / "tree", BRANCHED)
+    monkeypatch.setenv("OSFLOW_CACHE_DIR", str(tmp_path / "cache"))
+    return open_workspace(str(root), cache=tmp_path / "cache")
+
+
+def test_a_call_through_a_name_a_branch_bound_draws_each_function_on_its_arm(branched):
+    # sahara/service/heat/heat_engine.py HeatEngine.shutdown_cluster binds heat_shutdown
+    # to heat.lazy_delete_stack if force, else heat.delete_stack, then calls it
+    flow = branched.flow("cluster-delete")
+    blocks = [n for n in flow.nodes if isinstance(n, Block)]
+    arms = [[(b.label, [s.text for s in iter_steps(b.nodes) if s.kind == SERVICE])
+             for b in block.branches] for block in blocks]
+    assert [("if data['force']", ["lazy_delete_stack"]), ("", ["delete_stack"])] in arms
+    # the same, bound in the arms of an if statement
+    assert [("if data['quick']", ["lazy_delete_stack"]), ("", ["delete_stack"])] in arms
+
+
+def test_what_an_interface_getter_without_a_body_returns_is_the_drivers_object(branched):
+    # sahara/service/edp/job_manager.py _run_job: eng = get_job_engine(...) (the plugin's
+    # get_edp_engine, `pass` in ProvisioningPluginBase), `if eng is None: raise`, then
+    # eng.run_job(job_execution): the run is not cut short, and goes to the plugin
+    flow = branched.flow("cluster-create")
+    steps = [(s.kind, s.source, s.target, s.text) for s in iter_steps(flow.nodes)]
+    assert (DRIVER, "sahara_api", "plugin", "get_edp_engine") in steps
+    assert (SERVICE, "sahara_api", "plugin", "edp_engine.run_job") in steps
+    assert (SERVICE, "sahara_api", "heat", "stacks.create") in steps
+    assert any("what get_edp_engine returns" in note for note in flow.notes)

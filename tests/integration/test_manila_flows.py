@@ -208,3 +208,18 @@ def test_migration_start_hands_host_assisted_copies_to_manila_data(flows):
     assert (CAST, "manila_share", "manila_data", "migration_start") in steps
     assert (DB, "manila_data", "database", "db.share_update") in steps
     assert (CAST, "manila_data", "manila_share", "update_access") in steps
+
+
+def test_controller_authorize_decorators_draw_their_rules(flows):
+    # manila/api/v2/shares.py ShareController._shrink, _extend: @wsgi.Controller.authorize
+    # ('shrink'/'extend'); manila/api/openstack/wsgi.py Controller.authorize checks
+    # self.resource_name ('share') with that action
+    for op in ("shrink", "extend"):
+        assert ("note", "manila_api", None, f"policy: share:{op}") in _steps(flows[op])
+
+
+def test_migration_start_answers_what_the_share_api_returned(flows):
+    # manila/api/v2/shares.py _migration_start: webob.Response(status_int=return_code),
+    # return_code from manila/share/api.py API.migration_start: 200 (nothing to do) or 202
+    assert ("response", "manila_api", "client", "200 or 202") in \
+        _steps(flows["migration-start"])

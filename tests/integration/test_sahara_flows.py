@@ -170,3 +170,21 @@ def test_node_group_template_create_writes_and_sends_nothing(flows):
     steps = _steps(flows["node-group-template-create"])
     assert (DB, "sahara_api", "database", "db.node_group_template_create") in steps
     assert not [s for s in steps if s[0] in ("call", "cast")]
+
+
+def test_cluster_delete_draws_both_ways_of_deleting_the_stack(flows):
+    # sahara/service/heat/heat_engine.py HeatEngine.shutdown_cluster: heat_shutdown is
+    # heat.lazy_delete_stack if force, else heat.delete_stack, then called
+    steps = _steps(flows["cluster-delete"])
+    assert (SERVICE, "sahara_engine", "heat", "lazy_delete_stack") in steps
+    assert (SERVICE, "sahara_engine", "heat", "delete_stack") in steps
+
+
+def test_job_execute_runs_the_job_on_the_plugins_engine(flows):
+    # sahara/service/edp/job_manager.py _run_job: eng = get_job_engine(...) (the plugin's
+    # get_edp_engine), then eng.run_job(job_execution) and the execution's update
+    steps = _steps(flows["job-execute"])
+    assert (DRIVER, "sahara_engine", "plugin", "get_edp_engine") in steps
+    assert (SERVICE, "sahara_engine", "plugin", "edp_engine.run_job") in steps
+    assert steps.index((SERVICE, "sahara_engine", "plugin", "edp_engine.run_job")) < \
+        steps.index((DB, "sahara_engine", "database", "db.job_execution_update"))

@@ -104,6 +104,12 @@ class Tracing:
     # the request context's methods that check a policy rule (`context.can(rule)`;
     # Cinder's `context.authorize(rule, target_obj=...)`)
     context_policy: tuple[str, ...] = ("can",)
+    # decorators of controller methods that check a policy rule built from the controller:
+    # decorator name -> the class attribute naming the rule's resource; the action is the
+    # decorator's string argument, else the decorated method's name (Manila's
+    # `@wsgi.Controller.authorize('extend')` on ShareController, resource_name = 'share':
+    # share:extend)
+    policy_decorators: tuple[tuple[str, str], ...] = ()
     # whether an object class's `get_*` class method that calls the database API itself,
     # not remotable, is a database read (Cinder's CinderObject.get_by_id); Nova's shipped
     # diagrams draw only remotable ones (Quotas.get_all_by_project_and_user is not drawn)

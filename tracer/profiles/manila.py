@@ -238,6 +238,9 @@ MANILA = Profile(
                      "manila.data.drivers.", "manila.tests.", "manila.scheduler.drivers.",
                      "manila.network."),
         policy_modules=("manila.policy", "manila.policies", "manila.api"),
+        # manila/api/openstack/wsgi.py Controller.authorize: its wrapper checks
+        # policy.check_policy(context, self.resource_name, action_name or f.__name__)
+        policy_decorators=(("authorize", "resource_name"),),
         # Manila has no versioned objects: its models are the database API's rows
         objects="manila.db.sqlalchemy.models",
         db_module=r"^manila\.db(\.api|\.sqlalchemy(\.|$)|$)",

@@ -290,7 +290,8 @@ def _traced(index: Index, rpc: RpcModel, handler: FunctionRef, controller: Class
     status = patterns.response_status(
         fn.decorators, handler.module.imports,
         fn.body if rest is not None and rest.returned_status else (),
-        handler.owner.methods if handler.owner is not None else None)
+        handler.owner.methods if handler.owner is not None else None,
+        tuple(text for where, text in engine.response_statuses if where == api))
     if handler.owner is None and profile_for(index.package).flask is not None:
         from tracer.flaskroutes import view_status
         status = view_status(index, handler) or status

@@ -305,6 +305,10 @@ class Engine:
         self.spawn_keywords = dict(self.tracing.spawners)
         self.error_handlers = re.compile(self.tracing.error_handlers) \
             if self.tracing.error_handlers else None
+        self.policy_decorators = dict(self.tracing.policy_decorators)
+        # the statuses the responses made were given (`webob.Response(status_int=
+        # return_code)`), as text (`200 or 202` where a call returned either), and where
+        self.response_statuses: list[tuple[str, str]] = []
         self.rpc_methods = rpc_methods
         self.options = options
         self.choices = choices  # factory dotted path -> class dotted path
@@ -523,7 +527,8 @@ class Engine:
             if not self.quiet:
                 self.step(frame, ENTER, frame.fn.dotted, frame.fn.function.line)
                 for dec in frame.fn.function.decorators:
-                    text = patterns.decorator_note(dec, frame.fn.function.name)
+                    text = self.decorator_rule(dec, frame) or \
+                        patterns.decorator_note(dec, frame.fn.function.name)
                     if text and (patterns.decorator_name(dec) not in
                                  patterns.POLICY_DECORATORS or self.policy_reached(dec, frame)):
                         self.note(frame, text, frame.fn.function.line)
@@ -543,6 +548,25 @@ class Engine:
         return _returned(frame.returns)
 
     # ------------------------------------------------------------------ decorators
+
+    def decorator_rule(self, dec: ir.Expr, frame: Frame) -> str | None:
+        """The policy note of a decorator that builds its rule from the controller
+        (Tracing.policy_decorators: Manila's `@wsgi.Controller.authorize('extend')` checks
+        `<self.resource_name>:extend`; bare `@authorize`, the method's name); None for
+        other decorators, or when the controller names no resource."""
+        attr = self.policy_decorators.get(patterns.decorator_name(dec))
+        if attr is None or not isinstance(frame.self_value, Obj):
+            return None
+        resource = frame.self_value.attrs.get(attr)
+        if type(resource) is not ConstV:
+            resource = self.class_attr(frame.self_value.cls, attr, ir.Name(attr))
+        if type(resource) is not ConstV or not isinstance(resource.value, str):
+            return None
+        call = dec if type(dec) is ir.Call else None
+        action = call.args[0].value if call and call.args and \
+            type(call.args[0]) is ir.Const and isinstance(call.args[0].value, str) \
+            else frame.fn.function.name
+        return f"policy: {resource.value}:{action}"
 
     def decorator_checks(self, dec: ir.Expr, frame: Frame) -> Frame | None:
         """What a decorator defined in the tree does before it calls the function it
@@ -1152,6 +1176,7 @@ class Engine:
         binds = any(self.binds(stmts) for _, stmts in arms)
         env_before = dict(env) if binds else env
         envs = []  # the names as each arm that carries on leaves them
+        carried: list[str] = []  # ... and the conditions those arms run under
         assumptions, self.arm_assumptions = self.arm_assumptions, {}
         entries = _arms_of(kind, arms, whole, frame, line)
         for entry, (label, stmts) in zip(entries, arms):
@@ -1184,13 +1209,15 @@ class Engine:
             outcomes.append(self.pending)
             if binds and not stopped:
                 envs.append(dict(env))
+                carried.append(label)
         if kind != "alt" or arms[-1][0]:
             outcomes.append(before)  # no else arm: the fields may stay as they were
             if binds:
                 envs.append(env_before)  # ... and the names
+                carried.append("")
         if envs:
             env.clear()
-            env.update(_merge_envs(envs))
+            env.update(_merge_envs(envs, carried if kind == "alt" or kind == "opt" else ()))
         # nothing pending before or after any arm (the common case): nothing to merge
         self.pending = _merge_pending(outcomes, before) if any(outcomes) else {}
         if guard and not _visible(branches[0].nodes) and \
@@ -1252,8 +1279,12 @@ class Engine:
             if decided is not None:
                 return self.eval(expr.body if decided else expr.orelse, frame)
             body = self.eval(expr.body, frame)
-            self.eval(expr.orelse, frame)
-            return body
+            orelse = self.eval(expr.orelse, frame)
+            # `shutdown = heat.lazy_delete_stack if force else heat.delete_stack`: a
+            # call through it is either, on the condition
+            choice = _branch_choice(expr_text(expr.test),
+                                    [(f"if {expr_text(expr.test)}", body), ("", orelse)])
+            return choice if choice is not None else body
         elif isinstance(expr, ir.BoolOp):
             values = [self.eval(value, frame) for value in expr.values]
             if expr.op == "or":
@@ -1891,6 +1922,10 @@ class Engine:
                 if library is not None else None
             if made is not None:  # linear_flow.Flow(name), taskflow.engines.load(flow)
                 return made
+        if name == "Response" and type(callee) is Text:
+            status = kwargs.get("status_int") or kwargs.get("status")
+            if status is not None:
+                self.response_statuses.append((frame.participant, text_of(status)))
         if kind is ir.Name and name == "dict" and not args and type(callee) is Text:
             # `kwargs = dict(context=context, evacuate=evacuate, ...)` then
             # `self.driver.rebuild(**kwargs)`: the keywords are handed on as they are
@@ -1948,7 +1983,8 @@ class Engine:
             return FuncV(first.fn, first.self_value, first.participant,
                          first.pre_args + args[1:], first.closure)
         spawner = name in SPAWNERS or name in self.spawn_keywords
-        spawned = next((i for i, a in enumerate(args) if isinstance(a, FuncV)), None) \
+        spawned = next((i for i, a in enumerate(args) if isinstance(a, FuncV) or
+                        (type(a) is ChoiceV and a.labels)), None) \
             if spawner or not self.followable(callee) else None
         if spawned is not None and name in self.spawn_keywords and \
                 isinstance(args[spawned], FuncV) and spawned + 1 < len(args) and \
@@ -1959,6 +1995,15 @@ class Engine:
         if spawned is not None and name in self.spawn_keywords:
             return self.spawn(args[spawned], args[spawned + 1:], kwargs, frame, call.line,
                               name, call)
+        if spawned is not None and type(args[spawned]) is ChoiceV:
+            # scatter_gather_cells(ctxt, cells, timeout, target_fnc) where target_fnc is
+            # one function or another on a branch: each, on its arm
+            work = args[spawned]
+            how = "in a new thread" if name in SPAWNERS else f"through {name or 'a wrapper'}"
+            self.note(frame, f"{how}: " + " or ".join(
+                option.fn.function.name for _, option in work.options), call.line)
+            return self.choose_by_branch(work, call, args[spawned + 1:], kwargs, frame,
+                                         follow=True)
         if spawned is not None:
             # executor.submit(fn, ...), utils.spawn(fn, ...), NetworkInfoAsyncWrapper(fn):
             # code we do not follow runs the function it is handed, often in a thread
@@ -2044,7 +2089,10 @@ class Engine:
 
     def choose(self, choice: ChoiceV, call: ir.Call, args: tuple, kwargs: dict,
                frame: Frame) -> Value:
-        """A call through a dispatch table: one alternative per entry."""
+        """A call through a dispatch table: one alternative per entry; through a name a
+        branch bound: one per arm, on its condition."""
+        if choice.labels:
+            return self.choose_by_branch(choice, call, args, kwargs, frame)
         arms = []
         for key, option in choice.options:
             def run(option=option):
@@ -2056,6 +2104,42 @@ class Engine:
             self.emit(Block("alt", tuple(arms), frame.fn.dotted, frame.module.path,
                             call.line))
         return Text(choice.subject)
+
+    def choose_by_branch(self, choice: ChoiceV, call: ir.Call, args: tuple, kwargs: dict,
+                         frame: Frame, follow: bool = False) -> Value:
+        """`shutdown(cluster)` where `shutdown = a if force else b`: an `alt` on the
+        condition, each arm the call of its function (`follow`: its body, as code we do
+        not follow that was handed it runs it); what is cast in an arm is drawn under
+        it, as in any branch."""
+        written = [(label, ()) for label in choice.labels]
+        entries = _arms_of("alt", written, (), frame, call.line)
+        branches, returns = [], []
+        for entry, label, (_, option) in zip(entries, choice.labels, choice.options):
+            def run(option=option, entry=entry):
+                self.context.append(entry)
+                try:
+                    returns.append(
+                        self.invoke(option, args, kwargs, frame, call.line) if follow else
+                        self.call_function(option, call, option.fn.function.name, args,
+                                           kwargs, frame))
+                except _Stop:
+                    pass
+                finally:
+                    self.context.pop()
+            nodes = tuple(self.collect(run))
+            branches.append(_plain_branch(Branch(label, nodes)) if label
+                            else Branch("", nodes))
+        if self.quiet or not any(_visible(b.nodes) for b in branches):
+            self.flat(branches, entries)
+        else:
+            drawn = _drawn_arms(Block("alt", tuple(branches), frame.fn.dotted,
+                                      frame.module.path, call.line))
+            if not any(isinstance(node, Block) for node in drawn):
+                for entry in entries:
+                    entry.drawn = False
+            for node in drawn:
+                self.emit(node)
+        return _returned(returns)
 
     def followable(self, callee: Value) -> bool:
         """Whether a call to `callee` is drawn or followed (else it is opaque to us)."""
@@ -2555,6 +2639,19 @@ class Engine:
         driver_frame = Frame(frame.fn, frame.env, driver, self.options.depth - 1)
         result = self.invoke(inner, args, kwargs, driver_frame, call.line)
         self.step(frame, DRIVER_RETURN, "", call.line, target=driver)
+        if type(result) is ConstV and result.value is None and \
+                self.tracing.driver_interface and _is_stub(callee.fn.function) and \
+                name.startswith("get_"):
+            # an interface's getter with no body (Sahara's ProvisioningPluginBase.
+            # get_edp_engine: `pass`), where the driver is drawn as its interface (the
+            # implementation is not in the tree): what the driver's own code returns, not
+            # None; calls on it are calls into the driver, drawn there, not followed.
+            # A driver class of the tree that keeps its base's stub does return None
+            made = name[len("get_"):]
+            self.flow_note(f"{driver}: what {name} returns is the {driver}'s own "
+                           f"object ({made}); calls on it are drawn to {driver}, "
+                           f"not followed (its code ships with the {driver})")
+            return LibClientV(driver, made)
         return result
 
     # ------------------------------------------------------------------ RPC
@@ -2769,6 +2866,18 @@ def _raises_not_implemented(function: ir.Function) -> bool:
             if type(exc) is ir.Name and exc.id == "NotImplementedError":
                 return True
     return False
+
+
+def _is_stub(function: ir.Function) -> bool:
+    """An interface method with no body of its own: a docstring, `pass`, or a raise of
+    NotImplementedError."""
+    for stmt in function.body:
+        if type(stmt) is ir.ExprStmt and type(stmt.value) is ir.Const:
+            continue
+        if type(stmt) is ir.Raise and _raises_not_implemented(function):
+            continue
+        return False
+    return True
 
 
 def _returned_function(function: ir.Function) -> ir.Function | None:
@@ -3027,7 +3136,8 @@ def _calls(expr, name: str) -> bool:
 def _passes_function(args: tuple, kwargs: dict) -> bool:
     """Whether a call hands over a function (a callback), directly or in `*args`."""
     for value in (*args, *kwargs.values()):
-        if type(value) is FuncV or (type(value) is ArgsV and _passes_function(
+        if type(value) is FuncV or (type(value) is ChoiceV and value.labels) or \
+                (type(value) is ArgsV and _passes_function(
                 value.positional, dict(value.keywords))):
             return True
     return False
@@ -3225,10 +3335,13 @@ def _field_shown(field: str, value: Value) -> str:
     return text_of(value)
 
 
-def _merge_envs(envs: list[dict[str, Value]]) -> dict[str, Value]:
-    """The names after a branch, from the arms that carry on: a value all agree on; else
-    a list holding what any of them held, or an object, class or function one of them
-    gave (as `_returned` does); else what is known only at run time."""
+def _merge_envs(envs: list[dict[str, Value]], labels=()) -> dict[str, Value]:
+    """The names after a branch, from the arms that carry on: a value all agree on; else,
+    when each arm bound a function (`f = heat.lazy_delete_stack` under `if force`,
+    `heat.delete_stack` under `else`), the choice between them on the arms' conditions
+    (`labels`, one per env); else a list holding what any of them held, or an object,
+    class or function one of them gave (as `_returned` does); else what is known only
+    at run time."""
     if len(envs) == 1:
         return envs[0]
     merged = dict(envs[0])
@@ -3239,7 +3352,41 @@ def _merge_envs(envs: list[dict[str, Value]]) -> dict[str, Value]:
                 merged[name] = value
             elif held is not value:
                 merged[name] = _merge_values(name, held, value)
+    if labels and len(labels) == len(envs):
+        for name, value in merged.items():
+            if type(value) is FuncV or type(value) is ChoiceV:
+                held = [env.get(name) for env in envs]
+                if any(h is not held[0] for h in held):
+                    choice = _branch_choice(name, list(zip(labels, held)))
+                    if choice is not None:
+                        merged[name] = choice
     return merged
+
+
+def _same_function(first: Value, second: Value) -> bool:
+    return type(first) is FuncV and type(second) is FuncV and first.fn.dotted == \
+        second.fn.dotted and first.self_value is second.self_value
+
+
+def _branch_choice(subject: str, arms: list[tuple[str, Value]]) -> ChoiceV | None:
+    """The functions a name holds after branches that each bound one (`label`: the
+    arm's condition as written, "" for else), as a choice a call draws as an `alt`;
+    None unless every arm gave a function and they are not all the same one. An arm
+    that itself held a choice (`elif`, nested) adds its options under its own label
+    when that is the plain else of the choice."""
+    options: list[tuple[str, Value]] = []
+    for label, value in arms:
+        if type(value) is not FuncV:
+            return None
+        options.append((label, value))
+    if all(_same_function(options[0][1], value) for _, value in options[1:]):
+        return None
+    # an else arm must come last: `if a: f = x` with no else, the rest is `else`
+    labels = tuple(label for label, _ in options)
+    if "" in labels[:-1]:
+        return None
+    return ChoiceV(subject, tuple((label or "else", value) for label, value in options),
+                   labels)
 
 
 def _merge_values(name: str, first: Value, second: Value) -> Value:

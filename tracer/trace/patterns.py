@@ -133,12 +133,15 @@ def status_code(expr: ir.Expr, imports=None) -> str | None:
 
 
 def response_status(decorators: tuple[ir.Expr, ...], imports=None,
-                    body: tuple = (), methods=None) -> str:
+                    body: tuple = (), methods=None, run_time: tuple[str, ...] = ()) -> str:
     """The status a REST handler answers with: `@wsgi.response(202)` (or
     `@wsgi.response(HTTPStatus.ACCEPTED)`), else 200; with `body` (the handler's
     statements), a `return webob.Response(status_int=...)` there (directly, or a name
     assigned that response) answers with its status (an error status returned is an
-    error path), and returns that disagree are all said (`200 or 202`)."""
+    error path), and returns that disagree are all said (`200 or 202`). A status held
+    by a name the handler got from a call (`return_code = self.share_api.migration_start(
+    ...)`, `webob.Response(status_int=return_code)`) is what the tracer found the call
+    returns (`run_time`: the statuses the responses it made were given, as text)."""
     default = "200"
     for dec in decorators:
         if (decorator_name(dec) == "response" and isinstance(dec, ir.Call) and dec.args):
@@ -171,6 +174,8 @@ def response_status(decorators: tuple[ir.Expr, ...], imports=None,
                         code = value.value[:3]
                     if code is not None:
                         return code
+                    if isinstance(value, ir.Name):
+                        return "?"  # a status the tracer may have found at run time
         return default
 
     def walk(stmts) -> None:
@@ -186,6 +191,11 @@ def response_status(decorators: tuple[ir.Expr, ...], imports=None,
             for sub in ir.sub_bodies(stmt):
                 walk(sub)
     walk(body)
+    if "?" in found:
+        found.discard("?")
+        codes = {part for text in run_time for part in text.split(" or ")
+                 if part.isdigit() and len(part) == 3}
+        found |= codes or {default}
     # a returned error (`412` when an ETag does not match) is an error path, not the answer
     found = {code for code in found if not code.startswith(("4", "5"))}
     if not found:

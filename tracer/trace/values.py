@@ -114,10 +114,13 @@ class ArgsV:
 
 @dataclass(frozen=True)
 class ChoiceV:
-    """One of several values, picked at run time by `subject` (a dict indexed by it)."""
+    """One of several values, picked at run time by `subject` (a dict indexed by it), or,
+    with `labels`, by the branch that bound it (`f = a if force else b`, or `f = a` and
+    `f = b` in the arms of an `if`): each option's condition as written, "" for `else`."""
 
     subject: str
     options: tuple[tuple[str, "Value"], ...]
+    labels: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -184,7 +187,8 @@ def clone(value: Value, memo: dict[int, object] | None = None) -> Value:
         return copy
     if isinstance(value, ChoiceV):
         copy = memo[id(value)] = ChoiceV(value.subject,
-                                         tuple((k, clone(v, memo)) for k, v in value.options))
+                                         tuple((k, clone(v, memo)) for k, v in value.options),
+                                         value.labels)
         return copy
     if isinstance(value, ListV):
         copy = memo[id(value)] = ListV(tuple(clone(v, memo) for v in value.items),
