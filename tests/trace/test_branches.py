@@ -631,3 +631,26 @@ elif objects.Migration.get_by_id(context, 2):
     first, second = [b for b in other.nodes if isinstance(b, Block)][0].branches
     assert "Migration.get_by_id" not in [s.text for s in iter_steps(first.nodes)]
     assert "Migration.get_by_id" in [s.text for s in iter_steps(second.nodes)]
+
+
+def test_a_conditional_expression_draws_its_sides_work_under_its_test(tmp_path):
+    """34.0.0 ComputeTaskManager.unshelve_instance: `cyborg.get_device_profile_request_groups(
+    context, device_profile) if device_profile else []`: the call only when the test
+    holds; MigrationTask._preallocate_migration's `migration_type=("resize" if ... else
+    "migration")` is either value, never the first alone."""
+    files = {**TRACE, "nova/objects/__init__.py": "from nova.objects.migration import Migration\n",
+             "nova/objects/migration.py": """
+        class Migration(object):
+            def __init__(self, context=None, **kwargs):
+                pass
+
+            def create(self):
+                pass
+        """}
+    flow = _pause_with(tmp_path, """found = objects.Migration.get_by_id(context, 1) if instance.dp else []
+objects.Migration(context=context,
+                  kind='resize' if instance.a != instance.b else 'migration').create()
+""", files=files)
+    drawn = [(s.kind, s.text) for s in iter_steps(flow.nodes)]
+    assert ("opt", "if instance.dp") in _labels(flow.nodes)
+    assert ("db", "Migration.create (kind='resize' or 'migration')") in drawn, drawn

@@ -79,3 +79,18 @@ def test_when_a_statement_ends_its_function(stmt, when):
         assert found == when
     else:
         assert conditions.text(conditions.expression(found)) == when
+
+
+def test_an_arms_equality_settles_a_membership_test_of_the_arms_before():
+    """34.0.0 _query_driver_power_state_and_sync: `if vm_state in (BUILDING, RESCUED,
+    ...): pass` then `elif vm_state == ACTIVE:`: drawn as `vm_state == ACTIVE`, the
+    membership test it settles gone (three arms read alike before)."""
+    from tracer.trace import conditions
+
+    expr = conditions.parse("vm_state not in (vm_states.BUILDING, vm_states.RESCUED) "
+                            "and vm_state == vm_states.ACTIVE")
+    assert conditions.text(conditions.settled(expr)) == "vm_state == vm_states.ACTIVE"
+    kept = conditions.parse("vm_state not in (vm_states.ACTIVE, vm_states.RESCUED) "
+                            "and vm_state == vm_states.ACTIVE")
+    # contradictory: nothing is settled away (the arm is drawn as the code says)
+    assert "not in" in conditions.text(conditions.settled(kept), conditions.UNCUT)

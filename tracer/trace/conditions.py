@@ -96,6 +96,16 @@ def _decided(expr: ast.expr, known: dict[str, str]) -> bool | None:
     if _equality(expr) and ast.unparse(expr.left) in known:
         equal = known[ast.unparse(expr.left)] == ast.unparse(expr.comparators[0])
         return equal if isinstance(expr.ops[0], ast.Eq) else not equal
+    if isinstance(expr, ast.Compare) and len(expr.ops) == 1 and \
+            isinstance(expr.ops[0], (ast.In, ast.NotIn)) and \
+            isinstance(expr.comparators[0], (ast.Tuple, ast.List, ast.Set)) and \
+            ast.unparse(expr.left) in known and \
+            all(isinstance(e, (ast.Name, ast.Attribute, ast.Constant))
+                for e in expr.comparators[0].elts):
+        # `vm_state not in (BUILDING, RESCUED, ...)` where `vm_state == ACTIVE`
+        found = known[ast.unparse(expr.left)] in {ast.unparse(e)
+                                                  for e in expr.comparators[0].elts}
+        return found if isinstance(expr.ops[0], ast.In) else not found
     if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.Not):
         inner = _decided(expr.operand, known)
         return None if inner is None else not inner

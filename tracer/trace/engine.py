@@ -787,6 +787,28 @@ class Engine:
                 continue
             self.assign(target, result, value, frame, stmt.augmented)
 
+    def either(self, expr: ir.IfExp, frame: Frame) -> Value:
+        """`a if c else b` that run time decides: what each side does drawn as the arms of
+        a branch on `c` (`cyborg.get_device_profile_request_groups(...) if device_profile
+        else []`: the call only when c holds), its value either side's (`'resize' or
+        'migration'`)."""
+        values: list[Value] = []
+        arms = [Branch(label, tuple(self.collect(lambda part=part: values.append(
+                    self.eval(part, frame)))))
+                for label, part in (("if " + conditions.plain(expr_text(expr.test)),
+                                     expr.body), ("", expr.orelse))]
+        nodes = _drawn_arms(Block("alt", tuple(arms), frame.fn.dotted, frame.module.path,
+                                  frame.fn.function.line)) \
+            if any(_visible(arm.nodes) for arm in arms) else \
+            [node for arm in arms for node in arm.nodes]
+        for node in nodes:
+            self.emit(node)
+        # `shutdown = heat.lazy_delete_stack if force else heat.delete_stack`: a call
+        # through it is either, on the condition
+        test = expr_text(expr.test)
+        choice = _branch_choice(test, [(f"if {test}", values[0]), ("", values[1])])
+        return choice if choice is not None else _merge_values(expr.text, values[0], values[1])
+
     def decided_value(self, expr: ir.Other, frame: Frame) -> ConstV | None:
         """`offload = CONF.shelved_offload_time == 0`: a condition that constants and
         options at their defaults decide, kept as its truth with the options that decided
@@ -1278,13 +1300,7 @@ class Engine:
             decided = self.truth(expr.test, frame)
             if decided is not None:
                 return self.eval(expr.body if decided else expr.orelse, frame)
-            body = self.eval(expr.body, frame)
-            orelse = self.eval(expr.orelse, frame)
-            # `shutdown = heat.lazy_delete_stack if force else heat.delete_stack`: a
-            # call through it is either, on the condition
-            choice = _branch_choice(expr_text(expr.test),
-                                    [(f"if {expr_text(expr.test)}", body), ("", orelse)])
-            return choice if choice is not None else body
+            return self.either(expr, frame)
         elif isinstance(expr, ir.BoolOp):
             values = [self.eval(value, frame) for value in expr.values]
             if expr.op == "or":
