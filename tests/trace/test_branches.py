@@ -542,11 +542,10 @@ def test_arms_left_empty_by_the_summary_of_a_helper_are_not_drawn():
     assert kept[1].branches[0].label == "if not host and node"
 
 
-def test_an_object_made_where_it_is_written_is_named_by_its_class(tmp_path):
-    """Ironic 39.0.0's conductor utils: `objects.NodeHistory(node_id=..., ...).create()`
-    is `NodeHistory.create (node_id=...)`, not the constructor call's whole text."""
-    files = {**TRACE, "nova/objects/__init__.py": "from nova.objects.migration import Migration\n",
-             "nova/objects/migration.py": """
+# TRACE with a Nova object class, Migration, that the code can build and create
+_WITH_MIGRATION = {**TRACE, "nova/objects/__init__.py":
+                   "from nova.objects.migration import Migration\n",
+                   "nova/objects/migration.py": """
         class Migration(object):
             def __init__(self, context=None, **kwargs):
                 pass
@@ -554,6 +553,12 @@ def test_an_object_made_where_it_is_written_is_named_by_its_class(tmp_path):
             def create(self):
                 pass
         """}
+
+
+def test_an_object_made_where_it_is_written_is_named_by_its_class(tmp_path):
+    """Ironic 39.0.0's conductor utils: `objects.NodeHistory(node_id=..., ...).create()`
+    is `NodeHistory.create (node_id=...)`, not the constructor call's whole text."""
+    files = _WITH_MIGRATION
     flow = _pause_with(tmp_path, """objects.Migration(context=context, status='done').create()
 """, files=files)
     writes = [s.text for s in iter_steps(flow.nodes) if s.kind == "db"]
@@ -638,15 +643,7 @@ def test_a_conditional_expression_draws_its_sides_work_under_its_test(tmp_path):
     context, device_profile) if device_profile else []`: the call only when the test
     holds; MigrationTask._preallocate_migration's `migration_type=("resize" if ... else
     "migration")` is either value, never the first alone."""
-    files = {**TRACE, "nova/objects/__init__.py": "from nova.objects.migration import Migration\n",
-             "nova/objects/migration.py": """
-        class Migration(object):
-            def __init__(self, context=None, **kwargs):
-                pass
-
-            def create(self):
-                pass
-        """}
+    files = _WITH_MIGRATION
     flow = _pause_with(tmp_path, """found = objects.Migration.get_by_id(context, 1) if instance.dp else []
 objects.Migration(context=context,
                   kind='resize' if instance.a != instance.b else 'migration').create()
