@@ -651,3 +651,20 @@ objects.Migration(context=context,
     drawn = [(s.kind, s.text) for s in iter_steps(flow.nodes)]
     assert ("opt", "if instance.dp") in _labels(flow.nodes)
     assert ("db", "Migration.create (kind='resize' or 'migration')") in drawn, drawn
+
+
+def test_a_handler_drawn_in_an_earlier_arm_is_as_above_and_one_never_drawn_is_drawn(tmp_path):
+    """A call whose handler was drawn in an arm before says `as above` (34.0.0's
+    live-migrate: the conductor's work in the synchronous arm, the cast's receiver
+    after); `as above` never points at a drawing the trace left out."""
+    flow = _pause_with(tmp_path, """if instance.a:
+    self.compute_rpcapi.stop_instance(context, instance, do_cast=False)
+else:
+    objects.Migration.get_by_id(context, 1)
+    self.compute_rpcapi.stop_instance(context, instance, do_cast=False)
+""")
+    notes = [s for s in iter_steps(flow.nodes) if s.kind == "note" and "as above" in s.text]
+    assert [s.text for s in notes] == ["stop_instance: as above"]
+    enters = [s for s in iter_steps(flow.nodes)
+              if s.kind == "enter" and s.anchor.endswith("ComputeManager.stop_instance")]
+    assert len(enters) == 1  # drawn once, in the first arm

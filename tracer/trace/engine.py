@@ -322,6 +322,8 @@ class Engine:
         self.frames = 0
         self.queue: deque[Cast | Spawn] = deque()
         self.context: list[Arm] = []  # the arms being traced, outermost first
+        # the steps of the arms traced so far of the frames being traced (Engine.shown)
+        self.arms_done: list[tuple] = []
         self.queued: set[tuple[str, str]] = set()
         self.drawn: set[tuple[str, str]] = set()  # (handler, participant) already traced
         # fields set on an object since its last save, by helpers too (a helper sets
@@ -1201,6 +1203,7 @@ class Engine:
         carried: list[str] = []  # ... and the conditions those arms run under
         assumptions, self.arm_assumptions = self.arm_assumptions, {}
         entries = _arms_of(kind, arms, whole, frame, line)
+        mark = len(self.arms_done)
         for entry, (label, stmts) in zip(entries, arms):
             self.pending = {key: list(fields) for key, fields in before.items()}
             if binds and branches:
@@ -1226,12 +1229,14 @@ class Engine:
                     for value, _ in assume:
                         del self.assumed[id(value)]
             nodes = tuple(self.collect(run))
+            self.arms_done.append(nodes)
             uncut = whole[len(branches)] if whole else ""
             branches.append(Branch(label, nodes, _condition(uncut, label)))
             outcomes.append(self.pending)
             if binds and not stopped:
                 envs.append(dict(env))
                 carried.append(label)
+        del self.arms_done[mark:]
         if kind != "alt" or arms[-1][0]:
             outcomes.append(before)  # no else arm: the fields may stay as they were
             if binds:
@@ -2725,13 +2730,20 @@ class Engine:
         fn, owner = handler
         if fn.dotted in self.stack:
             return Text(method.method)
-        if (fn.dotted, participant) in self.drawn:
+        if (fn.dotted, participant) in self.drawn and self.shown(fn.dotted, participant):
             # drawn once already: say so rather than draw the same work again
             self.emit(Step(NOTE, participant, None, f"{method.method}: as above",
                            fn.dotted, fn.module.path, fn.function.line))
             return Text(method.method)
         self.drawn.add((fn.dotted, participant))
         return self.activation(fn, self.service_self(owner, participant), participant, bound)
+
+    def shown(self, dotted: str, participant: str) -> bool:
+        """Whether a handler's work is among the steps drawn so far: its first drawing
+        may have gone with the walk that made it (a helper summed up beyond the depth,
+        an error path), and `as above` would then point at nothing."""
+        return any(step.kind == ENTER and step.anchor == dotted and step.source == participant
+                   for nodes in self.out + self.arms_done for step in iter_steps(nodes))
 
     def enqueue(self, method: RpcMethod, participant: str, bound: dict) -> None:
         key = (method.handler or method.method, participant)
