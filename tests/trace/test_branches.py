@@ -668,3 +668,15 @@ else:
     enters = [s for s in iter_steps(flow.nodes)
               if s.kind == "enter" and s.anchor.endswith("ComputeManager.stop_instance")]
     assert len(enters) == 1  # drawn once, in the first arm
+
+
+def test_a_read_after_a_guard_clause_that_returns_is_guarded(tmp_path):
+    """34.0.0 request_filter.map_az_to_placement_aggregate: `if not az_hint: return False`
+    then `AggregateList.get_by_metadata(...)`: the read only happens with a zone asked
+    for, so it carries the guard (a guard that raises is an error path: flat)."""
+    flow = _pause_with(tmp_path, """if not instance.az:
+    return
+objects.Migration.get_by_id(context, 1)
+""")
+    reads = [s for s in iter_steps(flow.nodes) if s.text == "Migration.get_by_id"]
+    assert reads and ("opt", "if instance.az") in _labels(flow.nodes)

@@ -3249,10 +3249,9 @@ _ACTS = {CALL, CAST, SERVICE, DRIVER, CALLBACK}
 
 
 def _acts(nodes) -> bool:
-    """Whether the nodes change something: a message to another process, a call of a
-    service or the driver, a database write."""
-    return any(s.kind in _ACTS or (s.kind == DB and patterns.is_db_write(s.text))
-               for s in iter_steps(nodes))
+    """Whether the nodes do something a reader would take to happen: a message to
+    another process, a call of a service or the driver, a database access."""
+    return any(s.kind in _ACTS or s.kind == DB for s in iter_steps(nodes))
 
 
 def _crosses(nodes, kept_write: Callable[[str], bool]) -> bool:
