@@ -680,3 +680,27 @@ objects.Migration.get_by_id(context, 1)
 """)
     reads = [s for s in iter_steps(flow.nodes) if s.text == "Migration.get_by_id"]
     assert reads and ("opt", "if instance.az") in _labels(flow.nodes)
+
+
+def test_a_flag_an_arm_sets_on_an_object_is_not_certain_after_the_branch(tmp_path):
+    """34.0.0 scheduler utils: ResourceRequest.cpu_pinning_requested is False unless the
+    flavor asks for pinned CPUs (`if ...: self.cpu_pinning_requested = True`); the
+    scheduler's fallback query `if resources.cpu_pinning_requested and ...` stays under
+    its condition, never drawn as if the flag were set."""
+    flow = _pause_with(tmp_path, """self.flag = False
+if instance.pinned:
+    self.flag = True
+if self.flag:
+    objects.Migration.get_by_id(context, 1)
+""")
+    assert ("opt", "if self.flag") in _labels(flow.nodes)
+    # set the same way in every arm that carries on: known
+    known = _pause_with(tmp_path / "known", """self.flag = False
+if instance.pinned:
+    self.flag = True
+else:
+    self.flag = True
+if self.flag:
+    objects.Migration.get_by_id(context, 1)
+""")
+    assert not [label for _, label in _labels(known.nodes) if label == "if self.flag"]

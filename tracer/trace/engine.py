@@ -324,6 +324,8 @@ class Engine:
         self.context: list[Arm] = []  # the arms being traced, outermost first
         # the steps of the arms traced so far of the frames being traced (Engine.shown)
         self.arms_done: list[tuple] = []
+        # per arm being traced: (object id, attribute) -> (the object, its value before)
+        self.attr_log: list[dict] = []
         self.queued: set[tuple[str, str]] = set()
         self.drawn: set[tuple[str, str]] = set()  # (handler, participant) already traced
         # fields set on an object since its last save, by helpers too (a helper sets
@@ -921,6 +923,9 @@ class Engine:
         elif isinstance(target, ir.Attr):
             base = self.eval_quiet(target.value, frame)
             if isinstance(base, Obj) and base.role != "object":
+                if self.attr_log:  # in an arm of a branch: remember the state before it
+                    self.attr_log[-1].setdefault((id(base), target.attr),
+                                                 (base, base.attrs.get(target.attr, _ABSENT)))
                 base.attrs[target.attr] = value
                 return
             receiver = expr_text(target.value)
@@ -1204,6 +1209,8 @@ class Engine:
         assumptions, self.arm_assumptions = self.arm_assumptions, {}
         entries = _arms_of(kind, arms, whole, frame, line)
         mark = len(self.arms_done)
+        # attributes the arms set on the objects they hold: each arm's, then merged
+        attrs_after: list[tuple[dict, dict, bool]] = []
         for entry, (label, stmts) in zip(entries, arms):
             self.pending = {key: list(fields) for key, fields in before.items()}
             if binds and branches:
@@ -1228,7 +1235,15 @@ class Engine:
                     self.context.pop()
                     for value, _ in assume:
                         del self.assumed[id(value)]
-            nodes = tuple(self.collect(run))
+            self.attr_log.append({})
+            try:
+                nodes = tuple(self.collect(run))
+            finally:
+                changed = self.attr_log.pop()
+            attrs_after.append((changed, {key: obj.attrs.get(key[1], _ABSENT)
+                                          for key, (obj, _) in changed.items()},
+                                not stopped))
+            _restore_attrs(changed)  # the next arm starts from the state before the branch
             self.arms_done.append(nodes)
             uncut = whole[len(branches)] if whole else ""
             branches.append(Branch(label, nodes, _condition(uncut, label)))
@@ -1237,6 +1252,7 @@ class Engine:
                 envs.append(dict(env))
                 carried.append(label)
         del self.arms_done[mark:]
+        self.merge_attrs(attrs_after, complete=kind == "alt" and not arms[-1][0])
         if kind != "alt" or arms[-1][0]:
             outcomes.append(before)  # no else arm: the fields may stay as they were
             if binds:
@@ -1265,6 +1281,37 @@ class Engine:
                 entry.drawn = False
         for node in drawn:
             self.emit(node)
+
+    def merge_attrs(self, arms: list[tuple[dict, dict, bool]], complete: bool) -> None:
+        """After a branch, an attribute an arm set on an object (`self.cpu_pinning_requested
+        = True` in one arm) holds what any arm that carried on left there, or what it held
+        before when no arm had to run: never one arm's value as if certain."""
+        befores: dict = {}
+        for changed, _, _ in arms:
+            for key, (obj, old) in changed.items():
+                befores.setdefault(key, (obj, old))
+        for key, (obj, old) in befores.items():
+            values = [after.get(key, old) for _, after, carried_on in arms if carried_on]
+            if not complete:
+                values.append(old)
+            values = [Text(key[1]) if v is _ABSENT else v for v in values]
+            if not values:
+                continue
+            if any(type(v) not in (ConstV, Text) for v in values):
+                # an object set in an arm (a cache made when an option allows it): the
+                # arm's object is kept, what the code calls on it followed
+                last = [after[key] for _, after, _ in arms if key in after]
+                obj.attrs[key[1]] = last[-1] if last else values[0]
+                if self.attr_log:
+                    self.attr_log[-1].setdefault(key, (obj, old))
+                continue
+            merged = values[0]
+            for value in values[1:]:
+                if value is not merged:
+                    merged = _merge_values(key[1], merged, value)
+            if self.attr_log:  # an enclosing arm restores it too
+                self.attr_log[-1].setdefault(key, (obj, old))
+            obj.attrs[key[1]] = merged
 
     def flat(self, branches: list[Branch], entries: list[Arm]) -> None:
         """A frame drawn flat after all: its arms' steps, and no frame around the work of
@@ -2941,6 +2988,17 @@ def _drawn_arms(block: Block) -> list[Node]:
     anchors = [node for branch in dropped for node in branch.nodes]
     return anchors + [replace(block, kind="alt" if len(shown) > 1 else "opt",
                               branches=tuple(shown))]
+
+
+_ABSENT = object()  # an attribute an object did not have
+
+
+def _restore_attrs(changed: dict) -> None:
+    for (_, attr), (obj, old) in changed.items():
+        if old is _ABSENT:
+            obj.attrs.pop(attr, None)
+        else:
+            obj.attrs[attr] = old
 
 
 def _arms_of(kind: str, arms: list[tuple[str, tuple]], whole: tuple[str, ...],
