@@ -704,3 +704,22 @@ if self.flag:
     objects.Migration.get_by_id(context, 1)
 """)
     assert not [label for _, label in _labels(known.nodes) if label == "if self.flag"]
+
+
+def test_an_object_method_handed_a_service_client_is_followed(tmp_path):
+    """34.0.0 API.rescue: `objects.ImageMeta.from_image_ref(context, self.image_api,
+    rescue_image_ref)` looks the image up in glance through the client it is handed: the
+    call to the service is drawn (the object layer is not followed otherwise)."""
+    files = {**TRACE, "nova/objects/__init__.py": "from nova.objects.info import Info\n",
+             "nova/objects/info.py": """
+        class Info(object):
+            @classmethod
+            def from_ref(cls, context, network_api, ref):
+                network_api.setup_networks_on_host(context, ref)
+                return cls()
+        """}
+    flow = _pause_with(tmp_path, """objects.Info.from_ref(context, neutron.API(), instance)
+""", module_head="from nova.network import neutron\n", files=files)
+    assert [s.text for s in iter_steps(flow.nodes)
+            if s.kind == "service" and s.target == "neutron"], \
+        [(s.kind, s.target, s.text) for s in iter_steps(flow.nodes)]

@@ -2505,6 +2505,11 @@ class Engine:
             # master's ShareMapping.enhance_with_ceph_credentials asks manila itself: an
             # object's own method that talks to a service is followed like any code
             return self.invoke(callee, args, kwargs, frame, call.line)
+        elif any(type(arg) is Obj and arg.cls.module.name in self.services
+                 for arg in (*args, *kwargs.values())):
+            # `ImageMeta.from_image_ref(context, self.image_api, image_ref)`: handed a
+            # service's client, it calls it (a rebuild's and a rescue's glance lookups)
+            return self.invoke(callee, args, kwargs, frame, call.line)
         return Text(name)
 
     def queries_db(self, fn: FunctionRef) -> bool:
