@@ -334,7 +334,7 @@ def test_a_share_flow_through_the_rules_manila_needed(tmp_path):
     driver held in an attribute (Tracing.held), a lookup meant to fail (a try whose else
     raises: the flow goes on after it) and the share driver handed to a helper
     before the manager wrapped it (the helper calls the chosen driver), and the status of
-    the `webob.Response` the handler returns (Rest.returned_status)."""
+    the `webob.Response` the handler returns (read for every project)."""
     import json
 
     from tests.test_cli_rpc import osflow

@@ -147,9 +147,6 @@ class Rest:
     standard_actions: tuple[str, ...] = ()
     # whether such an action is also dispatched on the action route (Cinder's)
     actions_everywhere: bool = False
-    # whether a handler's `return webob.Response(status_int=...)` says its status (Cinder's
-    # deletes); Nova's shipped diagrams keep the decorator's (tracer.trace.patterns)
-    returned_status: bool = False
 
 
 @dataclass(frozen=True)

@@ -209,6 +209,5 @@ CINDER = Profile(
         standard_actions=("create", "delete", "update"),
         actions_everywhere=True,
         # cinder.api.openstack.wsgi.Resource answers with a returned webob.Response as it is
-        returned_status=True,
     ),
 )

@@ -286,7 +286,6 @@ MANILA = Profile(
         # serves that method when the controller lacks it (ShareTypesController._delete,
         # `@wsgi.action("delete")`), and every action answers on the action route too
         standard_actions=("create", "delete"),
-        returned_status=True,
         actions_everywhere=True,
     ),
 )

@@ -286,10 +286,9 @@ def _traced(index: Index, rpc: RpcModel, handler: FunctionRef, controller: Class
     self_value = engine.fresh_instance(controller, api) if controller is not None else None
     bound = _request_bindings(index, operation, fn)
     body = engine.collect(lambda: engine.activation(handler, self_value, api, bound))
-    rest = profile_for(index.package).rest
     status = patterns.response_status(
         fn.decorators, handler.module.imports,
-        fn.body if rest is not None and rest.returned_status else (),
+        fn.body,
         handler.owner.methods if handler.owner is not None else None,
         tuple(text for where, text in engine.response_statuses if where == api))
     if handler.owner is None and profile_for(index.package).flask is not None:
