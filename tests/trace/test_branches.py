@@ -723,3 +723,23 @@ def test_an_object_method_handed_a_service_client_is_followed(tmp_path):
     assert [s.text for s in iter_steps(flow.nodes)
             if s.kind == "service" and s.target == "neutron"], \
         [(s.kind, s.target, s.text) for s in iter_steps(flow.nodes)]
+
+
+def test_a_predicate_inside_a_larger_condition_is_decided_with_it(tmp_path):
+    """34.0.0 API._check_quota_unshelve_offloaded: `if not (CONF.quota.count_usage_from_
+    placement or limit_utils.use_unified_limits()): return`: both false by default, so
+    the check returns at once; the recheck after it is not drawn, and said."""
+    files = _with_option(TRACE, "cfg.StrOpt('quota_driver', default='db')")
+    head = """UNIFIED = 'unified'
+
+
+def use_unified():
+    return CONF.quota_driver == UNIFIED
+"""
+    flow = _pause_with(tmp_path, """if not (CONF.quota_driver == 'placement' or use_unified()):
+    return
+objects.Migration.get_by_id(context, 1)
+""", module_head=head, files=files)
+    texts = [s.text for s in iter_steps(flow.nodes)]
+    assert "Migration.get_by_id" not in texts and "pause_instance" not in texts
+    assert not _labels(flow.nodes)

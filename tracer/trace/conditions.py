@@ -283,11 +283,12 @@ _COMPARE = {ast.Eq: lambda a, b: a == b, ast.NotEq: lambda a, b: a != b,
             ast.Gt: lambda a, b: a > b, ast.GtE: lambda a, b: a >= b}
 
 
-def evaluate(expr: ast.expr, known):
+def evaluate(expr: ast.expr, known, called=None):
     """The value of a condition whose every name is known (`known(dotted)` gives a
     constant or UNKNOWN): `CONF.volume_usage_poll_interval <= 0` with its default 0 is
     True. Only literals, names, `not`, `and`/`or`, comparisons and tuples; anything else
-    (a call, arithmetic) is UNKNOWN. Nothing of the tree is run."""
+    (a call, arithmetic) is UNKNOWN, but for a call of no arguments `called(dotted)`
+    may decide (a predicate function). Nothing of the tree is run."""
     kind = type(expr)
     if kind is ast.Constant:
         return expr.value
@@ -295,21 +296,21 @@ def evaluate(expr: ast.expr, known):
         dotted = _dotted(expr)
         return known(dotted) if dotted else UNKNOWN
     if kind is ast.UnaryOp and isinstance(expr.op, ast.Not):
-        value = evaluate(expr.operand, known)
+        value = evaluate(expr.operand, known, called)
         return UNKNOWN if value is UNKNOWN or value is SET else not value
     if kind is ast.BoolOp:
         decisive = isinstance(expr.op, ast.Or)  # the truth that ends an `or` or an `and`
         unknown = False
         for part in expr.values:
-            value = evaluate(part, known)
+            value = evaluate(part, known, called)
             if value is UNKNOWN or value is SET:
                 unknown = True
             elif bool(value) is decisive:
                 return value
         return UNKNOWN if unknown else (not decisive)
     if kind is ast.Compare and len(expr.ops) == 1 and type(expr.ops[0]) in _COMPARE:
-        left = evaluate(expr.left, known)
-        right = evaluate(expr.comparators[0], known)
+        left = evaluate(expr.left, known, called)
+        right = evaluate(expr.comparators[0], known, called)
         if left is UNKNOWN or right is UNKNOWN:
             return UNKNOWN
         if (left is SET or right is SET) and (
@@ -324,8 +325,12 @@ def evaluate(expr: ast.expr, known):
         # a module's constant table read with a constant key (`ir_states.VERBS['rescue']`)
         dotted = _dotted(expr.value)
         return known(f"{dotted}[{expr.slice.value!r}]") if dotted else UNKNOWN
+    if kind is ast.Call and called is not None and not expr.args and not expr.keywords:
+        # `limit_utils.use_unified_limits()`: a predicate the caller can decide
+        dotted = _dotted(expr.func)
+        return called(dotted) if dotted else UNKNOWN
     if kind in (ast.Tuple, ast.List, ast.Set):
-        items = tuple(evaluate(item, known) for item in expr.elts)
+        items = tuple(evaluate(item, known, called) for item in expr.elts)
         return UNKNOWN if UNKNOWN in items else items
     return UNKNOWN
 

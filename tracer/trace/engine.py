@@ -1106,7 +1106,10 @@ class Engine:
                 not test.calls[0].kwargs:  # `not use_unified_limits()`
             found = self.predicate_truth(test.calls[0], frame)
             return None if found is None else not found
-        if isinstance(test, ir.Other) and not test.calls:
+        if isinstance(test, ir.Other) and (not test.calls or all(
+                not c.args and not c.kwargs for c in test.calls)):
+            # `not (CONF.quota.count_usage_from_placement or use_unified_limits())`: the
+            # calls, predicates of no arguments, decided as predicate_truth decides them
             parsed = self.shared.parsed.get(test.text)
             if parsed is None:
                 parsed = self.shared.parsed[test.text] = \
@@ -1114,9 +1117,16 @@ class Engine:
             if parsed is not conditions.UNPARSED:
                 value = conditions.evaluate(parsed, lambda dotted: self.known(
                     _dotted_expr(dotted), frame) if "[" not in dotted else
-                    self.known_item(dotted, frame))
+                    self.known_item(dotted, frame), lambda dotted: self.predicate_value(
+                        dotted, frame))
                 return None if value is UNKNOWN else bool(value)
         return None
+
+    def predicate_value(self, dotted: str, frame: Frame):
+        """What a call of no arguments inside a condition returns, when it is a predicate
+        predicate_truth decides; else UNKNOWN."""
+        found = self.predicate_truth(ir.Call(_dotted_expr(dotted), (), (), 0), frame)
+        return UNKNOWN if found is None else found
 
     def predicate_truth(self, call: ir.Call, frame: Frame) -> bool | None:
         """`if limit_utils.use_unified_limits():`, a function of no arguments whose body
