@@ -743,3 +743,29 @@ objects.Migration.get_by_id(context, 1)
     texts = [s.text for s in iter_steps(flow.nodes)]
     assert "Migration.get_by_id" not in texts and "pause_instance" not in texts
     assert not _labels(flow.nodes)
+
+
+def test_a_policy_that_denies_everyone_by_default_decides_its_branch(tmp_path):
+    """34.0.0 API._allow_cross_cell_resize: `allowed = context.can(CROSS_CELL_RESIZE,
+    fatal=False)` where nova/policies/servers.py declares the rule with check_str
+    base.RULE_NOBODY ('!'): false unless an operator opens it, so the cross-cell branch is
+    not drawn, and the flow says which policy decided it."""
+    files = dict(TRACE)
+    files["nova/policies/base.py"] = "RULE_NOBODY = '!'\n"
+    files["nova/policies/servers.py"] = files["nova/policies/servers.py"] + """
+        from oslo_policy import policy
+        from nova.policies import base
+
+        CROSS_CELL = 'compute:servers:resize:cross_cell'
+
+        rules = [
+            policy.DocumentedRuleDefault(name=CROSS_CELL, check_str=base.RULE_NOBODY),
+        ]
+        """
+    flow = _pause_with(tmp_path, """allowed = context.can(server_policies.CROSS_CELL, fatal=False)
+if allowed:
+    objects.Migration.get_by_id(context, 1)
+""", module_head="from nova.policies import servers as server_policies\n", files=files)
+    texts = [s.text for s in iter_steps(flow.nodes)]
+    assert "Migration.get_by_id" not in texts and not _labels(flow.nodes)
+    assert any("policy compute:servers:resize:cross_cell='!'" in note for note in flow.notes)

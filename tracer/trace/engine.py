@@ -56,6 +56,7 @@ SUMMARY_SLACK = 10  # how much deeper than `depth` to look for RPCs and callback
 # service call and write that 4 did, in a fifth less tracing time; what differs is which
 # helpers at the edge the driver's summary notes name.
 DRIVER_SLACK = 3
+DENY_ALL = "!"  # oslo.policy's check string that no request passes
 MAX_ALTERNATIVES = 4  # values a field may have after branches, before "..."
 MAX_LISTED = 20  # functions of a listed table a loop is followed through, one by one
 MAX_FRAMES = 20000  # a safety budget per operation
@@ -179,6 +180,8 @@ class Shared:
         # statement list -> whether it binds a name (Engine.binds), and the lists so keyed
         self.binding: dict[int, bool] = {}
         self.kept_alive: list[tuple] = []
+        # policy rule -> its default check string (Engine.policy_defaults), read once
+        self.policies: dict[str, str] | None = None
 
 
 def client_modules(index: Index) -> dict[str, str]:
@@ -2243,9 +2246,48 @@ class Engine:
             self.note(frame, f"notify: {event}", call.line)
             return ConstV(None)
         if name in patterns.POLICY_METHODS and self._is_policy(call, name, callee):
-            self.note(frame, f"policy: {self.policy_text(call, name, frame)}", call.line)
+            rule = self.policy_text(call, name, frame)
+            self.note(frame, f"policy: {rule}", call.line)
+            fatal = dict((k, v) for k, v in call.kwargs if k).get("fatal")
+            if type(fatal) is ir.Const and fatal.value is False and \
+                    self.policy_defaults().get(rule) == DENY_ALL:
+                # `allowed = context.can(CROSS_CELL_RESIZE, fatal=False)` where the rule's
+                # default is '!' (nobody): false unless an operator opens it, and said
+                return ConstV(False, ((f"policy {rule}", DENY_ALL),))
             return ConstV(True)
         return None
+
+    def policy_defaults(self) -> dict[str, str]:
+        """Each policy rule's default check string, as the tree's policy modules declare
+        them (`policy.DocumentedRuleDefault(name=CROSS_CELL_RESIZE, check_str=
+        base.RULE_NOBODY, ...)`), read once per tree."""
+        if self.shared.policies is None:
+            self.shared.policies = {}
+            prefix = f"{self.profile.name}/policies/"
+            for rel in self.index.source_files():
+                module = self.index.module_at(rel) if rel.startswith(prefix) else None
+                for value in module.assigns.values() if module is not None else ():
+                    for rule in (value.items if type(value) is ir.Seq else (value,)):
+                        self._policy_default(module, rule)
+        return self.shared.policies
+
+    def _policy_default(self, module: ir.Module, rule: ir.Expr) -> None:
+        if type(rule) is not ir.Call or not expr_text(rule.func).endswith("RuleDefault"):
+            return
+        given = dict((k, v) for k, v in rule.kwargs if k)
+        name, check = (self._constant(module, given.get(k)) for k in ("name", "check_str"))
+        if isinstance(name, str) and isinstance(check, str):
+            self.shared.policies.setdefault(name, check)
+
+    def _constant(self, module: ir.Module, expr: ir.Expr | None):
+        """A string a module-level expression names: a literal, or a constant it imports."""
+        if type(expr) is ir.Const:
+            return expr.value
+        if type(expr) is ir.Name and type(module.assigns.get(expr.id)) is ir.Const:
+            return module.assigns[expr.id].value
+        ref = self.index.resolve_expr(module, expr) if expr is not None else None
+        return ref.value.value if isinstance(ref, ValueRef) and type(ref.value) is ir.Const \
+            else None
 
     def _is_policy(self, call: ir.Call, name: str, callee: Value) -> bool:
         if name in self.tracing.context_policy:
