@@ -115,6 +115,30 @@ CLIENT_COMMANDS: dict[str, tuple[str, str, str | None]] = {
     "default-type-unset": ("DELETE", "/default-types/{project_id}", None),
     "list-filters": ("GET", "/resource_filters", None),
     "api-version": ("GET", "/", None),
+    # consistency groups and their snapshots (cinderclient's consisgroup-*, cgsnapshot-*)
+    "consisgroup-create": ("POST", "/consistencygroups", None),
+    "consisgroup-create-from-src": ("POST", "/consistencygroups/create_from_src", None),
+    "consisgroup-list": ("GET", "/consistencygroups/detail", None),
+    "consisgroup-show": ("GET", "/consistencygroups/{id}", None),
+    "consisgroup-update": ("PUT", "/consistencygroups/{id}/update", None),
+    "consisgroup-delete": ("POST", "/consistencygroups/{id}/delete", None),
+    "cgsnapshot-create": ("POST", "/cgsnapshots", None),
+    "cgsnapshot-list": ("GET", "/cgsnapshots/detail", None),
+    "cgsnapshot-show": ("GET", "/cgsnapshots/{id}", None),
+    "cgsnapshot-delete": ("DELETE", "/cgsnapshots/{id}", None),
+    # a volume type's encryption (the client names the provider's entry `provider`)
+    "encryption-type-create": ("POST", "/types/{type_id}/encryption", None),
+    "encryption-type-show": ("GET", "/types/{type_id}/encryption", None),
+    "encryption-type-update": ("PUT", "/types/{type_id}/encryption/{id}", None),
+    "encryption-type-delete": ("DELETE", "/types/{type_id}/encryption/{id}", None),
+    "qos-associate": ("GET", "/qos-specs/{id}/associate", None),
+    "qos-disassociate": ("GET", "/qos-specs/{id}/disassociate", None),
+    "qos-disassociate-all": ("GET", "/qos-specs/{id}/disassociate_all", None),
+    "qos-get-association": ("GET", "/qos-specs/{id}/associations", None),
+    "qos-key": ("PUT", "/qos-specs/{id}", None),
+    "absolute-limits": ("GET", "/limits", None),
+    "freeze-host": ("PUT", "/os-services/freeze", None),
+    "thaw-host": ("PUT", "/os-services/thaw", None),
 }
 
 # the transfers API before microversion 3.55 (cinderclient falls back to it)
