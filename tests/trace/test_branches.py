@@ -723,6 +723,12 @@ def test_an_object_method_handed_a_service_client_is_followed(tmp_path):
     assert [s.text for s in iter_steps(flow.nodes)
             if s.kind == "service" and s.target == "neutron"], \
         [(s.kind, s.target, s.text) for s in iter_steps(flow.nodes)]
+    # a class nova.objects registers at run time (found by name, not imported): the
+    # arguments it is given are still the ones the call passes
+    registered = {**files, "nova/objects/__init__.py": ""}
+    flow = _pause_with(tmp_path / "registered", """objects.Info.from_ref(context, neutron.API(), instance)
+""", module_head="from nova.network import neutron\n", files=registered)
+    assert [s for s in iter_steps(flow.nodes) if s.kind == "service" and s.target == "neutron"]
 
 
 def test_a_predicate_inside_a_larger_condition_is_decided_with_it(tmp_path):

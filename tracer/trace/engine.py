@@ -2647,8 +2647,11 @@ class Engine:
             cls = self.object_class(match.group(1))
             method = self.index.find_method(cls, match.group(2)) if cls else None
             if method is not None:
-                return self.object_call(FuncV(method, ClassV(cls)), call, name, (), {}, frame,
-                                        match.group(1))
+                # the arguments as given: a client handed over is what the method calls
+                # (`objects.ImageMeta.from_image_ref(context, self.image_api, ref)`)
+                args, kwargs = self.arguments(call, frame)
+                return self.object_call(FuncV(method, ClassV(cls)), call, name, args, kwargs,
+                                        frame, match.group(1))
             self.db(frame, f"{match.group(1)}.{match.group(2)}", call.line)
             return result
         if type(func) is ir.Attr and type(func.value) is ir.Name and \
