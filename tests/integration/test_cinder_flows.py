@@ -29,10 +29,8 @@ from __future__ import annotations
 
 import pytest
 
-from tracer.config import cache_dir
 from tracer.model import CALL, CAST, DB, DRIVER, RESPONSE, SERVICE, iter_steps
-from tracer.sources import IndexUnreachableError
-from tracer.workspace import open_workspace
+from tests.integration.releases import open_release
 
 pytestmark = pytest.mark.integration
 
@@ -47,10 +45,7 @@ TRACED = ("extend", "retype", "migrate", "attachment-update", "attachment-delete
 
 @pytest.fixture(scope="module")
 def cinder():
-    try:
-        workspace = open_workspace(SPEC, cache=cache_dir())
-    except IndexUnreachableError as exc:
-        pytest.skip(f"{SPEC} is not cached and the package index is out of reach: {exc}")
+    workspace = open_release(SPEC)
     return workspace
 
 
@@ -145,10 +140,7 @@ def test_nova_arrows_to_cinder_open_cinders_diagrams_in_a_root_holding_both(cind
     without Cinder, the same Nova picture has no such link: a later Nova build adds it."""
     from tracer.build import build
 
-    try:
-        nova = open_workspace("34.0.0", cache=cache_dir())
-    except IndexUnreachableError as exc:
-        pytest.skip(f"34.0.0 is not cached and the package index is out of reach: {exc}")
+    nova = open_release("34.0.0")
     root = tmp_path / "root"
     build(nova, root, only=("volume-attach",))
     full = root / "output" / "nova" / "volume-attach.svg"
@@ -173,10 +165,7 @@ def test_volume_attach_followed_into_cinder_draws_cinders_side_inline(cinder):
     asks the LVM driver to initialize_connection."""
     from tracer.follow import follow_into
 
-    try:
-        nova = open_workspace("34.0.0", cache=cache_dir())
-    except IndexUnreachableError as exc:
-        pytest.skip(f"34.0.0 is not cached and the package index is out of reach: {exc}")
+    nova = open_release("34.0.0")
     flow = follow_into(nova.flow("volume-attach"), nova.source.profile.calls_into,
                        "cinder", cinder.flow_or_none)
     arrows = {(s.kind, s.source, s.target, s.text) for s in iter_steps(flow.nodes)}

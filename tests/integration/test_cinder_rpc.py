@@ -19,9 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tracer.config import cache_dir
-from tracer.sources import IndexUnreachableError
-from tracer.workspace import open_workspace
+from tests.integration.releases import imported_names, literal, open_release
 
 pytestmark = pytest.mark.integration
 
@@ -33,16 +31,8 @@ SERVICES = {"cinder-volume", "cinder-scheduler", "cinder-backup"}
 @pytest.fixture(scope="module", params=RELEASES)
 def cinder(request):
     spec = f"cinder=={request.param}"
-    try:
-        # downloads are kept between runs, like Nova's releases
-        workspace = open_workspace(spec, cache=cache_dir())
-    except IndexUnreachableError as exc:
-        pytest.skip(f"{spec} is not cached and the package index is out of reach: {exc}")
+    workspace = open_release(spec)  # kept between runs, like Nova's releases
     return workspace, workspace.rpc_model()
-
-
-def _literal(node: ast.expr | None):
-    return node.value if isinstance(node, ast.Constant) else None
 
 
 def _oracle(root: Path) -> dict[str, dict[str, set]]:
@@ -50,11 +40,7 @@ def _oracle(root: Path) -> dict[str, dict[str, set]]:
     found: dict[str, dict[str, set]] = {}
     for path in sorted((root / "cinder" / "tests").rglob("test_rpcapi.py")):
         tree = ast.parse(path.read_bytes())
-        modules = {}
-        for node in tree.body:
-            if isinstance(node, ast.ImportFrom) and node.module:
-                for alias in node.names:
-                    modules[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+        modules = imported_names(tree)
         for cls in [n for n in tree.body if isinstance(n, ast.ClassDef)]:
             client = None
             for node in ast.walk(cls):
@@ -69,19 +55,19 @@ def _oracle(root: Path) -> dict[str, dict[str, set]]:
                 if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                         and node.func.attr == "_test_rpc_api" and node.args):
                     continue
-                method = _literal(node.args[0])
+                method = literal(node.args[0])
                 kw = {k.arg: k.value for k in node.keywords if k.arg}
-                kind = _literal(kw.get("rpc_method"))
+                kind = literal(kw.get("rpc_method"))
                 if not isinstance(method, str) or kind not in ("cast", "call"):
                     continue
                 entry = found.setdefault(f"{client}.{method}",
                                          {"kinds": set(), "wire": set(), "versions": set()})
                 entry["kinds"].add(kind)
-                wire = _literal(kw["expected_method"]) if "expected_method" in kw else method
+                wire = literal(kw["expected_method"]) if "expected_method" in kw else method
                 if isinstance(wire, str):
                     entry["wire"].add(wire)
-                if isinstance(_literal(kw.get("version")), str):
-                    entry["versions"].add(_literal(kw["version"]))
+                if isinstance(literal(kw.get("version")), str):
+                    entry["versions"].add(literal(kw["version"]))
     return found
 
 

@@ -37,8 +37,8 @@ import pytest
 
 from tracer.config import cache_dir
 from tracer.model import CALL, CAST, DB, DRIVER, NOTE, iter_steps
-from tracer.sources import IndexUnreachableError
 from tracer.workspace import open_workspace
+from tests.integration.releases import open_release
 
 pytestmark = pytest.mark.integration
 
@@ -50,10 +50,7 @@ API, CONDUCTOR, DRV = "ironic_api", "ironic_conductor", "ipmi"
 
 @pytest.fixture(scope="module")
 def ironic():
-    try:
-        workspace = open_workspace(SPEC, cache=cache_dir())
-    except IndexUnreachableError as exc:
-        pytest.skip(f"{SPEC} is not cached and the package index is out of reach: {exc}")
+    workspace = open_release(SPEC)
     return workspace
 
 

@@ -19,9 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tracer.config import cache_dir
-from tracer.sources import IndexUnreachableError
-from tracer.workspace import open_workspace
+from tests.integration.releases import literal, open_release
 
 pytestmark = pytest.mark.integration
 
@@ -33,15 +31,8 @@ CLIENTS = {"ironic-conductor": "ironic.conductor.rpcapi.ConductorAPI",
 @pytest.fixture(scope="module", params=RELEASES)
 def ironic(request):
     spec = f"ironic=={request.param}"
-    try:
-        workspace = open_workspace(spec, cache=cache_dir())
-    except IndexUnreachableError as exc:
-        pytest.skip(f"{spec} is not cached and the package index is out of reach: {exc}")
+    workspace = open_release(spec)
     return workspace, workspace.rpc_model()
-
-
-def _literal(node: ast.expr | None):
-    return node.value if isinstance(node, ast.Constant) else None
 
 
 def _entry(found: dict, client: str) -> dict[str, set]:
@@ -63,12 +54,12 @@ def _oracle(root: Path) -> dict[str, dict[str, set]]:
             # the conductor's style
             for call in calls:
                 if call.func.attr == "_test_rpcapi" and len(call.args) >= 2:
-                    method, kind = _literal(call.args[0]), _literal(call.args[1])
+                    method, kind = literal(call.args[0]), literal(call.args[1])
                     if isinstance(method, str) and kind in ("call", "cast"):
                         entry = _entry(found, f"{client}.{method}")
                         entry["kinds"].add(kind)
                         entry["wire"].add(method)
-                        version = {k.arg: _literal(k.value) for k in call.keywords}.get(
+                        version = {k.arg: literal(k.value) for k in call.keywords}.get(
                             "version")
                         if isinstance(version, str):
                             entry["versions"].add(version)
@@ -76,7 +67,7 @@ def _oracle(root: Path) -> dict[str, dict[str, set]]:
             called = {c.func.attr for c in calls
                       if isinstance(c.func.value, ast.Attribute)
                       and c.func.value.attr == "api"}
-            asserted = [(c.func.value.attr, _literal(c.args[1])) for c in calls
+            asserted = [(c.func.value.attr, literal(c.args[1])) for c in calls
                         if c.func.attr == "assert_called_once_with"
                         and isinstance(c.func.value, ast.Attribute)
                         and c.func.value.attr in ("call", "cast") and len(c.args) >= 2]

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from tracer.config import cache_dir
 from tracer.model import CALL, CAST, DB, DRIVER, iter_steps
-from tracer.sources import IndexUnreachableError
-from tracer.workspace import open_workspace
+from tests.integration.releases import open_release
 
 pytestmark = pytest.mark.integration
 
@@ -25,10 +23,7 @@ TRACED = ("create", "delete", "extend", "shrink", "snapshot-create", "snapshot-d
 
 @pytest.fixture(scope="module")
 def manila():
-    try:
-        workspace = open_workspace(SPEC, cache=cache_dir())
-    except IndexUnreachableError as exc:
-        pytest.skip(f"{SPEC} is not cached and the package index is out of reach: {exc}")
+    workspace = open_release(SPEC)
     return workspace
 
 

@@ -19,8 +19,7 @@ from pathlib import Path
 import pytest
 
 from tracer.config import cache_dir
-from tracer.sources import IndexUnreachableError
-from tracer.workspace import open_workspace
+from tests.integration.releases import imported_names, literal, open_release
 
 pytestmark = pytest.mark.integration
 
@@ -31,15 +30,8 @@ SERVICES = {"manila-share", "manila-scheduler", "manila-data"}
 @pytest.fixture(scope="module", params=RELEASES)
 def manila(request):
     spec = f"manila=={request.param}"
-    try:
-        workspace = open_workspace(spec, cache=cache_dir())
-    except IndexUnreachableError as exc:
-        pytest.skip(f"{spec} is not cached and the package index is out of reach: {exc}")
+    workspace = open_release(spec)
     return workspace, workspace.rpc_model()
-
-
-def _literal(node: ast.expr | None):
-    return node.value if isinstance(node, ast.Constant) else None
 
 
 def _client_of(cls: ast.ClassDef, modules: dict[str, str]) -> str | None:
@@ -61,11 +53,7 @@ def _oracle(root: Path) -> dict[str, dict[str, set]]:
     found: dict[str, dict[str, set]] = {}
     for path in sorted((root / "manila" / "tests").rglob("test_rpcapi.py")):
         tree = ast.parse(path.read_bytes())
-        modules = {}
-        for node in tree.body:
-            if isinstance(node, ast.ImportFrom) and node.module:
-                for alias in node.names:
-                    modules[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+        modules = imported_names(tree)
         for cls in [n for n in tree.body if isinstance(n, ast.ClassDef)]:
             client = _client_of(cls, modules)
             if client is None:
@@ -75,17 +63,17 @@ def _oracle(root: Path) -> dict[str, dict[str, set]]:
                         and node.func.attr.startswith("_test_")
                         and node.func.attr.endswith("_api") and node.args):
                     continue
-                method = _literal(node.args[0])
+                method = literal(node.args[0])
                 kw = {k.arg: k.value for k in node.keywords if k.arg}
-                kind = _literal(kw.get("rpc_method"))
+                kind = literal(kw.get("rpc_method"))
                 if not isinstance(method, str) or kind not in ("cast", "call"):
                     continue
                 entry = found.setdefault(f"{client}.{method}",
                                          {"kinds": set(), "versions": set(), "fanout": set()})
                 entry["kinds"].add(kind)
-                if isinstance(_literal(kw.get("version")), str):
-                    entry["versions"].add(_literal(kw["version"]))
-                entry["fanout"].add(_literal(kw.get("fanout")) is True)
+                if isinstance(literal(kw.get("version")), str):
+                    entry["versions"].add(literal(kw["version"]))
+                entry["fanout"].add(literal(kw.get("fanout")) is True)
     return found
 
 

@@ -31,7 +31,7 @@ import ast
 
 import pytest
 
-from tests.integration.sahara import open_sahara
+from tests.integration.releases import open_sahara
 from tracer.model import CAST, DB, DRIVER, SERVICE, iter_steps
 
 pytestmark = pytest.mark.integration

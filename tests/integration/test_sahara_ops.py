@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from tests.integration.sahara import open_sahara
+from tests.integration.releases import open_sahara
 
 pytestmark = pytest.mark.integration
 

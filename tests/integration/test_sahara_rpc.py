@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.sahara import open_sahara
+from tests.integration.releases import open_sahara
 
 pytestmark = pytest.mark.integration
 
