@@ -15,6 +15,7 @@ Nothing is silently dropped: a call whose target cannot be known is a note sayin
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import deque
 from collections.abc import Callable
@@ -118,14 +119,23 @@ class Arm:
     block: object  # the frame's own token: arms of one frame share it
     index: int
     kind: str  # opt, alt, loop
-    label: str
-    arms: int  # how many arms the frame has
+    labels: tuple[str, ...]  # the frame's arms as traced: `if <condition as written>`, ""
+    whole: tuple[str, ...]  # their labels uncut, where the caller cut them (block's whole)
     complete: bool  # an `alt` with an `else` arm: one arm always runs
     anchor: str
     file: str
     line: int
-    condition: str = ""  # the whole condition, where the label is cut (Branch.condition)
     drawn: bool = True
+
+    @property
+    def arms(self) -> int:
+        return len(self.labels)
+
+    @functools.cached_property
+    def shown(self) -> tuple[str, str]:
+        """Its label, cut to fit, and its whole condition where cut: worked out only for
+        the arms a cast is sent in (most frames send none)."""
+        return _arm_label(self.labels, self.whole, self.index)
 
 
 @dataclass
@@ -446,12 +456,7 @@ class Engine:
                          fn.module.path, fn.function.line)
             done = Step(DONE, cast.participant, None, cast.method.method, fn.dotted,
                         fn.module.path, fn.function.end_line)
-            work: list[Node] = [start, *body, done]
-            for arm in reversed(guards):
-                work = [Block("loop" if arm.kind == "loop" else "opt",
-                              (Branch(arm.label, tuple(work), arm.condition),), arm.anchor,
-                              arm.file, arm.line)]
-            nodes += work
+            nodes += _guarded([start, *body, done], guards)
         return nodes
 
     def spawned_work(self, spawn: Spawn) -> list[Node]:
@@ -471,12 +476,7 @@ class Engine:
                      frame.module.path, spawn.line)
         done = Step(DONE, frame.participant, None, fn.function.name, frame.fn.dotted,
                     frame.module.path, spawn.line)
-        work: list[Node] = [start, *body, done]
-        for arm in reversed(guards):
-            work = [Block("loop" if arm.kind == "loop" else "opt",
-                          (Branch(arm.label, tuple(work), arm.condition),), arm.anchor,
-                          arm.file, arm.line)]
-        return work
+        return _guarded([start, *body, done], guards)
 
     def spawn(self, work: FuncV, args: tuple, kwargs: dict, frame: Frame, line: int,
               how: str, call: ir.Call) -> Value:
@@ -3066,29 +3066,44 @@ def _arms_of(kind: str, arms: list[tuple[str, tuple]], whole: tuple[str, ...],
     """The arms of a frame about to be traced, each labelled as the condition it runs
     under (the `else` arm: none of the others), cut to fit, with the whole condition."""
     token = object()
-    complete = kind == "alt" and not arms[-1][0]
-    entries = []
-    for index, (label, _) in enumerate(arms):
-        uncut = whole[index] if whole else label
-        if not label:
-            others = [conditions.plain(other[3:], conditions.UNCUT)
-                      for other, _ in arms[:index]]
-            parsed = [conditions.parse(other) for other in others]
-            if None in parsed:
-                uncut = "if " + " and ".join(f"not ({other})" for other in others)
-                label = "if " + conditions.clip(uncut[3:])
-            else:
-                expr = conditions.negate(parsed[0])
-                for part in parsed[1:]:
-                    expr = conditions.both(expr, conditions.negate(part))
-                label = "if " + conditions.text(expr)
-                uncut = "if " + conditions.text(expr, conditions.UNCUT)
-        elif label.startswith("if ") and not whole:
-            uncut = "if " + conditions.plain(label[3:], conditions.UNCUT)
-            label = "if " + conditions.plain(label[3:])
-        entries.append(Arm(token, index, kind, label, len(arms), complete, frame.fn.dotted,
-                           frame.module.path, line, _condition(uncut, label)))
-    return entries
+    labels = tuple(label for label, _ in arms)
+    complete = kind == "alt" and not labels[-1]
+    return [Arm(token, index, kind, labels, whole, complete, frame.fn.dotted,
+                frame.module.path, line) for index in range(len(arms))]
+
+
+def _guarded(work: list[Node], guards: tuple[Arm, ...]) -> list[Node]:
+    """Work done elsewhere (a cast's receiver, a spawned worker) inside the frames of the
+    arms it was sent from."""
+    for arm in reversed(guards):
+        label, condition = arm.shown
+        work = [Block("loop" if arm.kind == "loop" else "opt",
+                      (Branch(label, tuple(work), condition),), arm.anchor, arm.file,
+                      arm.line)]
+    return work
+
+
+def _arm_label(labels: tuple[str, ...], whole: tuple[str, ...], index: int) -> tuple[str, str]:
+    """An arm's label as the condition it runs under (the `else` arm: none of the others
+    held), cut to fit, and the whole condition where cut (Branch.condition)."""
+    label = labels[index]
+    uncut = whole[index] if whole else label
+    if not label:
+        others = [conditions.plain(other[3:], conditions.UNCUT) for other in labels[:index]]
+        parsed = [conditions.parse(other) for other in others]
+        if None in parsed:
+            uncut = "if " + " and ".join(f"not ({other})" for other in others)
+            label = "if " + conditions.clip(uncut[3:])
+        else:
+            expr = conditions.negate(parsed[0])
+            for part in parsed[1:]:
+                expr = conditions.both(expr, conditions.negate(part))
+            label = "if " + conditions.text(expr)
+            uncut = "if " + conditions.text(expr, conditions.UNCUT)
+    elif label.startswith("if ") and not whole:
+        uncut = "if " + conditions.plain(label[3:], conditions.UNCUT)
+        label = "if " + conditions.plain(label[3:])
+    return label, _condition(uncut, label)
 
 
 def _guards(paths: list[tuple[Arm, ...]]) -> tuple[Arm, ...]:
