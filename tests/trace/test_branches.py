@@ -775,3 +775,37 @@ if allowed:
     texts = [s.text for s in iter_steps(flow.nodes)]
     assert "Migration.get_by_id" not in texts and not _labels(flow.nodes)
     assert any("policy compute:servers:resize:cross_cell='!'" in note for note in flow.notes)
+
+
+def test_a_method_that_only_hands_its_arguments_on_adds_no_level(tmp_path):
+    """Nova 34.0.0's VolumesBootController._resize is `return super()._resize(req, id,
+    body)`: the servers API's resize behind it was drawn a level deeper, its helpers'
+    work folded into notes that /servers/{id}/action (resize) draws in full."""
+    head = """def _relay(context, instance):
+    return _lookup(context, instance)
+
+
+def _relay_uuid(context, instance):
+    return _lookup(context, instance.uuid)
+
+
+def _lookup(context, instance):
+    return _read(context, instance)
+
+
+def _read(context, instance):
+    objects.Migration.get_by_id(context, 1)
+"""
+    relayed = _pause_with(tmp_path / "relayed", "_relay(context, instance)", head)
+    direct = _pause_with(tmp_path / "direct", "_lookup(context, instance)", head)
+
+    def drawn(flow):
+        return [(s.kind, s.text) for s in iter_steps(flow.nodes)
+                if s.kind not in ("enter", "leave")]
+
+    assert drawn(relayed) == drawn(direct)
+    assert ("db", "Migration.get_by_id") in drawn(direct)  # _read drawn in full, not folded
+    # a helper that does more than hand its arguments on still adds a level
+    folded = _pause_with(tmp_path / "folded", "_relay_uuid(context, instance)", head)
+    assert ("db", "Migration.get_by_id") not in drawn(folded)
+    assert ("db", "lookup: reads Migration.get_by_id") in drawn(folded)

@@ -2377,8 +2377,11 @@ class Engine:
             if self.frames > MAX_FRAMES:
                 self.flow_note("trace cut short: the step budget ran out")
             return Text(fn.function.name)
-        # an inner function (a decorator's wrapper, a locked do_x) adds no level of detail
-        depth = frame.depth + (0 if callee.closure is not None else 1)
+        # an inner function (a decorator's wrapper, a locked do_x) adds no level of detail,
+        # nor does a method that only hands its arguments on (`return super()._resize(req,
+        # id, body)` in a subclass controller): its callee is drawn as the caller would be
+        depth = frame.depth + (0 if callee.closure is not None or
+                               _forwards(frame.fn.function) else 1)
         slack = DRIVER_SLACK if frame.participant == self.driver_participant(
             frame.participant) else SUMMARY_SLACK
         if depth > self.options.depth + slack:
@@ -2969,6 +2972,20 @@ def _expects_failure(stmt: ir.Try) -> bool:
     return bool(stmt.orelse) and type(stmt.orelse[-1]) is ir.Raise and any(
         not handler.body or type(handler.body[-1]) is not ir.Raise
         for handler in stmt.handlers)
+
+
+def _forwards(function: ir.Function) -> bool:
+    """Whether a function's whole body is `return <call>(<its own parameters>)`, each
+    passed on by name, in order: a subclass's method that only calls its base's."""
+    body = function.body
+    if len(body) != 1 or type(body[0]) is not ir.Return or type(body[0].value) is not ir.Call:
+        return False
+    call = body[0].value
+    params = [p for p in function.params
+              if not (p.kind == "normal" and p.name in ("self", "cls"))]
+    passed = [a.id if type(a) is ir.Name else None for a in call.args] + \
+        [v.id if type(v) is ir.Name and k == v.id else None for k, v in call.kwargs]
+    return bool(params) and passed == [p.name for p in params]
 
 
 def _memo_miss(stmt: ir.Try) -> tuple[str, ir.Handler] | None:
