@@ -348,6 +348,12 @@ class Engine:
         # functions entered whose body raises NotImplementedError (a base class's stub),
         # and calls not followed: whether an `except NotImplementedError` can run
         self.stubs_reached = 0
+        # the trys being traced that catch NotImplementedError: the depth of branching
+        # (arms and alternatives) each began at; a stub entered at that depth surely
+        # raises into it (`stub_raised`: the stub's name, until the try handles it)
+        self.stub_watch: list[int] = []
+        self.stub_raised = ""
+        self.alternatives = 0  # dispatch-table alternatives being traced (choose)
         # values known true or false inside the arm of a branch that tested them:
         # id -> (the value, kept alive while assumed; its truth)
         self.assumed: dict[int, tuple[Value, bool]] = {}
@@ -528,6 +534,7 @@ class Engine:
         self.frames += 1
         if _raises_not_implemented(frame.fn.function):
             self.stubs_reached += 1
+            self.stub_entered(frame.fn, frame.self_value)
         self.stack.append(frame.fn.dotted)
         try:
             afterwards = []
@@ -659,6 +666,8 @@ class Engine:
     def body(self, stmts: tuple, frame: Frame) -> None:
         last = len(stmts) - 1
         for index, stmt in enumerate(stmts):
+            if self.stub_raised:  # a stub raised NotImplementedError: up to its try
+                return
             if type(stmt) is ir.If and not stmt.orelse and index < last and stmt.body and \
                     (isinstance(stmt.body[-1], (ir.Return, ir.Raise, ir.Jump)) or
                      conditions.exits_of_body(stmt.body, self.shared.exits)
@@ -800,10 +809,14 @@ class Engine:
         else []`: the call only when c holds), its value either side's (`'resize' or
         'migration'`)."""
         values: list[Value] = []
-        arms = [Branch(label, tuple(self.collect(lambda part=part: values.append(
-                    self.eval(part, frame)))))
-                for label, part in (("if " + conditions.plain(expr_text(expr.test)),
-                                     expr.body), ("", expr.orelse))]
+        self.alternatives += 1  # either side may run: no stub of theirs surely raises
+        try:
+            arms = [Branch(label, tuple(self.collect(lambda part=part: values.append(
+                        self.eval(part, frame)))))
+                    for label, part in (("if " + conditions.plain(expr_text(expr.test)),
+                                         expr.body), ("", expr.orelse))]
+        finally:
+            self.alternatives -= 1
         nodes = _drawn_arms(Block("alt", tuple(arms), frame.fn.dotted, frame.module.path,
                                   frame.fn.function.line)) \
             if any(_visible(arm.nodes) for arm in arms) else \
@@ -883,7 +896,24 @@ class Engine:
         stubs, unfollowed = self.stubs_reached, self.unfollowed
         unset = {name for name, value in frame.env.items()
                  if type(value) is ConstV and value.value is None}
-        self.body(stmt.body, frame)
+        catcher = next((h for h in stmt.handlers if _catches_not_implemented(h.type_text)),
+                       None)
+        if catcher is not None:
+            self.stub_watch.append(len(self.context) + self.alternatives)
+            returned = len(frame.returns)
+            try:
+                self.body(stmt.body, frame)
+            except (_Stop, _Jump):
+                if not self.stub_raised:  # `return self.driver.x()`: x raised first
+                    raise
+                del frame.returns[returned:]
+            finally:
+                self.stub_watch.pop()
+            if self.stub_raised:
+                self.stub_fallback(stmt, catcher, frame)
+                return
+        else:
+            self.body(stmt.body, frame)
         sentinels = _sentinels(stmt, unset, frame.env)
         # `except NotImplementedError: self._rebuild_default_impl(...)` is the normal path
         # for drivers without their own: drawn, not an error path, when the body reached
@@ -898,7 +928,7 @@ class Engine:
         else:
             self.body(stmt.orelse, frame)
         for handler in stmt.handlers:
-            fallback = handler.type_text.strip() == "NotImplementedError" and \
+            fallback = _catches_not_implemented(handler.type_text) and \
                 not _yields(stmt.body) and may_lack
             if not self.options.errors and not fallback:
                 self.skipped_handlers += _draws_something(handler.body)
@@ -918,6 +948,41 @@ class Engine:
         for name, value in held.items():
             if type(frame.env.get(name)) is ConstV and frame.env[name].value is conditions.SET:
                 frame.env[name] = value
+
+    def stub_entered(self, fn: FunctionRef, self_value: Value | None) -> None:
+        """A method entered whose body only raises NotImplementedError (the class chosen
+        keeps its base's stub: libvirt's Qcow2 image backend has no direct_snapshot): when
+        no branch or alternative opened since the innermost try that catches it began,
+        it surely raises there, and the try's handler is the path taken. Not for a
+        driver drawn as its interface (its code ships apart and may implement it)."""
+        if not self.stub_watch or self.quiet or not _is_stub(fn.function) or \
+                self.stub_watch[-1] != len(self.context) + self.alternatives:
+            return
+        if type(self_value) is Obj and self.tracing.driver_interface and any(
+                k.dotted == self.tracing.driver_interface
+                for k in self.index.mro(self_value.cls)):
+            return
+        owner = self_value.cls.cls.name if type(self_value) is Obj else \
+            fn.owner.name if fn.owner is not None else ""
+        self.stub_raised = f"{owner}.{fn.function.name}" if owner else fn.function.name
+
+    def stub_fallback(self, stmt: ir.Try, catcher: ir.Handler, frame: Frame) -> None:
+        """A try whose body reached a stub that surely raises NotImplementedError: the
+        rest of its body and its else are not run; its handler is the path taken, drawn
+        in line (the driver's own code then, nova/virt/libvirt/driver.py
+        LibvirtDriver.snapshot: the standard snapshot after direct_snapshot); the other
+        handlers are error paths; then its finally."""
+        raised, self.stub_raised = self.stub_raised, ""
+        self.skipped_handlers += sum(_draws_something(h.body) for h in stmt.handlers
+                                     if h is not catcher)
+        self.note(frame, f"{raised} raises NotImplementedError (not implemented there): "
+                         "the fallback", catcher.line)
+        if catcher.name:
+            frame.env[catcher.name] = Text("NotImplementedError")
+        try:
+            self.body(catcher.body, frame)
+        finally:
+            self.body(stmt.finalbody, frame)
 
     def assign(self, target: ir.Expr, value: Value, source: ir.Expr, frame: Frame,
                augmented: bool) -> None:
@@ -1428,7 +1493,35 @@ class Engine:
                         (type(named) is ConstV and named.value == index.value):
                     return value
             return Text(expr.text)
+        chosen = self.option_entry(base, shape.index, frame)
+        if chosen is not None:
+            return chosen
         return ChoiceV(key, base.items)
+
+    def option_entry(self, table: DictV, key: ir.Expr, frame: Frame) -> ClassV | None:
+        """A table of classes indexed by an option (`self.BACKEND.get(image_type)`, where
+        the function sets `image_type = CONF.libvirt.images_type` when it is not given,
+        nova/virt/libvirt/imagebackend.py Backend.backend): the class of the entry for the
+        option's default, as the tree declares it, is the one configured (the flow says
+        so); None when the key is no option or the default names no class of the table."""
+        option = expr_text(key)
+        if type(key) is ir.Name:
+            option = next((expr_text(stmt.value) for stmt in ir.walk(frame.fn.function.body)
+                           if type(stmt) is ir.Assign and len(stmt.targets) == 1 and
+                           type(stmt.targets[0]) is ir.Name and stmt.targets[0].id == key.id
+                           and expr_text(stmt.value).startswith("CONF.")), "")
+        if not option.startswith("CONF.") or \
+                not all(type(value) is ClassV for _, value in table.items):
+            return None
+        default = conf_const(self.index, frame.module, option)
+        if default is None or not isinstance(default.value, str):
+            return None
+        chosen = dict(table.items).get(repr(default.value))
+        if type(chosen) is not ClassV:
+            return None
+        self.flow_note(f"{option}: its default, {default.value!r} "
+                       f"({chosen.cls.cls.name}, {chosen.cls.module.name})")
+        return chosen
 
     def comprehension(self, shape: ir.Comp, frame: Frame) -> Value:
         """`[f(x) for x in xs if ...]`: its element worked out once, for an item of `xs`;
@@ -2027,6 +2120,12 @@ class Engine:
                 found = dict(held.items).get(repr(args[0].value))
                 return found if found is not None else \
                     args[1] if len(args) > 1 else ConstV(None)
+        if kind is ir.Attr and name == "get" and len(call.args) == 1:
+            held = self.eval_quiet(call.func.value, frame)
+            if type(held) is DictV:
+                chosen = self.option_entry(held, call.args[0], frame)
+                if chosen is not None:  # `self.BACKEND.get(image_type)`
+                    return chosen
         if kind is ir.Attr and name == "update" and len(args) == 1 and \
                 type(args[0]) in (DictV, ArgsV) and self.object_update(call, args[0], frame):
             return ConstV(None)
@@ -2178,8 +2277,12 @@ class Engine:
         for key, option in choice.options:
             def run(option=option):
                 if isinstance(option, FuncV):
-                    self.call_function(option, call, option.fn.function.name, args, kwargs,
-                                       frame)
+                    self.alternatives += 1
+                    try:
+                        self.call_function(option, call, option.fn.function.name, args,
+                                           kwargs, frame)
+                    finally:
+                        self.alternatives -= 1
             arms.append(Branch(f"if {choice.subject} == {key}", tuple(self.collect(run))))
         if any(_visible(arm.nodes) for arm in arms):
             self.emit(Block("alt", tuple(arms), frame.fn.dotted, frame.module.path,
@@ -2417,6 +2520,8 @@ class Engine:
             seen = self.plain_helpers.get(key)
             if seen is not None:
                 drawn, value = seen
+                if self.stub_watch and _raises_not_implemented(fn.function):
+                    self.stub_entered(fn, callee.self_value)
                 for node in self.helper_summary(drawn, fn, frame, line):
                     self.emit(node)
                 return value
@@ -3018,6 +3123,12 @@ def _raises_not_implemented(function: ir.Function) -> bool:
             if type(exc) is ir.Name and exc.id == "NotImplementedError":
                 return True
     return False
+
+
+def _catches_not_implemented(type_text: str) -> bool:
+    """Whether an `except` names NotImplementedError, alone or in a tuple."""
+    return "NotImplementedError" in (part.strip() for part in
+                                     type_text.strip().strip("()").split(","))
 
 
 def _is_stub(function: ir.Function) -> bool:

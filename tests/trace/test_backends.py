@@ -1,0 +1,93 @@
+"""A class chosen through a table of classes indexed by an option (libvirt's image
+backends, nova/virt/libvirt/imagebackend.py Backend.backend) is the one its default names,
+and a stub it keeps that surely raises NotImplementedError makes the try's handler the
+path taken."""
+
+from __future__ import annotations
+
+from tracer.model import Block, iter_steps
+from tests.trace.test_branches import _blocks, _pause_with, _with_option
+from tests.trees import TRACE
+
+BACKENDS = """class Image(object):
+    def direct(self, context):
+        raise NotImplementedError()
+
+class Flat(Image):
+    def __init__(self, instance):
+        self.instance = instance
+
+class Rbd(Image):
+    def __init__(self, instance):
+        self.instance = instance
+
+    def direct(self, context):
+        objects.Service.get_by_id(context, 9)
+
+class Backend(object):
+    def __init__(self, use_cow):
+        self.BACKEND = {
+            'flat': Flat,
+            'rbd': Rbd,
+            'default': Flat if use_cow else Rbd,
+        }
+
+    def by_path(self, instance, image_type=None):
+        if not image_type:
+            image_type = CONF.images_type
+        image = self.BACKEND.get(image_type)
+        return image(instance)
+"""
+
+SNAPSHOT = """disk = Backend(CONF.use_cow).by_path(instance, instance.source_type)
+try:
+    disk.direct(context)
+    objects.Aggregate.get_by_id(context, 2)
+except (NotImplementedError, ValueError):
+    objects.Migration.get_by_id(context, 1)
+objects.ComputeNode.get_by_id(context, 3)
+"""
+
+
+def _snapshot(tmp_path, images_type: str, work: str = SNAPSHOT):
+    files = _with_option(TRACE, f"cfg.StrOpt('images_type', default='{images_type}')")
+    files["nova/conf/compute.py"] = files["nova/conf/compute.py"].replace(
+        "]", "    cfg.BoolOpt('use_cow', default=True),\n        ]", 1)
+    return _pause_with(tmp_path, work, module_head=BACKENDS, files=files)
+
+
+def _top_reads(nodes) -> list[str]:
+    return [n.text for n in nodes if not isinstance(n, Block) and n.kind == "db"]
+
+
+def test_the_option_s_default_entry_is_the_class_whose_stub_raises_into_the_fallback(
+        tmp_path):
+    flow = _snapshot(tmp_path, "default")
+    reads = [s.text for s in iter_steps(flow.nodes) if s.kind == "db"]
+    assert "Service.get_by_id" not in reads  # Rbd's own direct: another configuration
+    assert "Aggregate.get_by_id" not in reads  # after the stub: never runs
+    top = _top_reads(flow.nodes)  # the fallback is the path taken: in line, not `opt`
+    assert top.index("Migration.get_by_id") < top.index("ComputeNode.get_by_id")
+    assert not _blocks(flow.nodes, "on (NotImplementedError, ValueError)")
+    assert any("Flat.direct raises NotImplementedError" in s.text
+               for s in iter_steps(flow.nodes) if s.kind == "note")
+    assert any(n.startswith("CONF.images_type: its default, 'default' (Flat")
+               for n in flow.notes)
+
+
+def test_an_entry_that_implements_the_method_leaves_the_handler_an_error_path(tmp_path):
+    flow = _snapshot(tmp_path, "rbd")
+    reads = [s.text for s in iter_steps(flow.nodes) if s.kind == "db"]
+    assert "Service.get_by_id" in reads and "Aggregate.get_by_id" in reads
+    assert "Migration.get_by_id" not in reads
+
+
+def test_a_stub_reached_in_one_arm_only_keeps_the_fallback_optional(tmp_path):
+    work = SNAPSHOT.replace("    disk.direct(context)\n",
+                            "    if instance.direct:\n        disk.direct(context)\n")
+    flow = _snapshot(tmp_path, "default", work)
+    reads = [s.text for s in iter_steps(flow.nodes) if s.kind == "db"]
+    assert "Aggregate.get_by_id" in reads  # the arm may not be taken
+    fallback = _blocks(flow.nodes, "on (NotImplementedError, ValueError)")
+    assert fallback and "Migration.get_by_id" in \
+        [s.text for s in iter_steps(fallback[0].branches[0].nodes)]
