@@ -91,3 +91,24 @@ def test_a_stub_reached_in_one_arm_only_keeps_the_fallback_optional(tmp_path):
     fallback = _blocks(flow.nodes, "on (NotImplementedError, ValueError)")
     assert fallback and "Migration.get_by_id" in \
         [s.text for s in iter_steps(fallback[0].branches[0].nodes)]
+
+
+def test_a_key_manager_from_castellan_is_a_message_to_barbican(tmp_path):
+    """nova/crypto.py delete_vtpm_secret: `key_mgr = _get_key_manager()` (castellan's
+    `key_manager.API(configuration=CONF)`, kept in a module global), then
+    `key_mgr.delete(context, secret_uuid)`: a call to the key manager service."""
+    flow = _pause_with(tmp_path, "_get_key_manager().delete(context, instance.secret)",
+                       module_head="""from castellan import key_manager
+
+_KEYMGR = None
+
+def _get_key_manager():
+    global _KEYMGR
+    if _KEYMGR is None:
+        _KEYMGR = key_manager.API(configuration=CONF)
+    return _KEYMGR
+""", files=_with_option(TRACE, "cfg.IntOpt('unused', default=0)"))
+    sent = [(s.source, s.target, s.text) for s in iter_steps(flow.nodes)
+            if s.kind == "service"]
+    assert ("nova_api", "barbican", "delete") in sent
+    assert any("barbican" in note for note in flow.notes)

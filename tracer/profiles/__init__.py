@@ -78,6 +78,11 @@ class Tracing:
     # client libraries whose importers are that service's client, besides the common ones
     # (tracer.trace.patterns.CLIENT_LIBRARIES): Sahara's heatclient, keystoneclient
     client_libraries: tuple[tuple[str, str], ...] = ()
+    # factories of a library the tree does not hold that hand out another service's
+    # client: the dotted path called (through the module's imports) -> the service, and
+    # the note that says so (castellan's `key_manager.API(...)`: the key manager, whose
+    # default backend is barbican); a call on what it returns is a message to the service
+    library_services: tuple[tuple[str, str, str], ...] = ()
     # attributes a framework sets on what a handler reads (a Pecan hook's
     # `state.request.rpcapi = rpcapi.ConductorAPI()`): the end of the attribute chain ->
     # the class of the object it holds

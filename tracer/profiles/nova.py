@@ -49,7 +49,13 @@ NOVA = Profile(
         db_module=r"^nova\.db(\.|$)",
         order=("client", "nova_api", "nova_conductor", "nova_scheduler", "nova_compute",
                "nova_compute_src", "nova_compute_dest"),
-        external=("database", "placement", "glance", "neutron", "cinder"),
+        external=("database", "placement", "glance", "neutron", "cinder", "barbican"),
+        # nova/crypto.py _get_key_manager, the libvirt driver's encrypted volumes and
+        # disks: castellan's key manager, barbican unless [key_manager] backend says
+        # otherwise (castellan's default)
+        library_services=(("castellan.key_manager.API", "barbican",
+                           "key manager: castellan's key_manager.API, barbican (the "
+                           "default [key_manager] backend)"),),
         # the factories that pick a class by configuration: tracer.trace.config_choices
         # (the network API and the conductor's local mode are options of a trace)
         driver="libvirt",

@@ -246,6 +246,9 @@ def trace_operation(index: Index, rpc: RpcModel, operation, options: Options,
     if moved and "nova_compute_dest" in names:
         labels = (("nova_compute_dest", "nova_compute_dest\n(the instance's host)"),
                   ("nova_compute_src", "nova_compute_src\n(the migration's source)"))
+    for _, service, note in tracing.library_services:
+        if service in names:  # a library's client drawn: which service it talks to
+            engine.flow_note(note)
     if engine.config_defaults:
         engine.flow_note("options at their defaults decide branches (other values are not "
                          "drawn): " + ", ".join(f"{option}={value!r}" for option, value in

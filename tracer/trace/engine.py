@@ -2090,6 +2090,11 @@ class Engine:
         if type(callee) is LibClientV:
             return self.service_call(callee.service, callee.path, call.line, frame) \
                 if callee.path else callee
+        if type(callee) is Text and kind in (ir.Attr, ir.Name) and \
+                self.tracing.library_services:
+            made = self.library_service(call.func, frame)
+            if made is not None:  # key_manager.API(configuration=CONF): barbican's client
+                return made
         if type(callee) is Text and kind in (ir.Attr, ir.Name):
             library = taskflow.imported(call.func, frame)
             made = taskflow.library_call(self, library, args, kwargs, frame, call.line) \
@@ -2201,6 +2206,25 @@ class Engine:
         if kind is SuperV or (type(call.func) is ir.Name and call.func.id == "super"):
             return self._super(frame)
         return self.unknown_call(call, name, callee, frame, kwargs)
+
+    def library_service(self, func: ir.Expr, frame: Frame) -> LibClientV | None:
+        """A factory of a library outside the tree that hands out another service's
+        client (Tracing.library_services; nova/crypto.py _get_key_manager:
+        `key_manager.API(configuration=CONF)`, castellan's): that service's client."""
+        parts: list[str] = []
+        while type(func) is ir.Attr:
+            parts.append(func.attr)
+            func = func.value
+        if type(func) is not ir.Name or func.id in frame.env:
+            return None
+        found = frame.module.imports.get(func.id)
+        if found is None:
+            return None
+        dotted = ".".join([found.target, *reversed(parts)])
+        for path, service, _ in self.tracing.library_services:
+            if dotted == path:
+                return LibClientV(service)
+        return None
 
     def arguments(self, call: ir.Call, frame: Frame) -> tuple[tuple, dict]:
         """The values a call passes: `*args` and `**kwargs` of a wrapper are handed on
