@@ -112,3 +112,46 @@ def _get_key_manager():
             if s.kind == "service"]
     assert ("nova_api", "barbican", "delete") in sent
     assert any("barbican" in note for note in flow.notes)
+
+
+def test_a_list_object_s_method_that_saves_its_items_is_followed(tmp_path):
+    """nova/compute/manager.py _reboot_instance: `share_info.activate_all()` after the
+    driver's reboot; nova/objects/share_mapping.py ShareMappingList.activate_all is
+    `for share in self: share.activate()`, and ShareMapping.activate sets the status and
+    saves. A list method that only reads (contains_error) stays unfollowed."""
+    from tracer.index import Index
+    from tracer.rpc import build_rpc_model
+    from tests.trace.test_engine import _share_tree_files, trace
+    from tests.trees import write_tree
+
+    files = _share_tree_files()
+    files["nova/objects/share_mapping.py"] = files["nova/objects/share_mapping.py"].replace(
+        """            def proto(self):""", """            def activate(self):
+                self.status = 'active'
+                self.save()
+
+            @base.remotable
+            def save(self):
+                pass
+
+            def proto(self):""", 1) + """
+            def activate_all(self):
+                for share in self:
+                    share.activate()
+
+            def contains_error(self):
+                return any(share.status == 'error' for share in self)
+        """
+    files["nova/compute/manager.py"] = files["nova/compute/manager.py"].replace(
+        """                    share.proto()
+""", """                    share.proto()
+                shares.activate_all()
+                shares.contains_error()
+""", 1)
+    index = Index(write_tree(tmp_path, files))
+    flow = trace((index, build_rpc_model(index, "synthetic")), "pause", "_pause", depth=9)
+    writes = [s.text for s in iter_steps(flow.nodes) if s.kind == "db"]
+    assert "ShareMapping.save (status='active')" in writes, writes
+    entered = {s.anchor for s in iter_steps(flow.nodes) if s.kind == "enter"}
+    assert "nova.objects.share_mapping.ShareMappingList.activate_all" in entered
+    assert "nova.objects.share_mapping.ShareMappingList.contains_error" not in entered

@@ -354,6 +354,7 @@ class Engine:
         self.stub_watch: list[int] = []
         self.stub_raised = ""
         self.alternatives = 0  # dispatch-table alternatives being traced (choose)
+        self.object_writers: dict[tuple[str, str], bool] = {}  # Engine.writes_through
         # values known true or false inside the arm of a branch that tested them:
         # id -> (the value, kept alive while assumed; its truth)
         self.assumed: dict[int, tuple[Value, bool]] = {}
@@ -1004,7 +1005,8 @@ class Engine:
                 return
             if (isinstance(base, Obj) and base.role == "object") or \
                     patterns.object_receiver(target.value, self.object_names):
-                fields = self.pending.setdefault((frame.participant, receiver), [])
+                fields = self.pending.setdefault(
+                    (frame.participant, _own_receiver(receiver, base, frame)), [])
                 fields[:] = [f for f in fields if f[0] != target.attr]
                 shown = patterns.field_value(source)
                 if type(value) is ChoiceV:
@@ -2689,12 +2691,50 @@ class Engine:
             # master's ShareMapping.enhance_with_ceph_credentials asks manila itself: an
             # object's own method that talks to a service is followed like any code
             return self.invoke(callee, args, kwargs, frame, call.line)
+        elif isinstance(owner, Obj) and owner.role == "object" and \
+                not callee.fn.function.is_classmethod and \
+                self.writes_through(callee.fn, owner.cls):
+            # ShareMappingList.activate_all: `for share in self: share.activate()`, which
+            # sets the status and saves: an object's own method that writes is followed
+            return self.invoke(callee, args, kwargs, frame, call.line)
         elif any(type(arg) is Obj and arg.cls.module.name in self.services
                  for arg in (*args, *kwargs.values())):
             # `ImageMeta.from_image_ref(context, self.image_api, image_ref)`: handed a
             # service's client, it calls it (a rebuild's and a rescue's glance lookups)
             return self.invoke(callee, args, kwargs, frame, call.line)
         return Text(name)
+
+    def writes_through(self, fn: FunctionRef, cls: ClassRef, depth: int = 0) -> bool:
+        """Whether an object's own method (not remotable) writes: it calls a write
+        (save, create, ...) or a remotable method on the object or, for a list object, on
+        its items, or another of their methods that does (nova/objects/share_mapping.py
+        ShareMappingList.activate_all -> ShareMapping.activate -> self.save())."""
+        key = (fn.dotted, cls.dotted)
+        found = self.object_writers.get(key)
+        if found is not None:
+            return found
+        self.object_writers[key] = False  # a method that calls itself
+        item = self.list_element(Obj(cls, {}, "object"))
+        found = False
+        for call in ir.body_calls(fn.function.body):
+            if type(call.func) is not ir.Attr or type(call.func.value) is not ir.Name:
+                continue
+            name = call.func.attr
+            owner = cls if call.func.value.id == "self" else \
+                item.cls if item is not None else None
+            method = self.index.find_method(owner, name) if owner is not None else None
+            if method is None or method.function.is_classmethod or \
+                    not method.module.name.startswith(self.tracing.objects):
+                continue
+            if name in self.object_writes or any(
+                    patterns.decorator_name(d).startswith("remotable")
+                    for d in method.function.decorators) or \
+                    (depth < 3 and method.function is not fn.function and
+                     self.writes_through(method, owner, depth + 1)):
+                found = True
+                break
+        self.object_writers[key] = found
+        return found
 
     def queries_db(self, fn: FunctionRef) -> bool:
         """Whether a function calls the database API through one of its module's imports
@@ -2745,10 +2785,12 @@ class Engine:
         made = patterns.MADE_RECEIVER.fullmatch(receiver)
         if made:  # `node_history.NodeHistory(node_id=..., ...).create()`: its class's name
             shown = made.group(1)
+        if receiver == "self" and owner is not None:
+            shown = owner.cls.cls.name  # in the object's own method (ShareMapping.activate)
         text = f"{shown}.{name}"
         # the fields set since the last save are written by save and create; another
         # write (`instance.drop_migration_context()`) leaves them pending
-        fields = self.pending.pop((frame.participant, receiver), []) \
+        fields = self.pending.pop((frame.participant, _own_receiver(receiver, owner, frame)), []) \
             if name in ("save", "create") else ()
         if name == "create" and owner is not None and FIELDS in owner.attrs:
             # `objects.Migration(context=..., status='pre-migrating', ...).create()`
@@ -3147,6 +3189,16 @@ def _raises_not_implemented(function: ir.Function) -> bool:
             if type(exc) is ir.Name and exc.id == "NotImplementedError":
                 return True
     return False
+
+
+def _own_receiver(receiver: str, obj, frame: Frame) -> str:
+    """The key of an object's pending fields: `self` in an object's own method is that
+    object, not every object whose method says `self`; and a field that method sets is
+    written by a save in the same method (ShareMapping.activate sets the status, then
+    saves; enhance_with_ceph_credentials sets access_key, which ShareMapping.save,
+    writing its own list of columns, never writes)."""
+    return f"self#{id(obj)}#{frame.fn.dotted}" \
+        if receiver == "self" and type(obj) is Obj else receiver
 
 
 def _catches_not_implemented(type_text: str) -> bool:
