@@ -293,3 +293,44 @@ def test_liberty_fixture_traces_as_the_git_tree():
         texts = [flow_text(ws.flow(op.name, Options()), "wsd").replace(ws.source.label, "SRC")
                  for ws in (git, folder)]
         assert texts[0] == texts[1], op.name
+
+
+def test_the_default_image_backend_snapshots_through_the_standard_path(modern):
+    """nova/virt/libvirt/imagebackend.py Backend.backend: `self.BACKEND.get(image_type)`
+    with image_type CONF.libvirt.images_type ('default': Qcow2, use_cow_images=True);
+    Qcow2 keeps Image.direct_snapshot, which raises NotImplementedError, so
+    nova/virt/libvirt/driver.py LibvirtDriver.snapshot takes its `except
+    NotImplementedError` arm: the task state back to IMAGE_PENDING_UPLOAD, the disk
+    extracted, IMAGE_UPLOADING again, and the data uploaded with image_api.update."""
+    for operation in ("image-create", "shelve"):
+        flow = modern.flow(operation, Options())
+        steps = list(iter_steps(flow.nodes))
+        fallback = next(i for i, s in enumerate(steps)
+                        if s.text.startswith("Qcow2.direct_snapshot raises"))
+        after = [(s.target, s.text) for s in steps[fallback:]]
+        callbacks = [t for target, t in after if t == "update_task_state"]
+        assert len(callbacks) == 2, operation  # PENDING_UPLOAD again, then UPLOADING
+        if operation == "image-create":
+            states = [t for _, t in after if "task_state=IMAGE_" in t]
+            assert states[:2] == ["instance.save (task_state=IMAGE_PENDING_UPLOAD)",
+                                  "instance.save (task_state=IMAGE_UPLOADING)"]
+        assert ("glance", "update") in after, operation
+        assert any("images_type: its default, 'default' (Qcow2" in n for n in flow.notes)
+
+
+def test_the_vtpm_secret_is_deleted_in_the_key_manager(modern):
+    """nova/crypto.py delete_vtpm_secret: `key_mgr = _get_key_manager()` (castellan's
+    key_manager.API) then `key_mgr.delete(context, secret_uuid)`: barbican."""
+    sent = [(s.target, s.text, s.anchor) for s in
+            iter_steps(modern.flow("delete", Options()).nodes)]
+    assert ("barbican", "delete", "nova.crypto.delete_vtpm_secret") in sent
+
+
+def test_reboot_activates_the_share_mappings(modern):
+    """nova/compute/manager.py ComputeManager._reboot_instance: after driver.reboot,
+    `share_info.activate_all()` (nova/objects/share_mapping.py ShareMappingList.
+    activate_all: each ShareMapping.activate sets status ACTIVE and saves)."""
+    texts = [s.text for s in iter_steps(modern.flow("reboot", Options()).nodes)
+             if s.target == "database"]
+    assert any("ShareMapping.save (status=fields.ShareMappingStatus.ACTIVE)" in t
+               for t in texts), texts
