@@ -2213,16 +2213,7 @@ class Engine:
         """A factory of a library outside the tree that hands out another service's
         client (Tracing.library_services; nova/crypto.py _get_key_manager:
         `key_manager.API(configuration=CONF)`, castellan's): that service's client."""
-        parts: list[str] = []
-        while type(func) is ir.Attr:
-            parts.append(func.attr)
-            func = func.value
-        if type(func) is not ir.Name or func.id in frame.env:
-            return None
-        found = frame.module.imports.get(func.id)
-        if found is None:
-            return None
-        dotted = ".".join([found.target, *reversed(parts)])
+        dotted = taskflow.imported_path(func, frame)
         for path, service, _ in self.tracing.library_services:
             if dotted == path:
                 return LibClientV(service)

@@ -37,6 +37,14 @@ EXECUTE, REVERT = "execute", "revert"
 def imported(func: ir.Expr, frame: Frame) -> str | None:
     """The dotted path `func` names through an import of taskflow (`linear_flow.Flow` ->
     taskflow.patterns.linear_flow.Flow, `taskflow.engines.load`), else None."""
+    dotted = imported_path(func, frame)
+    return dotted if dotted is not None and (dotted == "taskflow" or
+                                             dotted.startswith("taskflow.")) else None
+
+
+def imported_path(func: ir.Expr, frame: Frame) -> str | None:
+    """The dotted path `func` names through one of its module's imports
+    (`key_manager.API` -> castellan.key_manager.API), else None."""
     parts: list[str] = []
     while type(func) is ir.Attr:
         parts.append(func.attr)
@@ -44,10 +52,7 @@ def imported(func: ir.Expr, frame: Frame) -> str | None:
     if type(func) is not ir.Name or func.id in frame.env:
         return None
     found = frame.module.imports.get(func.id)
-    if found is None or not (found.target == "taskflow" or
-                             found.target.startswith("taskflow.")):
-        return None
-    return ".".join([found.target, *reversed(parts)])
+    return None if found is None else ".".join([found.target, *reversed(parts)])
 
 
 def library_call(engine: Engine, dotted: str, args: tuple, kwargs: dict, frame: Frame,
