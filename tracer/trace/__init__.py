@@ -19,6 +19,7 @@ from tracer.model import (
 )
 from tracer.periodic import is_periodic, service_of
 from tracer.trace import patterns
+from tracer.trace.schema import body_facts
 from tracer.profiles import Tracing, profile_for
 from tracer.profiles.nova import NOVA
 from tracer.trace.engine import (
@@ -288,6 +289,10 @@ def _traced(index: Index, rpc: RpcModel, handler: FunctionRef, controller: Class
                    handler.module.path, fn.line)
     self_value = engine.fresh_instance(controller, api) if controller is not None else None
     bound = _request_bindings(index, operation, fn)
+    facts = body_facts(index, handler)
+    if facts and "body" not in bound:
+        # what the handler's request schema guarantees of the body it is given
+        bound["body"] = engine.bind_request(facts)
     body = engine.collect(lambda: engine.activation(handler, self_value, api, bound))
     status = patterns.response_status(
         fn.decorators, handler.module.imports,

@@ -283,12 +283,18 @@ _COMPARE = {ast.Eq: lambda a, b: a == b, ast.NotEq: lambda a, b: a != b,
             ast.Gt: lambda a, b: a > b, ast.GtE: lambda a, b: a >= b}
 
 
-def evaluate(expr: ast.expr, known, called=None):
+# a comparison of a value with itself: what each operator says
+_IDENTICAL = {ast.Eq: True, ast.NotEq: False, ast.Is: True, ast.IsNot: False}
+
+
+def evaluate(expr: ast.expr, known, called=None, same=None):
     """The value of a condition whose every name is known (`known(dotted)` gives a
     constant or UNKNOWN): `CONF.volume_usage_poll_interval <= 0` with its default 0 is
     True. Only literals, names, `not`, `and`/`or`, comparisons and tuples; anything else
     (a call, arithmetic) is UNKNOWN, but for a call of no arguments `called(dotted)`
-    may decide (a predicate function). Nothing of the tree is run."""
+    may decide (a predicate function); `same(left, right)` says two sides of `==`, `!=`,
+    `is`, `is not` read the same thing of one value (a name bound to the other's value).
+    Nothing of the tree is run."""
     kind = type(expr)
     if kind is ast.Constant:
         return expr.value
@@ -296,21 +302,24 @@ def evaluate(expr: ast.expr, known, called=None):
         dotted = _dotted(expr)
         return known(dotted) if dotted else UNKNOWN
     if kind is ast.UnaryOp and isinstance(expr.op, ast.Not):
-        value = evaluate(expr.operand, known, called)
+        value = evaluate(expr.operand, known, called, same)
         return UNKNOWN if value is UNKNOWN or value is SET else not value
     if kind is ast.BoolOp:
         decisive = isinstance(expr.op, ast.Or)  # the truth that ends an `or` or an `and`
         unknown = False
         for part in expr.values:
-            value = evaluate(part, known, called)
+            value = evaluate(part, known, called, same)
             if value is UNKNOWN or value is SET:
                 unknown = True
             elif bool(value) is decisive:
                 return value
         return UNKNOWN if unknown else (not decisive)
     if kind is ast.Compare and len(expr.ops) == 1 and type(expr.ops[0]) in _COMPARE:
-        left = evaluate(expr.left, known, called)
-        right = evaluate(expr.comparators[0], known, called)
+        if same is not None and type(expr.ops[0]) in _IDENTICAL and \
+                same(expr.left, expr.comparators[0]):
+            return _IDENTICAL[type(expr.ops[0])]
+        left = evaluate(expr.left, known, called, same)
+        right = evaluate(expr.comparators[0], known, called, same)
         if left is UNKNOWN or right is UNKNOWN:
             return UNKNOWN
         if (left is SET or right is SET) and (

@@ -15,6 +15,7 @@ Nothing is silently dropped: a call whose target cannot be known is a note sayin
 
 from __future__ import annotations
 
+import ast
 import functools
 import re
 from collections import deque
@@ -32,7 +33,7 @@ from tracer.model import (
     RETURN,
     SERVICE, SERVICE_RETURN, START, Block, Branch, Node, RpcMethod, Step, iter_steps,
 )
-from tracer.trace import conditions, patterns, taskflow
+from tracer.trace import conditions, patterns, schema, taskflow
 from tracer.trace.values import (
     ArgsV, ChoiceV, ClassV, ConstV, DictV, FuncV, LibClientV, ListV, MethodCallerV, ModuleV, Obj, SuperV,
     TaskflowCallV, TaskflowV, Text, Value, clone, text_of,
@@ -65,6 +66,9 @@ QUIET_DEPTH = 3  # how deep `__init__` runs go to learn attribute types
 # A key of a call's keyword arguments (no parameter can be named so): the call also passed
 # `**mapping` or `*args`, whose contents are not known
 UNKNOWN_REST = "**"
+# A key of a frame's names (no Python name looks like it): the pairs of names bound one to
+# the other (`new_flavor = current_flavor`) on every path so far, as a ConstV of a frozenset
+ALIASES = "<aliases>"
 # Methods that change a mapping in place
 MUTATORS = {"update", "setdefault", "pop", "popitem", "clear"}
 # Methods that add to a list or set in place, and the argument that holds what is added
@@ -103,6 +107,7 @@ class Frame:
     depth: int
     self_value: Value | None = None
     returns: list[Value] = field(default_factory=list)
+    caller: "tuple[FuncV, ir.Call] | None" = None  # the callee and the call that made it
 
     @property
     def module(self) -> ir.Module:
@@ -358,6 +363,9 @@ class Engine:
         # values known true or false inside the arm of a branch that tested them:
         # id -> (the value, kept alive while assumed; its truth)
         self.assumed: dict[int, tuple[Value, bool]] = {}
+        # parts of a REST request's body its schema guarantees (tracer.trace.schema):
+        # id -> (the value, kept alive; its fact; the facts of its own parts)
+        self.request_facts: dict[int, tuple[Value, str | None, dict]] = {}
         self.deciding: set[str] = set()  # predicates being decided (predicate_truth)
         self.arm_assumptions: dict[int, tuple] = {}  # if_ -> block: per arm's statements
         self.unfollowed = 0
@@ -803,6 +811,12 @@ class Engine:
                     self.assign(item, part, item, frame, False)
                 continue
             self.assign(target, result, value, frame, stmt.augmented)
+        if type(value) is ir.Name and len(stmt.targets) == 1 and not stmt.augmented and \
+                type(stmt.targets[0]) is ir.Name and stmt.targets[0].id != value.id:
+            # `new_flavor = current_flavor`: the very same value under two names
+            held = frame.env.get(ALIASES)
+            frame.env[ALIASES] = ConstV((held.value if held is not None else frozenset()) |
+                                        {(stmt.targets[0].id, value.id)})
 
     def either(self, expr: ir.IfExp, frame: Frame) -> Value:
         """`a if c else b` that run time decides: what each side does drawn as the arms of
@@ -989,6 +1003,10 @@ class Engine:
                augmented: bool) -> None:
         if isinstance(target, ir.Name):
             frame.env[target.id] = value if not augmented else Text(target.id)
+            aliases = frame.env.get(ALIASES)
+            if aliases is not None:  # bound again: no longer the other's value
+                frame.env[ALIASES] = ConstV(frozenset(
+                    pair for pair in aliases.value if target.id not in pair))
         elif isinstance(target, ir.Attr):
             base = self.eval_quiet(target.value, frame)
             if isinstance(base, Obj) and base.role != "object":
@@ -1066,7 +1084,7 @@ class Engine:
             return
         # labels are the conditions as written; block() reads them plainly, and only
         # for what it draws (parsing each condition was a sixth of the tracing time)
-        arms = [(f"if {stmt.text}", stmt.body)]
+        arms = [(f"if {self.caller_label(stmt, frame)}", stmt.body)]
         rest = stmt.orelse or tail
         # what each arm may take as known about a name it tests (`if image_href:` then
         # `_get_image(image_href)` testing it again): true in its arm, false after it
@@ -1083,7 +1101,7 @@ class Engine:
                 break
             for node in evaluated:
                 self.emit(node)
-            arms.append((f"if {rest[0].text}", rest[0].body))
+            arms.append((f"if {self.caller_label(rest[0], frame)}", rest[0].body))
             found = self.tested_value(rest[0].test, frame)
             assumed[id(rest[0].body)] = (*((v, not t) for v, t in tested), found)
             tested.append(found)
@@ -1106,7 +1124,12 @@ class Engine:
                 return
             if len(normal) == 1 and len(arms) > 1 and (not arms[-1][0] or
                                                        not normal[0][0]):
-                self.body(normal[0][1], frame)
+                # the error path left out: what goes on runs where the test came out the
+                # other way, which may fix the names it reads (`if same_flavor and
+                # flavor_id: raise`: same_flavor is false after it when flavor_id is true)
+                assume = self.implied(stmt.test, frame, normal[0] is arms[0]) \
+                    if len(arms) == 2 else []
+                self.body_assuming(normal[0][1], frame, assume)
                 return
             if normal and len(normal) < len(arms):
                 arms = normal
@@ -1123,6 +1146,32 @@ class Engine:
                    guard="raise" if tail and type(stmt.body[-1]) is ir.Raise
                    else "return" if tail and not exit_works else "",
                    written=True)
+
+    def caller_label(self, stmt: ir.If, frame: Frame) -> str:
+        """A test of a parameter as a label: `(cold_migrate := same_flavor)` where the
+        caller passed `same_flavor` for `cold_migrate` (the callee's name alone says
+        little of what decides it); the test as written otherwise, or when the function
+        binds the name again."""
+        test, text = stmt.test, stmt.text
+        if frame.caller is None:
+            return text
+        if type(test) is ir.Name:
+            name, negated = test.id, False
+        elif type(test) is ir.Other and _NOT_NAME.fullmatch(text):
+            name, negated = text[4:], True
+        else:
+            return text
+        function = frame.fn.function
+        if not any(p.name == name for p in function.params) or any(
+                type(s) is ir.Assign and any(type(t) is ir.Name and t.id == name
+                                             for t in s.targets)
+                for s in ir.walk(function.body)):
+            return text
+        passed = _arg_texts(*frame.caller).get(name)
+        if passed is None or passed == name or "\n" in passed:
+            return text
+        shown = f"({name} := {passed})"
+        return f"not {shown}" if negated else shown
 
     def error_path(self, stmts: tuple) -> bool:
         """Whether an arm is an error path: it ends in `raise`, or calls an error handler
@@ -1188,7 +1237,7 @@ class Engine:
                 value = conditions.evaluate(parsed, lambda dotted: self.known(
                     _dotted_expr(dotted), frame) if "[" not in dotted else
                     self.known_item(dotted, frame), lambda dotted: self.predicate_value(
-                        dotted, frame))
+                        dotted, frame), lambda left, right: self.aliased(left, right, frame))
                 return None if value is UNKNOWN else bool(value)
         return None
 
@@ -1269,6 +1318,88 @@ class Engine:
         if found is not UNKNOWN:
             self.config_read.append((text, found))
         return found
+
+    # ------------------------------------------------------------------ request body
+
+    def bind_request(self, facts: dict) -> Text:
+        """The REST handler's `body`, with what its schema guarantees (schema.body_facts):
+        its parts are followed through `body['x']['y']` and `str(...)`."""
+        body = Text("body")
+        self.request_facts[id(body)] = (body, None, facts)
+        return body
+
+    def request_part(self, base: Value, index: Value, made: Text) -> Value:
+        """`body['resize']`: a required part of the body, known to be there, true in a
+        test when its schema says so (a string with minLength 1)."""
+        held = self.request_facts[id(base)]
+        if type(index) is ConstV and isinstance(index.value, str) and \
+                index.value in held[2]:
+            fact, parts = held[2][index.value]
+            self.request_facts[id(made)] = (made, fact, parts)
+            if fact == schema.TRUE:
+                self.assumed[id(made)] = (made, True)
+        return made
+
+    def request_text(self, value: Value, call: ir.Call) -> Value:
+        """`str(body['resize']['flavorRef'])`: true when no value the schema lets through
+        prints empty."""
+        made = Text.of(call)
+        if self.request_facts[id(value)][1] in (schema.TRUE, schema.TEXT_TRUE):
+            self.request_facts[id(made)] = (made, schema.TRUE, {})
+            self.assumed[id(made)] = (made, True)
+        return made
+
+    # ------------------------------------------------------------------ what a test implies
+
+    def implied(self, test: ir.Expr, frame: Frame, holds: bool) -> list[tuple[Value, bool]]:
+        """What the names a test reads must hold for the test to come out `holds`, where
+        that fixes them: `if same_flavor and flavor_id: raise` passed over with flavor_id
+        true leaves same_flavor false; `if not host: raise` leaves host true. Only bare
+        names (`name`, `not name`) holding a value not known statically; none already
+        assumed."""
+        parts = [test]
+        if type(test) is ir.BoolOp and (test.op == "and") is not holds:
+            # `not (a and b)`: one part false, so a part is fixed only when the others are
+            # true; `a or b` false, or `a and b` true: every part fixed
+            truths = [self.truth(part, frame) for part in test.values]
+            open_parts = [p for p, t in zip(test.values, truths) if t is None]
+            if len(open_parts) != 1 or holds in truths:
+                return []
+            parts = open_parts
+        elif type(test) is ir.BoolOp:
+            parts = list(test.values)
+        found = []
+        for part in parts:
+            value, truth = self.tested_value(part, frame)
+            if value is not None and id(value) not in self.assumed:
+                found.append((value, truth is holds))
+        return found
+
+    def body_assuming(self, stmts: tuple, frame: Frame,
+                      assume: list[tuple[Value, bool]]) -> None:
+        """Statements run with values taken as known true or false (Engine.assumed)."""
+        for value, truth in assume:
+            self.assumed[id(value)] = (value, truth)
+        try:
+            self.body(stmts, frame)
+        finally:
+            for value, _ in assume:
+                del self.assumed[id(value)]
+
+    def aliased(self, left: ast.expr, right: ast.expr, frame: Frame) -> bool:
+        """Whether two expressions read the same thing of one value: `current_flavor['id']`
+        and `new_flavor['id']` after `new_flavor = current_flavor` (on every path that got
+        here; ALIASES), neither name bound again since."""
+        aliases = frame.env.get(ALIASES)
+        if aliases is None:
+            return False
+        first, second = _root_and_path(left), _root_and_path(right)
+        if first is None or second is None or first[1] != second[1] or \
+                first[0] == second[0]:
+            return False
+        pair = (first[0], second[0])
+        return (pair in aliases.value or pair[::-1] in aliases.value) and \
+            frame.env.get(pair[0]) is frame.env.get(pair[1])
 
     def block(self, kind: str, arms: list[tuple[str, tuple]], frame: Frame, line: int,
               guard: str = "", written: bool = False, whole: tuple[str, ...] = ()) -> None:
@@ -1473,6 +1604,8 @@ class Engine:
         them), else unknown."""
         base = self.eval(shape.value, frame)
         index = self.eval(shape.index, frame)
+        if self.request_facts and id(base) in self.request_facts:
+            return self.request_part(base, index, Text(expr.text))
         kind = type(base)
         if kind is ListV or kind is ArgsV:
             items = base.items if kind is ListV else base.positional
@@ -2074,6 +2207,9 @@ class Engine:
         callee = self.eval(call.func, frame)
         args, kwargs = self.arguments(call, frame)
         name = call.func.attr if kind is ir.Attr else call.func.id if kind is ir.Name else ""
+        if self.request_facts and name == "str" and kind is ir.Name and len(args) == 1 \
+                and id(args[0]) in self.request_facts:
+            return self.request_text(args[0], call)
         if name in self.tracing.error_hooks and not self.options.errors:
             handed = next((a for a in args if type(a) is FuncV), None)
             if handed is not None:
@@ -2477,13 +2613,14 @@ class Engine:
             return Text(name)
         if module.startswith(self.quiet_modules):
             return Text(name)
-        return self.invoke(callee, args, kwargs, frame, call.line)
+        return self.invoke(callee, args, kwargs, frame, call.line, call=call)
 
     def invoke(self, callee: FuncV, args: tuple, kwargs: dict, frame: Frame, line: int,
-               quiet: bool = False, part: bool = False) -> Value:
+               quiet: bool = False, part: bool = False, call: ir.Call | None = None) -> Value:
         """Follow a call into the body of `callee`, in the process that owns it. `part`:
         the callee is a part of its function (a context manager's entry or exit), never
-        remembered as the whole helper."""
+        remembered as the whole helper; `call`: the call as written, when there is one
+        (a branch on a parameter names what the caller passed)."""
         fn = callee.fn
         owner = callee.self_value
         client = self.client_class(callee)
@@ -2515,6 +2652,8 @@ class Engine:
             depth = min(depth, self.options.depth + 1)
         callee_frame = self._frame(fn, callee.self_value, participant, depth,
                                    callee.pre_args + tuple(args), kwargs, callee.closure)
+        if call is not None:
+            callee_frame.caller = (callee, call)
         if self.quiet and not quiet and fn.function.name != "__init__" and \
                 (fn.owner is not None or self.quiet > QUIET_DEPTH):
             # learning attributes: constructors and factory functions (`image.API()`) only
@@ -2552,6 +2691,11 @@ class Engine:
             if not crossed and not in_driver:
                 # only writes: summed up as the helper's (remembered, so done once)
                 kept = _crossing(nodes, frame.participant, False, self.kept_write)
+            elif not in_driver:
+                # drawn with what it sends: its reads too, each drawn as a read (what it
+                # sends and the branches it takes are made of them: a delete's
+                # Service.get_by_compute_host decides whether compute is cast to)
+                kept = _crossing(nodes, frame.participant, False, _any_access)
             if in_driver:
                 kept = _crossing(nodes, frame.participant, True, self.kept_write)
             drawn = self.summary_of(nodes, kept, in_driver, frame)
@@ -3582,6 +3726,11 @@ def _acts(nodes) -> bool:
     return any(s.kind in _ACTS or s.kind == DB for s in iter_steps(nodes))
 
 
+def _any_access(text: str) -> bool:
+    """Every database access, read or write (`_crossing`'s keep-all)."""
+    return True
+
+
 def _crosses(nodes, kept_write: Callable[[str], bool]) -> bool:
     """Whether a helper's kept nodes cross a process by more than database writes that
     `kept_write` would not keep (a helper whose only trace is a bdm.save is summed up)."""
@@ -3707,6 +3856,13 @@ def _merge_envs(envs: list[dict[str, Value]], labels=()) -> dict[str, Value]:
                 merged[name] = value
             elif held is not value:
                 merged[name] = _merge_values(name, held, value)
+    if ALIASES in merged:
+        # names bound one to the other on every path that carries on, only
+        held = [env.get(ALIASES) for env in envs]
+        if None in held:
+            del merged[ALIASES]
+        else:
+            merged[ALIASES] = ConstV(frozenset.intersection(*(h.value for h in held)))
     if labels and len(labels) == len(envs):
         for name, value in merged.items():
             if type(value) is FuncV or type(value) is ChoiceV:
@@ -3830,6 +3986,23 @@ def _dotted_expr(dotted: str) -> ir.Expr:
     for part in parts[1:]:
         expr = ir.Attr(expr, part)
     return expr
+
+
+def _root_and_path(expr: ast.expr) -> tuple[str, str] | None:
+    """`new_flavor['id']` -> ('new_flavor', "['id']"): the name read and what of it (its
+    attributes and constant keys); None for anything else."""
+    path = []
+    while True:
+        if isinstance(expr, ast.Attribute):
+            path.append("." + expr.attr)
+            expr = expr.value
+        elif isinstance(expr, ast.Subscript) and isinstance(expr.slice, ast.Constant):
+            path.append(f"[{expr.slice.value!r}]")
+            expr = expr.value
+        elif isinstance(expr, ast.Name):
+            return expr.id, "".join(reversed(path))
+        else:
+            return None
 
 
 def _pretty(name: str) -> str:
