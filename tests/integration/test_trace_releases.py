@@ -275,6 +275,62 @@ def test_rebuild_and_evacuate_take_their_own_arm_of_the_default_rebuild(modern):
     assert ("get_arqs_for_instance", "_get_bound_arq_resources") not in rebuild
 
 
+def _api_steps(flow, anchor: str) -> list[tuple[str, str, bool]]:
+    """(target, text, whether inside a frame) of the steps `anchor` (a function's dotted
+    path, its last part) draws."""
+    from tracer.model import Block
+
+    found = []
+
+    def walk(nodes, inside):
+        for node in nodes:
+            if isinstance(node, Block):
+                for branch in node.branches:
+                    walk(branch.nodes, True)
+            elif node.anchor.endswith(anchor) and node.target:
+                found.append((node.target, node.text, inside))
+    walk(flow.nodes, False)
+    return found
+
+
+def test_resize_and_migrate_take_only_their_own_ways_through_api_resize(modern):
+    """nova/compute/api.py API.resize: a migrate passes no flavor_id, so `new_flavor =
+    current_flavor` and `same_flavor = current_flavor['id'] == new_flavor['id']` is true:
+    no flavor/image/NUMA/PCI validation (`if not same_flavor`), and
+    API._allow_resize_to_same_host(same_flavor, ...) always looks up the node's traits
+    (`if cold_migrate`). A resize passes `str(resize_dict["flavorRef"])`
+    (servers.py ServersController._resize), required with minLength 1 by
+    schemas/servers.py `resize` (parameter_types.flavor_ref): the flavor is always looked
+    up, and past `if same_flavor and flavor_id: raise CannotResizeToSameFlavor()`
+    same_flavor is false: the validation always runs and the trait lookup never does."""
+    migrate = modern.flow("migrate", Options())
+    traits = _api_steps(migrate, "API._allow_resize_to_same_host")
+    assert ("placement", "get_provider_traits", False) in traits
+    assert not [s for s in _api_steps(migrate, "API.resize")
+                if s[1] == "get root bdm: reads BlockDeviceMappingList.get_by_instance_uuid"]
+    assert not _api_steps(migrate, "get_flavor_by_flavor_id")
+    resize = modern.flow("resize", Options())
+    assert not _api_steps(resize, "API._allow_resize_to_same_host")
+    assert ("database", "Flavor.get_by_flavor_id", False) in \
+        _api_steps(resize, "get_flavor_by_flavor_id")
+    text = flow_text(resize, "wsd")
+    assert "opt if not same_flavor" not in text and "opt if flavor_id" not in text
+    assert "opt if cold_migrate" not in flow_text(migrate, "wsd")
+
+
+def test_delete_draws_the_service_up_check_and_the_bdms_it_casts(modern):
+    """nova/compute/api.py API._delete (beyond --depth in a delete, and it casts
+    terminate_instance): `bdms = objects.BlockDeviceMappingList.get_by_instance_uuid(...)`,
+    sent in the cast, and `service = objects.Service.get_by_compute_host(...)` whose
+    service_is_up decides is_local_delete, are drawn as reads before the branch on it."""
+    flow = modern.flow("delete", Options())
+    reads = [(s[0], s[1]) for s in _api_steps(flow, "API._delete")]
+    assert ("database", "BlockDeviceMappingList.get_by_instance_uuid") in reads
+    assert ("database", "Service.get_by_compute_host") in reads
+    text = flow_text(flow, "wsd")
+    assert text.index("Service.get_by_compute_host\n") < text.index("opt if not is_local_delete")
+
+
 def test_liberty_fixture_traces_as_the_git_tree():
     """The fixture archive (nova/ of tag 12.0.0 without nova/tests, and a PKG-INFO), as a
     folder, gives what a clone read at the tag gives: the same tag, modules, RPC model,
