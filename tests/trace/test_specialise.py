@@ -256,3 +256,23 @@ def test_a_helper_beyond_depth_that_sends_draws_its_reads(tmp_path):
     texts = _texts(flow.nodes)
     assert "Service.get_by_compute_host" in texts
     assert texts.index("Service.get_by_compute_host") < texts.index("pause_instance")
+
+
+def test_a_helper_that_reads_only_in_a_branch_may_read(tmp_path):
+    """nova/compute/utils.py get_root_bdm reads the BDMs only when not handed them
+    (`if bdms is None:`): beyond --depth it is a `may read`; a helper that always reads
+    `reads`."""
+    index = _tree(tmp_path, """bdms = instance.known_bdms()
+self._root_bdm(context, instance, bdms)
+self._always(context, instance)
+""", "flavor_id = None", helper="""
+            def _root_bdm(self, context, instance, bdms=None):
+                if bdms is None:
+                    objects.BlockDeviceMappingList.get_by_instance_uuid(context, instance.uuid)
+
+            def _always(self, context, instance):
+                objects.ComputeNode.get_by_host_and_nodename(instance.host)
+""")
+    texts = _texts(_flow(index, depth=0).nodes)
+    assert "root bdm: may read BlockDeviceMappingList.get_by_instance_uuid" in texts
+    assert "API._always: reads ComputeNode.get_by_host_and_nodename" in texts

@@ -238,7 +238,8 @@ _NOT_CALL = re.compile(r"not\s+[\w.]+\(\s*\)")  # `not a.b()`: a call of no argu
 _NOT_NAME = re.compile(r"not ([A-Za-z_]\w*)")
 MAY_WRITE = ": may write "
 READ = "<"  # a helper that only reads: what it reads
-READS = re.compile(r": (?:writes|may write|reads) ")
+READS = re.compile(r": (?:writes|may write|reads|may read) ")
+MAY_READ = ": may read "  # a helper whose reads are all made only in some branch
 WRITES = re.compile(r": (?:writes|may write) ")  # how a helper's summary names its writes
 
 
@@ -2733,8 +2734,12 @@ class Engine:
                 else f"{MAY}{shown[s.text]}" for s in made))
             if not writes:
                 # a helper that only reads is drawn reading, never folded into a note
+                # one made only in a branch (`get_root_bdm` reads only when not handed
+                # the bdms) is a `may read`
+                top = {id(s) for s in nodes if type(s) is Step}
                 writes = tuple(dict.fromkeys(
-                    READ + read for s in iter_steps(nodes)
+                    (READ if id(s) in top and MAY_READ not in s.text else READ + MAY) + read
+                    for s in iter_steps(nodes)
                     if s.kind == DB and s.source == frame.participant
                     for read in READS.split(s.text.partition(" (")[0])[-1].split(", ")
                     if read != "..."))
@@ -2754,7 +2759,9 @@ class Engine:
             return [note]
         certain = [w for w in writes if not w.startswith((MAY, READ))]
         if writes[0].startswith(READ):
-            verb, listed = "reads", [w.removeprefix(READ) for w in writes]
+            sure = [w.removeprefix(READ) for w in writes if not w.startswith(READ + MAY)]
+            verb = "reads" if sure else "may read"
+            listed = sure or [w.removeprefix(READ + MAY) for w in writes]
         else:
             verb = "writes" if certain else "may write"
             listed = certain or [w.removeprefix(MAY) for w in writes]
