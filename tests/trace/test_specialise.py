@@ -276,3 +276,43 @@ self._always(context, instance)
     texts = _texts(_flow(index, depth=0).nodes)
     assert "root bdm: may read BlockDeviceMappingList.get_by_instance_uuid" in texts
     assert "API._always: reads ComputeNode.get_by_host_and_nodename" in texts
+
+
+def test_several_schemas_guarantee_only_what_all_of_them_do(tmp_path):
+    """A handler with one schema per microversion range (cinder/api/v3/volumes.py
+    VolumeController.create: `@validation.schema(schema.create, mv.BASE_VERSION, ...)`
+    then `create_volume_v313`): a field is known only as far as every schema knows it."""
+    files = {**SCHEMAS, "nova/api/openstack/compute/schemas/later.py": """
+        later = {
+            'type': 'object',
+            'properties': {
+                'pause': {
+                    'type': 'object',
+                    'properties': {'flavorRef': {'type': 'string', 'minLength': 1},
+                                   'name': {'type': 'string'}},
+                    'required': ['flavorRef', 'name'],
+                },
+            },
+            'required': ['pause'],
+        }
+        """}
+    _tree(tmp_path, "", "flavor_id = None")  # the tree with the pause schema
+    index = Index(write_tree(tmp_path, files))
+    module = index.module("nova.api.openstack.compute.servers")
+    handler = index.resolve_dotted(
+        "nova.api.openstack.compute.servers.ServersController._pause")
+    from dataclasses import replace as replaced
+
+    from tracer.index import FunctionRef, ir
+    later = ir.Call(ir.Attr(ir.Name("validation"), "schema"),
+                    (ir.Attr(ir.Name("later_schema"), "later"),), (), 0)
+    module.imports["later_schema"] = replaced(
+        module.imports["pause_schema"], local="later_schema",
+        target="nova.api.openstack.compute.schemas.later")
+    both = FunctionRef(handler.module, replaced(
+        handler.function, decorators=handler.function.decorators + (later,)),
+        handler.owner)
+    fields = body_facts(index, both)["pause"][1]
+    assert fields["flavorRef"][0] == TEXT_TRUE  # a string, or a string or an integer
+    assert fields["name"][0] is None  # one schema lets an empty name through
+    assert "note" not in fields  # required by one schema only
