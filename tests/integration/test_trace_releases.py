@@ -331,6 +331,49 @@ def test_delete_draws_the_service_up_check_and_the_bdms_it_casts(modern):
     assert text.index("Service.get_by_compute_host\n") < text.index("opt if not is_local_delete")
 
 
+def test_a_list_passed_down_is_not_read_again(modern):
+    """compute/manager.py _get_instance_block_device_info and compute/utils.py get_root_bdm
+    read the BDMs only `if bdms is None`; API.rebuild reads them and passes them
+    (is_volume_backed_instance(context, instance, bdms)), _do_rebuild_instance passes
+    `bdms=bdms`, _shutdown_instance its caller's list: one read each, not two (review A3).
+    API.shelve calls is_volume_backed_instance(context, instance) without them: read there."""
+    def reads(operation, participant=None):
+        return [s.text for s in iter_steps(modern.flow(operation, Options()).nodes)
+                if s.kind == "db" and "BlockDeviceMappingList.get_by_instance_uuid" in s.text
+                and participant in (None, s.source)]
+
+    in_api = reads("rebuild", "nova_api")
+    assert in_api == ["BlockDeviceMappingList.get_by_instance_uuid"], in_api
+    assert not [t for t in reads("rebuild") + reads("delete") if "block device info" in t]
+    assert "get root bdm: reads BlockDeviceMappingList.get_by_instance_uuid" in \
+        reads("shelve", "nova_api")
+
+
+def test_a_rebuild_keeps_its_host_and_an_evacuation_claims_the_one_given(modern):
+    """compute/api.py API.rebuild sends `host = instance.host` (None when the image
+    changes) and conductor/manager.py ComputeTaskManager.rebuild_instance claims
+    resources only `if host: if host != instance.host:` (_allocate_for_evacuate_dest_host):
+    never for a rebuild (review B13); API.evacuate sends the host the request names, and
+    the claim is drawn."""
+    def claims(operation):
+        return [s for s in iter_steps(modern.flow(operation, Options()).nodes)
+                if s.anchor.endswith("_allocate_for_evacuate_dest_host")]
+
+    assert claims("rebuild") == []
+    assert claims("evacuate")
+
+
+def test_the_power_state_sync_stops_instances_on_its_own_host(modern):
+    """compute/manager.py _sync_instance_power_state returns `if self.host !=
+    db_instance.host`, then compute_api.stop / force_stop cast stop_instance to
+    instance.host (rpcapi _compute_host(None, instance)): the host running the task, not
+    a second compute host (review B6)."""
+    flow = modern.flow("periodic-sync-power-states", Options())
+    stops = {(s.source, s.target) for s in iter_steps(flow.nodes)
+             if s.kind == "cast" and s.text == "stop_instance"}
+    assert stops == {("nova_compute", "nova_compute")}, stops
+
+
 def test_liberty_fixture_traces_as_the_git_tree():
     """The fixture archive (nova/ of tag 12.0.0 without nova/tests, and a PKG-INFO), as a
     folder, gives what a clone read at the tag gives: the same tag, modules, RPC model,

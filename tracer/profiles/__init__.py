@@ -119,6 +119,13 @@ class Tracing:
     # not remotable, is a database read (Cinder's CinderObject.get_by_id); Nova's shipped
     # diagrams draw only remotable ones (Quotas.get_all_by_project_and_user is not drawn)
     object_queries: bool = False
+    # the attribute of a service's manager holding the host it runs on (oslo.service's
+    # `self.host`): a message sent to the value it holds goes back to the sender's own
+    # host (after `if self.host != instance.host: return`, `instance.host` is that value)
+    own_host: str = "host"
+    # object methods that read the object's fields again (oslo.versionedobjects' and the
+    # projects' `refresh`): what was known of which value a field holds is forgotten
+    rereads: tuple[str, ...] = ("refresh",)
 
 
 @dataclass(frozen=True)

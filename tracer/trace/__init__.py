@@ -235,7 +235,8 @@ def trace_operation(index: Index, rpc: RpcModel, operation, options: Options,
         names.add(step.source)
         if step.target:
             names.add(step.target)
-    if not _two_hosts_together(nodes):
+    if not _two_hosts_together(nodes) and not _own_host_and_another(nodes, engine.own_sends,
+                                                                    compute):
         one_host = {f"{base}{role}": base for base in (compute, options.driver)
                     for role in HOST_ROLES}
         nodes = _renamed(nodes, one_host)
@@ -368,6 +369,17 @@ def _two_hosts_together(nodes) -> tuple[bool, bool, bool] | bool:
             src, dest = src or has_src, dest or has_dest
         return src, dest, together
     return scan(nodes)[2]
+
+
+def _own_host_and_another(nodes, own_sends: set[str], compute: str) -> bool:
+    """Whether the compute service's own participant (a periodic task's host) sent to
+    itself as the instance's host (Engine.own_host) and a message also goes to a host
+    named by its role (`migration.source_compute`): two hosts take part, and the role's
+    is not merged into the task's."""
+    if compute not in own_sends:
+        return False
+    return any(step.kind in (CALL, CAST) and step.target != compute and
+               (step.target or "").startswith(f"{compute}_") for step in iter_steps(nodes))
 
 
 def _renamed(nodes: tuple, names: dict[str, str]) -> tuple:

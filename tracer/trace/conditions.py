@@ -35,6 +35,21 @@ class _Set:
 
 
 SET = _Set()
+
+
+class Same:
+    """A value known only as which one it is (`host = instance.host`, then `instance.host`
+    read again with nothing assigned to it between): two of one token are equal. Only
+    `==`, `!=`, `is` and `is not` between two of them are decided, and only when the
+    tokens agree (two values of different tokens may still be equal at run time)."""
+
+    __slots__ = ("token",)
+
+    def __init__(self, token: object) -> None:
+        self.token = token
+
+    def __repr__(self) -> str:
+        return "<same>"
 LIMIT = 70  # characters of a label
 UNCUT = 1 << 20  # a limit no condition reaches: the whole text
 
@@ -303,13 +318,14 @@ def evaluate(expr: ast.expr, known, called=None, same=None):
         return known(dotted) if dotted else UNKNOWN
     if kind is ast.UnaryOp and isinstance(expr.op, ast.Not):
         value = evaluate(expr.operand, known, called, same)
-        return UNKNOWN if value is UNKNOWN or value is SET else not value
+        return UNKNOWN if value is UNKNOWN or value is SET or type(value) is Same \
+            else not value
     if kind is ast.BoolOp:
         decisive = isinstance(expr.op, ast.Or)  # the truth that ends an `or` or an `and`
         unknown = False
         for part in expr.values:
             value = evaluate(part, known, called, same)
-            if value is UNKNOWN or value is SET:
+            if value is UNKNOWN or value is SET or type(value) is Same:
                 unknown = True
             elif bool(value) is decisive:
                 return value
@@ -322,6 +338,12 @@ def evaluate(expr: ast.expr, known, called=None, same=None):
         right = evaluate(expr.comparators[0], known, called, same)
         if left is UNKNOWN or right is UNKNOWN:
             return UNKNOWN
+        if type(left) is Same or type(right) is Same:
+            if type(left) is not Same or type(right) is not Same or \
+                    left.token is not right.token or \
+                    type(expr.ops[0]) not in (ast.Eq, ast.NotEq, ast.Is, ast.IsNot):
+                return UNKNOWN
+            return type(expr.ops[0]) in (ast.Eq, ast.Is)
         if (left is SET or right is SET) and (
                 type(expr.ops[0]) not in (ast.Is, ast.IsNot) or
                 (left is not None and right is not None)):
@@ -340,8 +362,14 @@ def evaluate(expr: ast.expr, known, called=None, same=None):
         return called(dotted) if dotted else UNKNOWN
     if kind in (ast.Tuple, ast.List, ast.Set):
         items = tuple(evaluate(item, known, called) for item in expr.elts)
-        return UNKNOWN if UNKNOWN in items else items
+        return UNKNOWN if any(item is UNKNOWN or type(item) is Same for item in items) \
+            else items
     return UNKNOWN
+
+
+def dotted(expr: ast.expr) -> str | None:
+    """`a.b.c` as written, for a name or a chain of attributes on one; else None."""
+    return _dotted(expr)
 
 
 def _dotted(expr: ast.expr) -> str | None:

@@ -20,6 +20,7 @@ import functools
 import re
 from collections import deque
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 from tracer.errors import OsflowError
@@ -36,7 +37,7 @@ from tracer.model import (
 from tracer.trace import conditions, patterns, schema, taskflow
 from tracer.trace.values import (
     ArgsV, ChoiceV, ClassV, ConstV, DictV, FuncV, LibClientV, ListV, MethodCallerV, ModuleV, Obj, SuperV,
-    TaskflowCallV, TaskflowV, Text, Value, clone, text_of,
+    TaskflowCallV, TaskflowV, Text, Value, clone, maybe_none, not_none, text_of,
 )
 
 # What differs between projects (modules that are plumbing, the object and database
@@ -108,6 +109,9 @@ class Frame:
     self_value: Value | None = None
     returns: list[Value] = field(default_factory=list)
     caller: "tuple[FuncV, ir.Call] | None" = None  # the callee and the call that made it
+    # an exception handler not walked (an error path) may return: what it gives is not
+    # known, so what the frame returns may be None
+    handler_returns: bool = False
 
     @property
     def module(self) -> ir.Module:
@@ -367,6 +371,14 @@ class Engine:
         # parts of a REST request's body its schema guarantees (tracer.trace.schema):
         # id -> (the value, kept alive; its fact; the facts of its own parts)
         self.request_facts: dict[int, tuple[Value, str | None, dict]] = {}
+        # branches decided by which value something is (an object passed is not None,
+        # `host` is `instance.host`): a helper walk that used one is not remembered as
+        # the helper's, since that depends on more than its arguments' kinds
+        self.value_facts = 0
+        self.fact_read = False  # known() gave such a fact while a condition was decided
+        # per arm of a branch, the equalities its condition makes hold (`if self.host !=
+        # db_instance.host: return`: the rest has db_instance.host the manager's own host)
+        self.arm_equalities: dict[int, list[tuple[ir.Expr, ir.Expr]]] = {}
         self.deciding: set[str] = set()  # predicates being decided (predicate_truth)
         self.arm_assumptions: dict[int, tuple] = {}  # if_ -> block: per arm's statements
         self.unfollowed = 0
@@ -389,6 +401,8 @@ class Engine:
         self.host_guesses: list[str] = []
         # how sends to compute named their host: instance.host, source_compute, ...
         self.hosts_named: set[str] = set()
+        # participants that sent a message to their own host (own_host)
+        self.own_sends: set[str] = set()
         # options whose defaults decided branches of this flow (a note of the flow)
         self.config_defaults: dict[str, object] = {}
 
@@ -569,7 +583,8 @@ class Engine:
                 self.step(frame, LEAVE, frame.fn.dotted, frame.fn.function.end_line)
         finally:
             self.stack.pop()
-        return _returned(frame.returns)
+        value = _returned(frame.returns)
+        return _may_be_none(value) if frame.handler_returns else value
 
     # ------------------------------------------------------------------ decorators
 
@@ -724,11 +739,30 @@ class Engine:
         drawn = self.collect(lambda: self.statement(stmt, frame))
         for node in drawn:
             self.emit(node)
+        facts = self.rest_equalities(stmt)
         if not _visible(drawn):
-            self.body(rest, frame)
+            with self.equal_in(facts, frame):
+                self.body(rest, frame)
             return
+        self.arm_equalities = {id(rest): facts} if facts else {}
         self.block("opt", [(conditions.unless(exits), rest)], frame, stmt.line,
                    whole=(conditions.unless(exits, conditions.UNCUT),))
+
+    def rest_equalities(self, stmt: ir.Stmt) -> list[tuple[ir.Expr, ir.Expr]]:
+        """What holds after `if a.x != b.y: ...; return` (with elif arms of its own):
+        the arm taken when the two differ always ends the function, so the rest has
+        them equal."""
+        if type(stmt) is not ir.If:
+            return []
+        equal = self.equalities(stmt.test)
+        if equal is None:
+            return []
+        sides, when_true = equal
+        differ = stmt.orelse if when_true else stmt.body
+        if differ and conditions.exits_of_body(differ, self.shared.exits) is \
+                conditions.ALWAYS:
+            return [sides]
+        return []
 
     def statement(self, stmt: ir.Stmt, frame: Frame) -> None:
         # exact types (the summary has no subclasses), commonest first
@@ -765,7 +799,8 @@ class Engine:
                              *stmt.body)
             elif isinstance(stmt.target, ir.Name):
                 element = self.element_of(iterable) if stmt.kind == "for" else None
-                frame.env[stmt.target.id] = element or Text(stmt.target.id)
+                frame.env[stmt.target.id] = _element_view(element, iterable) \
+                    if element is not None else Text(stmt.target.id)
             if stmt.kind == "for" and _is_search(stmt.body):
                 # a search: its work is done for the first item that matches, at most once
                 label = f"if some {conditions.clip(stmt.text)}"
@@ -912,6 +947,10 @@ class Engine:
         stubs, unfollowed = self.stubs_reached, self.unfollowed
         unset = {name for name, value in frame.env.items()
                  if type(value) is ConstV and value.value is None}
+        before = dict(frame.env)
+        if not self.options.errors and any(_handler_returns(h) for h in stmt.handlers):
+            # a handler not walked returns (the body may itself return first)
+            frame.handler_returns = True
         catcher = next((h for h in stmt.handlers if _catches_not_implemented(h.type_text)),
                        None)
         if catcher is not None:
@@ -948,6 +987,7 @@ class Engine:
                 not _yields(stmt.body) and may_lack
             if not self.options.errors and not fallback:
                 self.skipped_handlers += _draws_something(handler.body)
+                self.handler_not_walked(handler, before, frame)
                 continue
             if handler.name:
                 frame.env[handler.name] = Text(handler.name)
@@ -1000,6 +1040,22 @@ class Engine:
         finally:
             self.body(stmt.finalbody, frame)
 
+    def handler_not_walked(self, handler: ir.Handler, before: dict, frame: Frame) -> None:
+        """An exception handler left out as an error path may still be how the code goes on
+        (`except InstanceNotFound: return None, None`; `except NotFound: pass`): a name
+        the try's body bound, or the handler binds, and what the function returns, may
+        be None after it, as far as None-ness goes (nothing else of them changes)."""
+        body = handler.body
+        if body and type(body[-1]) is ir.Raise:
+            return
+        stmts = list(ir.walk(body))
+        bound = {target.id for stmt in stmts if type(stmt) is ir.Assign
+                 for target in stmt.targets if type(target) is ir.Name}
+        for name, value in frame.env.items():
+            if value is not before.get(name) or name in bound:
+                frame.env[name] = Text(value.text) if type(value) is Text and \
+                    value.same is not None else _may_be_none(value)
+
     def assign(self, target: ir.Expr, value: Value, source: ir.Expr, frame: Frame,
                augmented: bool) -> None:
         if isinstance(target, ir.Name):
@@ -1010,6 +1066,8 @@ class Engine:
                     pair for pair in aliases.value if target.id not in pair))
         elif isinstance(target, ir.Attr):
             base = self.eval_quiet(target.value, frame)
+            if type(base) is Obj:
+                base.reads.pop(target.attr, None)  # another value from here on
             if isinstance(base, Obj) and base.role != "object":
                 if self.attr_log:  # in an arm of a branch: remember the state before it
                     self.attr_log[-1].setdefault((id(base), target.attr),
@@ -1057,6 +1115,8 @@ class Engine:
             return
         if type(base_expr) is ir.Attr and base_expr.attr == "__dict__":
             owner = self.eval_quiet(base_expr.value, frame)
+            if type(owner) is Obj:
+                owner.reads.pop(key, None)
             if type(owner) is Obj and owner.role != "object":
                 owner.attrs[key] = value
             return
@@ -1111,6 +1171,11 @@ class Engine:
             arms.append(("", rest))
             assumed[id(rest)] = tuple((v, not t) for v, t in tested)
         self.arm_assumptions = assumed
+        # `if a.x != b.y: return`: the arms after the first have a.x == b.y
+        equal = self.equalities(stmt.test)
+        self.arm_equalities = {} if equal is None else {
+            id(stmts): [equal[0]] for index, (_, stmts) in enumerate(arms)
+            if (index == 0) is equal[1]}
         if not self.options.errors:
             # an arm that ends in `raise` is an error path (`if uuid_like: get() else:
             # raise NotFound`): the others are the normal path, and a lone one is flat
@@ -1122,6 +1187,7 @@ class Engine:
                                       for _, stmts in arms):
                 # only error handlers' arms: nothing of the normal path. A lone arm
                 # that raises is kept: it may end a loop (`raise LoopingCallDone()`)
+                self.arm_equalities = {}
                 return
             if len(normal) == 1 and len(arms) > 1 and (not arms[-1][0] or
                                                        not normal[0][0]):
@@ -1130,7 +1196,9 @@ class Engine:
                 # flavor_id: raise`: same_flavor is false after it when flavor_id is true)
                 assume = self.implied(stmt.test, frame, normal[0] is arms[0]) \
                     if len(arms) == 2 else []
-                self.body_assuming(normal[0][1], frame, assume)
+                equalities, self.arm_equalities = self.arm_equalities, {}
+                with self.equal_in(equalities.get(id(normal[0][1]), ()), frame):
+                    self.body_assuming(normal[0][1], frame, assume)
                 return
             if normal and len(normal) < len(arms):
                 arms = normal
@@ -1202,7 +1270,18 @@ class Engine:
 
     def truth(self, test: ir.Expr, frame: Frame) -> bool | None:
         """A condition decided by constants in scope (`live=True`, `do_cast=True` passed
-        down by the caller); None when it depends on run time."""
+        down by the caller), or by which value something is (value_facts); None when it
+        depends on run time."""
+        seen, self.fact_read = self.fact_read, False
+        try:
+            decided = self.constant_truth(test, frame)
+            if decided is not None and self.fact_read:
+                self.value_facts += 1
+            return decided
+        finally:
+            self.fact_read = seen
+
+    def constant_truth(self, test: ir.Expr, frame: Frame) -> bool | None:
         if isinstance(test, ir.Const):
             return bool(test.value)
         if self.assumed:
@@ -1212,7 +1291,8 @@ class Engine:
                 return held[1] is truth
         if isinstance(test, (ir.Name, ir.Attr)):
             value = self.known(test, frame)
-            return None if value is UNKNOWN or value is conditions.SET else bool(value)
+            return None if value is UNKNOWN or value is conditions.SET or \
+                type(value) is conditions.Same else bool(value)
         if isinstance(test, ir.BoolOp):
             parts = [self.truth(v, frame) for v in test.values]
             stop = test.op == "or"  # the value that decides: True for or, False for and
@@ -1239,7 +1319,8 @@ class Engine:
                     _dotted_expr(dotted), frame) if "[" not in dotted else
                     self.known_item(dotted, frame), lambda dotted: self.predicate_value(
                         dotted, frame), lambda left, right: self.aliased(left, right, frame))
-                return None if value is UNKNOWN else bool(value)
+                return None if value is UNKNOWN or value is conditions.SET or \
+                    type(value) is conditions.Same else bool(value)
         return None
 
     def predicate_value(self, dotted: str, frame: Frame):
@@ -1308,6 +1389,13 @@ class Engine:
         if type(value) is ConstV:
             self.config_read.extend(value.options)
             return value.value
+        if type(value) is Text and value.same is not None:
+            found = self.identity(value)
+            self.fact_read = self.fact_read or found is not UNKNOWN
+            return found
+        if not_none(value):  # an object or list passed or read: `bdms is None` is false
+            self.fact_read = True
+            return conditions.SET
         text = value.text if type(value) is Text else ""
         if not text.startswith("CONF."):
             return UNKNOWN
@@ -1402,6 +1490,88 @@ class Engine:
         return (pair in aliases.value or pair[::-1] in aliases.value) and \
             frame.env.get(pair[0]) is frame.env.get(pair[1])
 
+    def identity(self, value: Text):
+        """Which value a text holds, for a comparison (conditions.Same), when that is known:
+        its token, unless it may also be None and this arm does not take it as true
+        (`if host:` then `host != instance.host`); else UNKNOWN."""
+        token, nullable = value.same
+        if nullable:
+            held = self.assumed.get(id(value))
+            if held is None or held[1] is not True:
+                return UNKNOWN
+        return conditions.Same(token)
+
+    def equalities(self, test: ir.Expr) -> tuple[tuple[ir.Expr, ir.Expr], bool] | None:
+        """`a.x == b.y` or `a.x != b.y` between two attributes: the two sides, and the truth
+        of the test under which they are equal; None for any other test."""
+        if type(test) is not ir.Other or ("==" not in test.text and "!=" not in test.text):
+            return None
+        parsed = self.shared.parsed.get(test.text)
+        if parsed is None:
+            parsed = self.shared.parsed[test.text] = \
+                conditions.parse(test.text) or conditions.UNPARSED
+        if type(parsed) is not ast.Compare or len(parsed.ops) != 1 or \
+                type(parsed.ops[0]) not in (ast.Eq, ast.NotEq):
+            return None
+        sides = []
+        for side in (parsed.left, parsed.comparators[0]):
+            dotted = conditions.dotted(side)
+            if dotted is None or "." not in dotted:
+                return None
+            sides.append(_dotted_expr(dotted))
+        return (sides[0], sides[1]), type(parsed.ops[0]) is ast.Eq
+
+    @contextmanager
+    def equal_in(self, facts, frame: Frame):
+        """While the block runs, each pair of `facts` (equalities) holds (equate)."""
+        undo = [self.equate(left, right, frame) for left, right in facts]
+        try:
+            yield
+        finally:
+            for restore in reversed(undo):
+                restore()
+
+    def equate(self, left: ir.Expr, right: ir.Expr, frame: Frame) -> Callable[[], None]:
+        """In an arm where `left == right` holds (the rest after `if self.host !=
+        instance.host: return`), reading either gives one value: an attribute read that
+        holds nothing known (Obj.reads) takes the other side's token. Returns what undoes
+        it after the arm (what the two were before it is not known to be equal)."""
+        values = [self.eval_quiet(side, frame) for side in (left, right)]
+        if any(type(value) is not Text for value in values):
+            return _nothing
+        held: list[Text] = []  # a side an object holds in its attributes (self.host)
+        read: list[tuple[dict, str]] = []  # a side read from what is not known
+        for side, value in zip((left, right), values):
+            base = self.eval_quiet(side.value, frame)
+            if type(base) is not Obj:
+                return _nothing
+            if side.attr in base.attrs:
+                held.append(value)
+            else:
+                read.append((base.reads, side.attr))
+        if not read:
+            return _nothing
+        if held:
+            if held[0].same is None:
+                held[0].same = (object(), False)  # that text is that value, whatever it is
+            elif held[0].same[1]:
+                return _nothing
+            token = held[0].same[0]
+        else:
+            token = object()
+        undo = [(reads, name, reads.get(name, _ABSENT)) for reads, name in read]
+        for reads, name in read:
+            reads[name] = token
+
+        def restore() -> None:
+            for reads, name, before in reversed(undo):
+                if reads.get(name) is token:
+                    if before is _ABSENT:
+                        del reads[name]
+                    else:
+                        reads[name] = before
+        return restore
+
     def block(self, kind: str, arms: list[tuple[str, tuple]], frame: Frame, line: int,
               guard: str = "", written: bool = False, whole: tuple[str, ...] = ()) -> None:
         """Branches as a fragment. `guard`: the first arm ends the function early and the
@@ -1419,6 +1589,7 @@ class Engine:
         envs = []  # the names as each arm that carries on leaves them
         carried: list[str] = []  # ... and the conditions those arms run under
         assumptions, self.arm_assumptions = self.arm_assumptions, {}
+        equalities, self.arm_equalities = self.arm_equalities, {}
         entries = _arms_of(kind, arms, whole, frame, line)
         mark = len(self.arms_done)
         # attributes the arms set on the objects they hold: each arm's, then merged
@@ -1437,8 +1608,13 @@ class Engine:
                 for value, truth in assume:
                     self.assumed[id(value)] = (value, truth)
                 self.context.append(entry)
+                facts = equalities.get(id(stmts)) if equalities else None
                 try:
-                    self.body(stmts, frame)
+                    if facts:
+                        with self.equal_in(facts, frame):
+                            self.body(stmts, frame)
+                    else:
+                        self.body(stmts, frame)
                 except _Stop:
                     stopped.append(True)
                 except _Jump:
@@ -1513,7 +1689,9 @@ class Engine:
                 # an object set in an arm (a cache made when an option allows it): the
                 # arm's object is kept, what the code calls on it followed
                 last = [after[key] for _, after, _ in arms if key in after]
-                obj.attrs[key[1]] = last[-1] if last else values[0]
+                kept = last[-1] if last else values[0]
+                obj.attrs[key[1]] = kept if all(not_none(v) for v in values) \
+                    else maybe_none(kept)
                 if self.attr_log:
                     self.attr_log[-1].setdefault(key, (obj, old))
                 continue
@@ -1992,7 +2170,14 @@ class Engine:
             if fn.function.is_static:
                 return FuncV(fn, None, obj.participant or frame.participant)
             return FuncV(fn, obj, obj.participant or frame.participant)
-        return self.class_attr(obj.cls, name, expr)
+        found = self.class_attr(obj.cls, name, expr)
+        if type(found) is Text:
+            # read again with nothing assigned between, it is the same value
+            token = obj.reads.get(name)
+            if token is None:
+                token = obj.reads[name] = object()
+            found.same = (token, False)
+        return found
 
     def class_attr(self, cls: ClassRef, name: str, expr: ir.Expr) -> Value:
         """A class-level assignment (`target = messaging.Target(...)`, `handlers = {}`)."""
@@ -2211,6 +2396,13 @@ class Engine:
         if self.request_facts and name == "str" and kind is ir.Name and len(args) == 1 \
                 and id(args[0]) in self.request_facts:
             return self.request_text(args[0], call)
+        if name in self.tracing.rereads and kind is ir.Attr:
+            # `db_instance.refresh()`: its fields are read again from the database, each
+            # possibly another value than before
+            owner = callee.self_value if type(callee) is FuncV else \
+                self.eval_quiet(call.func.value, frame)
+            if type(owner) is Obj:
+                owner.reads.clear()
         if name in self.tracing.error_hooks and not self.options.errors:
             handed = next((a for a in args if type(a) is FuncV), None)
             if handed is not None:
@@ -2683,6 +2875,7 @@ class Engine:
                     self.emit(node)
                 return value
         result: list[Value] = []
+        facts = self.value_facts
         nodes = self.collect(lambda: result.append(self.run(callee_frame)))
         if summary:
             in_driver = frame.participant == self.driver_participant(frame.participant)
@@ -2702,9 +2895,12 @@ class Engine:
             drawn = self.summary_of(nodes, kept, in_driver, frame)
             nodes = kept if drawn is None else \
                 [*self.helper_summary(drawn, fn, frame, line), *kept]
-            if not crossed and not part and not _passes_function(args, kwargs):
-                self.plain_helpers[key] = (drawn,
-                                           result[0] if result else Text(fn.function.name))
+            if not crossed and not part and not _passes_function(args, kwargs) and \
+                    facts == self.value_facts:
+                value = result[0] if result else Text(fn.function.name)
+                if type(value) is Text and value.same is not None:
+                    value = Text(value.text)  # another call's result is another value
+                self.plain_helpers[key] = (drawn, value)
         for node in nodes:
             self.emit(node)
         return result[0] if result else Text(fn.function.name)
@@ -2907,6 +3103,11 @@ class Engine:
                 patterns.object_receiver(receiver, self.object_names)):
             return False
         items = fields.items if type(fields) is DictV else fields.keywords
+        if type(owner) is Obj:
+            if type(fields) is ArgsV and not fields.complete:
+                owner.reads.clear()  # fields not known: any may be another value now
+            for key, _ in items:
+                owner.reads.pop(key.strip("'\""), None)
         pending = self.pending.setdefault((frame.participant, expr_text(receiver)), [])
         for key, value in items:
             name = key.strip("'\"")
@@ -3202,6 +3403,35 @@ class Engine:
             return first if truth else (CALL if first == CAST else CAST)
         return None
 
+    def own_host(self, server: str, bound: dict, participant: str) -> bool:
+        """Whether the host a message is sent to (`server`, an expression of the client's
+        parameters: `instance.host`, `host`) holds the same value as the sender's own host
+        (its manager's Tracing.own_host): known only as which value it is (Text.same)."""
+        parts = server.split(".")
+        if len(parts) > 2 or not all(part.isidentifier() for part in parts):
+            return False
+        value = bound.get(parts[0])
+        token = None
+        if len(parts) == 1 and type(value) is Text and value.same and not value.same[1]:
+            token = value.same[0]
+        elif len(parts) == 2 and type(value) is Obj:
+            held = value.attrs.get(parts[1])
+            token = held.same[0] if type(held) is Text and held.same and \
+                not held.same[1] else value.reads.get(parts[1]) if held is None else None
+        if token is None:
+            return False
+        attr = self.tracing.own_host
+        for (_, runs_in), manager in self.managers.items():
+            if runs_in != participant:
+                continue
+            held = manager.attrs.get(attr)
+            own = manager.reads.get(attr) if held is None else \
+                held.same[0] if type(held) is Text and held.same is not None else None
+            if own is token:
+                self.value_facts += 1
+                return True
+        return False
+
     def instance_host(self) -> str:
         """The role of the instance's own host (`instance.host`), decided once the flow
         is traced (trace_operation): the source of a move that has not happened yet,
@@ -3217,9 +3447,13 @@ class Engine:
             return base
         server = method.server or ""
         # _compute_host(host, instance): `host` when given, else the instance's own host
-        helper = re.fullmatch(r"_compute_host\((.*),\s*\w+\)", server)
+        helper = re.fullmatch(r"_compute_host\((.*),\s*(\w+)\)", server)
         if helper:
             server = helper.group(1).strip()
+        addressed = f"{helper.group(2)}.host" if helper and server == "None" else server
+        if self.own_host(addressed, bound, frame.participant):
+            self.own_sends.add(frame.participant)
+            return frame.participant
         if server == "None":
             role = self.instance_host()
         else:
@@ -3257,6 +3491,10 @@ _INVISIBLE = {ENTER, LEAVE, DONE, START}
 _CROSSING = {CALL, CAST, RETURN, CALLBACK, DONE, START, DRIVER, DRIVER_RETURN, SERVICE,
              SERVICE_RETURN}
 _DRIVER_CROSSING = {CALL, CAST, RETURN, CALLBACK, DONE, START, ENTER, LEAVE}
+
+
+def _nothing() -> None:
+    pass
 
 
 def _sentinels(stmt: ir.Try, unset: set[str], env: dict) -> tuple[str, ...]:
@@ -3658,11 +3896,11 @@ def _call_signature(args: tuple, kwargs: dict) -> tuple:
         if kind is ConstV:
             return repr(value.value)
         if kind is Obj:
-            return value.cls.dotted
+            return (value.cls.dotted, value.nullable)
         if kind is ArgsV:
             return (_call_signature(value.positional, dict(value.keywords)), value.complete)
         if kind is ListV:
-            return tuple(part(v) for v in value.items)
+            return (tuple(part(v) for v in value.items), value.nullable)
         return kind.__name__
     return (tuple(part(v) for v in args),
             tuple(sorted((k, part(v)) for k, v in kwargs.items())))
@@ -3686,6 +3924,15 @@ def _self_assigned(body: tuple, self_name: str, literal_only: bool = False) -> s
 
 
 def _returned(returns: list[Value]) -> Value:
+    """What a call returns (_returned_value), flagged as possibly None unless every
+    return gives something certainly not None."""
+    value = _returned_value(returns)
+    if type(value) in (Obj, ListV) and not all(not_none(r) for r in returns):
+        return maybe_none(value)
+    return value
+
+
+def _returned_value(returns: list[Value]) -> Value:
     """What a call returns, from every `return` its body reached (branches the tracer
     could not decide are all walked). An object, class or function if any return gives
     one, so a factory that may return None still yields its object; a constant only when
@@ -3908,6 +4155,59 @@ def _branch_choice(subject: str, arms: list[tuple[str, Value]]) -> ChoiceV | Non
 
 
 def _merge_values(name: str, first: Value, second: Value) -> Value:
+    """What a name holds after branches that left it `first` or `second` (_merged_value):
+    an object or list that either may not be is flagged as possibly None; a text keeps
+    which value it is when both are that value, or one is None (then it may be None)."""
+    value = _merged_value(name, first, second)
+    kind = type(value)
+    if kind is Obj or kind is ListV:
+        return value if not_none(first) and not_none(second) else maybe_none(value)
+    if kind is Text and value is not first and value is not second:
+        value.same = _merged_same(first, second)
+    return value
+
+
+def _merged_same(first: Value, second: Value) -> tuple[object, bool] | None:
+    token, nullable = None, False
+    for value in (first, second):
+        if type(value) is ConstV and value.value is None:
+            nullable = True
+        elif type(value) is Text and value.same is not None and \
+                (token is None or token is value.same[0]):
+            token, nullable = value.same[0], nullable or value.same[1]
+        else:
+            return None
+    return None if token is None else (token, nullable)
+
+
+def _handler_returns(handler: ir.Handler) -> bool:
+    """Whether an exception handler may return (`except NotFound: return None, None`)."""
+    body = handler.body
+    return not (body and type(body[-1]) is ir.Raise) and \
+        any(type(stmt) is ir.Return for stmt in ir.walk(body))
+
+
+def _may_be_none(value: Value) -> Value:
+    """`value` flagged as possibly None, and so are the items of a tuple it is (`return
+    None, None` in a handler)."""
+    if type(value) is ListV and value.exact:
+        return ListV(tuple(_may_be_none(item) for item in value.items), True, True)
+    return maybe_none(value)
+
+
+def _element_view(element: Value, iterable: Value) -> Value:
+    """What a loop binds: an object seen afresh (its attributes' reads are this item's,
+    not those of the item of another loop over the same list), possibly None when the
+    list may hold None."""
+    if type(element) is not Obj:
+        return element
+    nullable = element.nullable or (type(iterable) is ListV and not all(
+        not_none(item) for item in iterable.items))
+    return Obj(element.cls, element.attrs, element.role, element.participant, {},
+               nullable)
+
+
+def _merged_value(name: str, first: Value, second: Value) -> Value:
     kinds = (type(first), type(second))
     if kinds == (ConstV, ConstV) and first.value == second.value and \
             type(first.value) is type(second.value):

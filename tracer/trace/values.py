@@ -24,6 +24,12 @@ class Obj:
     attrs: dict[str, "Value"] = field(default_factory=dict)
     role: str | None = None
     participant: str | None = None
+    # the identity of what an attribute read found unknown (`instance.host`) holds: read
+    # again before it is assigned, it is the same value (see Text.same)
+    reads: dict[str, object] = field(default_factory=dict)
+    # it may stand for None: merged with None or with what is unknown (`x = None`, then
+    # `x = obj` in one arm), or returned where another return gives None
+    nullable: bool = False
 
 
 @dataclass(frozen=True)
@@ -72,11 +78,16 @@ class Text:
     expression, the text is only written out when read: most unknown values never are,
     and writing them all out was a tenth of the tracing time."""
 
-    __slots__ = ("_text", "_expr")
+    __slots__ = ("_text", "_expr", "same")
 
     def __init__(self, text: str | None = None, expr: "ir.Expr | None" = None) -> None:
         self._text = text
         self._expr = expr
+        # which value it is, when that is known though the value is not: (token, maybe
+        # None). Two texts of one token hold the same value (`host = instance.host` and,
+        # later, `instance.host` again with nothing assigned to it in between); `maybe
+        # None`: it is that value or None (`host = None` in one arm of a branch)
+        self.same: tuple[object, bool] | None = None
 
     @classmethod
     def of(cls, expr: "ir.Expr") -> "Text":
@@ -132,6 +143,7 @@ class ListV:
 
     items: tuple["Value", ...] = ()
     exact: bool = True
+    nullable: bool = field(default=False, compare=False)  # as Obj.nullable
 
 
 @dataclass(frozen=True)
@@ -165,7 +177,9 @@ def clone(value: Value, memo: dict[int, object] | None = None) -> Value:
             and id(value) in memo:
         return memo[id(value)]
     if isinstance(value, Obj):
-        copy = memo[id(value)] = Obj(value.cls, {}, value.role, value.participant)
+        # a copy is another object: what its attributes' reads were is not carried
+        copy = memo[id(value)] = Obj(value.cls, {}, value.role, value.participant,
+                                     nullable=value.nullable)
         copy.attrs.update((k, clone(v, memo)) for k, v in value.attrs.items())
         return copy
     if isinstance(value, FuncV):
@@ -192,7 +206,7 @@ def clone(value: Value, memo: dict[int, object] | None = None) -> Value:
         return copy
     if isinstance(value, ListV):
         copy = memo[id(value)] = ListV(tuple(clone(v, memo) for v in value.items),
-                                       value.exact)
+                                       value.exact, value.nullable)
         return copy
     if isinstance(value, MethodCallerV):
         copy = memo[id(value)] = MethodCallerV(
@@ -207,6 +221,32 @@ def _clone_env(env: dict[str, Value], memo: dict[int, object]) -> dict[str, Valu
         copy = memo[id(env)] = {}
         copy.update((k, clone(v, memo)) for k, v in env.items())
     return memo[id(env)]
+
+
+def not_none(value: Value) -> bool:
+    """Whether a value is certainly not None at run time: an object or a list the code made
+    or read, unless it came through a merge or a return that may give None."""
+    kind = type(value)
+    if kind is Obj or kind is ListV:
+        return not value.nullable
+    if kind is ConstV:
+        return value.value is not None
+    return False
+
+
+def maybe_none(value: Value) -> Value:
+    """`value`, flagged as possibly None (an object sharing the state of `value`, seen by
+    every alias of it, or a list flagged so)."""
+    if type(value) is Obj and not value.nullable:
+        return Obj(value.cls, value.attrs, value.role, value.participant, value.reads, True)
+    if type(value) is ListV and not value.nullable:
+        return ListV(value.items, value.exact, True)
+    return value
+
+
+def same_text(text: Text, same: tuple[object, bool] | None) -> Text:
+    text.same = same
+    return text
 
 
 def text_of(value: Value) -> str:
