@@ -809,3 +809,33 @@ def _read(context, instance):
     folded = _pause_with(tmp_path / "folded", "_relay_uuid(context, instance)", head)
     assert ("db", "Migration.get_by_id") not in drawn(folded)
     assert ("db", "lookup: reads Migration.get_by_id") in drawn(folded)
+
+
+def test_a_field_set_in_one_arm_only_may_be_left_unchanged(tmp_path):
+    """Cinder 29.0.0's _cleanup_cg_in_volume sets consistencygroup_id = None only when the
+    volume has both group ids: the save after it may not write that field."""
+    flow = _pause_with(tmp_path, """if instance.grouped:
+    instance.node = 'n1'
+instance.save()
+""")
+    saves = [s.text for s in iter_steps(flow.nodes) if s.text.startswith("instance.save (node")]
+    assert saves == ["instance.save (node='n1' or unchanged)"]
+
+
+def test_a_helper_called_again_sets_its_fields_again(tmp_path):
+    """A helper beyond the depth is walked once per flow and remembered; one that sets an
+    object's fields is walked again, or the second save would miss them."""
+    head = """def _outer(instance):
+    _mark(instance)
+
+
+def _mark(instance):
+    instance.node = 'n1'
+"""
+    flow = _pause_with(tmp_path, """_outer(instance)
+instance.save()
+_outer(instance)
+instance.save()
+""", head)
+    saves = [s.text for s in iter_steps(flow.nodes) if s.text.startswith("instance.save (node")]
+    assert saves == ["instance.save (node='n1')"] * 2

@@ -61,6 +61,7 @@ SUMMARY_SLACK = 10  # how much deeper than `depth` to look for RPCs and callback
 DRIVER_SLACK = 3
 DENY_ALL = "!"  # oslo.policy's check string that no request passes
 MAX_ALTERNATIVES = 4  # values a field may have after branches, before "..."
+UNCHANGED = "unchanged"  # a field's alternative when some arm does not set it
 MAX_LISTED = 20  # functions of a listed table a loop is followed through, one by one
 MAX_FRAMES = 20000  # a safety budget per operation
 QUIET_DEPTH = 3  # how deep `__init__` runs go to learn attribute types
@@ -391,6 +392,9 @@ class Engine:
         # Per flow, not shared: what a helper draws depends on the constants it is given,
         # and a diagram must not depend on which operations were traced before it.
         self.plain_helpers: dict[tuple, tuple[bool, Value]] = {}
+        # attributes and fields set on objects so far: a helper that set any is walked
+        # again when called alike, since a remembered answer would not set them again
+        self.state_changes = 0
         self.notes: list[str] = []
         self.participants: set[str] = set()
         state_write = re.compile(self.tracing.state_write)
@@ -1073,6 +1077,7 @@ class Engine:
                     self.attr_log[-1].setdefault((id(base), target.attr),
                                                  (base, base.attrs.get(target.attr, _ABSENT)))
                 base.attrs[target.attr] = value
+                self.state_changes += 1
                 return
             receiver = expr_text(target.value)
             if target.attr.startswith("_") or target.attr == "context":
@@ -1082,6 +1087,7 @@ class Engine:
                 return
             if (isinstance(base, Obj) and base.role == "object") or \
                     patterns.object_receiver(target.value, self.object_names):
+                self.state_changes += 1
                 fields = self.pending.setdefault(
                     (frame.participant, _own_receiver(receiver, base, frame)), [])
                 fields[:] = [f for f in fields if f[0] != target.attr]
@@ -2875,7 +2881,7 @@ class Engine:
                     self.emit(node)
                 return value
         result: list[Value] = []
-        facts = self.value_facts
+        facts, changes = self.value_facts, self.state_changes
         nodes = self.collect(lambda: result.append(self.run(callee_frame)))
         if summary:
             in_driver = frame.participant == self.driver_participant(frame.participant)
@@ -2896,7 +2902,7 @@ class Engine:
             nodes = kept if drawn is None else \
                 [*self.helper_summary(drawn, fn, frame, line), *kept]
             if not crossed and not part and not _passes_function(args, kwargs) and \
-                    facts == self.value_facts:
+                    facts == self.value_facts and changes == self.state_changes:
                 value = result[0] if result else Text(fn.function.name)
                 if type(value) is Text and value.same is not None:
                     value = Text(value.text)  # another call's result is another value
@@ -3108,6 +3114,7 @@ class Engine:
                 owner.reads.clear()  # fields not known: any may be another value now
             for key, _ in items:
                 owner.reads.pop(key.strip("'\""), None)
+        self.state_changes += 1
         pending = self.pending.setdefault((frame.participant, expr_text(receiver)), [])
         for key, value in items:
             name = key.strip("'\"")
@@ -4243,8 +4250,13 @@ def _merge_pending(outcomes: list[dict], before: dict) -> dict:
             # alternatives of alternatives stay flat, and few: "A or B or C or ..."
             shown = list(dict.fromkeys(part for value in values if value is not None
                                        for part in value.split(" or ")))
+            # an arm that leaves it alone (`if group_id and consistencygroup_id:
+            # volume.consistencygroup_id = None`): the save may not write it
+            unchanged = None in values or UNCHANGED in shown
+            shown = [part for part in shown if part != UNCHANGED]
             if len(shown) > MAX_ALTERNATIVES:
                 shown = shown[:MAX_ALTERNATIVES] + ["..."]
+            shown += [UNCHANGED] if unchanged else []
             fields.append((name, " or ".join(shown)))
         merged[key] = fields
     for key in [k for k in merged if not any(k in outcome for outcome in outcomes)]:
