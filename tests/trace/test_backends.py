@@ -155,3 +155,52 @@ def test_a_list_object_s_method_that_saves_its_items_is_followed(tmp_path):
     entered = {s.anchor for s in iter_steps(flow.nodes) if s.kind == "enter"}
     assert "nova.objects.share_mapping.ShareMappingList.activate_all" in entered
     assert "nova.objects.share_mapping.ShareMappingList.contains_error" not in entered
+
+
+def _unimplemented_pause(tmp_path, manager_pause: str | None = None):
+    """TRACE with libvirt keeping the base driver's `pause` stub (NotImplementedError),
+    and the compute manager's pause_instance written as `manager_pause` if given."""
+    from tracer.index import Index
+    from tracer.rpc import build_rpc_model
+    from tests.trace.test_engine import trace
+    from tests.trees import write_tree
+
+    files = dict(TRACE)
+    files["nova/virt/libvirt/driver.py"] = files["nova/virt/libvirt/driver.py"].replace(
+        """            def pause(self, instance):
+                self._host.get_guest(instance)
+""", "", 1)
+    if manager_pause:
+        manager = files["nova/compute/manager.py"]
+        start = manager.index("                self.driver.pause(instance)")
+        end = manager.index("            def stop_instance")
+        body = "".join(f"                {line}\n" for line in manager_pause.splitlines())
+        files["nova/compute/manager.py"] = manager[:start] + body + "\n" + manager[end:]
+    index = Index(write_tree(tmp_path, files))
+    return trace((index, build_rpc_model(index, "synthetic")), "pause", "_pause")
+
+
+def test_a_driver_method_the_driver_does_not_implement_ends_its_caller(tmp_path):
+    """nova 34.0.0 ComputeManager.power_update: libvirt keeps ComputeDriver's
+    power_update_event stub, so the '.end' notifications after the call are never sent
+    (they were drawn as if the driver had done its work)."""
+    flow = _unimplemented_pause(tmp_path)
+    compute = [s.text for s in iter_steps(flow.nodes) if s.source == "nova_compute"]
+    assert "LibvirtDriver does not implement pause: it raises NotImplementedError " \
+        "(an error)" in compute
+    assert not [t for t in compute if t.startswith("instance.save")]
+    assert not [t for t in compute if "pause.end" in t or "action.end" in t]
+
+
+def test_a_handler_catching_any_error_is_the_path_taken_after_a_sure_raise(tmp_path):
+    """manila 23.0.1 ShareManager._update_share_status: the generic driver has no
+    get_share_status, and `except Exception:` sets the error status the rest saves."""
+    flow = _unimplemented_pause(tmp_path, """try:
+    self.driver.pause(instance)
+except Exception:
+    instance.vm_state = 'error'
+instance.save()
+""")
+    compute = [s.text for s in iter_steps(flow.nodes) if s.source == "nova_compute"]
+    assert "handled by except Exception: the path taken" in compute
+    assert "instance.save (vm_state='error')" in compute

@@ -252,6 +252,11 @@ class _Stop(Exception):
     """A body ended (return or raise)."""
 
 
+class _Raised(_Stop):
+    """A call surely raised (the chosen driver keeps its base's NotImplementedError stub,
+    and no try of the flow catches it): the function that made it goes no further."""
+
+
 class _Jump(Exception):
     """A turn of a loop ended (break or continue): what the names hold carries on."""
 
@@ -444,6 +449,18 @@ class Engine:
         finally:
             nodes = self.out.pop()
         return nodes
+
+    def collect_stopping(self, run) -> tuple[list[Node], _Stop | None]:
+        """What `run` drew, and how it ended the function if it did (a return, a call
+        that surely raised): the caller draws the nodes, then ends the function."""
+        stopped: list[_Stop] = []
+
+        def guarded() -> None:
+            try:
+                run()
+            except _Stop as exc:
+                stopped.append(exc)
+        return self.collect(guarded), (stopped[0] if stopped else None)
 
     # ------------------------------------------------------------------ entry points
 
@@ -740,9 +757,11 @@ class Engine:
                     self.statement(stmt, frame)
                     self.body(rest, frame)
                     return
-        drawn = self.collect(lambda: self.statement(stmt, frame))
+        drawn, stopped = self.collect_stopping(lambda: self.statement(stmt, frame))
         for node in drawn:
             self.emit(node)
+        if stopped is not None:
+            raise stopped
         facts = self.rest_equalities(stmt)
         if not _visible(drawn):
             with self.equal_in(facts, frame):
@@ -972,7 +991,19 @@ class Engine:
                 self.stub_fallback(stmt, catcher, frame)
                 return
         else:
-            self.body(stmt.body, frame)
+            try:
+                self.body(stmt.body, frame)
+            except _Raised:
+                # a call surely raised: a handler catching any error is the path taken,
+                # drawn in line, and the function goes on after the try unless the
+                # handler raises again (manila/share/manager.py _update_share_status:
+                # `except Exception: data_updates = {'status': STATUS_ERROR}`)
+                handler = next((h for h in stmt.handlers if _catches_any(h.type_text)), None)
+                if handler is None:
+                    raise
+                self.handler_taken(stmt, handler, frame, f"handled by except "
+                                   f"{handler.type_text or ''}".rstrip() + ": the path taken")
+                return
         sentinels = _sentinels(stmt, unset, frame.env)
         # `except NotImplementedError: self._rebuild_default_impl(...)` is the normal path
         # for drivers without their own: drawn, not an error path, when the body reached
@@ -1026,6 +1057,18 @@ class Engine:
             fn.owner.name if fn.owner is not None else ""
         self.stub_raised = f"{owner}.{fn.function.name}" if owner else fn.function.name
 
+    def surely_unimplemented(self, callee: FuncV) -> bool:
+        """A driver method the chosen driver does not implement (its base's stub raising
+        NotImplementedError), called where no try of the flow catches that and no
+        alternative is being walked: the call surely raises. Not for a driver drawn as
+        its interface (its code ships apart and may implement it)."""
+        if self.quiet or self.stub_watch or self.stub_raised or self.alternatives or \
+                not _raises_not_implemented(callee.fn.function):
+            return False
+        driver = callee.self_value
+        return not (self.tracing.driver_interface and any(
+            k.dotted == self.tracing.driver_interface for k in self.index.mro(driver.cls)))
+
     def stub_fallback(self, stmt: ir.Try, catcher: ir.Handler, frame: Frame) -> None:
         """A try whose body reached a stub that surely raises NotImplementedError: the
         rest of its body and its else are not run; its handler is the path taken, drawn
@@ -1033,14 +1076,20 @@ class Engine:
         LibvirtDriver.snapshot: the standard snapshot after direct_snapshot); the other
         handlers are error paths; then its finally."""
         raised, self.stub_raised = self.stub_raised, ""
+        self.handler_taken(stmt, catcher, frame, f"{raised} raises NotImplementedError (not "
+                                                 "implemented there): the fallback")
+
+    def handler_taken(self, stmt: ir.Try, handler: ir.Handler, frame: Frame,
+                      note: str) -> None:
+        """A try whose body surely raised NotImplementedError: `handler` is the path taken,
+        drawn in line after `note`; the other handlers are error paths; then the finally."""
         self.skipped_handlers += sum(_draws_something(h.body) for h in stmt.handlers
-                                     if h is not catcher)
-        self.note(frame, f"{raised} raises NotImplementedError (not implemented there): "
-                         "the fallback", catcher.line)
-        if catcher.name:
-            frame.env[catcher.name] = Text("NotImplementedError")
+                                     if h is not handler)
+        self.note(frame, note, handler.line)
+        if handler.name:
+            frame.env[handler.name] = Text("NotImplementedError")
         try:
-            self.body(catcher.body, frame)
+            self.body(handler.body, frame)
         finally:
             self.body(stmt.finalbody, frame)
 
@@ -1160,7 +1209,11 @@ class Engine:
         # elif chains become one alt with several arms
         while len(rest) == 1 and isinstance(rest[0], ir.If):
             test = rest[0].test
-            evaluated = self.collect(lambda test=test: self.eval(test, frame))
+            evaluated, stopped = self.collect_stopping(lambda test=test: self.eval(test, frame))
+            if stopped is not None:
+                for node in evaluated:
+                    self.emit(node)
+                raise stopped
             if _visible(evaluated):
                 # `elif on_shared_storage != self.driver.instance_on_disk(instance)`: the
                 # test does work that runs only when the arms before did not, so it is
@@ -3291,6 +3344,12 @@ class Engine:
         driver_frame = Frame(frame.fn, frame.env, driver, self.options.depth - 1)
         result = self.invoke(inner, args, kwargs, driver_frame, call.line)
         self.step(frame, DRIVER_RETURN, "", call.line, target=driver)
+        if self.surely_unimplemented(callee):
+            # nova/compute/manager.py power_update: libvirt has no power_update_event,
+            # so the '.end' notifications after it are never sent
+            self.note(frame, f"{callee.self_value.cls.cls.name} does not implement {name}: "
+                             "it raises NotImplementedError (an error)", call.line)
+            raise _Raised
         if type(result) is ConstV and result.value is None and \
                 self.tracing.driver_interface and _is_stub(callee.fn.function) and \
                 name.startswith("get_"):
@@ -3592,6 +3651,13 @@ def _catches_not_implemented(type_text: str) -> bool:
     """Whether an `except` names NotImplementedError, alone or in a tuple."""
     return "NotImplementedError" in (part.strip() for part in
                                      type_text.strip().strip("()").split(","))
+
+
+def _catches_any(type_text: str) -> bool:
+    """Whether an `except` catches any error: bare, Exception or BaseException, alone or
+    in a tuple."""
+    caught = {part.strip() for part in type_text.strip().strip("()").split(",")}
+    return bool(caught & {"", "Exception", "BaseException"})
 
 
 def _is_stub(function: ir.Function) -> bool:
