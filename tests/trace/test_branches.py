@@ -839,3 +839,22 @@ instance.save()
 """, head)
     saves = [s.text for s in iter_steps(flow.nodes) if s.text.startswith("instance.save (node")]
     assert saves == ["instance.save (node='n1')"] * 2
+
+
+def test_a_try_whose_body_always_returns_ends_the_function(tmp_path):
+    """nova 34.0.0 ComputeManager._get_instances_on_driver: `if len(driver_uuids) == 0:
+    return ...` then `return local_instances` inside a try; what follows the try runs only
+    when its handler was taken (a driver without list_instance_uuids). It was drawn under
+    an invented `opt if len(driver_uuids) != 0`."""
+    flow = _pause_with(tmp_path, """try:
+    if instance.flag:
+        return objects.Migration.get_by_id(context, 1)
+    return objects.Aggregate.get_by_id(context, 2)
+except ValueError:
+    objects.Service.get_by_id(context, 4)
+objects.ComputeNode.get_by_id(context, 3)
+""")
+    reads = [s.text for s in iter_steps(flow.nodes) if s.kind == "db"]
+    assert "Aggregate.get_by_id" in reads
+    assert "ComputeNode.get_by_id" not in reads and "Service.get_by_id" not in reads
+    assert any("exception handlers" in note for note in flow.notes)

@@ -251,12 +251,13 @@ def _exits(stmt: ir.Stmt, cache: dict):
 
 def exits_of_body(stmts: tuple, cache: dict):
     """When a statement list ends the function: the first statement that always does
-    ends the search; those before it add their conditions."""
+    ends the search, and the list always ends it then (those before it that may exit
+    only end it sooner: `if not uuids: return ...; return ...`)."""
     found = []
     for stmt in stmts:
         inner = exits_when(stmt, cache)
         if inner is ALWAYS:
-            return ALWAYS if not found else _any(found)
+            return ALWAYS
         if inner is not None:
             found.append(inner)
     return _any(found) if found else None

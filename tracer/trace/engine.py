@@ -1004,6 +1004,13 @@ class Engine:
                 self.handler_taken(stmt, handler, frame, f"handled by except "
                                    f"{handler.type_text or ''}".rstrip() + ": the path taken")
                 return
+            except _Stop:
+                # the body ended the function (`if not resource: return a` / `else:
+                # return b`): its handlers are still error paths that were not drawn
+                if not self.options.errors:
+                    self.skipped_handlers += sum(_draws_something(h.body)
+                                                 for h in stmt.handlers)
+                raise
         sentinels = _sentinels(stmt, unset, frame.env)
         # `except NotImplementedError: self._rebuild_default_impl(...)` is the normal path
         # for drivers without their own: drawn, not an error path, when the body reached
@@ -1710,14 +1717,24 @@ class Engine:
             env.update(_merge_envs(envs, carried if kind == "alt" or kind == "opt" else ()))
         # nothing pending before or after any arm (the common case): nothing to merge
         self.pending = _merge_pending(outcomes, before) if any(outcomes) else {}
+        # every arm of an if/else ended the function (`if not uuids: return x` then `return
+        # y`, inside a try): nothing after the branch runs, unless a handler is taken
+        ended = kind == "alt" and not arms[-1][0] and \
+            not any(carried_on for _, _, carried_on in attrs_after)
         if guard and not _visible(branches[0].nodes) and \
                 (guard == "raise" or not _acts(branches[-1].nodes)):
             self.flat(branches, entries)
-            return
-        if self.quiet or not any(_visible(b.nodes) for b in branches):
+        elif self.quiet or not any(_visible(b.nodes) for b in branches):
             # nothing drawn inside: keep only the anchors, flat
             self.flat(branches, entries)
-            return
+        else:
+            self.draw_block(kind, branches, entries, frame, line, written)
+        if ended:
+            raise _Stop
+
+    def draw_block(self, kind: str, branches: list[Branch], entries: list[Arm], frame: Frame,
+                   line: int, written: bool) -> None:
+        """A branch's arms, traced, drawn as one fragment (or flat when alike)."""
         if written:  # `if <condition as written>`: plain, on one line, cut between tokens
             branches = [_plain_branch(b) if b.label.startswith("if ") else b
                         for b in branches]
