@@ -858,3 +858,22 @@ objects.ComputeNode.get_by_id(context, 3)
     assert "Aggregate.get_by_id" in reads
     assert "ComputeNode.get_by_id" not in reads and "Service.get_by_id" not in reads
     assert any("exception handlers" in note for note in flow.notes)
+
+
+def test_an_operand_of_and_or_runs_only_where_the_ones_before_let_it(tmp_path):
+    """nova 34.0.0 _heal_instance_info_cache: `instance.task_state is None and
+    self._require_nw_info_update(...)` asks neutron only when the task state is None;
+    an operand after one known to decide is not evaluated at all."""
+    flow = _pause_with(tmp_path, """if instance.flag and objects.Migration.get_by_id(context, 1):
+    pass
+if False and objects.Aggregate.get_by_id(context, 2):
+    pass
+cached = instance.cached or objects.Service.get_by_id(context, 4)
+""")
+    reads = [s.text for s in iter_steps(flow.nodes) if s.kind == "db"]
+    assert "Aggregate.get_by_id" not in reads
+    guarded = {b.branches[0].label: [s.text for s in iter_steps(b.branches[0].nodes)
+                                      if s.kind == "db"]
+               for b in _walk_blocks(flow.nodes) if b.kind == "opt"}
+    assert guarded.get("if instance.flag") == ["Migration.get_by_id"]
+    assert guarded.get("if not instance.cached") == ["Service.get_by_id"]

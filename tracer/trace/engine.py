@@ -877,6 +877,41 @@ class Engine:
             frame.env[ALIASES] = ConstV((held.value if held is not None else frozenset()) |
                                         {(stmt.targets[0].id, value.id)})
 
+    def operands(self, expr: ir.BoolOp, frame: Frame) -> list[Value]:
+        """The operands of `a and b` / `a or b`, each evaluated only where the ones before
+        let it run: not at all after one known to decide (`False and ...`), and what it
+        draws under the ones before that are not known (`instance.task_state is None and
+        self._require_nw_info_update(...)`: the neutron query only when task_state is
+        None)."""
+        values: list[Value] = []
+        undecided: list[str] = []
+        for operand in expr.values:
+            if values:
+                previous = expr.values[len(values) - 1]
+                decided = self.truth(previous, frame)
+                if decided is not None and decided is (expr.op == "or"):
+                    break  # decided: the rest is not evaluated
+                if decided is None:
+                    undecided.append(expr_text(previous))
+            if not undecided or self.quiet:
+                values.append(self.eval(operand, frame))
+                continue
+            nodes, stopped = self.collect_stopping(
+                lambda operand=operand: values.append(self.eval(operand, frame)))
+            if _visible(nodes):
+                joined = f" {expr.op} ".join(undecided)
+                whole = joined if expr.op == "and" else \
+                    conditions.negated_text(joined, conditions.UNCUT)
+                branch = Branch("if " + whole, tuple(nodes))
+                nodes = [Block("opt", (_plain_branch(branch),), frame.fn.dotted,
+                               frame.module.path, getattr(operand, "line", 0) or
+                               frame.fn.function.line)]
+            for node in nodes:
+                self.emit(node)
+            if stopped is not None:
+                raise stopped
+        return values
+
     def either(self, expr: ir.IfExp, frame: Frame) -> Value:
         """`a if c else b` that run time decides: what each side does drawn as the arms of
         a branch on `c` (`cyborg.get_device_profile_request_groups(...) if device_profile
@@ -1820,7 +1855,7 @@ class Engine:
                 return self.eval(expr.body if decided else expr.orelse, frame)
             return self.either(expr, frame)
         elif isinstance(expr, ir.BoolOp):
-            values = [self.eval(value, frame) for value in expr.values]
+            values = self.operands(expr, frame)
             if expr.op == "or":
                 # `image_api or image.API()`: the first operand that can be true
                 for value in values:
