@@ -7,9 +7,9 @@ import pytest
 from tests.sahara_trees import FLASK_API
 from tests.trees import write_tree
 from tracer.flaskroutes import (
-    blueprint_decorators, build_flask_catalogue, flask_path, module_routes, mounts,
+    blueprint_decorators, build_flask_catalogue, flask_path, module_routes, mounts, view_status,
 )
-from tracer.index import ClassRef, Index
+from tracer.index import ClassRef, FunctionRef, Index
 from tracer.profiles import FlaskRest
 
 REST = FlaskRest(app_module="sahara.api.middleware.app", prefix="/v2", api_dir="sahara/api/",
@@ -84,3 +84,42 @@ def test_no_blueprint_under_the_prefix_is_a_warning(index):
     assert catalogue.operations == ()
     assert catalogue.warnings == ("no REST routes found: sahara.api.middleware.app mounts no "
                                   "blueprint under /v3",)
+
+
+def test_a_view_answers_with_the_status_each_return_gives(tmp_path):
+    # sahara/api/v2/clusters.py clusters_delete: `return u.render({...}, status=200)` under
+    # `if force`, else `return u.render(res=None, status=204)`; render's status overrides
+    # the route's (sahara/utils/api.py render)
+    tree = dict(FLASK_API)
+    tree["sahara/api/v2/widgets.py"] = """
+        import sahara.utils.api as u
+
+        rest = u.RestV2('widgets', __name__)
+
+
+        @rest.delete('/widgets/<widget_id>')
+        def widgets_delete(widget_id, force=False):
+            if force:
+                return u.render({"stack": widget_id}, status=200)
+            else:
+                return u.render(res=None, status=204)
+
+
+        @rest.post('/widgets')
+        def widgets_create(data):
+            if not data:
+                return u.render(status=400)
+            return u.render(data)
+
+
+        @rest.get('/widgets')
+        def widgets_list():
+            return u.render([])
+        """
+    index = Index(write_tree(tmp_path, tree), package="sahara")
+    module = index.module("sahara.api.v2.widgets")
+    statuses = {f.name: view_status(index, FunctionRef(module, f))
+                for f in module.functions.values()}
+    assert statuses == {"widgets_delete": "200 or 204",
+                        # an error status returned is an error path; the rest the route's
+                        "widgets_create": "202", "widgets_list": "200"}

@@ -8,7 +8,7 @@ import pytest
 
 from tests.sahara_trees import FLASK_API, SAHARA_RPC
 from tests.trees import write_tree
-from tracer.model import CAST, DRIVER, SERVICE, Block, iter_steps
+from tracer.model import CAST, DB, DRIVER, SERVICE, Block, iter_steps
 from tracer.workspace import open_workspace
 
 TREE = {
@@ -178,3 +178,71 @@ def test_what_an_interface_getter_without_a_body_returns_is_the_drivers_object(b
     assert (SERVICE, "sahara_api", "plugin", "edp_engine.run_job") in steps
     assert (SERVICE, "sahara_api", "heat", "stacks.create") in steps
     assert any("what get_edp_engine returns" in note for note in flow.notes)
+
+
+def test_a_policy_decorator_given_its_rule_is_drawn_as_the_policy_check(workspace):
+    # sahara/api/acl.py enforce(rule): its wrapper authorizes `rule` before the view runs
+    # (Tracing.policy_decorators: ("enforce", ""), the argument the whole rule)
+    flow = workspace.flow("cluster-create")
+    notes = [s.text for s in iter_steps(flow.nodes) if s.kind == "note"]
+    assert "policy: data-processing:cluster:create" in notes
+
+
+DEEP = {
+    **TREE,
+    "sahara/conductor/__init__.py": """
+        from sahara.conductor import api as conductor_api
+
+        API = conductor_api.LocalApi()
+        """,
+    "sahara/conductor/api.py": """
+        class LocalApi(object):
+            def cluster_get(self, context, cluster):
+                return None
+        """,
+    "sahara/api/v2/clusters.py": """
+        from sahara.api import acl
+        from sahara import conductor as c
+        from sahara.plugins import base as plugin_base
+        import sahara.utils.api as u
+
+        rest = u.RestV2('clusters', __name__)
+        conductor = c.API
+
+
+        def _configure(cluster_id):
+            cluster = conductor.cluster_get(None, cluster_id)
+            plugin_base.PLUGINS.get_plugin(cluster.plugin_name).configure_cluster(cluster)
+
+
+        def _level2(cluster_id):
+            _configure(cluster_id)
+
+
+        def _level1(cluster_id):
+            _level2(cluster_id)
+
+
+        @rest.post('/clusters')
+        def clusters_create(data):
+            _level1(data['id'])
+            return data
+        """,
+}
+
+
+def test_a_helper_beyond_the_depth_that_sends_is_drawn_with_its_reads(tmp_path, monkeypatch):
+    # sahara/service/edp/job_manager.py _run_job (beyond --depth in job-execute): reads
+    # the job execution and the cluster (conductor.job_execution_get, cluster_get), then
+    # runs the job on the plugin's engine: the reads are drawn where they happen, with
+    # the plugin calls, not dropped because the helper also crosses to the plugin
+    from tracer.trace import Options
+    root = write_tree(tmp_path / "tree", DEEP)
+    monkeypatch.setenv("OSFLOW_CACHE_DIR", str(tmp_path / "cache"))
+    workspace = open_workspace(str(root), cache=tmp_path / "cache")
+    flow = workspace.flow("cluster-create", Options(depth=1))
+    steps = [(s.kind, s.source, s.target, s.text) for s in iter_steps(flow.nodes)]
+    read = (DB, "sahara_api", "database", "db.cluster_get")
+    sent = (DRIVER, "sahara_api", "plugin", "configure_cluster")
+    assert read in steps and sent in steps
+    assert steps.index(read) < steps.index(sent)

@@ -289,5 +289,34 @@ def view_status(index: Index, fn: FunctionRef) -> str | None:
             decorator = blueprints[dec.func.value.id].get(dec.func.attr)
             status = given if isinstance(given, int) else \
                 decorator.status if decorator is not None else None
-            return str(status) if status is not None else None
+            return _returned_statuses(fn.function.body, status)
     return None
+
+
+def _returned_statuses(body: tuple, route: int | None) -> str | None:
+    """The statuses a view answers with: a `return` of a call given `status=` (or
+    `status_code=`) as a number answers with it (sahara.utils.api.render's `status`
+    overrides the route's: `return u.render(..., status=200)` under `if force`, else
+    `status=204`); any other return, with the route's status. Several are all said
+    (`200 or 204`); an error status returned is an error path, not the answer."""
+    found: set[int] = set()
+
+    def walk(stmts) -> None:
+        for stmt in stmts:
+            if isinstance(stmt, ir.Return):
+                value = stmt.value
+                given = None
+                if isinstance(value, ir.Call):
+                    kw = dict((k, v) for k, v in value.kwargs if k)
+                    given = _const(kw.get("status", kw.get("status_code")))
+                if isinstance(given, int) and not isinstance(given, bool):
+                    found.add(given)
+                elif route is not None:
+                    found.add(route)
+            for sub in ir.sub_bodies(stmt):
+                walk(sub)
+    walk(body)
+    answers = sorted(code for code in found if code < 400)
+    if not answers:
+        return str(route) if route is not None else None
+    return " or ".join(str(code) for code in answers)

@@ -380,3 +380,31 @@ def test_extend_reserves_quota_and_never_rolls_back_on_the_normal_path(cinder):
     assert any(t.endswith("writes db.quota_reserve") for t in texts), texts
     assert any(t.endswith("writes db.reservation_commit") for t in texts), texts
     assert not any("reservations is None" in t for t in texts), texts
+
+
+def test_a_migrations_new_volume_is_created_without_a_request_spec(flows):
+    # cinder/volume/manager.py _migrate_volume_generic casts
+    # `rpcapi.create_volume(ctxt, new_volume, None, None, allow_reschedule=False)`;
+    # VolumeManager.create_volume makes `objects.RequestSpec()` (no field set), so
+    # request_spec.get('snapshot_id'|'source_volid') is None (no lock: `locked_action is
+    # None`), and ExtractVolumeSpecTask.execute's `elif request_spec.get('image_id')` never
+    # runs: no glance lookup on the volume service. A create from the API passes its spec
+    # (cinder/volume/flows/api/create_volume.py VolumeCastTask): there it is drawn.
+    for op in ("migrate", "retype"):
+        steps = _steps(flows[op])
+        assert (CAST, "cinder_volume", "cinder_volume", "create_volume") in steps, op
+        assert not any(s[1] == "cinder_volume" and s[2] == "glance" and
+                       s[3] == "get_remote_image_service" for s in steps), op
+        blocks = [b.branches[0].label for b in _blocks(flows[op].nodes)]
+        assert "if locked_action is None" not in blocks, op
+    assert (SERVICE, "cinder_volume", "glance", "get_remote_image_service") in \
+        _steps(flows["create"])
+
+
+def _blocks(nodes):
+    from tracer.model import Block
+    for node in nodes:
+        if isinstance(node, Block):
+            yield node
+            for branch in node.branches:
+                yield from _blocks(branch.nodes)

@@ -188,3 +188,32 @@ def test_job_execute_runs_the_job_on_the_plugins_engine(flows):
     assert (SERVICE, "sahara_engine", "plugin", "edp_engine.run_job") in steps
     assert steps.index((SERVICE, "sahara_engine", "plugin", "edp_engine.run_job")) < \
         steps.index((DB, "sahara_engine", "database", "db.job_execution_update"))
+
+
+def test_cluster_delete_answers_200_when_forced_else_204(flows):
+    # sahara/api/v2/clusters.py clusters_delete: `return u.render({"stack_name": ...},
+    # status=200)` if force, else `u.render(res=None, status=204)` (sahara/utils/api.py
+    # render: a given status overrides the route's)
+    steps = _steps(flows["cluster-delete"])
+    assert ("response", "sahara_api", "client", "200 or 204") in steps
+
+
+def test_the_views_acl_enforce_is_drawn_as_their_policy_check(flows):
+    # sahara/api/v2/clusters.py: @acl.enforce("data-processing:cluster:delete") on
+    # clusters_delete; sahara/api/acl.py enforce authorizes the rule before the view runs
+    for op, rule in (("cluster-delete", "data-processing:cluster:delete"),
+                     ("cluster-create", "data-processing:cluster:create"),
+                     ("job-execute", "data-processing:job:execute")):
+        notes = [s.text for s in iter_steps(flows[op].nodes) if s.kind == "note"]
+        assert any(f"policy: {rule}" in n for n in notes), op
+
+
+def test_job_execute_draws_the_engines_reads_before_running_the_job(flows):
+    # sahara/service/edp/job_manager.py _run_job (beyond --depth): conductor.
+    # job_execution_get and conductor.cluster_get, then the cluster's state decides whether
+    # the plugin's engine runs the job; _get_job_type reads the job (conductor.job_get)
+    steps = _steps(flows["job-execute"])
+    for read in ("db.job_execution_get", "db.cluster_get"):
+        assert steps.index((DB, "sahara_engine", "database", read)) < \
+            steps.index((DRIVER, "sahara_engine", "plugin", "get_edp_engine"))
+    assert (DB, "sahara_engine", "database", "get job type: reads db.job_get") in steps

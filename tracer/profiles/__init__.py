@@ -113,7 +113,8 @@ class Tracing:
     # decorator name -> the class attribute naming the rule's resource; the action is the
     # decorator's string argument, else the decorated method's name (Manila's
     # `@wsgi.Controller.authorize('extend')` on ShareController, resource_name = 'share':
-    # share:extend)
+    # share:extend); an empty attribute: the decorator's argument is the whole rule
+    # (Sahara's `@acl.enforce("data-processing:cluster:delete")`)
     policy_decorators: tuple[tuple[str, str], ...] = ()
     # whether an object class's `get_*` class method that calls the database API itself,
     # not remotable, is a database read (Cinder's CinderObject.get_by_id); Nova's shipped

@@ -95,6 +95,9 @@ SAHARA = Profile(
         ),
         not_clients=("sahara.plugins.", "sahara.cli.", "sahara.tests."),
         policy_modules=("sahara.api.acl", "sahara.common.policies"),
+        # sahara/api/acl.py enforce(rule): its wrapper authorizes the rule it is given
+        # (ENFORCER.authorize(rule, ...)) before the view runs
+        policy_decorators=(("enforce", ""),),
         # no versioned objects: the conductor (sahara.conductor.API, an in-process
         # LocalApi) is the database access layer
         objects="sahara.conductor.objects",

@@ -238,6 +238,8 @@ FIELDS = "<fields>"
 # the arguments of an `__init__` not run yet: the object was built deeper than `__init__`
 # runs go (QUIET_DEPTH); it runs when an attribute it would set is first read
 DEFERRED = "<init>"
+# a versioned object built with no field given (`objects.RequestSpec()`): none is set yet
+UNSET = "<unset>"
 MAY = "?"  # a write made only in some branch of a helper
 _NOT_CALL = re.compile(r"not\s+[\w.]+\(\s*\)")  # `not a.b()`: a call of no arguments
 _NOT_NAME = re.compile(r"not ([A-Za-z_]\w*)")
@@ -615,6 +617,8 @@ class Engine:
         `<self.resource_name>:extend`; bare `@authorize`, the method's name); None for
         other decorators, or when the controller names no resource."""
         attr = self.policy_decorators.get(patterns.decorator_name(dec))
+        if attr == "":
+            return self.decorator_named_rule(dec, frame)
         if attr is None or not isinstance(frame.self_value, Obj):
             return None
         resource = frame.self_value.attrs.get(attr)
@@ -627,6 +631,15 @@ class Engine:
             type(call.args[0]) is ir.Const and isinstance(call.args[0].value, str) \
             else frame.fn.function.name
         return f"policy: {resource.value}:{action}"
+
+    def decorator_named_rule(self, dec: ir.Expr, frame: Frame) -> str | None:
+        """The policy note of a decorator given its whole rule (Tracing.policy_decorators
+        with no resource attribute: Sahara's `@acl.enforce("data-processing:cluster:
+        delete")`, whose wrapper authorizes that rule before the view runs); None when it
+        is given none."""
+        if type(dec) is not ir.Call or not dec.args:
+            return None
+        return f"policy: {self.policy_text(dec, 'enforce', frame)}"
 
     def decorator_checks(self, dec: ir.Expr, frame: Frame) -> Frame | None:
         """What a decorator defined in the tree does before it calls the function it
@@ -1176,6 +1189,8 @@ class Engine:
                 # (oslo.versionedobjects' property over _context): the object's own
                 # state, not a field
                 return
+            if isinstance(base, Obj) and UNSET in base.attrs:
+                del base.attrs[UNSET]  # a field is set now
             if (isinstance(base, Obj) and base.role == "object") or \
                     patterns.object_receiver(target.value, self.object_names):
                 self.state_changes += 1
@@ -1263,6 +1278,16 @@ class Engine:
                 break
             for node in evaluated:
                 self.emit(node)
+            self.config_read = []
+            known = self.truth(test, frame)
+            if known is not None and not self.config_read:
+                # an arm whose test is known false never runs; one known true always
+                # runs when those before did not: it is the else, and what follows is not
+                # reached (an option's branch is said as `configured` says it, not here)
+                rest = rest[0].orelse if known is False else rest[0].body
+                if known is False:
+                    continue
+                break
             arms.append((f"if {self.caller_label(rest[0], frame)}", rest[0].body))
             found = self.tested_value(rest[0].test, frame)
             assumed[id(rest[0].body)] = (*((v, not t) for v, t in tested), found)
@@ -1402,6 +1427,14 @@ class Engine:
             return (not stop) if all(p is not None for p in parts) else None
         if type(test) is ir.Call and not test.args and not test.kwargs:
             return self.predicate_truth(test, frame)
+        if type(test) is ir.Call and type(test.func) is ir.Attr and test.func.attr == "get":
+            # `elif request_spec.get('image_id'):` on an object none of whose fields is set
+            # (Engine.unset_field): a lookup, decided when its answer is known
+            args = tuple(ConstV(a.value) if type(a) is ir.Const else Text.of(a)
+                         for a in test.args)
+            found = self.unset_field(self.eval_quiet(test.func.value, frame), "get", args) \
+                if not test.kwargs else None
+            return bool(found.value) if type(found) is ConstV else None
         if type(test) is ir.Other and len(test.calls) == 1 and \
                 _NOT_CALL.fullmatch(test.text) and not test.calls[0].args and \
                 not test.calls[0].kwargs:  # `not use_unified_limits()`
@@ -2311,6 +2344,8 @@ class Engine:
         obj = Obj(cls, {}, role, runs_in)
         if role == "object" and kwargs:
             obj.attrs[FIELDS] = _given_fields(kwargs)
+        if role == "object" and self.built_bare(cls, args, kwargs):
+            obj.attrs[UNSET] = ConstV(True)
         if role in (None, "driver"):
             init = self.index.find_method(cls, "__init__")
             if init is not None and self.quiet < QUIET_DEPTH \
@@ -2322,6 +2357,23 @@ class Engine:
                 # run when first needed, as deep as the code that needs it
                 obj.attrs[DEFERRED] = ArgsV(tuple(args), tuple((kwargs or {}).items()))
         return obj
+
+    def built_bare(self, cls: ClassRef, args, kwargs) -> bool:
+        """Whether a versioned object is built with none of its fields set: given nothing
+        but its context, by a class with no `__init__` of the tree's own (oslo's
+        VersionedObject.__init__ sets only the fields it is given)."""
+        return not args and not any(k != "context" for k in (kwargs or {})) and \
+            self.index.find_method(cls, "__init__") is None
+
+    def unset_field(self, owner: Value, name: str, args: tuple) -> Value | None:
+        """What a dict-style `get(field[, default])` answers on an object none of whose
+        fields was set (UNSET): the default, else None (Cinder's CinderObjectDictCompat.get
+        answers the default for an unset field, None when it cannot load one); None when
+        that is not known."""
+        if name != "get" or type(owner) is not Obj or UNSET not in owner.attrs or \
+                not args or type(args[0]) is not ConstV or not isinstance(args[0].value, str):
+            return None
+        return args[1] if len(args) > 1 else ConstV(None)
 
     def initialise(self, obj: Obj, init: FunctionRef, participant: str,
                    frame: Frame | None, args=(), kwargs=None) -> None:
@@ -3124,6 +3176,11 @@ class Engine:
         """A Nova object's method: a remotable query or write reaches the database (by
         the class name the code wrote, `Instance` for Liberty's InstanceV2)."""
         owner = callee.self_value
+        unset = self.unset_field(owner, name, args)
+        if unset is not None:
+            return unset
+        if type(owner) is Obj and UNSET in owner.attrs and name != "get":
+            del owner.attrs[UNSET]  # `spec.update(...)`, `spec.refresh()`: no longer known
         remotable = any(patterns.decorator_name(d).startswith("remotable")
                         for d in callee.fn.function.decorators)
         if isinstance(owner, ClassV) and (remotable or (
@@ -3292,6 +3349,8 @@ class Engine:
                 made = Obj(cls, {}, "object")
                 if kwargs:
                     made.attrs[FIELDS] = _given_fields(kwargs)
+                if not call.args and self.built_bare(cls, (), dict(call.kwargs)):
+                    made.attrs[UNSET] = ConstV(True)
                 return made
         if isinstance(func, ir.Attr) and name in self.object_writes:
             receiver = patterns.object_receiver(func.value, self.object_names)
@@ -4341,6 +4400,11 @@ def _merged_value(name: str, first: Value, second: Value) -> Value:
         return ListV(first.items + tuple(i for i in second.items if i not in first.items),
                      False)
     for value in (first, second):
+        if type(value) is Obj and UNSET in value.attrs:
+            # `if request_spec is None: request_spec = objects.RequestSpec()`: after the
+            # branch it may be the one passed, whose fields are not known unset
+            return Obj(value.cls, {k: v for k, v in value.attrs.items() if k != UNSET},
+                       value.role, value.participant)
         if type(value) not in (Text, ConstV):
             return value
     # `new_vm_state = vm_states.RESCUED` in one arm, `vm_states.ACTIVE` in the other: a
