@@ -246,3 +246,89 @@ def test_a_helper_beyond_the_depth_that_sends_is_drawn_with_its_reads(tmp_path, 
     sent = (DRIVER, "sahara_api", "plugin", "configure_cluster")
     assert read in steps and sent in steps
     assert steps.index(read) < steps.index(sent)
+
+
+VALIDATED = {
+    **DEEP,
+    # sahara/service/validation.py of 19.0.0, cut down: check_exists reads the object
+    # before the view runs (after a way out for list requests without a marker), validate
+    # runs each validator it is given
+    "sahara/service/validation.py": """
+        import functools
+
+
+        def check_exists(get_func, *id_prop, **get_args):
+            def decorator(func):
+                @functools.wraps(func)
+                def handler(*args, **kwargs):
+                    if 'marker' in id_prop:
+                        if 'marker' not in kwargs:
+                            return func(*args, **kwargs)
+                    obj = get_func(kwargs['cluster_id'])
+                    if obj is None:
+                        return None
+                    return func(*args, **kwargs)
+                return handler
+            return decorator
+
+
+        def validate(schema, *validators):
+            def decorator(func):
+                @functools.wraps(func)
+                def handler(*args, **kwargs):
+                    if validators:
+                        for validator in validators:
+                            validator(**kwargs)
+                    return func(*args, **kwargs)
+                return handler
+            return decorator
+        """,
+    "sahara/service/validations/clusters.py": """
+        from sahara.service import api
+
+
+        def check_cluster_create(data, **kwargs):
+            api.OPS.get_engine_type_and_version()
+        """,
+    "sahara/api/v2/clusters.py": """
+        from sahara.api import acl
+        from sahara import conductor as c
+        from sahara.service import api
+        from sahara.service import validation as v
+        from sahara.service.validations import clusters as v_c
+        import sahara.utils.api as u
+
+        rest = u.RestV2('clusters', __name__)
+        conductor = c.API
+
+
+        def get_cluster(cluster_id):
+            return conductor.cluster_get(None, cluster_id)
+
+
+        @rest.post('/clusters')
+        @acl.enforce("data-processing:cluster:create")
+        @v.check_exists(get_cluster, 'cluster_id')
+        @v.validate(None, v_c.check_cluster_create)
+        def clusters_create(data):
+            api.OPS.provision_cluster(data['id'])
+            return data
+        """,
+}
+
+
+def test_a_views_validators_and_existence_check_run_before_it(tmp_path, monkeypatch):
+    # sahara/service/validation.py check_exists: get_func(...) reads the object, after an
+    # `if 'marker' in id_prop: ... return func(...)` way out that does not apply;
+    # validate(schema, *validators) runs each validator (clusters_scale's
+    # check_cluster_scaling calls the engine's get_engine_type_and_version)
+    root = write_tree(tmp_path / "tree", VALIDATED)
+    monkeypatch.setenv("OSFLOW_CACHE_DIR", str(tmp_path / "cache"))
+    flow = open_workspace(str(root), cache=tmp_path / "cache").flow("cluster-create")
+    steps = [(s.kind, s.source, s.target, s.text) for s in iter_steps(flow.nodes)]
+    read = (DB, "sahara_api", "database", "db.cluster_get")
+    check = ("call", "sahara_api", "sahara_engine", "get_engine_type_and_version")
+    cast = (CAST, "sahara_api", "sahara_engine", "provision_cluster")
+    assert steps.index(read) < steps.index(check) < steps.index(cast)
+    # one validator: run once, not in a loop, and `if validators` is known
+    assert not [b for b in flow.nodes if isinstance(b, Block)]

@@ -217,3 +217,16 @@ def test_job_execute_draws_the_engines_reads_before_running_the_job(flows):
         assert steps.index((DB, "sahara_engine", "database", read)) < \
             steps.index((DRIVER, "sahara_engine", "plugin", "get_edp_engine"))
     assert (DB, "sahara_engine", "database", "get job type: reads db.job_get") in steps
+
+
+def test_cluster_scale_validates_before_it_scales(flows):
+    # sahara/api/v2/clusters.py clusters_scale: @v.check_exists(api.get_cluster, ...)
+    # reads the cluster, @v.validate(..., v_c_s.check_cluster_scaling) runs
+    # sahara/service/validations/clusters_scaling.py check_cluster_scaling, which asks the
+    # engine for its type (service_api.OPS.get_engine_type_and_version(): RemoteOps,
+    # self.call) before scale_cluster casts provision_scaled_cluster
+    steps = _steps(flows["cluster-scale"])
+    call = ("call", "sahara_api", "sahara_engine", "get_engine_type_and_version")
+    cast = (CAST, "sahara_api", "sahara_engine", "provision_scaled_cluster")
+    assert steps.index((DB, "sahara_api", "database", "db.cluster_get")) < \
+        steps.index(call) < steps.index(cast)

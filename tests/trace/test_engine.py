@@ -580,7 +580,15 @@ def _listed_tree_files(listed: str) -> dict[str, str]:
 def test_a_loop_over_a_listed_table_of_functions_runs_each(tmp_path, listed, reads):
     index = Index(write_tree(tmp_path, _listed_tree_files(listed)))
     flow = trace((index, build_rpc_model(index, "synthetic")), "pause", "_pause")
-    loop = next(b for b in flow.nodes if isinstance(b, Block) and b.kind == "loop")
+    loops = [b for b in flow.nodes if isinstance(b, Block) and b.kind == "loop"]
+    if listed == "(_check_group,)":
+        # a table of one function runs it once: no loop (Sahara's
+        # `@v.validate(schema, v_c_s.check_cluster_scaling)`: `for validator in validators`)
+        assert not loops
+        assert [s.text for s in iter_steps(flow.nodes) if s.kind == "db"
+                and s.text in reads] == reads
+        return
+    loop = loops[0]
     assert loop.branches[0].label == "for check in CHECKS"
     inside = list(iter_steps(loop.branches[0].nodes))
     assert [s.text for s in inside if s.kind == "db"] == reads

@@ -85,9 +85,12 @@ SAHARA = Profile(
         # what nearly every flow enters, read ahead while the catalogue is made
         core_modules=(("sahara/service/ops.py", "sahara/conductor/manager.py"),
                       ("sahara/service/heat/heat_engine.py", "sahara/service/engine.py")),
+        # not sahara.service.validation(s): the views' @v.check_exists reads the object and
+        # @v.validate runs validators that read the database and ask nova, glance, cinder,
+        # neutron and the engine (check_cluster_scaling: get_engine_type_and_version)
         quiet_modules=(
             "sahara.i18n", "sahara.exceptions", "sahara.context", "sahara.utils.api",
-            "sahara.api.acl", "sahara.service.validation", "sahara.service.validations",
+            "sahara.api.acl",
             "sahara.utils.rpc", "sahara.config", "sahara.utils.types", "sahara.utils.general",
             "sahara.utils.resources", "sahara.utils.notification", "sahara.db",
             "sahara.conductor.resource", "sahara.conductor.objects", "sahara.utils.wsgi",

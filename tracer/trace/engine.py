@@ -837,7 +837,10 @@ class Engine:
                 element = self.element_of(iterable) if stmt.kind == "for" else None
                 frame.env[stmt.target.id] = _element_view(element, iterable) \
                     if element is not None else Text(stmt.target.id)
-            if stmt.kind == "for" and _is_search(stmt.body):
+            if functions and len(functions) == 1:
+                # over a list of one function (`@v.validate(schema, check_x)`): once
+                self.body(body, frame)
+            elif stmt.kind == "for" and _is_search(stmt.body):
                 # a search: its work is done for the first item that matches, at most once
                 label = f"if some {conditions.clip(stmt.text)}"
                 for node in self.collect(lambda: self.block("opt", [(label, body)], frame,
@@ -1523,6 +1526,8 @@ class Engine:
         if type(value) is ConstV:
             self.config_read.extend(value.options)
             return value.value
+        if type(value) is ArgsV and value.complete:
+            return bool(value.positional or value.keywords)  # `if validators:` (*validators)
         if type(value) is Text and value.same is not None:
             found = self.identity(value)
             self.fact_read = self.fact_read or found is not UNKNOWN
@@ -2101,6 +2106,13 @@ class Engine:
         """The functions of a module- or class-level list or tuple of the tree's functions
         (`ALL_REQUEST_FILTERS = [require_tenant_aggregate, ...]`); None for any other
         iterable, or a list longer than MAX_LISTED."""
+        held = frame.env.get(expr.id) if type(expr) is ir.Name else None
+        if type(held) is ArgsV and held.complete and not held.keywords and \
+                0 < len(held.positional) <= MAX_LISTED and \
+                all(type(f) is FuncV for f in held.positional):
+            # `def validate(schema, *validators)` ... `for validator in validators:` with
+            # the functions the decorator was given
+            return list(held.positional)
         if type(expr) is ir.Name and expr.id not in frame.env:
             ref = self.index.resolve(frame.module, expr.id)
         elif type(expr) is ir.Attr:
@@ -4018,18 +4030,24 @@ def _around_yield(body: tuple) -> tuple[tuple, tuple]:
 
 
 def _around_call_of(name: str, body: tuple) -> tuple[tuple, tuple]:
-    """The statements of `body` before the first one that calls `name`, and those that
+    """The statements of `body` before the one that calls `name`, and those that
     run after that call returns: the `else` and `finally` of a `try` around it, then the
     statements that follow (a final `return` of its result says nothing)."""
-    for index, stmt in enumerate(body):
-        if any(_calls(expr, name) for inner in ir.walk((stmt,))
-               for expr in _expressions(inner)):
-            after = tuple(stmt.orelse + stmt.finalbody) if type(stmt) is ir.Try else ()
-            rest = body[index + 1:]
-            if rest and type(rest[-1]) is ir.Return:
-                rest = rest[:-1]
-            return body[:index], after + rest
-    return body, ()
+    calling = [index for index, stmt in enumerate(body)
+               if any(_calls(expr, name) for inner in ir.walk((stmt,))
+                      for expr in _expressions(inner))]
+    # `if 'marker' in id_prop: ... return func(...)` then the check and `return func(...)`
+    # (Sahara's check_exists): a call under an `if` is a way out before the checks; the
+    # call the checks lead to is the first one not under an `if`
+    if not calling:
+        return body, ()
+    index = next((i for i in calling if type(body[i]) is not ir.If), calling[0])
+    stmt = body[index]
+    after = tuple(stmt.orelse + stmt.finalbody) if type(stmt) is ir.Try else ()
+    rest = body[index + 1:]
+    if rest and type(rest[-1]) is ir.Return:
+        rest = rest[:-1]
+    return body[:index], after + rest
 
 
 def _expressions(stmt: ir.Stmt) -> tuple:
