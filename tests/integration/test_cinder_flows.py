@@ -400,3 +400,14 @@ def test_a_migrations_new_volume_is_created_without_a_request_spec(flows):
     assert (SERVICE, "cinder_volume", "glance", "get_remote_image_service") in \
         _steps(flows["create"])
 
+
+
+def test_volume_types_are_read_and_written_in_the_database(cinder):
+    # cinder/api/contrib/types_manage.py VolumeTypesManageController._create:
+    # volume_types.create(...) (cinder/volume/volume_types.py create:
+    # db.volume_type_create), then get_volume_type_by_name; cinder/api/v3/types.py
+    # VolumeTypesController.show: volume_types.get_volume_type (db.volume_type_get)
+    created = _steps(cinder.flow("type-create"))
+    assert (DB, "cinder_api", "database", "db.volume_type_create") in created
+    assert (DB, "cinder_api", "database", "db.volume_type_get") in \
+        _steps(cinder.flow("type-show"))
