@@ -411,3 +411,14 @@ def test_volume_types_are_read_and_written_in_the_database(cinder):
     assert (DB, "cinder_api", "database", "db.volume_type_create") in created
     assert (DB, "cinder_api", "database", "db.volume_type_get") in \
         _steps(cinder.flow("type-show"))
+
+
+def test_the_volume_managers_database_api_and_capability_reports_are_drawn(flows):
+    # cinder/volume/manager.py VolumeManager.create_snapshot: self.db.volume_get(...) (self.db
+    # set by cinder/db/base.py Base.__init__, reached through cinder/manager.py
+    # Manager.__init__); VolumeManager.delete_volume: self.publish_service_capabilities ->
+    # cinder/manager.py SchedulerDependentManager._publish_service_capabilities casts
+    # update_service_capabilities to every scheduler (SchedulerAPI: fanout)
+    assert (DB, "cinder_volume", "database", "db.volume_get") in _steps(flows["snapshot-create"])
+    assert (CAST, "cinder_volume", "cinder_scheduler", "update_service_capabilities") in \
+        _steps(flows["delete"])

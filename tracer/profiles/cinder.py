@@ -174,7 +174,10 @@ CINDER = Profile(
             "cinder.db.migrations", "cinder.policy", "cinder.policies",
             "cinder.api.validation", "cinder.api.openstack.wsgi", "cinder.api.microversions",
             "cinder.api.openstack.api_version_request", "cinder.rpc", "cinder.common",
-            "cinder.cmd", "cinder.service", "cinder.manager", "cinder.coordination",
+            "cinder.cmd", "cinder.service", "cinder.coordination",
+            # not cinder.manager: its Manager.__init__ reaches Base.__init__ (the managers'
+            # self.db) and SchedulerDependentManager publishes capabilities to the
+            # scheduler (delete_volume: update_service_capabilities, fanout);
             # not cinder.volume.volume_types, qos_specs, group_types: they read and
             # write the database (volume_types.create: db.volume_type_create)
             "cinder.flow_utils", "cinder.message", "cinder.interface",
