@@ -340,3 +340,36 @@ def test_a_request_spec_made_with_no_field_decides_the_branches_on_its_fields(tm
     passed = _flow_steps(tree, "group-delete", tmp_path / "c")
     assert ("db", "database", "db.transfer_accept") in passed
     assert len([s for s in passed if s[2] == "Group.get_by_id"]) == 2  # snapshot, raw
+
+
+def test_a_handler_receives_the_constants_its_client_sends(tmp_path):
+    # cinder/volume/rpcapi.py VolumeAPI.get_backup_device casts with async_call=True (on
+    # 3.17): VolumeManager.get_backup_device's `if async_call:` arm runs (it casts
+    # continue_backup to cinder-backup), not its default's
+    from tests.test_rpc import NEGOTIATED
+    files = {**CINDER, **CINDER_API, **GROUPS}
+    files["cinder/volume/rpcapi.py"] = files["cinder/volume/rpcapi.py"].replace(
+        "            def attachment_update(", NEGOTIATED.lstrip("\n") +
+        "\n            def attachment_update(", 1)
+    files["cinder/volume/manager.py"] = files["cinder/volume/manager.py"].replace(
+        "            def attachment_update(", """            def get_backup_device(self, ctxt, backup, want_objects=False,
+                                  async_call=False):
+                if async_call:
+                    db_api.save(backup)
+                else:
+                    db_api.get_by_id(ctxt, 'Backup', backup)
+
+            def attachment_update(""", 1).replace(
+        "from cinder import manager", "from cinder import manager\n"
+        "        from cinder.db import api as db_api", 1)
+    files["cinder/api/v3/groups.py"] = files["cinder/api/v3/groups.py"].replace(
+        "                group.save()\n",
+        "                group.save()\n"
+        "                volume_rpcapi.VolumeAPI().get_backup_device(context, group, group)\n",
+        1).replace("from cinder import objects",
+                   "from cinder import objects\n        from cinder.volume import rpcapi as "
+                   "volume_rpcapi", 1)
+    tree = write_tree(tmp_path / "cinder", files)
+    steps = _flow_steps(tree, "group-reset-status", tmp_path / "c")
+    assert ("db", "database", "db.save") in steps
+    assert ("db", "database", "db.get_by_id") not in steps

@@ -234,3 +234,34 @@ def test_a_nova_tree_read_with_the_default_profile_is_unchanged(tmp_path):
     root = write_tree(tmp_path, MODERN)
     assert build_rpc_model(Index(root), "t") == \
         build_rpc_model(Index(root), "t", profile_for("nova"))
+
+
+NEGOTIATED = """
+            def get_backup_device(self, ctxt, backup, volume):
+                cctxt = self._get_cctxt(volume.service_topic_queue, ('3.17', '3.2'))
+                if cctxt.can_send_version('3.17'):
+                    cctxt.cast(ctxt, 'get_backup_device', backup=backup,
+                               want_objects=True, async_call=True)
+                    backup_obj = None
+                elif cctxt.can_send_version('3.2'):
+                    backup_obj = cctxt.call(ctxt, 'get_backup_device', backup=backup,
+                                            want_objects=True)
+                else:
+                    backup_obj = cctxt.call(ctxt, 'get_backup_device', backup=backup)
+                return backup_obj
+"""
+
+
+def test_kind_chosen_by_a_version_test_is_labelled_with_the_casts_test(tmp_path):
+    # cinder/volume/rpcapi.py VolumeAPI.get_backup_device (29.0.0): the cast is sent when
+    # the server speaks 3.17, a call otherwise (3.2, then the oldest)
+    files = dict(CINDER)
+    files["cinder/volume/rpcapi.py"] = files["cinder/volume/rpcapi.py"].replace(
+        "            def attachment_update(", NEGOTIATED.lstrip("\n") +
+        "\n            def attachment_update(", 1)
+    model = build_rpc_model(Index(write_tree(tmp_path, files), package="cinder"), "test",
+                            profile_for("cinder"))
+    m = _cinder(model)[("cinder-volume", "get_backup_device")]
+    assert m.kinds == ("call", "cast")
+    assert (m.kind_param, m.kind_if_true, m.kind_condition) == (
+        None, "cast", "cctxt.can_send_version('3.17')")

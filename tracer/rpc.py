@@ -1108,8 +1108,13 @@ def _kind_decider(sends: list[Send], kinds: tuple[str, ...]):
             if guard.param:
                 if_true = send.kind if guard.positive else _other(send.kind)
                 return guard.param, if_true, guard.text
-    texts = [g.text for s in sends for g in s.guards]
-    return None, None, (texts[-1] if texts else None)
+    for send in sends:
+        if send.guards:
+            # the test that puts this send in its arm (`if cctxt.can_send_version('3.17'):
+            # cast ... elif ...: call`, Cinder's get_backup_device): this kind when it holds
+            inner = send.guards[-1]
+            return None, send.kind if inner.positive else _other(send.kind), inner.text
+    return None, None, None
 
 
 def _other(kind: str) -> str:

@@ -422,3 +422,15 @@ def test_the_volume_managers_database_api_and_capability_reports_are_drawn(flows
     assert (DB, "cinder_volume", "database", "db.volume_get") in _steps(flows["snapshot-create"])
     assert (CAST, "cinder_volume", "cinder_scheduler", "update_service_capabilities") in \
         _steps(flows["delete"])
+
+
+def test_backup_create_continues_on_cinder_backup_after_the_volume_finds_the_device(flows):
+    # cinder/volume/rpcapi.py VolumeAPI.get_backup_device: on 3.17 a cast with
+    # async_call=True (else a call); cinder/volume/manager.py
+    # VolumeManager.get_backup_device then casts continue_backup to cinder-backup
+    # (BackupAPI.continue_backup), whose BackupManager.continue_backup attaches the
+    # device and runs the backup driver
+    steps = _steps(flows["backup-create"])
+    assert (CAST, "cinder_volume", "cinder_backup", "continue_backup") in steps
+    alt = flow_nodes_text(flows["backup-create"].nodes)
+    assert "alt if cctxt.can_send_version('3.17')" in alt

@@ -3504,6 +3504,10 @@ class Engine:
             kind = self.kind_of(method, bound)
             extra = {"fanout": method.fanout, "rpc": f"{method.service} {method.method}"}
             text = method.method
+            sent = _sent_literals(callee.fn.function, method.method,
+                                  kind or method.kind_if_true or CAST)
+            if sent:
+                bound = {**client_frame.env, **sent}
             if kind is None:
                 condition = method.kind_condition or method.kind_param or "at run time"
                 first = method.kind_if_true or "cast"
@@ -4196,6 +4200,21 @@ def _crosses(nodes, kept_write: Callable[[str], bool]) -> bool:
             continue
         return True
     return False
+
+
+def _sent_literals(function: ir.Function, wire: str, kind: str) -> dict[str, Value]:
+    """The constants a client sends as keywords with `wire`, which its handler's
+    parameters of those names receive (`cctxt.cast(ctxt, 'get_backup_device',
+    backup=backup, want_objects=True, async_call=True)`: async_call is True in
+    VolumeManager.get_backup_device, not its default): from the first send of `kind`
+    (the arm drawn when the kind is chosen at run time), else of any kind."""
+    sends = [c for c in ir.body_calls(function.body)
+             if type(c.func) is ir.Attr and c.func.attr in (CALL, CAST) and
+             any(type(a) is ir.Const and a.value == wire for a in c.args)]
+    chosen = next((c for c in sends if c.func.attr == kind), sends[0] if sends else None)
+    if chosen is None:
+        return {}
+    return {k: ConstV(v.value) for k, v in chosen.kwargs if k and type(v) is ir.Const}
 
 
 def _visible(nodes) -> bool:
