@@ -433,3 +433,12 @@ def test_reboot_activates_the_share_mappings(modern):
              if s.target == "database"]
     assert any("ShareMapping.save (status=fields.ShareMappingStatus.ACTIVE)" in t
                for t in texts), texts
+
+
+def test_post_live_migration_drops_the_migration_context_at_the_destination(modern):
+    # nova/compute/manager.py ComputeManager._do_post_live_migration_at_destination:
+    # instance.apply_migration_context(); instance.drop_migration_context() (the instance
+    # came over RPC, its class not known there; nova/objects/instance.py
+    # Instance.drop_migration_context writes db.instance_extra_update_by_uuid)
+    steps = [(s.kind, s.source, s.text) for s in iter_steps(modern.flow("live-migrate").nodes)]
+    assert ("db", DEST, "instance.drop_migration_context") in steps

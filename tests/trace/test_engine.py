@@ -765,3 +765,48 @@ def test_an_object_built_too_deep_to_run_its_init_runs_it_when_used(tmp_path):
     assert messages(flow, "call") == [("call", "nova_api", "nova_scheduler",
                                        "select_destinations")]
     assert not any("not followed" in s.text for s in iter_steps(flow.nodes))
+
+
+def test_an_object_write_of_the_class_its_receiver_names_is_drawn(tmp_path):
+    """`instance.drop_migration_context()` where the instance's class is not known (it came
+    over RPC): Instance's method calls the database API itself
+    (nova/objects/instance.py: db.instance_extra_update_by_uuid), so it is drawn as the
+    write it is; a remotable one too; a plain method is not."""
+    files = dict(TRACE)
+    files["nova/objects/instance.py"] = """
+        from nova.db.main import api as db
+        from nova.objects import base
+
+
+        class Instance(object):
+            def drop_migration_context(self):
+                if self.migration_context:
+                    db.instance_extra_update_by_uuid(self._context, self.uuid, {})
+
+            @base.remotable
+            def delete_metadata_key(self, key):
+                pass
+
+            def clear_numa_topology(self):
+                self.numa_topology = None
+        """
+    files["nova/db/main/api.py"] = """
+        def instance_extra_update_by_uuid(context, uuid, values):
+            pass
+        """
+    files["nova/compute/manager.py"] = files["nova/compute/manager.py"].replace(
+        """                instance.task_state = None
+                instance.save()
+""", """                instance.task_state = None
+                instance.drop_migration_context()
+                instance.delete_metadata_key('x')
+                instance.clear_numa_topology()
+                instance.save()
+""", 1)
+    index = Index(write_tree(tmp_path, files))
+    flow = trace((index, build_rpc_model(index, "synthetic")), "pause", "_pause")
+    writes = [s.text for s in iter_steps(flow.nodes)
+              if s.kind == "db" and s.source == "nova_compute"]
+    assert "instance.drop_migration_context" in writes
+    assert "instance.delete_metadata_key" in writes
+    assert not any("clear_numa_topology" in w for w in writes)

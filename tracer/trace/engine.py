@@ -3369,6 +3369,23 @@ class Engine:
             if receiver:
                 self.object_write(receiver, name, call, frame)
                 return result
+        if isinstance(func, ir.Attr) and type(func.value) in (ir.Name, ir.Attr) and \
+                not name.startswith(("get", "_")) and \
+                patterns.object_receiver(func.value, self.object_names):
+            # `instance.drop_migration_context()` on an instance whose class is not known
+            # here: the method of the class its name says (Instance), drawn when it is
+            # remotable (`delete_metadata_key`) or a write that calls the database API
+            # itself (db.instance_extra_update_by_uuid), as for an object of known class
+            receiver = expr_text(func.value)
+            last = receiver.rsplit(".", 1)[-1]
+            cls = self.object_class(last.title().replace("_", ""))
+            method = self.index.find_method(cls, name) if cls is not None else None
+            if method is not None and not method.function.is_classmethod and (
+                    any(patterns.decorator_name(d).startswith("remotable")
+                        for d in method.function.decorators) or
+                    (patterns.is_db_write(name) and self.queries_db(method))):
+                self.object_write(receiver, name, call, frame)
+                return result
         if isinstance(func, ir.Name) and isinstance(frame.env.get(func.id), Text) and \
                 func.id not in {p.name for p in frame.fn.function.params}:
             origin = frame.env[func.id].text
