@@ -810,3 +810,41 @@ def test_an_object_write_of_the_class_its_receiver_names_is_drawn(tmp_path):
     assert "instance.drop_migration_context" in writes
     assert "instance.delete_metadata_key" in writes
     assert not any("clear_numa_topology" in w for w in writes)
+
+
+def test_a_gatherer_calls_the_function_it_is_handed(tmp_path):
+    """nova/compute/api.py API._get_instance_from_cell: `result = nova_context.
+    scatter_gather_single_cell(context, im.cell_mapping, objects.Instance.get_by_uuid,
+    uuid)` then `result[cell_uuid]`: the instance is read (Tracing.gatherers) and the item
+    is what get_by_uuid answers, an Instance."""
+    files = dict(TRACE)
+    files["nova/context.py"] = """
+        def scatter_gather_single_cell(context, cell_mapping, fn, *args, **kwargs):
+            return {}
+        """
+    files["nova/objects/instance.py"] = """
+        from nova.objects import base
+
+
+        class Instance(object):
+            @base.remotable_classmethod
+            def get_by_uuid(cls, context, uuid):
+                pass
+
+            @base.remotable
+            def delete_metadata_key(self, key):
+                pass
+        """
+    api = files["nova/compute/api.py"]
+    files["nova/compute/api.py"] = api.replace("""            def pause(self, context, instance):
+""", """            def pause(self, context, instance):
+                result = nova_context.scatter_gather_single_cell(
+                    context, None, objects.Instance.get_by_uuid, 'uuid')
+                found = result['cell']
+                found.delete_metadata_key('k')
+""", 1).replace("import", "from nova import context as nova_context\n        import", 1)
+    index = Index(write_tree(tmp_path, files))
+    flow = trace((index, build_rpc_model(index, "synthetic")), "pause", "_pause")
+    reads = [s.text for s in iter_steps(flow.nodes) if s.kind == "db" and s.source == "nova_api"]
+    assert "Instance.get_by_uuid" in reads
+    assert "found.delete_metadata_key" in reads  # the item is known an Instance

@@ -116,6 +116,11 @@ class Tracing:
     # share:extend); an empty attribute: the decorator's argument is the whole rule
     # (Sahara's `@acl.enforce("data-processing:cluster:delete")`)
     policy_decorators: tuple[tuple[str, str], ...] = ()
+    # functions that call the function they are handed once per cell and answer with a
+    # mapping of what it returned (Nova's nova.context.scatter_gather_single_cell(ctxt,
+    # cell, objects.Instance.get_by_uuid, uuid)): dotted name -> the position of the
+    # function among the arguments; it is called with the context and what follows it
+    gatherers: tuple[tuple[str, int], ...] = ()
     # whether an object class's `get_*` class method that calls the database API itself,
     # not remotable, is a database read (Cinder's CinderObject.get_by_id); Nova's shipped
     # diagrams draw only remotable ones (Quotas.get_all_by_project_and_user is not drawn)

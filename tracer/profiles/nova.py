@@ -62,5 +62,11 @@ NOVA = Profile(
         driver_packages=("nova.virt",),
         driver_base="ComputeDriver",
         driver_loader="nova.virt.driver.load_compute_driver",
+        # nova/context.py: each calls fn(cctxt, *args, **kwargs) in the cells and answers
+        # {cell_uuid: result} (API._get_instance_from_cell reads the instance this way)
+        gatherers=(("nova.context.scatter_gather_single_cell", 2),
+                   ("nova.context.scatter_gather_cells", 3),
+                   ("nova.context.scatter_gather_all_cells", 1),
+                   ("nova.context.scatter_gather_skip_cell0", 1)),
     ),
 )

@@ -2566,6 +2566,9 @@ class Engine:
             if drawn is not None:
                 return drawn
         callee = self.eval(call.func, frame)
+        gathered = self.gathered(callee, call, frame)
+        if gathered is not None:
+            return gathered
         args, kwargs = self.arguments(call, frame)
         name = call.func.attr if kind is ir.Attr else call.func.id if kind is ir.Name else ""
         if self.request_facts and name == "str" and kind is ir.Name and len(args) == 1 \
@@ -2862,6 +2865,20 @@ class Engine:
             owner = f"{frame.fn.module.name}.{frame.fn.owner.name}"
             return SuperV(self_value, owner)
         return Text("super()")
+
+    def gathered(self, callee: Value, call: ir.Call, frame: Frame) -> Value | None:
+        """A call of a gatherer (Tracing.gatherers): the function it is handed, called
+        with the context and the arguments after it, once for what it answers in each
+        cell (`result[cell_uuid]`); None for any other call."""
+        if type(callee) is not FuncV or not self.tracing.gatherers:
+            return None
+        at = dict(self.tracing.gatherers).get(callee.fn.dotted)
+        if at is None or len(call.args) <= at or not call.args or \
+                any(type(a) is ir.Starred for a in call.args[:at + 1]):
+            return None
+        inner = ir.Call(call.args[at], (call.args[0], *call.args[at + 1:]), call.kwargs,
+                        call.line)
+        return ListV((self.call(inner, frame),), False)
 
     def recognise(self, call: ir.Call, name: str, callee: Value, frame: Frame) -> Value | None:
         """Calls drawn as a note without being followed: notifications and policy checks."""
