@@ -434,3 +434,13 @@ def test_backup_create_continues_on_cinder_backup_after_the_volume_finds_the_dev
     assert (CAST, "cinder_volume", "cinder_backup", "continue_backup") in steps
     alt = flow_nodes_text(flows["backup-create"].nodes)
     assert "alt if cctxt.can_send_version('3.17')" in alt
+
+
+def test_transfer_accept_moves_an_encrypted_volume_key_in_barbican(flows):
+    """cinder/transfer/api.py API.accept: `if vol_ref.encryption_key_id is not None:`
+    cinder/keymgr/transfer.py KeyTransfer.transfer_key gets the secret and stores it for
+    the new owner through castellan's key_manager.API (cinder/volume/api.py API.__init__),
+    barbican by default."""
+    steps = _steps(flows["transfer-accept"])
+    assert (SERVICE, "cinder_api", "barbican", "get") in steps
+    assert (SERVICE, "cinder_api", "barbican", "store") in steps

@@ -18,6 +18,13 @@ if TYPE_CHECKING:
 __all__ = ["FlaskRest", "Profile", "Rest", "Tracing", "PROFILES", "profile_for", "known_projects"]
 
 
+# castellan's key manager (OpenStack's key-manager library, outside the trees): the client
+# of barbican unless [key_manager] backend says otherwise (castellan's default)
+CASTELLAN = ("castellan.key_manager.API", "barbican",
+             "key manager: castellan's key_manager.API, barbican (the default "
+             "[key_manager] backend)")
+
+
 @dataclass(frozen=True)
 class Tracing:
     """What the tracer needs to know of a project to draw its flows: which modules are

@@ -12,7 +12,7 @@ with `@wsgi.action('os-extend')` methods).
 
 from __future__ import annotations
 
-from tracer.profiles import Profile, Rest, Tracing
+from tracer.profiles import CASTELLAN, Profile, Rest, Tracing
 
 _VOLUME = "/volumes/{volume_id}"
 _ACTION = f"{_VOLUME}/action"
@@ -217,6 +217,8 @@ CINDER = Profile(
         object_writes=("conditional_update", "finish_attach", "finish_detach", "update_host"),
         # cinder.api.api_utils builds a keystoneclient to look projects up (get_project)
         client_libraries=(("keystoneclient", "keystone"),),
+        # the volume API's key_manager.API(CONF) (encrypted volumes, transfers): barbican
+        library_services=(CASTELLAN,),
         # cinder.context.RequestContext.authorize(action, target_obj=...)
         context_policy=("can", "authorize"),
         # objects.Volume.get_by_id(...): CinderObject.get_by_id asks cinder.db itself

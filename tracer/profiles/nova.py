@@ -4,7 +4,7 @@ consoleauth and nova-network."""
 from __future__ import annotations
 
 from tracer import PINNED_RELEASE
-from tracer.profiles import Profile, Tracing
+from tracer.profiles import CASTELLAN, Profile, Tracing
 
 NOVA = Profile(
     name="nova",
@@ -53,9 +53,7 @@ NOVA = Profile(
         # nova/crypto.py _get_key_manager, the libvirt driver's encrypted volumes and
         # disks: castellan's key manager, barbican unless [key_manager] backend says
         # otherwise (castellan's default)
-        library_services=(("castellan.key_manager.API", "barbican",
-                           "key manager: castellan's key_manager.API, barbican (the "
-                           "default [key_manager] backend)"),),
+        library_services=(CASTELLAN,),
         # the factories that pick a class by configuration: tracer.trace.config_choices
         # (the network API and the conductor's local mode are options of a trace)
         driver="libvirt",
