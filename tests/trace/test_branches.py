@@ -877,3 +877,21 @@ cached = instance.cached or objects.Service.get_by_id(context, 4)
                for b in _walk_blocks(flow.nodes) if b.kind == "opt"}
     assert guarded.get("if instance.flag") == ["Migration.get_by_id"]
     assert guarded.get("if not instance.cached") == ["Service.get_by_id"]
+
+
+def test_an_option_decides_the_if_after_a_guard_that_raises(tmp_path):
+    """nova 34.0.0 API._validate_unshelve_az: `if az not in zones: raise` then `if not
+    CONF.cinder.cross_az_attach:` (True by default): the volumes' zone check is not drawn,
+    and a note names the option (the second `if` was taken as an arm of the first and
+    drawn in full)."""
+    files = _with_option(TRACE, "cfg.BoolOpt('cross', default=True)")
+    head = """def _check_zone(context, instance):
+    if instance.az not in instance.zones:
+        raise ValueError()
+    if not CONF.cross:
+        objects.Migration.get_by_id(context, 1)
+"""
+    flow = _pause_with(tmp_path, "_check_zone(context, instance)", head, files=files)
+    steps = [s.text for s in iter_steps(flow.nodes)]
+    assert "Migration.get_by_id" not in steps
+    assert any(t.startswith("not drawn: the branch for CONF.cross=True") for t in steps)

@@ -1283,10 +1283,14 @@ class Engine:
                 self.emit(node)
             self.config_read = []
             known = self.truth(test, frame)
-            if known is not None and not self.config_read:
+            if known is not None:
                 # an arm whose test is known false never runs; one known true always
                 # runs when those before did not: it is the else, and what follows is not
-                # reached (an option's branch is said as `configured` says it, not here)
+                # reached; options deciding it are said as for an `if` (34.0.0
+                # _validate_unshelve_az: a guard that raises, then `if not
+                # CONF.cinder.cross_az_attach:`, True by default)
+                if self.config_read:
+                    self.configured(rest[0], known, (), frame)
                 rest = rest[0].orelse if known is False else rest[0].body
                 if known is False:
                     continue
