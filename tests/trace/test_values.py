@@ -46,3 +46,18 @@ def test_closures_are_copied_once_per_environment():
     a, b = copy.attrs["a"], copy.attrs["b"]
     assert a.closure is b.closure and a.closure is not env
     assert a.closure["self"] is copy
+
+
+def test_a_dict_merged_with_an_unknown_value_keeps_its_keys_not_its_plain_values():
+    """nova 34.0.0 ComputeManager._swap_volume: `comp_ret = {'save_volume_id':
+    new_volume_id}` in one arm, cinder's migrate_volume_completion answer in the other:
+    the saved volume_id is the dict's, whichever it was, not new_volume_id."""
+    from tracer.trace.engine import _merge_values
+
+    handler = FuncV(method("do_a"))
+    table = DictV((("'save_volume_id'", Text("new_volume_id")), ("'run'", handler)))
+    for merged in (_merge_values("comp_ret", table, Text("comp_ret")),
+                   _merge_values("comp_ret", ConstV(None), table)):
+        items = dict(merged.items)
+        assert items["'save_volume_id'"].text == "comp_ret['save_volume_id']"
+        assert items["'run'"] is handler  # dispatch through the table still works

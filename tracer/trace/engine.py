@@ -4474,6 +4474,15 @@ def _merged_value(name: str, first: Value, second: Value) -> Value:
     if kinds == (ListV, ListV):
         return ListV(first.items + tuple(i for i in second.items if i not in first.items),
                      False)
+    if DictV in kinds and kinds[0] is not kinds[1] and \
+            kinds[1 - kinds.index(DictV)] in (Text, ConstV):
+        # `comp_ret = {'save_volume_id': new_volume_id}` in one arm, what cinder's
+        # migrate_volume_completion answers in the other: the keys are known, a plain
+        # value under them is only the dict's, whichever it was (callables stay, for
+        # dispatch through the table)
+        table = first if kinds[0] is DictV else second
+        return DictV(tuple((key, item if type(item) not in (Text, ConstV)
+                            else Text(f"{name}[{key}]")) for key, item in table.items))
     for value in (first, second):
         if type(value) is Obj and UNSET in value.attrs:
             # `if request_spec is None: request_spec = objects.RequestSpec()`: after the
