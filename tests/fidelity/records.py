@@ -670,6 +670,21 @@ MODERN = [
            driver(CMP, "attach_interface"),
            cite="34.0.0 nova/compute/manager.py ComputeManager._attach_interface: "
                 "network_api.allocate_for_instance, then driver.attach_interface"),
+    # --------------------------------------------------------------------------- driver helpers
+    # what a private helper of the driver asks another service is drawn (review2 D6, D9)
+    before("assisted-volume-snapshots-create", M,
+           service(VIRT, "cinder", "update_snapshot_status"),
+           service(VIRT, "cinder", "get_snapshot"),
+           cite="34.0.0 nova/virt/libvirt/driver.py LibvirtDriver.volume_snapshot_create: "
+                "_volume_snapshot_update_status(..., 'creating') (self._volume_api."
+                "update_snapshot_status), then _wait_for_snapshot (get_snapshot)"),
+    appears("assisted-volume-snapshots-delete", M, "service", VIRT, "cinder",
+            "update_snapshot_status",
+            cite="34.0.0 nova/virt/libvirt/driver.py LibvirtDriver.volume_snapshot_delete: "
+                 "_volume_snapshot_update_status(..., 'deleting')"),
+    appears("aggregate-cache-images", M, "service", VIRT, "glance", "download",
+            cite="34.0.0 nova/virt/libvirt/driver.py LibvirtDriver.cache_image: "
+                 "images.fetch_to_raw; nova/virt/images.py fetch: IMAGE_API.download"),
 ]
 
 

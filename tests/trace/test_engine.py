@@ -848,3 +848,58 @@ def test_a_gatherer_calls_the_function_it_is_handed(tmp_path):
     reads = [s.text for s in iter_steps(flow.nodes) if s.kind == "db" and s.source == "nova_api"]
     assert "Instance.get_by_uuid" in reads
     assert "found.delete_metadata_key" in reads  # the item is known an Instance
+
+
+def _driver_service_tree_files() -> dict[str, str]:
+    """The TRACE tree, its libvirt pause asking neutron from two levels of private helpers
+    down (Nova's `_volume_snapshot_update_status` -> `self._volume_api.
+    update_snapshot_status`, `cache_image` -> `images.fetch_to_raw` -> `IMAGE_API.
+    download`), and doing local work in a helper that asks nothing."""
+    files = dict(TRACE)
+    files["nova/virt/images.py"] = """
+        from nova.network import neutron
+
+        NETWORK_API = neutron.API()
+
+        def fetch_to_raw(context, instance):
+            fetch(context, instance)
+
+        def fetch(context, instance):
+            NETWORK_API.setup_networks_on_host(context, instance)
+        """
+    files["nova/virt/libvirt/driver.py"] = files["nova/virt/libvirt/driver.py"].replace(
+        """            def pause(self, instance):
+                self._host.get_guest(instance)
+""", """            def pause(self, instance):
+                self._host.get_guest(instance)
+                self._prepare_guest(instance)
+                self._tidy(instance)
+
+            def _prepare_guest(self, instance):
+                if instance.missing:
+                    images.fetch_to_raw(None, instance)
+
+            def _tidy(self, instance):
+                self._host.get_guest(instance)
+""", 1).replace("from nova.virt.libvirt import host\n",
+                "from nova.virt.libvirt import host\n        from nova.virt import images\n",
+                1)
+    return files
+
+
+def test_a_driver_helper_asking_another_service_is_drawn_with_its_call(tmp_path):
+    """Beyond `depth` the driver keeps what leaves the compute host: a call to another
+    service made by a private helper (through a module function two levels down) is drawn
+    under the helper's guard, after the helper's name; a helper that asks nothing stays a
+    note (nova/virt/libvirt/driver.py LibvirtDriver.cache_image -> images.fetch_to_raw)."""
+    index = Index(write_tree(tmp_path, _driver_service_tree_files()))
+    flow = trace((index, build_rpc_model(index, "synthetic")), "pause", "_pause", depth=1)
+    assert ("service", "libvirt", "neutron", "setup_networks_on_host") in \
+        messages(flow, "service")
+    text = flow_nodes_text(flow.nodes)
+    assert text.index("note libvirt->None: prepare guest") < \
+        text.index("service libvirt->neutron: setup_networks_on_host") < \
+        text.index("note libvirt->None: LibvirtDriver._tidy")
+    guarded = [b for b in _walk_blocks(flow.nodes)
+               if b.branches[0].label == "if instance.missing"]
+    assert guarded and any(s.kind == "service" for s in iter_steps(guarded[0].branches[0].nodes))

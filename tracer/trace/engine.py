@@ -3089,6 +3089,11 @@ class Engine:
             if in_driver:
                 kept = _crossing(nodes, frame.participant, True, self.kept_write)
             drawn = self.summary_of(nodes, kept, in_driver, frame)
+            if drawn is None and in_driver and _only_service_calls(kept):
+                # a driver helper that asks another service (cinder, glance, placement)
+                # on the way: its name says what the rest of its work is, the calls are
+                # drawn after it
+                drawn = ()
             nodes = kept if drawn is None else \
                 [*self.helper_summary(drawn, fn, frame, line), *kept]
             if not crossed and not part and not _passes_function(args, kwargs) and \
@@ -3721,7 +3726,8 @@ _INVISIBLE = {ENTER, LEAVE, DONE, START}
 # one-line note.
 _CROSSING = {CALL, CAST, RETURN, CALLBACK, DONE, START, DRIVER, DRIVER_RETURN, SERVICE,
              SERVICE_RETURN}
-_DRIVER_CROSSING = {CALL, CAST, RETURN, CALLBACK, DONE, START, ENTER, LEAVE}
+_DRIVER_CROSSING = {CALL, CAST, RETURN, CALLBACK, DONE, START, ENTER, LEAVE, SERVICE,
+                    SERVICE_RETURN}
 
 
 def _nothing() -> None:
@@ -4253,6 +4259,13 @@ def _sent_literals(function: ir.Function, wire: str, kind: str) -> dict[str, Val
     if chosen is None:
         return {}
     return {k: ConstV(v.value) for k, v in chosen.kwargs if k and type(v) is ir.Const}
+
+
+def _only_service_calls(nodes) -> bool:
+    """Whether the visible steps of `nodes` are all calls to other services (and their
+    answers): no RPC, no callback into the manager."""
+    kinds = {node.kind for node in iter_steps(nodes)} - _INVISIBLE
+    return bool(kinds) and kinds <= {SERVICE, SERVICE_RETURN}
 
 
 def _visible(nodes) -> bool:
