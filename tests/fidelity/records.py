@@ -685,6 +685,17 @@ MODERN = [
     appears("aggregate-cache-images", M, "service", VIRT, "glance", "download",
             cite="34.0.0 nova/virt/libvirt/driver.py LibvirtDriver.cache_image: "
                  "images.fetch_to_raw; nova/virt/images.py fetch: IMAGE_API.download"),
+    # the network API's own info-cache write, after it asks neutron (review2 C1)
+    before("periodic-heal-instance-info-cache", M,
+           service(CMP, "neutron", "get_instance_nw_info"),
+           write(CMP, text=rx(r"InstanceInfoCache\.save")),
+           cite="34.0.0 nova/network/neutron.py API.get_instance_nw_info: "
+                "_get_instance_nw_info, then update_instance_cache_with_nw_info: "
+                "ic = objects.InstanceInfoCache.new(...); ic.save()"),
+    before("add-fixed-ip", M, service(CMP, "neutron", "add_fixed_ip_to_instance"),
+           write(CMP, text=rx(r"InstanceInfoCache\.save")),
+           cite="34.0.0 nova/network/neutron.py API.add_fixed_ip_to_instance: "
+                "@refresh_cache (update_instance_cache_with_nw_info after the call)"),
 ]
 
 

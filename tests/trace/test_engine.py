@@ -903,3 +903,105 @@ def test_a_driver_helper_asking_another_service_is_drawn_with_its_call(tmp_path)
     guarded = [b for b in _walk_blocks(flow.nodes)
                if b.branches[0].label == "if instance.missing"]
     assert guarded and any(s.kind == "service" for s in iter_steps(guarded[0].branches[0].nodes))
+
+
+def _info_cache_tree_files() -> dict[str, str]:
+    """The TRACE tree, its compute pause asking neutron for the instance's network info
+    through a client method that then saves the instance's info cache itself (34.0.0
+    nova/network/neutron.py API.get_instance_nw_info -> update_instance_cache_with_nw_info:
+    `ic = objects.InstanceInfoCache.new(context, instance.uuid); ic.save()`), and through
+    one decorated with a wrapper that saves it after the call, inside a lock
+    (@refresh_cache on add_fixed_ip_to_instance)."""
+    files = dict(TRACE)
+    files["nova/objects/__init__.py"] = "from nova.objects.info_cache import InfoCache\n"
+    files["nova/objects/info_cache.py"] = """
+        from nova.objects import base
+
+        class InfoCache(base.NovaObject):
+            @classmethod
+            def new(cls, context, instance_uuid):
+                made = cls()
+                made.instance_uuid = instance_uuid
+                return made
+
+            @base.remotable
+            def save(self):
+                pass
+        """
+    files["nova/network/neutron.py"] = files["nova/network/neutron.py"].replace(
+        "class API(object):\n", """import functools
+
+        from oslo_concurrency import lockutils
+
+        from nova import objects
+
+        def update_cache(impl, context, instance, nw_info=None):
+            if instance.deleted:
+                return
+            cache = objects.InfoCache.new(context, instance.uuid)
+            cache.network_info = nw_info
+            cache.save()
+
+        def refresh_cache(f):
+            @functools.wraps(f)
+            def wrapper(self, context, instance):
+                with lockutils.lock('refresh_cache'):
+                    res = f(self, context, instance)
+                    update_cache(self, context, instance, nw_info=res)
+                return res
+            return wrapper
+
+        class API(object):
+            def get_instance_nw_info(self, context, instance):
+                result = get_client(context).list_ports(device_id=instance.uuid)
+                update_cache(self, context, instance, nw_info=result)
+                return result
+
+            @refresh_cache
+            def add_fixed_ip(self, context, instance):
+                return get_client(context).update_port(instance.uuid)
+
+            def show_port(self, context, port_id):
+                return get_client(context).show_port(port_id)
+
+""", 1)
+    manager = files["nova/compute/manager.py"]
+    manager = manager.replace("""                self.driver.pause(instance)
+""", """                network = neutron.API()
+                network.get_instance_nw_info(context, instance)
+                network.add_fixed_ip(context, instance)
+                network.show_port(context, instance.uuid)
+                self.driver.pause(instance)
+""", 1).replace("from nova import manager\n",
+                "from nova import manager\n        from nova.network import neutron\n", 1)
+    files["nova/compute/manager.py"] = manager
+    return files
+
+
+def test_a_service_client_s_own_database_writes_are_drawn_after_its_message(tmp_path):
+    """A client method that asks its service is one message to it; the database writes
+    its own code makes in the caller's process (the instance's info cache) are drawn
+    after that message, under their guards; a client method that writes nothing is the
+    message alone."""
+    index = Index(write_tree(tmp_path, _info_cache_tree_files()))
+    flow = trace((index, build_rpc_model(index, "synthetic")), "pause", "_pause")
+    text = flow_nodes_text(flow.nodes)
+    start = text.index("service nova_compute->neutron: get_instance_nw_info")
+    assert text[start:text.index("driver nova_compute->libvirt: pause")].splitlines() == [
+        "service nova_compute->neutron: get_instance_nw_info",
+        "service-return nova_compute->neutron: ",
+        "[opt if not instance.deleted]",
+        "  db nova_compute->database: InfoCache.save (network_info=get_client(context)"
+        ".list_ports(device...)",
+        "  db-return nova_compute->database: ",
+        "[end]",
+        "service nova_compute->neutron: add_fixed_ip",
+        "service-return nova_compute->neutron: ",
+        "[opt if not instance.deleted]",
+        "  db nova_compute->database: InfoCache.save (network_info=res)",
+        "  db-return nova_compute->database: ",
+        "[end]",
+        "service nova_compute->neutron: show_port",
+        "service-return nova_compute->neutron: "]
+    # the client's own calls to neutron are not drawn again
+    assert "list_ports\n" not in text and "update_port" not in text

@@ -188,6 +188,9 @@ class Shared:
         # (function of a service client, class of its object) -> whether it talks to the
         # service (Engine.reaches_service)
         self.reaching: dict[tuple[str, str], bool] = {}
+        # the same key -> whether it, or client code it calls, uses the object layer
+        # (Engine.client_writes)
+        self.client_writing: dict[tuple[str, str], bool] = {}
         # class -> attributes __init__ sets to a literal and other methods set again
         # (Engine.placeholders)
         self.placeholders: dict[str, frozenset[str]] = {}
@@ -235,6 +238,9 @@ def client_modules(index: Index) -> dict[str, str]:
 UNKNOWN = conditions.UNKNOWN
 INSTANCE_HOST = "_inst"  # the role of instance.host while tracing: src or dest after
 FIELDS = "<fields>"
+# An object's attribute (no field can be named so): it was made by a class method of its
+# own class (`ic = objects.InstanceInfoCache.new(...)`), its writes are named by the class
+FACTORY_MADE = "<made>"
 # the arguments of an `__init__` not run yet: the object was built deeper than `__init__`
 # runs go (QUIET_DEPTH); it runs when an attribute it would set is first read
 DEFERRED = "<init>"
@@ -300,6 +306,28 @@ def _reaches_client(index: Index, fn: FunctionRef, cls: ClassRef | None,
     return False
 
 
+def _uses_objects(index: Index, fn: FunctionRef, cls: ClassRef | None,
+                  clients: dict[str, str], depth: int, seen: set[str]) -> bool:
+    """Whether client code uses the object layer (`objects.InstanceInfoCache.new(...)`),
+    itself, through a decorator of its module (neutron's @refresh_cache) or in code it
+    calls (four levels down, as _reaches_client)."""
+    if fn.dotted in seen or depth > 4:
+        return False
+    seen.add(fn.dotted)
+    calls = list(ir.body_calls(fn.function.body))
+    if any(expr_text(call.func).split(".", 1)[0] in ("objects", "obj") for call in calls):
+        return True
+    # a decorator's wrapper: the function its decorator returns
+    wrappers = [FunctionRef(fn.module, inner, None)
+                for name in map(patterns.decorator_name, fn.function.decorators)
+                if name in fn.module.functions
+                for inner in (_returned_function(fn.module.functions[name]),)
+                if inner is not None]
+    inner = [_client_callee(index, fn, cls, clients, call) for call in calls]
+    return any(_uses_objects(index, ref, cls, clients, depth + 1, seen)
+               for ref in (*wrappers, *inner) if ref is not None)
+
+
 def _client_callee(index: Index, fn: FunctionRef, cls: ClassRef | None,
                    clients: dict[str, str], call: ir.Call) -> FunctionRef | None:
     """What a call inside client code names, where it may lead to the service: a method
@@ -350,6 +378,7 @@ class Engine:
         self.out: list[list[Node]] = [[]]
         self.stack: list[str] = []
         self.quiet = 0
+        self.walking_client = 0  # inside Engine.client_writes
         self.frames = 0
         self.queue: deque[Cast | Spawn] = deque()
         self.context: list[Arm] = []  # the arms being traced, outermost first
@@ -2477,6 +2506,43 @@ class Engine:
                 self.index, fn, cls, self.services, 0, set())
         return known
 
+    def client_writes(self, callee: FuncV, cls: ClassRef | None, args: tuple, kwargs: dict,
+                      frame: Frame, line: int) -> None:
+        """The database writes a service client's method makes itself, in its caller's
+        process, drawn after its message to the service: neutron's get_instance_nw_info
+        asks neutron, then saves the instance's InstanceInfoCache
+        (update_instance_cache_with_nw_info). Only clients whose code uses the object layer
+        are walked for them (a tree fact, Shared.client_writing), and not those called
+        inside such a walk: their messages are all that is drawn of them there."""
+        fn = callee.fn
+        if self.walking_client or fn.dotted in self.stack or \
+                self.quiet or not self.client_may_write(fn, cls):
+            return
+        local = FuncV(fn, callee.self_value, frame.participant, callee.pre_args,
+                      callee.closure)
+        callee_frame = self._frame(fn, local.self_value, frame.participant,
+                                   frame.depth + 1, local.pre_args + tuple(args), kwargs,
+                                   local.closure)
+        # fields it sets on the caller's objects (`instance.info_cache = ic`) are its own
+        # bookkeeping, not the caller's next save
+        before = {key: list(fields) for key, fields in self.pending.items()}
+        self.walking_client += 1
+        try:
+            nodes = self.collect(lambda: self.run(callee_frame))
+        finally:
+            self.walking_client -= 1
+            self.pending = before
+        for node in _writes_only(nodes, frame.participant):
+            self.emit(node)
+
+    def client_may_write(self, fn: FunctionRef, cls: ClassRef | None) -> bool:
+        key = (fn.dotted, cls.dotted if cls is not None else "")
+        known = self.shared.client_writing.get(key)
+        if known is None:
+            known = self.shared.client_writing[key] = _uses_objects(
+                self.index, fn, cls, self.services, 0, set())
+        return known
+
     def service_self(self, cls: ClassRef, participant: str) -> Obj:
         """The manager object of a service: built once per participant and flow."""
         key = (cls.dotted, participant)
@@ -3016,7 +3082,9 @@ class Engine:
         if client is not None:
             service, cls = client
             if self.reaches_service(fn, cls):
-                return self.service_call(service, fn.function.name, line, frame)
+                drawn = self.service_call(service, fn.function.name, line, frame)
+                self.client_writes(callee, cls, args, kwargs, frame, line)
+                return drawn
             # a client's local work runs in its caller's process
             callee = FuncV(fn, owner, frame.participant, callee.pre_args, callee.closure)
         if fn.dotted in self.stack or self.frames > MAX_FRAMES:
@@ -3246,6 +3314,11 @@ class Engine:
             # `ImageMeta.from_image_ref(context, self.image_api, image_ref)`: handed a
             # service's client, it calls it (a rebuild's and a rescue's glance lookups)
             return self.invoke(callee, args, kwargs, frame, call.line)
+        if isinstance(owner, ClassV) and _builds_own_class(callee.fn.function):
+            # `objects.InstanceInfoCache.new(context, uuid)`: a class method that makes an
+            # object of its class (`cls()`) and hands it back, so that what the caller
+            # sets on it and saves is drawn
+            return Obj(owner.cls, {FACTORY_MADE: ConstV(True)}, "object")
         return Text(name)
 
     def writes_through(self, fn: FunctionRef, cls: ClassRef, depth: int = 0) -> bool:
@@ -3337,6 +3410,9 @@ class Engine:
             shown = made.group(1)
         if receiver == "self" and owner is not None:
             shown = owner.cls.cls.name  # in the object's own method (ShareMapping.activate)
+        if owner is not None and FACTORY_MADE in owner.attrs and \
+                shown != re.sub(r"(?<!^)(?=[A-Z])", "_", owner.cls.cls.name).lower():
+            shown = owner.cls.cls.name  # `ic.save()`: InstanceInfoCache.save
         text = f"{shown}.{name}"
         # the fields set since the last save are written by save and create; another
         # write (`instance.drop_migration_context()`) leaves them pending
@@ -4092,6 +4168,10 @@ def _around_call_of(name: str, body: tuple) -> tuple[tuple, tuple]:
     index = next((i for i in calling if type(body[i]) is not ir.If), calling[0])
     stmt = body[index]
     after = tuple(stmt.orelse + stmt.finalbody) if type(stmt) is ir.Try else ()
+    if type(stmt) is ir.With:
+        # `with lock: res = f(...); update_cache(res)` (neutron's @refresh_cache):
+        # what follows the call inside the block runs after it too
+        after = _around_call_of(name, stmt.body)[1]
     rest = body[index + 1:]
     if rest and type(rest[-1]) is ir.Return:
         rest = rest[:-1]
@@ -4259,6 +4339,35 @@ def _sent_literals(function: ir.Function, wire: str, kind: str) -> dict[str, Val
     if chosen is None:
         return {}
     return {k: ConstV(v.value) for k, v in chosen.kwargs if k and type(v) is ir.Const}
+
+
+def _writes_only(nodes: list[Node], participant: str) -> list[Node]:
+    """The database writes `participant` makes in `nodes` (with the database's answers
+    and the blocks and anchors around them); the rest is dropped."""
+    out: list[Node] = []
+    write_kept = False
+    for node in nodes:
+        kept_before = len(out)
+        if isinstance(node, Block):
+            branches = tuple(replace(b, nodes=tuple(_writes_only(list(b.nodes), participant)))
+                             for b in node.branches)
+            if any(_visible(b.nodes) for b in branches):
+                out += _drawn_arms(replace(node, branches=branches))
+            else:
+                out += [n for b in branches for n in b.nodes]
+        elif node.kind in (ENTER, LEAVE) or (node.kind == DB_RETURN and write_kept) or (
+                node.kind == DB and node.source == participant and
+                patterns.is_db_write(node.text)):
+            out.append(node)
+        write_kept = len(out) > kept_before and isinstance(node, Step) and node.kind == DB
+    return out if _visible(out) else []
+
+
+def _builds_own_class(function) -> bool:
+    """A class method that builds an object of its own class: `cls(...)` in its body."""
+    return function.is_classmethod and any(
+        type(call.func) is ir.Name and call.func.id == "cls"
+        for call in ir.body_calls(function.body))
 
 
 def _only_service_calls(nodes) -> bool:
