@@ -696,6 +696,16 @@ MODERN = [
            write(CMP, text=rx(r"InstanceInfoCache\.save")),
            cite="34.0.0 nova/network/neutron.py API.add_fixed_ip_to_instance: "
                 "@refresh_cache (update_instance_cache_with_nw_info after the call)"),
+    # a handler that raises on the default config fails the request (review2 D13)
+    appears("get-spice-console", M, "response", API, "client", rx(r"^400\b"),
+            cite="34.0.0 nova/compute/manager.py ComputeManager.get_spice_console: `if not "
+                 "CONF.spice.enabled: raise exception.ConsoleTypeUnavailable`; nova/api/"
+                 "openstack/compute/remote_consoles.py get_spice_console: except "
+                 "ConsoleTypeUnavailable: raise HTTPBadRequest"),
+    appears("server-remote-consoles-create", M, "return", API, CMP,
+            "get_spice_console raises ConsoleTypeUnavailable",
+            cite="34.0.0 nova/compute/manager.py ComputeManager.get_spice_console: `if not "
+                 "CONF.spice.enabled: raise exception.ConsoleTypeUnavailable`"),
 ]
 
 

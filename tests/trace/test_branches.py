@@ -895,3 +895,76 @@ def test_an_option_decides_the_if_after_a_guard_that_raises(tmp_path):
     steps = [s.text for s in iter_steps(flow.nodes)]
     assert "Migration.get_by_id" not in steps
     assert any(t.startswith("not drawn: the branch for CONF.cross=True") for t in steps)
+
+
+def test_a_default_that_returns_early_is_said_to_be_the_way_taken(tmp_path):
+    """34.0.0 ComputeManager._check_instance_build_time: `if timeout == 0: return` with
+    the option's default 0: the note says the task returns there on the default config
+    (the `if` quoted is the way taken), not that a branch was left out."""
+    files = _with_option(TRACE, "cfg.IntOpt('build_timeout', default=0)")
+    flow = _pause_with(tmp_path, """if CONF.build_timeout == 0:
+    return
+objects.Migration.get_by_id(context, 1)
+""", files=files)
+    texts = [s.text for s in iter_steps(flow.nodes)]
+    assert "Migration.get_by_id" not in texts and "pause_instance" not in texts
+    assert "on the default config (CONF.build_timeout=0) this returns here (if " \
+        "CONF.build_timeout == 0): the rest is not drawn" in texts
+    assert not any(t.startswith("not drawn: the branch") for t in texts)
+
+
+def test_a_default_that_raises_fails_the_request(tmp_path):
+    """34.0.0 ComputeManager.get_spice_console: `if not CONF.spice.enabled: raise
+    exception.ConsoleTypeUnavailable(...)`: on the default config the call fails there;
+    nothing after it is drawn and the request gets no success status (the controller's
+    `except ConsoleTypeUnavailable: raise HTTPBadRequest` makes it a 400)."""
+    files = _with_option(TRACE, "cfg.BoolOpt('spice_enabled', default=False)")
+    flow = _pause_with(tmp_path, """if not CONF.spice_enabled:
+    raise ValueError('spice')
+objects.Migration.get_by_id(context, 1)
+""", files=files)
+    texts = [s.text for s in iter_steps(flow.nodes)]
+    assert "Migration.get_by_id" not in texts and "pause_instance" not in texts
+    assert "on the default config (CONF.spice_enabled=False) this raises ValueError here " \
+        "(if not CONF.spice_enabled): the call fails" in texts
+    response = [s.text for s in iter_steps(flow.nodes) if s.kind == "response"]
+    assert response == ["error: ValueError"]
+    # the controller maps it to an HTTP error: that is the status
+    controller = files["nova/api/openstack/compute/servers.py"]
+    call = "self.compute_api.pause(context, instance)"
+    assert call in controller
+    files["nova/api/openstack/compute/servers.py"] = controller.replace(call, (
+        "try:\n                    " + call + "\n                except ValueError:\n"
+        "                    raise webob.exc.HTTPBadRequest()"), 1)
+    flow = _pause_with(tmp_path / "mapped", """if not CONF.spice_enabled:
+    raise ValueError('spice')
+""", files=files)
+    assert [s.text for s in iter_steps(flow.nodes) if s.kind == "response"] == \
+        ["400 (HTTPBadRequest)"]
+
+
+def test_a_default_that_raises_in_one_arm_ends_that_arm(tmp_path):
+    """server-remote-consoles-create: the spice arm fails on the default config, the vnc
+    arm carries on; the arm says so and the request's status is the other arm's."""
+    files = _with_option(TRACE, "cfg.BoolOpt('spice_enabled', default=False)")
+    flow = _pause_with(tmp_path, """if instance.spice:
+    self._spice(context)
+else:
+    objects.Migration.get_by_id(context, 1)
+""", module_head="", files={**files, "nova/compute/api.py": files[
+        "nova/compute/api.py"].replace("""            def pause(self, context, instance):""",
+                                       """            def _spice(self, context):
+                if not CONF.spice_enabled:
+                    raise ValueError('spice')
+                objects.Migration.get_by_id(context, 2)
+
+            def pause(self, context, instance):""", 1)})
+    arms = _blocks(flow.nodes, "if instance.spice")
+    assert arms, [s.text for s in iter_steps(flow.nodes)]
+    spice, other = arms[0].branches
+    assert [s.text for s in iter_steps(spice.nodes) if s.kind == "note"][-1] == \
+        "this way fails on the default config (ValueError)"
+    assert "Migration.get_by_id" in [s.text for s in iter_steps(other.nodes)]
+    texts = [s.text for s in iter_steps(flow.nodes)]
+    assert "pause_instance" in texts
+    assert [s.text for s in iter_steps(flow.nodes) if s.kind == "response"] == ["202"]

@@ -306,6 +306,11 @@ def _traced(index: Index, rpc: RpcModel, handler: FunctionRef, controller: Class
     if profile_for(index.package).pecan is not None:
         from tracer.pecan import response_status
         status = response_status(fn) or status
+    if engine.failing is not None:
+        # the request fails on the default config (a handler raises on an option's
+        # default): its error, never the success status
+        status = patterns.error_status(engine.failing)
+        engine.failing = None
     response = Step(RESPONSE, api, "client", status, handler.dotted,
                     handler.module.path, fn.end_line)
     return engine, (request, *body, response, *engine.drain_casts())
@@ -340,6 +345,7 @@ def _periodic(engine: Engine, handler: FunctionRef, manager: ClassRef,
                  fn.line)
     body = engine.collect(lambda: engine.activation(
         handler, engine.service_self(manager, participant), participant, {}))
+    engine.failing = None  # a task that fails on the default config said so where it does
     done = Step(DONE, participant, None, fn.name, handler.dotted, handler.module.path,
                 fn.end_line)
     return (timer, start, *body, done, *engine.drain_casts())

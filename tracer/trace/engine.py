@@ -379,6 +379,10 @@ class Engine:
         self.stack: list[str] = []
         self.quiet = 0
         self.walking_client = 0  # inside Engine.client_writes
+        # the exception a path raises on the default config, on its way up to the arm or
+        # handler that ends with it (Engine.fails_by_default)
+        self.failing: str | None = None
+        self.failing_frame = 0  # the frame it was raised in (its note says it already)
         self.frames = 0
         self.queue: deque[Cast | Spawn] = deque()
         self.context: list[Arm] = []  # the arms being traced, outermost first
@@ -507,6 +511,7 @@ class Engine:
         are remembered and not walked again."""
         self.out = [[]]
         self.stack = []
+        self.failing = None
         self.queue.clear()
         self.managers.clear()
         self.pending = {}
@@ -534,12 +539,31 @@ class Engine:
                                                              cast.bound))
             finally:
                 self.context = []
+                self.failing = None  # a cast's failure is its receiver's alone
             start = Step(START, cast.participant, None, cast.method.method, fn.dotted,
                          fn.module.path, fn.function.line)
             done = Step(DONE, cast.participant, None, cast.method.method, fn.dotted,
                         fn.module.path, fn.function.end_line)
             nodes += _guarded([start, *body, done], guards)
         return nodes
+
+    def arm_failed(self, frame: Frame, line: int) -> None:
+        """An arm of a branch ended by a failure on the default config (Engine.failing):
+        said there, and the failure ends with the arm (the others carry on)."""
+        if self.failing is not None:
+            if id(frame) != self.failing_frame:
+                self.note(frame, f"this way fails on the default config ({self.failing})",
+                          line)
+            self.failing = None
+
+    def contained(self, run) -> None:
+        """Run `run`, where a failure on the default config (Engine.failing) that ends it
+        ends only it."""
+        try:
+            run()
+        except _Stop:
+            if self.failing is None:
+                raise
 
     def spawned_work(self, spawn: Spawn) -> list[Node]:
         """A worker's work (Spawn), drawn as its own activation of the service that
@@ -551,9 +575,11 @@ class Engine:
             body = self.collect(lambda: (
                 self.note(frame, f"asynchronous, in a worker thread ({spawn.how}): "
                                  f"{fn.function.name}", spawn.line),
-                self.invoke(spawn.work, spawn.args, spawn.kwargs, frame, spawn.line)))
+                self.contained(lambda: self.invoke(spawn.work, spawn.args, spawn.kwargs,
+                                                   frame, spawn.line))))
         finally:
             self.context = []
+            self.failing = None
         start = Step(START, frame.participant, None, fn.function.name, frame.fn.dotted,
                      frame.module.path, spawn.line)
         done = Step(DONE, frame.participant, None, fn.function.name, frame.fn.dotted,
@@ -1062,9 +1088,10 @@ class Engine:
             try:
                 self.body(stmt.body, frame)
             except (_Stop, _Jump):
-                if not self.stub_raised:  # `return self.driver.x()`: x raised first
+                if self.stub_raised:  # `return self.driver.x()`: x raised first
+                    del frame.returns[returned:]
+                elif self.failing is None or not self.handled(stmt):
                     raise
-                del frame.returns[returned:]
             finally:
                 self.stub_watch.pop()
             if self.stub_raised:
@@ -1085,12 +1112,15 @@ class Engine:
                                    f"{handler.type_text or ''}".rstrip() + ": the path taken")
                 return
             except _Stop:
-                # the body ended the function (`if not resource: return a` / `else:
-                # return b`): its handlers are still error paths that were not drawn
-                if not self.options.errors:
-                    self.skipped_handlers += sum(_draws_something(h.body)
-                                                 for h in stmt.handlers)
-                raise
+                # a failure on the default config that a handler takes: the flow goes on
+                # after the try; else the body ended the function (`if not resource:
+                # return a` / `else: return b`), and its handlers are still error paths
+                # that were not drawn
+                if self.failing is None or not self.handled(stmt):
+                    if not self.options.errors:
+                        self.skipped_handlers += sum(_draws_something(h.body)
+                                                     for h in stmt.handlers)
+                    raise
         sentinels = _sentinels(stmt, unset, frame.env)
         # `except NotImplementedError: self._rebuild_default_impl(...)` is the normal path
         # for drivers without their own: drawn, not an error path, when the body reached
@@ -1179,6 +1209,28 @@ class Engine:
             self.body(handler.body, frame)
         finally:
             self.body(stmt.finalbody, frame)
+
+    def handled(self, stmt: ir.Try) -> bool:
+        """Whether an `except` of `stmt` takes the failure on the default config
+        (Engine.failing): one that raises another exception hands that one on
+        (`except ConsoleTypeUnavailable: raise HTTPBadRequest`) and is not a handling;
+        one that does not raise ends the failure, and the flow goes on after the try."""
+        for handler in stmt.handlers:
+            names = {name.strip().rpartition(".")[2]
+                     for name in handler.type_text.strip("() ").split(",")}
+            if self.failing in names or names & {"Exception", "BaseException", ""}:
+                if any(type(stmt) is ir.With and any(
+                        "reraise" in expr_text(item) for item, _ in stmt.items)
+                        for stmt in handler.body):
+                    return False  # handed on as it is, after the handler's work
+                raised = _raised_name(handler.body)
+                if raised is None:
+                    self.failing = None
+                    return True
+                if raised != "the exception":
+                    self.failing = raised
+                return False
+        return False
 
     def handler_not_walked(self, handler: ir.Handler, before: dict, frame: Frame) -> None:
         """An exception handler left out as an error path may still be how the code goes on
@@ -1281,6 +1333,7 @@ class Engine:
         decided = self.truth(stmt.test, frame)
         if decided is not None and self.config_read:
             self.configured(stmt, decided, tail, frame)
+            self.fails_by_default(stmt.body if decided else stmt.orelse, frame)
         if decided is True:
             self.body(stmt.body, frame)
             return
@@ -1320,6 +1373,8 @@ class Engine:
                 # CONF.cinder.cross_az_attach:`, True by default)
                 if self.config_read:
                     self.configured(rest[0], known, (), frame)
+                    if known:
+                        self.fails_by_default(rest[0].body, frame)
                 rest = rest[0].orelse if known is False else rest[0].body
                 if known is False:
                     continue
@@ -1424,11 +1479,35 @@ class Engine:
         work, is one note naming the options, and the flow's notes list them."""
         read = ", ".join(f"{option}={value!r}" for option, value in
                          dict.fromkeys(self.config_read))
+        # the arm of this `if` taken (the rest of the function after it is not an exit)
+        taken = stmt.body if decided else stmt.orelse
         skipped = (stmt.orelse or tail) if decided else stmt.body
-        if _draws_something(skipped):
+        quoted = f"if {conditions.plain(stmt.text, 50)}" if decided else \
+            f"the else of if {conditions.plain(stmt.text, 50)}"
+        raised = _raised_name(taken)
+        if raised is not None:
+            self.config_defaults.update(self.config_read)
+            self.note(frame, f"on the default config ({read}) this raises {raised} here "
+                             f"({quoted}): the call fails", stmt.line)
+        elif taken and type(taken[-1]) is ir.Return and _draws_something(skipped):
+            self.config_defaults.update(self.config_read)
+            self.note(frame, f"on the default config ({read}) this returns here "
+                             f"({quoted}): the rest is not drawn", stmt.line)
+        elif _draws_something(skipped):
             self.config_defaults.update(self.config_read)
             self.note(frame, f"not drawn: the branch for {read} set otherwise "
                              f"(if {conditions.plain(stmt.text, 50)})", stmt.line)
+
+    def fails_by_default(self, taken: tuple, frame: Frame) -> None:
+        """The way an option's default takes ends in `raise`: the path fails there on the
+        default config. The failure goes up (Engine.failing) through the callers, an RPC
+        call's answer says it raised, and it stops at the arm of a branch it happened in
+        (that arm ends), an `except` that handles it, or the request, which then gets no
+        success status."""
+        raised = _raised_name(taken)
+        if raised is not None and not self.quiet:
+            self.failing = raised
+            self.failing_frame = id(frame)
 
     def truth(self, test: ir.Expr, frame: Frame) -> bool | None:
         """A condition decided by constants in scope (`live=True`, `do_cast=True` passed
@@ -1789,6 +1868,7 @@ class Engine:
                         self.body(stmts, frame)
                 except _Stop:
                     stopped.append(True)
+                    self.arm_failed(frame, stmts[-1].line if stmts else line)
                 except _Jump:
                     pass  # out of this turn of the loop, with the names as they are
                 finally:
@@ -2875,6 +2955,10 @@ class Engine:
                     try:
                         self.call_function(option, call, option.fn.function.name, args,
                                            kwargs, frame)
+                    except _Stop:
+                        if self.failing is None:
+                            raise
+                        self.arm_failed(frame, call.line)
                     finally:
                         self.alternatives -= 1
             arms.append(Branch(f"if {choice.subject} == {key}", tuple(self.collect(run))))
@@ -2901,7 +2985,7 @@ class Engine:
                         self.call_function(option, call, option.fn.function.name, args,
                                            kwargs, frame))
                 except _Stop:
-                    pass
+                    self.arm_failed(frame, call.line)
                 finally:
                     self.context.pop()
             nodes = tuple(self.collect(run))
@@ -3172,6 +3256,8 @@ class Engine:
                 self.plain_helpers[key] = (drawn, value)
         for node in nodes:
             self.emit(node)
+        if self.failing is not None and not self.quiet:
+            raise _Stop  # the callee failed on the default config: so does this call
         return result[0] if result else Text(fn.function.name)
 
     def summary_of(self, nodes: list[Node], kept: list[Node], in_driver: bool,
@@ -3584,8 +3670,10 @@ class Engine:
         self.step(frame, DRIVER, name, call.line, target=driver)
         inner = FuncV(callee.fn, callee.self_value, driver, callee.pre_args, callee.closure)
         driver_frame = Frame(frame.fn, frame.env, driver, self.options.depth - 1)
-        result = self.invoke(inner, args, kwargs, driver_frame, call.line)
-        self.step(frame, DRIVER_RETURN, "", call.line, target=driver)
+        try:
+            result = self.invoke(inner, args, kwargs, driver_frame, call.line)
+        finally:
+            self.step(frame, DRIVER_RETURN, "", call.line, target=driver)
         if self.surely_unimplemented(callee):
             # nova/compute/manager.py power_update: libvirt has no power_update_event,
             # so the '.end' notifications after it are never sent
@@ -3653,8 +3741,12 @@ class Engine:
                 self.enqueue(method, target, bound)
                 continue
             result = self.handle_call(method, target, bound)
-            self.step(frame, RETURN, f"{method.method} returns", call.line, target=target,
+            failed = self.failing
+            self.step(frame, RETURN, f"{method.method} raises {failed}" if failed else
+                      f"{method.method} returns", call.line, target=target,
                       rpc=extra["rpc"])
+            if failed is not None and not self.quiet:
+                raise _Stop  # the caller gets the exception
         return result
 
     def handle_call(self, method: RpcMethod, participant: str, bound: dict) -> Value:
@@ -4361,6 +4453,19 @@ def _writes_only(nodes: list[Node], participant: str) -> list[Node]:
             out.append(node)
         write_kept = len(out) > kept_before and isinstance(node, Step) and node.kind == DB
     return out if _visible(out) else []
+
+
+def _raised_name(stmts: tuple) -> str | None:
+    """The exception a list of statements ends by raising (`raise exception.
+    ConsoleTypeUnavailable(...)`: ConsoleTypeUnavailable), else None; a bare `raise`
+    hands on what was caught: `the exception`."""
+    if not stmts or type(stmts[-1]) is not ir.Raise:
+        return None
+    exc = stmts[-1].exc
+    if exc is None:
+        return "the exception"
+    func = exc.func if type(exc) is ir.Call else exc
+    return expr_text(func).rpartition(".")[2] or "an exception"
 
 
 def _builds_own_class(function) -> bool:

@@ -132,6 +132,20 @@ def status_code(expr: ir.Expr, imports=None) -> str | None:
     return str(member.value) if member is not None else None
 
 
+# webob's (and the like's) HTTP errors by name: the status a request that raises one gets
+HTTP_ERRORS = {"HTTPBadRequest": "400", "HTTPUnauthorized": "401", "HTTPForbidden": "403",
+               "HTTPNotFound": "404", "HTTPMethodNotAllowed": "405", "HTTPConflict": "409",
+               "HTTPRequestEntityTooLarge": "413", "HTTPInternalServerError": "500",
+               "HTTPNotImplemented": "501", "HTTPServiceUnavailable": "503"}
+
+
+def error_status(exception: str) -> str:
+    """What a request raising `exception` is answered: an HTTP error's status, else the
+    exception's name."""
+    status = HTTP_ERRORS.get(exception)
+    return f"{status} ({exception})" if status else f"error: {exception}"
+
+
 def response_status(decorators: tuple[ir.Expr, ...], imports=None,
                     body: tuple = (), methods=None, run_time: tuple[str, ...] = ()) -> str:
     """The status a REST handler answers with: `@wsgi.response(202)` (or
