@@ -26,7 +26,8 @@ TASKS = """
                     self.driver.power_off(None)
 
             @periodic_task.periodic_task(
-                spacing=CONF.heal_interval if CONF.heal_interval != 0 else -1)
+                spacing=CONF.heal_interval if CONF.heal_interval != 0 else -1,
+                run_immediately=True)
             def _heal_instance_info_cache(self, context):
                 pass
 
@@ -71,8 +72,10 @@ def test_periodic_tasks_are_found_with_their_schedule(tmp_path):
     assert tasks["periodic-poll-rebooting-instances"].path == \
         "nova-compute: every tick of the periodic loop (CONF.periodic_interval, default 60 s)"
     # a negative default (a unary minus in the syntax tree) disables the task
-    assert tasks["periodic-heal-instance-info-cache"].path.startswith(
-        "nova-compute: disabled by default (")
+    heal = tasks["periodic-heal-instance-info-cache"].path
+    assert heal.startswith("nova-compute: disabled by default (")
+    # oslo.service registers no task of negative spacing: not at start either
+    assert heal.endswith("; when enabled, also when the service starts")
 
 
 def test_a_periodic_task_is_traced_from_its_service(tmp_path):

@@ -106,7 +106,10 @@ def schedule(index: Index, module: ir.Module, decorator: ir.Expr) -> str:
     when = _interval(index, module, spacing)
     immediately = kwargs.get("run_immediately")
     if isinstance(immediately, ir.Const) and immediately.value is True:
-        when += "; also when the service starts"
+        # oslo.service registers no task whose spacing is negative: it does not run at
+        # start either
+        when += "; when enabled, also when the service starts" \
+            if when.startswith("disabled") else "; also when the service starts"
     return when
 
 

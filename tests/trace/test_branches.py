@@ -968,3 +968,48 @@ else:
     texts = [s.text for s in iter_steps(flow.nodes)]
     assert "pause_instance" in texts
     assert [s.text for s in iter_steps(flow.nodes) if s.kind == "response"] == ["202"]
+
+
+def test_an_object_module_function_is_followed_and_a_missing_lookup_creates(tmp_path):
+    """nova 34.0.0 nova/objects/host_mapping.py discover_hosts (a module's function in
+    the object layer, called by the scheduler's periodic task) was not followed; its
+    _check_and_create_node_host_mappings does `try: HostMapping.get_by_host(...) except
+    HostMappingNotFound: <create the mapping, save the compute node>`: the other way of a
+    get-or-create, not an error path."""
+    files = dict(TRACE)
+    files["nova/objects/host_mapping.py"] = """
+        from nova.objects import base
+
+
+        class HostMappingNotFound(Exception):
+            pass
+
+
+        class HostMapping(object):
+            @classmethod
+            @base.remotable
+            def get_by_host(cls, context, host):
+                pass
+
+            @base.remotable
+            def create(self):
+                pass
+
+
+        def discover(context, host):
+            try:
+                HostMapping.get_by_host(context, host)
+            except HostMappingNotFound:
+                mapping = HostMapping()
+                mapping.create()
+        """
+    files["nova/objects/base.py"] = """
+        def remotable(fn):
+            return fn
+        """
+    flow = _pause_with(tmp_path, "host_mapping.discover(context, instance.host)",
+                       "from nova.objects import host_mapping\n", files=files)
+    found = _blocks(flow.nodes, "on HostMappingNotFound")
+    assert found, [s.text for s in iter_steps(flow.nodes)]
+    assert "HostMapping.get_by_host" in [s.text for s in iter_steps(flow.nodes)]
+    assert "mapping.create" in [s.text for s in iter_steps(found[0].branches[0].nodes)]

@@ -1135,8 +1135,8 @@ class Engine:
         else:
             self.body(stmt.orelse, frame)
         for handler in stmt.handlers:
-            fallback = _catches_not_implemented(handler.type_text) and \
-                not _yields(stmt.body) and may_lack
+            fallback = (_catches_not_implemented(handler.type_text) and
+                        not _yields(stmt.body) and may_lack) or _creates_if_missing(stmt, handler)
             if not self.options.errors and not fallback:
                 self.skipped_handlers += _draws_something(handler.body)
                 self.handler_not_walked(handler, before, frame)
@@ -3368,6 +3368,11 @@ class Engine:
         """A Nova object's method: a remotable query or write reaches the database (by
         the class name the code wrote, `Instance` for Liberty's InstanceV2)."""
         owner = callee.self_value
+        if owner is None and callee.fn.owner is None:
+            # a module's function in the object layer is plain code that uses objects
+            # (nova/objects/host_mapping.py discover_hosts: reads the cells' unmapped
+            # compute nodes, creates host mappings, saves compute.mapped)
+            return self.invoke(callee, args, kwargs, frame, call.line)
         unset = self.unset_field(owner, name, args)
         if unset is not None:
             return unset
@@ -3538,6 +3543,10 @@ class Engine:
                 args, kwargs = self.arguments(call, frame)
                 return self.object_call(FuncV(method, ClassV(cls)), call, name, args, kwargs,
                                         frame, match.group(1))
+            if name.startswith("obj_"):
+                # oslo.versionedobjects' own (obj_from_primitive, obj_make_list): they
+                # build objects from data at hand, asking no database
+                return result
             self.db(frame, f"{match.group(1)}.{match.group(2)}", call.line)
             return result
         if type(func) is ir.Attr and type(func.value) is ir.Name and \
@@ -3990,6 +3999,24 @@ def _catches_not_implemented(type_text: str) -> bool:
     """Whether an `except` names NotImplementedError, alone or in a tuple."""
     return "NotImplementedError" in (part.strip() for part in
                                      type_text.strip().strip("()").split(","))
+
+
+def _creates_if_missing(stmt: ir.Try, handler: ir.Handler) -> bool:
+    """`try: HostMapping.get_by_host(...) except HostMappingNotFound: <create it>`: a
+    lookup alone in the try whose answer is not kept (a test of whether it exists), and
+    a handler for its NotFound that goes on (does not raise): not an error path but the
+    other way of a get-or-create (nova/objects/host_mapping.py
+    _check_and_create_node_host_mappings). A lookup whose answer is used
+    (`build_request = BuildRequest.get_by_instance_uuid(...)`) is expected to succeed:
+    its NotFound handler is an error path (deleted meanwhile), as is one that leaves."""
+    body = stmt.body
+    if len(body) != 1 or type(body[0]) is not ir.ExprStmt or type(body[0].value) is not ir.Call:
+        return False
+    func = body[0].value.func
+    name = func.attr if type(func) is ir.Attr else func.id if type(func) is ir.Name else ""
+    # a handler that leaves (`continue`, `return`) gives up: deleted meanwhile
+    return name.startswith("get") and "NotFound" in handler.type_text and \
+        bool(handler.body) and type(handler.body[-1]) not in (ir.Raise, ir.Return, ir.Jump)
 
 
 def _catches_any(type_text: str) -> bool:
