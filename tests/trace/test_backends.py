@@ -204,3 +204,24 @@ instance.save()
     compute = [s.text for s in iter_steps(flow.nodes) if s.source == "nova_compute"]
     assert "handled by except Exception: the path taken" in compute
     assert "instance.save (vm_state='error')" in compute
+
+
+def test_a_sure_raise_goes_up_through_its_callers_to_the_handler_that_catches_it(tmp_path):
+    """manila 23.0.1 ShareManager.share_server_migration_start: the generic driver has no
+    share_server_migration_start; _share_server_migration_start_driver, which called it,
+    goes no further, and the caller's `except Exception:` (the server's status set to
+    error) is the path taken."""
+    flow = _unimplemented_pause(tmp_path, """def do_pause():
+    self.driver.pause(instance)
+    instance.task_state = 'paused'
+    instance.save()
+try:
+    do_pause()
+except Exception:
+    instance.vm_state = 'error'
+instance.save()
+""")
+    compute = [s.text for s in iter_steps(flow.nodes) if s.source == "nova_compute"]
+    assert "instance.save (task_state='paused')" not in compute
+    assert "handled by except Exception: the path taken" in compute
+    assert "instance.save (vm_state='error')" in compute

@@ -1085,42 +1085,41 @@ class Engine:
         if catcher is not None:
             self.stub_watch.append(len(self.context) + self.alternatives)
             returned = len(frame.returns)
+            failed = False
             try:
                 self.body(stmt.body, frame)
             except (_Stop, _Jump):
                 if self.stub_raised:  # `return self.driver.x()`: x raised first
                     del frame.returns[returned:]
-                elif self.failing is None or not self.handled(stmt):
+                elif self.failing is None or self.catching(stmt) is None:
                     raise
+                else:
+                    failed = True  # a failure on the default config this try catches
             finally:
                 self.stub_watch.pop()
+            if failed:
+                self.take_failure(stmt, frame)
+                return
             if self.stub_raised:
                 self.stub_fallback(stmt, catcher, frame)
                 return
         else:
             try:
                 self.body(stmt.body, frame)
-            except _Raised:
-                # a call surely raised: a handler catching any error is the path taken,
-                # drawn in line, and the function goes on after the try unless the
-                # handler raises again (manila/share/manager.py _update_share_status:
-                # `except Exception: data_updates = {'status': STATUS_ERROR}`)
-                handler = next((h for h in stmt.handlers if _catches_any(h.type_text)), None)
-                if handler is None:
-                    raise
-                self.handler_taken(stmt, handler, frame, f"handled by except "
-                                   f"{handler.type_text or ''}".rstrip() + ": the path taken")
-                return
             except _Stop:
-                # a failure on the default config that a handler takes: the flow goes on
-                # after the try; else the body ended the function (`if not resource:
-                # return a` / `else: return b`), and its handlers are still error paths
-                # that were not drawn
-                if self.failing is None or not self.handled(stmt):
-                    if not self.options.errors:
-                        self.skipped_handlers += sum(_draws_something(h.body)
-                                                     for h in stmt.handlers)
-                    raise
+                # a failure (Engine.failing: an unimplemented driver method, a default way
+                # that raises) that a handler of this try catches: the handler is the path
+                # taken (manila/share/manager.py _update_share_status: `except Exception:
+                # data_updates = {'status': STATUS_ERROR}`); else the body ended the
+                # function (`if not resource: return a` / `else: return b`), and its
+                # handlers are still error paths that were not drawn
+                if self.failing is not None and self.catching(stmt) is not None:
+                    self.take_failure(stmt, frame)
+                    return
+                if not self.options.errors:
+                    self.skipped_handlers += sum(_draws_something(h.body)
+                                                 for h in stmt.handlers)
+                raise
         sentinels = _sentinels(stmt, unset, frame.env)
         # `except NotImplementedError: self._rebuild_default_impl(...)` is the normal path
         # for drivers without their own: drawn, not an error path, when the body reached
@@ -1193,44 +1192,57 @@ class Engine:
         LibvirtDriver.snapshot: the standard snapshot after direct_snapshot); the other
         handlers are error paths; then its finally."""
         raised, self.stub_raised = self.stub_raised, ""
-        self.handler_taken(stmt, catcher, frame, f"{raised} raises NotImplementedError (not "
-                                                 "implemented there): the fallback")
+        if self.handler_taken(stmt, catcher, frame, f"{raised} raises NotImplementedError "
+                                                    "(not implemented there): the fallback"):
+            raise _Stop
 
     def handler_taken(self, stmt: ir.Try, handler: ir.Handler, frame: Frame,
-                      note: str) -> None:
-        """A try whose body surely raised NotImplementedError: `handler` is the path taken,
-        drawn in line after `note`; the other handlers are error paths; then the finally."""
+                      note: str) -> bool:
+        """A try whose body surely raised: `handler` is the path taken, drawn in line after
+        `note`; the other handlers are error paths; then the finally. Whether the handler
+        ended the function (a return or a raise)."""
         self.skipped_handlers += sum(_draws_something(h.body) for h in stmt.handlers
                                      if h is not handler)
         self.note(frame, note, handler.line)
         if handler.name:
-            frame.env[handler.name] = Text("NotImplementedError")
+            frame.env[handler.name] = Text(self.failing or "NotImplementedError")
+        ended = False
         try:
             self.body(handler.body, frame)
+        except _Stop:
+            ended = True  # it returned, or raised: the caller says which
         finally:
             self.body(stmt.finalbody, frame)
+        return ended
 
-    def handled(self, stmt: ir.Try) -> bool:
-        """Whether an `except` of `stmt` takes the failure on the default config
-        (Engine.failing): one that raises another exception hands that one on
-        (`except ConsoleTypeUnavailable: raise HTTPBadRequest`) and is not a handling;
-        one that does not raise ends the failure, and the flow goes on after the try."""
+    def catching(self, stmt: ir.Try) -> ir.Handler | None:
+        """The `except` of `stmt` that catches the failure under way (Engine.failing): one
+        naming it, or one catching any error."""
         for handler in stmt.handlers:
             names = {name.strip().rpartition(".")[2]
                      for name in handler.type_text.strip("() ").split(",")}
             if self.failing in names or names & {"Exception", "BaseException", ""}:
-                if any(type(stmt) is ir.With and any(
-                        "reraise" in expr_text(item) for item, _ in stmt.items)
-                        for stmt in handler.body):
-                    return False  # handed on as it is, after the handler's work
-                raised = _raised_name(handler.body)
-                if raised is None:
-                    self.failing = None
-                    return True
-                if raised != "the exception":
-                    self.failing = raised
-                return False
-        return False
+                return handler
+        return None
+
+    def take_failure(self, stmt: ir.Try, frame: Frame) -> None:
+        """The failure under way is caught by a handler of `stmt`: drawn in line as the
+        path taken; the function goes on after the try unless the handler raises again
+        (`with excutils.save_and_reraise_exception(): <mark the error>`, or `raise
+        HTTPBadRequest(...)`, which hands that one on); a handler that returns ends the
+        function normally."""
+        handler = self.catching(stmt)
+        caught = conditions.clip(" ".join(handler.type_text.split()), 60)
+        ended = self.handler_taken(stmt, handler, frame,
+                                   f"handled by except {caught}".rstrip() + ": the path taken")
+        raised = _raised_name(handler.body)
+        if raised is not None or _reraises(handler):
+            if raised is not None and raised != "the exception":
+                self.failing = raised
+            raise _Raised
+        self.failing = None
+        if ended:
+            raise _Stop  # the handler returned
 
     def handler_not_walked(self, handler: ir.Handler, before: dict, frame: Frame) -> None:
         """An exception handler left out as an error path may still be how the code goes on
@@ -3249,7 +3261,8 @@ class Engine:
             nodes = kept if drawn is None else \
                 [*self.helper_summary(drawn, fn, frame, line), *kept]
             if not crossed and not part and not _passes_function(args, kwargs) and \
-                    facts == self.value_facts and changes == self.state_changes:
+                    facts == self.value_facts and changes == self.state_changes and \
+                    self.failing is None:
                 value = result[0] if result else Text(fn.function.name)
                 if type(value) is Text and value.same is not None:
                     value = Text(value.text)  # another call's result is another value
@@ -3257,7 +3270,7 @@ class Engine:
         for node in nodes:
             self.emit(node)
         if self.failing is not None and not self.quiet:
-            raise _Stop  # the callee failed on the default config: so does this call
+            raise _Raised  # the callee failed: so does this call
         return result[0] if result else Text(fn.function.name)
 
     def summary_of(self, nodes: list[Node], kept: list[Node], in_driver: bool,
@@ -3688,6 +3701,9 @@ class Engine:
             # so the '.end' notifications after it are never sent
             self.note(frame, f"{callee.self_value.cls.cls.name} does not implement {name}: "
                              "it raises NotImplementedError (an error)", call.line)
+            # a failure: up through the callers to a handler, the arm it happened in, or
+            # the request (Engine.failing)
+            self.failing, self.failing_frame = "NotImplementedError", id(frame)
             raise _Raised
         if type(result) is ConstV and result.value is None and \
                 self.tracing.driver_interface and _is_stub(callee.fn.function) and \
@@ -3755,7 +3771,7 @@ class Engine:
                       f"{method.method} returns", call.line, target=target,
                       rpc=extra["rpc"])
             if failed is not None and not self.quiet:
-                raise _Stop  # the caller gets the exception
+                raise _Raised  # the caller gets the exception
         return result
 
     def handle_call(self, method: RpcMethod, participant: str, bound: dict) -> Value:
@@ -4017,6 +4033,14 @@ def _creates_if_missing(stmt: ir.Try, handler: ir.Handler) -> bool:
     # a handler that leaves (`continue`, `return`) gives up: deleted meanwhile
     return name.startswith("get") and "NotFound" in handler.type_text and \
         bool(handler.body) and type(handler.body[-1]) not in (ir.Raise, ir.Return, ir.Jump)
+
+
+def _reraises(handler: ir.Handler) -> bool:
+    """Whether an `except` raises again: it ends in `raise`, or its work is inside `with
+    excutils.save_and_reraise_exception()`."""
+    return _raised_name(handler.body) is not None or any(
+        type(stmt) is ir.With and any("reraise" in expr_text(item) for item, _ in stmt.items)
+        for stmt in handler.body)
 
 
 def _catches_any(type_text: str) -> bool:
