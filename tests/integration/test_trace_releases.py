@@ -442,3 +442,15 @@ def test_post_live_migration_drops_the_migration_context_at_the_destination(mode
     # Instance.drop_migration_context writes db.instance_extra_update_by_uuid)
     steps = [(s.kind, s.source, s.text) for s in iter_steps(modern.flow("live-migrate").nodes)]
     assert ("db", DEST, "instance.drop_migration_context") in steps
+
+
+def test_service_delete_counts_the_instances_on_the_host_first(modern):
+    """nova/api/openstack/compute/services.py ServiceController.delete: for a compute
+    service `num_instances = objects.InstanceList.get_count_by_hosts(context,
+    [service['host']])` and 409 if any, before ComputeNodeList.get_all_by_host
+    (nova/objects/instance.py InstanceList.get_count_by_hosts is no remotable method: it
+    reads through `cls._get_count_by_hosts`, decorated `@db.pick_context_manager_reader`)."""
+    reads = [s[1] for s in _api_steps(modern.flow("service-delete", Options()),
+                                      "ServiceController.delete") if s[0] == "database" and s[1]]
+    assert reads[:2] == ["InstanceList.get_count_by_hosts",
+                         "ComputeNodeList.get_all_by_host"], reads

@@ -303,3 +303,47 @@ def test_an_object_class_known_by_an_alias_is_an_object_class(tmp_path):
     db = [s.text for s in iter_steps(flow.nodes) if s.kind == "db"]
     assert "Instance.get_by_id" in db
     assert not [t for t in db if "_from_db_object" in t]
+
+
+def test_an_object_query_that_reads_through_its_own_db_method_is_a_read(tmp_path):
+    """A `get_*` class method that is not remotable but hands over to a method of its own
+    class whose database decorator opens a session (nova/objects/instance.py
+    InstanceList.get_count_by_hosts -> `cls._get_count_by_hosts`, decorated
+    `@db.pick_context_manager_reader`) reads the database: drawn as a read. One that
+    reaches no database (a plain computation) is not."""
+    files = _tree_files("n = objects.InstanceList.get_count_by_hosts(context, ['h'])\n"
+                        "m = objects.InstanceList.get_fake(context)")
+    files["nova/db/__init__.py"] = ""
+    files["nova/db/main/__init__.py"] = ""
+    files["nova/db/main/api.py"] = """
+        def pick_context_manager_reader(f):
+            return f
+        """
+    files["nova/objects/instance.py"] = """
+        from nova.db.main import api as db
+        from nova.objects import base
+
+        class InstanceList(base.NovaObject):
+            @staticmethod
+            @db.pick_context_manager_reader
+            def _get_count_by_hosts(context, hosts):
+                return context.session.query(hosts).count()
+
+            @classmethod
+            def get_count_by_hosts(cls, context, hosts):
+                return cls._get_count_by_hosts(context, hosts)
+
+            @staticmethod
+            def _fake(hosts):
+                return len(hosts)
+
+            @classmethod
+            def get_fake(cls, context):
+                return cls._fake([])
+        """
+    index = Index(write_tree(tmp_path, files))
+    flow = trace((index, build_rpc_model(index, "synthetic")), "pause", "_pause")
+    reads = [s.text for s in iter_steps(flow.nodes)
+             if s.kind == "db" and s.source == "nova_compute"]
+    assert "InstanceList.get_count_by_hosts" in reads, reads
+    assert not any("get_fake" in text for text in reads), reads

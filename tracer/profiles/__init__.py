@@ -129,8 +129,8 @@ class Tracing:
     # function among the arguments; it is called with the context and what follows it
     gatherers: tuple[tuple[str, int], ...] = ()
     # whether an object class's `get_*` class method that calls the database API itself,
-    # not remotable, is a database read (Cinder's CinderObject.get_by_id); Nova's shipped
-    # diagrams draw only remotable ones (Quotas.get_all_by_project_and_user is not drawn)
+    # not remotable, is a database read (Cinder's CinderObject.get_by_id, Nova's
+    # InstanceList.get_count_by_hosts through its own `cls._get_count_by_hosts`)
     object_queries: bool = False
     # the attribute of a service's manager holding the host it runs on (oslo.service's
     # `self.host`): a message sent to the value it holds goes back to the sender's own

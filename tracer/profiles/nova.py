@@ -62,6 +62,9 @@ NOVA = Profile(
         driver_loader="nova.virt.driver.load_compute_driver",
         # nova/context.py: each calls fn(cctxt, *args, **kwargs) in the cells and answers
         # {cell_uuid: result} (API._get_instance_from_cell reads the instance this way)
+        # a non-remotable `get_*` class method of an object that reads the database
+        # itself is a read (InstanceList.get_count_by_hosts, service-delete's gate)
+        object_queries=True,
         gatherers=(("nova.context.scatter_gather_single_cell", 2),
                    ("nova.context.scatter_gather_cells", 3),
                    ("nova.context.scatter_gather_all_cells", 1),

@@ -3457,14 +3457,22 @@ class Engine:
         self.object_writers[key] = found
         return found
 
-    def queries_db(self, fn: FunctionRef) -> bool:
+    def queries_db(self, fn: FunctionRef, own: bool = True) -> bool:
         """Whether a function calls the database API through one of its module's imports
-        (`db.get_by_id(...)` in cinder.objects.base, which imports cinder.db.api as db)."""
+        (`db.get_by_id(...)` in cinder.objects.base, which imports cinder.db.api as db),
+        or (`own`) a method of its own class that does or that the database API's
+        decorator opens a session for (nova/objects/instance.py
+        InstanceList.get_count_by_hosts -> `cls._get_count_by_hosts`, decorated
+        `@db.pick_context_manager_reader`)."""
         local = {name for name, imp in fn.module.imports.items()
                  if self.db_module.match(imp.target)}
-        return bool(local) and any(
-            expr_text(call.func).split(".", 1)[0] in local
-            for call in ir.body_calls(fn.function.body))
+        if not local:
+            return False
+        calls = tuple(ir.body_calls(fn.function.body))
+        if any(expr_text(call.func).split(".", 1)[0] in local for call in calls):
+            return True
+        return own and fn.owner is not None and any(
+            _own_db_method(fn, call, local) is not None for call in calls)
 
     def uses_a_service(self, fn: FunctionRef) -> bool:
         """Whether a function calls into a client module of another service through one
@@ -3985,6 +3993,26 @@ def _memo_miss(stmt: ir.Try) -> tuple[str, ir.Handler] | None:
         name = value.args[1].value
     handlers = [h for h in stmt.handlers if h.type_text.strip() == "AttributeError"]
     return (name, handlers[0]) if name and handlers else None
+
+
+def _own_db_method(fn: FunctionRef, call: ir.Call, local: set[str]) -> ir.Function | None:
+    """The method of fn's own class that `cls._x(...)` or `self._x(...)` calls, where a
+    decorator from the database API opens its session (`@db.pick_context_manager_reader`)
+    or its body calls the database API (`db.x(...)`)."""
+    func = call.func
+    if type(func) is not ir.Attr or type(func.value) is not ir.Name or \
+            func.value.id not in ("cls", "self") or fn.owner is None:
+        return None
+    method = fn.owner.methods.get(func.attr)
+    if method is None or method is fn.function:
+        return None
+    if any(expr_text(d.func if isinstance(d, ir.Call) else d).split(".", 1)[0] in local
+           for d in method.decorators):
+        return method
+    if any(expr_text(inner.func).split(".", 1)[0] in local
+           for inner in ir.body_calls(method.body)):
+        return method
+    return None
 
 
 def _raises_not_implemented(function: ir.Function) -> bool:
