@@ -454,3 +454,16 @@ def test_service_delete_counts_the_instances_on_the_host_first(modern):
                                       "ServiceController.delete") if s[0] == "database" and s[1]]
     assert reads[:2] == ["InstanceList.get_count_by_hosts",
                          "ComputeNodeList.get_all_by_host"], reads
+
+
+def test_external_events_keep_the_else_arm_that_wakes_the_waiter(modern):
+    """nova/compute/manager.py ComputeManager.external_instance_event: after the
+    network-changed, network-vif-deleted, volume-extended and power-update arms,
+    `else: self._process_instance_event(instance, event)` (pop_instance_event, then
+    `_event.set(event)`: the boot, migration or rebuild waiting for network-vif-plugged
+    goes on). Nothing crosses a process there, yet the arm is drawn, as a note."""
+    text = flow_text(modern.flow("server-external-events-create", Options()), "wsd")
+    arms = text[text.index("alt if event.name == 'network-changed'"):]
+    arms = arms[:arms.index("\n            end\n")]
+    assert "\n            else\n" in arms
+    assert arms.rstrip().endswith("note over nova_compute: process instance event"), arms

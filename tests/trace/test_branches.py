@@ -1013,3 +1013,46 @@ def test_an_object_module_function_is_followed_and_a_missing_lookup_creates(tmp_
     assert found, [s.text for s in iter_steps(flow.nodes)]
     assert "HostMapping.get_by_host" in [s.text for s in iter_steps(flow.nodes)]
     assert "mapping.create" in [s.text for s in iter_steps(found[0].branches[0].nodes)]
+
+
+_WAKE = """def _wake_waiter(instance):
+    instance.waiting = False
+"""
+
+
+def test_an_else_that_only_does_in_process_work_keeps_a_note(tmp_path):
+    """nova/compute/manager.py external_instance_event: `elif` arms that draw messages,
+    then `else: self._process_instance_event(instance, event)`, which wakes a waiting
+    thread in memory: the `alt` keeps its else arm as a note of that call, or it would
+    say that the other events do nothing. An else that calls nothing of its own process
+    (only logs) is still left out."""
+    flow = _pause_with(tmp_path, """if instance.kind == 'a':
+    objects.Migration.get_by_id(context, 1)
+else:
+    _wake_waiter(instance)
+""", module_head=_WAKE)
+    (block,) = _blocks(flow.nodes, "if instance.kind == 'a'")
+    assert [b.label for b in block.branches] == ["if instance.kind == 'a'", ""]
+    assert [(s.kind, s.text) for s in block.branches[1].nodes if s.kind == "note"] == \
+        [("note", "wake waiter")]
+
+
+def test_an_else_that_only_logs_and_the_rest_after_a_guard_get_no_note(tmp_path):
+    logged = _pause_with(tmp_path / "logged", """if instance.kind == 'a':
+    objects.Migration.get_by_id(context, 1)
+else:
+    LOG.debug('nothing to do')
+""", module_head="LOG = None\n")
+    (block,) = _blocks(logged.nodes, "if instance.kind == 'a'")
+    assert [b.label for b in block.branches] == ["if instance.kind == 'a'"]
+    # `if x: ...; return` then the rest: the rest is no written else
+    guarded = _pause_with(tmp_path / "guarded", "_retry(context, instance)\n",
+                          module_head=_WAKE + """
+def _retry(context, instance):
+    if instance.kind == 'a':
+        objects.Migration.get_by_id(context, 1)
+        return
+    _wake_waiter(instance)
+""")
+    assert "Migration.get_by_id" in [s.text for s in iter_steps(guarded.nodes)]
+    assert "wake waiter" not in [s.text for s in iter_steps(guarded.nodes)]

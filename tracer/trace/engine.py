@@ -1919,6 +1919,8 @@ class Engine:
         # y`, inside a try): nothing after the branch runs, unless a handler is taken
         ended = kind == "alt" and not arms[-1][0] and \
             not any(carried_on for _, _, carried_on in attrs_after)
+        if kind == "alt" and not arms[-1][0] and not guard and not self.quiet:
+            branches[-1] = self.else_work(branches, arms[-1][1], frame)
         if guard and not _visible(branches[0].nodes) and \
                 (guard == "raise" or not _acts(branches[-1].nodes)):
             self.flat(branches, entries)
@@ -1929,6 +1931,39 @@ class Engine:
             self.draw_block(kind, branches, entries, frame, line, written)
         if ended:
             raise _Stop
+
+    def else_work(self, branches: list[Branch], stmts: tuple, frame: Frame) -> Branch:
+        """The `else` written in an `alt` whose other arms are drawn (not the rest of a
+        function after a guard): one that draws nothing but calls a function of its own
+        process keeps a note of that call, since an `alt` without it says the other cases
+        do nothing (nova/compute/manager.py
+        external_instance_event: `else: self._process_instance_event(instance, event)`
+        wakes the thread waiting for a vif-plugged event, all in memory)."""
+        last = branches[-1]
+        if _visible(last.nodes) or not any(_visible(b.nodes) for b in branches[:-1]):
+            return last
+        notes = []
+        for stmt in stmts:
+            call = stmt.value if type(stmt) in (ir.ExprStmt, ir.Assign, ir.Return) else None
+            if type(call) is not ir.Call:
+                continue
+            fn = self.own_function(call.func, frame)
+            if fn is not None and fn.function.name not in self.spawn_keywords:
+                # (a spawned worker's work is drawn where it runs)
+                notes.append(self._helper_note(fn, frame, call.line))
+        return replace(last, nodes=(*last.nodes, *notes)) if notes else last
+
+    def own_function(self, func: ir.Expr, frame: Frame) -> FunctionRef | None:
+        """The function of the running code's own process that `self.name` (a method of
+        its class) or `name` (a function of its module) names, if any."""
+        if type(func) is ir.Attr and type(func.value) is ir.Name and func.value.id == "self":
+            owner = frame.self_value.cls if type(frame.self_value) is Obj else \
+                ClassRef(frame.module, frame.fn.owner) if frame.fn.owner is not None \
+                else None
+            return self.index.find_method(owner, func.attr) if owner is not None else None
+        if type(func) is ir.Name and func.id in frame.module.functions:
+            return FunctionRef(frame.module, frame.module.functions[func.id])
+        return None
 
     def draw_block(self, kind: str, branches: list[Branch], entries: list[Arm], frame: Frame,
                    line: int, written: bool) -> None:
