@@ -127,6 +127,8 @@ def _joined(condition: str) -> str:
 
 
 def _both(outer: str, inner: str) -> str:
+    if outer == inner:  # a guard clause's rest, then the same test again: said once
+        return outer
     return f"{_joined(outer)} and {_joined(inner)}"
 
 

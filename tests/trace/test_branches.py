@@ -1056,3 +1056,15 @@ def _retry(context, instance):
 """)
     assert "Migration.get_by_id" in [s.text for s in iter_steps(guarded.nodes)]
     assert "wake waiter" not in [s.text for s in iter_steps(guarded.nodes)]
+
+
+def test_a_label_leaves_out_the_parts_the_constants_settle(tmp_path):
+    """nova 34.0.0 API.is_safe_to_update_az: `if check_no_instances_in_az and not
+    same_az_name:`, both callers passing True: the label is `not same_az_name`; an option
+    that settles a part (Cinder's CONF.snapshot_same_host) is listed with the flow's."""
+    files = _with_option(TRACE, "cfg.BoolOpt('same_host', default=True)")
+    flow = _pause_with(tmp_path, """if instance.flag and CONF.same_host:
+    objects.Migration.get_by_id(context, 1)
+""", files=files)
+    assert _blocks(flow.nodes, "if instance.flag")
+    assert any("CONF.same_host=True" in note for note in flow.notes)

@@ -1451,6 +1451,19 @@ class Engine:
         little of what decides it); the test as written otherwise, or when the function
         binds the name again."""
         test, text = stmt.test, stmt.text
+        if type(test) is ir.BoolOp:
+            # `check_no_instances_in_az and not same_az_name`, the first passed True: the
+            # parts the constants settle say nothing (the whole is not decided, or no
+            # label would be drawn)
+            self.config_read = []
+            kept = [part for part in test.values
+                    if self.truth(part, frame) is not (test.op == "and")]
+            if 0 < len(kept) < len(test.values):
+                # options at their defaults that settled a part: listed with the flow's
+                self.config_defaults.update(self.config_read)
+                return f" {test.op} ".join(f"({part.text})" if type(part) is ir.BoolOp
+                                           else expr_text(part) for part in kept)
+            return text
         if frame.caller is None:
             return text
         if type(test) is ir.Name:
