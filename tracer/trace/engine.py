@@ -1197,7 +1197,7 @@ class Engine:
             raise _Stop
 
     def handler_taken(self, stmt: ir.Try, handler: ir.Handler, frame: Frame,
-                      note: str) -> bool:
+                      note: str, error: str = "NotImplementedError") -> bool:
         """A try whose body surely raised: `handler` is the path taken, drawn in line after
         `note`; the other handlers are error paths; then the finally. Whether the handler
         ended the function (a return or a raise)."""
@@ -1205,7 +1205,7 @@ class Engine:
                                      if h is not handler)
         self.note(frame, note, handler.line)
         if handler.name:
-            frame.env[handler.name] = Text(self.failing or "NotImplementedError")
+            frame.env[handler.name] = Text(error)
         ended = False
         try:
             self.body(handler.body, frame)
@@ -1233,14 +1233,17 @@ class Engine:
         function normally."""
         handler = self.catching(stmt)
         caught = conditions.clip(" ".join(handler.type_text.split()), 60)
+        # the handler's own work is not failing (an arm of it that returns is a return)
+        failure, self.failing = self.failing, None
         ended = self.handler_taken(stmt, handler, frame,
-                                   f"handled by except {caught}".rstrip() + ": the path taken")
+                                   f"handled by except {caught}".rstrip() + ": the path taken",
+                                   failure)
         raised = _raised_name(handler.body)
         if raised is not None or _reraises(handler):
-            if raised is not None and raised != "the exception":
-                self.failing = raised
+            self.failing = raised if raised is not None and raised != "the exception" \
+                else failure
+            self.failing_frame = id(frame)
             raise _Raised
-        self.failing = None
         if ended:
             raise _Stop  # the handler returned
 
