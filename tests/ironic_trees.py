@@ -361,3 +361,84 @@ IRONIC_API = {
                 return self._subcontroller_map.get(primary_key), remainder
         """,
 }
+
+# The conductor's node lock: task_manager.acquire builds a TaskManager (a context manager
+# of the tree's own: __enter__/__exit__) whose __init__ reads the node and, exclusive,
+# reserves it through a class method of the object that calls the database API the
+# object class holds (IronicObject.dbapi), as ironic/conductor/task_manager.py does.
+IRONIC_LOCK = {
+    "ironic/db/api.py": """
+        def get_instance():
+            return None
+        """,
+    "ironic/objects/__init__.py": """
+        from ironic.objects.node import Node
+        """,
+    "ironic/objects/base.py": """
+        from oslo_versionedobjects import base as object_base
+
+        from ironic.db import api as db_api
+
+
+        class IronicObject(object_base.VersionedObject):
+            dbapi = db_api.get_instance()
+        """,
+    "ironic/objects/node.py": """
+        from oslo_versionedobjects import base as object_base
+
+        from ironic.objects import base
+
+
+        class Node(base.IronicObject):
+            @classmethod
+            @object_base.remotable_classmethod
+            def get(cls, context, node_id):
+                return cls.dbapi.get_node_by_id(node_id)
+
+            @classmethod
+            def reserve(cls, context, tag, node_id):
+                db_node = cls.dbapi.reserve_node(tag, node_id)
+                return cls._from_db_object(context, cls(), db_node)
+
+            @classmethod
+            def summary(cls, node):
+                return cls.describe(node)
+        """,
+    "ironic/conductor/task_manager.py": """
+        from ironic import objects
+
+
+        def acquire(context, node_id, shared=False, purpose='unspecified action'):
+            return TaskManager(context, node_id, shared=shared, purpose=purpose)
+
+
+        class TaskManager(object):
+            def __init__(self, context, node_id, shared=False, purpose=''):
+                self.context = context
+                self.node_id = node_id
+                self.shared = shared
+                node = objects.Node.get(context, node_id)
+                if not self.shared:
+                    self._lock()
+                else:
+                    self.node = node
+
+            def _lock(self):
+                self.node = objects.Node.reserve(self.context, 'host', self.node_id)
+
+            def __enter__(self):
+                return self
+
+            def __exit__(self, exc_type, exc_val, exc_tb):
+                pass
+
+            def spawn_after(self, _spawn_method, *args, **kwargs):
+                self._spawn_method = _spawn_method
+                self._spawn_args = args
+
+            def process_event(self, event, callback=None, call_args=None,
+                              call_kwargs=None, err_handler=None, target_state=None):
+                if callback:
+                    self.spawn_after(callback, *call_args)
+        """,
+}

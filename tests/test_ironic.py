@@ -232,3 +232,26 @@ def test_a_constant_table_read_with_a_constant_key_decides_a_condition():
     other = conditions.parse("target == ir_states.VERBS['rescue']")
     assert conditions.evaluate(other, lambda d: known.get(d, conditions.UNKNOWN)) \
         is conditions.UNKNOWN
+
+
+def test_a_context_manager_of_the_tree_draws_its_construction(tmp_path):
+    """`with task_manager.acquire(context, node_id, shared=False) as task:` builds a
+    TaskManager, a class of the tree with __exit__: its __init__ is the work done on
+    entry (the node read, and its exclusive lock, Node.reserve: a class method calling
+    `cls.dbapi.reserve_node`, the database API the object class holds), drawn before the
+    body; a class method that does not reach the database API is not a database step."""
+    from tracer.model import DB, DRIVER
+    from tracer.workspace import open_workspace
+    from tests.ironic_trees import IRONIC_LOCK
+
+    root = write_tree(tmp_path / "tree", {**IRONIC, **IRONIC_API, **IRONIC_LOCK})
+    ws = open_workspace(str(root), cache=tmp_path / "cache")
+    steps = _flow_steps(ws, "node-undeploy")
+    db = [t for k, _, _, t in steps if k == DB]
+    assert "Node.get" in db
+    assert any(t.endswith("Node.reserve") for t in db), db
+    assert not any("summary" in t for t in db)
+    texts = [t for _, _, _, t in steps]
+    reserve = [i for i, t in enumerate(texts) if t.endswith("Node.reserve")][0]
+    assert reserve < texts.index("deploy.tear_down")
+    assert (DRIVER, "ironic_conductor", "ipmi", "deploy.tear_down") in steps

@@ -1031,7 +1031,7 @@ class Engine:
         for context, name in stmt.items:
             entered = self.enter(context, frame) if type(context) is ir.Call else None
             if entered is None:
-                self.eval(context, frame)
+                self.eval_context(context, frame)
             else:
                 exits.append(entered)
             if isinstance(name, ir.Name):
@@ -1041,6 +1041,26 @@ class Engine:
         finally:
             for callee, args, kwargs in reversed(exits):
                 self.invoke(callee, args, kwargs, frame, stmt.line, part=True)
+
+    def eval_context(self, context: ir.Expr, frame: Frame) -> None:
+        """A `with` over an object of the tree's own context-manager class (one with
+        `__exit__`), built in the statement (`with task_manager.acquire(ctx, node_id) as
+        task:` returns `TaskManager(...)`): its `__init__` is the work done on entry (Ironic
+        reads the node and reserves it, `objects.Node.reserve`), so it is drawn, not run
+        quietly to learn attributes as other objects' are."""
+        self.entering_context = type(context) is ir.Call
+        try:
+            self.eval(context, frame)
+        finally:
+            self.entering_context = False
+
+    def context_init(self, cls: ClassRef) -> bool:
+        """Whether an object of `cls` built now is the context manager a `with` enters
+        (eval_context); asked once per `with`."""
+        if not getattr(self, "entering_context", False):
+            return False
+        self.entering_context = False
+        return self.index.find_method(cls, "__exit__") is not None
 
     def enter(self, call: ir.Call, frame: Frame) -> tuple[FuncV, tuple, dict] | None:
         """Enter a `@contextmanager` of the tree: its work before the `yield` is drawn;
@@ -2533,7 +2553,11 @@ class Engine:
             obj.attrs[UNSET] = ConstV(True)
         if role in (None, "driver"):
             init = self.index.find_method(cls, "__init__")
-            if init is not None and self.quiet < QUIET_DEPTH \
+            if init is not None and not self.quiet and init.dotted not in self.stack \
+                    and self.context_init(cls):
+                self.run(self._frame(init, obj, participant, frame.depth + 1 if frame else 0,
+                                     tuple(args), dict(kwargs or {})))
+            elif init is not None and self.quiet < QUIET_DEPTH \
                     and init.dotted not in self.stack:
                 self.initialise(obj, init, participant, frame, args, kwargs)
             elif init is not None and init.dotted not in self.stack:
@@ -3443,7 +3467,8 @@ class Engine:
                         for d in callee.fn.function.decorators)
         if isinstance(owner, ClassV) and (remotable or (
                 self.tracing.object_queries and name.startswith("get_") and
-                callee.fn.function.is_classmethod and self.queries_db(callee.fn))):
+                callee.fn.function.is_classmethod and self.queries_db(callee.fn)) or (
+                callee.fn.function.is_classmethod and self.class_dbapi(callee.fn))):
             # a query or a write, by conductor; or a query class method that asks the
             # database API itself (Cinder's CinderObject.get_by_id: db.get_by_id(...))
             self.db(frame, f"{class_name or owner.cls.cls.name}.{name}", call.line)
@@ -3521,6 +3546,26 @@ class Engine:
             return True
         return own and fn.owner is not None and any(
             _own_db_method(fn, call, local) is not None for call in calls)
+
+    def class_dbapi(self, fn: FunctionRef) -> bool:
+        """Whether an object's class method calls the database API it holds as a class
+        attribute (Ironic's IronicObject: `dbapi = db_api.get_instance()`; Node.reserve:
+        `cls.dbapi.reserve_node(tag, node_id)`, the conductor's node lock)."""
+        if fn.owner is None:
+            return False
+        klass = ClassRef(fn.module, fn.owner)
+        for call in ir.body_calls(fn.function.body):
+            parts = expr_text(call.func).split(".")
+            if len(parts) < 3 or parts[0] != "cls":
+                continue
+            found = self.index.class_attr(klass, parts[1])
+            if found is None:
+                continue
+            root = expr_text(found[1]).split(".", 1)[0]
+            imp = found[0].module.imports.get(root)
+            if imp is not None and self.db_module.match(imp.target):
+                return True
+        return False
 
     def uses_a_service(self, fn: FunctionRef) -> bool:
         """Whether a function calls into a client module of another service through one
