@@ -245,3 +245,24 @@ def test_every_command_reads_ironic(ironic, args):
         assert any(n.get("id", "").startswith("rpc:ironic-conductor:") for n in data["nodes"])
     else:
         assert data
+
+
+@pytest.mark.parametrize("name", ["node-deploy", "node-undeploy", "node-clean",
+                                  "node-rescue", "node-delete"])
+def test_the_conductor_locks_the_node_before_its_work(flows, name):
+    """Every conductor handler works under `with task_manager.acquire(context, node_id,
+    shared=False, ...) as task:` (ironic/conductor/manager.py, e.g.
+    ConductorManager.do_node_deploy, do_node_tear_down, destroy_node): acquire returns a
+    TaskManager (ironic/conductor/task_manager.py) whose __init__ reads the node
+    (objects.Node.get) and, exclusive, takes its lock in TaskManager._lock:
+    `objects.Node.reserve(self.context, CONF.host, self.node_id)`, which writes the
+    reservation through `cls.dbapi.reserve_node` (ironic/objects/node.py Node.reserve).
+    Both are drawn from the conductor, the lock before any driver call."""
+    steps = list(iter_steps(flows[name].nodes))
+    reserve = [i for i, s in enumerate(steps) if s.kind == DB and s.source == CONDUCTOR
+               and s.text.endswith("writes Node.reserve")]
+    assert reserve, name
+    assert any(s.kind == DB and s.source == CONDUCTOR and s.text == "Node.get" and
+               s.file == "ironic/conductor/task_manager.py" for s in steps[:reserve[0]])
+    first_driver = [i for i, s in enumerate(steps) if s.kind == DRIVER]
+    assert not first_driver or reserve[0] < first_driver[0]
