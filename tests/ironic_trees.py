@@ -251,8 +251,9 @@ IRONIC_API = {
 
             @method.expose(status_code=202)
             def power(self, node_ident, target, timeout=None):
+                topic = pecan.request.rpcapi.get_topic_for(node_ident)
                 pecan.request.rpcapi.change_node_power_state(
-                    pecan.request.context, node_ident, target)
+                    pecan.request.context, node_ident, target, topic=topic)
 
             @method.expose(status_code=202)
             def provision(self, node_ident, target, configdrive=None):

@@ -255,3 +255,21 @@ def test_a_context_manager_of_the_tree_draws_its_construction(tmp_path):
     reserve = [i for i, t in enumerate(texts) if t.endswith("Node.reserve")][0]
     assert reserve < texts.index("deploy.tear_down")
     assert (DRIVER, "ironic_conductor", "ipmi", "deploy.tear_down") in steps
+
+
+def test_the_client_method_choosing_the_server_is_noted_before_the_send(ironic_ws):
+    """`topic = rpcapi.get_topic_for(node)` then `rpcapi.change_node_power_state(...,
+    topic=topic)`: a method of the RPC client that picks the receiving server
+    (Tracing.routers: Ironic's hash ring) is noted where it is called, before the send;
+    a flow that does not call it (node-deploy here) has no such note."""
+    from tracer.model import CALL, NOTE
+
+    steps = _flow_steps(ironic_ws, "node-power-on")
+    texts = [t for _, _, _, t in steps]
+    routed = [i for i, (k, s, _, t) in enumerate(steps) if k == NOTE and s == "ironic_api"
+              and t.startswith("get_topic_for(node_ident): conductor: the one the hash "
+                               "ring maps the node to")]
+    assert routed and routed[0] < texts.index("change_node_power_state")
+    assert steps[texts.index("change_node_power_state")][0] == CALL
+    assert not any("get_topic_for" in t for _, _, _, t in _flow_steps(ironic_ws,
+                                                                       "node-deploy"))

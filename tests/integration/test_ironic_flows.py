@@ -267,3 +267,19 @@ def test_the_conductor_locks_the_node_before_its_work(flows, name):
                s.file == "ironic/conductor/task_manager.py" for s in steps[:reserve[0]])
     first_driver = [i for i, s in enumerate(steps) if s.kind == DRIVER]
     assert not first_driver or reserve[0] < first_driver[0]
+
+
+@pytest.mark.parametrize("name,method", [
+    ("node-deploy", "do_node_deploy"), ("node-delete", "destroy_node"),
+    ("port-create", "create_port"), ("node-power-on", "change_node_power_state")])
+def test_the_conductor_is_chosen_by_the_hash_ring_before_the_send(flows, name, method):
+    """The API addresses the node's conductor: `topic = api.request.rpcapi.get_topic_for(
+    rpc_node)` (ironic/api/controllers/v1/node.py NodeStatesController.provision and
+    NodesController.delete, port.py PortsController.post), then passes `topic=topic` to
+    the client; ironic/conductor/rpcapi.py ConductorAPI.get_topic_for -> get_conductor_for:
+    `ring = self.ring_manager.get_ring(node.driver, node.conductor_group)`,
+    `ring.get_nodes(node.uuid.encode('utf-8'))`. Noted on the API before the send."""
+    steps = _steps(flows[name])
+    send = [i for i, s in enumerate(steps) if s[0] == CALL and s[3] == method][0]
+    assert any(k == NOTE and s == API and "conductor: the one the hash ring maps the node to"
+               in t and t.startswith("get_topic_for(") for k, s, _, t in steps[:send])

@@ -180,6 +180,17 @@ IRONIC = Profile(
                     "default); task.driver.<interface>.<method> calls are drawn, not followed "
                     "into an interface (each node's are chosen at run time)",
         known_attrs=(("request.rpcapi", "ironic.conductor.rpcapi.ConductorAPI"),),
+        # ironic/conductor/rpcapi.py: the topic every node's message is sent to
+        # (`<topic>.<host>`, _prepare_call addresses that host)
+        routers=(
+            ("ironic.conductor.rpcapi.ConductorAPI.get_topic_for",
+             "conductor: the one the hash ring maps the node to (the ring of its driver "
+             "and conductor_group, keyed by its uuid)"),
+            ("ironic.conductor.rpcapi.ConductorAPI.get_topic_for_driver",
+             "conductor: a random one of those the driver's hash ring holds"),
+            ("ironic.conductor.rpcapi.ConductorAPI.get_random_topic",
+             "conductor: a random online one"),
+        ),
         spawners=(("process_event", "call_args"), ("spawn_after", ""),
                   ("_spawn_worker", "")),
         error_hooks=("set_spawn_error_hook",),

@@ -3217,6 +3217,7 @@ class Engine:
         dotted = fn.dotted
         if dotted in self.by_client:
             return self.rpc(callee, call, args, kwargs, frame)
+        self.routing_note(dotted, call, frame)
         if dotted in self.choices:
             return self.chosen(dotted, frame, args, kwargs)
         owner = callee.self_value
@@ -3874,6 +3875,16 @@ class Engine:
             if failed is not None and not self.quiet:
                 raise _Raised  # the caller gets the exception
         return result
+
+    def routing_note(self, dotted: str, call: ir.Call, frame: Frame) -> None:
+        """Where an RPC client's method chooses the server of the next message
+        (Tracing.routers), a note of the choice, as the code wrote the call."""
+        routers = self.tracing.routers
+        text = dict(routers).get(dotted) if routers else None
+        if text is not None:
+            self.note(frame, f"{expr_text(call.func).rsplit('.', 1)[-1]}("
+                             f"{', '.join(expr_text(a) for a in call.args)}): {text}",
+                      call.line)
 
     def handle_call(self, method: RpcMethod, participant: str, bound: dict) -> Value:
         handler = self.handler_of(method)
