@@ -402,6 +402,10 @@ IRONIC_LOCK = {
                 return cls._from_db_object(context, cls(), db_node)
 
             @classmethod
+            def release(cls, context, tag, node_id):
+                cls.dbapi.release_node(tag, node_id)
+
+            @classmethod
             def summary(cls, node):
                 return cls.describe(node)
         """,
@@ -431,7 +435,13 @@ IRONIC_LOCK = {
                 return self
 
             def __exit__(self, exc_type, exc_val, exc_tb):
-                pass
+                if exc_type is not None:
+                    objects.Node.summary(self.node)
+                self.release_resources()
+
+            def release_resources(self):
+                if not self.shared:
+                    objects.Node.release(self.context, 'host', self.node_id)
 
             def spawn_after(self, _spawn_method, *args, **kwargs):
                 self._spawn_method = _spawn_method

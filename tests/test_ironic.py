@@ -273,3 +273,28 @@ def test_the_client_method_choosing_the_server_is_noted_before_the_send(ironic_w
     assert steps[texts.index("change_node_power_state")][0] == CALL
     assert not any("get_topic_for" in t for _, _, _, t in _flow_steps(ironic_ws,
                                                                        "node-deploy"))
+
+
+def test_a_context_manager_of_the_tree_exits_after_the_body_or_after_its_worker(tmp_path):
+    """TaskManager.__exit__ (ironic/conductor/task_manager.py) runs when the `with` body
+    ends, with no exception (exc_type None: its error branch is not drawn): it releases
+    the lock (Node.release) after the body's work; where the body handed the task to a
+    worker (task.spawn_after), the release comes at the end of that work, not before."""
+    from tracer.model import DB
+    from tracer.workspace import open_workspace
+    from tests.ironic_trees import IRONIC_LOCK
+
+    root = write_tree(tmp_path / "tree", {**IRONIC, **IRONIC_API, **IRONIC_LOCK})
+    ws = open_workspace(str(root), cache=tmp_path / "cache")
+    texts = [t for _, _, _, t in _flow_steps(ws, "node-undeploy")]
+    released = [i for i, t in enumerate(texts) if t.endswith("Node.release")]
+    assert released and texts.index("deploy.tear_down") < released[0] < \
+        texts.index("do_node_tear_down returns")
+    assert not any("summary" in t for t in texts)
+    steps = _flow_steps(ws, "node-power-on")
+    texts = [t for _, _, _, t in steps]
+    released = [i for i, (k, _, _, t) in enumerate(steps) if k == DB and
+                t.endswith("Node.release")]
+    assert len(released) == 1
+    assert texts.index("change_node_power_state returns") < \
+        texts.index("power.set_power_state") < released[0]

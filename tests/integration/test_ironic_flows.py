@@ -283,3 +283,27 @@ def test_the_conductor_is_chosen_by_the_hash_ring_before_the_send(flows, name, m
     send = [i for i, s in enumerate(steps) if s[0] == CALL and s[3] == method][0]
     assert any(k == NOTE and s == API and "conductor: the one the hash ring maps the node to"
                in t and t.startswith("get_topic_for(") for k, s, _, t in steps[:send])
+
+
+def test_the_lock_is_released_after_the_work_or_when_the_worker_ends(flows):
+    """TaskManager.__exit__ (ironic/conductor/task_manager.py): with no spawned work it
+    calls self.release_resources() -> `objects.Node.release(self.context, CONF.host,
+    self.node.id)` as the `with` ends (ConductorManager.destroy_node, before its reply);
+    when the body spawned a worker (task.process_event / spawn_after) it hands the release
+    to the worker's end (`fut.add_done_callback(self._thread_release_resources)`), so
+    node-deploy's and node-power-on's release follows the worker's driver calls, after
+    the API's reply."""
+    steps = _steps(flows["node-delete"])
+    texts = [t for _, _, _, t in steps]
+    released = [i for i, (k, s, _, t) in enumerate(steps) if k == DB and s == CONDUCTOR
+                and t.endswith("Node.release")]
+    assert released and released[-1] < texts.index("destroy_node returns")
+    for name, method, work in (("node-deploy", "do_node_deploy", "deploy.prepare"),
+                               ("node-power-on", "change_node_power_state",
+                                "power.set_power_state")):
+        steps = _steps(flows[name])
+        texts = [t for _, _, _, t in steps]
+        released = [i for i, (k, s, _, t) in enumerate(steps) if k == DB and
+                    s == CONDUCTOR and t.endswith("Node.release")]
+        assert released, name
+        assert texts.index(f"{method} returns") < texts.index(work) < released[-1], name

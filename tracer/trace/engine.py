@@ -173,6 +173,9 @@ class Spawn:
     line: int
     how: str
     paths: list[tuple[Arm, ...]] = field(default_factory=list)
+    # the exits of the context managers it was handed from, run when it ends (Ironic's
+    # TaskManager releases the node's lock when its worker is done)
+    after: list[tuple] = field(default_factory=list)
 
 
 class Shared:
@@ -576,7 +579,8 @@ class Engine:
                 self.note(frame, f"asynchronous, in a worker thread ({spawn.how}): "
                                  f"{fn.function.name}", spawn.line),
                 self.contained(lambda: self.invoke(spawn.work, spawn.args, spawn.kwargs,
-                                                   frame, spawn.line))))
+                                                   frame, spawn.line)),
+                self.spawn_exits(spawn)))
         finally:
             self.context = []
             self.failing = None
@@ -585,6 +589,12 @@ class Engine:
         done = Step(DONE, frame.participant, None, fn.function.name, frame.fn.dotted,
                     frame.module.path, spawn.line)
         return _guarded([start, *body, done], guards)
+
+    def spawn_exits(self, spawn: Spawn) -> None:
+        """What the context managers the work was handed from do when it ends."""
+        for callee, args, kwargs in spawn.after:
+            self.contained(lambda: self.invoke(callee, args, dict(kwargs), spawn.frame,
+                                               spawn.line, part=True))
 
     def spawn(self, work: FuncV, args: tuple, kwargs: dict, frame: Frame, line: int,
               how: str, call: ir.Call) -> Value:
@@ -1028,11 +1038,12 @@ class Engine:
         exit; its `except` around the `yield` is an error path of the body, drawn only with
         --errors. Any other context expression is evaluated on entry."""
         exits = []
+        spawned = len(self.queue)
         for context, name in stmt.items:
             entered = self.enter(context, frame) if type(context) is ir.Call else None
             if entered is None:
-                self.eval_context(context, frame)
-            else:
+                entered = self.context_exit(self.eval_context(context, frame), frame)
+            if entered is not None:
                 exits.append(entered)
             if isinstance(name, ir.Name):
                 frame.env[name.id] = Text(name.id)
@@ -1040,9 +1051,16 @@ class Engine:
             self.body(stmt.body, frame)
         finally:
             for callee, args, kwargs in reversed(exits):
-                self.invoke(callee, args, kwargs, frame, stmt.line, part=True)
+                workers = [w for w in list(self.queue)[spawned:] if type(w) is Spawn]
+                if kwargs is _LEAVING and workers:
+                    # the body handed its work to a worker, which the object goes
+                    # with (Ironic's TaskManager.__exit__ spawns it and releases the
+                    # lock when it ends): its exit is drawn when the work ends
+                    workers[-1].after.append((callee, args, kwargs))
+                    continue
+                self.invoke(callee, args, dict(kwargs), frame, stmt.line, part=True)
 
-    def eval_context(self, context: ir.Expr, frame: Frame) -> None:
+    def eval_context(self, context: ir.Expr, frame: Frame) -> Value:
         """A `with` over an object of the tree's own context-manager class (one with
         `__exit__`), built in the statement (`with task_manager.acquire(ctx, node_id) as
         task:` returns `TaskManager(...)`): its `__init__` is the work done on entry (Ironic
@@ -1050,9 +1068,22 @@ class Engine:
         quietly to learn attributes as other objects' are."""
         self.entering_context = type(context) is ir.Call
         try:
-            self.eval(context, frame)
+            return self.eval(context, frame)
         finally:
             self.entering_context = False
+
+    def context_exit(self, value: Value, frame: Frame) -> tuple | None:
+        """The `__exit__` of a context-manager object of the tree's own class, run when
+        the `with` body ends with no exception (its arguments None): Ironic's
+        TaskManager.__exit__ releases the node's lock (`objects.Node.release`)."""
+        if type(value) is not Obj or value.role not in (None, "driver"):
+            return None
+        fn = self.index.find_method(value.cls, "__exit__")
+        if fn is None:
+            return None
+        none = ConstV(None)
+        return (FuncV(fn, value, value.participant or frame.participant),
+                (none, none, none), _LEAVING)
 
     def context_init(self, cls: ClassRef) -> bool:
         """Whether an object of `cls` built now is the context manager a `with` enters
@@ -4025,6 +4056,9 @@ class Engine:
 # ------------------------------------------------------------------------------ helpers
 
 _INVISIBLE = {ENTER, LEAVE, DONE, START}
+# the keywords of a context-manager object's `__exit__` (Engine.context_exit), told apart
+# by identity from those of a `@contextmanager` generator's part after its `yield`
+_LEAVING: dict = {}
 # Kept from helpers beyond `depth`: whatever leaves the process (RPC, other services,
 # the driver) and the writes of the instance's or migration's state (every database
 # write with Options.all_writes); other database access and notes become the helper's
