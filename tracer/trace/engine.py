@@ -1078,8 +1078,13 @@ class Engine:
         TaskManager.__exit__ releases the node's lock (`objects.Node.release`)."""
         if type(value) is not Obj or value.role not in (None, "driver"):
             return None
+        enter = self.index.find_method(value.cls, "__enter__")
+        if enter is not None and not _does_nothing(enter.function):
+            # Nova's EventReporter.__enter__ records each instance's action event start
+            self.invoke(FuncV(enter, value, value.participant or frame.participant), (), {},
+                        frame, enter.function.line, part=True)
         fn = self.index.find_method(value.cls, "__exit__")
-        if fn is None:
+        if fn is None or _does_nothing(fn.function):
             return None
         none = ConstV(None)
         return (FuncV(fn, value, value.participant or frame.participant),
@@ -4214,6 +4219,19 @@ def _catches_any(type_text: str) -> bool:
     in a tuple."""
     caught = {part.strip() for part in type_text.strip().strip("()").split(",")}
     return bool(caught & {"", "Exception", "BaseException"})
+
+
+def _does_nothing(function: ir.Function) -> bool:
+    """A method whose body is a docstring, `pass` or `return`/`return self`
+    (`UnlimitedSemaphore.__exit__`, TaskManager.__enter__)."""
+    for stmt in function.body:
+        if type(stmt) is ir.ExprStmt and type(stmt.value) is ir.Const:
+            continue
+        if type(stmt) is ir.Return and (stmt.value is None or (
+                type(stmt.value) is ir.Name and stmt.value.id == "self")):
+            continue
+        return False
+    return True
 
 
 def _is_stub(function: ir.Function) -> bool:

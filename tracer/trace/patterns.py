@@ -291,7 +291,7 @@ STATE_MODULES = ("task_states", "vm_states", "power_state", "fields")
 # (`reserve`, `release`: Ironic's Node.reserve/release set and clear the node's lock)
 _WRITE_METHOD = re.compile(r"^(save|create|destroy|delete|reserve|release|update\w*|drop_\w+|"
                            r"add_\w+|remove_\w+|clean_\w+|action_(start|finish)|"
-                           r"event_(start|finish))$")
+                           r"event_(start|finish)\w*)$")
 # The writes that carry an instance's or a migration's state (`instance.save`,
 # `migrate_data.migration.save`): the backbone of a flow, drawn at any depth.
 _STATE_WRITE = re.compile(r"^(\w+\.)*(instance|migration)\.(save|create|destroy)\b")
