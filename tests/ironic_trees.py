@@ -453,3 +453,35 @@ IRONIC_LOCK = {
                     self.spawn_after(callback, *call_args)
         """,
 }
+
+# A driver interface whose default implementation fails (Ironic's no-firmware:
+# ironic/drivers/modules/noop.py NoFirmware, `validate = _fail`; cache_firmware_components
+# a no-op), called in a helper that catches the error (conductor/utils.py
+# node_cache_firmware_components), after the power action.
+IRONIC_FAILING = {
+    "ironic/conductor/utils.py": """
+        from ironic.common import exception
+
+
+        def node_power_action(task, new_state, timeout=None):
+            node = task.node
+            task.driver.power.set_power_state(task, new_state, timeout=timeout)
+            node_cache_firmware_components(task)
+            task.driver.firmware.get_properties()
+            node.save()
+
+        def node_cache_firmware_components(task):
+            try:
+                task.driver.firmware.validate(task)
+                task.driver.firmware.cache_firmware_components(task)
+            except exception.UnsupportedDriverExtension:
+                pass
+
+        def provisioning_error_handler(e, node, provision_state, target):
+            pass
+
+        def deploying_error_handler(task, logmsg):
+            task.node.save()
+            task.driver.deploy.clean_up(task)
+        """,
+}

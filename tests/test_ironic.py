@@ -298,3 +298,27 @@ def test_a_context_manager_of_the_tree_exits_after_the_body_or_after_its_worker(
     assert len(released) == 1
     assert texts.index("change_node_power_state returns") < \
         texts.index("power.set_power_state") < released[0]
+
+
+def test_a_call_the_default_interface_fails_goes_to_its_handler(tmp_path):
+    """Tracing.failing_interfaces: the ipmi type's default firmware interface is
+    no-firmware, whose validate raises UnsupportedDriverExtension: the call is drawn, then
+    noted failing; the `except UnsupportedDriverExtension` around it is the path taken,
+    so the call after it in the try (cache_firmware_components) is not drawn; a method it
+    does not fail (get_properties) and the work after the handler are."""
+    from tracer.model import DB, DRIVER, NOTE
+    from tracer.workspace import open_workspace
+    from tests.ironic_trees import IRONIC_FAILING
+
+    root = write_tree(tmp_path / "tree", {**IRONIC, **IRONIC_API, **IRONIC_FAILING})
+    ws = open_workspace(str(root), cache=tmp_path / "cache")
+    steps = _flow_steps(ws, "node-power-on")
+    drawn = [t for k, _, _, t in steps if k == DRIVER]
+    assert "firmware.validate" in drawn and "firmware.get_properties" in drawn
+    assert "firmware.cache_firmware_components" not in drawn
+    assert any(k == NOTE and t.startswith("ipmi's default firmware interface (no-firmware) "
+                                          "raises UnsupportedDriverExtension")
+               for k, _, _, t in steps)
+    texts = [t for _, _, _, t in steps]
+    assert texts.index("firmware.validate") < texts.index("firmware.get_properties")
+    assert any(k == DB and t == "node.save" for k, _, _, t in steps)

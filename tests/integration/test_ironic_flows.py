@@ -19,10 +19,11 @@ drawn (ironic/...):
   conductor/utils.py node_power_action calls task.driver.power.set_power_state.
 - node-clean (target clean): `do_node_clean` call; conductor/cleaning.py do_node_clean
   validates task.driver.power and task.driver.network.
-- node-inspect (target inspect): `inspect_hardware` call; conductor/inspection.py
-  inspect_hardware calls task.driver.inspect.inspect_hardware.
-- node-rescue (target rescue): `do_node_rescue` call; ConductorManager._do_node_rescue calls
-  task.driver.rescue.rescue.
+- node-inspect (target inspect): `inspect_hardware` call; ConductorManager.inspect_hardware
+  validates task.driver.inspect, which on the default no-inspect interface raises
+  UnsupportedDriverExtension (the call answers it).
+- node-rescue (target rescue): `do_node_rescue` call; task.driver.rescue.validate fails on
+  the default no-rescue interface: InstanceRescueFailure.
 - node-create (POST /v1/nodes): `create_node` call; ConductorManager.create_node runs
   node_obj.create().
 - node-delete (DELETE /v1/nodes/{id}): `destroy_node` call; ConductorManager.destroy_node
@@ -148,9 +149,31 @@ def test_power_is_set_by_the_spawned_node_power_action(flows, name, state):
 def test_clean_inspect_rescue_reach_their_interfaces(flows):
     assert _driver(flows["node-clean"], "power.validate", "ironic/conductor/cleaning.py")
     assert _driver(flows["node-clean"], "network.validate", "ironic/conductor/cleaning.py")
-    assert _driver(flows["node-inspect"], "inspect.inspect_hardware",
-                   "ironic/conductor/inspection.py")
-    assert _driver(flows["node-rescue"], "rescue.rescue", "ironic/conductor/manager.py")
+
+def test_inspect_and_rescue_fail_on_the_default_interfaces(flows):
+    """The ipmi hardware type's default inspect and rescue interfaces are no-inspect and
+    no-rescue (ironic/drivers/generic.py GenericHardware.supported_inspect_interfaces
+    [AgentInspect, NoInspect], supported_rescue_interfaces [NoRescue, AgentRescue];
+    ironic/conf/default.py enabled_inspect_interfaces ['no-inspect', 'redfish'],
+    enabled_rescue_interfaces ['no-rescue']; ironic/common/driver_factory.py
+    default_interface picks the first supported one enabled), whose validate is
+    ironic/drivers/modules/noop.py `_fail`: UnsupportedDriverExtension.
+    ConductorManager.inspect_hardware (ironic/conductor/manager.py) calls
+    task.driver.inspect.validate(task) outside any handler: the call answers the error;
+    ConductorManager.do_node_rescue catches it (`except (...,
+    exception.UnsupportedDriverExtension, ...)`), removes the rescue password and raises
+    InstanceRescueFailure. Neither spawns its worker: inspect_hardware and rescue are
+    not drawn."""
+    for name, method, error, never in (
+            ("node-inspect", "inspect_hardware", "UnsupportedDriverExtension",
+             "inspect.inspect_hardware"),
+            ("node-rescue", "do_node_rescue", "InstanceRescueFailure", "rescue.rescue")):
+        steps = _steps(flows[name])
+        texts = [t for _, _, _, t in steps]
+        assert f"{method} raises {error}" in texts, name
+        assert any(k == NOTE and t.startswith(f"ipmi's default {name[5:]} interface (no-")
+                   for k, _, _, t in steps), name
+        assert never not in texts and not any("asynchronous" in t for t in texts)
 
 
 @pytest.mark.parametrize("name, write", [("node-create", "node_obj.create"),

@@ -178,7 +178,25 @@ IRONIC = Profile(
         driver_calls=r"^(?:\w+\.)*task\.driver\.(\w+)\.(\w+)$",
         driver_note="driver: the ipmi hardware type (CONF.enabled_hardware_types' first "
                     "default); task.driver.<interface>.<method> calls are drawn, not followed "
-                    "into an interface (each node's are chosen at run time)",
+                    "into an interface (each node's are chosen at run time); a call the "
+                    "default interface fails (no-rescue, no-inspect, no-firmware, no-bios, "
+                    "no-console, no-raid raise UnsupportedDriverExtension) is drawn failing",
+        # the ipmi hardware type's default interfaces (ironic/common/driver_factory.py
+        # default_interface: the first of its supported_<iface>_interfaces that
+        # CONF.enabled_<iface>_interfaces enables; ironic/drivers/generic.py, ipmi.py,
+        # ironic/conf/default.py): no-rescue, no-inspect, no-firmware, no-bios,
+        # no-console, no-raid, whose calls fail (ironic/drivers/modules/noop.py FailMixin:
+        # `validate = _fail`, raising UnsupportedDriverExtension) but for get_properties
+        # and the caches NoBIOS and NoFirmware make no-ops
+        failing_interfaces=(
+            ("rescue", "no-rescue", ("get_properties",)),
+            ("inspect", "no-inspect", ("get_properties",)),
+            ("firmware", "no-firmware", ("get_properties", "cache_firmware_components")),
+            ("bios", "no-bios", ("get_properties", "cache_bios_settings")),
+            ("console", "no-console", ("get_properties",)),
+            ("raid", "no-raid", ("get_properties",)),
+        ),
+        interface_error="UnsupportedDriverExtension",
         known_attrs=(("request.rpcapi", "ironic.conductor.rpcapi.ConductorAPI"),),
         # ironic/conductor/rpcapi.py: the topic every node's message is sent to
         # (`<topic>.<host>`, _prepare_call addresses that host)

@@ -3822,7 +3822,22 @@ class Engine:
             label = f"{call.func.attr} (interface: {chosen})"
         self.step(frame, DRIVER, label, call.line, target=driver)
         self.step(frame, DRIVER_RETURN, "", call.line, target=driver)
+        if chosen is None:
+            self.interface_fails(match.groups(), driver, frame, call.line)
         return Text.of(call)
+
+    def interface_fails(self, groups: tuple, driver: str, frame: Frame, line: int) -> None:
+        """A driver interface whose implementation on the default config fails the
+        method called (Tracing.failing_interfaces): a failure from here (Engine.failing),
+        up to the `except` that handles it or the request."""
+        interface, method = (groups + (None, None))[:2]
+        for name, implementation, working in self.tracing.failing_interfaces:
+            if name == interface and method not in working and not self.quiet:
+                error = self.tracing.interface_error
+                self.note(frame, f"{driver}'s default {name} interface ({implementation}) "
+                                 f"raises {error} (an error)", line)
+                self.failing, self.failing_frame = error, id(frame)
+                raise _Raised
 
     def driver_call(self, callee: FuncV, call: ir.Call, name: str, args: tuple,
                     kwargs: dict, frame: Frame) -> Value:
