@@ -145,10 +145,9 @@ class Tracing:
     # node to; the send that follows is given its topic)
     routers: tuple[tuple[str, str], ...] = ()
     # driver interfaces (Tracing.driver_calls) whose implementation on the default config
-    # fails every call but a few: (interface, implementation, methods that do not fail);
-    # a call of another method is drawn failing with `interface_error` (Ironic's ipmi
-    # hardware type has no-rescue and no-inspect by default: `rescue.validate` raises
-    # UnsupportedDriverExtension)
+    # fails some calls: (interface, implementation, the methods that fail); such a call
+    # is drawn failing with `interface_error` (Ironic's ipmi hardware type has no-rescue
+    # and no-inspect by default: `rescue.validate` raises UnsupportedDriverExtension)
     failing_interfaces: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
     interface_error: str = ""
 

@@ -185,16 +185,19 @@ IRONIC = Profile(
         # default_interface: the first of its supported_<iface>_interfaces that
         # CONF.enabled_<iface>_interfaces enables; ironic/drivers/generic.py, ipmi.py,
         # ironic/conf/default.py): no-rescue, no-inspect, no-firmware, no-bios,
-        # no-console, no-raid, whose calls fail (ironic/drivers/modules/noop.py FailMixin:
-        # `validate = _fail`, raising UnsupportedDriverExtension) but for get_properties
-        # and the caches NoBIOS and NoFirmware make no-ops
+        # no-console, no-raid (ironic/drivers/modules/noop.py), whose validate (FailMixin)
+        # and own methods set to `_fail` raise UnsupportedDriverExtension; the methods
+        # they inherit from their interface (RescueInterface.clean_up) and the caches
+        # NoBIOS and NoFirmware make no-ops do not
         failing_interfaces=(
-            ("rescue", "no-rescue", ("get_properties",)),
-            ("inspect", "no-inspect", ("get_properties",)),
-            ("firmware", "no-firmware", ("get_properties", "cache_firmware_components")),
-            ("bios", "no-bios", ("get_properties", "cache_bios_settings")),
-            ("console", "no-console", ("get_properties",)),
-            ("raid", "no-raid", ("get_properties",)),
+            ("rescue", "no-rescue", ("validate", "rescue", "unrescue")),
+            ("inspect", "no-inspect", ("validate", "inspect_hardware")),
+            ("firmware", "no-firmware", ("validate", "update")),
+            ("bios", "no-bios", ("validate", "apply_configuration", "factory_reset")),
+            ("console", "no-console", ("validate", "start_console", "stop_console",
+                                       "get_console")),
+            ("raid", "no-raid", ("validate", "validate_raid_config", "create_configuration",
+                                 "delete_configuration")),
         ),
         interface_error="UnsupportedDriverExtension",
         known_attrs=(("request.rpcapi", "ironic.conductor.rpcapi.ConductorAPI"),),

@@ -3831,8 +3831,8 @@ class Engine:
         method called (Tracing.failing_interfaces): a failure from here (Engine.failing),
         up to the `except` that handles it or the request."""
         interface, method = (groups + (None, None))[:2]
-        for name, implementation, working in self.tracing.failing_interfaces:
-            if name == interface and method not in working and not self.quiet:
+        for name, implementation, failing in self.tracing.failing_interfaces:
+            if name == interface and method in failing and not self.quiet:
                 error = self.tracing.interface_error
                 self.note(frame, f"{driver}'s default {name} interface ({implementation}) "
                                  f"raises {error} (an error)", line)
