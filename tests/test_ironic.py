@@ -232,3 +232,93 @@ def test_a_constant_table_read_with_a_constant_key_decides_a_condition():
     other = conditions.parse("target == ir_states.VERBS['rescue']")
     assert conditions.evaluate(other, lambda d: known.get(d, conditions.UNKNOWN)) \
         is conditions.UNKNOWN
+
+
+def test_a_context_manager_of_the_tree_draws_its_construction(tmp_path):
+    """`with task_manager.acquire(context, node_id, shared=False) as task:` builds a
+    TaskManager, a class of the tree with __exit__: its __init__ is the work done on
+    entry (the node read, and its exclusive lock, Node.reserve: a class method calling
+    `cls.dbapi.reserve_node`, the database API the object class holds), drawn before the
+    body; a class method that does not reach the database API is not a database step."""
+    from tracer.model import DB, DRIVER
+    from tracer.workspace import open_workspace
+    from tests.ironic_trees import IRONIC_LOCK
+
+    root = write_tree(tmp_path / "tree", {**IRONIC, **IRONIC_API, **IRONIC_LOCK})
+    ws = open_workspace(str(root), cache=tmp_path / "cache")
+    steps = _flow_steps(ws, "node-undeploy")
+    db = [t for k, _, _, t in steps if k == DB]
+    assert "Node.get" in db
+    assert any(t.endswith("Node.reserve") for t in db), db
+    assert not any("summary" in t for t in db)
+    texts = [t for _, _, _, t in steps]
+    reserve = [i for i, t in enumerate(texts) if t.endswith("Node.reserve")][0]
+    assert reserve < texts.index("deploy.tear_down")
+    assert (DRIVER, "ironic_conductor", "ipmi", "deploy.tear_down") in steps
+
+
+def test_the_client_method_choosing_the_server_is_noted_before_the_send(ironic_ws):
+    """`topic = rpcapi.get_topic_for(node)` then `rpcapi.change_node_power_state(...,
+    topic=topic)`: a method of the RPC client that picks the receiving server
+    (Tracing.routers: Ironic's hash ring) is noted where it is called, before the send;
+    a flow that does not call it (node-deploy here) has no such note."""
+    from tracer.model import CALL, NOTE
+
+    steps = _flow_steps(ironic_ws, "node-power-on")
+    texts = [t for _, _, _, t in steps]
+    routed = [i for i, (k, s, _, t) in enumerate(steps) if k == NOTE and s == "ironic_api"
+              and t.startswith("get_topic_for(node_ident): conductor: the one the hash "
+                               "ring maps the node to")]
+    assert routed and routed[0] < texts.index("change_node_power_state")
+    assert steps[texts.index("change_node_power_state")][0] == CALL
+    assert not any("get_topic_for" in t for _, _, _, t in _flow_steps(ironic_ws,
+                                                                       "node-deploy"))
+
+
+def test_a_context_manager_of_the_tree_exits_after_the_body_or_after_its_worker(tmp_path):
+    """TaskManager.__exit__ (ironic/conductor/task_manager.py) runs when the `with` body
+    ends, with no exception (exc_type None: its error branch is not drawn): it releases
+    the lock (Node.release) after the body's work; where the body handed the task to a
+    worker (task.spawn_after), the release comes at the end of that work, not before."""
+    from tracer.model import DB
+    from tracer.workspace import open_workspace
+    from tests.ironic_trees import IRONIC_LOCK
+
+    root = write_tree(tmp_path / "tree", {**IRONIC, **IRONIC_API, **IRONIC_LOCK})
+    ws = open_workspace(str(root), cache=tmp_path / "cache")
+    texts = [t for _, _, _, t in _flow_steps(ws, "node-undeploy")]
+    released = [i for i, t in enumerate(texts) if t.endswith("Node.release")]
+    assert released and texts.index("deploy.tear_down") < released[0] < \
+        texts.index("do_node_tear_down returns")
+    assert not any("summary" in t for t in texts)
+    steps = _flow_steps(ws, "node-power-on")
+    texts = [t for _, _, _, t in steps]
+    released = [i for i, (k, _, _, t) in enumerate(steps) if k == DB and
+                t.endswith("Node.release")]
+    assert len(released) == 1
+    assert texts.index("change_node_power_state returns") < \
+        texts.index("power.set_power_state") < released[0]
+
+
+def test_a_call_the_default_interface_fails_goes_to_its_handler(tmp_path):
+    """Tracing.failing_interfaces: the ipmi type's default firmware interface is
+    no-firmware, whose validate raises UnsupportedDriverExtension: the call is drawn, then
+    noted failing; the `except UnsupportedDriverExtension` around it is the path taken,
+    so the call after it in the try (cache_firmware_components) is not drawn; a method it
+    does not fail (get_properties) and the work after the handler are."""
+    from tracer.model import DB, DRIVER, NOTE
+    from tracer.workspace import open_workspace
+    from tests.ironic_trees import IRONIC_FAILING
+
+    root = write_tree(tmp_path / "tree", {**IRONIC, **IRONIC_API, **IRONIC_FAILING})
+    ws = open_workspace(str(root), cache=tmp_path / "cache")
+    steps = _flow_steps(ws, "node-power-on")
+    drawn = [t for k, _, _, t in steps if k == DRIVER]
+    assert "firmware.validate" in drawn and "firmware.get_properties" in drawn
+    assert "firmware.cache_firmware_components" not in drawn
+    assert any(k == NOTE and t.startswith("ipmi's default firmware interface (no-firmware) "
+                                          "raises UnsupportedDriverExtension")
+               for k, _, _, t in steps)
+    texts = [t for _, _, _, t in steps]
+    assert texts.index("firmware.validate") < texts.index("firmware.get_properties")
+    assert any(k == DB and t == "node.save" for k, _, _, t in steps)

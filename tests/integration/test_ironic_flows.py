@@ -19,10 +19,11 @@ drawn (ironic/...):
   conductor/utils.py node_power_action calls task.driver.power.set_power_state.
 - node-clean (target clean): `do_node_clean` call; conductor/cleaning.py do_node_clean
   validates task.driver.power and task.driver.network.
-- node-inspect (target inspect): `inspect_hardware` call; conductor/inspection.py
-  inspect_hardware calls task.driver.inspect.inspect_hardware.
-- node-rescue (target rescue): `do_node_rescue` call; ConductorManager._do_node_rescue calls
-  task.driver.rescue.rescue.
+- node-inspect (target inspect): `inspect_hardware` call; ConductorManager.inspect_hardware
+  validates task.driver.inspect, which on the default no-inspect interface raises
+  UnsupportedDriverExtension (the call answers it).
+- node-rescue (target rescue): `do_node_rescue` call; task.driver.rescue.validate fails on
+  the default no-rescue interface: InstanceRescueFailure.
 - node-create (POST /v1/nodes): `create_node` call; ConductorManager.create_node runs
   node_obj.create().
 - node-delete (DELETE /v1/nodes/{id}): `destroy_node` call; ConductorManager.destroy_node
@@ -148,9 +149,31 @@ def test_power_is_set_by_the_spawned_node_power_action(flows, name, state):
 def test_clean_inspect_rescue_reach_their_interfaces(flows):
     assert _driver(flows["node-clean"], "power.validate", "ironic/conductor/cleaning.py")
     assert _driver(flows["node-clean"], "network.validate", "ironic/conductor/cleaning.py")
-    assert _driver(flows["node-inspect"], "inspect.inspect_hardware",
-                   "ironic/conductor/inspection.py")
-    assert _driver(flows["node-rescue"], "rescue.rescue", "ironic/conductor/manager.py")
+
+def test_inspect_and_rescue_fail_on_the_default_interfaces(flows):
+    """The ipmi hardware type's default inspect and rescue interfaces are no-inspect and
+    no-rescue (ironic/drivers/generic.py GenericHardware.supported_inspect_interfaces
+    [AgentInspect, NoInspect], supported_rescue_interfaces [NoRescue, AgentRescue];
+    ironic/conf/default.py enabled_inspect_interfaces ['no-inspect', 'redfish'],
+    enabled_rescue_interfaces ['no-rescue']; ironic/common/driver_factory.py
+    default_interface picks the first supported one enabled), whose validate is
+    ironic/drivers/modules/noop.py `_fail`: UnsupportedDriverExtension.
+    ConductorManager.inspect_hardware (ironic/conductor/manager.py) calls
+    task.driver.inspect.validate(task) outside any handler: the call answers the error;
+    ConductorManager.do_node_rescue catches it (`except (...,
+    exception.UnsupportedDriverExtension, ...)`), removes the rescue password and raises
+    InstanceRescueFailure. Neither spawns its worker: inspect_hardware and rescue are
+    not drawn."""
+    for name, method, error, never in (
+            ("node-inspect", "inspect_hardware", "UnsupportedDriverExtension",
+             "inspect.inspect_hardware"),
+            ("node-rescue", "do_node_rescue", "InstanceRescueFailure", "rescue.rescue")):
+        steps = _steps(flows[name])
+        texts = [t for _, _, _, t in steps]
+        assert f"{method} raises {error}" in texts, name
+        assert any(k == NOTE and t.startswith(f"ipmi's default {name[5:]} interface (no-")
+                   for k, _, _, t in steps), name
+        assert never not in texts and not any("asynchronous" in t for t in texts)
 
 
 @pytest.mark.parametrize("name, write", [("node-create", "node_obj.create"),
@@ -203,9 +226,10 @@ def test_clean_runs_its_steps_by_name_and_prepares_the_ramdisk(flows):
 def test_node_history_labels_stay_readable(flows):
     """ironic/conductor/utils.py node_history_record creates objects.NodeHistory with ten
     fields: the label keeps six (its constants: severity, event_type) and counts the
-    rest."""
+    rest. (A helper summed up by two writes names them without fields:
+    deployments.py's child-node step also locks each child, `Node.reserve, NodeHistory.create`.)"""
     labels = [s.text for s in iter_steps(flows["node-deploy"].nodes)
-              if s.kind == DB and "NodeHistory.create" in s.text]
+              if s.kind == DB and "NodeHistory.create (" in s.text]
     assert labels and all(t.endswith("more)") and "severity='INFO'" in t for t in labels)
 
 
@@ -245,3 +269,64 @@ def test_every_command_reads_ironic(ironic, args):
         assert any(n.get("id", "").startswith("rpc:ironic-conductor:") for n in data["nodes"])
     else:
         assert data
+
+
+@pytest.mark.parametrize("name", ["node-deploy", "node-undeploy", "node-clean",
+                                  "node-rescue", "node-delete"])
+def test_the_conductor_locks_the_node_before_its_work(flows, name):
+    """Every conductor handler works under `with task_manager.acquire(context, node_id,
+    shared=False, ...) as task:` (ironic/conductor/manager.py, e.g.
+    ConductorManager.do_node_deploy, do_node_tear_down, destroy_node): acquire returns a
+    TaskManager (ironic/conductor/task_manager.py) whose __init__ reads the node
+    (objects.Node.get) and, exclusive, takes its lock in TaskManager._lock:
+    `objects.Node.reserve(self.context, CONF.host, self.node_id)`, which writes the
+    reservation through `cls.dbapi.reserve_node` (ironic/objects/node.py Node.reserve).
+    Both are drawn from the conductor, the lock before any driver call."""
+    steps = list(iter_steps(flows[name].nodes))
+    reserve = [i for i, s in enumerate(steps) if s.kind == DB and s.source == CONDUCTOR
+               and s.text.endswith("writes Node.reserve")]
+    assert reserve, name
+    assert any(s.kind == DB and s.source == CONDUCTOR and s.text == "Node.get" and
+               s.file == "ironic/conductor/task_manager.py" for s in steps[:reserve[0]])
+    first_driver = [i for i, s in enumerate(steps) if s.kind == DRIVER]
+    assert not first_driver or reserve[0] < first_driver[0]
+
+
+@pytest.mark.parametrize("name,method", [
+    ("node-deploy", "do_node_deploy"), ("node-delete", "destroy_node"),
+    ("port-create", "create_port"), ("node-power-on", "change_node_power_state")])
+def test_the_conductor_is_chosen_by_the_hash_ring_before_the_send(flows, name, method):
+    """The API addresses the node's conductor: `topic = api.request.rpcapi.get_topic_for(
+    rpc_node)` (ironic/api/controllers/v1/node.py NodeStatesController.provision and
+    NodesController.delete, port.py PortsController.post), then passes `topic=topic` to
+    the client; ironic/conductor/rpcapi.py ConductorAPI.get_topic_for -> get_conductor_for:
+    `ring = self.ring_manager.get_ring(node.driver, node.conductor_group)`,
+    `ring.get_nodes(node.uuid.encode('utf-8'))`. Noted on the API before the send."""
+    steps = _steps(flows[name])
+    send = [i for i, s in enumerate(steps) if s[0] == CALL and s[3] == method][0]
+    assert any(k == NOTE and s == API and "conductor: the one the hash ring maps the node to"
+               in t and t.startswith("get_topic_for(") for k, s, _, t in steps[:send])
+
+
+def test_the_lock_is_released_after_the_work_or_when_the_worker_ends(flows):
+    """TaskManager.__exit__ (ironic/conductor/task_manager.py): with no spawned work it
+    calls self.release_resources() -> `objects.Node.release(self.context, CONF.host,
+    self.node.id)` as the `with` ends (ConductorManager.destroy_node, before its reply);
+    when the body spawned a worker (task.process_event / spawn_after) it hands the release
+    to the worker's end (`fut.add_done_callback(self._thread_release_resources)`), so
+    node-deploy's and node-power-on's release follows the worker's driver calls, after
+    the API's reply."""
+    steps = _steps(flows["node-delete"])
+    texts = [t for _, _, _, t in steps]
+    released = [i for i, (k, s, _, t) in enumerate(steps) if k == DB and s == CONDUCTOR
+                and t.endswith("Node.release")]
+    assert released and released[-1] < texts.index("destroy_node returns")
+    for name, method, work in (("node-deploy", "do_node_deploy", "deploy.prepare"),
+                               ("node-power-on", "change_node_power_state",
+                                "power.set_power_state")):
+        steps = _steps(flows[name])
+        texts = [t for _, _, _, t in steps]
+        released = [i for i, (k, s, _, t) in enumerate(steps) if k == DB and
+                    s == CONDUCTOR and t.endswith("Node.release")]
+        assert released, name
+        assert texts.index(f"{method} returns") < texts.index(work) < released[-1], name

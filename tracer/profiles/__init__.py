@@ -139,6 +139,17 @@ class Tracing:
     # object methods that read the object's fields again (oslo.versionedobjects' and the
     # projects' `refresh`): what was known of which value a field holds is forgotten
     rereads: tuple[str, ...] = ("refresh",)
+    # methods of an RPC client that choose which server the next message goes to, not
+    # sending anything themselves: dotted name -> what the choice is, noted where they are
+    # called (Ironic's ConductorAPI.get_topic_for: the conductor the hash ring maps the
+    # node to; the send that follows is given its topic)
+    routers: tuple[tuple[str, str], ...] = ()
+    # driver interfaces (Tracing.driver_calls) whose implementation on the default config
+    # fails some calls: (interface, implementation, the methods that fail); such a call
+    # is drawn failing with `interface_error` (Ironic's ipmi hardware type has no-rescue
+    # and no-inspect by default: `rescue.validate` raises UnsupportedDriverExtension)
+    failing_interfaces: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
+    interface_error: str = ""
 
 
 @dataclass(frozen=True)

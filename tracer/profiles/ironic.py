@@ -178,8 +178,40 @@ IRONIC = Profile(
         driver_calls=r"^(?:\w+\.)*task\.driver\.(\w+)\.(\w+)$",
         driver_note="driver: the ipmi hardware type (CONF.enabled_hardware_types' first "
                     "default); task.driver.<interface>.<method> calls are drawn, not followed "
-                    "into an interface (each node's are chosen at run time)",
+                    "into an interface (each node's are chosen at run time); a call the "
+                    "default interface fails (no-rescue, no-inspect, no-firmware, no-bios, "
+                    "no-console, no-raid raise UnsupportedDriverExtension) is drawn failing",
+        # the ipmi hardware type's default interfaces (ironic/common/driver_factory.py
+        # default_interface: the first of its supported_<iface>_interfaces that
+        # CONF.enabled_<iface>_interfaces enables; ironic/drivers/generic.py, ipmi.py,
+        # ironic/conf/default.py): no-rescue, no-inspect, no-firmware, no-bios,
+        # no-console, no-raid (ironic/drivers/modules/noop.py), whose validate (FailMixin)
+        # and own methods set to `_fail` raise UnsupportedDriverExtension; the methods
+        # they inherit from their interface (RescueInterface.clean_up) and the caches
+        # NoBIOS and NoFirmware make no-ops do not
+        failing_interfaces=(
+            ("rescue", "no-rescue", ("validate", "rescue", "unrescue")),
+            ("inspect", "no-inspect", ("validate", "inspect_hardware")),
+            ("firmware", "no-firmware", ("validate", "update")),
+            ("bios", "no-bios", ("validate", "apply_configuration", "factory_reset")),
+            ("console", "no-console", ("validate", "start_console", "stop_console",
+                                       "get_console")),
+            ("raid", "no-raid", ("validate", "validate_raid_config", "create_configuration",
+                                 "delete_configuration")),
+        ),
+        interface_error="UnsupportedDriverExtension",
         known_attrs=(("request.rpcapi", "ironic.conductor.rpcapi.ConductorAPI"),),
+        # ironic/conductor/rpcapi.py: the topic every node's message is sent to
+        # (`<topic>.<host>`, _prepare_call addresses that host)
+        routers=(
+            ("ironic.conductor.rpcapi.ConductorAPI.get_topic_for",
+             "conductor: the one the hash ring maps the node to (the ring of its driver "
+             "and conductor_group, keyed by its uuid)"),
+            ("ironic.conductor.rpcapi.ConductorAPI.get_topic_for_driver",
+             "conductor: a random one of those the driver's hash ring holds"),
+            ("ironic.conductor.rpcapi.ConductorAPI.get_random_topic",
+             "conductor: a random online one"),
+        ),
         spawners=(("process_event", "call_args"), ("spawn_after", ""),
                   ("_spawn_worker", "")),
         error_hooks=("set_spawn_error_hook",),

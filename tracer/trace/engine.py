@@ -173,6 +173,9 @@ class Spawn:
     line: int
     how: str
     paths: list[tuple[Arm, ...]] = field(default_factory=list)
+    # the exits of the context managers it was handed from, run when it ends (Ironic's
+    # TaskManager releases the node's lock when its worker is done)
+    after: list[tuple] = field(default_factory=list)
 
 
 class Shared:
@@ -576,7 +579,8 @@ class Engine:
                 self.note(frame, f"asynchronous, in a worker thread ({spawn.how}): "
                                  f"{fn.function.name}", spawn.line),
                 self.contained(lambda: self.invoke(spawn.work, spawn.args, spawn.kwargs,
-                                                   frame, spawn.line))))
+                                                   frame, spawn.line)),
+                self.spawn_exits(spawn)))
         finally:
             self.context = []
             self.failing = None
@@ -585,6 +589,12 @@ class Engine:
         done = Step(DONE, frame.participant, None, fn.function.name, frame.fn.dotted,
                     frame.module.path, spawn.line)
         return _guarded([start, *body, done], guards)
+
+    def spawn_exits(self, spawn: Spawn) -> None:
+        """What the context managers the work was handed from do when it ends."""
+        for callee, args, kwargs in spawn.after:
+            self.contained(lambda: self.invoke(callee, args, dict(kwargs), spawn.frame,
+                                               spawn.line, part=True))
 
     def spawn(self, work: FuncV, args: tuple, kwargs: dict, frame: Frame, line: int,
               how: str, call: ir.Call) -> Value:
@@ -1028,11 +1038,12 @@ class Engine:
         exit; its `except` around the `yield` is an error path of the body, drawn only with
         --errors. Any other context expression is evaluated on entry."""
         exits = []
+        spawned = len(self.queue)
         for context, name in stmt.items:
             entered = self.enter(context, frame) if type(context) is ir.Call else None
             if entered is None:
-                self.eval(context, frame)
-            else:
+                entered = self.context_exit(self.eval_context(context, frame), frame)
+            if entered is not None:
                 exits.append(entered)
             if isinstance(name, ir.Name):
                 frame.env[name.id] = Text(name.id)
@@ -1040,7 +1051,52 @@ class Engine:
             self.body(stmt.body, frame)
         finally:
             for callee, args, kwargs in reversed(exits):
-                self.invoke(callee, args, kwargs, frame, stmt.line, part=True)
+                workers = [w for w in list(self.queue)[spawned:] if type(w) is Spawn]
+                if kwargs is _LEAVING and workers:
+                    # the body handed its work to a worker, which the object goes
+                    # with (Ironic's TaskManager.__exit__ spawns it and releases the
+                    # lock when it ends): its exit is drawn when the work ends
+                    workers[-1].after.append((callee, args, kwargs))
+                    continue
+                self.invoke(callee, args, dict(kwargs), frame, stmt.line, part=True)
+
+    def eval_context(self, context: ir.Expr, frame: Frame) -> Value:
+        """A `with` over an object of the tree's own context-manager class (one with
+        `__exit__`), built in the statement (`with task_manager.acquire(ctx, node_id) as
+        task:` returns `TaskManager(...)`): its `__init__` is the work done on entry (Ironic
+        reads the node and reserves it, `objects.Node.reserve`), so it is drawn, not run
+        quietly to learn attributes as other objects' are."""
+        self.entering_context = type(context) is ir.Call
+        try:
+            return self.eval(context, frame)
+        finally:
+            self.entering_context = False
+
+    def context_exit(self, value: Value, frame: Frame) -> tuple | None:
+        """The `__exit__` of a context-manager object of the tree's own class, run when
+        the `with` body ends with no exception (its arguments None): Ironic's
+        TaskManager.__exit__ releases the node's lock (`objects.Node.release`)."""
+        if type(value) is not Obj or value.role not in (None, "driver"):
+            return None
+        enter = self.index.find_method(value.cls, "__enter__")
+        if enter is not None and not _does_nothing(enter.function):
+            # Nova's EventReporter.__enter__ records each instance's action event start
+            self.invoke(FuncV(enter, value, value.participant or frame.participant), (), {},
+                        frame, enter.function.line, part=True)
+        fn = self.index.find_method(value.cls, "__exit__")
+        if fn is None or _does_nothing(fn.function):
+            return None
+        none = ConstV(None)
+        return (FuncV(fn, value, value.participant or frame.participant),
+                (none, none, none), _LEAVING)
+
+    def context_init(self, cls: ClassRef) -> bool:
+        """Whether an object of `cls` built now is the context manager a `with` enters
+        (eval_context); asked once per `with`."""
+        if not getattr(self, "entering_context", False):
+            return False
+        self.entering_context = False
+        return self.index.find_method(cls, "__exit__") is not None
 
     def enter(self, call: ir.Call, frame: Frame) -> tuple[FuncV, tuple, dict] | None:
         """Enter a `@contextmanager` of the tree: its work before the `yield` is drawn;
@@ -2536,7 +2592,11 @@ class Engine:
             obj.attrs[UNSET] = ConstV(True)
         if role in (None, "driver"):
             init = self.index.find_method(cls, "__init__")
-            if init is not None and self.quiet < QUIET_DEPTH \
+            if init is not None and not self.quiet and init.dotted not in self.stack \
+                    and self.context_init(cls):
+                self.run(self._frame(init, obj, participant, frame.depth + 1 if frame else 0,
+                                     tuple(args), dict(kwargs or {})))
+            elif init is not None and self.quiet < QUIET_DEPTH \
                     and init.dotted not in self.stack:
                 self.initialise(obj, init, participant, frame, args, kwargs)
             elif init is not None and init.dotted not in self.stack:
@@ -3196,6 +3256,7 @@ class Engine:
         dotted = fn.dotted
         if dotted in self.by_client:
             return self.rpc(callee, call, args, kwargs, frame)
+        self.routing_note(dotted, call, frame)
         if dotted in self.choices:
             return self.chosen(dotted, frame, args, kwargs)
         owner = callee.self_value
@@ -3446,7 +3507,8 @@ class Engine:
                         for d in callee.fn.function.decorators)
         if isinstance(owner, ClassV) and (remotable or (
                 self.tracing.object_queries and name.startswith("get_") and
-                callee.fn.function.is_classmethod and self.queries_db(callee.fn))):
+                callee.fn.function.is_classmethod and self.queries_db(callee.fn)) or (
+                callee.fn.function.is_classmethod and self.class_dbapi(callee.fn))):
             # a query or a write, by conductor; or a query class method that asks the
             # database API itself (Cinder's CinderObject.get_by_id: db.get_by_id(...))
             self.db(frame, f"{class_name or owner.cls.cls.name}.{name}", call.line)
@@ -3524,6 +3586,26 @@ class Engine:
             return True
         return own and fn.owner is not None and any(
             _own_db_method(fn, call, local) is not None for call in calls)
+
+    def class_dbapi(self, fn: FunctionRef) -> bool:
+        """Whether an object's class method calls the database API it holds as a class
+        attribute (Ironic's IronicObject: `dbapi = db_api.get_instance()`; Node.reserve:
+        `cls.dbapi.reserve_node(tag, node_id)`, the conductor's node lock)."""
+        if fn.owner is None:
+            return False
+        klass = ClassRef(fn.module, fn.owner)
+        for call in ir.body_calls(fn.function.body):
+            parts = expr_text(call.func).split(".")
+            if len(parts) < 3 or parts[0] != "cls":
+                continue
+            found = self.index.class_attr(klass, parts[1])
+            if found is None:
+                continue
+            root = expr_text(found[1]).split(".", 1)[0]
+            imp = found[0].module.imports.get(root)
+            if imp is not None and self.db_module.match(imp.target):
+                return True
+        return False
 
     def uses_a_service(self, fn: FunctionRef) -> bool:
         """Whether a function calls into a client module of another service through one
@@ -3743,7 +3825,22 @@ class Engine:
             label = f"{call.func.attr} (interface: {chosen})"
         self.step(frame, DRIVER, label, call.line, target=driver)
         self.step(frame, DRIVER_RETURN, "", call.line, target=driver)
+        if chosen is None:
+            self.interface_fails(match.groups(), driver, frame, call.line)
         return Text.of(call)
+
+    def interface_fails(self, groups: tuple, driver: str, frame: Frame, line: int) -> None:
+        """A driver interface whose implementation on the default config fails the
+        method called (Tracing.failing_interfaces): a failure from here (Engine.failing),
+        up to the `except` that handles it or the request."""
+        interface, method = (groups + (None, None))[:2]
+        for name, implementation, failing in self.tracing.failing_interfaces:
+            if name == interface and method in failing and not self.quiet:
+                error = self.tracing.interface_error
+                self.note(frame, f"{driver}'s default {name} interface ({implementation}) "
+                                 f"raises {error} (an error)", line)
+                self.failing, self.failing_frame = error, id(frame)
+                raise _Raised
 
     def driver_call(self, callee: FuncV, call: ir.Call, name: str, args: tuple,
                     kwargs: dict, frame: Frame) -> Value:
@@ -3832,6 +3929,16 @@ class Engine:
             if failed is not None and not self.quiet:
                 raise _Raised  # the caller gets the exception
         return result
+
+    def routing_note(self, dotted: str, call: ir.Call, frame: Frame) -> None:
+        """Where an RPC client's method chooses the server of the next message
+        (Tracing.routers), a note of the choice, as the code wrote the call."""
+        routers = self.tracing.routers
+        text = dict(routers).get(dotted) if routers else None
+        if text is not None:
+            self.note(frame, f"{expr_text(call.func).rsplit('.', 1)[-1]}("
+                             f"{', '.join(expr_text(a) for a in call.args)}): {text}",
+                      call.line)
 
     def handle_call(self, method: RpcMethod, participant: str, bound: dict) -> Value:
         handler = self.handler_of(method)
@@ -3972,6 +4079,9 @@ class Engine:
 # ------------------------------------------------------------------------------ helpers
 
 _INVISIBLE = {ENTER, LEAVE, DONE, START}
+# the keywords of a context-manager object's `__exit__` (Engine.context_exit), told apart
+# by identity from those of a `@contextmanager` generator's part after its `yield`
+_LEAVING: dict = {}
 # Kept from helpers beyond `depth`: whatever leaves the process (RPC, other services,
 # the driver) and the writes of the instance's or migration's state (every database
 # write with Options.all_writes); other database access and notes become the helper's
@@ -4127,6 +4237,19 @@ def _catches_any(type_text: str) -> bool:
     in a tuple."""
     caught = {part.strip() for part in type_text.strip().strip("()").split(",")}
     return bool(caught & {"", "Exception", "BaseException"})
+
+
+def _does_nothing(function: ir.Function) -> bool:
+    """A method whose body is a docstring, `pass` or `return`/`return self`
+    (`UnlimitedSemaphore.__exit__`, TaskManager.__enter__)."""
+    for stmt in function.body:
+        if type(stmt) is ir.ExprStmt and type(stmt.value) is ir.Const:
+            continue
+        if type(stmt) is ir.Return and (stmt.value is None or (
+                type(stmt.value) is ir.Name and stmt.value.id == "self")):
+            continue
+        return False
+    return True
 
 
 def _is_stub(function: ir.Function) -> bool:

@@ -288,8 +288,10 @@ OBJECT_NAMES = re.compile(
 STATE_MODULES = ("task_states", "vm_states", "power_state", "fields")
 # Object methods that change the database, by name: the rest (get_*, refresh, exists,
 # check_deltas, ...) only read it.
-_WRITE_METHOD = re.compile(r"^(save|create|destroy|delete|update\w*|drop_\w+|add_\w+|"
-                           r"remove_\w+|clean_\w+|action_(start|finish)|event_(start|finish))$")
+# (`reserve`, `release`: Ironic's Node.reserve/release set and clear the node's lock)
+_WRITE_METHOD = re.compile(r"^(save|create|destroy|delete|reserve|release|update\w*|drop_\w+|"
+                           r"add_\w+|remove_\w+|clean_\w+|action_(start|finish)|"
+                           r"event_(start|finish)\w*)$")
 # The writes that carry an instance's or a migration's state (`instance.save`,
 # `migrate_data.migration.save`): the backbone of a flow, drawn at any depth.
 _STATE_WRITE = re.compile(r"^(\w+\.)*(instance|migration)\.(save|create|destroy)\b")
