@@ -1068,3 +1068,32 @@ def test_a_label_leaves_out_the_parts_the_constants_settle(tmp_path):
 """, files=files)
     assert _blocks(flow.nodes, "if instance.flag")
     assert any("CONF.same_host=True" in note for note in flow.notes)
+
+
+def test_a_failure_is_caught_by_the_first_handler_of_a_class_it_derives_from(tmp_path):
+    """ironic 39.0.0 ConductorManager._do_node_rescue: `except exception.IronicException`
+    comes before `except Exception`, and no-rescue's UnsupportedDriverExtension derives
+    from IronicException: the first handler is the path taken."""
+    files = _with_option(TRACE, "cfg.BoolOpt('enabled', default=False)")
+    head = """class BaseError(Exception):
+    pass
+
+
+class Unavailable(BaseError):
+    pass
+
+
+def _check(context):
+    if not CONF.enabled:
+        raise Unavailable()
+"""
+    flow = _pause_with(tmp_path, """try:
+    _check(context)
+except BaseError:
+    objects.Migration.get_by_id(context, 1)
+except Exception:
+    objects.Aggregate.get_by_id(context, 2)
+""", head, files=files)
+    texts = [s.text for s in iter_steps(flow.nodes)]
+    assert "handled by except BaseError: the path taken" in texts
+    assert "Migration.get_by_id" in texts and "Aggregate.get_by_id" not in texts

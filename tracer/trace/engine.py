@@ -1147,7 +1147,7 @@ class Engine:
             except (_Stop, _Jump):
                 if self.stub_raised:  # `return self.driver.x()`: x raised first
                     del frame.returns[returned:]
-                elif self.failing is None or self.catching(stmt) is None:
+                elif self.failing is None or self.catching(stmt, frame) is None:
                     raise
                 else:
                     failed = True  # a failure on the default config this try catches
@@ -1169,7 +1169,7 @@ class Engine:
                 # data_updates = {'status': STATUS_ERROR}`); else the body ended the
                 # function (`if not resource: return a` / `else: return b`), and its
                 # handlers are still error paths that were not drawn
-                if self.failing is not None and self.catching(stmt) is not None:
+                if self.failing is not None and self.catching(stmt, frame) is not None:
                     self.take_failure(stmt, frame)
                     return
                 if not self.options.errors:
@@ -1271,15 +1271,32 @@ class Engine:
             self.body(stmt.finalbody, frame)
         return ended
 
-    def catching(self, stmt: ir.Try) -> ir.Handler | None:
-        """The `except` of `stmt` that catches the failure under way (Engine.failing): one
-        naming it, or one catching any error."""
+    def catching(self, stmt: ir.Try, frame: Frame) -> ir.Handler | None:
+        """The first `except` of `stmt` that catches the failure under way
+        (Engine.failing): one naming it, one naming a class it derives from (`except
+        exception.IronicException` for UnsupportedDriverExtension, both of Ironic's
+        exception module), or one catching any error."""
         for handler in stmt.handlers:
-            names = {name.strip().rpartition(".")[2]
-                     for name in handler.type_text.strip("() ").split(",")}
-            if self.failing in names or names & {"Exception", "BaseException", ""}:
+            parts = [part.strip() for part in handler.type_text.strip("() ").split(",")]
+            names = {part.rpartition(".")[2] for part in parts}
+            if self.failing in names or names & {"Exception", "BaseException", ""} or \
+                    any(self.derives(part, frame.module) for part in parts):
                 return handler
         return None
+
+    def derives(self, caught: str, module: ir.Module) -> bool:
+        """Whether the failure under way is of a class deriving from `caught` (as written
+        in `module`), looked up beside it: `exception.IronicException` ->
+        `exception.<the failure>`."""
+        if not DOTTED.fullmatch(caught) or not DOTTED.fullmatch(self.failing or ""):
+            return False
+        prefix = caught.rpartition(".")[0]
+        base = self.index.resolve_expr(module, _dotted_expr(caught))
+        failure = self.index.resolve_expr(
+            module, _dotted_expr(f"{prefix}.{self.failing}" if prefix else self.failing))
+        if not isinstance(base, ClassRef) or not isinstance(failure, ClassRef):
+            return False
+        return any(k.dotted == base.dotted for k in self.index.mro(failure))
 
     def take_failure(self, stmt: ir.Try, frame: Frame) -> None:
         """The failure under way is caught by a handler of `stmt`: drawn in line as the
@@ -1287,7 +1304,7 @@ class Engine:
         (`with excutils.save_and_reraise_exception(): <mark the error>`, or `raise
         HTTPBadRequest(...)`, which hands that one on); a handler that returns ends the
         function normally."""
-        handler = self.catching(stmt)
+        handler = self.catching(stmt, frame)
         caught = conditions.clip(" ".join(handler.type_text.split()), 60)
         # the handler's own work is not failing (an arm of it that returns is a return)
         failure, self.failing = self.failing, None
