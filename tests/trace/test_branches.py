@@ -1097,3 +1097,13 @@ except Exception:
     texts = [s.text for s in iter_steps(flow.nodes)]
     assert "handled by except BaseError: the path taken" in texts
     assert "Migration.get_by_id" in texts and "Aggregate.get_by_id" not in texts
+
+
+def test_fields_set_and_not_saved_travel_with_the_object_to_the_receiver(tmp_path):
+    """ironic 39.0.0: the API sets node.maintenance and its reason, and the conductor's
+    update_node saves node_obj (versioned objects carry their changes over RPC): the
+    conductor's save writes those fields."""
+    flow = _pause_with(tmp_path, "instance.note = 'x'\n")
+    saves = [s.text for s in iter_steps(flow.nodes)
+             if s.source == "nova_compute" and s.text.startswith("instance.save")]
+    assert saves == ["instance.save (note='x', vm_state=PAUSED, task_state=None)"]

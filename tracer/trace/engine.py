@@ -3935,6 +3935,7 @@ class Engine:
                 self.step(frame, kind, text, call.line, target=target, **extra)
             if not self.options.cross:
                 continue  # one process at a time (the call graph): the send is the fact
+            self.hand_over_fields(callee, call, frame, target)
             if kind == CAST:
                 self.enqueue(method, target, bound)
                 continue
@@ -3946,6 +3947,18 @@ class Engine:
             if failed is not None and not self.quiet:
                 raise _Raised  # the caller gets the exception
         return result
+
+    def hand_over_fields(self, callee: FuncV, call: ir.Call, frame: Frame,
+                         target: str) -> None:
+        """Fields set on an object and not saved before it is sent travel with it
+        (versioned objects carry their changes): the receiver's save of the parameter
+        writes them (ironic's API sets node.maintenance, the conductor's update_node
+        saves node_obj)."""
+        for param, text in _arg_texts(callee, call).items():
+            fields = self.pending.get((frame.participant, text))
+            if fields and param.isidentifier():
+                held = self.pending.setdefault((target, param), [])
+                held[:] = [f for f in held if f[0] not in dict(fields)] + list(fields)
 
     def routing_note(self, dotted: str, call: ir.Call, frame: Frame) -> None:
         """Where an RPC client's method chooses the server of the next message
