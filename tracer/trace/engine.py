@@ -1221,9 +1221,7 @@ class Engine:
         if not self.stub_watch or self.quiet or not _is_stub(fn.function) or \
                 self.stub_watch[-1] != len(self.context) + self.alternatives:
             return
-        if type(self_value) is Obj and self.tracing.driver_interface and any(
-                k.dotted == self.tracing.driver_interface
-                for k in self.index.mro(self_value.cls)):
+        if self.drawn_as_interface(self_value):
             return
         owner = self_value.cls.cls.name if type(self_value) is Obj else \
             fn.owner.name if fn.owner is not None else ""
@@ -1237,9 +1235,14 @@ class Engine:
         if self.quiet or self.stub_watch or self.stub_raised or self.alternatives or \
                 not _raises_not_implemented(callee.fn.function):
             return False
-        driver = callee.self_value
-        return not (self.tracing.driver_interface and any(
-            k.dotted == self.tracing.driver_interface for k in self.index.mro(driver.cls)))
+        return not self.drawn_as_interface(callee.self_value)
+
+    def drawn_as_interface(self, value: Value | None) -> bool:
+        """Whether `value` is a driver drawn as its interface (Tracing.driver_interface:
+        Sahara's provisioning plugins): its code ships apart and may implement what the
+        interface leaves as a stub."""
+        return type(value) is Obj and bool(self.tracing.driver_interface) and any(
+            k.dotted == self.tracing.driver_interface for k in self.index.mro(value.cls))
 
     def stub_fallback(self, stmt: ir.Try, catcher: ir.Handler, frame: Frame) -> None:
         """A try whose body reached a stub that surely raises NotImplementedError: the
@@ -4260,13 +4263,6 @@ def _reraises(handler: ir.Handler) -> bool:
     return _raised_name(handler.body) is not None or any(
         type(stmt) is ir.With and any("reraise" in expr_text(item) for item, _ in stmt.items)
         for stmt in handler.body)
-
-
-def _catches_any(type_text: str) -> bool:
-    """Whether an `except` catches any error: bare, Exception or BaseException, alone or
-    in a tuple."""
-    caught = {part.strip() for part in type_text.strip().strip("()").split(",")}
-    return bool(caught & {"", "Exception", "BaseException"})
 
 
 def _does_nothing(function: ir.Function) -> bool:
