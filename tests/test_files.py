@@ -117,6 +117,33 @@ def test_a_parent_that_is_a_file_is_named(tmp_path: Path):
     assert (tmp_path / "workflows" / "nova").read_text() == "not a folder\n"
 
 
+def test_a_folder_made_by_another_process_meanwhile_is_no_dangling_link(tmp_path: Path,
+                                                                        monkeypatch):
+    """A build's helper process makes output/cinder/ between this process's stat (not
+    there) and its next look: that is a folder, written into, not "a symbolic link to
+    nothing" (seen once in CI)."""
+    import tracer.files as files
+
+    target = tmp_path / "output" / "cinder" / "create.svg"
+    real_stat, raced = os.stat, []
+
+    def stat_before_the_other_process(path, *args, **kwargs):
+        if Path(path) == target.parent and not raced:
+            raced.append(True)
+            target.parent.mkdir(parents=True)  # the other process, just now
+            raise FileNotFoundError(path)
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(files.os, "stat", stat_before_the_other_process)
+    assert write_atomic(target, b"<svg/>")
+    assert raced and target.read_bytes() == b"<svg/>"
+    # a real link to nothing is still refused
+    (tmp_path / "gone").symlink_to(tmp_path / "nowhere")
+    monkeypatch.setattr(files.os, "stat", real_stat)
+    with pytest.raises(OsflowError, match="a symbolic link to nothing"):
+        write_atomic(tmp_path / "gone" / "x.svg", b"x")
+
+
 def test_the_caches_leave_a_node_at_an_entry_s_path_alone(tmp_path: Path):
     from tracer.index.cache import ResultCache
 

@@ -73,8 +73,10 @@ def check_target(path: Path, elsewhere: str = "choose another path") -> None:
                 return
             what, _ = _kind(os.lstat(folder).st_mode)
         except FileNotFoundError:
-            if os.path.lexists(folder):  # a link to nothing
+            if os.path.islink(folder) and not os.path.exists(folder):
                 what = "a symbolic link to nothing"
+            elif os.path.lexists(folder):
+                continue  # made meanwhile (by a build's other process): look again
             elif folder.parent != folder:
                 folder = folder.parent
                 continue
